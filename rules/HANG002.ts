@@ -1,0 +1,71 @@
+import type { Rule, RelatedLocation } from '../src/rule.js';
+
+/** Steps shown inline in the message; every step is attached as a related location regardless. */
+const INLINE_STEPS = 4;
+
+/**
+ * HANG002 coroutine-raises-base-exit.
+ *
+ * asyncio's Task catches every exception into the task except SystemExit and
+ * KeyboardInterrupt, which it re-raises out of `loop.run_forever()`. The loop
+ * stops, so the done-callback that would complete a run_coroutine_threadsafe
+ * future never runs and the thread waiting on that future hangs.
+ */
+export const HANG002: Rule = {
+  meta: {
+    code: 'HANG002',
+    name: 'coroutine-raises-base-exit',
+    defaultSeverity: 'warning',
+    summary: 'SystemExit or KeyboardInterrupt can escape a coroutine and stop its event loop',
+    help:
+      "asyncio's Task re-raises SystemExit and KeyboardInterrupt out of the event loop instead of storing them in the task, " +
+      'so the loop stops and any run_coroutine_threadsafe future waiting on it is never completed. ' +
+      'Catch them inside the coroutine, or raise an ordinary exception and let the caller decide to exit.',
+    messages: {
+      escapes:
+        '`{exception}` can escape coroutine `{name}()` {how}; asyncio re-raises it out of the event loop, which stops and leaves every future waiting on it pending; raise an ordinary exception instead',
+      escapesSubmitted:
+        '`{exception}` can escape coroutine `{name}()` {how}, and `{name}()` runs via run_coroutine_threadsafe ({site}): the event loop stops, the future is never completed and its caller hangs; raise an ordinary exception instead',
+    },
+    fix: null,
+  },
+  check(context) {
+    const { project, facts } = context;
+    for (const fn of facts.functions) {
+      if (!fn.isAsync) continue;
+      const escapes = project.baseExitEscapes(fn);
+      if (escapes.length === 0) continue;
+      if (project.onlyRunFromMain(fn.q)) continue;
+      const submission = project.submissionOf(fn.q);
+      for (const escape of escapes) {
+        const [first, ...rest] = escape.chain;
+        let how = `through \`${first!.text}\``;
+        if (rest.length > 0) {
+          const shown = rest.slice(0, INLINE_STEPS).map((s) => `\`${s.text}\` (${s.path}:${s.loc.start.line})`);
+          const more = rest.length > INLINE_STEPS ? `, … ${rest.length - INLINE_STEPS} more` : '';
+          how = `through \`${first!.text}\`, which calls ${shown.join(', which calls ')}${more}`;
+        }
+        const related: RelatedLocation[] = escape.chain.slice(1).map((step, i) => ({
+          path: step.path,
+          loc: step.loc,
+          message: i === escape.chain.length - 2 ? `raises ${escape.exception} here` : `calls ${escape.chain[i + 2]!.text}`,
+        }));
+        if (submission) {
+          related.push({ path: submission.path, loc: submission.loc, message: `${fn.name}() is submitted to an event loop in another thread here` });
+        }
+        context.report({
+          messageId: submission ? 'escapesSubmitted' : 'escapes',
+          data: {
+            exception: escape.exception,
+            name: fn.name,
+            how,
+            site: submission ? `${submission.path}:${submission.loc.start.line}` : '',
+          },
+          loc: first!.loc,
+          severity: submission ? 'error' : undefined,
+          related,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,39 @@
+import type { Rule } from '../src/rule.js';
+
+/**
+ * HANG003 blocking-result-in-coroutine.
+ *
+ * `.result()` blocks the calling thread. Inside a coroutine that thread runs an
+ * event loop, which stops serving every other task while it waits; when the
+ * future's coroutine was submitted to that same loop it can never run, so the
+ * wait deadlocks whatever the timeout.
+ */
+export const HANG003: Rule = {
+  meta: {
+    code: 'HANG003',
+    name: 'blocking-result-in-coroutine',
+    defaultSeverity: 'error',
+    summary: 'Blocking .result()/.exception() on a run_coroutine_threadsafe future inside a coroutine',
+    help:
+      'Calling result() or exception() on a concurrent future inside a coroutine blocks the running event loop; ' +
+      'if the future belongs to that same loop it deadlocks, with or without a timeout. ' +
+      'Use `await asyncio.wrap_future(fut)` (or `await asyncio.wait_for(asyncio.wrap_future(fut), timeout)`).',
+    messages: {
+      blocking:
+        '`{call}` blocks the running event loop inside coroutine `{name}()`, and deadlocks if the future belongs to that same loop; use `await asyncio.wrap_future({target})`',
+    },
+    fix: null,
+  },
+  check(context) {
+    for (const wait of context.facts.waits) {
+      if (!wait.coroutine || wait.exemption) continue;
+      if (wait.kind !== 'result' && wait.kind !== 'exception') continue;
+      if (!context.project.isFuture(wait.target)) continue;
+      context.report({
+        messageId: 'blocking',
+        data: { call: `${wait.targetText}.${wait.kind}()`, target: wait.targetText, name: wait.coroutine },
+        loc: wait.loc,
+      });
+    }
+  },
+};

@@ -1,0 +1,32 @@
+import type { Rule } from '../src/rule.js';
+
+/**
+ * HANG004 threadsafe-future-discarded.
+ *
+ * run_coroutine_threadsafe chains the task's outcome into the returned future
+ * with a callback that retrieves the exception, so asyncio never logs "exception
+ * was never retrieved". Dropping the future loses any error without a trace.
+ */
+export const HANG004: Rule = {
+  meta: {
+    code: 'HANG004',
+    name: 'threadsafe-future-discarded',
+    defaultSeverity: 'warning',
+    summary: 'The future returned by run_coroutine_threadsafe is discarded',
+    help:
+      'The future returned by asyncio.run_coroutine_threadsafe() is the only place an exception raised by the coroutine ends up; ' +
+      'asyncio does not log it because the chaining callback has retrieved it. Keep the future and check it, ' +
+      'or attach a done-callback that logs failures.',
+    messages: {
+      discarded:
+        'The future returned by `{call}` is discarded, so an exception raised by the coroutine is lost without a trace; keep it and check it, or add a done-callback that logs failures',
+    },
+    fix: null,
+  },
+  check(context) {
+    for (const discard of context.facts.discards) {
+      if (!context.project.isFuture(discard.value)) continue;
+      context.report({ messageId: 'discarded', data: { call: `${discard.calleeText}(...)` }, loc: discard.loc });
+    }
+  },
+};

@@ -1,0 +1,16 @@
+/**
+ * The rule list: the one registry `pyhang rules`, SARIF's rule table, config
+ * validation and the docs index read. Adding a rule means adding its module
+ * here, its page under docs/rules/ and its tests.
+ */
+import type { Rule } from '../src/rule.js';
+import { HANG001 } from './HANG001.js';
+import { HANG002 } from './HANG002.js';
+import { HANG003 } from './HANG003.js';
+import { HANG004 } from './HANG004.js';
+
+export const rules: readonly Rule[] = [HANG001, HANG002, HANG003, HANG004];
+
+export function ruleByCode(code: string): Rule | undefined {
+  return rules.find((rule) => rule.meta.code === code);
+}

@@ -1,0 +1,126 @@
+/**
+ * What one module boils down to after it is parsed and analysed: plain,
+ * JSON-serialisable facts. The syntax tree and the text are dropped once these
+ * exist (they are what the cache stores and what worker threads send back).
+ * Rules read facts; the project index resolves their symbolic values.
+ */
+import type { Point } from './positions.js';
+import type { Value } from './values.js';
+
+export interface Loc {
+  start: Point;
+  end: Point;
+}
+
+/** A text edit, in UTF-16 offsets of the file's decoded text. */
+export interface Fix {
+  description: string;
+  edits: { start: number; end: number; text: string }[];
+}
+
+/** Why a blocking call is known not to block. */
+export type WaitExemption = 'done-callback' | 'done-guard' | null;
+
+/** A call that waits for a future: `x.result()`, `x.exception()`, `concurrent.futures.wait(fs)`, `as_completed(fs)`. */
+export interface WaitFact {
+  kind: 'result' | 'exception' | 'wait' | 'as_completed';
+  /** What is waited on: the receiver of `.result()`, or the `fs` argument of wait/as_completed. */
+  target: Value;
+  /** True when no timeout, `timeout=None` or a positional `None` is passed. */
+  unbounded: boolean;
+  /** Name of the `async def` whose body holds the call directly (not through a nested def or lambda), else null. */
+  coroutine: string | null;
+  exemption: WaitExemption;
+  /** The call's range: `fut.result(...)` from the receiver's end to the closing parenthesis for methods, the whole call for functions. */
+  loc: Loc;
+  /** Source text of the waited expression, for messages. */
+  targetText: string;
+  /** Where a `timeout=N` argument would be inserted (offset just inside the parentheses), when the call has no arguments. */
+  fixAt: { offset: number; needsComma: boolean; replace?: { start: number; end: number } } | null;
+}
+
+/** An expression statement whose value is a call: `asyncio.run_coroutine_threadsafe(...)` dropped on the floor. */
+export interface DiscardFact {
+  value: Value;
+  loc: Loc;
+  calleeText: string;
+}
+
+/** A point through which SystemExit / KeyboardInterrupt may leave a function. */
+export interface EscapeFact {
+  via: 'raise' | 'exit' | 'call';
+  loc: Loc;
+  /** `sys.exit()`, `raise SystemExit`, `die()`: how the step is named in messages. */
+  text: string;
+  /** For `raise`: the raised class or instance. For `call`: the callee. */
+  value: Value;
+  /** For `exit`: the exception class that call raises (`builtins.SystemExit`). */
+  raises?: string;
+  /** Qualified names of exception classes caught around this point without re-raising. */
+  caught: string[];
+}
+
+/** How a coroutine function is used at one call site. */
+export interface CoroutineUse {
+  /** The called function. */
+  callee: Value;
+  /**
+   * - `submitted`: passed to run_coroutine_threadsafe here;
+   * - `wrapper-arg`: passed as argument `argIndex` to a call of `wrapper`, which may submit it;
+   * - `main-run`: passed to asyncio.run / loop.run_until_complete / asyncio.Runner().run;
+   * - `call`: any other call, inside function `inFunction` (null at module level).
+   */
+  how: 'submitted' | 'wrapper-arg' | 'main-run' | 'call';
+  loc: Loc;
+  inFunction: string | null;
+  wrapper?: Value;
+  argIndex?: number;
+  argName?: string;
+}
+
+export interface FunctionFacts {
+  /** Qualified name: `pkg.mod.func`, `pkg.mod.Class.method`, `pkg.mod.outer.inner`. */
+  q: string;
+  name: string;
+  isAsync: boolean;
+  /** Range of the function's name. */
+  loc: Loc;
+  params: string[];
+  /** What it returns (union over its `return` statements). */
+  returns: Value;
+  /** Parameters it passes as the coroutine to run_coroutine_threadsafe: this makes it a submitting wrapper. */
+  submitsParams: number[];
+  escapes: EscapeFact[];
+}
+
+export interface ClassFacts {
+  q: string;
+  name: string;
+  loc: Loc;
+  bases: Value[];
+  /** Attributes assigned on instances (`self.x = ...` in methods) and in the class body. */
+  attrs: Record<string, Value>;
+}
+
+export interface ModuleFacts {
+  /** Path as given to the linter (used for messages and related locations). */
+  path: string;
+  /** Dotted module name (`pkg.bridge`), derived from the path and `__init__.py` files. */
+  module: string;
+  isPackage: boolean;
+  /** Module-level and nested bindings other than functions and classes: name (relative to the module) → value. */
+  variables: Record<string, Value>;
+  /** Import bindings: name (relative to the module) → qualified name it refers to. */
+  imports: Record<string, string>;
+  functions: FunctionFacts[];
+  classes: ClassFacts[];
+  waits: WaitFact[];
+  discards: DiscardFact[];
+  coroutineUses: CoroutineUse[];
+  /** Modules imported with `from m import *`, in order. */
+  starImports: string[];
+  /** `# noqa` directives: 1-based line → codes (empty array = bare `# noqa`). */
+  noqa: Record<number, string[]>;
+  /** The first syntax error, if tree-sitter had to recover. */
+  syntaxError: { loc: Loc; message: string } | null;
+}

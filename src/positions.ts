@@ -1,0 +1,130 @@
+/**
+ * Positions have one home: this module.
+ *
+ * Offsets are JavaScript string indices (UTF-16 code units), which is also what
+ * tree-sitter's Node binding reports as `startIndex` for a string input. From an
+ * offset we derive:
+ * - 1-based line and 1-based column in Unicode code points (CLI, ESLint JSON,
+ *   SARIF with `columnKind: "unicodeCodePoints"`), and
+ * - 0-based line and 0-based character in UTF-16 code units (LSP).
+ * Lines end at `\r\n`, `\n` or a lone `\r`, as Python's tokenizer has them.
+ */
+
+export interface Point {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, in code points. */
+  column: number;
+  /** Offset in UTF-16 code units from the start of the text. */
+  offset: number;
+}
+
+export interface Span {
+  start: Point;
+  end: Point;
+}
+
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+
+export class LineIndex {
+  readonly text: string;
+  /** Offsets at which each line starts. */
+  private readonly starts: number[];
+
+  constructor(text: string) {
+    this.text = text;
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */) starts.push(i + 1);
+      else if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** 0-based line containing `offset`. */
+  lineOf(offset: number): number {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  lineStart(line0: number): number {
+    return this.starts[line0] ?? this.text.length;
+  }
+
+  /** The text of a 0-based line without its terminator. */
+  lineText(line0: number): string {
+    const start = this.lineStart(line0);
+    let end = line0 + 1 < this.starts.length ? this.starts[line0 + 1]! : this.text.length;
+    while (end > start && (this.text.charCodeAt(end - 1) === 10 || this.text.charCodeAt(end - 1) === 13)) end--;
+    return this.text.slice(start, end);
+  }
+
+  point(offset: number): Point {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const line0 = this.lineOf(clamped);
+    const start = this.starts[line0]!;
+    return { line: line0 + 1, column: countCodePoints(this.text, start, clamped) + 1, offset: clamped };
+  }
+
+  span(startOffset: number, endOffset: number): Span {
+    return { start: this.point(startOffset), end: this.point(endOffset) };
+  }
+
+  lsp(offset: number): LspPosition {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const line0 = this.lineOf(clamped);
+    return { line: line0, character: clamped - this.starts[line0]! };
+  }
+
+  /** Inverse of `lsp`: an LSP position to an offset (clamped to the line). */
+  offsetOfLsp(position: LspPosition): number {
+    if (position.line >= this.starts.length) return this.text.length;
+    const start = this.starts[position.line]!;
+    const lineEnd = start + this.lineText(position.line).length;
+    return Math.min(start + position.character, lineEnd);
+  }
+
+  /** Inverse of `point`: a 1-based line and code-point column to an offset. */
+  offsetOfPoint(line: number, column: number): number {
+    const line0 = Math.max(0, Math.min(line - 1, this.starts.length - 1));
+    let offset = this.starts[line0]!;
+    const lineEnd = offset + this.lineText(line0).length;
+    for (let c = 1; c < column && offset < lineEnd; c++) {
+      const code = this.text.charCodeAt(offset);
+      offset += code >= 0xd800 && code <= 0xdbff && offset + 1 < lineEnd ? 2 : 1;
+    }
+    return offset;
+  }
+}
+
+/** Code points between two UTF-16 offsets (a surrogate pair counts once). */
+export function countCodePoints(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < to) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}

@@ -1,0 +1,511 @@
+/**
+ * The project index: every linted module's facts, resolved against each other.
+ *
+ * It answers what rules ask: is this value a run_coroutine_threadsafe future?
+ * may this function raise SystemExit / KeyboardInterrupt, and through which
+ * chain of calls? is this coroutine submitted to a loop in another thread, or
+ * only run from the main thread? Qualified names are resolved through module
+ * facts (functions, classes, variables, imports, `__init__` re-exports, star
+ * imports); cycles are cut by visited sets, so import cycles and recursion end.
+ */
+import type { ClassFacts, CoroutineUse, EscapeFact, FunctionFacts, Loc, ModuleFacts } from './facts.js';
+import type { Term, Value } from './values.js';
+
+/**
+ * What a value resolves to: `fut` | `seq` | `map` | `func:q` | `class:q` | `inst:q` | `module:q` | `bound:q`
+ * (a method `q` bound to an instance).
+ */
+type Concrete = string;
+
+export interface ChainStep {
+  path: string;
+  loc: Loc;
+  text: string;
+}
+
+export interface BaseExitEscape {
+  /** Short name of the exception class (`SystemExit`, `Fatal`). */
+  exception: string;
+  /** First the statement in the function itself, then each step down to the raise. */
+  chain: ChainStep[];
+}
+
+export interface Submission {
+  path: string;
+  loc: Loc;
+}
+
+interface ModuleEntry {
+  facts: ModuleFacts;
+  functions: Map<string, FunctionFacts>;
+  classes: Map<string, ClassFacts>;
+}
+
+interface Witness {
+  escape: EscapeFact;
+  path: string;
+  /** The function called at `escape`, through which the exception comes; undefined for a direct raise. */
+  callee?: string;
+}
+
+const MAX_RESOLVE_STEPS = 64;
+const MAX_CHAIN = 100_000;
+
+function rel(module: string, q: string): string {
+  return q.startsWith(`${module}.`) ? q.slice(module.length + 1) : q;
+}
+
+export class ProjectIndex {
+  private readonly modules = new Map<string, ModuleEntry>();
+  private readonly functions = new Map<string, { fn: FunctionFacts; path: string }>();
+  private readonly classes = new Map<string, { cls: ClassFacts; module: ModuleEntry }>();
+  private readonly memo = new Map<string, Concrete[]>();
+  private readonly inProgress = new Set<string>();
+  private raisesCache: Map<string, Map<string, Witness>> | null = null;
+  private submissionsCache: Map<string, Submission> | null = null;
+  private usesByCallee: Map<string, CoroutineUse[]> | null = null;
+  private readonly mainOnlyCache = new Map<string, boolean>();
+
+  constructor(all: readonly ModuleFacts[]) {
+    for (const facts of all) {
+      // Two files with one module name (scripts in different folders): the first one wins.
+      if (this.modules.has(facts.module)) continue;
+      const entry: ModuleEntry = { facts, functions: new Map(), classes: new Map() };
+      for (const fn of facts.functions) {
+        entry.functions.set(rel(facts.module, fn.q), fn);
+        this.functions.set(fn.q, { fn, path: facts.path });
+      }
+      for (const cls of facts.classes) {
+        entry.classes.set(rel(facts.module, cls.q), cls);
+        this.classes.set(cls.q, { cls, module: entry });
+      }
+      this.modules.set(facts.module, entry);
+    }
+  }
+
+  get moduleCount(): number {
+    return this.modules.size;
+  }
+
+  // ---- values ------------------------------------------------------------------------
+
+  isFuture(value: Value): boolean {
+    return value.length > 0 && this.evaluate(value).includes('fut');
+  }
+
+  /** Whether iterating the value yields run_coroutine_threadsafe futures (the `fs` of wait / as_completed). */
+  holdsFutures(value: Value): boolean {
+    return value.length > 0 && this.evaluate(value).includes('seq');
+  }
+
+  evaluate(value: Value): Concrete[] {
+    const out = new Set<Concrete>();
+    for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
+    return [...out];
+  }
+
+  private evalTerm(term: Term): Concrete[] {
+    switch (term.k) {
+      case 'fut':
+      case 'seq':
+      case 'map':
+        return [term.k];
+      case 'self':
+        return [`inst:${term.c}`];
+      case 'sym':
+        return this.memoized(`s:${term.q}`, () => this.resolve(term.q, new Set()));
+      default:
+        break;
+    }
+    const key = JSON.stringify(term);
+    return this.memoized(key, () => {
+      switch (term.k) {
+        case 'call':
+          return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
+        case 'attr':
+          return this.evaluate(term.o).flatMap((c) => this.attrConcrete(c, term.n, new Set()));
+        case 'elem': {
+          const o = this.evaluate(term.o);
+          return o.includes('seq') ? ['fut'] : [];
+        }
+        case 'item': {
+          const o = this.evaluate(term.o);
+          return o.includes('seq') || o.includes('map') ? ['fut'] : [];
+        }
+        case 'vals':
+          return this.evaluate(term.o).includes('map') ? ['seq'] : [];
+        case 'coll':
+          return this.evaluate(term.e).includes('fut') ? ['seq'] : [];
+        default:
+          return [];
+      }
+    });
+  }
+
+  /** Memoises per term; a term met again while being evaluated (recursion) contributes nothing on that path. */
+  private memoized(key: string, compute: () => Concrete[]): Concrete[] {
+    const known = this.memo.get(key);
+    if (known) return known;
+    if (this.inProgress.has(key)) return [];
+    this.inProgress.add(key);
+    try {
+      const result = compute();
+      this.memo.set(key, result);
+      return result;
+    } finally {
+      this.inProgress.delete(key);
+    }
+  }
+
+  private callConcrete(c: Concrete): Concrete[] {
+    if (c.startsWith('func:') || c.startsWith('bound:')) {
+      const fn = this.functions.get(c.slice(c.indexOf(':') + 1))?.fn;
+      // Calling an `async def` makes a coroutine object, never a future.
+      return fn && !fn.isAsync ? this.evaluate(fn.returns) : [];
+    }
+    if (c.startsWith('class:')) return [`inst:${c.slice(6)}`];
+    return [];
+  }
+
+  /** Resolves a qualified name to what it is bound to in the project. */
+  resolve(q: string, seen: Set<string>): Concrete[] {
+    if (seen.has(q) || seen.size > MAX_RESOLVE_STEPS) return [];
+    seen.add(q);
+    if (q.startsWith('builtins.')) {
+      // Builtin exception classes matter (SystemExit, KeyboardInterrupt, BaseException); nothing else does.
+      const name = q.slice(9);
+      return /^[A-Z]/.test(name) && !name.includes('.') ? [`class:${q}`] : [];
+    }
+    const parts = q.split('.');
+    for (let i = parts.length; i >= 1; i--) {
+      const entry = this.modules.get(parts.slice(0, i).join('.'));
+      if (!entry) continue;
+      const rest = parts.slice(i);
+      if (rest.length === 0) return [`module:${entry.facts.module}`];
+      const found = this.resolveIn(entry, rest, seen);
+      if (found.length > 0) return found;
+    }
+    return [];
+  }
+
+  private resolveIn(entry: ModuleEntry, rest: string[], seen: Set<string>): Concrete[] {
+    const { facts } = entry;
+    for (let j = rest.length; j >= 1; j--) {
+      const name = rest.slice(0, j).join('.');
+      const remaining = rest.slice(j);
+      const base: Concrete[] = [];
+      const fn = entry.functions.get(name);
+      if (fn) base.push(`func:${fn.q}`);
+      const cls = entry.classes.get(name);
+      if (cls) base.push(`class:${cls.q}`);
+      const target = facts.imports[name];
+      if (target !== undefined) base.push(...this.resolve(target, seen));
+      const variable = facts.variables[name];
+      if (variable) base.push(...this.evaluate(variable));
+      if (base.length === 0) continue;
+      let current = [...new Set(base)];
+      for (const attr of remaining) current = current.flatMap((c) => this.attrConcrete(c, attr, seen));
+      return current;
+    }
+    for (const star of facts.starImports) {
+      const found = this.resolve(`${star}.${rest.join('.')}`, seen);
+      if (found.length > 0) return found;
+    }
+    return [];
+  }
+
+  private attrConcrete(c: Concrete, name: string, seen: Set<string>): Concrete[] {
+    const colon = c.indexOf(':');
+    if (colon < 0) return [];
+    const kind = c.slice(0, colon);
+    const q = c.slice(colon + 1);
+    if (kind === 'module') return this.resolve(`${q}.${name}`, new Set(seen));
+    if (kind === 'class' || kind === 'inst') return this.memberOf(q, name, kind === 'inst', new Set());
+    return [];
+  }
+
+  /** A member of a class or of its instances, looked up along the bases. */
+  private memberOf(classQ: string, name: string, onInstance: boolean, visited: Set<string>): Concrete[] {
+    if (visited.has(classQ) || visited.size > MAX_RESOLVE_STEPS) return [];
+    visited.add(classQ);
+    const known = this.classes.get(classQ);
+    if (!known) return [];
+    const { cls, module } = known;
+    const out: Concrete[] = [];
+    const method = this.functions.get(`${classQ}.${name}`);
+    if (method) out.push(onInstance ? `bound:${method.fn.q}` : `func:${method.fn.q}`);
+    if (onInstance && cls.attrs[name]) out.push(...this.evaluate(cls.attrs[name]!));
+    const classVar = module.facts.variables[`${rel(module.facts.module, classQ)}.${name}`];
+    if (classVar) out.push(...this.evaluate(classVar));
+    if (out.length > 0) return [...new Set(out)];
+    for (const base of cls.bases) {
+      for (const b of this.evaluate(base)) {
+        if (b.startsWith('class:')) out.push(...this.memberOf(b.slice(6), name, onInstance, visited));
+      }
+    }
+    return [...new Set(out)];
+  }
+
+  private functionsCalled(callee: Value): FunctionFacts[] {
+    const out: FunctionFacts[] = [];
+    for (const c of this.evaluate(callee)) {
+      if (!c.startsWith('func:') && !c.startsWith('bound:')) continue;
+      const fn = this.functions.get(c.slice(c.indexOf(':') + 1));
+      if (fn) out.push(fn.fn);
+    }
+    return out;
+  }
+
+  // ---- SystemExit / KeyboardInterrupt ----------------------------------------------------
+
+  /** The base classes of a class, transitively, itself included (builtins end the walk). */
+  private ancestors(classQ: string, visited = new Set<string>()): Set<string> {
+    if (visited.has(classQ) || visited.size > MAX_RESOLVE_STEPS) return visited;
+    visited.add(classQ);
+    if (classQ === 'builtins.SystemExit' || classQ === 'builtins.KeyboardInterrupt') {
+      visited.add('builtins.BaseException');
+      return visited;
+    }
+    const known = this.classes.get(classQ);
+    if (!known) return visited;
+    for (const base of known.cls.bases) {
+      for (const b of this.evaluate(base)) if (b.startsWith('class:')) this.ancestors(b.slice(6), visited);
+    }
+    return visited;
+  }
+
+  /** Whether instances of the class are SystemExit or KeyboardInterrupt. */
+  private isBaseExit(classQ: string): boolean {
+    const all = this.ancestors(classQ);
+    return all.has('builtins.SystemExit') || all.has('builtins.KeyboardInterrupt');
+  }
+
+  private isCaught(classQ: string, caught: readonly string[]): boolean {
+    if (caught.length === 0) return false;
+    const all = this.ancestors(classQ);
+    for (const name of caught) {
+      if (all.has(name)) return true;
+      for (const c of this.resolve(name, new Set())) if (c.startsWith('class:') && all.has(c.slice(6))) return true;
+    }
+    return false;
+  }
+
+  /** Classes a raise/exit escape raises that are SystemExit or KeyboardInterrupt. */
+  private raisedBy(escape: EscapeFact): string[] {
+    if (escape.via === 'exit') return escape.raises ? [escape.raises] : [];
+    if (escape.via !== 'raise') return [];
+    const out = new Set<string>();
+    for (const c of this.evaluate(escape.value)) {
+      if (c.startsWith('class:') || c.startsWith('inst:')) {
+        const q = c.slice(c.indexOf(':') + 1);
+        if (this.isBaseExit(q)) out.add(q);
+      }
+    }
+    return [...out];
+  }
+
+  /**
+   * For every sync function, which base-exit classes may escape it and a witness
+   * for each: computed breadth-first from the direct raises up the call graph, so
+   * each witness chain is a shortest one. Coroutine functions do not propagate:
+   * calling one only creates a coroutine.
+   */
+  private raises(): Map<string, Map<string, Witness>> {
+    if (this.raisesCache) return this.raisesCache;
+    const raises = new Map<string, Map<string, Witness>>();
+    const callers = new Map<string, { caller: FunctionFacts; path: string; escape: EscapeFact }[]>();
+    const queue: string[] = [];
+    for (const { fn, path } of this.functions.values()) {
+      for (const escape of fn.escapes) {
+        if (escape.via === 'call') {
+          for (const callee of this.functionsCalled(escape.value)) {
+            if (callee.isAsync) continue;
+            const list = callers.get(callee.q) ?? [];
+            list.push({ caller: fn, path, escape });
+            callers.set(callee.q, list);
+          }
+          continue;
+        }
+        for (const cls of this.raisedBy(escape)) {
+          if (this.isCaught(cls, escape.caught)) continue;
+          const own = raises.get(fn.q) ?? new Map<string, Witness>();
+          if (!own.has(cls)) own.set(cls, { escape, path });
+          if (!raises.has(fn.q)) {
+            raises.set(fn.q, own);
+            queue.push(fn.q);
+          }
+        }
+      }
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const callee = queue[i]!;
+      const calleeFacts = this.functions.get(callee)?.fn;
+      if (!calleeFacts || calleeFacts.isAsync) continue;
+      const classes = raises.get(callee)!;
+      for (const { caller, path, escape } of callers.get(callee) ?? []) {
+        let grew = false;
+        for (const cls of classes.keys()) {
+          if (this.isCaught(cls, escape.caught)) continue;
+          const own = raises.get(caller.q) ?? new Map<string, Witness>();
+          if (own.has(cls)) continue;
+          own.set(cls, { escape, path, callee });
+          raises.set(caller.q, own);
+          grew = true;
+        }
+        if (grew) queue.push(caller.q);
+      }
+    }
+    this.raisesCache = raises;
+    return raises;
+  }
+
+  private shortName(classQ: string): string {
+    return classQ.slice(classQ.lastIndexOf('.') + 1);
+  }
+
+  /** The chain of steps below a function for one class, following witnesses. */
+  private chainBelow(fnQ: string, cls: string): ChainStep[] {
+    const steps: ChainStep[] = [];
+    const raises = this.raises();
+    let current: string | undefined = fnQ;
+    const seen = new Set<string>();
+    while (current && !seen.has(current) && steps.length < MAX_CHAIN) {
+      seen.add(current);
+      const witness: Witness | undefined = raises.get(current)?.get(cls);
+      if (!witness) break;
+      steps.push({ path: witness.path, loc: witness.escape.loc, text: witness.escape.text });
+      current = witness.callee;
+    }
+    return steps;
+  }
+
+  /** Points through which SystemExit / KeyboardInterrupt escape this function, each with its chain. */
+  baseExitEscapes(fn: FunctionFacts): BaseExitEscape[] {
+    const path = this.functions.get(fn.q)?.path ?? '';
+    const out: BaseExitEscape[] = [];
+    for (const escape of fn.escapes) {
+      const first: ChainStep = { path, loc: escape.loc, text: escape.text };
+      if (escape.via !== 'call') {
+        const cls = this.raisedBy(escape).find((c) => !this.isCaught(c, escape.caught));
+        if (cls) out.push({ exception: this.shortName(cls), chain: [first] });
+        continue;
+      }
+      let found: BaseExitEscape | null = null;
+      for (const callee of this.functionsCalled(escape.value)) {
+        if (callee.isAsync) continue;
+        for (const cls of this.raises().get(callee.q)?.keys() ?? []) {
+          if (this.isCaught(cls, escape.caught)) continue;
+          found = { exception: this.shortName(cls), chain: [first, ...this.chainBelow(callee.q, cls)] };
+          break;
+        }
+        if (found) break;
+      }
+      if (found) out.push(found);
+    }
+    return out;
+  }
+
+  // ---- how coroutines are run ------------------------------------------------------------
+
+  private uses(): Map<string, CoroutineUse[]> {
+    if (this.usesByCallee) return this.usesByCallee;
+    const map = new Map<string, CoroutineUse[]>();
+    for (const entry of this.modules.values()) {
+      for (const use of entry.facts.coroutineUses) {
+        for (const fn of this.functionsCalled(use.callee)) {
+          if (!fn.isAsync) continue;
+          const list = map.get(fn.q) ?? [];
+          list.push(use);
+          map.set(fn.q, list);
+        }
+      }
+    }
+    this.usesByCallee = map;
+    return map;
+  }
+
+  /** Whether `use` hands the coroutine to run_coroutine_threadsafe, directly or through a wrapper that does. */
+  private submits(use: CoroutineUse): boolean {
+    if (use.how === 'submitted') return true;
+    if (use.how !== 'wrapper-arg' || !use.wrapper) return false;
+    for (const c of this.evaluate(use.wrapper)) {
+      if (!c.startsWith('func:') && !c.startsWith('bound:')) continue;
+      const wrapper = this.functions.get(c.slice(c.indexOf(':') + 1))?.fn;
+      if (!wrapper || wrapper.submitsParams.length === 0) continue;
+      let index = use.argName !== undefined ? wrapper.params.indexOf(use.argName) : (use.argIndex ?? -1);
+      // A bound method's first parameter is the instance.
+      if (use.argName === undefined && c.startsWith('bound:')) index += 1;
+      if (wrapper.submitsParams.includes(index)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Coroutines that run on a loop in another thread: submitted directly or via a
+   * wrapper, and, transitively, the coroutines those await or call.
+   */
+  submissionOf(fnQ: string): Submission | null {
+    if (!this.submissionsCache) {
+      const submitted = new Map<string, Submission>();
+      const queue: string[] = [];
+      const byFunction = new Map<string, CoroutineUse[]>();
+      for (const entry of this.modules.values()) {
+        for (const use of entry.facts.coroutineUses) {
+          if (use.inFunction) {
+            const list = byFunction.get(use.inFunction) ?? [];
+            list.push(use);
+            byFunction.set(use.inFunction, list);
+          }
+          if (!this.submits(use)) continue;
+          for (const fn of this.functionsCalled(use.callee)) {
+            if (!fn.isAsync || submitted.has(fn.q)) continue;
+            submitted.set(fn.q, { path: entry.facts.path, loc: use.loc });
+            queue.push(fn.q);
+          }
+        }
+      }
+      for (let i = 0; i < queue.length; i++) {
+        const site = submitted.get(queue[i]!)!;
+        for (const use of byFunction.get(queue[i]!) ?? []) {
+          if (use.how === 'main-run') continue;
+          for (const fn of this.functionsCalled(use.callee)) {
+            if (!fn.isAsync || submitted.has(fn.q)) continue;
+            submitted.set(fn.q, site);
+            queue.push(fn.q);
+          }
+        }
+      }
+      this.submissionsCache = submitted;
+    }
+    return this.submissionsCache.get(fnQ) ?? null;
+  }
+
+  /**
+   * True when every call site of the coroutine in the project is asyncio.run,
+   * loop.run_until_complete or Runner.run, or inside coroutines that are
+   * themselves only run that way: the exception then reaches the main thread's
+   * caller as intended.
+   */
+  onlyRunFromMain(fnQ: string, visiting = new Set<string>()): boolean {
+    const cached = this.mainOnlyCache.get(fnQ);
+    if (cached !== undefined) return cached;
+    if (visiting.has(fnQ)) return true;
+    visiting.add(fnQ);
+    const uses = this.uses().get(fnQ) ?? [];
+    let result = uses.length > 0;
+    for (const use of uses) {
+      if (use.how === 'main-run') continue;
+      if (use.how === 'submitted' || this.submits(use)) {
+        result = false;
+        break;
+      }
+      const caller = use.inFunction ? this.functions.get(use.inFunction)?.fn : undefined;
+      if (caller?.isAsync && this.onlyRunFromMain(caller.q, visiting)) continue;
+      result = false;
+      break;
+    }
+    visiting.delete(fnQ);
+    if (visiting.size === 0) this.mainOnlyCache.set(fnQ, result);
+    return result;
+  }
+}

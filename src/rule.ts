@@ -1,0 +1,67 @@
+/**
+ * What a rule is: metadata (ESLint's `meta`, Ruff's registry entry) and a check
+ * that asks the semantic model questions and reports to its context. A rule
+ * never prints and never sees a syntax tree: by the time rules run, each file
+ * has been reduced to its facts (see facts.ts) and the project index has
+ * resolved them across modules.
+ */
+import type { Severity } from './settings.js';
+import type { Loc, ModuleFacts, Fix } from './facts.js';
+import type { ProjectIndex } from './project-index.js';
+
+export const DOCS_BASE_URL = 'https://github.com/pyhang/pyhang/blob/main/docs/rules/';
+
+export interface RuleMeta {
+  /** `HANG001`. */
+  code: string;
+  /** Kebab-case name, `threadsafe-result-without-timeout`. */
+  name: string;
+  defaultSeverity: Severity;
+  /** One line, shown by `pyhang rules` and SARIF's shortDescription. */
+  summary: string;
+  /** A paragraph: why it matters and what to do (SARIF's help text, LSP hover). */
+  help: string;
+  /** Message templates keyed by id, with `{placeholders}`. */
+  messages: Record<string, string>;
+  /** Whether the rule offers a fix, and how safe it is (Ruff's fix safety). */
+  fix: 'safe' | 'unsafe' | null;
+}
+
+export interface RelatedLocation {
+  /** Path of the file, as the project index knows it. */
+  path: string;
+  loc: Loc;
+  message: string;
+}
+
+export interface RuleReport {
+  messageId: string;
+  data?: Record<string, string | number>;
+  loc: Loc;
+  /** Overrides the configured severity for this finding (HANG002 escalates to error). */
+  severity?: Severity;
+  related?: RelatedLocation[];
+  fix?: Fix;
+}
+
+export interface RuleContext {
+  readonly facts: ModuleFacts;
+  readonly project: ProjectIndex;
+  /** Settings-derived values a rule may need (the fix timeout). */
+  readonly options: { fixTimeout: number };
+  report(report: RuleReport): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(context: RuleContext): void;
+}
+
+export function docsUrl(code: string): string {
+  return `${DOCS_BASE_URL}${code}.md`;
+}
+
+/** Fills `{name}` placeholders. */
+export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in data ? String(data[key]) : whole));
+}

@@ -1,0 +1,194 @@
+/**
+ * Scopes and the names bound in them, as Python decides at compile time: a
+ * name assigned anywhere in a function body is local to the whole function
+ * (unless declared `global`/`nonlocal`); class bodies do not enclose the
+ * methods defined in them; comprehensions and lambdas have scopes of their own,
+ * but a walrus inside a comprehension binds in the enclosing function.
+ */
+import type { SyntaxNode } from './parser.js';
+
+export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
+
+export interface Scope {
+  kind: ScopeKind;
+  parent: Scope | null;
+  /** Dotted path relative to the module: '' for the module, `C`, `C.method`, `outer.inner`. */
+  rel: string;
+  /** Names bound in this scope. */
+  bound: Set<string>;
+  /** Names bound in this scope only by imports, with their targets. */
+  importsOnly: Map<string, string>;
+  globals: Set<string>;
+  nonlocals: Set<string>;
+}
+
+const COMPREHENSIONS = new Set([
+  'list_comprehension',
+  'set_comprehension',
+  'dictionary_comprehension',
+  'generator_expression',
+]);
+
+/** Identifiers a target pattern binds (`a`, `a, (b, *c)`, not `a.b` or `a[0]`). */
+export function targetNames(node: SyntaxNode | null, out: string[] = []): string[] {
+  if (!node) return out;
+  switch (node.type) {
+    case 'identifier':
+      out.push(node.text);
+      break;
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'tuple':
+    case 'list':
+    case 'parenthesized_expression':
+    case 'list_splat_pattern':
+    case 'list_splat':
+    case 'as_pattern_target':
+      for (const child of node.namedChildren) targetNames(child, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Parameter names of a `parameters` / `lambda_parameters` node, in order. */
+export function parameterNames(params: SyntaxNode | null): string[] {
+  const names: string[] = [];
+  if (!params) return names;
+  for (const p of params.namedChildren) {
+    switch (p.type) {
+      case 'identifier':
+        names.push(p.text);
+        break;
+      case 'default_parameter':
+      case 'typed_default_parameter':
+        names.push(p.childForFieldName('name')?.text ?? '');
+        break;
+      case 'typed_parameter': {
+        const inner = p.namedChildren.find((c) => c.type === 'identifier' || c.type.endsWith('splat_pattern'));
+        names.push(inner ? inner.text.replace(/^\*+/, '') : '');
+        break;
+      }
+      case 'list_splat_pattern':
+      case 'dictionary_splat_pattern':
+        names.push(p.text.replace(/^\*+/, ''));
+        break;
+      default:
+        break;
+    }
+  }
+  return names.filter(Boolean);
+}
+
+/**
+ * Builds the scope for a body: collects every name bound directly in it
+ * (iteratively, without descending into nested functions, classes or lambdas,
+ * whose own names are bound here).
+ */
+export function buildScope(
+  kind: ScopeKind,
+  parent: Scope | null,
+  rel: string,
+  body: SyntaxNode | null,
+  params: string[] = [],
+  resolveImport: (node: SyntaxNode) => { name: string; target: string }[] = () => [],
+): Scope {
+  const scope: Scope = {
+    kind,
+    parent,
+    rel,
+    bound: new Set(params),
+    importsOnly: new Map(),
+    globals: new Set(),
+    nonlocals: new Set(),
+  };
+  if (!body) return scope;
+  const otherBindings = new Set<string>(params);
+  const imports = new Map<string, string>();
+  const stack: SyntaxNode[] = [...body.namedChildren].reverse();
+  const bind = (name: string) => {
+    scope.bound.add(name);
+    otherBindings.add(name);
+  };
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    switch (node.type) {
+      case 'function_definition':
+      case 'class_definition': {
+        const name = node.childForFieldName('name')?.text;
+        if (name) bind(name);
+        // Decorators, defaults and bases are evaluated here, bodies are not.
+        for (const field of ['parameters', 'superclasses']) {
+          const child = node.childForFieldName(field);
+          if (child) stack.push(child);
+        }
+        continue;
+      }
+      case 'lambda': {
+        const params = node.childForFieldName('parameters');
+        if (params) stack.push(params);
+        continue;
+      }
+      case 'assignment':
+      case 'augmented_assignment':
+        for (const name of targetNames(node.childForFieldName('left'))) bind(name);
+        break;
+      case 'for_statement':
+      case 'for_in_clause':
+        if (node.type === 'for_statement') for (const name of targetNames(node.childForFieldName('left'))) bind(name);
+        break;
+      case 'named_expression': {
+        const name = node.childForFieldName('name')?.text;
+        if (name) bind(name);
+        break;
+      }
+      case 'as_pattern_target':
+        for (const name of targetNames(node)) bind(name);
+        break;
+      case 'global_statement':
+        for (const id of node.namedChildren) scope.globals.add(id.text);
+        continue;
+      case 'nonlocal_statement':
+        for (const id of node.namedChildren) scope.nonlocals.add(id.text);
+        continue;
+      case 'import_statement':
+      case 'import_from_statement':
+        for (const { name, target } of resolveImport(node)) {
+          scope.bound.add(name);
+          imports.set(name, target);
+        }
+        continue;
+      case 'case_pattern':
+        for (const id of node.descendantsOfType('identifier')) {
+          if (id.parent?.type === 'dotted_name' && id.parent.namedChildCount > 1) continue;
+          bind(id.text);
+        }
+        continue;
+      case 'except_clause':
+      case 'with_item':
+        break;
+      default:
+        break;
+    }
+    if (COMPREHENSIONS.has(node.type)) {
+      // Only walruses escape a comprehension's scope.
+      for (const walrus of node.descendantsOfType('named_expression')) {
+        const name = walrus.childForFieldName('name')?.text;
+        if (name) bind(name);
+      }
+      continue;
+    }
+    // Nested functions, classes and lambdas are pushed too: their cases above take only what this scope evaluates.
+    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+  }
+  for (const [name, target] of imports) if (!otherBindings.has(name)) scope.importsOnly.set(name, target);
+  for (const name of scope.globals) scope.bound.delete(name);
+  for (const name of scope.nonlocals) scope.bound.delete(name);
+  return scope;
+}
+
+export function isComprehension(node: SyntaxNode): boolean {
+  return COMPREHENSIONS.has(node.type);
+}

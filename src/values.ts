@@ -1,0 +1,139 @@
+/**
+ * Abstract values: what an expression may evaluate to, as far as pyhang cares.
+ *
+ * A value is a union (array) of terms. Constant terms say "a
+ * run_coroutine_threadsafe future" (`fut`), "a collection of them" (`seq`) or
+ * "a mapping whose values are such futures" (`map`). Symbolic terms stand for
+ * things another function, class or module decides (the return value of a
+ * wrapper defined elsewhere, an attribute set in another method); the project
+ * index resolves them once every module's facts are known. Terms are plain
+ * JSON so facts can cross worker threads and live in the cache.
+ */
+
+export type Term =
+  | { k: 'fut' }
+  | { k: 'seq' }
+  | { k: 'map' }
+  /** The value bound to a qualified name: a function, class, module, module-level variable or a local of an enclosing function. */
+  | { k: 'sym'; q: string }
+  /** What calling `f` returns. */
+  | { k: 'call'; f: Value }
+  /** Attribute `n` of `o`. */
+  | { k: 'attr'; o: Value; n: string }
+  /** An element obtained by iterating `o`. */
+  | { k: 'elem'; o: Value }
+  /** `o[...]`. */
+  | { k: 'item'; o: Value }
+  /** `o.values()`. */
+  | { k: 'vals'; o: Value }
+  /** A collection whose elements are `e` (a list of wrapper results, say). */
+  | { k: 'coll'; e: Value }
+  /** An instance of the class the current method belongs to (`self`). */
+  | { k: 'self'; c: string };
+
+export type Value = Term[];
+
+export const NOTHING: Value = [];
+export const FUTURE: Value = [{ k: 'fut' }];
+export const FUTURE_SEQ: Value = [{ k: 'seq' }];
+export const FUTURE_MAP: Value = [{ k: 'map' }];
+
+/** Keeps values small: unions deduplicate, and deeply nested terms are cut off (an unknown value is a safe answer). */
+const MAX_TERMS = 16;
+const MAX_DEPTH = 6;
+
+function termKey(term: Term): string {
+  return JSON.stringify(term);
+}
+
+function depth(value: Value): number {
+  let max = 0;
+  for (const term of value) {
+    let d = 0;
+    if (term.k === 'call') d = depth(term.f);
+    else if (term.k === 'attr' || term.k === 'elem' || term.k === 'item' || term.k === 'vals') d = depth(term.o);
+    else if (term.k === 'coll') d = depth(term.e);
+    max = Math.max(max, d + 1);
+  }
+  return max;
+}
+
+export function union(...values: Value[]): Value {
+  if (values.length === 1) return values[0]!;
+  const seen = new Map<string, Term>();
+  for (const value of values) {
+    for (const term of value) {
+      const key = termKey(term);
+      if (!seen.has(key)) seen.set(key, term);
+    }
+  }
+  const result = [...seen.values()];
+  return result.length > MAX_TERMS ? result.slice(0, MAX_TERMS) : result;
+}
+
+export function sameValue(a: Value, b: Value): boolean {
+  if (a.length !== b.length) return false;
+  const keys = new Set(a.map(termKey));
+  return b.every((t) => keys.has(termKey(t)));
+}
+
+function derive(value: Value, make: (v: Value) => Term): Value {
+  if (value.length === 0 || depth(value) >= MAX_DEPTH) return NOTHING;
+  return [make(value)];
+}
+
+/** The value of calling `f`, simplified where the answer is already known. */
+export function callOf(f: Value): Value {
+  return derive(f, (v) => ({ k: 'call', f: v }));
+}
+
+export function attrOf(o: Value, n: string): Value {
+  const symbolic = o.filter((t) => !isConstant(t) && t.k !== 'coll');
+  return derive(symbolic, (v) => ({ k: 'attr', o: v, n }));
+}
+
+const isConstant = (t: Term): boolean => t.k === 'fut' || t.k === 'seq' || t.k === 'map';
+
+/** Iterating: a collection of futures yields futures; a mapping yields its keys (nothing of interest). */
+export function elemOf(o: Value): Value {
+  const out: Value[] = [];
+  if (o.some((t) => t.k === 'seq')) out.push(FUTURE);
+  for (const t of o) if (t.k === 'coll') out.push(t.e);
+  const symbolic = o.filter((t) => !isConstant(t) && t.k !== 'coll');
+  out.push(derive(symbolic, (v) => ({ k: 'elem', o: v })));
+  return union(...out);
+}
+
+export function itemOf(o: Value): Value {
+  const out: Value[] = [];
+  if (o.some((t) => t.k === 'seq' || t.k === 'map')) out.push(FUTURE);
+  for (const t of o) if (t.k === 'coll') out.push(t.e);
+  const symbolic = o.filter((t) => !isConstant(t) && t.k !== 'coll');
+  out.push(derive(symbolic, (v) => ({ k: 'item', o: v })));
+  return union(...out);
+}
+
+export function valuesOf(o: Value): Value {
+  const out: Value[] = [];
+  if (o.some((t) => t.k === 'map')) out.push(FUTURE_SEQ);
+  const symbolic = o.filter((t) => !isConstant(t) && t.k !== 'coll');
+  out.push(derive(symbolic, (v) => ({ k: 'vals', o: v })));
+  return union(...out);
+}
+
+/** A collection holding elements of `value`: futures make a `seq`; symbolic elements a `coll`. */
+export function collectionOf(value: Value): Value {
+  const out: Value[] = [];
+  if (value.some((t) => t.k === 'fut')) out.push(FUTURE_SEQ);
+  const symbolic = value.filter((t) => !isConstant(t));
+  out.push(derive(symbolic, (v) => ({ k: 'coll', e: v })));
+  return union(...out);
+}
+
+export function symbol(q: string): Value {
+  return [{ k: 'sym', q }];
+}
+
+export function isEmpty(value: Value): boolean {
+  return value.length === 0;
+}
