@@ -40,6 +40,8 @@ export interface LintOptions {
 /** Extra data pyhang puts on each VFileMessage, beside vfile's own fields. */
 export interface PyhangMessageData {
   ruleName?: string;
+  /** Which of the rule's message templates was used (as in ESLint's results). */
+  messageId?: string;
   related?: RelatedLocation[];
   fix?: Fix;
 }
@@ -144,6 +146,7 @@ export function runRules(file: VFile, facts: ModuleFacts, project: ProjectIndex,
         const reason = formatMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data);
         addMessage(file, reason, report.loc, rule.meta.code, severity, {
           ruleName: rule.meta.name,
+          messageId: report.messageId,
           related: report.related,
           fix: report.fix,
         });
@@ -176,6 +179,7 @@ function addMessage(
   message.fatal = severity === 'error' ? true : false;
   if (/^HANG\d+$/.test(code)) message.url = docsUrl(code);
   if (data.ruleName) message.ruleName = data.ruleName;
+  if (data.messageId) message.messageId = data.messageId;
   if (data.related && data.related.length > 0) message.related = data.related;
   if (data.fix) message.fix = data.fix;
 }

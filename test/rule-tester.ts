@@ -1,0 +1,118 @@
+/**
+ * A RuleTester in ESLint's spirit: a rule's test is its specification, a list
+ * of `valid` snippets that must stay silent and `invalid` ones with the exact
+ * findings (code, line, column) they must produce. Multi-file cases are small
+ * projects written to a temporary directory and linted together.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { lint, type PyhangMessage } from '../src/lint.js';
+import { defaultSettings } from '../src/settings.js';
+
+export interface ExpectedFinding {
+  line: number;
+  column: number;
+  /** For multi-file cases: the file, relative to the project. */
+  file?: string;
+  messageId?: string;
+  severity?: 'error' | 'warning';
+  /** A fragment the message must contain. */
+  message?: string | RegExp;
+  /** How many related locations the finding carries. */
+  related?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export interface Case {
+  name: string;
+  /** A single module; or `files` for a project. */
+  code?: string;
+  files?: Record<string, string>;
+}
+
+export interface InvalidCase extends Case {
+  errors: ExpectedFinding[];
+}
+
+/** Strips the common indentation of a snippet written inside a test. */
+export function py(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+  const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
+  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const cut = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => l.slice(cut)).join('\n');
+}
+
+export interface LintedProject {
+  dir: string;
+  messages: (PyhangMessage & { file: string })[];
+}
+
+/** Lints a snippet or a small project in a fresh temporary directory. */
+export function lintCase(c: Case): LintedProject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-rule-'));
+  const files = c.files ?? { 'snippet.py': c.code ?? '' };
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  try {
+    const sources = Object.keys(files)
+      .filter((name) => /\.pyi?$/.test(name))
+      .map((name) => ({ path: path.join(dir, name), bytes: fs.readFileSync(path.join(dir, name)) }));
+    const result = lint(sources, { settingsFor: () => defaultSettings(dir) });
+    const messages = result.flatMap((file) =>
+      file.messages.map((m) => Object.assign(m as PyhangMessage, { file: path.relative(dir, file.path).split(path.sep).join('/') })),
+    );
+    return { dir, messages };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function describeFindings(messages: LintedProject['messages']): string {
+  return messages.map((m) => `${m.file}:${m.line}:${m.column} ${m.ruleId} ${m.reason}`).join('\n') || '(none)';
+}
+
+export function ruleTester(code: string, cases: { valid: Case[]; invalid: InvalidCase[] }): void {
+  describe(code, () => {
+    describe('valid', () => {
+      for (const c of cases.valid) {
+        it(c.name, () => {
+          const found = lintCase(c).messages.filter((m) => m.ruleId === code);
+          assert.equal(found.length, 0, `expected no ${code}, got:\n${describeFindings(found)}`);
+        });
+      }
+    });
+    describe('invalid', () => {
+      for (const c of cases.invalid) {
+        it(c.name, () => {
+          const found = lintCase(c).messages.filter((m) => m.ruleId === code);
+          const summary = describeFindings(found);
+          assert.equal(found.length, c.errors.length, `expected ${c.errors.length} ${code}, got:\n${summary}`);
+          c.errors.forEach((expected, i) => {
+            const actual = found[i]!;
+            const where = `finding ${i + 1} of:\n${summary}`;
+            if (expected.file) assert.equal(actual.file, expected.file, where);
+            assert.equal(actual.line, expected.line, `line, ${where}`);
+            assert.equal(actual.column, expected.column, `column, ${where}`);
+            if (expected.endLine !== undefined) assert.equal(actual.place && 'end' in actual.place ? actual.place.end.line : undefined, expected.endLine, where);
+            if (expected.endColumn !== undefined) assert.equal(actual.place && 'end' in actual.place ? actual.place.end.column : undefined, expected.endColumn, where);
+            if (expected.messageId) assert.equal(actual.messageId, expected.messageId, where);
+            if (expected.severity) assert.equal(actual.fatal ? 'error' : 'warning', expected.severity, where);
+            if (expected.message !== undefined) {
+              if (typeof expected.message === 'string') assert.ok(actual.reason.includes(expected.message), `message should contain ${expected.message}: ${actual.reason}`);
+              else assert.match(actual.reason, expected.message);
+            }
+            if (expected.related !== undefined) assert.equal(actual.related?.length ?? 0, expected.related, where);
+          });
+        });
+      }
+    });
+  });
+}

@@ -1,0 +1,231 @@
+import { py, ruleTester } from '../rule-tester.js';
+
+const header = py`
+  import asyncio
+  import threading
+  loop = asyncio.new_event_loop()
+  threading.Thread(target=loop.run_forever, daemon=True).start()
+  async def work():
+      return 1
+`;
+/** Line numbers below count from the first line after the header. */
+const at = (line: number) => line + header.split('\n').length - 1;
+
+ruleTester('HANG001', {
+  valid: [
+    { name: 'a timeout keyword', code: header + 'asyncio.run_coroutine_threadsafe(work(), loop).result(timeout=5)\n' },
+    { name: 'a positional timeout', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(5)\n' },
+    { name: 'a timeout from a variable', code: header + 'T = 3\nfut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.exception(timeout=T)\n' },
+    {
+      name: 'an executor future is another kind of future',
+      code: py`
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        fut = pool.submit(print, 1)
+        fut.result()
+      `,
+    },
+    { name: 'an asyncio task', code: header + 'async def main():\n    t = asyncio.ensure_future(work())\n    t.result()\n' },
+    { name: 'an unknown object', code: 'def f(obj):\n    return obj.result()\n' },
+    {
+      name: 'a name rebound to an executor future',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        fut = asyncio.run_coroutine_threadsafe(work(), loop)
+        fut.result(timeout=1)
+        fut = ThreadPoolExecutor().submit(print)
+        fut.result()
+      `,
+    },
+    { name: 'inside a lambda passed to add_done_callback', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.add_done_callback(lambda f: print(fut.result()))\n' },
+    {
+      name: 'inside a named function passed to add_done_callback',
+      code: header + py`
+        fut = asyncio.run_coroutine_threadsafe(work(), loop)
+        def on_done(_):
+            print(fut.exception())
+        fut.add_done_callback(on_done)
+      `,
+    },
+    {
+      name: 'inside a method passed to add_done_callback through functools.partial',
+      code: header + py`
+        import functools
+        class Client:
+            def start(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+                self.fut.add_done_callback(functools.partial(self.finished, 1))
+            def finished(self, tag, _):
+                return self.fut.result()
+      `,
+    },
+    { name: 'guarded by if fut.done()', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nif fut.done():\n    print(fut.result())\n' },
+    { name: 'guarded by an early return', code: header + 'def f():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    if not fut.done():\n        return None\n    return fut.result()\n' },
+    { name: 'guarded by and', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nx = fut.done() and fut.result()\n' },
+    { name: 'after a while-not-done loop', code: header + 'import time\nfut = asyncio.run_coroutine_threadsafe(work(), loop)\nwhile not fut.done():\n    time.sleep(0.1)\nfut.result()\n' },
+    { name: 'after a bounded wait returned', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(timeout=10)\nprint(fut.result())\n' },
+    { name: 'wait with a timeout', code: header + 'import concurrent.futures\nfs = [asyncio.run_coroutine_threadsafe(work(), loop)]\nconcurrent.futures.wait(fs, timeout=10)\n' },
+    { name: 'as_completed with a timeout', code: header + 'from concurrent.futures import as_completed\nfs = [asyncio.run_coroutine_threadsafe(work(), loop)]\nfor f in as_completed(fs, 10):\n    f.result()\n' },
+    { name: 'results of as_completed are done', code: header + 'from concurrent.futures import as_completed\nfs = [asyncio.run_coroutine_threadsafe(work(), loop)]\nfor f in as_completed(fs, timeout=5):\n    print(f.result())\n' },
+    { name: 'wait over executor futures', code: 'import concurrent.futures as cf\npool = cf.ThreadPoolExecutor()\nfs = [pool.submit(print) for _ in range(3)]\ncf.wait(fs)\n' },
+    { name: 'a local function named like asyncio is not asyncio', code: 'def run_coroutine_threadsafe(c, l):\n    return c\nrun_coroutine_threadsafe(1, 2).result()\n' },
+    { name: 'a shadowed module name', code: 'asyncio = object()\nasyncio.run_coroutine_threadsafe(1, 2).result()\n' },
+    {
+      name: 'a self attribute rebound only to an executor future',
+      code: py`
+        from concurrent.futures import ThreadPoolExecutor
+        class C:
+            def start(self):
+                self.fut = ThreadPoolExecutor().submit(print)
+            def wait(self):
+                return self.fut.result()
+      `,
+    },
+    { name: 'a wrapper that returns something else', code: header + 'def submit(coro):\n    asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=1)\n    return 42\nsubmit(work()).result()\n' },
+  ],
+  invalid: [
+    {
+      name: 'result() with no timeout (the bug report)',
+      code: header + 'future = asyncio.run_coroutine_threadsafe(work(), loop)\nprint(future.result())\n',
+      errors: [{ line: at(2), column: 13, endColumn: 22, messageId: 'method', severity: 'error', message: 'future.result()' }],
+    },
+    { name: 'exception() with no timeout', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.exception()\n', errors: [{ line: at(2), column: 4 }] },
+    { name: 'timeout=None', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(timeout=None)\n', errors: [{ line: at(2), column: 4 }] },
+    { name: 'positional None', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(None)\n', errors: [{ line: at(2), column: 4 }] },
+    { name: 'chained on the call', code: header + 'asyncio.run_coroutine_threadsafe(work(), loop).result()\n', errors: [{ line: at(1), column: 47 }] },
+    { name: 'import asyncio as aio', code: 'import asyncio as aio\nfut = aio.run_coroutine_threadsafe(None, None)\nfut.result()\n', errors: [{ line: 3, column: 4 }] },
+    { name: 'from asyncio import run_coroutine_threadsafe', code: 'from asyncio import run_coroutine_threadsafe\nrun_coroutine_threadsafe(None, None).result()\n', errors: [{ line: 2, column: 37 }] },
+    { name: 'from asyncio import run_coroutine_threadsafe as alias', code: 'from asyncio import run_coroutine_threadsafe as submit\nf = submit(None, None)\nf.result()\n', errors: [{ line: 3, column: 2 }] },
+    { name: 'from asyncio import tasks', code: 'from asyncio import tasks\nf = tasks.run_coroutine_threadsafe(None, None)\nf.result()\n', errors: [{ line: 3, column: 2 }] },
+    { name: 'from asyncio.tasks import run_coroutine_threadsafe', code: 'from asyncio.tasks import run_coroutine_threadsafe\nf = run_coroutine_threadsafe(None, None)\nf.result()\n', errors: [{ line: 3, column: 2 }] },
+    { name: 'an import inside the function', code: 'def f(c, l):\n    import asyncio\n    return asyncio.run_coroutine_threadsafe(c, l).result()\n', errors: [{ line: 3, column: 50 }] },
+    {
+      name: 'a name rebound from an executor future to a threadsafe one',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        fut = ThreadPoolExecutor().submit(print)
+        fut.result()
+        fut = asyncio.run_coroutine_threadsafe(work(), loop)
+        fut.result()
+      `,
+      errors: [{ line: at(5), column: 4 }],
+    },
+    { name: 'a walrus', code: header + 'if (fut := asyncio.run_coroutine_threadsafe(work(), loop)) is not None:\n    fut.result()\n', errors: [{ line: at(2), column: 8 }] },
+    {
+      name: 'self.attr set in one method, waited in another',
+      code: header + py`
+        class Client:
+            def start(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def wait(self):
+                return self.fut.result()
+      `,
+      errors: [{ line: at(5), column: 24 }],
+    },
+    {
+      name: 'a self attribute set through an instance method of a subclass',
+      code: header + py`
+        class Base:
+            def start(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+        class Child(Base):
+            def wait(self):
+                return self.fut.result()
+      `,
+      errors: [{ line: at(6), column: 24 }],
+    },
+    {
+      name: 'a list built by a comprehension, iterated',
+      code: header + 'futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(3)]\nfor f in futs:\n    f.result()\n',
+      errors: [{ line: at(3), column: 6 }],
+    },
+    {
+      name: 'a list built with append, indexed',
+      code: header + 'futs = []\nfor _ in range(3):\n    futs.append(asyncio.run_coroutine_threadsafe(work(), loop))\nfuts[0].result()\n',
+      errors: [{ line: at(4), column: 8 }],
+    },
+    {
+      name: 'enumerate and dict values',
+      code: header + py`
+        futs = {name: asyncio.run_coroutine_threadsafe(work(), loop) for name in "ab"}
+        for i, f in enumerate(futs.values()):
+            f.result()
+        for name, f in futs.items():
+            f.exception()
+      `,
+      errors: [{ line: at(3), column: 6 }, { line: at(5), column: 6 }],
+    },
+    {
+      name: 'a module-local wrapper',
+      code: header + py`
+        def call_in_loop(coro):
+            return asyncio.run_coroutine_threadsafe(coro, loop)
+        def ping():
+            return call_in_loop(work()).result()
+      `,
+      errors: [{ line: at(4), column: 32 }],
+    },
+    {
+      name: 'a wrapper method on a helper object',
+      code: header + py`
+        class LoopThread:
+            def submit(self, coro):
+                return asyncio.run_coroutine_threadsafe(coro, loop)
+        runner = LoopThread()
+        def ping():
+            return runner.submit(work()).result()
+      `,
+      errors: [{ line: at(6), column: 33 }],
+    },
+    {
+      name: 'a module-level future used in a function',
+      code: header + 'FUT = asyncio.run_coroutine_threadsafe(work(), loop)\ndef get():\n    return FUT.result()\n',
+      errors: [{ line: at(3), column: 15 }],
+    },
+    {
+      name: 'a closure over a future',
+      code: header + 'def outer():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    def inner():\n        return fut.result()\n    return inner\n',
+      errors: [{ line: at(4), column: 19 }],
+    },
+    {
+      name: 'concurrent.futures.wait without a timeout',
+      code: header + 'import concurrent.futures\nfs = [asyncio.run_coroutine_threadsafe(work(), loop)]\nconcurrent.futures.wait(fs)\n',
+      errors: [{ line: at(3), column: 1, messageId: 'function' }],
+    },
+    {
+      name: 'as_completed with timeout=None',
+      code: header + 'from concurrent.futures import as_completed\nfs = {asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(2)}\nfor f in as_completed(fs, timeout=None):\n    pass\n',
+      errors: [{ line: at(3), column: 10, messageId: 'function' }],
+    },
+    {
+      name: 'a done() guard on another future does not count',
+      code: header + 'a = asyncio.run_coroutine_threadsafe(work(), loop)\nb = asyncio.run_coroutine_threadsafe(work(), loop)\nif a.done():\n    b.result()\n',
+      errors: [{ line: at(4), column: 6 }],
+    },
+    {
+      name: 'in the else branch of a done() guard',
+      code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nif fut.done():\n    pass\nelse:\n    fut.result()\n',
+      errors: [{ line: at(5), column: 8 }],
+    },
+    {
+      name: 'a lambda that is not a done-callback',
+      code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nthreading.Thread(target=lambda: fut.result()).start()\n',
+      errors: [{ line: at(2), column: 36 }],
+    },
+    {
+      name: 'a future returned by one branch',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def get(flag):
+            fut = asyncio.run_coroutine_threadsafe(work(), loop) if flag else ThreadPoolExecutor().submit(print)
+            return fut.result()
+      `,
+      errors: [{ line: at(4), column: 15 }],
+    },
+    {
+      name: 'a multi-line call is reported from the dot to the closing parenthesis',
+      code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(\n    timeout=None,\n)\n',
+      errors: [{ line: at(2), column: 4, endLine: at(4), endColumn: 2 }],
+    },
+  ],
+});

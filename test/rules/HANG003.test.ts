@@ -1,0 +1,38 @@
+import { py, ruleTester } from '../rule-tester.js';
+
+const header = 'import asyncio\nloop = asyncio.new_event_loop()\nasync def work():\n    return 1\n';
+
+ruleTester('HANG003', {
+  valid: [
+    { name: 'awaiting wrap_future', code: header + 'async def main():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    return await asyncio.wrap_future(fut)\n' },
+    { name: 'result() in a sync function', code: header + 'def main():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    return fut.result(timeout=5)\n' },
+    { name: 'a nested sync def run in an executor', code: header + 'async def main():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    def wait():\n        return fut.result(5)\n    return await asyncio.to_thread(wait)\n' },
+    { name: 'an asyncio task result', code: 'import asyncio\nasync def main(t: asyncio.Task):\n    return t.result()\n' },
+    { name: 'a done-callback inside a coroutine', code: header + 'async def main():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    fut.add_done_callback(lambda f: print(f.result()))\n' },
+    { name: 'guarded by done()', code: header + 'async def main():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    if fut.done():\n        return fut.result()\n' },
+  ],
+  invalid: [
+    {
+      name: 'result() with a timeout still blocks the loop',
+      code: header + 'async def main():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    return fut.result(timeout=5)\n',
+      errors: [{ line: 7, column: 15, severity: 'error', message: 'await asyncio.wrap_future(fut)' }],
+    },
+    {
+      name: 'exception() without a timeout (HANG001 fires too)',
+      code: header + 'async def main():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    return fut.exception()\n',
+      errors: [{ line: 7, column: 15, message: 'coroutine `main()`' }],
+    },
+    {
+      name: 'through a wrapper method',
+      code: header + py`
+        class Bridge:
+            def call(self, coro):
+                return asyncio.run_coroutine_threadsafe(coro, loop)
+        async def main(bridge: Bridge):
+            b = Bridge()
+            return b.call(work()).result(1)
+      `,
+      errors: [{ line: 10, column: 26 }],
+    },
+  ],
+});

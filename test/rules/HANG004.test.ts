@@ -1,0 +1,29 @@
+import { ruleTester } from '../rule-tester.js';
+
+const header = 'import asyncio\nloop = asyncio.new_event_loop()\nasync def work():\n    return 1\n';
+
+ruleTester('HANG004', {
+  valid: [
+    { name: 'stored', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\n' },
+    { name: 'stored in _ on purpose', code: header + '_ = asyncio.run_coroutine_threadsafe(work(), loop)\n' },
+    { name: 'returned', code: header + 'def submit():\n    return asyncio.run_coroutine_threadsafe(work(), loop)\n' },
+    { name: 'passed on', code: header + 'pending = []\npending.append(asyncio.run_coroutine_threadsafe(work(), loop))\n' },
+    { name: 'given a done-callback', code: header + 'asyncio.run_coroutine_threadsafe(work(), loop).add_done_callback(print)\n' },
+    { name: 'waited on', code: header + 'asyncio.run_coroutine_threadsafe(work(), loop).result(timeout=1)\n' },
+    { name: 'call_soon_threadsafe returns a handle, not a future', code: 'import asyncio\nloop = asyncio.new_event_loop()\nloop.call_soon_threadsafe(print)\n' },
+    { name: 'a function that returns nothing', code: 'def log(x):\n    print(x)\nlog(1)\n' },
+  ],
+  invalid: [
+    { name: 'an expression statement', code: header + 'asyncio.run_coroutine_threadsafe(work(), loop)\n', errors: [{ line: 5, column: 1, severity: 'warning', message: 'asyncio.run_coroutine_threadsafe(...)' }] },
+    { name: 'inside a function', code: header + 'def fire():\n    asyncio.run_coroutine_threadsafe(work(), loop)\n', errors: [{ line: 6, column: 5 }] },
+    {
+      name: 'a wrapper from another module',
+      files: {
+        'app/__init__.py': '',
+        'app/bridge.py': 'import asyncio\nLOOP = asyncio.new_event_loop()\ndef call_in_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+        'app/main.py': 'from .bridge import call_in_loop\nasync def ping():\n    pass\ndef fire():\n    call_in_loop(ping())\n',
+      },
+      errors: [{ file: 'app/main.py', line: 5, column: 5, message: 'call_in_loop(...)' }],
+    },
+  ],
+});
