@@ -158,7 +158,9 @@ export function runRules(file: VFile, facts: ModuleFacts, project: ProjectIndex,
 function addFileProblem(file: VFile, settings: Settings, code: string, reason: string, loc: Loc | null): void {
   const override = settings.severity[code];
   if (override === 'off') return;
-  const severity: Severity = override ?? (code === 'syntax-error' ? 'error' : 'warning');
+  // Warnings by default: tree-sitter's recovery is not CPython's parser (it rejects a few valid
+  // constructs, such as a dedent inside parentheses), and pyhang is nobody's syntax checker.
+  const severity: Severity = override ?? 'warning';
   const where = loc ?? { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
   addMessage(file, reason, where, code, severity, {});
 }
@@ -195,6 +197,17 @@ function sortMessages(file: VFile): void {
       a.reason.localeCompare(b.reason)
     );
   });
+}
+
+/**
+ * Whether a message fails the run (exit code 1): every rule finding, and a
+ * per-file problem (syntax-error, decode-error, file-too-large) only when its
+ * severity is configured as error.
+ */
+export function failsRun(message: VFileMessage): boolean {
+  const code = String(message.ruleId ?? '');
+  if ((FILE_PROBLEM_CODES as readonly string[]).includes(code)) return message.fatal === true;
+  return true;
 }
 
 /** Messages of a file with their severity as a word; reporters use this rather than reading `fatal`. */

@@ -177,9 +177,9 @@ function doneGuards(cond: SyntaxNode | null): { pos: string[]; neg: string[] } {
 }
 
 export function analyzeModule(text: string, info: ModuleInfo): ModuleFacts {
-  const tree = parsePython(text);
+  const root = parsePython(text);
   const analyzer = new ModuleAnalyzer(text, info);
-  analyzer.run(tree.rootNode);
+  analyzer.run(root, text);
   return analyzer.facts;
 }
 
@@ -218,9 +218,10 @@ class ModuleAnalyzer {
     };
   }
 
-  run(root: SyntaxNode): void {
-    this.collectComments(root);
-    this.collectDoneCallbacks(root);
+  run(root: SyntaxNode, text: string): void {
+    // Both pre-passes look for rare words; most files skip them.
+    if (/noqa/i.test(text)) this.collectComments(root);
+    if (text.includes('add_done_callback')) this.collectDoneCallbacks(root);
     if (root.hasError) this.facts.syntaxError = this.firstSyntaxError(root);
     const scope = buildScope('module', null, '', root, [], (node) => this.resolveImport(node));
     this.moduleScope = scope;
@@ -271,25 +272,31 @@ class ModuleAnalyzer {
     }
   }
 
+  /**
+   * The first syntax error in document order, at the innermost ERROR or MISSING
+   * node: tree-sitter's recovery can wrap a whole module in an ERROR node, and
+   * pointing at line 1 would help nobody.
+   */
   private firstSyntaxError(root: SyntaxNode): { loc: Loc; message: string } | null {
-    const stack: SyntaxNode[] = [root];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (node.type === 'ERROR') {
-        const first = node.child(0);
-        const what = first ? compact(first.text).slice(0, 20) : '';
-        return {
-          loc: this.loc(node.startIndex, Math.min(node.endIndex, node.startIndex + Math.max(1, first?.text.length ?? 1))),
-          message: what ? `Syntax error: unexpected \`${what}\`` : 'Syntax error',
-        };
-      }
+    let node = root;
+    for (;;) {
       if (node.isMissing) {
         return { loc: this.loc(node.startIndex, node.startIndex), message: `Syntax error: missing \`${node.type}\`` };
       }
-      if (!node.hasError) continue;
-      for (let i = node.childCount - 1; i >= 0; i--) stack.push(node.child(i)!);
+      const child = node.children.find((c) => c.hasError);
+      if (child) {
+        node = child;
+        continue;
+      }
+      if (node.type !== 'ERROR') return null;
+      const first = node.children[0];
+      const what = first ? compact(first.text).slice(0, 20) : '';
+      const end = first ? first.endIndex : node.endIndex;
+      return {
+        loc: this.loc(node.startIndex, Math.max(node.startIndex, end)),
+        message: what ? `Syntax error: unexpected \`${what}\`` : 'Syntax error',
+      };
     }
-    return null;
   }
 
   // ---- helpers -------------------------------------------------------------------

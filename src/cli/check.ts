@@ -4,14 +4,15 @@
  * flags, call `lint()` once, print with the chosen reporter, and choose the exit
  * code:
  * - 0: nothing reported;
- * - 1: at least one finding (a rule or a file problem, warning or error) was reported;
+ * - 1: at least one rule finding, or a file problem configured as an error, was reported
+ *   (syntax, decoding and size problems are warnings by default and are shown without failing);
  * - 2: a usage or config error, a path that does not exist or cannot be read
  *   (the other paths are still checked and reported).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { VFile } from 'vfile';
-import { lint, severityOf, type SourceFile } from '../lint.js';
+import { lint, severityOf, failsRun, type SourceFile } from '../lint.js';
 import type { Settings } from '../settings.js';
 import { ConfigResolver, parseSelectors } from '../config.js';
 import { discoverFiles, isExcluded } from '../files.js';
@@ -92,7 +93,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   if (output !== '') io.stdout(output.endsWith('\n') ? output : `${output}\n`);
 
   if (problems.length > 0) return 2;
-  return files.some((file) => file.messages.length > 0) ? 1 : 0;
+  return files.some((file) => file.messages.some(failsRun)) ? 1 : 0;
 }
 
 /** `--quiet`, as in ESLint: warnings are dropped before reporting and do not count. */

@@ -144,6 +144,17 @@ describe('severity', () => {
     t.after(() => removeProject(root));
     const result = runPyhang(['check', '--format', 'compact'], { cwd: root });
     assert.deepEqual(findings(result.stdout), ['hazard.py:1 file-too-large']);
+    assert.equal(result.status, 0, 'a file problem is a warning by default and does not fail the run');
+  });
+
+  it('a file problem configured as an error fails the run', (t) => {
+    const root = makeProject({
+      'pyproject.toml': '[tool.pyhang]\nmax-file-size = 100\nseverity = { file-too-large = "error" }\n',
+      'hazard.py': HAZARD,
+    });
+    t.after(() => removeProject(root));
+    const result = runPyhang(['check', '--format', 'compact'], { cwd: root });
+    assert.deepEqual(findings(result.stdout), ['hazard.py:1 file-too-large']);
     assert.equal(result.status, 1);
   });
 });
