@@ -7,7 +7,9 @@
  */
 import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
+import fs from 'node:fs';
 import { decodeSource } from './decode.js';
+import { mentionsAny, mentionsHazardRoots, needsFullDecode, wordsPattern } from './prefilter.js';
 import { analyzeModule } from './module-analysis.js';
 import { ProjectIndex } from './project-index.js';
 import { moduleNameFor } from './module-names.js';
@@ -22,19 +24,31 @@ export interface SourceFile {
   path: string;
   /** Decoded text (editors, stdin). */
   text?: string;
-  /** Raw bytes (files on disk): decoded here with PEP 263 and BOM rules. */
+  /** Raw bytes: decoded here with PEP 263 and BOM rules. With neither text nor bytes, the file is read when needed. */
   bytes?: Uint8Array;
+  /** What an earlier analysis of exactly this content found (a worker thread, the cache). */
+  analysis?: Analysis;
 }
+
+/** What analysing one source gave: its facts, "skipped by the pre-filter", or a per-file problem. */
+export type Analysis =
+  | { kind: 'facts'; facts: ModuleFacts }
+  | { kind: 'skipped' }
+  | { kind: 'problem'; code: FileProblemCode; reason: string };
 
 export interface LintOptions {
   /** Settings for a file (from the pyproject.toml that governs it, plus CLI flags). */
   settingsFor: (path: string) => Settings;
   /** Only these paths get messages; the others only feed the project index. Default: all sources. */
   report?: (path: string) => boolean;
-  /** Facts computed earlier (the cache, the server), keyed by path; used instead of re-analysing. */
-  knownFacts?: (path: string, text: string) => ModuleFacts | undefined;
-  /** Told about facts computed here, so a cache can keep them. */
-  onFacts?: (path: string, text: string, facts: ModuleFacts) => void;
+  /**
+   * Parse up front only files that mention what hazards start from, and the rest
+   * on demand (default). False parses every file: the exhaustive mode the
+   * pre-filter must agree with.
+   */
+  prefilter?: boolean;
+  /** Told about each analysis made here, so a cache can keep it. */
+  onAnalysis?: (source: SourceFile, analysis: Analysis) => void;
 }
 
 /** Extra data pyhang puts on each VFileMessage, beside vfile's own fields. */
@@ -49,80 +63,133 @@ export interface PyhangMessageData {
 export type PyhangMessage = VFileMessage & PyhangMessageData;
 
 /** Codes of messages that are about the file itself rather than a rule. */
-export const FILE_PROBLEM_CODES = ['syntax-error', 'decode-error', 'file-too-large'] as const;
+export const FILE_PROBLEM_CODES = ['syntax-error', 'decode-error', 'file-too-large', 'io-error'] as const;
+export type FileProblemCode = (typeof FILE_PROBLEM_CODES)[number];
 
-/** Decodes and analyses one source into facts, or a message explaining why it could not. */
-export function factsFor(
-  source: SourceFile,
-  settings: Settings,
-): { facts: ModuleFacts | null; text: string | null; problem: { code: string; reason: string } | null } {
-  let text = source.text;
-  if (text === undefined) {
-    const bytes = source.bytes ?? new Uint8Array();
-    if (bytes.length > settings.maxFileSize) {
-      return {
-        facts: null,
-        text: null,
-        problem: {
-          code: 'file-too-large',
-          reason: `File skipped: ${bytes.length} bytes is over the limit of ${settings.maxFileSize} (max-file-size)`,
-        },
-      };
-    }
-    const decoded = decodeSource(bytes);
-    if ('error' in decoded) return { facts: null, text: null, problem: { code: 'decode-error', reason: decoded.error } };
-    text = decoded.text;
-  } else if (text.length > settings.maxFileSize) {
-    return {
-      facts: null,
-      text: null,
-      problem: {
-        code: 'file-too-large',
-        reason: `File skipped: ${text.length} characters is over the limit of ${settings.maxFileSize} (max-file-size)`,
-      },
-    };
-  }
-  const { module, isPackage } = moduleNameFor(source.path);
-  const facts = analyzeModule(text, { path: source.path, module, isPackage });
-  return { facts, text, problem: null };
+function problem(code: FileProblemCode, reason: string): Analysis {
+  return { kind: 'problem', code, reason };
 }
+
+function readSource(source: SourceFile): Uint8Array | Analysis {
+  if (source.bytes) return source.bytes;
+  try {
+    return fs.readFileSync(source.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it no longer exists' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
+    return problem('io-error', `File could not be read: ${why}`);
+  }
+}
+
+/**
+ * Analyses one source: size limit, decoding, the pre-filter, then parsing into
+ * facts. Pure apart from reading the file; worker threads run exactly this.
+ */
+export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
+  const { module, isPackage } = moduleNameFor(source.path);
+  if (source.text !== undefined) {
+    if (source.text.length > settings.maxFileSize) {
+      return problem('file-too-large', `File skipped: ${source.text.length} characters is over the limit of ${settings.maxFileSize} (max-file-size)`);
+    }
+    if (prefilter && !/run_coroutine_threadsafe|asyncio|async[ \t\\\r\n]+def\b/.test(source.text)) return { kind: 'skipped' };
+    return { kind: 'facts', facts: analyzeModule(source.text, { path: source.path, module, isPackage }) };
+  }
+  const bytes = readSource(source);
+  if (!(bytes instanceof Uint8Array)) return bytes;
+  if (bytes.length > settings.maxFileSize) {
+    return problem('file-too-large', `File skipped: ${bytes.length} bytes is over the limit of ${settings.maxFileSize} (max-file-size)`);
+  }
+  // Decoding problems are reported for every file, relevant or not; the check on raw bytes is cheap.
+  const fullDecode = !prefilter || needsFullDecode(bytes);
+  if (!fullDecode && !mentionsHazardRoots(bytes)) return { kind: 'skipped' };
+  const decoded = decodeSource(bytes);
+  if ('error' in decoded) return problem('decode-error', decoded.error);
+  if (prefilter && !mentionsHazardRoots(bytes) && !/run_coroutine_threadsafe|asyncio|async\s+def\b/.test(decoded.text)) {
+    return { kind: 'skipped' };
+  }
+  return { kind: 'facts', facts: analyzeModule(decoded.text, { path: source.path, module, isPackage }) };
+}
+
+/** Rounds of loading files that name what the analysis found; each round can only add files, so few are needed. */
+const MAX_NAME_ROUNDS = 32;
 
 export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   const wanted = options.report ?? (() => true);
-  const allFacts: ModuleFacts[] = [];
-  const files: VFile[] = [];
-  const factsByPath = new Map<string, ModuleFacts>();
+  const prefilter = options.prefilter ?? true;
+  const analyses = new Map<string, Analysis>();
+  const initial: ModuleFacts[] = [];
+  /** Files the pre-filter skipped, by module name, for demand loading. Only paths (and editor texts) are kept. */
+  const deferred: SourceFile[] = [];
+  const deferredByModule = new Map<string, SourceFile>();
+
+  const analyze = (source: SourceFile, usePrefilter: boolean): Analysis => {
+    const analysis = analyzeSource(source, options.settingsFor(source.path), usePrefilter);
+    options.onAnalysis?.(source, analysis);
+    return analysis;
+  };
 
   for (const source of sources) {
-    const settings = options.settingsFor(source.path);
-    let facts: ModuleFacts | null = null;
-    let problem: { code: string; reason: string } | null = null;
-    const known = source.text !== undefined ? options.knownFacts?.(source.path, source.text) : undefined;
-    if (known) facts = known;
-    else {
-      const result = factsFor(source, settings);
-      facts = result.facts;
-      problem = result.problem;
-      if (facts && result.text !== null) options.onFacts?.(source.path, result.text, facts);
-    }
-    if (facts) {
-      allFacts.push(facts);
-      factsByPath.set(source.path, facts);
-    }
-    if (wanted(source.path)) {
-      const file = new VFile({ path: source.path });
-      if (problem) addFileProblem(file, settings, problem.code, problem.reason, null);
-      files.push(file);
+    if (analyses.has(source.path)) continue;
+    const analysis = source.analysis ?? analyze(source, prefilter);
+    analyses.set(source.path, analysis);
+    if (analysis.kind === 'facts') initial.push(analysis.facts);
+    else if (analysis.kind === 'skipped') {
+      const kept: SourceFile = source.text !== undefined ? { path: source.path, text: source.text } : { path: source.path };
+      deferred.push(kept);
+      const { module } = moduleNameFor(source.path);
+      if (!deferredByModule.has(module)) deferredByModule.set(module, kept);
     }
   }
 
-  const project = new ProjectIndex(allFacts);
-  for (const file of files) {
-    const facts = factsByPath.get(file.path);
-    if (!facts) continue;
-    runRules(file, facts, project, options.settingsFor(file.path));
+  const loadDeferred = (source: SourceFile): ModuleFacts | null => {
+    if (analyses.get(source.path)?.kind !== 'skipped') return null;
+    const analysis = analyze(source, false);
+    analyses.set(source.path, analysis);
+    return analysis.kind === 'facts' ? analysis.facts : null;
+  };
+  const project = new ProjectIndex(initial, (module) => {
+    const source = deferredByModule.get(module);
+    return source ? loadDeferred(source) : null;
+  });
+
+  if (deferred.length > 0) {
+    // Files that name a wrapper, a future-holding attribute or a coroutine found so far may hold findings too.
+    const searched = new Set<string>();
+    for (let round = 0; round < MAX_NAME_ROUNDS; round++) {
+      project.settle();
+      const fresh = [...project.interestingNames()].filter((name) => !searched.has(name));
+      for (const name of fresh) searched.add(name);
+      const pattern = wordsPattern(fresh);
+      if (!pattern) break;
+      let loaded = 0;
+      for (const source of deferred) {
+        if (analyses.get(source.path)?.kind !== 'skipped') continue;
+        const bytes = source.text !== undefined ? Buffer.from(source.text) : readSource(source);
+        if (!(bytes instanceof Uint8Array) || !mentionsAny(bytes, pattern)) continue;
+        const facts = loadDeferred({ ...source, bytes });
+        if (facts) {
+          project.add(facts);
+          loaded++;
+        }
+      }
+      if (loaded === 0) break;
+    }
   }
-  for (const file of files) sortMessages(file);
+  project.settle();
+
+  const files: VFile[] = [];
+  const done = new Set<string>();
+  for (const source of sources) {
+    if (!wanted(source.path) || done.has(source.path)) continue;
+    done.add(source.path);
+    const file = new VFile({ path: source.path });
+    const analysis = analyses.get(source.path);
+    const settings = options.settingsFor(source.path);
+    if (analysis?.kind === 'problem') addFileProblem(file, settings, analysis.code, analysis.reason, null);
+    else if (analysis?.kind === 'facts') runRules(file, analysis.facts, project, settings);
+    sortMessages(file);
+    files.push(file);
+  }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return files;
 }

@@ -66,25 +66,136 @@ export class ProjectIndex {
   private usesByCallee: Map<string, CoroutineUse[]> | null = null;
   private readonly mainOnlyCache = new Map<string, boolean>();
 
-  constructor(all: readonly ModuleFacts[]) {
-    for (const facts of all) {
-      // Two files with one module name (scripts in different folders): the first one wins.
-      if (this.modules.has(facts.module)) continue;
-      const entry: ModuleEntry = { facts, functions: new Map(), classes: new Map() };
-      for (const fn of facts.functions) {
-        entry.functions.set(rel(facts.module, fn.q), fn);
-        this.functions.set(fn.q, { fn, path: facts.path });
-      }
-      for (const cls of facts.classes) {
-        entry.classes.set(rel(facts.module, cls.q), cls);
-        this.classes.set(cls.q, { cls, module: entry });
-      }
-      this.modules.set(facts.module, entry);
+  /** Loads a module of the project that is not indexed yet (demand-driven analysis), or says there is none. */
+  private readonly load: ((module: string) => ModuleFacts | null) | null;
+  private readonly triedLoading = new Set<string>();
+
+  constructor(all: readonly ModuleFacts[], load?: (module: string) => ModuleFacts | null) {
+    this.load = load ?? null;
+    for (const facts of all) this.add(facts);
+  }
+
+  /** Indexes a module's facts. Two files with one module name (scripts in different folders): the first one wins. */
+  add(facts: ModuleFacts): void {
+    if (this.modules.has(facts.module)) return;
+    const entry: ModuleEntry = { facts, functions: new Map(), classes: new Map() };
+    for (const fn of facts.functions) {
+      entry.functions.set(rel(facts.module, fn.q), fn);
+      this.functions.set(fn.q, { fn, path: facts.path });
     }
+    for (const cls of facts.classes) {
+      entry.classes.set(rel(facts.module, cls.q), cls);
+      this.classes.set(cls.q, { cls, module: entry });
+    }
+    this.modules.set(facts.module, entry);
+    // What was computed over the modules known so far is recomputed on the next question.
+    this.raisesCache = null;
+    this.submissionsCache = null;
+    this.usesByCallee = null;
+    this.mainOnlyCache.clear();
   }
 
   get moduleCount(): number {
     return this.modules.size;
+  }
+
+  /** Every indexed module's facts. */
+  get allFacts(): ModuleFacts[] {
+    return [...this.modules.values()].map((entry) => entry.facts);
+  }
+
+  private module(name: string): ModuleEntry | undefined {
+    const known = this.modules.get(name);
+    if (known || !this.load || this.triedLoading.has(name)) return known;
+    this.triedLoading.add(name);
+    const facts = this.load(name);
+    if (!facts) return undefined;
+    this.add(facts);
+    return this.modules.get(name);
+  }
+
+  // ---- demand-driven analysis -------------------------------------------------------------
+
+  /**
+   * Asks, for every indexed module, what the rules will ask, so that the modules
+   * those answers depend on are loaded before any rule runs; repeats until no
+   * question loads another module.
+   */
+  settle(): void {
+    let known = -1;
+    while (known !== this.modules.size) {
+      known = this.modules.size;
+      for (const facts of this.allFacts) {
+        for (const wait of facts.waits) {
+          this.isFuture(wait.target);
+          this.holdsFutures(wait.target);
+        }
+        for (const discard of facts.discards) this.isFuture(discard.value);
+        for (const fn of facts.functions) if (fn.isAsync) this.baseExitEscapes(fn);
+        for (const use of facts.coroutineUses) {
+          this.functionsCalled(use.callee);
+          if (use.wrapper) this.functionsCalled(use.wrapper);
+        }
+      }
+    }
+  }
+
+  private carriesFutures(value: Value): boolean {
+    if (value.length === 0) return false;
+    const concrete = this.evaluate(value);
+    return concrete.includes('fut') || concrete.includes('seq') || concrete.includes('map');
+  }
+
+  /**
+   * Names through which a hazard can reach a file that is not analysed yet:
+   * wrappers returning or submitting threadsafe futures (and their classes),
+   * attributes and module variables holding such futures, coroutines that may
+   * let SystemExit escape together with the coroutines that call them (their
+   * call sites decide severity and the main-thread exemption), and import
+   * aliases of all of these. A file that mentions none of them cannot change
+   * any finding.
+   */
+  interestingNames(): Set<string> {
+    const names = new Set<string>();
+    const coroutines = new Set<string>();
+    for (const { fn } of this.functions.values()) {
+      if (fn.isAsync) {
+        if (this.baseExitEscapes(fn).length > 0) coroutines.add(fn.q);
+        continue;
+      }
+      if (fn.submitsParams.length > 0 || this.carriesFutures(fn.returns)) {
+        names.add(fn.name);
+        const owner = fn.q.slice(0, fn.q.lastIndexOf('.'));
+        const cls = this.classes.get(owner)?.cls;
+        if (cls) names.add(cls.name);
+      }
+    }
+    for (const { cls } of this.classes.values()) {
+      for (const [attr, value] of Object.entries(cls.attrs)) if (this.carriesFutures(value)) names.add(attr);
+    }
+    for (const entry of this.modules.values()) {
+      for (const [name, value] of Object.entries(entry.facts.variables)) {
+        if (!name.includes('.') && this.carriesFutures(value)) names.add(name);
+      }
+    }
+    // Callers of the coroutines that may be reported, transitively: their call sites matter too.
+    const queue = [...coroutines];
+    for (let i = 0; i < queue.length; i++) {
+      for (const use of this.uses().get(queue[i]!) ?? []) {
+        const caller = use.inFunction ? this.functions.get(use.inFunction)?.fn : undefined;
+        if (caller?.isAsync && !coroutines.has(caller.q)) {
+          coroutines.add(caller.q);
+          queue.push(caller.q);
+        }
+      }
+    }
+    for (const q of coroutines) names.add(q.slice(q.lastIndexOf('.') + 1));
+    for (const entry of this.modules.values()) {
+      for (const [alias, target] of Object.entries(entry.facts.imports)) {
+        if (!alias.includes('.') && names.has(target.slice(target.lastIndexOf('.') + 1))) names.add(alias);
+      }
+    }
+    return names;
   }
 
   // ---- values ------------------------------------------------------------------------
@@ -178,7 +289,7 @@ export class ProjectIndex {
     }
     const parts = q.split('.');
     for (let i = parts.length; i >= 1; i--) {
-      const entry = this.modules.get(parts.slice(0, i).join('.'));
+      const entry = this.module(parts.slice(0, i).join('.'));
       if (!entry) continue;
       const rest = parts.slice(i);
       if (rest.length === 0) return [`module:${entry.facts.module}`];
@@ -246,7 +357,7 @@ export class ProjectIndex {
     return [...new Set(out)];
   }
 
-  private functionsCalled(callee: Value): FunctionFacts[] {
+  functionsCalled(callee: Value): FunctionFacts[] {
     const out: FunctionFacts[] = [];
     for (const c of this.evaluate(callee)) {
       if (!c.startsWith('func:') && !c.startsWith('bound:')) continue;
@@ -305,27 +416,43 @@ export class ProjectIndex {
   }
 
   /**
-   * For every sync function, which base-exit classes may escape it and a witness
-   * for each: computed breadth-first from the direct raises up the call graph, so
-   * each witness chain is a shortest one. Coroutine functions do not propagate:
-   * calling one only creates a coroutine.
+   * For every function reachable from a coroutine, which base-exit classes may
+   * escape it, with a witness for each. Coroutine functions do not propagate to
+   * their callers: calling one only creates a coroutine.
    */
   private raises(): Map<string, Map<string, Witness>> {
     if (this.raisesCache) return this.raisesCache;
-    const raises = new Map<string, Map<string, Witness>>();
+    // Demand-driven: only sync functions reachable from a coroutine through calls can matter.
+    // Walking them may load modules (each load resets the caches, so collect first, solve after).
+    const reachable = new Map<string, { fn: FunctionFacts; path: string }>();
     const callers = new Map<string, { caller: FunctionFacts; path: string; escape: EscapeFact }[]>();
-    const queue: string[] = [];
-    for (const { fn, path } of this.functions.values()) {
+    const stack: { fn: FunctionFacts; path: string }[] = [];
+    for (const entry of [...this.modules.values()]) {
+      for (const fn of entry.facts.functions) if (fn.isAsync) stack.push({ fn, path: entry.facts.path });
+    }
+    const visited = new Set<string>();
+    while (stack.length > 0) {
+      const { fn, path } = stack.pop()!;
+      if (visited.has(fn.q)) continue;
+      visited.add(fn.q);
+      reachable.set(fn.q, { fn, path });
       for (const escape of fn.escapes) {
-        if (escape.via === 'call') {
-          for (const callee of this.functionsCalled(escape.value)) {
-            if (callee.isAsync) continue;
-            const list = callers.get(callee.q) ?? [];
-            list.push({ caller: fn, path, escape });
-            callers.set(callee.q, list);
-          }
-          continue;
+        if (escape.via !== 'call') continue;
+        for (const callee of this.functionsCalled(escape.value)) {
+          if (callee.isAsync) continue;
+          const list = callers.get(callee.q) ?? [];
+          list.push({ caller: fn, path, escape });
+          callers.set(callee.q, list);
+          const known = this.functions.get(callee.q);
+          if (known && !visited.has(callee.q)) stack.push(known);
         }
+      }
+    }
+    const raises = new Map<string, Map<string, Witness>>();
+    const queue: string[] = [];
+    for (const { fn, path } of reachable.values()) {
+      for (const escape of fn.escapes) {
+        if (escape.via === 'call') continue;
         for (const cls of this.raisedBy(escape)) {
           if (this.isCaught(cls, escape.caught)) continue;
           const own = raises.get(fn.q) ?? new Map<string, Witness>();
@@ -337,6 +464,7 @@ export class ProjectIndex {
         }
       }
     }
+    // Breadth-first up the call graph, so each witness chain is a shortest one.
     for (let i = 0; i < queue.length; i++) {
       const callee = queue[i]!;
       const calleeFacts = this.functions.get(callee)?.fn;

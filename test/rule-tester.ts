@@ -65,10 +65,17 @@ export function lintCase(c: Case): LintedProject {
     const sources = Object.keys(files)
       .filter((name) => /\.pyi?$/.test(name))
       .map((name) => ({ path: path.join(dir, name), bytes: fs.readFileSync(path.join(dir, name)) }));
-    const result = lint(sources, { settingsFor: () => defaultSettings(dir) });
+    const settingsFor = () => defaultSettings(dir);
+    const result = lint(sources, { settingsFor });
     const messages = result.flatMap((file) =>
       file.messages.map((m) => Object.assign(m as PyhangMessage, { file: path.relative(dir, file.path).split(path.sep).join('/') })),
     );
+    // Every case doubles as a check of the pre-filter: parsing every file must find exactly the same.
+    const exhaustive = lint(sources, { settingsFor, prefilter: false }).flatMap((file) =>
+      file.messages.filter((m) => String(m.ruleId).startsWith('HANG')).map((m) => `${path.relative(dir, file.path)}:${m.line}:${m.column} ${m.ruleId} ${m.reason}`),
+    );
+    const filtered = messages.filter((m) => String(m.ruleId).startsWith('HANG')).map((m) => `${m.file}:${m.line}:${m.column} ${m.ruleId} ${m.reason}`);
+    assert.deepEqual(filtered, exhaustive, 'the pre-filtered run and the exhaustive run (prefilter: false) disagree');
     return { dir, messages };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -142,7 +142,7 @@ describe('--format json', () => {
     const [broken] = JSON.parse(result.stdout) as { messages: { ruleId: string; severity: number; line: number }[]; warningCount: number }[];
     assert.equal(broken!.messages[0]!.ruleId, 'syntax-error');
     assert.equal(broken!.messages[0]!.severity, 1, 'severity.syntax-error = "warning" in problems/pyproject.toml');
-    assert.equal(broken!.messages[0]!.line, 1);
+    assert.equal(broken!.messages[0]!.line, 4);
     assert.equal(broken!.warningCount, 1);
   });
 });
@@ -178,6 +178,6 @@ describe('--quiet', () => {
 describe('file problems', () => {
   it('a syntax error is reported under its own code', () => {
     const result = runPyhang(['check', '--format', 'compact'], { cwd: path.join(fixtures, 'problems') });
-    assert.deepEqual(findings(result.stdout), ['broken.py:1 syntax-error']);
+    assert.deepEqual(findings(result.stdout), ['broken.py:4 syntax-error']);
   });
 });

@@ -131,7 +131,7 @@ describe('severity', () => {
     const root = makeProject({
       'pyproject.toml': '[tool.pyhang.severity]\nHANG001 = "off"\nsyntax-error = "off"\n',
       'hazard.py': HAZARD,
-      'broken.py': 'def f(:\n    pass\n',
+      'broken.py': 'import asyncio\ndef f(:\n    pass\n',
     });
     t.after(() => removeProject(root));
     const result = runPyhang(['check', '--format', 'compact'], { cwd: root });

@@ -1,0 +1,49 @@
+/**
+ * The text pre-filter: which files are worth parsing up front.
+ *
+ * Most Python files cannot hold a hazard, and parsing is what costs (tree-sitter
+ * runs at a few MB/s). A file is analysed up front when its bytes mention
+ * `run_coroutine_threadsafe`, `async def` or `asyncio`: every hazard starts from
+ * one of those (a threadsafe future, a coroutine, the asyncio entry points that
+ * run coroutines). Everything else is analysed only when the analysis needs it:
+ * a symbol resolving into the module (a helper a coroutine calls), or the file
+ * naming a wrapper or a coroutine found so far (see lint.ts). The checks here
+ * work on raw bytes (searching is done natively), before any decoding.
+ */
+import { isUtf8 } from 'node:buffer';
+import { codingCookie } from './decode.js';
+
+const ASYNC_DEF = /async[ \t\\\r\n]+def\b/;
+
+/** Whether a file's bytes mention what a hazard starts from. */
+export function mentionsHazardRoots(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.includes('asyncio') || buffer.includes('run_coroutine_threadsafe')) return true;
+  if (buffer.includes('async def')) return true;
+  // `async  def` or a line continuation between the keywords: rare, so only then a regex.
+  return buffer.includes('async') && ASYNC_DEF.test(buffer.toString('latin1'));
+}
+
+/**
+ * Whether decoding the file could produce a message (NUL bytes, invalid UTF-8,
+ * a coding cookie to honour): such files go through the full decoder, so the
+ * problem is reported whether or not the file is otherwise relevant.
+ */
+export function needsFullDecode(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.includes(0)) return true;
+  if (!isUtf8(buffer)) return true;
+  return codingCookie(bytes) !== null;
+}
+
+/** A regex matching any of `names` as a whole word, or null for none. */
+export function wordsPattern(names: Iterable<string>): RegExp | null {
+  const escaped = [...new Set(names)].filter((n) => /^\w+$/.test(n)).sort();
+  if (escaped.length === 0) return null;
+  return new RegExp(`\\b(?:${escaped.join('|')})\\b`);
+}
+
+/** Whether a file's bytes mention any of the names. */
+export function mentionsAny(bytes: Uint8Array, pattern: RegExp): boolean {
+  return pattern.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+}
