@@ -7,6 +7,20 @@
 import type { Point } from './positions.js';
 import type { Value } from './values.js';
 
+/**
+ * Reads a record of facts by key. Records are keyed by Python names, and
+ * `constructor` or `__proto__` are valid Python names: never let a lookup reach
+ * Object.prototype (facts may also come back from JSON, with a prototype).
+ */
+export function own<T>(record: Record<string, T>, key: string | number): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+/** An empty record with no prototype, for facts keyed by Python names. */
+export function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export interface Loc {
   start: Point;
   end: Point;

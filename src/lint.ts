@@ -13,7 +13,7 @@ import { mentionsAny, mentionsHazardRoots, needsFullDecode, wordsPattern } from 
 import { analyzeModule } from './module-analysis.js';
 import { ProjectIndex } from './project-index.js';
 import { moduleNameFor } from './module-names.js';
-import type { ModuleFacts, Loc, Fix } from './facts.js';
+import { own, type ModuleFacts, type Loc, type Fix } from './facts.js';
 import { severityFor, type Settings, type Severity } from './settings.js';
 import { rules } from '../rules/index.js';
 import { formatMessage, docsUrl, type RelatedLocation, type RuleReport } from './rule.js';
@@ -157,18 +157,23 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     const searched = new Set<string>();
     for (let round = 0; round < MAX_NAME_ROUNDS; round++) {
       project.settle();
-      const fresh = [...project.interestingNames()].filter((name) => !searched.has(name));
-      for (const name of fresh) searched.add(name);
-      const pattern = wordsPattern(fresh);
+      const { called, named } = project.interestingNames();
+      const freshCalled = [...called].filter((name) => !searched.has(`${name}(`));
+      const freshNamed = [...named].filter((name) => !searched.has(name));
+      for (const name of freshCalled) searched.add(`${name}(`);
+      for (const name of freshNamed) searched.add(name);
+      const pattern = wordsPattern(freshCalled, freshNamed);
       if (!pattern) break;
       let loaded = 0;
       for (const source of deferred) {
-        if (analyses.get(source.path)?.kind !== 'skipped') continue;
+        const known = analyses.get(source.path);
+        if (known?.kind === 'problem' || (known?.kind === 'facts' && project.isTarget(known.facts))) continue;
         const bytes = source.text !== undefined ? Buffer.from(source.text) : readSource(source);
         if (!(bytes instanceof Uint8Array) || !mentionsAny(bytes, pattern)) continue;
-        const facts = loadDeferred({ ...source, bytes });
+        // Loaded earlier only to resolve a call, or not at all: either way, rules look at it now.
+        const facts = known?.kind === 'facts' ? known.facts : loadDeferred({ ...source, bytes });
         if (facts) {
-          project.add(facts);
+          project.add(facts, true);
           loaded++;
         }
       }
@@ -186,7 +191,8 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     const analysis = analyses.get(source.path);
     const settings = options.settingsFor(source.path);
     if (analysis?.kind === 'problem') addFileProblem(file, settings, analysis.code, analysis.reason, null);
-    else if (analysis?.kind === 'facts') runRules(file, analysis.facts, project, settings);
+    // A module parsed only to follow a call into it cannot hold a finding (see ProjectIndex): like a skipped file.
+    else if (analysis?.kind === 'facts' && project.isTarget(analysis.facts)) runRules(file, analysis.facts, project, settings);
     sortMessages(file);
     files.push(file);
   }
@@ -208,7 +214,7 @@ export function runRules(file: VFile, facts: ModuleFacts, project: ProjectIndex,
       report(report: RuleReport) {
         if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
         // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.
-        const explicit = settings.severity[rule.meta.code];
+        const explicit = own(settings.severity, rule.meta.code);
         const severity: Severity = explicit && explicit !== 'off' ? explicit : (report.severity ?? configured);
         const reason = formatMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data);
         addMessage(file, reason, report.loc, rule.meta.code, severity, {
@@ -223,7 +229,7 @@ export function runRules(file: VFile, facts: ModuleFacts, project: ProjectIndex,
 }
 
 function addFileProblem(file: VFile, settings: Settings, code: string, reason: string, loc: Loc | null): void {
-  const override = settings.severity[code];
+  const override = own(settings.severity, code);
   if (override === 'off') return;
   // Warnings by default: tree-sitter's recovery is not CPython's parser (it rejects a few valid
   // constructs, such as a dedent inside parentheses), and pyhang is nobody's syntax checker.

@@ -17,6 +17,7 @@ import { parsePython, type SyntaxNode } from './parser.js';
 import { importBindings, canonicalApi, BUILTIN_NAMES } from './imports.js';
 import { buildScope, parameterNames, targetNames, isComprehension, type Scope } from './scopes.js';
 import { parseNoqa } from './noqa.js';
+import { own, record } from './facts.js';
 import type {
   ClassFacts,
   CoroutineUse,
@@ -205,15 +206,15 @@ class ModuleAnalyzer {
       path: info.path,
       module: info.module,
       isPackage: info.isPackage,
-      variables: {},
-      imports: {},
+      variables: record(),
+      imports: record(),
       functions: [],
       classes: [],
       waits: [],
       discards: [],
       coroutineUses: [],
       starImports: [],
-      noqa: {},
+      noqa: record(),
       syntaxError: null,
     };
   }
@@ -246,7 +247,7 @@ class ModuleAnalyzer {
       const codes = parseNoqa(comment.text);
       if (codes === null) continue;
       const line = this.lines.point(comment.startIndex).line;
-      this.facts.noqa[line] = [...(this.facts.noqa[line] ?? []), ...codes];
+      this.facts.noqa[line] = [...(own(this.facts.noqa, line) ?? []), ...codes];
       if (codes.length === 0) this.facts.noqa[line] = [];
     }
   }
@@ -360,7 +361,7 @@ class ModuleAnalyzer {
 
   private addVariable(rel: string, value: Value): void {
     if (value.length === 0) return;
-    const existing = this.facts.variables[rel];
+    const existing = own(this.facts.variables, rel);
     this.facts.variables[rel] = existing ? union(existing, value) : value;
   }
 
@@ -382,7 +383,8 @@ class ModuleAnalyzer {
     if (value.length === 0) return;
     const cls = this.classes.get(classRel);
     if (!cls) return;
-    cls.attrs[name] = cls.attrs[name] ? union(cls.attrs[name]!, value) : value;
+    const existing = own(cls.attrs, name);
+    cls.attrs[name] = existing ? union(existing, value) : value;
   }
 
   private isSelf(node: SyntaxNode | null, ctx: Ctx): boolean {
@@ -955,7 +957,7 @@ class ModuleAnalyzer {
     }
     this.assignName(name, symbol(q), ctx, state);
     if (!this.recording) return;
-    const cls: ClassFacts = { q, name, loc: this.nodeLoc(nameNode), bases, attrs: {} };
+    const cls: ClassFacts = { q, name, loc: this.nodeLoc(nameNode), bases, attrs: record() };
     this.facts.classes.push(cls);
     this.classes.set(rel, cls);
     const body = node.childForFieldName('body');

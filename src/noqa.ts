@@ -18,7 +18,7 @@ export function parseNoqa(comment: string): string[] | null {
 }
 
 export function isSuppressed(noqa: Record<number, string[]>, line: number, code: string): boolean {
-  const codes = noqa[line];
+  const codes = Object.prototype.hasOwnProperty.call(noqa, line) ? noqa[line] : undefined;
   if (!codes) return false;
   return codes.length === 0 || codes.some((c) => code.startsWith(c));
 }

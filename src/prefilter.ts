@@ -36,11 +36,15 @@ export function needsFullDecode(bytes: Uint8Array): boolean {
   return codingCookie(bytes) !== null;
 }
 
-/** A regex matching any of `names` as a whole word, or null for none. */
-export function wordsPattern(names: Iterable<string>): RegExp | null {
-  const escaped = [...new Set(names)].filter((n) => /^\w+$/.test(n)).sort();
-  if (escaped.length === 0) return null;
-  return new RegExp(`\\b(?:${escaped.join('|')})\\b`);
+/** A regex matching `called` names followed by `(` and `named` names anywhere, as whole words; null for none. */
+export function wordsPattern(called: Iterable<string>, named: Iterable<string> = []): RegExp | null {
+  const words = (names: Iterable<string>) => [...new Set(names)].filter((n) => /^\w+$/.test(n)).sort();
+  const calls = words(called);
+  const mentions = words(named);
+  const parts: string[] = [];
+  if (calls.length > 0) parts.push(`\\b(?:${calls.join('|')})\\s*\\(`);
+  if (mentions.length > 0) parts.push(`\\b(?:${mentions.join('|')})\\b`);
+  return parts.length > 0 ? new RegExp(parts.join('|')) : null;
 }
 
 /** Whether a file's bytes mention any of the names. */

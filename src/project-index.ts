@@ -8,7 +8,7 @@
  * facts (functions, classes, variables, imports, `__init__` re-exports, star
  * imports); cycles are cut by visited sets, so import cycles and recursion end.
  */
-import type { ClassFacts, CoroutineUse, EscapeFact, FunctionFacts, Loc, ModuleFacts } from './facts.js';
+import { own, type ClassFacts, type CoroutineUse, type EscapeFact, type FunctionFacts, type Loc, type ModuleFacts } from './facts.js';
 import type { Term, Value } from './values.js';
 
 /**
@@ -37,6 +37,13 @@ export interface Submission {
 
 interface ModuleEntry {
   facts: ModuleFacts;
+  /**
+   * Whether rules look at this module (and so its waits, discards and uses are
+   * questions to answer). Modules loaded only because a call resolved into
+   * them are not targets: lacking run_coroutine_threadsafe and every name found
+   * so far, they cannot produce a future or a finding; they only carry calls.
+   */
+  target: boolean;
   functions: Map<string, FunctionFacts>;
   classes: Map<string, ClassFacts>;
 }
@@ -76,9 +83,16 @@ export class ProjectIndex {
   }
 
   /** Indexes a module's facts. Two files with one module name (scripts in different folders): the first one wins. */
-  add(facts: ModuleFacts): void {
-    if (this.modules.has(facts.module)) return;
-    const entry: ModuleEntry = { facts, functions: new Map(), classes: new Map() };
+  add(facts: ModuleFacts, target = true): void {
+    const existing = this.modules.get(facts.module);
+    if (existing) {
+      if (target && !existing.target && existing.facts.path === facts.path) {
+        existing.target = true;
+        this.resetDerived();
+      }
+      return;
+    }
+    const entry: ModuleEntry = { facts, target, functions: new Map(), classes: new Map() };
     for (const fn of facts.functions) {
       entry.functions.set(rel(facts.module, fn.q), fn);
       this.functions.set(fn.q, { fn, path: facts.path });
@@ -88,11 +102,29 @@ export class ProjectIndex {
       this.classes.set(cls.q, { cls, module: entry });
     }
     this.modules.set(facts.module, entry);
-    // What was computed over the modules known so far is recomputed on the next question.
+    // A module that is not a target only answers resolution (it cannot hold a future, a finding or a
+    // coroutine use): what was computed stays valid. A new target changes the questions, so start over.
+    if (target) this.resetDerived();
+  }
+
+  /** What was computed over the modules known so far is recomputed on the next question. */
+  private resetDerived(): void {
+    this.memo.clear();
     this.raisesCache = null;
     this.submissionsCache = null;
     this.usesByCallee = null;
     this.mainOnlyCache.clear();
+  }
+
+  /** Whether rules look at the module this file was indexed as. */
+  isTarget(facts: ModuleFacts): boolean {
+    const entry = this.modules.get(facts.module);
+    return !!entry && entry.target && entry.facts.path === facts.path;
+  }
+
+  /** Facts of the modules rules look at. */
+  private targets(): ModuleEntry[] {
+    return [...this.modules.values()].filter((entry) => entry.target);
   }
 
   get moduleCount(): number {
@@ -104,40 +136,32 @@ export class ProjectIndex {
     return [...this.modules.values()].map((entry) => entry.facts);
   }
 
+  /**
+   * Loading is allowed only while walking the call graph for SystemExit chains
+   * (a helper may sit in a module that mentions nothing of interest); value
+   * questions never need it.
+   */
+  private loading = false;
+
   private module(name: string): ModuleEntry | undefined {
     const known = this.modules.get(name);
-    if (known || !this.load || this.triedLoading.has(name)) return known;
+    if (known || !this.loading || !this.load || this.triedLoading.has(name)) return known;
     this.triedLoading.add(name);
     const facts = this.load(name);
     if (!facts) return undefined;
-    this.add(facts);
+    this.add(facts, false);
     return this.modules.get(name);
   }
 
   // ---- demand-driven analysis -------------------------------------------------------------
 
   /**
-   * Asks, for every indexed module, what the rules will ask, so that the modules
-   * those answers depend on are loaded before any rule runs; repeats until no
-   * question loads another module.
+   * Loads what the rules' answers depend on before any rule runs: the modules
+   * along call chains from coroutines (the only questions that load; value
+   * questions never need a module that is not a target).
    */
   settle(): void {
-    let known = -1;
-    while (known !== this.modules.size) {
-      known = this.modules.size;
-      for (const facts of this.allFacts) {
-        for (const wait of facts.waits) {
-          this.isFuture(wait.target);
-          this.holdsFutures(wait.target);
-        }
-        for (const discard of facts.discards) this.isFuture(discard.value);
-        for (const fn of facts.functions) if (fn.isAsync) this.baseExitEscapes(fn);
-        for (const use of facts.coroutineUses) {
-          this.functionsCalled(use.callee);
-          if (use.wrapper) this.functionsCalled(use.wrapper);
-        }
-      }
-    }
+    this.raises();
   }
 
   private carriesFutures(value: Value): boolean {
@@ -155,27 +179,31 @@ export class ProjectIndex {
    * aliases of all of these. A file that mentions none of them cannot change
    * any finding.
    */
-  interestingNames(): Set<string> {
+  interestingNames(): { called: Set<string>; named: Set<string> } {
+    /** Functions, coroutines and classes: what matters is where they are called (`name(`). */
     const names = new Set<string>();
+    /** Attributes and variables holding futures: any mention. */
+    const held = new Set<string>();
     const coroutines = new Set<string>();
-    for (const { fn } of this.functions.values()) {
-      if (fn.isAsync) {
-        if (this.baseExitEscapes(fn).length > 0) coroutines.add(fn.q);
-        continue;
+    const targets = this.targets();
+    for (const { facts } of targets) {
+      for (const fn of facts.functions) {
+        if (fn.isAsync) {
+          if (this.baseExitEscapes(fn).length > 0) coroutines.add(fn.q);
+          continue;
+        }
+        if (fn.submitsParams.length > 0 || this.carriesFutures(fn.returns)) {
+          names.add(fn.name);
+          const owner = fn.q.slice(0, fn.q.lastIndexOf('.'));
+          const cls = this.classes.get(owner)?.cls;
+          if (cls) names.add(cls.name);
+        }
       }
-      if (fn.submitsParams.length > 0 || this.carriesFutures(fn.returns)) {
-        names.add(fn.name);
-        const owner = fn.q.slice(0, fn.q.lastIndexOf('.'));
-        const cls = this.classes.get(owner)?.cls;
-        if (cls) names.add(cls.name);
+      for (const cls of facts.classes) {
+        for (const [attr, value] of Object.entries(cls.attrs)) if (this.carriesFutures(value)) held.add(attr);
       }
-    }
-    for (const { cls } of this.classes.values()) {
-      for (const [attr, value] of Object.entries(cls.attrs)) if (this.carriesFutures(value)) names.add(attr);
-    }
-    for (const entry of this.modules.values()) {
-      for (const [name, value] of Object.entries(entry.facts.variables)) {
-        if (!name.includes('.') && this.carriesFutures(value)) names.add(name);
+      for (const [name, value] of Object.entries(facts.variables)) {
+        if (!name.includes('.') && this.carriesFutures(value)) held.add(name);
       }
     }
     // Callers of the coroutines that may be reported, transitively: their call sites matter too.
@@ -190,12 +218,15 @@ export class ProjectIndex {
       }
     }
     for (const q of coroutines) names.add(q.slice(q.lastIndexOf('.') + 1));
-    for (const entry of this.modules.values()) {
+    for (const entry of targets) {
       for (const [alias, target] of Object.entries(entry.facts.imports)) {
-        if (!alias.includes('.') && names.has(target.slice(target.lastIndexOf('.') + 1))) names.add(alias);
+        const last = target.slice(target.lastIndexOf('.') + 1);
+        if (alias.includes('.')) continue;
+        if (names.has(last)) names.add(alias);
+        if (held.has(last)) held.add(alias);
       }
     }
-    return names;
+    return { called: names, named: held };
   }
 
   // ---- values ------------------------------------------------------------------------
@@ -224,11 +255,12 @@ export class ProjectIndex {
       case 'self':
         return [`inst:${term.c}`];
       case 'sym':
-        return this.memoized(`s:${term.q}`, () => this.resolve(term.q, new Set()));
+        return this.memoized(`${this.loading ? 'L' : 'N'}s:${term.q}`, () => this.resolve(term.q, new Set()));
       default:
         break;
     }
-    const key = JSON.stringify(term);
+    // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
+    const key = (this.loading ? 'L' : 'N') + JSON.stringify(term);
     return this.memoized(key, () => {
       switch (term.k) {
         case 'call':
@@ -278,9 +310,14 @@ export class ProjectIndex {
     return [];
   }
 
-  /** Resolves a qualified name to what it is bound to in the project. */
+  /** Resolves a qualified name to what it is bound to in the project (memoised; cycles end in nothing). */
   resolve(q: string, seen: Set<string>): Concrete[] {
-    if (seen.has(q) || seen.size > MAX_RESOLVE_STEPS) return [];
+    if (seen.size > MAX_RESOLVE_STEPS) return [];
+    return this.memoized(`${this.loading ? 'L' : 'N'}r:${q}`, () => this.resolveUncached(q, seen));
+  }
+
+  private resolveUncached(q: string, seen: Set<string>): Concrete[] {
+    if (seen.has(q)) return [];
     seen.add(q);
     if (q.startsWith('builtins.')) {
       // Builtin exception classes matter (SystemExit, KeyboardInterrupt, BaseException); nothing else does.
@@ -309,9 +346,9 @@ export class ProjectIndex {
       if (fn) base.push(`func:${fn.q}`);
       const cls = entry.classes.get(name);
       if (cls) base.push(`class:${cls.q}`);
-      const target = facts.imports[name];
+      const target = own(facts.imports, name);
       if (target !== undefined) base.push(...this.resolve(target, seen));
-      const variable = facts.variables[name];
+      const variable = own(facts.variables, name);
       if (variable) base.push(...this.evaluate(variable));
       if (base.length === 0) continue;
       let current = [...new Set(base)];
@@ -345,8 +382,9 @@ export class ProjectIndex {
     const out: Concrete[] = [];
     const method = this.functions.get(`${classQ}.${name}`);
     if (method) out.push(onInstance ? `bound:${method.fn.q}` : `func:${method.fn.q}`);
-    if (onInstance && cls.attrs[name]) out.push(...this.evaluate(cls.attrs[name]!));
-    const classVar = module.facts.variables[`${rel(module.facts.module, classQ)}.${name}`];
+    const attr = onInstance ? own(cls.attrs, name) : undefined;
+    if (attr) out.push(...this.evaluate(attr));
+    const classVar = own(module.facts.variables, `${rel(module.facts.module, classQ)}.${name}`);
     if (classVar) out.push(...this.evaluate(classVar));
     if (out.length > 0) return [...new Set(out)];
     for (const base of cls.bases) {
@@ -427,10 +465,12 @@ export class ProjectIndex {
     const reachable = new Map<string, { fn: FunctionFacts; path: string }>();
     const callers = new Map<string, { caller: FunctionFacts; path: string; escape: EscapeFact }[]>();
     const stack: { fn: FunctionFacts; path: string }[] = [];
-    for (const entry of [...this.modules.values()]) {
+    for (const entry of this.targets()) {
       for (const fn of entry.facts.functions) if (fn.isAsync) stack.push({ fn, path: entry.facts.path });
     }
     const visited = new Set<string>();
+    this.loading = true;
+    try {
     while (stack.length > 0) {
       const { fn, path } = stack.pop()!;
       if (visited.has(fn.q)) continue;
@@ -447,6 +487,9 @@ export class ProjectIndex {
           if (known && !visited.has(callee.q)) stack.push(known);
         }
       }
+    }
+    } finally {
+      this.loading = false;
     }
     const raises = new Map<string, Map<string, Witness>>();
     const queue: string[] = [];
@@ -538,7 +581,7 @@ export class ProjectIndex {
   private uses(): Map<string, CoroutineUse[]> {
     if (this.usesByCallee) return this.usesByCallee;
     const map = new Map<string, CoroutineUse[]>();
-    for (const entry of this.modules.values()) {
+    for (const entry of this.targets()) {
       for (const use of entry.facts.coroutineUses) {
         for (const fn of this.functionsCalled(use.callee)) {
           if (!fn.isAsync) continue;
@@ -577,7 +620,7 @@ export class ProjectIndex {
       const submitted = new Map<string, Submission>();
       const queue: string[] = [];
       const byFunction = new Map<string, CoroutineUse[]>();
-      for (const entry of this.modules.values()) {
+      for (const entry of this.targets()) {
         for (const use of entry.facts.coroutineUses) {
           if (use.inFunction) {
             const list = byFunction.get(use.inFunction) ?? [];

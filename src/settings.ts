@@ -103,7 +103,7 @@ export function severityFor(
   for (const [pattern, codes] of Object.entries(settings.perFileIgnores)) {
     if (matchLength(code, codes) >= 0 && matchesFile(settings, filePath, pattern)) return null;
   }
-  const override = settings.severity[code];
+  const override = Object.prototype.hasOwnProperty.call(settings.severity, code) ? settings.severity[code] : undefined;
   if (override === 'off') return null;
   return override ?? defaultSeverity;
 }

@@ -229,3 +229,17 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Python names that are also properties of JavaScript objects must be ordinary names to pyhang.
+ruleTester('HANG001', {
+  valid: [
+    { name: 'names like constructor, __proto__ and toString', code: 'class constructor:\n    __proto__ = 1\n    def toString(self):\n        hasOwnProperty = self.__proto__\n        return hasOwnProperty\nconstructor().toString()\n' },
+  ],
+  invalid: [
+    {
+      name: 'a future held under such names',
+      code: 'import asyncio\nclass constructor:\n    def __proto__(self, coro, loop):\n        self.toString = asyncio.run_coroutine_threadsafe(coro, loop)\n    def valueOf(self):\n        return self.toString.result()\n',
+      errors: [{ line: 6, column: 29 }],
+    },
+  ],
+});

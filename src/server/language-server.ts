@@ -1,0 +1,270 @@
+/**
+ * The language server's behaviour, over any connection: keep the open documents,
+ * lint them (with the workspace's other Python files, for cross-module analysis)
+ * when they open, change (debounced), are saved or when watched files change,
+ * publish the findings as diagnostics, and answer code actions. Analysis stays
+ * in the core: this module only calls `Workspace.lintDocuments` (one `lint()`
+ * call) and converts what comes back.
+ *
+ * It must survive whatever a client sends: notifications about documents it
+ * never opened are ignored, an exception while linting is logged and the server
+ * carries on, and unknown requests are answered with MethodNotFound by the
+ * JSON-RPC layer.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  MessageType,
+  ShowMessageNotification,
+  TextDocumentSyncKind,
+  TextDocuments,
+  WatchKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node.js';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LineIndex } from '../positions.js';
+import { Workspace, MAX_WORKSPACE_FILES, type DocumentSnapshot, type PassResult } from './workspace.js';
+import { FileLocator, toFindings } from './diagnostics.js';
+import { codeActionsFor, type LintedDocument } from './code-actions.js';
+
+/** Quiet time after the last keystroke before a pass runs. */
+export const CHANGE_DEBOUNCE_MS = 150;
+
+/** Files whose change alters which files are linted: discovery starts over (so it does when any file comes or goes). */
+const DISCOVERY_INPUTS = new Set(['pyproject.toml', '.gitignore']);
+
+export function listen(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const workspace = new Workspace();
+  /** What was last published per document URI, for code actions. */
+  const linted = new Map<string, LintedDocument>();
+  let shownConfigErrors = new Set<string>();
+  let warnedAboutCap = false;
+  let documentChanges = false;
+  let watchFilesDynamically = false;
+  let workspaceFolderEvents = false;
+  let timer: NodeJS.Timeout | undefined;
+  let timerIsImmediate = false;
+  let shuttingDown = false;
+
+  const log = (text: string): void => connection.console.error(text);
+
+  /**
+   * Runs a pass after `delay` ms. A pass lints the documents as they are when it
+   * runs, so a pending immediate pass (open, save) already covers any later
+   * request; a pending debounced pass is pushed back by each newer keystroke.
+   */
+  const requestLint = (delay: number): void => {
+    if (shuttingDown) return;
+    if (timer && timerIsImmediate) return;
+    if (timer) clearTimeout(timer);
+    timerIsImmediate = delay === 0;
+    timer = setTimeout(() => {
+      timer = undefined;
+      lintOpenDocuments();
+    }, delay);
+  };
+
+  const lintOpenDocuments = (): void => {
+    const snapshots: DocumentSnapshot[] = [];
+    for (const document of documents.all()) {
+      const snapshot = snapshotOf(document);
+      if (snapshot) snapshots.push(snapshot);
+    }
+    if (snapshots.length === 0) return;
+    let pass: PassResult;
+    try {
+      pass = workspace.lintDocuments(snapshots);
+    } catch (error) {
+      log(`pyhang: linting failed: ${describeError(error)}`);
+      return;
+    }
+    showConfigErrors(pass.configErrors);
+    if (pass.discoveredFiles > MAX_WORKSPACE_FILES && !warnedAboutCap) {
+      warnedAboutCap = true;
+      connection.console.warn(
+        `pyhang: the workspace has ${pass.discoveredFiles} Python files; only ${MAX_WORKSPACE_FILES} of them feed cross-module analysis`,
+      );
+    }
+    const locator = new FileLocator(snapshots);
+    for (const result of pass.documents) {
+      const { document } = result;
+      if (!result.messages) {
+        log(`pyhang: linting ${document.path} failed: ${describeError(result.error)}`);
+        continue;
+      }
+      try {
+        const findings = toFindings(result.messages, new LineIndex(document.text), locator);
+        linted.set(document.uri, { uri: document.uri, version: document.version, text: document.text, findings });
+        void connection.sendDiagnostics({
+          uri: document.uri,
+          version: document.version,
+          diagnostics: findings.map((finding) => finding.diagnostic),
+        });
+      } catch (error) {
+        log(`pyhang: reporting on ${document.path} failed: ${describeError(error)}`);
+      }
+    }
+  };
+
+  /** Each configuration error is shown once while it lasts; fixed and broken again, it is shown again. */
+  const showConfigErrors = (errors: string[]): void => {
+    for (const error of errors) {
+      if (shownConfigErrors.has(error)) continue;
+      // The notification, not `window.showErrorMessage` (a window/showMessageRequest awaiting an answer).
+      void connection.sendNotification(ShowMessageNotification.type, {
+        type: MessageType.Error,
+        message: `pyhang: ${error} (using the default settings)`,
+      });
+    }
+    shownConfigErrors = new Set(errors);
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    workspace.setRoots(rootsOf(params));
+    const capabilities = params.capabilities;
+    documentChanges = capabilities.workspace?.workspaceEdit?.documentChanges === true;
+    watchFilesDynamically = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    workspaceFolderEvents = capabilities.workspace?.workspaceFolders === true;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'pyhang', version: readVersion() },
+    };
+  });
+
+  connection.onInitialized(() => {
+    const roots = workspace.getRoots();
+    connection.console.info(`pyhang ${readVersion()} language server; workspace: ${roots.length > 0 ? roots.join(', ') : '(none: open files only)'}`);
+    if (watchFilesDynamically) {
+      const kind = WatchKind.Create | WatchKind.Change | WatchKind.Delete;
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [
+            { globPattern: '**/*.{py,pyi}', kind },
+            { globPattern: '**/pyproject.toml', kind },
+            { globPattern: '**/.gitignore', kind },
+          ],
+        })
+        .catch((error: unknown) => log(`pyhang: could not register file watchers: ${describeError(error)}`));
+    }
+    if (workspaceFolderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        const removed = new Set(event.removed.map((folder) => pathOfUri(folder.uri)).filter(isString));
+        const kept = workspace.getRoots().filter((root) => !removed.has(root));
+        const added = event.added.map((folder) => pathOfUri(folder.uri)).filter(isString);
+        workspace.setRoots([...kept, ...added]);
+        requestLint(0);
+      });
+    }
+  });
+
+  documents.onDidOpen(() => requestLint(0));
+  documents.onDidChangeContent(() => requestLint(CHANGE_DEBOUNCE_MS));
+  documents.onDidSave((event) => {
+    const file = pathOfUri(event.document.uri);
+    if (file) {
+      workspace.fileChanged(file);
+      if (DISCOVERY_INPUTS.has(path.basename(file))) workspace.filesChanged();
+    }
+    requestLint(0);
+  });
+  documents.onDidClose((event) => {
+    const uri = event.document.uri;
+    if (linted.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    // Other documents may have depended on its unsaved text; from now on its file on disk counts.
+    requestLint(CHANGE_DEBOUNCE_MS);
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes ?? []) {
+      const file = pathOfUri(change.uri);
+      if (!file) continue;
+      workspace.fileChanged(file);
+      if (change.type !== FileChangeType.Changed || DISCOVERY_INPUTS.has(path.basename(file))) workspace.filesChanged();
+    }
+    requestLint(CHANGE_DEBOUNCE_MS);
+  });
+
+  connection.onCodeAction((params) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return [];
+    try {
+      return codeActionsFor(
+        { uri: document.uri, version: document.version, text: document.getText() },
+        linted.get(document.uri),
+        params.range,
+        params.context?.diagnostics ?? [],
+        { documentChanges },
+      );
+    } catch (error) {
+      log(`pyhang: code actions for ${document.uri} failed: ${describeError(error)}`);
+      return [];
+    }
+  });
+
+  connection.onShutdown(() => {
+    shuttingDown = true;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** An open document worth linting: a Python file on disk (`file:` URI). */
+function snapshotOf(document: TextDocument): DocumentSnapshot | null {
+  const file = pathOfUri(document.uri);
+  if (!file) return null;
+  if (document.languageId !== 'python' && !/\.pyi?$/.test(file)) return null;
+  return { uri: document.uri, path: file, version: document.version, text: document.getText() };
+}
+
+function rootsOf(params: InitializeParams): string[] {
+  const folders = params.workspaceFolders?.map((folder) => pathOfUri(folder.uri)).filter(isString) ?? [];
+  if (folders.length > 0) return folders;
+  const root = params.rootUri ? pathOfUri(params.rootUri) : params.rootPath ?? null;
+  return root ? [root] : [];
+}
+
+function pathOfUri(uri: string): string | null {
+  if (!uri.startsWith('file:')) return null;
+  try {
+    return path.resolve(fileURLToPath(uri));
+  } catch {
+    return null;
+  }
+}
+
+function isString(value: string | null): value is string {
+  return value !== null;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+let version: string | undefined;
+
+function readVersion(): string {
+  if (version === undefined) {
+    try {
+      // dist/src/server/language-server.js → the package root is three levels up.
+      const manifest = new URL('../../../package.json', import.meta.url);
+      version = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
+    } catch {
+      version = 'unknown';
+    }
+  }
+  return version;
+}

@@ -1,0 +1,272 @@
+/**
+ * What the language server lints: the open documents (their unsaved text) together
+ * with the workspace's Python files on disk, because HANG002 and HANG001 resolve
+ * across modules. The server reports only on open documents; the other files only
+ * feed the project index.
+ *
+ * Everything here is bookkeeping around one `lint()` call: which files exist
+ * (src/files.ts, as the CLI finds them), which settings govern each
+ * (src/config.ts, as the CLI resolves them), and what an earlier pass already
+ * learnt about a file that has not changed since.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { lint, type Analysis, type PyhangMessage, type SourceFile } from '../lint.js';
+import { ConfigError, ConfigResolver } from '../config.js';
+import { defaultSettings, type Settings } from '../settings.js';
+import { discoverFiles, type SettingsSource } from '../files.js';
+import { clearModuleNameCache } from '../module-names.js';
+
+/** Upper bound on on-disk files fed to one pass, so a huge folder cannot stall the editor. */
+export const MAX_WORKSPACE_FILES = 5000;
+
+/**
+ * A discovery older than this is redone before the next pass: clients that do not
+ * watch files (Neovim 0.7) never tell the server about files created or deleted.
+ */
+const DISCOVERY_MAX_AGE_MS = 10_000;
+
+/** An open document as linted: a snapshot of its text at one version. */
+export interface DocumentSnapshot {
+  uri: string;
+  /** Absolute file-system path (what `lint()` sees). */
+  path: string;
+  version: number;
+  text: string;
+}
+
+export interface DocumentResult {
+  document: DocumentSnapshot;
+  /** Null when linting this document failed; `error` says why. */
+  messages: PyhangMessage[] | null;
+  error?: unknown;
+}
+
+export interface PassResult {
+  documents: DocumentResult[];
+  /** Distinct configuration errors met in this pass (the defaults were used instead). */
+  configErrors: string[];
+  /** How many on-disk files were discovered before the cap was applied. */
+  discoveredFiles: number;
+}
+
+/** What is remembered about an unchanged file between passes. */
+interface CachedAnalysis {
+  mtimeMs: number;
+  size: number;
+  /** `analyzeSource` depends on settings only through this limit. */
+  maxFileSize: number;
+  analysis: Analysis;
+}
+
+export class Workspace {
+  private roots: string[] = [];
+  private discovered: { files: string[]; at: number } | null = null;
+  /** The `__init__.py` files of the last discovery: when they change, module names may have changed. */
+  private packageMarkers: string | null = null;
+  private readonly analyses = new Map<string, CachedAnalysis>();
+
+  /** Workspace folders as absolute paths. Files outside all of them are linted only when open. */
+  setRoots(roots: readonly string[]): void {
+    this.roots = [...new Set(roots.map((root) => path.resolve(root)))];
+    this.discovered = null;
+    this.packageMarkers = null;
+    this.forgetPackages();
+  }
+
+  getRoots(): readonly string[] {
+    return this.roots;
+  }
+
+  /** Files were created or deleted, or a configuration or .gitignore changed: find the files again before the next pass. */
+  filesChanged(): void {
+    this.discovered = null;
+  }
+
+  /** One file changed on disk; its cached analysis is checked by mtime anyway, this only frees it early. */
+  fileChanged(file: string): void {
+    this.analyses.delete(path.resolve(file));
+  }
+
+  /**
+   * Lints every open document in one pass over the workspace. If that pass fails,
+   * each document is retried on its own, so one document that trips the core
+   * still leaves the others with diagnostics.
+   */
+  lintDocuments(documents: readonly DocumentSnapshot[]): PassResult {
+    const settings = new PassSettings(this.roots);
+    const openPaths = new Set(documents.map((document) => document.path));
+    const disk = this.diskFiles(settings, documents);
+    const stats = new Map<string, { mtimeMs: number; size: number }>();
+    const diskSources: SourceFile[] = [];
+    for (const file of disk.files) {
+      const source = this.diskSource(file, settings, stats);
+      if (source) diskSources.push(source);
+    }
+
+    const run = (open: readonly DocumentSnapshot[]): Map<string, PyhangMessage[]> => {
+      const reported = new Set(open.map((document) => document.path));
+      const sources: SourceFile[] = [...open.map((document) => ({ path: document.path, text: document.text })), ...diskSources];
+      const files = lint(sources, {
+        settingsFor: (file) => settings.settingsForFile(file),
+        report: (file) => reported.has(file),
+        onAnalysis: (source, analysis) => {
+          // Only unchanged files on disk can be remembered; an open document's text is a moving target.
+          if (source.text !== undefined || openPaths.has(source.path)) return;
+          const stat = stats.get(source.path);
+          if (!stat) return;
+          this.analyses.set(source.path, { ...stat, maxFileSize: settings.settingsForFile(source.path).maxFileSize, analysis });
+        },
+      });
+      return new Map(files.map((file) => [file.path, file.messages as PyhangMessage[]]));
+    };
+
+    let results: DocumentResult[];
+    try {
+      const byPath = run(documents);
+      results = documents.map((document) => ({ document, messages: byPath.get(document.path) ?? [] }));
+    } catch {
+      results = documents.map((document) => {
+        try {
+          return { document, messages: run([document]).get(document.path) ?? [] };
+        } catch (error) {
+          return { document, messages: null, error };
+        }
+      });
+    }
+    return { documents: results, configErrors: [...settings.errors], discoveredFiles: disk.total };
+  }
+
+  /** The workspace's Python files on disk, minus the open documents (their text wins), capped. */
+  private diskFiles(settings: PassSettings, documents: readonly DocumentSnapshot[]): { files: string[]; total: number } {
+    const now = Date.now();
+    if (!this.discovered || now - this.discovered.at > DISCOVERY_MAX_AGE_MS) {
+      const files = this.roots.length === 0 ? [] : discoverFiles(this.roots, { cwd: this.roots[0]!, settings }).files;
+      this.discovered = { files, at: now };
+      const markers = files.filter((file) => /^__init__\.pyi?$/.test(path.basename(file))).join('\0');
+      if (this.packageMarkers !== null && markers !== this.packageMarkers) this.forgetPackages();
+      this.packageMarkers = markers;
+      this.pruneAnalyses(new Set(files));
+    }
+    const all = this.discovered.files;
+    const open = new Set(documents.map((document) => document.path));
+    // The same file may be open under another path (a symlink); compare real paths, but only for likely candidates.
+    const openNames = new Set(documents.map((document) => path.basename(document.path)));
+    const openReal = new Set(documents.map((document) => realPath(document.path)));
+    const files: string[] = [];
+    for (const file of all) {
+      if (open.has(file)) continue;
+      if (openNames.has(path.basename(file)) && openReal.has(realPath(file))) continue;
+      if (files.length >= MAX_WORKSPACE_FILES) break;
+      files.push(file);
+    }
+    return { files, total: all.length };
+  }
+
+  /** A file on disk as a lint source: its remembered analysis when unchanged, else its bytes. Null when unreadable. */
+  private diskSource(
+    file: string,
+    settings: PassSettings,
+    stats: Map<string, { mtimeMs: number; size: number }>,
+  ): SourceFile | null {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      this.analyses.delete(file);
+      return null;
+    }
+    stats.set(file, { mtimeMs: stat.mtimeMs, size: stat.size });
+    const cached = this.analyses.get(file);
+    if (
+      cached &&
+      cached.mtimeMs === stat.mtimeMs &&
+      cached.size === stat.size &&
+      cached.maxFileSize === settings.settingsForFile(file).maxFileSize
+    ) {
+      return { path: file, analysis: cached.analysis };
+    }
+    this.analyses.delete(file);
+    try {
+      return { path: file, bytes: fs.readFileSync(file) };
+    } catch {
+      // Deleted or unreadable since discovery: it simply does not feed this pass.
+      return null;
+    }
+  }
+
+  /**
+   * An `__init__.py` came or went: which directories are packages changed, so
+   * module names may have, and every cached analysis names its module.
+   */
+  private forgetPackages(): void {
+    this.analyses.clear();
+    clearModuleNameCache();
+  }
+
+  private pruneAnalyses(keep: Set<string>): void {
+    for (const file of this.analyses.keys()) if (!keep.has(file)) this.analyses.delete(file);
+  }
+}
+
+/**
+ * Settings for one pass, resolved as the CLI resolves them (nearest pyproject.toml
+ * with `[tool.pyhang]` above each file, else the one above the workspace folder
+ * that holds it), but never failing: a configuration error is collected to be
+ * shown to the user, and the defaults stand in. Built afresh for every pass, so
+ * an edited pyproject.toml takes effect at the next one.
+ */
+class PassSettings implements SettingsSource {
+  readonly errors = new Set<string>();
+  private readonly roots: readonly string[];
+  private readonly resolvers = new Map<string, ConfigResolver>();
+  private readonly byDirectory = new Map<string, Settings>();
+
+  constructor(roots: readonly string[]) {
+    // Deepest first, so a nested workspace folder governs its own files.
+    this.roots = [...roots].sort((a, b) => b.length - a.length);
+  }
+
+  settingsForFile(file: string): Settings {
+    return this.settingsForDirectory(path.dirname(path.resolve(file)));
+  }
+
+  settingsForDirectory(dir: string): Settings {
+    const absolute = path.resolve(dir);
+    let settings = this.byDirectory.get(absolute);
+    if (!settings) {
+      const cwd = this.cwdFor(absolute);
+      try {
+        settings = this.resolverFor(cwd).settingsForDirectory(absolute);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        this.errors.add(error.message);
+        settings = defaultSettings(cwd);
+      }
+      this.byDirectory.set(absolute, settings);
+    }
+    return settings;
+  }
+
+  /** The workspace folder holding `dir` plays the CLI's working directory; outside all folders, `dir` itself. */
+  private cwdFor(dir: string): string {
+    return this.roots.find((root) => dir === root || dir.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) ?? dir;
+  }
+
+  private resolverFor(cwd: string): ConfigResolver {
+    let resolver = this.resolvers.get(cwd);
+    if (!resolver) {
+      resolver = new ConfigResolver({ cwd });
+      this.resolvers.set(cwd, resolver);
+    }
+    return resolver;
+  }
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
