@@ -12,7 +12,7 @@ import { decodeSource } from './decode.js';
 import { mentionsAny, mentionsHazardRoots, needsFullDecode, wordsPattern } from './prefilter.js';
 import { analyzeModule } from './module-analysis.js';
 import { ProjectIndex } from './project-index.js';
-import { moduleNameFor } from './module-names.js';
+import { moduleNameFor, uniqueModuleNames } from './module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from './facts.js';
 import { severityFor, type Settings, type Severity } from './settings.js';
 import { rules } from '../rules/index.js';
@@ -28,6 +28,8 @@ export interface SourceFile {
   bytes?: Uint8Array;
   /** What an earlier analysis of exactly this content found (a worker thread, the cache). */
   analysis?: Analysis;
+  /** The module name to analyse it as (lint() makes names unique across the sources); derived from the path if absent. */
+  module?: { module: string; isPackage: boolean };
 }
 
 /** What analysing one source gave: its facts, "skipped by the pre-filter", or a per-file problem. */
@@ -86,7 +88,7 @@ function readSource(source: SourceFile): Uint8Array | Analysis {
  * facts. Pure apart from reading the file; worker threads run exactly this.
  */
 export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
-  const { module, isPackage } = moduleNameFor(source.path);
+  const { module, isPackage } = source.module ?? moduleNameFor(source.path);
   if (source.text !== undefined) {
     if (source.text.length > settings.maxFileSize) {
       return problem('file-too-large', `File skipped: ${source.text.length} characters is over the limit of ${settings.maxFileSize} (max-file-size)`);
@@ -128,15 +130,20 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     return analysis;
   };
 
-  for (const source of sources) {
-    if (analyses.has(source.path)) continue;
-    const analysis = source.analysis ?? analyze(source, prefilter);
+  const names = uniqueModuleNames(sources.map((s) => s.path));
+  for (const given of sources) {
+    if (analyses.has(given.path)) continue;
+    const source: SourceFile = { ...given, module: names.get(given.path) };
+    // An earlier analysis made under another module name (a duplicate appeared or went away) is redone.
+    const reusable = source.analysis?.kind !== 'facts' || source.analysis.facts.module === source.module!.module;
+    const analysis = source.analysis && reusable ? source.analysis : analyze(source, prefilter);
     analyses.set(source.path, analysis);
     if (analysis.kind === 'facts') initial.push(analysis.facts);
     else if (analysis.kind === 'skipped') {
-      const kept: SourceFile = source.text !== undefined ? { path: source.path, text: source.text } : { path: source.path };
+      const kept: SourceFile = { path: source.path, module: source.module };
+      if (source.text !== undefined) kept.text = source.text;
       deferred.push(kept);
-      const { module } = moduleNameFor(source.path);
+      const module = source.module!.module;
       if (!deferredByModule.has(module)) deferredByModule.set(module, kept);
     }
   }

@@ -43,3 +43,34 @@ function sanitize(module: string): string {
   // A name Python could not import (`my-script.py`) still needs a stable key.
   return module.replace(/[^\w.]/g, '_');
 }
+
+/**
+ * Module names for a set of files, unique across the set. Scripts in different
+ * folders (`tools/main.py`, `scripts/main.py`) would both be `main`; Python
+ * imports only one of them, so the one nearest the root (then the first by
+ * path) keeps the importable name and the others get a name derived from their
+ * path, which no import can reach but which keeps their symbols apart.
+ */
+export function uniqueModuleNames(paths: readonly string[]): Map<string, { module: string; isPackage: boolean }> {
+  const named = paths.map((p) => ({ path: p, ...moduleNameFor(p) }));
+  const byName = new Map<string, typeof named>();
+  for (const entry of named) {
+    const list = byName.get(entry.module) ?? [];
+    list.push(entry);
+    byName.set(entry.module, list);
+  }
+  const result = new Map<string, { module: string; isPackage: boolean }>();
+  for (const [name, list] of byName) {
+    const unique = [...new Map(list.map((e) => [path.resolve(e.path), e])).values()];
+    unique.sort((a, b) => {
+      const da = path.resolve(a.path).split(path.sep).length;
+      const db = path.resolve(b.path).split(path.sep).length;
+      return da - db || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    });
+    unique.forEach((entry, i) => {
+      const module = i === 0 ? name : `${name}.__path__.${sanitize(path.resolve(entry.path).replace(/\.pyi?$/, '')).replace(/[./\\]+/g, '_')}`;
+      for (const e of list) if (path.resolve(e.path) === path.resolve(entry.path)) result.set(e.path, { module, isPackage: entry.isPackage });
+    });
+  }
+  return result;
+}

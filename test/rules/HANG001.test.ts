@@ -243,3 +243,22 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Scripts in different folders share a module name; each must be analysed on its own terms.
+ruleTester('HANG001', {
+  valid: [],
+  invalid: [
+    {
+      name: 'two scripts named alike: the wrapper of one is not the helper of the other',
+      files: {
+        'tools/main.py': 'import asyncio\nloop = asyncio.new_event_loop()\ndef submit(coro):\n    return asyncio.run_coroutine_threadsafe(coro, loop)\nsubmit(None).result()\n',
+        'scripts/main.py': 'from concurrent.futures import ThreadPoolExecutor\ndef submit(fn):\n    return ThreadPoolExecutor().submit(fn)\nsubmit(print).result()\n',
+        'other/main.py': 'import asyncio\nloop = asyncio.new_event_loop()\nasyncio.run_coroutine_threadsafe(None, loop).result()\n',
+      },
+      errors: [
+        { file: 'other/main.py', line: 3, column: 46 },
+        { file: 'tools/main.py', line: 5, column: 13 },
+      ],
+    },
+  ],
+});
