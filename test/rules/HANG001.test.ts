@@ -256,7 +256,7 @@ ruleTester('HANG001', {
         'other/main.py': 'import asyncio\nloop = asyncio.new_event_loop()\nasyncio.run_coroutine_threadsafe(None, loop).result()\n',
       },
       errors: [
-        { file: 'other/main.py', line: 3, column: 46 },
+        { file: 'other/main.py', line: 3, column: 45 },
         { file: 'tools/main.py', line: 5, column: 13 },
       ],
     },
