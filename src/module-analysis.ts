@@ -28,13 +28,13 @@ import type {
 } from './facts.js';
 import {
   FUTURE,
-  FUTURE_MAP,
   NOTHING,
   attrOf,
   callOf,
   collectionOf,
   elemOf,
   itemOf,
+  mappingOf,
   symbol,
   union,
   valuesOf,
@@ -565,7 +565,7 @@ class ModuleAnalyzer {
       case 'subscript': {
         const obj = target.childForFieldName('value');
         for (const sub of target.childrenForFieldName('subscript')) this.evalExpr(sub, ctx, state);
-        const stored: Value = value.some((t) => t.k === 'fut') ? FUTURE_MAP : collectionOf(value);
+        const stored: Value = mappingOf(value);
         if (obj?.type === 'identifier') {
           this.assignName(obj.text, union(this.lookup(obj.text, ctx, state), stored), ctx, state);
         } else if (obj?.type === 'attribute' && this.isSelf(obj.childForFieldName('object'), ctx) && ctx.classRel) {
@@ -1159,10 +1159,7 @@ class ModuleAnalyzer {
 
   /** A dict: iterating it yields its keys (`{fut: name}` is a collection of futures), indexing yields its values. */
   private mappingOf(keys: Value, values: Value): Value {
-    const out: Value[] = [];
-    if (values.some((t) => t.k === 'fut')) out.push(FUTURE_MAP);
-    if (keys.length > 0) out.push(collectionOf(keys));
-    return union(NOTHING, ...out);
+    return union(NOTHING, mappingOf(values), keys.length > 0 ? collectionOf(keys) : NOTHING);
   }
 
   private evalComprehension(node: SyntaxNode, ctx: Ctx, state: State, keysOut?: Value[]): Value {

@@ -279,6 +279,8 @@ export class ProjectIndex {
           return this.evaluate(term.o).includes('map') ? ['seq'] : [];
         case 'coll':
           return this.evaluate(term.e).includes('fut') ? ['seq'] : [];
+        case 'mapv':
+          return this.evaluate(term.e).includes('fut') ? ['map'] : [];
         default:
           return [];
       }

@@ -28,6 +28,8 @@ export type Term =
   | { k: 'vals'; o: Value }
   /** A collection whose elements are `e` (a list of wrapper results, say). */
   | { k: 'coll'; e: Value }
+  /** A mapping whose values are `e` (a dict of wrapper results); iterating it yields keys. */
+  | { k: 'mapv'; e: Value }
   /** An instance of the class the current method belongs to (`self`). */
   | { k: 'self'; c: string };
 
@@ -52,7 +54,7 @@ function depth(value: Value): number {
     let d = 0;
     if (term.k === 'call') d = depth(term.f);
     else if (term.k === 'attr' || term.k === 'elem' || term.k === 'item' || term.k === 'vals') d = depth(term.o);
-    else if (term.k === 'coll') d = depth(term.e);
+    else if (term.k === 'coll' || term.k === 'mapv') d = depth(term.e);
     max = Math.max(max, d + 1);
   }
   return max;
@@ -88,18 +90,20 @@ export function callOf(f: Value): Value {
 }
 
 export function attrOf(o: Value, n: string): Value {
-  const symbolic = o.filter((t) => !isConstant(t) && t.k !== 'coll');
+  const symbolic = o.filter((t) => !isConstant(t) && !isContainer(t));
   return derive(symbolic, (v) => ({ k: 'attr', o: v, n }));
 }
 
 const isConstant = (t: Term): boolean => t.k === 'fut' || t.k === 'seq' || t.k === 'map';
+/** Terms whose element or value is known here, without the project index. */
+const isContainer = (t: Term): boolean => t.k === 'coll' || t.k === 'mapv';
 
 /** Iterating: a collection of futures yields futures; a mapping yields its keys (nothing of interest). */
 export function elemOf(o: Value): Value {
   const out: Value[] = [];
   if (o.some((t) => t.k === 'seq')) out.push(FUTURE);
   for (const t of o) if (t.k === 'coll') out.push(t.e);
-  const symbolic = o.filter((t) => !isConstant(t) && t.k !== 'coll');
+  const symbolic = o.filter((t) => !isConstant(t) && !isContainer(t));
   out.push(derive(symbolic, (v) => ({ k: 'elem', o: v })));
   return union(...out);
 }
@@ -107,8 +111,8 @@ export function elemOf(o: Value): Value {
 export function itemOf(o: Value): Value {
   const out: Value[] = [];
   if (o.some((t) => t.k === 'seq' || t.k === 'map')) out.push(FUTURE);
-  for (const t of o) if (t.k === 'coll') out.push(t.e);
-  const symbolic = o.filter((t) => !isConstant(t) && t.k !== 'coll');
+  for (const t of o) if (t.k === 'coll' || t.k === 'mapv') out.push(t.e);
+  const symbolic = o.filter((t) => !isConstant(t) && !isContainer(t));
   out.push(derive(symbolic, (v) => ({ k: 'item', o: v })));
   return union(...out);
 }
@@ -116,7 +120,8 @@ export function itemOf(o: Value): Value {
 export function valuesOf(o: Value): Value {
   const out: Value[] = [];
   if (o.some((t) => t.k === 'map')) out.push(FUTURE_SEQ);
-  const symbolic = o.filter((t) => !isConstant(t) && t.k !== 'coll');
+  for (const t of o) if (t.k === 'mapv') out.push(collectionOf(t.e));
+  const symbolic = o.filter((t) => !isConstant(t) && !isContainer(t));
   out.push(derive(symbolic, (v) => ({ k: 'vals', o: v })));
   return union(...out);
 }
@@ -127,6 +132,15 @@ export function collectionOf(value: Value): Value {
   if (value.some((t) => t.k === 'fut')) out.push(FUTURE_SEQ);
   const symbolic = value.filter((t) => !isConstant(t));
   out.push(derive(symbolic, (v) => ({ k: 'coll', e: v })));
+  return union(...out);
+}
+
+/** A mapping holding values of `value`: futures make a `map`; symbolic values a `mapv`. */
+export function mappingOf(value: Value): Value {
+  const out: Value[] = [];
+  if (value.some((t) => t.k === 'fut')) out.push(FUTURE_MAP);
+  const symbolic = value.filter((t) => !isConstant(t));
+  out.push(derive(symbolic, (v) => ({ k: 'mapv', e: v })));
   return union(...out);
 }
 

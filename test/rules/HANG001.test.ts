@@ -156,6 +156,30 @@ ruleTester('HANG001', {
       errors: [{ line: at(3), column: 6 }, { line: at(5), column: 6 }],
     },
     {
+      name: 'a dict comprehension of wrapper results, iterated with items() and values()',
+      code: header + py`
+        def call_in_loop(coro):
+            return asyncio.run_coroutine_threadsafe(coro, loop)
+        pending = {name: call_in_loop(work()) for name in "ab"}
+        for name, f in pending.items():
+            f.exception()
+        for f in pending.values():
+            f.result()
+      `,
+      errors: [{ line: at(5), column: 6 }, { line: at(7), column: 6 }],
+    },
+    {
+      name: 'a dict filled by subscript assignment with wrapper results',
+      code: header + py`
+        def call_in_loop(coro):
+            return asyncio.run_coroutine_threadsafe(coro, loop)
+        pending = {}
+        pending["a"] = call_in_loop(work())
+        pending["a"].result()
+      `,
+      errors: [{ line: at(5), column: 13 }],
+    },
+    {
       name: 'a module-local wrapper',
       code: header + py`
         def call_in_loop(coro):
