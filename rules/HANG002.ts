@@ -41,7 +41,7 @@ export const HANG002: Rule = {
         const [first, ...rest] = escape.chain;
         let how = `through \`${first!.text}\``;
         if (rest.length > 0) {
-          const shown = rest.slice(0, INLINE_STEPS).map((s) => `\`${s.text}\` (${s.path}:${s.loc.start.line})`);
+          const shown = rest.slice(0, INLINE_STEPS).map((s) => `\`${s.text}\` (${context.display(s.path)}:${s.loc.start.line})`);
           const more = rest.length > INLINE_STEPS ? `, … ${rest.length - INLINE_STEPS} more` : '';
           how = `through \`${first!.text}\`, which calls ${shown.join(', which calls ')}${more}`;
         }
@@ -59,7 +59,7 @@ export const HANG002: Rule = {
             exception: escape.exception,
             name: fn.name,
             how,
-            site: submission ? `${submission.path}:${submission.loc.start.line}` : '',
+            site: submission ? `${context.display(submission.path)}:${submission.loc.start.line}` : '',
           },
           loc: first!.loc,
           severity: submission ? 'error' : undefined,

@@ -18,6 +18,7 @@ import { severityFor, type Settings, type Severity } from './settings.js';
 import { rules } from '../rules/index.js';
 import { formatMessage, docsUrl, type RelatedLocation, type RuleReport } from './rule.js';
 import { isSuppressed } from './noqa.js';
+import { displayPath } from './display-path.js';
 
 export interface SourceFile {
   /** Path shown in output; also used to find the module name and the settings. */
@@ -51,6 +52,8 @@ export interface LintOptions {
   prefilter?: boolean;
   /** Told about each analysis made here, so a cache can keep it. */
   onAnalysis?: (source: SourceFile, analysis: Analysis) => void;
+  /** How paths are written inside message texts. Default: relative to the working directory when below it. */
+  displayPath?: (path: string) => string;
 }
 
 /** Extra data pyhang puts on each VFileMessage, beside vfile's own fields. */
@@ -189,6 +192,8 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   }
   project.settle();
 
+  const cwd = process.cwd();
+  const display = options.displayPath ?? ((p: string) => displayPath(p, cwd));
   const files: VFile[] = [];
   const done = new Set<string>();
   for (const source of sources) {
@@ -199,7 +204,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     const settings = options.settingsFor(source.path);
     if (analysis?.kind === 'problem') addFileProblem(file, settings, analysis.code, analysis.reason, null);
     // A module parsed only to follow a call into it cannot hold a finding (see ProjectIndex): like a skipped file.
-    else if (analysis?.kind === 'facts' && project.isTarget(analysis.facts)) runRules(file, analysis.facts, project, settings);
+    else if (analysis?.kind === 'facts' && project.isTarget(analysis.facts)) runRules(file, analysis.facts, project, settings, display);
     sortMessages(file);
     files.push(file);
   }
@@ -207,7 +212,13 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   return files;
 }
 
-export function runRules(file: VFile, facts: ModuleFacts, project: ProjectIndex, settings: Settings): void {
+export function runRules(
+  file: VFile,
+  facts: ModuleFacts,
+  project: ProjectIndex,
+  settings: Settings,
+  display: (path: string) => string = (p) => p,
+): void {
   if (facts.syntaxError) {
     addFileProblem(file, settings, 'syntax-error', facts.syntaxError.message, facts.syntaxError.loc);
   }
@@ -218,6 +229,7 @@ export function runRules(file: VFile, facts: ModuleFacts, project: ProjectIndex,
       facts,
       project,
       options: { fixTimeout: settings.fixTimeout },
+      display,
       report(report: RuleReport) {
         if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
         // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.

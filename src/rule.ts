@@ -49,6 +49,8 @@ export interface RuleContext {
   readonly project: ProjectIndex;
   /** Settings-derived values a rule may need (the fix timeout). */
   readonly options: { fixTimeout: number };
+  /** How a path is written inside a message (relative to the working directory or workspace). */
+  display(path: string): string;
   report(report: RuleReport): void;
 }
 

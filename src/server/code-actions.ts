@@ -54,9 +54,9 @@ export function codeActionsFor(
   options: CodeActionOptions,
 ): CodeAction[] {
   const ours = contextDiagnostics.filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE && typeof diagnostic.code === 'string');
-  // Some clients send no diagnostics in the context; then the published findings under the range stand in.
+  // Some clients send no diagnostics in the context at all; then the published findings under the range stand in.
   const diagnostics =
-    ours.length > 0 || !linted || linted.version !== current.version
+    contextDiagnostics.length > 0 || !linted || linted.version !== current.version
       ? ours
       : linted.findings.map((finding) => finding.diagnostic).filter((diagnostic) => overlaps(diagnostic.range, range));
 

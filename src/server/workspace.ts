@@ -95,7 +95,6 @@ export class Workspace {
    */
   lintDocuments(documents: readonly DocumentSnapshot[]): PassResult {
     const settings = new PassSettings(this.roots);
-    const openPaths = new Set(documents.map((document) => document.path));
     const disk = this.diskFiles(settings, documents);
     const stats = new Map<string, { mtimeMs: number; size: number }>();
     const diskSources: SourceFile[] = [];
@@ -105,14 +104,21 @@ export class Workspace {
     }
 
     const run = (open: readonly DocumentSnapshot[]): Map<string, PyhangMessage[]> => {
+      /** Paths whose first look is known: handed over with a remembered analysis, or analysed once in this run. */
+      const lookedAt = new Set(diskSources.filter((source) => source.analysis).map((source) => source.path));
       const reported = new Set(open.map((document) => document.path));
       const sources: SourceFile[] = [...open.map((document) => ({ path: document.path, text: document.text })), ...diskSources];
       const files = lint(sources, {
         settingsFor: (file) => settings.settingsForFile(file),
         report: (file) => reported.has(file),
         onAnalysis: (source, analysis) => {
-          // Only unchanged files on disk can be remembered; an open document's text is a moving target.
-          if (source.text !== undefined || openPaths.has(source.path)) return;
+          // Only what the first look at a file on disk found is remembered. An open document's text is a
+          // moving target; and a file parsed later, on demand, must stay "skipped" for the next pass:
+          // handed over as facts it would count as a rule target, which a file loaded only to follow a
+          // call is not (see ProjectIndex), and the pass would no longer be the CLI's. lint() looks at
+          // every source once before it loads any on demand, so a path's first analysis is its first look.
+          if (source.text !== undefined || lookedAt.has(source.path)) return;
+          lookedAt.add(source.path);
           const stat = stats.get(source.path);
           if (!stat) return;
           this.analyses.set(source.path, { ...stat, maxFileSize: settings.settingsForFile(source.path).maxFileSize, analysis });

@@ -1,0 +1,62 @@
+/**
+ * `examples/` is the README's first command and the rule pages' showcase:
+ * every line marked `# expect: CODE` must be reported with that code, and
+ * nothing else may be reported.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const examples = path.join(root, 'examples');
+
+function pythonFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? pythonFiles(full) : e.name.endsWith('.py') ? [full] : [];
+  });
+}
+
+function expectedMarkers(): string[] {
+  const out: string[] = [];
+  for (const file of pythonFiles(examples)) {
+    fs.readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .forEach((line, i) => {
+        const m = /#\s*expect:\s*([A-Z0-9, ]+)/.exec(line);
+        if (!m) return;
+        for (const code of m[1]!.split(/[\s,]+/).filter(Boolean)) out.push(`${path.relative(examples, file)}:${i + 1} ${code}`);
+      });
+  }
+  return out.sort();
+}
+
+describe('examples/', () => {
+  it('reports exactly the lines marked "# expect:", through the built binary, and exits 1', () => {
+    const result = spawnSync(process.execPath, [path.join(root, 'bin', 'pyhang.js'), 'check', '.', '--format', 'json'], {
+      cwd: examples,
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 1, result.stderr);
+    const reported = (JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[])
+      .flatMap((f) => f.messages.map((m) => `${path.relative(examples, f.filePath)}:${m.line} ${m.ruleId}`))
+      .sort();
+    const expected = expectedMarkers();
+    assert.ok(expected.length >= 10, 'the examples mark their findings');
+    assert.deepEqual(reported, expected);
+    for (const code of ['HANG001', 'HANG002', 'HANG003', 'HANG004']) {
+      assert.ok(reported.some((r) => r.endsWith(code)), `every rule fires in examples/: ${code}`);
+    }
+  });
+
+  it('prints vfile-reporter output by default', () => {
+    const result = spawnSync(process.execPath, [path.join(root, 'bin', 'pyhang.js'), 'check', 'examples/'], { cwd: root, encoding: 'utf8' });
+    assert.equal(result.status, 1);
+    assert.match(result.stdout + result.stderr, /examples\/bug_report\.py\n/);
+    assert.match(result.stdout + result.stderr, /\s44:28-44:\d+\s+error\s+.*HANG001/);
+    assert.match(result.stdout + result.stderr, /\d+ messages \(✖ \d+ errors?, ⚠ \d+ warnings?\)/);
+  });
+});
