@@ -94,7 +94,8 @@ export function decodeSource(bytes: Uint8Array): DecodeResult {
         error: `File is not valid UTF-8 (byte 0x${hex} on line ${lineOfByte(body, bad)}); add a PEP 263 coding cookie if it uses another encoding`,
       };
     }
-    return { text: new TextDecoder('utf-8').decode(body), encoding: 'utf-8' };
+    // The BOM was stripped above; a second one is text and must survive (ignoreBOM keeps it).
+    return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(body), encoding: 'utf-8' };
   }
   if (LATIN_1.has(cookie)) return { text: latin1(body), encoding: 'latin-1' };
   let decoder: TextDecoder;

@@ -189,11 +189,30 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+export type FixOutcome =
+  | { kind: 'fixed'; text: string; bytes: Uint8Array; applied: number }
+  | { kind: 'unchanged' }
+  | { kind: 'refused'; reason: string };
+
 /**
- * The guard before writing: a fix must never turn a file that parses into one
- * that does not. `hasSyntaxError` is injected so the guard can be tested with a
- * parser that fails on demand; the CLI passes tree-sitter's verdict.
+ * One file, one round: applies the fixes to its text, then guards what would be
+ * written. A fix must never turn a file that parses into one that does not
+ * (compared with the file as it was read, `original`, whatever earlier rounds
+ * did), and the result must encode back byte for byte outside the edits.
+ * `hasSyntaxError` is injected, so the guard can be tested with a parser that
+ * fails on demand; the CLI passes tree-sitter's verdict.
  */
-export function breaksParsing(original: string, fixed: string, hasSyntaxError: (text: string) => boolean): boolean {
-  return !hasSyntaxError(original) && hasSyntaxError(fixed);
+export function fixSource(
+  source: { bytes: Uint8Array; text: string; encoding: SourceEncoding; original: string },
+  fixes: readonly Fix[],
+  hasSyntaxError: (text: string) => boolean,
+): FixOutcome {
+  const result = applyFixes(source.text, fixes);
+  if (result.applied === 0 || result.text === source.text) return { kind: 'unchanged' };
+  if (hasSyntaxError(result.text) && !hasSyntaxError(source.original)) {
+    return { kind: 'refused', reason: 'the fixed code would not parse' };
+  }
+  const encoded = encodeFixed(source, result.text, source.encoding);
+  if ('error' in encoded) return { kind: 'refused', reason: encoded.error };
+  return { kind: 'fixed', text: result.text, bytes: encoded.bytes, applied: result.applied };
 }

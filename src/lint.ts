@@ -50,8 +50,14 @@ export interface LintOptions {
    * pre-filter must agree with.
    */
   prefilter?: boolean;
-  /** Told about each analysis made here, so a cache can keep it. */
-  onAnalysis?: (source: SourceFile, analysis: Analysis) => void;
+  /**
+   * Told about each analysis made here, so a cache can keep it. `initial` is
+   * the first look at a source (pre-filter included); `demand` is a full
+   * analysis of a skipped file that the analysis needed after all.
+   */
+  onAnalysis?: (source: SourceFile, analysis: Analysis, phase: 'initial' | 'demand') => void;
+  /** A full analysis of a skipped source kept from an earlier run (the cache), used instead of parsing it again. */
+  cachedAnalysis?: (source: SourceFile) => Analysis | undefined;
   /** How paths are written inside message texts. Default: relative to the working directory when below it. */
   displayPath?: (path: string) => string;
 }
@@ -127,9 +133,9 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   const deferred: SourceFile[] = [];
   const deferredByModule = new Map<string, SourceFile>();
 
-  const analyze = (source: SourceFile, usePrefilter: boolean): Analysis => {
+  const analyze = (source: SourceFile, usePrefilter: boolean, phase: 'initial' | 'demand'): Analysis => {
     const analysis = analyzeSource(source, options.settingsFor(source.path), usePrefilter);
-    options.onAnalysis?.(source, analysis);
+    options.onAnalysis?.(source, analysis, phase);
     return analysis;
   };
 
@@ -139,7 +145,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     const source: SourceFile = { ...given, module: names.get(given.path) };
     // An earlier analysis made under another module name (a duplicate appeared or went away) is redone.
     const reusable = source.analysis?.kind !== 'facts' || source.analysis.facts.module === source.module!.module;
-    const analysis = source.analysis && reusable ? source.analysis : analyze(source, prefilter);
+    const analysis = source.analysis && reusable ? source.analysis : analyze(source, prefilter, 'initial');
     analyses.set(source.path, analysis);
     if (analysis.kind === 'facts') initial.push(analysis.facts);
     else if (analysis.kind === 'skipped') {
@@ -153,7 +159,9 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
 
   const loadDeferred = (source: SourceFile): ModuleFacts | null => {
     if (analyses.get(source.path)?.kind !== 'skipped') return null;
-    const analysis = analyze(source, false);
+    const cached = options.cachedAnalysis?.(source);
+    const reusable = cached?.kind === 'facts' && cached.facts.module === source.module?.module;
+    const analysis = reusable ? cached : analyze(source, false, 'demand');
     analyses.set(source.path, analysis);
     return analysis.kind === 'facts' ? analysis.facts : null;
   };

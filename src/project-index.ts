@@ -58,6 +58,24 @@ interface Witness {
 const MAX_RESOLVE_STEPS = 64;
 const MAX_CHAIN = 100_000;
 
+/** The name a callee term calls by (`f` in `pkg.f` or `x.f`); empty when it has none, and then anything may match. */
+function lastName(term: Term): string {
+  if (term.k === 'sym') return term.q.slice(term.q.lastIndexOf('.') + 1);
+  if (term.k === 'attr') return term.n;
+  return '';
+}
+
+/** JSON of a term, computed once per term object (terms are never mutated). */
+const termKeys = new WeakMap<Term, string>();
+function keyOf(term: Term): string {
+  let key = termKeys.get(term);
+  if (key === undefined) {
+    key = JSON.stringify(term);
+    termKeys.set(term, key);
+  }
+  return key;
+}
+
 function rel(module: string, q: string): string {
   return q.startsWith(`${module}.`) ? q.slice(module.length + 1) : q;
 }
@@ -260,7 +278,7 @@ export class ProjectIndex {
         break;
     }
     // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
-    const key = (this.loading ? 'L' : 'N') + JSON.stringify(term);
+    const key = (this.loading ? 'L' : 'N') + keyOf(term);
     return this.memoized(key, () => {
       switch (term.k) {
         case 'call':
@@ -583,8 +601,12 @@ export class ProjectIndex {
   private uses(): Map<string, CoroutineUse[]> {
     if (this.usesByCallee) return this.usesByCallee;
     const map = new Map<string, CoroutineUse[]>();
+    // A call can reach a coroutine function only under one of their names: check that before resolving anything.
+    const coroutineNames = new Set<string>();
+    for (const { fn } of this.functions.values()) if (fn.isAsync) coroutineNames.add(fn.name);
     for (const entry of this.targets()) {
       for (const use of entry.facts.coroutineUses) {
+        if (!use.callee.some((t) => coroutineNames.has(lastName(t)))) continue;
         for (const fn of this.functionsCalled(use.callee)) {
           if (!fn.isAsync) continue;
           const list = map.get(fn.q) ?? [];

@@ -1,23 +1,31 @@
 /**
  * `pyhang check`: find the files, read them as bytes (decoding and PEP 263 are
  * the core's job), build each file's settings from its pyproject.toml and the
- * flags, call `lint()` once, print with the chosen reporter, and choose the exit
- * code:
- * - 0: nothing reported;
+ * flags, call `lint()`, apply fixes when asked (apply-fixes.ts), print with the
+ * chosen reporter, and choose the exit code:
+ * - 0: nothing reported (or `--exit-zero`, or no more warnings than `--max-warnings`);
  * - 1: at least one rule finding, or a file problem configured as an error, was reported
  *   (syntax, decoding and size problems are warnings by default and are shown without failing);
+ *   with `--diff`: a fix would change a file;
  * - 2: a usage or config error, a path that does not exist or cannot be read
- *   (the other paths are still checked and reported).
+ *   (the other paths are still checked and reported), or a file whose fixes
+ *   were refused or could not be written. `--exit-zero` does not hide these.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { VFile } from 'vfile';
 import { lint, severityOf, failsRun, type SourceFile } from '../lint.js';
+import { lintFiles } from '../lint-files.js';
 import type { Settings } from '../settings.js';
 import { ConfigResolver, parseSelectors } from '../config.js';
 import { discoverFiles, isExcluded } from '../files.js';
-import { reporterByName, reporterNames } from '../reporters/index.js';
+import { decodeSource } from '../decode.js';
+import { fixSafety } from '../fix.js';
+import { reporterByName, reporterNames, isMachineReadable } from '../reporters/index.js';
+import { statistics } from '../reporters/statistics.js';
+import { hiddenFixesSentence, plural } from '../reporters/fix-summary.js';
 import { displayPath } from '../display-path.js';
+import { fixSources, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
 import type { CliIo } from './io.js';
 
 export interface CheckOptions {
@@ -34,6 +42,28 @@ export interface CheckOptions {
   /** Undefined: decide from the terminal and NO_COLOR. */
   color?: boolean;
   quiet: boolean;
+  /** `--fix`: apply the fixes (safe ones; unsafe ones too with `unsafeFixes`) and write the files. */
+  fix: boolean;
+  /** `--unsafe-fixes`: unsafe fixes count as applicable. */
+  unsafeFixes: boolean;
+  /** `--diff`: print what `--fix` would change, write nothing. */
+  diff: boolean;
+  /** `--exit-zero`: findings do not fail the run (usage and file errors still give 2). */
+  exitZero: boolean;
+  /** `--max-warnings N`: warnings fail the run only when there are more than N. */
+  maxWarnings?: number;
+  /** `--statistics`: counts per rule after the report. */
+  statistics: boolean;
+  /** pyhang's version, for formats that name the tool. */
+  version?: string;
+  /** `--jobs N`: worker threads for the first look at files (default: the number of cores). */
+  jobs?: number;
+  /** `--no-cache` sets false: neither read nor write `.pyhang_cache/`. */
+  cache?: boolean;
+  /** `--cache-dir DIR` (default `.pyhang_cache` in the working directory). */
+  cacheDir?: string;
+  /** `--no-prefilter` sets false: parse every file (the exhaustive mode the pre-filter must agree with). */
+  prefilter?: boolean;
 }
 
 export async function runCheck(options: CheckOptions, io: CliIo): Promise<number> {
@@ -56,21 +86,29 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   });
 
   const problems: string[] = [];
-  const sources: SourceFile[] = [];
+  let sources: SourceFile[] = [];
+  let stdinBytes: Uint8Array | undefined;
   if (options.stdinFilename !== undefined) {
     const file = path.resolve(cwd, options.stdinFilename);
-    const bytes = await io.readStdin();
+    stdinBytes = await io.readStdin();
     // Bytes, not text: stdin is decoded exactly as a file on disk would be (BOM, coding cookie).
-    if (!(options.forceExclude && isExcluded(file, resolver))) sources.push({ path: file, bytes });
+    if (!(options.forceExclude && isExcluded(file, resolver))) sources.push({ path: file, bytes: stdinBytes });
   } else {
     const paths = options.paths.length > 0 ? options.paths : ['.'];
     const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude });
     problems.push(...discovery.problems);
+    // Fixing needs every file's bytes; a plain check lets the core read lazily (most files it never needs).
+    const readNow = options.fix || options.diff;
     for (const file of discovery.files) {
+      if (!readNow) {
+        sources.push({ path: file });
+        continue;
+      }
       try {
         sources.push({ path: file, bytes: fs.readFileSync(file) });
-      } catch (error) {
-        problems.push(`cannot read file: ${displayPath(file, cwd)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      } catch {
+        // The core reports the file as an io-error problem, like any file it cannot read.
+        sources.push({ path: file });
       }
     }
     if (discovery.files.length === 0 && discovery.problems.length === 0) {
@@ -83,17 +121,158 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   // stops the run before any output rather than in the middle of it.
   const settingsByPath = new Map<string, Settings>();
   for (const source of sources) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
-  const files = lint(sources, {
-    settingsFor: (file) => settingsByPath.get(file) ?? resolver.settingsForFile(file),
-  });
+  const settingsFor = (file: string) => settingsByPath.get(file) ?? resolver.settingsForFile(file);
+  const lintSources = (list: SourceFile[]): VFile[] => lint(list, { settingsFor, prefilter: options.prefilter });
+
+  let failed = problems.length > 0;
+  let files: VFile[];
+  let fixRun: FixRun | undefined;
+  if (options.fix || options.diff) {
+    fixRun = fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
+    for (const { path: file, reason } of fixRun.refused) {
+      io.stderr(`pyhang: cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged\n`);
+      failed = true;
+    }
+    files = fixRun.files;
+    sources = fixRun.sources;
+  } else if (stdinBytes === undefined) {
+    files = await lintFiles(
+      sources.map((source) => source.path),
+      {
+        settingsFor,
+        prefilter: options.prefilter,
+        jobs: options.jobs,
+        cacheDir: options.cache === false ? null : path.resolve(cwd, options.cacheDir ?? '.pyhang_cache'),
+        version: options.version,
+      },
+    );
+  } else {
+    files = lintSources(sources);
+  }
+  const hidden = options.unsafeFixes ? 0 : countHiddenFixes(files);
+
+  if (options.diff) {
+    const changes = fixRun!.changes;
+    for (const change of changes) io.stdout(unifiedDiff(change, displayPath(change.path, cwd)));
+    const wouldFix = changes.reduce((sum, change) => sum + change.fixed, 0);
+    if (wouldFix > 0) io.stderr(`Would fix ${plural(wouldFix, 'error')}.\n`);
+    if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);
+    if (failed) return 2;
+    return changes.length > 0 && !options.exitZero ? 1 : 0;
+  }
+
+  let fixedCount = 0;
+  // `--fix` on stdin prints the fixed source on stdout (as Ruff does), so the report goes to stderr.
+  let print = io.stdout;
+  if (options.fix && stdinBytes !== undefined) {
+    const fixedBytes = fixRun!.changes[0]?.after.bytes ?? stdinBytes;
+    fixedCount = fixRun!.changes[0]?.fixed ?? 0;
+    if (io.stdoutBytes) io.stdoutBytes(fixedBytes);
+    else io.stdout(new TextDecoder().decode(fixedBytes));
+    print = io.stderr;
+  } else if (options.fix) {
+    const reverted: string[] = [];
+    for (const change of fixRun!.changes) {
+      try {
+        writeFileAtomically(change.path, change.after.bytes, change.before.bytes);
+        fixedCount += change.fixed;
+      } catch (error) {
+        io.stderr(`pyhang: cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged\n`);
+        reverted.push(change.path);
+        failed = true;
+      }
+    }
+    if (reverted.length > 0) {
+      // Report what is on disk: lint those files as they were.
+      const originals = new Map(fixRun!.changes.map((change) => [change.path, change.before.bytes]));
+      sources = sources.map((source) => (reverted.includes(source.path) ? { path: source.path, bytes: originals.get(source.path)! } : source));
+      files = lintSources(sources);
+    }
+  }
+
   if (options.quiet) keepErrorsOnly(files);
+  const machineReadable = isMachineReadable(options.format);
+  const color = options.color ?? (print === io.stdout && io.stdoutIsTty && !io.env['NO_COLOR']);
+  const output = report(files, {
+    cwd,
+    color,
+    quiet: options.quiet,
+    version: options.version,
+    unsafeFixes: options.unsafeFixes,
+    sourceText: sourceTexts(sources),
+  });
+  if (output !== '') print(output.endsWith('\n') ? output : `${output}\n`);
+  if (options.statistics) {
+    const table = statistics(files, { unsafeFixes: options.unsafeFixes });
+    // JSON and SARIF must stay one parseable document on stdout.
+    if (table !== '') (machineReadable ? io.stderr : print)(table);
+  }
+  if (options.fix) {
+    if (fixedCount > 0) io.stderr(`Fixed ${plural(fixedCount, 'error')}.\n`);
+    if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);
+  }
 
-  const color = options.color ?? (io.stdoutIsTty && !io.env['NO_COLOR']);
-  const output = report(files, { cwd, color, quiet: options.quiet });
-  if (output !== '') io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+  if (failed) return 2;
+  return exitCodeForFindings(files, options, io);
+}
 
-  if (problems.length > 0) return 2;
-  return files.some((file) => file.messages.some(failsRun)) ? 1 : 0;
+/**
+ * 1 when the reported findings fail the run: any error, and warnings unless
+ * `--max-warnings` allows that many. File problems that are warnings never fail
+ * it (see `failsRun`), so they are not counted as warnings here either.
+ */
+function exitCodeForFindings(files: VFile[], options: CheckOptions, io: CliIo): number {
+  let errors = 0;
+  let warnings = 0;
+  for (const file of files) {
+    for (const message of file.messages) {
+      if (!failsRun(message)) continue;
+      if (severityOf(message) === 'error') errors++;
+      else warnings++;
+    }
+  }
+  if (options.exitZero) return 0;
+  if (errors > 0) return 1;
+  if (options.maxWarnings === undefined) return warnings > 0 ? 1 : 0;
+  if (warnings > options.maxWarnings) {
+    io.stderr(`pyhang: too many warnings (${warnings}, maximum: ${options.maxWarnings})\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Unsafe fixes on the reported findings that `--unsafe-fixes` would enable. */
+function countHiddenFixes(files: VFile[]): number {
+  let hidden = 0;
+  for (const file of files) for (const message of file.messages) if (fixSafety(message) === 'unsafe') hidden++;
+  return hidden;
+}
+
+/**
+ * The decoded text of a file, for reporters that show source lines: from the
+ * bytes that were linted when the file is one of the sources (so what is shown
+ * is what was checked, fixed or not), else read from disk.
+ */
+function sourceTexts(sources: SourceFile[]): (file: string) => string | undefined {
+  const bytesByPath = new Map(sources.map((source) => [source.path, source.bytes]));
+  return (file) => {
+    let bytes = bytesByPath.get(file);
+    if (!bytes) {
+      try {
+        bytes = fs.readFileSync(file);
+      } catch {
+        return undefined;
+      }
+    }
+    const decoded = decodeSource(bytes);
+    return 'text' in decoded ? decoded.text : undefined;
+  };
+}
+
+function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code) return code;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** `--quiet`, as in ESLint: warnings are dropped before reporting and do not count. */

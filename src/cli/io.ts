@@ -6,6 +6,11 @@ export interface CliIo {
   cwd: string;
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
+  /**
+   * Raw bytes on stdout: `--fix --stdin-filename` prints the fixed source in its
+   * own encoding. Without it, the bytes are written as UTF-8 text.
+   */
+  stdoutBytes?: (bytes: Uint8Array) => void;
   stderr: (text: string) => void;
   stdoutIsTty: boolean;
   readStdin: () => Promise<Uint8Array>;
@@ -26,6 +31,9 @@ export function processIo(): CliIo {
     env: process.env,
     stdout: (text) => {
       process.stdout.write(text);
+    },
+    stdoutBytes: (bytes) => {
+      process.stdout.write(bytes);
     },
     stderr: (text) => {
       process.stderr.write(text);

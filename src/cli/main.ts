@@ -7,9 +7,10 @@
  * never a stack trace.
  */
 import fs from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheck, type CheckOptions } from './check.js';
 import { listRules } from './rules-command.js';
+import { startServer } from '../server/main.js';
 import { reporterNames } from '../reporters/index.js';
 import { ConfigError } from '../config.js';
 import type { CliIo } from './io.js';
@@ -70,9 +71,16 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--color', 'colour the stylish output (default: when stdout is a terminal and NO_COLOR is unset)')
     .option('--no-color', 'do not colour the output')
     .option('--quiet', 'report errors only, not warnings')
-    // Reserved for later, in this order of arrival: --fix, --unsafe-fixes, --diff,
-    // --exit-zero, --max-warnings <n>, --statistics, --jobs <n>, --no-cache,
-    // --no-prefilter. Each becomes a field of CheckOptions, handled in check.ts.
+    .option('--fix', 'apply fixes to the files (safe fixes; unsafe ones too with --unsafe-fixes); with --stdin-filename, print the fixed source')
+    .option('--unsafe-fixes', 'include fixes that may change behaviour (HANG001: timeout=N turns a hang into TimeoutError)')
+    .option('--diff', 'print the changes --fix would make as a unified diff, without writing (exit 1 if there are any)')
+    .option('--exit-zero', 'exit with 0 even when there are findings (2 still reports usage and file errors)')
+    .option('--max-warnings <n>', 'fail only when there are more than n warnings (errors always fail)', parseMaxWarnings)
+    .option('--statistics', 'print the number of findings per rule after the report')
+    .option('--jobs <n>', 'worker threads for the first look at files (default: the number of cores)', parseJobs)
+    .option('--no-cache', 'neither read nor write the cache (.pyhang_cache/)')
+    .option('--cache-dir <dir>', 'where the cache lives (default: .pyhang_cache in the working directory)')
+    .option('--no-prefilter', 'parse every file instead of only those that can matter (slow; for checking the pre-filter)')
     .action(async (paths: string[], flags: CheckFlags) => {
       setExitCode(await runCheck(toCheckOptions(paths, flags), io));
     });
@@ -85,7 +93,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       setExitCode(listRules(flags.format, io));
     });
 
-  // Reserved: a `server` subcommand (language server over stdio) is added here.
+  program
+    .command('server')
+    .description('run the language server (LSP) over stdio, for editors')
+    .option('--stdio', 'use stdin/stdout (the default, and the only transport)')
+    .action(() => startServer());
   return program;
 }
 
@@ -101,6 +113,16 @@ interface CheckFlags {
   stdinFilename?: string;
   color?: boolean;
   quiet?: boolean;
+  fix?: boolean;
+  unsafeFixes?: boolean;
+  diff?: boolean;
+  exitZero?: boolean;
+  maxWarnings?: number;
+  statistics?: boolean;
+  jobs?: number;
+  cache?: boolean;
+  cacheDir?: string;
+  prefilter?: boolean;
 }
 
 function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
@@ -116,7 +138,34 @@ function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
     stdinFilename: flags.stdinFilename,
     color: flags.color,
     quiet: flags.quiet === true,
+    fix: flags.fix === true,
+    unsafeFixes: flags.unsafeFixes === true,
+    diff: flags.diff === true,
+    exitZero: flags.exitZero === true,
+    maxWarnings: flags.maxWarnings,
+    statistics: flags.statistics === true,
+    version: readVersion(),
+    jobs: flags.jobs,
+    cache: flags.cache !== false,
+    cacheDir: flags.cacheDir,
+    prefilter: flags.prefilter !== false,
   };
+}
+
+/** `--jobs`: a whole number of worker threads, 1 or more (1 analyses in the main thread). */
+function parseJobs(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > 256) {
+    throw new InvalidArgumentError('expected a whole number of threads from 1 to 256.');
+  }
+  return Number(value);
+}
+
+/** `--max-warnings`: a whole number of warnings, 0 or more (ESLint's -1, "no limit", is the flag's absence). */
+function parseMaxWarnings(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('expected a whole number of warnings (0 or more).');
+  }
+  return Number(value);
 }
 
 /** Repeated options accumulate: `--exclude a --exclude b`. */

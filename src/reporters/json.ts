@@ -4,15 +4,15 @@
  * per linted file, files without findings included, absolute paths, severity 2
  * for errors and 1 for warnings, columns in code points.
  *
- * ESLint's "fixable" counts what a plain `--fix` would apply; in pyhang, as in
- * Ruff, that is a fix whose rule marks it safe (unsafe fixes need
- * `--unsafe-fixes`). `fatalErrorCount` counts files pyhang could not parse or
+ * ESLint's "fixable" counts what `--fix` would apply; in pyhang, as in Ruff,
+ * that is a fix whose rule marks it safe, or an unsafe one when
+ * `--unsafe-fixes` is given. `fatalErrorCount` counts files pyhang could not parse or
  * decode, ESLint's fatal parse errors.
  */
 import path from 'node:path';
 import type { VFileMessage } from 'vfile-message';
-import { severityOf, FILE_PROBLEM_CODES, type PyhangMessage } from '../lint.js';
-import { ruleByCode } from '../../rules/index.js';
+import { severityOf, FILE_PROBLEM_CODES } from '../lint.js';
+import { isFixApplicable } from '../fix.js';
 import type { Reporter } from './types.js';
 import { startOf, endOf } from './places.js';
 
@@ -53,7 +53,7 @@ export const json: Reporter = (files, options) => {
     };
     for (const message of file.messages) {
       const isError = severityOf(message) === 'error';
-      const fixable = hasSafeFix(message);
+      const fixable = isFixApplicable(message, options.unsafeFixes ?? false);
       if (isError) {
         result.errorCount++;
         if (fixable) result.fixableErrorCount++;
@@ -84,11 +84,6 @@ function toEslintMessage(message: VFileMessage, isError: boolean): EslintMessage
     converted.endColumn = end.column;
   }
   return converted;
-}
-
-function hasSafeFix(message: VFileMessage): boolean {
-  const { fix } = message as PyhangMessage;
-  return fix !== undefined && ruleByCode(message.ruleId ?? '')?.meta.fix === 'safe';
 }
 
 function isFileProblem(message: VFileMessage): boolean {

@@ -1,0 +1,118 @@
+/**
+ * The on-disk cache (`.pyhang_cache/`), as Ruff's and ESLint's: each file's
+ * first look (facts, or "skipped by the pre-filter", or a problem) and, for
+ * skipped files the analysis needed after all, their full analysis. An entry
+ * is valid while the file's size and modification time, its module name and
+ * the size limit are unchanged; the whole cache belongs to one pyhang version.
+ * Facts do not depend on the configuration (rules and severities apply after),
+ * so one cache serves every configuration.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Analysis } from './lint.js';
+
+interface Entry {
+  mtimeMs: number;
+  size: number;
+  module: string;
+  maxFileSize: number;
+  initial?: Analysis;
+  demand?: Analysis;
+}
+
+interface CacheFile {
+  version: string;
+  entries: Record<string, Entry>;
+}
+
+export interface FileStamp {
+  mtimeMs: number;
+  size: number;
+  module: string;
+  maxFileSize: number;
+}
+
+const FILE = 'analyses.json';
+
+export class AnalysisCache {
+  private entries: Record<string, Entry>;
+  private dirty = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly version: string,
+    entries: Record<string, Entry>,
+  ) {
+    this.entries = entries;
+  }
+
+  /** Opens the cache in `dir`; a missing, unreadable or other-version cache starts empty. */
+  static open(dir: string, version: string): AnalysisCache {
+    let entries: Record<string, Entry> = Object.create(null) as Record<string, Entry>;
+    try {
+      const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as CacheFile;
+      if (parsed.version === version && parsed.entries && typeof parsed.entries === 'object') {
+        entries = Object.assign(Object.create(null) as Record<string, Entry>, parsed.entries);
+      }
+    } catch {
+      // No cache yet, or a damaged one: start over.
+    }
+    return new AnalysisCache(dir, version, entries);
+  }
+
+  private valid(file: string, stamp: FileStamp): Entry | undefined {
+    const entry = Object.prototype.hasOwnProperty.call(this.entries, file) ? this.entries[file] : undefined;
+    if (!entry) return undefined;
+    if (entry.mtimeMs !== stamp.mtimeMs || entry.size !== stamp.size || entry.module !== stamp.module || entry.maxFileSize !== stamp.maxFileSize) {
+      return undefined;
+    }
+    return entry;
+  }
+
+  initial(file: string, stamp: FileStamp): Analysis | undefined {
+    return this.valid(file, stamp)?.initial;
+  }
+
+  demand(file: string, stamp: FileStamp): Analysis | undefined {
+    return this.valid(file, stamp)?.demand;
+  }
+
+  record(file: string, stamp: FileStamp, phase: 'initial' | 'demand', analysis: Analysis): void {
+    // Problems such as an unreadable file are not cached: they may be gone next time.
+    if (analysis.kind === 'problem' && analysis.code === 'io-error') return;
+    let entry = this.valid(file, stamp);
+    if (!entry) {
+      entry = { ...stamp };
+      this.entries[file] = entry;
+    }
+    entry[phase] = analysis;
+    this.dirty = true;
+  }
+
+  /** Drops entries of files that were not seen this run, so the cache does not grow without bound. */
+  retainOnly(files: Iterable<string>): void {
+    const keep = new Set(files);
+    for (const file of Object.keys(this.entries)) {
+      if (!keep.has(file)) {
+        delete this.entries[file];
+        this.dirty = true;
+      }
+    }
+  }
+
+  /** Writes the cache atomically (temp file, then rename); a cache that cannot be written is skipped silently. */
+  save(): void {
+    if (!this.dirty) return;
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+      const ignore = path.join(this.dir, '.gitignore');
+      if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Automatically created by pyhang.\n*\n');
+      const temp = path.join(this.dir, `${FILE}.${process.pid}.tmp`);
+      fs.writeFileSync(temp, JSON.stringify({ version: this.version, entries: this.entries } satisfies CacheFile));
+      fs.renameSync(temp, path.join(this.dir, FILE));
+      this.dirty = false;
+    } catch {
+      // A read-only checkout still lints; it just does not get faster next time.
+    }
+  }
+}
