@@ -248,7 +248,8 @@ function statOrNull(file: string): fs.Stats | null {
   }
 }
 
-function realPath(file: string): string {
+/** The file's real path, or the path itself when it cannot be resolved (a dangling link). */
+export function realPath(file: string): string {
   try {
     return fs.realpathSync(file);
   } catch {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { lint, type Analysis, type PyhangMessage, type SourceFile } from '../lint.js';
 import { ConfigError, ConfigResolver } from '../config.js';
 import { defaultSettings, type Settings } from '../settings.js';
-import { discoverFiles, type SettingsSource } from '../files.js';
+import { discoverFiles, realPath, type SettingsSource } from '../files.js';
 import { clearModuleNameCache } from '../module-names.js';
 
 /** Upper bound on on-disk files fed to one pass, so a huge folder cannot stall the editor. */
@@ -266,13 +266,5 @@ class PassSettings implements SettingsSource {
       this.resolvers.set(cwd, resolver);
     }
     return resolver;
-  }
-}
-
-function realPath(file: string): string {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    return file;
   }
 }

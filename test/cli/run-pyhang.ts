@@ -39,9 +39,9 @@ export function runPyhang(args: string[], options: { cwd: string; input?: string
 /** The canonical HANG001 hazard: line 7, columns 10–19 (`.result()`). */
 export const HAZARD = fs.readFileSync(path.join(fixtures, 'basic', 'hazard.py'), 'utf8');
 
-/** Writes `files` (path → content) under a new temporary directory and returns it. */
-export function makeProject(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-cli-'));
+/** Writes `files` (path → text or bytes) under a new temporary directory and returns it. */
+export function makeProject(files: Record<string, string | Uint8Array>, prefix = 'pyhang-cli-'): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   for (const [file, content] of Object.entries(files)) {
     const full = path.join(root, file);
     fs.mkdirSync(path.dirname(full), { recursive: true });

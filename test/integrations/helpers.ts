@@ -5,10 +5,8 @@
  * the fixed source in its own encoding).
  */
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../cli/run-pyhang.js';
+import { repoRoot, makeProject } from '../cli/run-pyhang.js';
 
 export { repoRoot, runPyhang, removeProject } from '../cli/run-pyhang.js';
 
@@ -18,13 +16,7 @@ const bin = path.join(repoRoot, 'bin', 'pyhang.js');
 
 /** Writes `files` (path → text or bytes) under a new temporary directory and returns it. */
 export function tempProject(files: Record<string, string | Uint8Array>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-integration-'));
-  for (const [file, content] of Object.entries(files)) {
-    const full = path.join(root, file);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, content);
-  }
-  return root;
+  return makeProject(files, 'pyhang-integration-');
 }
 
 export interface BytesResult {
