@@ -149,10 +149,13 @@ function callArgs(call: SyntaxNode): CallArgs {
   return args;
 }
 
-/** Futures whose `.done()` is implied true when `cond` is true (`pos`) or when it is false (`neg`). */
-function doneGuards(cond: SyntaxNode | null): { pos: string[]; neg: string[] } {
+/**
+ * Futures whose `.done()` is implied true when `cond` is true (`pos`) or when it is false (`neg`).
+ * Past MAX_DEPTH nested operators nothing more is implied (a long `a and b and …` chain nests to the left).
+ */
+function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[]; neg: string[] } {
   const out = { pos: [] as string[], neg: [] as string[] };
-  if (!cond) return out;
+  if (!cond || depth > MAX_DEPTH) return out;
   const node = unwrapParens(cond);
   if (node.type === 'call') {
     const fn = node.childForFieldName('function');
@@ -163,16 +166,28 @@ function doneGuards(cond: SyntaxNode | null): { pos: string[]; neg: string[] } {
     return out;
   }
   if (node.type === 'not_operator') {
-    const inner = doneGuards(node.childForFieldName('argument'));
+    const inner = doneGuards(node.childForFieldName('argument'), depth + 1);
     return { pos: inner.neg, neg: inner.pos };
   }
   if (node.type === 'boolean_operator') {
     const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
-    const left = doneGuards(node.childForFieldName('left'));
-    const right = doneGuards(node.childForFieldName('right'));
+    const left = doneGuards(node.childForFieldName('left'), depth + 1);
+    const right = doneGuards(node.childForFieldName('right'), depth + 1);
     // `a and b` true ⇒ both true; `a or b` false ⇒ both false.
     if (op === 'and') out.pos.push(...left.pos, ...right.pos);
     if (op === 'or') out.neg.push(...left.neg, ...right.neg);
+  }
+  return out;
+}
+
+/** The `{…}` parts of a string that are its own, not those of f-strings nested in them. */
+function ownInterpolations(string: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [...string.children].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'interpolation') out.push(node);
+    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
   }
   return out;
 }
@@ -374,9 +389,19 @@ class ModuleAnalyzer {
     if (scope.globals.has(name)) this.addVariable(name, value);
     else {
       state.vars.set(name, value);
-      if (scope.kind !== 'lambda' && scope.kind !== 'comprehension') this.addVariable(this.relOf(scope, name), value);
+      // A function's locals are read from elsewhere only by the functions and classes nested in it
+      // (closures); keeping them for every function would bloat the facts for nothing.
+      const readElsewhere = scope.kind === 'module' || scope.kind === 'class' || (scope.kind === 'function' && this.hasNestedScopes(scope));
+      if (readElsewhere) this.addVariable(this.relOf(scope, name), value);
     }
     for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) state.done.delete(key);
+  }
+
+  /** Function scopes whose bodies define nested functions or classes (which may read their locals). */
+  private readonly nestingScopes = new WeakMap<Scope, boolean>();
+
+  private hasNestedScopes(scope: Scope): boolean {
+    return this.nestingScopes.get(scope) ?? false;
   }
 
   private addClassAttr(classRel: string, name: string, value: Value): void {
@@ -547,7 +572,9 @@ class ModuleAnalyzer {
     return true;
   }
 
-  private bindTarget(target: SyntaxNode, value: Value, ctx: Ctx, state: State): void {
+  private bindTarget(target: SyntaxNode, value: Value, ctx: Ctx, state: State, nesting = 0): void {
+    // `((((a,),),),) = x` nests as deep as the file likes; past MAX_DEPTH the names stay unbound.
+    if (nesting > MAX_DEPTH) return;
     switch (target.type) {
       case 'identifier':
         this.assignName(target.text, value, ctx, state);
@@ -583,13 +610,13 @@ class ModuleAnalyzer {
         for (const child of target.namedChildren) {
           if (child.type === 'list_splat_pattern' || child.type === 'list_splat') {
             const inner = child.namedChild(0);
-            if (inner) this.bindTarget(inner, collectionOf(element), ctx, state);
-          } else this.bindTarget(child, element, ctx, state);
+            if (inner) this.bindTarget(inner, collectionOf(element), ctx, state, nesting + 1);
+          } else this.bindTarget(child, element, ctx, state, nesting + 1);
         }
         return;
       }
       case 'as_pattern_target':
-        for (const child of target.namedChildren) this.bindTarget(child, value, ctx, state);
+        for (const child of target.namedChildren) this.bindTarget(child, value, ctx, state, nesting + 1);
         return;
       default:
         return;
@@ -906,6 +933,7 @@ class ModuleAnalyzer {
     this.facts.functions.push(fn);
     const body = node.childForFieldName('body');
     const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
+    this.nestingScopes.set(scope, !!body && (body.descendantsOfType('function_definition').length > 0 || body.descendantsOfType('class_definition').length > 0));
     const inner: State = { vars: new Map(), done: new Set(), dead: false };
     for (const p of params) inner.vars.set(p, NOTHING);
     let classQ = ctx.classQ;
@@ -919,7 +947,7 @@ class ModuleAnalyzer {
         const selfValue: Value = [{ k: 'self', c: classQ }];
         inner.vars.set(selfName, selfValue);
         // Nested functions see `self` through the closure.
-        this.addVariable(`${rel}.${selfName}`, selfValue);
+        if (this.hasNestedScopes(scope)) this.addVariable(`${rel}.${selfName}`, selfValue);
       }
     } else if (ctx.selfName && params.includes(ctx.selfName)) {
       self = null;
@@ -1032,27 +1060,28 @@ class ModuleAnalyzer {
       case 'tuple':
       case 'set':
       case 'expression_list': {
-        const elements: Value[] = [];
+        // Folded one element at a time: spreading a million-element literal into union() overflows the stack.
+        let elements: Value = NOTHING;
         for (const child of node.namedChildren) {
           if (child.type === 'list_splat') {
             const inner = child.namedChild(0);
-            if (inner) elements.push(elemOf(this.evalExpr(inner, ctx, state)));
-          } else elements.push(this.evalExpr(child, ctx, state));
+            if (inner) elements = union(elements, elemOf(this.evalExpr(inner, ctx, state)));
+          } else elements = union(elements, this.evalExpr(child, ctx, state));
         }
-        return collectionOf(union(...elements, NOTHING));
+        return collectionOf(elements);
       }
       case 'dictionary': {
-        const keys: Value[] = [];
-        const values: Value[] = [];
+        let keys: Value = NOTHING;
+        let values: Value = NOTHING;
         for (const child of node.namedChildren) {
           if (child.type === 'pair') {
             const key = child.childForFieldName('key');
             const value = child.childForFieldName('value');
-            if (key) keys.push(this.evalExpr(key, ctx, state));
-            if (value) values.push(this.evalExpr(value, ctx, state));
+            if (key) keys = union(keys, this.evalExpr(key, ctx, state));
+            if (value) values = union(values, this.evalExpr(value, ctx, state));
           } else this.evalExpr(child, ctx, state);
         }
-        return this.mappingOf(union(NOTHING, ...keys), union(NOTHING, ...values));
+        return this.mappingOf(keys, values);
       }
       case 'list_comprehension':
       case 'set_comprehension':
@@ -1114,7 +1143,8 @@ class ModuleAnalyzer {
         return this.visitAssignment(node, ctx, state);
       case 'string':
       case 'concatenated_string':
-        for (const child of node.descendantsOfType('interpolation')) {
+        // Only this string's own interpolations: a nested f-string's are evaluated with it (else nesting is exponential).
+        for (const child of ownInterpolations(node)) {
           for (const e of child.namedChildren) if (e.type !== 'format_specifier' && e.type !== 'type_conversion') this.evalExpr(e, ctx, state);
         }
         return NOTHING;
