@@ -3,8 +3,10 @@
  * off for many files (the cache and worker threads) around the one core
  * function, `lint()`, which makes every decision.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { VFile } from 'vfile';
+import path from 'node:path';
+import { VFile } from 'vfile';
 import { lint, type Analysis, type LintOptions, type SourceFile } from './lint.js';
 import { uniqueModuleNames } from './module-names.js';
 import { AnalysisCache, type FileStamp } from './analysis-cache.js';
@@ -24,10 +26,48 @@ export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cach
 /** Below this many files to look at, threads cost more than they save. */
 const MIN_FILES_FOR_WORKERS = 64;
 
+const LAST_RUN = 'last-run.json';
+
+/** What a run reported, kept so that the same run on an unchanged tree is answered at once. */
+interface LastRun {
+  key: string;
+  files: { path: string; messages: Record<string, unknown>[] }[];
+}
+
+const MESSAGE_FIELDS = ['reason', 'ruleId', 'source', 'url', 'fatal', 'place', 'ruleName', 'messageId', 'related', 'fix'] as const;
+
+function saveMessages(files: VFile[]): LastRun['files'] {
+  return files.map((file) => ({
+    path: file.path,
+    messages: file.messages.map((m) => {
+      const out: Record<string, unknown> = {};
+      for (const field of MESSAGE_FIELDS) {
+        const value = (m as unknown as Record<string, unknown>)[field];
+        if (value !== undefined && value !== null) out[field] = value;
+      }
+      return out;
+    }),
+  }));
+}
+
+function restoreMessages(saved: LastRun['files']): VFile[] {
+  return saved.map(({ path: file, messages }) => {
+    const vfile = new VFile({ path: file });
+    for (const saved of messages) {
+      const message = vfile.message(String(saved['reason']), {
+        place: saved['place'] as never,
+        ruleId: saved['ruleId'] as string,
+        source: saved['source'] as string,
+      });
+      Object.assign(message, saved);
+    }
+    return vfile;
+  });
+}
+
 export async function lintFiles(paths: readonly string[], options: LintFilesOptions): Promise<VFile[]> {
   const prefilter = options.prefilter ?? true;
   const jobs = options.jobs ?? defaultJobs();
-  const cache = options.cacheDir ? AnalysisCache.open(options.cacheDir, options.version ?? 'dev') : null;
   const names = uniqueModuleNames([...paths, ...(options.extra ?? []).map((s) => s.path)]);
 
   const stamps = new Map<string, FileStamp>();
@@ -49,6 +89,36 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     }
   };
 
+  // The same run on an unchanged tree: every file's stamp, module name and settings, the
+  // mode and the working directory make the key; if it matches, the last answer stands.
+  let runKey: string | null = null;
+  if (options.cacheDir) {
+    const hash = crypto.createHash('sha256');
+    hash.update(JSON.stringify([options.version ?? 'dev', prefilter, process.cwd(), (options.extra ?? []).length]));
+    const settingsSeen = new Map<unknown, number>();
+    for (const file of paths) {
+      const s = stamp(file);
+      const settings = options.settingsFor(file);
+      let settingsId = settingsSeen.get(settings);
+      if (settingsId === undefined) {
+        settingsId = settingsSeen.size;
+        settingsSeen.set(settings, settingsId);
+        hash.update(`settings ${settingsId} ${JSON.stringify(settings)}\n`);
+      }
+      hash.update(`${file}\0${s ? `${s.mtimeMs}:${s.size}:${s.module}` : 'missing'}\0${settingsId}\n`);
+    }
+    runKey = hash.digest('hex');
+    if ((options.extra ?? []).length === 0) {
+      try {
+        const last = JSON.parse(fs.readFileSync(path.join(options.cacheDir, LAST_RUN), 'utf8')) as LastRun;
+        if (last.key === runKey) return restoreMessages(last.files);
+      } catch {
+        // No last run, or a damaged one: lint.
+      }
+    }
+  }
+
+  const cache = options.cacheDir ? AnalysisCache.open(options.cacheDir, options.version ?? 'dev') : null;
   const sources: SourceFile[] = [];
   const toAnalyze: SourceFile[] = [];
   for (const file of paths) {
@@ -90,6 +160,15 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   if (cache) {
     cache.retainOnly(paths);
     cache.save();
+    if (runKey && options.cacheDir && (options.extra ?? []).length === 0) {
+      try {
+        const temp = path.join(options.cacheDir, `${LAST_RUN}.${process.pid}.tmp`);
+        fs.writeFileSync(temp, JSON.stringify({ key: runKey, files: saveMessages(files) } satisfies LastRun));
+        fs.renameSync(temp, path.join(options.cacheDir, LAST_RUN));
+      } catch {
+        // Not writable: the next run lints again.
+      }
+    }
   }
   return files;
 }

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheck, type CheckOptions } from './check.js';
 import { listRules } from './rules-command.js';
-import { startServer } from '../server/main.js';
 import { reporterNames } from '../reporters/index.js';
 import { ConfigError } from '../config.js';
 import type { CliIo } from './io.js';
@@ -97,7 +96,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .command('server')
     .description('run the language server (LSP) over stdio, for editors')
     .option('--stdio', 'use stdin/stdout (the default, and the only transport)')
-    .action(() => startServer());
+    // Loaded only when asked for: `pyhang check` does not pay for the LSP libraries.
+    .action(async () => (await import('../server/main.js')).startServer());
   return program;
 }
 
