@@ -1,0 +1,423 @@
+/**
+ * `npm run bench`: pyhang's benchmark. In one process tree and one run it
+ * measures the read floor, the grep floor, `pyhang check` cold, warm and
+ * without the pre-filter, Ruff-wasm's ASYNC rules, and the language server's
+ * edit latency over the standard library, then a corpus ten times larger;
+ * prints the table and writes docs/performance.md (see report.ts).
+ *
+ * Environment:
+ * - PYHANG_BENCH_RUNS: runs per row (default 5; 1 for a quick check).
+ * - PYHANG_BENCH_SCALE: copies of the corpus for the linearity row (default 10; 0 skips it).
+ * - PYHANG_BENCH_WRITE=0: print only, leave docs/performance.md alone.
+ *
+ * Nothing here is asserted: the targets are reported as met or not.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCorpus, replicateCorpus, stdlibDirectory } from './corpus.js';
+import { CommandFailed, runTimed, summarize, type Sample, type RunOptions } from './measure.js';
+import { compareFindings, describeCounts, readReport, type Comparison, type Report } from './findings.js';
+import { measureServerLatency, type ServerLatency } from './server-latency.js';
+import { count, formatBytes, formatMb, formatMs, renderDocument, renderSummary, type BenchResult, type Machine, type Row, type Target } from './report.js';
+
+/** dist/bench/bench.js → the repository root. */
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const bin = path.join(repoRoot, 'bin', 'pyhang.js');
+const benchDir = path.join(repoRoot, 'dist', 'bench');
+const node = process.execPath;
+
+const GREP_PATTERN = 'run_coroutine_threadsafe|SystemExit|KeyboardInterrupt|sys\\.exit|async def';
+/** A row whose first run takes longer than this is measured once, to keep the whole benchmark near ten minutes. */
+const SLOW_RUN_MS = 30_000;
+const SERVER_LINES = 5000;
+const MEMORY_TARGET_BYTES = 300e6;
+
+const runs = envInteger('PYHANG_BENCH_RUNS', 5, 1);
+const copies = envInteger('PYHANG_BENCH_SCALE', 10, 0);
+const write = process.env['PYHANG_BENCH_WRITE'] !== '0';
+
+function envInteger(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    process.stderr.write(`bench: ${name} must be a whole number of at least ${min}, not '${raw}'\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function progress(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+/** Which of the performance flags this build of `pyhang check` has (they arrived separately). */
+function checkFlags(): Set<string> {
+  const help = execFileSync(node, [bin, 'check', '--help'], { encoding: 'utf8' });
+  return new Set(['--no-cache', '--cache-dir', '--no-prefilter', '--jobs'].filter((flag) => help.includes(flag)));
+}
+
+/**
+ * Runs `run` up to `count` times and summarises; stops after the first run when
+ * that one is slow. A failure becomes the row's error, and the benchmark goes on.
+ */
+function timedRow(label: string, times: number, run: () => Sample, options: { compared?: boolean; notes?: string[] } = {}): Row {
+  const samples: Sample[] = [];
+  const notes = [...(options.notes ?? [])];
+  try {
+    for (let i = 0; i < times; i++) {
+      const sample = run();
+      samples.push(sample);
+      progress(`${label}: run ${i + 1}/${times}: ${formatMs(sample.ms)}, ${formatMb(sample.rssKiB)}`);
+      if (i === 0 && times > 1 && sample.ms > SLOW_RUN_MS) {
+        notes.unshift(`1 run only: it took over ${SLOW_RUN_MS / 1000} s`);
+        break;
+      }
+    }
+  } catch (error) {
+    const reason = error instanceof CommandFailed ? error.message : String(error);
+    progress(`${label}: failed: ${reason}`);
+    if (samples.length === 0) return { label, compared: options.compared ?? true, notes, error: `failed: ${reason}` };
+    notes.push(`run ${samples.length + 1} failed: ${reason}`);
+  }
+  return { label, compared: options.compared ?? true, notes, ...summarize(samples) };
+}
+
+async function runBenchmark(): Promise<void> {
+  const began = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
+  const corpus = loadCorpus(stdlibDirectory());
+  progress(`corpus: ${corpus.files.length} .py files, ${formatBytes(corpus.bytes)} under ${corpus.root}`);
+  const flags = checkFlags();
+  for (const flag of ['--no-cache', '--cache-dir', '--no-prefilter']) {
+    if (!flags.has(flag)) progress(`pyhang check has no ${flag} flag: the rows that need it are skipped or marked`);
+  }
+  const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-bench-')));
+  try {
+    // Replaces the default excludes (site-packages, build, venv) so that pyhang checks exactly the
+    // corpus, and leaves out the .pyi stubs, which grep's --include='*.py' does not read either.
+    const config = path.join(work, 'pyproject.toml');
+    fs.writeFileSync(config, '[tool.pyhang]\nexclude = ["*.pyi"]\n');
+    const pyhang = (root: string, extra: string[], stdoutFile: string): Sample =>
+      runTimed(node, [bin, 'check', root, '--config', config, '--format', 'json', '--exit-zero', ...extra], {
+        stdoutFile,
+        okStatuses: [0, 1],
+        cwd: work,
+      });
+    const noCache = flags.has('--no-cache') ? ['--no-cache'] : [];
+    const inWork = (name: string): string => path.join(work, name);
+    const plain: RunOptions = { cwd: work };
+
+    progress('warming the page cache (one untimed read of the corpus)');
+    runTimed(node, [path.join(benchDir, 'read-files.js'), corpus.root], plain);
+
+    const rows: Row[] = [];
+    const notes: string[] = [];
+    const readFloor = (root: string): Sample => runTimed(node, [path.join(benchDir, 'read-files.js'), root], plain);
+    const grepFloor = (root: string, out: string): Sample =>
+      runTimed('grep', ['-rlE', GREP_PATTERN, '--include=*.py', root], { ...plain, stdoutFile: out, okStatuses: [0, 1] });
+
+    const read = timedRow('read floor (walk + readFileSync)', runs, () => readFloor(corpus.root));
+    rows.push(read);
+    const grep = timedRow('grep floor (`grep -rlE`)', runs, () => grepFloor(corpus.root, inWork('grep.txt')));
+    grep.notes.push(`${countLines(inWork('grep.txt'))} files match`);
+    rows.push(grep);
+
+    const coldNotes = flags.has('--no-cache') ? [] : ['no --no-cache flag in this build: run without it'];
+    const cold = timedRow('pyhang cold (`--no-cache`)', runs, () => pyhang(corpus.root, noCache, inWork('cold.json')), { notes: coldNotes });
+    rows.push(cold);
+    const coldReport = cold.error ? null : readReport(inWork('cold.json'));
+    if (coldReport) {
+      cold.notes.push(`${count(coldReport.files)} files checked; ${describeCounts(coldReport.byCode)}`);
+      if (coldReport.files !== corpus.files.length) {
+        notes.push(`pyhang checked ${coldReport.files} files where the corpus has ${corpus.files.length}: the rows do not compare like with like.`);
+      }
+    }
+
+    let warm: Row;
+    let warmReport: Report | null = null;
+    if (flags.has('--cache-dir')) {
+      const cacheDir = inWork('cache');
+      const priming = timedRow('(priming the cache)', 1, () => pyhang(corpus.root, ['--cache-dir', cacheDir], inWork('warm-prime.json')));
+      warm = timedRow('pyhang warm (cache hit)', runs, () => pyhang(corpus.root, ['--cache-dir', cacheDir], inWork('warm.json')));
+      if (!warm.error) {
+        warmReport = readReport(inWork('warm.json'));
+        warm.notes.push(`cache ${formatBytes(directorySize(cacheDir))}; priming run ${formatMs(priming.medianMs)}, ${formatMb(priming.peakRssKiB)}`);
+      }
+    } else {
+      warm = { label: 'pyhang warm (cache hit)', compared: true, notes: [], error: 'skipped: this build has no --cache-dir' };
+    }
+    rows.push(warm);
+
+    let exhaustive: Row;
+    let exhaustiveReport: Report | null = null;
+    if (flags.has('--no-prefilter')) {
+      exhaustive = timedRow('pyhang `--no-prefilter`', runs, () => pyhang(corpus.root, [...noCache, '--no-prefilter'], inWork('no-prefilter.json')));
+      if (!exhaustive.error) {
+        exhaustiveReport = readReport(inWork('no-prefilter.json'));
+        exhaustive.notes.push(describeCounts(exhaustiveReport.byCode));
+      }
+    } else {
+      exhaustive = { label: 'pyhang `--no-prefilter`', compared: true, notes: [], error: 'skipped: this build has no --no-prefilter' };
+    }
+    rows.push(exhaustive);
+
+    let ruffVersion = 'unknown';
+    const ruff = timedRow('Ruff-wasm, ASYNC rules', runs, () =>
+      runTimed(node, [path.join(benchDir, 'ruff-async.js'), corpus.root], { ...plain, stdoutFile: inWork('ruff.json') }),
+    );
+    if (!ruff.error) {
+      const out = JSON.parse(fs.readFileSync(inWork('ruff.json'), 'utf8')) as { findings: number; byCode: Record<string, number>; failures: number; version: string };
+      ruffVersion = out.version;
+      ruff.notes.push(`${out.findings} findings (${describeCounts(out.byCode)})${out.failures > 0 ? `; ${out.failures} files failed` : ''}`);
+    }
+    rows.push(ruff);
+
+    progress(`language server: ${SERVER_LINES}-line module`);
+    let server: ServerLatency | null = null;
+    try {
+      server = await measureServerLatency({
+        lines: SERVER_LINES,
+        warmupEdits: 5,
+        saveEdits: runs >= 5 ? 100 : 20,
+        debouncedEdits: runs >= 5 ? 30 : 10,
+      });
+    } catch (error) {
+      progress(`language server: failed: ${error instanceof Error ? error.message : String(error)}`);
+      rows.push({ label: 'server: edit → diagnostics', compared: false, notes: [], error: `failed: ${String(error)}` });
+    }
+    if (server) {
+      rows.push({
+        label: 'server: edit → diagnostics (change + save)',
+        compared: false,
+        runs: server.save.edits,
+        medianMs: server.save.medianMs,
+        minMs: server.save.minMs,
+        maxMs: server.save.maxMs,
+        peakRssKiB: server.peakRssKiB,
+        notes: [
+          `p95 ${formatMs(server.save.p95Ms)}`,
+          `${server.lines}-line module, ${server.diagnostics} diagnostics`,
+          `open → first diagnostics ${formatMs(server.openMs)}`,
+        ],
+      });
+      rows.push({
+        label: `server: edit → diagnostics (change only, minus ${server.debounceMs} ms debounce)`,
+        compared: false,
+        runs: server.debounced.edits,
+        medianMs: server.debounced.medianMs,
+        minMs: server.debounced.minMs,
+        maxMs: server.debounced.maxMs,
+        notes: [`p95 ${formatMs(server.debounced.p95Ms)}`, 'same server process as the row above'],
+      });
+    }
+
+    let scale: BenchResult['scale'] = null;
+    let scaledCold: Row | null = null;
+    if (copies > 1) {
+      const target = inWork('scaled');
+      progress(`building the ${copies}× corpus`);
+      const mode = replicateCorpus(corpus, target, copies);
+      const scaleRows: Row[] = [];
+      const vsBase = (row: Row, base: Row): void => {
+        if (!base.error) row.baseMs = base.medianMs;
+      };
+      const scaledRead = timedRow(`read floor, ${copies}×`, 1, () => readFloor(target), { compared: false });
+      vsBase(scaledRead, read);
+      const scaledGrep = timedRow(`grep floor, ${copies}×`, 1, () => grepFloor(target, inWork('grep-scaled.txt')), { compared: false });
+      vsBase(scaledGrep, grep);
+      scaledCold = timedRow(`pyhang cold, ${copies}×`, 1, () => pyhang(target, noCache, inWork('cold-scaled.json')), { compared: false });
+      vsBase(scaledCold, cold);
+      if (!scaledCold.error) {
+        const report = readReport(inWork('cold-scaled.json'));
+        scaledCold.notes.push(`${count(report.files)} files checked; ${describeCounts(report.byCode)}`);
+        if (report.files !== corpus.files.length * copies) {
+          notes.push(`On the ${copies}× corpus pyhang checked ${report.files} files, not ${corpus.files.length * copies}.`);
+        }
+      }
+      scaleRows.push(scaledRead, scaledGrep, scaledCold);
+      scale = { copies, files: corpus.files.length * copies, bytes: corpus.bytes * copies, mode, rows: scaleRows };
+    }
+
+    const comparison = coldReport && exhaustiveReport ? compareFindings(coldReport.findings, exhaustiveReport.findings) : null;
+    if (coldReport && exhaustiveReport) notes.push(...describeComparison(comparison!, coldReport, exhaustiveReport));
+    if (coldReport && warmReport) {
+      const cached = compareFindings(coldReport.findings, warmReport.findings);
+      const problems = compareFindings(coldReport.fileProblems, warmReport.fileProblems);
+      notes.push(
+        cached.same && problems.same
+          ? `The cache hit (warm) reports exactly what the cold run reports (${coldReport.findings.length} rule findings, ${coldReport.fileProblems.length} file problems).`
+          : `The cache hit (warm) differs from the cold run: ${cached.onlyInFirst.length + problems.onlyInFirst.length} only cold, ${cached.onlyInSecond.length + problems.onlyInSecond.length} only warm; e.g. ${[...cached.onlyInFirst, ...cached.onlyInSecond, ...problems.onlyInFirst, ...problems.onlyInSecond].slice(0, 3).join(' / ')}`,
+      );
+    }
+
+    const busy = Math.max(loadAtStart, os.loadavg()[0]!);
+    if (busy > os.cpus().length / 2) {
+      notes.push(
+        `The machine was busy with other work (one-minute load average up to ${busy.toFixed(2)} on ${os.cpus().length} cores): ` +
+          'every row is slower and noisier than on an idle machine.',
+      );
+    }
+
+    const result: BenchResult = {
+      date: new Date(),
+      machine: machineDetails(ruffVersion, loadAtStart),
+      corpus: { root: corpus.root, files: corpus.files.length, bytes: corpus.bytes },
+      runs,
+      rows,
+      grepMs: grep.medianMs,
+      ruffMs: ruff.medianMs,
+      scale,
+      server: { lines: SERVER_LINES, debounceMs: server?.debounceMs ?? 150 },
+      targets: targets({ grep, cold, warm, ruff, comparison, coldReport, scaledCold, server, copies }),
+      notes,
+      elapsedMs: performance.now() - began,
+    };
+    process.stdout.write(renderSummary(result));
+    if (write) {
+      const doc = path.join(repoRoot, 'docs', 'performance.md');
+      fs.writeFileSync(doc, renderDocument(result));
+      progress(`wrote ${path.relative(process.cwd(), doc) || doc}`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function describeComparison(comparison: Comparison, cold: Report, exhaustive: Report): string[] {
+  const notes: string[] = [];
+  if (comparison.same) {
+    notes.push(`The default run and \`--no-prefilter\` report the same ${cold.findings.length} rule findings.`);
+  } else {
+    notes.push(
+      `The default run and \`--no-prefilter\` disagree: ${comparison.onlyInFirst.length} rule findings only in the default run, ` +
+        `${comparison.onlyInSecond.length} only with \`--no-prefilter\`. First of them: ` +
+        [...comparison.onlyInFirst.map((k) => `default only: ${k}`), ...comparison.onlyInSecond.map((k) => `no-prefilter only: ${k}`)]
+          .slice(0, 5)
+          .map((k) => `\`${k.replace(/\t/g, ' ')}\``)
+          .join('; '),
+    );
+  }
+  const problems = compareFindings(cold.fileProblems, exhaustive.fileProblems);
+  if (!problems.same) {
+    notes.push(
+      `File problems differ, as documented (without the pre-filter every file is parsed, so syntax errors show in files that cannot hold a hazard): ` +
+        `${cold.fileProblems.length} in the default run, ${exhaustive.fileProblems.length} with \`--no-prefilter\`.`,
+    );
+  }
+  return notes;
+}
+
+function targets(m: {
+  grep: Row;
+  cold: Row;
+  warm: Row;
+  ruff: Row;
+  comparison: Comparison | null;
+  coldReport: Report | null;
+  scaledCold: Row | null;
+  server: ServerLatency | null;
+  copies: number;
+}): Target[] {
+  const list: Target[] = [];
+  const known = (row: Row): row is Row & { medianMs: number } => !row.error && row.medianMs !== undefined;
+
+  if (known(m.cold) && known(m.grep)) {
+    const r = m.cold.medianMs / m.grep.medianMs;
+    list.push({ what: 'Cold check within 3× the grep floor', measured: `${r.toFixed(2)}× (${formatMs(m.cold.medianMs)} vs ${formatMs(m.grep.medianMs)})`, met: r <= 3 });
+  } else list.push({ what: 'Cold check within 3× the grep floor', measured: '—', met: null });
+
+  if (known(m.cold) && known(m.ruff)) {
+    const r = m.ruff.medianMs / m.cold.medianMs;
+    const speed = r >= 1 ? `${r.toFixed(2)}× faster` : `${(1 / r).toFixed(2)}× slower`;
+    list.push({ what: 'Cold check at least 5× faster than Ruff-wasm (ASYNC)', measured: `${speed} (${formatMs(m.cold.medianMs)} vs ${formatMs(m.ruff.medianMs)})`, met: r >= 5 });
+  } else list.push({ what: 'Cold check at least 5× faster than Ruff-wasm (ASYNC)', measured: '—', met: null });
+
+  if (m.comparison && m.coldReport) {
+    const c = m.comparison;
+    list.push({
+      what: 'Same findings as `--no-prefilter`',
+      measured: c.same ? `match (${m.coldReport.findings.length} rule findings)` : `mismatch: ${c.onlyInFirst.length} only default, ${c.onlyInSecond.length} only --no-prefilter`,
+      met: c.same,
+    });
+  } else list.push({ what: 'Same findings as `--no-prefilter`', measured: '—', met: null });
+
+  const checks = [m.cold, m.warm].filter((row) => !row.error && row.peakRssKiB !== undefined);
+  if (checks.length > 0) {
+    const peak = Math.max(...checks.map((row) => row.peakRssKiB!));
+    list.push({
+      what: 'Peak memory of `pyhang check` under 300 MB',
+      measured: checks.map((row) => `${row.label.split(' (')[0]} ${formatMb(row.peakRssKiB)}`).join(', '),
+      met: peak * 1024 < MEMORY_TARGET_BYTES,
+    });
+  } else list.push({ what: 'Peak memory of `pyhang check` under 300 MB', measured: '—', met: null });
+
+  const limit = m.copies * 1.1;
+  const linearWhat = `Linear: a ${m.copies || 10}× corpus takes at most ~${m.copies || 10}× as long (≤ ${(limit || 11).toFixed(0)}×, 10 % for noise)`;
+  if (m.scaledCold && known(m.scaledCold) && known(m.cold)) {
+    const r = m.scaledCold.medianMs / m.cold.medianMs;
+    list.push({ what: linearWhat, measured: `${r.toFixed(1)}× (${formatMs(m.scaledCold.medianMs)}, ${formatMb(m.scaledCold.peakRssKiB)} peak)`, met: r <= limit });
+  } else list.push({ what: linearWhat, measured: m.copies > 1 ? (m.scaledCold?.error ?? '—') : 'skipped (PYHANG_BENCH_SCALE=0)', met: null });
+
+  if (known(m.warm) && known(m.cold)) {
+    const r = m.warm.medianMs / m.cold.medianMs;
+    list.push({ what: 'Warm re-run under a third of the cold time', measured: `${r.toFixed(2)}× cold (${formatMs(m.warm.medianMs)})`, met: r < 1 / 3 });
+  } else list.push({ what: 'Warm re-run under a third of the cold time', measured: m.warm.error ?? '—', met: null });
+
+  if (m.server) {
+    const s = m.server.save;
+    list.push({ what: `Server re-lint of a ${m.server.lines}-line file after an edit: median under 20 ms`, measured: formatMs(s.medianMs), met: s.medianMs < 20 });
+    list.push({ what: `Server re-lint of a ${m.server.lines}-line file after an edit: p95 under 50 ms`, measured: formatMs(s.p95Ms), met: s.p95Ms < 50 });
+  } else {
+    list.push({ what: 'Server re-lint after an edit: median under 20 ms, p95 under 50 ms', measured: '—', met: null });
+  }
+  return list;
+}
+
+function machineDetails(ruffVersion: string, loadAtStart: number): Machine {
+  const cpus = os.cpus();
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  let grepVersion = 'unknown';
+  try {
+    grepVersion = execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
+  } catch {
+    // Reported as unknown.
+  }
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryBytes: os.totalmem(),
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    node: process.version,
+    pyhang: manifest.version,
+    ruff: ruffVersion,
+    grep: grepVersion,
+    loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
+  };
+}
+
+function countLines(file: string): number {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').length;
+  } catch {
+    return 0;
+  }
+}
+
+function directorySize(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += fs.statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+try {
+  await runBenchmark();
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+}

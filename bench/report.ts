@@ -1,0 +1,264 @@
+/**
+ * The benchmark's results as Markdown: one table of rows (printed as is on
+ * stdout, where a Markdown table reads fine), the targets with ✅/❌, the
+ * machine, and how each row was measured. docs/performance.md is this
+ * document; `npm run bench` rewrites it.
+ */
+
+export interface Row {
+  label: string;
+  runs?: number;
+  medianMs?: number;
+  minMs?: number;
+  maxMs?: number;
+  /** Peak resident set size, KiB. */
+  peakRssKiB?: number;
+  /** Whether the row is a whole-corpus run, compared with grep and Ruff. */
+  compared: boolean;
+  notes: string[];
+  /** Why the row has no numbers. */
+  error?: string;
+  /** For the larger corpus: the same row's median on the corpus, to divide by. */
+  baseMs?: number;
+}
+
+export interface Target {
+  what: string;
+  measured: string;
+  /** Null when it could not be measured. */
+  met: boolean | null;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryBytes: number;
+  os: string;
+  node: string;
+  pyhang: string;
+  ruff: string;
+  grep: string;
+  /** One-minute load averages when the benchmark started and ended: other work on the machine skews every row. */
+  loadAverage: { start: number; end: number };
+}
+
+export interface BenchResult {
+  date: Date;
+  machine: Machine;
+  corpus: { root: string; files: number; bytes: number };
+  runs: number;
+  rows: Row[];
+  grepMs?: number;
+  ruffMs?: number;
+  scale: { copies: number; files: number; bytes: number; mode: string; rows: Row[] } | null;
+  /** The language server row's set-up. */
+  server: { lines: number; debounceMs: number };
+  targets: Target[];
+  /** Findings, checks and anything else worth reading next to the numbers. */
+  notes: string[];
+  elapsedMs: number;
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  return `${ms.toFixed(1)} ms`;
+}
+
+/** Decimal megabytes, the unit of the targets. */
+export function formatMb(kib: number | undefined): string {
+  if (kib === undefined || !Number.isFinite(kib)) return '—';
+  return `${((kib * 1024) / 1e6).toFixed(0)} MB`;
+}
+
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatBytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function ratio(ms: number | undefined, base: number | undefined): string {
+  if (ms === undefined || base === undefined || !Number.isFinite(ms) || !(base > 0)) return '—';
+  const value = ms / base;
+  return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}×`;
+}
+
+export function renderTable(rows: readonly Row[], grepMs: number | undefined, ruffMs: number | undefined): string {
+  const lines = [
+    '| What | Runs | Median | Min | Max | ÷ grep | ÷ Ruff | Peak RSS | Notes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const row of rows) {
+    if (row.error) {
+      lines.push(`| ${row.label} | — | — | — | — | — | — | — | ${escapeCell(row.error)} |`);
+      continue;
+    }
+    lines.push(
+      `| ${row.label} | ${row.runs ?? '—'} | ${formatMs(row.medianMs)} | ${formatMs(row.minMs)} | ${formatMs(row.maxMs)} | ` +
+        `${row.compared ? ratio(row.medianMs, grepMs) : '—'} | ${row.compared ? ratio(row.medianMs, ruffMs) : '—'} | ` +
+        `${formatMb(row.peakRssKiB)} | ${escapeCell(row.notes.join('; '))} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The larger corpus's rows: one run each, set against the same row on the corpus. */
+export function renderScaleTable(rows: readonly Row[]): string {
+  const lines = ['| What | Time | ÷ same row on the corpus | Peak RSS | Notes |', '| --- | ---: | ---: | ---: | --- |'];
+  for (const row of rows) {
+    if (row.error) lines.push(`| ${row.label} | — | — | — | ${escapeCell(row.error)} |`);
+    else lines.push(`| ${row.label} | ${formatMs(row.medianMs)} | ${ratio(row.medianMs, row.baseMs)} | ${formatMb(row.peakRssKiB)} | ${escapeCell(row.notes.join('; '))} |`);
+  }
+  return lines.join('\n');
+}
+
+export function renderTargets(targets: readonly Target[]): string {
+  const lines = ['| Target | Measured | Met |', '| --- | --- | :---: |'];
+  for (const target of targets) {
+    const mark = target.met === null ? '❔ not measured' : target.met ? '✅' : '❌';
+    lines.push(`| ${escapeCell(target.what)} | ${escapeCell(target.measured)} | ${mark} |`);
+  }
+  return lines.join('\n');
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** The text printed when the benchmark ends. */
+export function renderSummary(result: BenchResult): string {
+  const parts = [
+    `Corpus: ${count(result.corpus.files)} .py files, ${formatBytes(result.corpus.bytes)} under ${result.corpus.root}`,
+    '',
+    renderTable(result.rows, result.grepMs, result.ruffMs),
+  ];
+  if (result.scale) {
+    parts.push('', `${result.scale.copies}× corpus: ${count(result.scale.files)} files, ${formatBytes(result.scale.bytes)} (${result.scale.mode})`, '');
+    parts.push(renderScaleTable(result.scale.rows));
+  }
+  parts.push('', renderTargets(result.targets));
+  if (result.notes.length > 0) parts.push('', ...result.notes.map((note) => `- ${note}`));
+  parts.push('', `Benchmark took ${formatMs(result.elapsedMs)}.`);
+  return `${parts.join('\n')}\n`;
+}
+
+/** docs/performance.md. */
+export function renderDocument(result: BenchResult): string {
+  const { machine, corpus } = result;
+  const scale = result.scale;
+  const sections: string[] = [];
+  sections.push(`# Performance
+
+<!-- Written by \`npm run bench\` (bench/bench.ts); run it again rather than editing the numbers by hand. -->
+
+How fast \`pyhang check\` and the language server are on a large real corpus, next to
+the least any tool must spend on it (reading the files, and grep) and next to Ruff's
+WebAssembly build running its flake8-async rules over the same files.
+
+Reproduce with:
+
+\`\`\`sh
+npm run bench
+\`\`\`
+
+It builds pyhang, then runs every row below in one process tree, one after the other,
+and rewrites this page. \`PYHANG_BENCH_RUNS=1 npm run bench\` does single runs for a
+quick check; \`PYHANG_BENCH_SCALE=0\` skips the ${scale?.copies ?? 10}× corpus. No timing is asserted by
+\`npm test\`.
+
+## Results
+
+Measured ${result.date.toISOString().replace(/\.\d+Z$/, 'Z')}, ${result.runs} run${result.runs === 1 ? '' : 's'} per row
+(median, min and max; fewer where the notes say so). Corpus: every \`.py\` file under
+the Python standard library directory \`${corpus.root}\`, site-packages included:
+**${count(corpus.files)} files, ${formatBytes(corpus.bytes)}**.
+
+${renderTable(result.rows, result.grepMs, result.ruffMs)}
+
+"÷ grep" and "÷ Ruff" are the row's median divided by the grep floor's and by Ruff's
+median: below 1 is faster.`);
+
+  if (scale) {
+    sections.push(`### Linearity: a ${scale.copies}× corpus
+
+The corpus ${scale.copies} times over (${count(scale.files)} files, ${formatBytes(scale.bytes)}), each copy under its own
+top-level directory of a temporary directory (${scale.mode} of the corpus files; no symbolic links),
+so module names repeat across copies as in a repository with vendored code. One run each.
+Every per-file cost (walking, reading, the pre-filter, parsing what it lets through) is ten
+times the corpus's; the cross-module part is not: pyhang keeps a repeated module name for one
+file (the shallowest, then the first by path: here the first copy's) and gives the others unique
+names, so every copy's imports (\`import asyncio\`) resolve into the first copy. Read the ratio as "per-file
+cost is linear", not as a test of a ten times larger import graph. Hard links share the
+page cache, which makes the floors' ratios a little low too.
+
+${renderScaleTable(scale.rows)}`);
+  }
+
+  sections.push(`## Targets
+
+${renderTargets(result.targets)}`);
+
+  if (result.notes.length > 0) {
+    sections.push(`## Observations
+
+${result.notes.map((note) => `- ${note}`).join('\n')}`);
+  }
+
+  sections.push(`## Machine
+
+| | |
+| --- | --- |
+| CPU | ${machine.cpu} |
+| Cores | ${machine.cores} |
+| Memory | ${(machine.memoryBytes / 1e9).toFixed(1)} GB |
+| OS | ${machine.os} |
+| Node.js | ${machine.node} |
+| pyhang | ${machine.pyhang} |
+| Ruff (wasm) | ${machine.ruff} |
+| grep | ${machine.grep} |
+| Load average (1 min), start / end | ${machine.loadAverage.start.toFixed(2)} / ${machine.loadAverage.end.toFixed(2)} |
+| Corpus | ${count(corpus.files)} files, ${formatBytes(corpus.bytes)} |`);
+
+  sections.push(`## How each row is measured
+
+Every row but the server's is a child process started with \`spawnSync\` under GNU time
+(\`/usr/bin/time -f %M\`): wall time is \`performance.now()\` around the spawn (process
+start-up included), and peak RSS is the child's \`ru_maxrss\`, which covers worker
+threads (they share the process). Before the first row one untimed read of the
+whole corpus warms the page cache, so every row reads from memory: "cold" means
+without pyhang's analysis cache, not with the operating system's cache dropped.
+
+- **read floor**: \`node dist/bench/read-files.js DIR\`: walks the directory for \`.py\`
+  files and reads each one whole with \`fs.readFileSync\`. The least a checker written in
+  Node.js can spend.
+- **grep floor**: \`grep -rlE 'run_coroutine_threadsafe|SystemExit|KeyboardInterrupt|sys\\.exit|async def' --include='*.py' DIR\`:
+  the words hazards start from, searched with no parsing at all.
+- **pyhang cold**: \`node bin/pyhang.js check DIR --config CFG --format json --exit-zero --no-cache\`.
+  \`CFG\` is a \`pyproject.toml\` with \`[tool.pyhang] exclude = ["*.pyi"]\`: it replaces the
+  default excludes (which skip \`site-packages\`, \`build\` and \`venv\`) so pyhang checks
+  exactly the corpus, and leaves out the \`.pyi\` stubs grep does not read either.
+  \`--jobs\` is left at its default (one worker thread per core).
+- **pyhang warm**: the same with \`--cache-dir DIR\` instead of \`--no-cache\`, after one
+  untimed run that fills the cache: every file is a cache hit.
+- **pyhang \`--no-prefilter\`**: the same as cold with \`--no-prefilter\`: every file parsed.
+  The default run's JSON findings are compared with this run's (see the targets).
+- **Ruff-wasm ASYNC**: \`node dist/bench/ruff-async.js DIR\`: \`@astral-sh/ruff-wasm-nodejs\`
+  (a devDependency), one \`Workspace\` with \`{ lint: { select: ['ASYNC'] } }\`, \`check()\`
+  called on each file's text in turn, in a single thread (the wasm build has no
+  threads; Ruff's native binary would use every core, and would be faster).
+- **server**: \`node bin/pyhang.js server\` over stdio, workspace = a temporary directory
+  with a generated ${result.server.lines.toLocaleString('en-US')}-line module (dataclasses, classes, coroutines, threads handing
+  work to a loop, a few hazards) and a helper module it imports. After \`didOpen\` and a
+  few unmeasured edits, each edit sends the full text with one line changed and waits for
+  the \`publishDiagnostics\` of that version. The server waits ${result.server.debounceMs} ms after the last change
+  before it lints (its debounce), with no switch to turn that off, so the edit is followed
+  at once by \`didSave\`, which lints immediately in place of the pending pass: that
+  measures the lint. The "debounced" row sends \`didChange\` alone and subtracts the
+  debounce, as a cross-check. Runs = edits; the notes give the 95th percentile. Peak RSS
+  is the server's \`VmHWM\` from \`/proc/PID/status\`, read just before shutdown.`);
+
+  return `${sections.join('\n\n')}\n`;
+}

@@ -1,0 +1,119 @@
+/**
+ * The language server's edit latency: `pyhang server` (the built binary, over
+ * stdio) with a 5,000-line module open, edited one line at a time; the time
+ * from sending the change to receiving the diagnostics for that version.
+ *
+ * The server waits CHANGE_DEBOUNCE_MS after the last change before it lints,
+ * and has no switch to turn that off. What is wanted is the lint, not the
+ * wait, so each edit is measured two ways:
+ * - `didChange` then at once `didSave`: a save lints immediately and replaces
+ *   the pending debounced pass, so the time is the pass itself (plus JSON-RPC);
+ * - `didChange` alone, minus the debounce: what a user typing sees, less the
+ *   deliberate pause; a cross-check on the first.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LspClient, uriOf } from '../test/server/lsp-client.js';
+import { CHANGE_DEBOUNCE_MS } from '../src/server/language-server.js';
+import { generateModule, HELPERS_MODULE, withEdit } from './generate-module.js';
+import { median, quantile } from './measure.js';
+
+export interface LatencyStats {
+  edits: number;
+  medianMs: number;
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+}
+
+export interface ServerLatency {
+  lines: number;
+  /** Findings published for the module (a sanity check that it was linted). */
+  diagnostics: number;
+  /** didOpen to the first diagnostics: includes the first parse and the JIT warming up. */
+  openMs: number;
+  /** didChange + didSave. */
+  save: LatencyStats;
+  /** didChange alone, with the debounce subtracted. */
+  debounced: LatencyStats;
+  debounceMs: number;
+  /** The server process's peak RSS (VmHWM), KiB. */
+  peakRssKiB: number;
+}
+
+export interface ServerLatencyOptions {
+  lines: number;
+  saveEdits: number;
+  debouncedEdits: number;
+  /** Edits made first and not counted, so the JIT has compiled the hot paths. */
+  warmupEdits: number;
+}
+
+export async function measureServerLatency(options: ServerLatencyOptions): Promise<ServerLatency> {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-bench-server-')));
+  const { text, editLine } = generateModule(options.lines);
+  const file = path.join(root, 'service.py');
+  fs.writeFileSync(file, text);
+  fs.writeFileSync(path.join(root, 'helpers.py'), HELPERS_MODULE);
+  const uri = uriOf(file);
+  const client = new LspClient([], root);
+  try {
+    await client.initialize(root);
+    let version = 1;
+    let start = performance.now();
+    client.open(uri, text, version);
+    const first = await client.diagnosticsFor(uri, version, 60_000);
+    const openMs = performance.now() - start;
+
+    const edit = async (mode: 'save' | 'debounced'): Promise<number> => {
+      version++;
+      const changed = withEdit(text, editLine, version);
+      start = performance.now();
+      client.change(uri, changed, version);
+      if (mode === 'save') client.notify('textDocument/didSave', { textDocument: { uri } });
+      await client.diagnosticsFor(uri, version, 60_000);
+      return performance.now() - start;
+    };
+
+    for (let i = 0; i < options.warmupEdits; i++) await edit('save');
+    const save: number[] = [];
+    for (let i = 0; i < options.saveEdits; i++) save.push(await edit('save'));
+    const debounced: number[] = [];
+    for (let i = 0; i < options.debouncedEdits; i++) debounced.push((await edit('debounced')) - CHANGE_DEBOUNCE_MS);
+
+    const peakRssKiB = readPeakRss(client.process.pid!);
+    await client.request('shutdown', null);
+    client.notify('exit', null);
+    await client.exited();
+    return {
+      lines: options.lines,
+      diagnostics: first.length,
+      openMs,
+      save: stats(save),
+      debounced: stats(debounced),
+      debounceMs: CHANGE_DEBOUNCE_MS,
+      peakRssKiB,
+    };
+  } finally {
+    client.kill();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function stats(samples: number[]): LatencyStats {
+  return {
+    edits: samples.length,
+    medianMs: median(samples),
+    p95Ms: quantile(samples, 0.95),
+    minMs: Math.min(...samples),
+    maxMs: Math.max(...samples),
+  };
+}
+
+/** VmHWM: the process's resident-set high-water mark so far, which is its peak when read just before it exits. */
+function readPeakRss(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  return match ? Number(match[1]) : Number.NaN;
+}
