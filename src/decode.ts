@@ -66,9 +66,10 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+/** 1-based line of a byte; lines end at `\n`, `\r\n` or a lone `\r`, as in positions.ts. */
 function lineOfByte(bytes: Uint8Array, offset: number): number {
   let line = 1;
-  for (let i = 0; i < offset; i++) if (bytes[i] === 10) line++;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 10 || (bytes[i] === 13 && bytes[i + 1] !== 10)) line++;
   return line;
 }
 
@@ -104,9 +105,34 @@ export function decodeSource(bytes: Uint8Array): DecodeResult {
   } catch {
     return { error: `Unknown encoding '${cookie}' in the coding cookie` };
   }
+  // Node 20's TextDecoder reads windows-1252 (and `ascii`, a label WHATWG maps to it) as latin-1.
+  if (decoder.encoding === 'windows-1252') return decodeWindows1252(body, cookie);
   try {
     return { text: decoder.decode(body), encoding: cookie };
   } catch {
     return { error: `File cannot be decoded as '${cookie}', the encoding its coding cookie declares` };
   }
+}
+
+const ASCII = new Set(['ascii', 'us_ascii', '646', 'us', 'cp367', 'csascii', 'ibm367', 'iso646_us', 'ansi_x3.4_1968', 'ansi_x3.4_1986']);
+/** windows-1252's bytes 0x80–0x9F; the five it leaves undefined (empty here) are errors, as in Python's codec. */
+const CP1252_HIGH = [
+  '\u20ac', '', '\u201a', '\u0192', '\u201e', '\u2026', '\u2020', '\u2021', '\u02c6', '\u2030', '\u0160', '\u2039', '\u0152', '', '\u017d', '',
+  '', '\u2018', '\u2019', '\u201c', '\u201d', '\u2022', '\u2013', '\u2014', '\u02dc', '\u2122', '\u0161', '\u203a', '\u0153', '', '\u017e', '\u0178',
+];
+
+/** cp1252 as Python decodes it (latin-1 but for 0x80–0x9F), or plain ASCII when the cookie names it. */
+function decodeWindows1252(body: Uint8Array, cookie: string): DecodeResult {
+  const ascii = ASCII.has(cookie.replace(/-/g, '_'));
+  let text = '';
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i]!;
+    const char = b < 0x80 ? String.fromCharCode(b) : ascii ? '' : b <= 0x9f ? CP1252_HIGH[b - 0x80]! : String.fromCharCode(b);
+    if (char === '') {
+      const hex = b.toString(16).padStart(2, '0');
+      return { error: `File cannot be decoded as '${cookie}', the encoding its coding cookie declares (byte 0x${hex} on line ${lineOfByte(body, i)})` };
+    }
+    text += char;
+  }
+  return { text, encoding: cookie };
 }

@@ -8,7 +8,8 @@
  *   above it (what pre-commit needs, since it names files one by one);
  * - symlinked directories are not followed while walking (so symlink loops
  *   cannot trap the walk); symlinked files are linted once, under the first path
- *   that reaches them.
+ *   that reaches them, and only when they point inside the paths given (a link
+ *   out of the project, say to a secret, is never read).
  * The result is sorted and free of duplicates, so runs are deterministic.
  */
 import fs from 'node:fs';
@@ -45,6 +46,11 @@ export function discoverFiles(paths: readonly string[], options: DiscoverOptions
   const byRealPath = new Map<string, string>();
   const walkedDirs = new Set<string>();
   const gitignore = new GitignoreRules();
+  const roots = paths.map((given) => realPath(path.resolve(cwd, given)));
+  const insideRoots = (file: string): boolean => {
+    const real = realPath(file);
+    return roots.some((root) => real === root || real.startsWith(root.endsWith(path.sep) ? root : `${root}${path.sep}`));
+  };
 
   const addFile = (file: string): void => {
     const real = realPath(file);
@@ -72,9 +78,9 @@ export function discoverFiles(paths: readonly string[], options: DiscoverOptions
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        // Symlinked directories are not followed; a symlinked file is linted like any file.
+        // Symlinked directories are not followed; a symlinked file is linted like any file, if it points inside the roots.
         isDirectory = false;
-        isFile = statOrNull(full)?.isFile() ?? false;
+        isFile = (statOrNull(full)?.isFile() ?? false) && insideRoots(full);
       }
       if (!isDirectory && !isFile) continue;
       if (applyGitignore && gitignore.ignores(full, isDirectory)) continue;

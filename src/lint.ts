@@ -74,7 +74,7 @@ export interface PyhangMessageData {
 export type PyhangMessage = VFileMessage & PyhangMessageData;
 
 /** Codes of messages that are about the file itself rather than a rule. */
-export const FILE_PROBLEM_CODES = ['syntax-error', 'decode-error', 'file-too-large', 'io-error'] as const;
+export const FILE_PROBLEM_CODES = ['syntax-error', 'decode-error', 'file-too-large', 'io-error', 'internal-error'] as const;
 export type FileProblemCode = (typeof FILE_PROBLEM_CODES)[number];
 
 function problem(code: FileProblemCode, reason: string): Analysis {
@@ -97,6 +97,16 @@ function readSource(source: SourceFile): Uint8Array | Analysis {
  * facts. Pure apart from reading the file; worker threads run exactly this.
  */
 export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
+  try {
+    return analyzeSourceUnguarded(source, settings, prefilter);
+  } catch (error) {
+    // One file must never stop the run: report it and go on with the others.
+    const why = error instanceof Error ? error.message : String(error);
+    return problem('internal-error', `pyhang failed on this file and did not check it (${why}); please report this`);
+  }
+}
+
+function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
   const { module, isPackage } = source.module ?? moduleNameFor(source.path);
   if (source.text !== undefined) {
     if (source.text.length > settings.maxFileSize) {
@@ -104,6 +114,17 @@ export function analyzeSource(source: SourceFile, settings: Settings, prefilter:
     }
     if (prefilter && !/run_coroutine_threadsafe|asyncio|async[ \t\\\r\n]+def\b/.test(source.text)) return { kind: 'skipped' };
     return { kind: 'facts', facts: analyzeModule(source.text, { path: source.path, module, isPackage }) };
+  }
+  if (!source.bytes) {
+    // Refuse an oversized file before reading it (Node cannot read more than 2 GiB at once anyway).
+    try {
+      const { size } = fs.statSync(source.path);
+      if (size > settings.maxFileSize) {
+        return problem('file-too-large', `File skipped: ${size} bytes is over the limit of ${settings.maxFileSize} (max-file-size)`);
+      }
+    } catch {
+      // readSource reports why the file cannot be read.
+    }
   }
   const bytes = readSource(source);
   if (!(bytes instanceof Uint8Array)) return bytes;
@@ -149,8 +170,10 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     analyses.set(source.path, analysis);
     if (analysis.kind === 'facts') initial.push(analysis.facts);
     else if (analysis.kind === 'skipped') {
+      // Paths are enough for files on disk; text and bytes given by the caller (editor, stdin, --fix) are kept.
       const kept: SourceFile = { path: source.path, module: source.module };
       if (source.text !== undefined) kept.text = source.text;
+      if (source.bytes !== undefined) kept.bytes = source.bytes;
       deferred.push(kept);
       const module = source.module!.module;
       if (!deferredByModule.has(module)) deferredByModule.set(module, kept);
@@ -186,7 +209,12 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       for (const source of deferred) {
         const known = analyses.get(source.path);
         if (known?.kind === 'problem' || (known?.kind === 'facts' && project.isTarget(known.facts))) continue;
-        const bytes = source.text !== undefined ? Buffer.from(source.text) : readSource(source);
+        let bytes: Uint8Array | Analysis;
+        try {
+          bytes = source.text !== undefined ? Buffer.from(source.text) : readSource(source);
+        } catch {
+          continue;
+        }
         if (!(bytes instanceof Uint8Array) || !mentionsAny(bytes, pattern)) continue;
         // Loaded earlier only to resolve a call, or not at all: either way, rules look at it now.
         const facts = known?.kind === 'facts' ? known.facts : loadDeferred({ ...source, bytes });

@@ -10,19 +10,30 @@
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 
+/** Shared by every leaf, so a leaf costs no array of its own. */
+const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
+
+const NAMED = 1;
+const MISSING = 2;
+const HAS_ERROR = 4;
+
+/**
+ * A file of tens of megabytes has tens of millions of nodes, so a node is kept
+ * small: its three flags share one number, and its children array is exactly
+ * as long as needed (leaves share one empty array).
+ */
 export class SyntaxNode {
   readonly type: string;
   readonly startIndex: number;
   readonly endIndex: number;
-  readonly isNamed: boolean;
-  readonly isMissing: boolean;
   /** The field this node fills in its parent (`function`, `arguments`, …). */
   readonly fieldName: string | null;
   readonly parent: SyntaxNode | null;
   /** Unique within one parse. */
   readonly id: number;
-  readonly children: SyntaxNode[] = [];
-  hasError = false;
+  /** Set once by copyTree. */
+  children: SyntaxNode[] = NO_CHILDREN;
+  private flags: number;
   private named: SyntaxNode[] | undefined;
   private readonly source: string;
 
@@ -42,10 +53,25 @@ export class SyntaxNode {
     this.type = type;
     this.startIndex = startIndex;
     this.endIndex = endIndex;
-    this.isNamed = isNamed;
-    this.isMissing = isMissing;
+    this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0);
     this.fieldName = fieldName;
     this.parent = parent;
+  }
+
+  get isNamed(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+
+  get isMissing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
+
+  get hasError(): boolean {
+    return (this.flags & HAS_ERROR) !== 0;
+  }
+
+  set hasError(value: boolean) {
+    this.flags = value ? this.flags | HAS_ERROR : this.flags & ~HAS_ERROR;
   }
 
   get text(): string {
@@ -107,8 +133,20 @@ function nativeParser(): Parser {
 
 /** Parses with tree-sitter; the caller owns the native tree (the language server keeps it for incremental edits). */
 export function parseNative(text: string, previous?: Parser.Tree): Parser.Tree {
+  // Python reads a lone CR as a line end (universal newlines); tree-sitter's scanner takes it for
+  // blank space and runs the lines together. Replacing it by LF keeps every offset.
+  const input = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
   // The binding reads the string in chunks; a larger buffer means fewer crossings into native code.
-  return nativeParser().parse(text, previous, { bufferSize: Math.min(Math.max(text.length + 1, 1024), 1 << 24) });
+  return nativeParser().parse(input, previous, { bufferSize: Math.min(Math.max(text.length + 1, 1024), 1 << 24) });
+}
+
+/** The binding makes a new string for each node's type and field: keep one copy of each. */
+const interned = new Map<string, string>();
+function intern(name: string): string {
+  const known = interned.get(name);
+  if (known !== undefined) return known;
+  interned.set(name, name);
+  return name;
 }
 
 /** Copies a native tree into plain nodes with one cursor walk. */
@@ -117,23 +155,37 @@ export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
   let nextId = 0;
   const root = new SyntaxNode(text, nextId++, cursor.nodeType, cursor.startIndex, cursor.endIndex, true, false, null, null);
   const stack: SyntaxNode[] = [root];
+  // The children of stack[d] are gathered in scratch[d] (reused), then copied at their exact length.
+  const scratch: SyntaxNode[][] = [[]];
+  const counts: number[] = [0];
+  const finish = (): void => {
+    const node = stack.pop()!;
+    const depth = stack.length;
+    if (counts[depth]! > 0) node.children = scratch[depth]!.slice(0, counts[depth]);
+    counts[depth] = 0;
+  };
   if (cursor.gotoFirstChild()) {
     for (;;) {
-      const parent = stack[stack.length - 1]!;
+      const depth = stack.length - 1;
+      const field = cursor.currentFieldName;
       const node = new SyntaxNode(
         text,
         nextId++,
-        cursor.nodeType,
+        intern(cursor.nodeType),
         cursor.startIndex,
         cursor.endIndex,
         cursor.nodeIsNamed,
         cursor.nodeIsMissing,
-        cursor.currentFieldName ?? null,
-        parent,
+        field ? intern(field) : null,
+        stack[depth]!,
       );
-      parent.children.push(node);
+      scratch[depth]![counts[depth]!++] = node;
       if (cursor.gotoFirstChild()) {
         stack.push(node);
+        if (scratch.length < stack.length) {
+          scratch.push([]);
+          counts.push(0);
+        }
         continue;
       }
       let done = false;
@@ -142,7 +194,7 @@ export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
           done = true;
           break;
         }
-        stack.pop();
+        finish();
         if (stack.length === 0) {
           done = true;
           break;
@@ -151,6 +203,7 @@ export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
       if (done || stack.length === 0) break;
     }
   }
+  while (stack.length > 0) finish();
   markErrors(root);
   return root;
 }

@@ -29,26 +29,28 @@ const COMPREHENSIONS = new Set([
   'generator_expression',
 ]);
 
-/** Identifiers a target pattern binds (`a`, `a, (b, *c)`, not `a.b` or `a[0]`). */
+const TARGET_GROUPS = new Set([
+  'pattern_list',
+  'tuple_pattern',
+  'list_pattern',
+  'tuple',
+  'list',
+  'parenthesized_expression',
+  'list_splat_pattern',
+  'list_splat',
+  'as_pattern_target',
+]);
+
+/** Identifiers a target pattern binds (`a`, `a, (b, *c)`, not `a.b` or `a[0]`), in order; iterative, as targets can nest deeply. */
 export function targetNames(node: SyntaxNode | null, out: string[] = []): string[] {
-  if (!node) return out;
-  switch (node.type) {
-    case 'identifier':
-      out.push(node.text);
-      break;
-    case 'pattern_list':
-    case 'tuple_pattern':
-    case 'list_pattern':
-    case 'tuple':
-    case 'list':
-    case 'parenthesized_expression':
-    case 'list_splat_pattern':
-    case 'list_splat':
-    case 'as_pattern_target':
-      for (const child of node.namedChildren) targetNames(child, out);
-      break;
-    default:
-      break;
+  const stack: SyntaxNode[] = node ? [node] : [];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (current.type === 'identifier') out.push(current.text);
+    else if (TARGET_GROUPS.has(current.type)) {
+      const children = current.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
   }
   return out;
 }

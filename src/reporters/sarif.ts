@@ -57,6 +57,11 @@ const FILE_PROBLEMS: { id: string; summary: string; help: string }[] = [
     summary: 'The file could not be read',
     help: 'The file disappeared or could not be opened while pyhang ran.',
   },
+  {
+    id: 'internal-error',
+    summary: 'pyhang failed on this file, so it was not checked',
+    help: 'A bug in pyhang: the other files were still checked. Please report it with the file (or a reduced copy).',
+  },
 ];
 
 interface ReportingDescriptor {

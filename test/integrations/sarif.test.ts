@@ -84,7 +84,7 @@ describe('--format sarif', () => {
     const table = run.tool.driver.rules;
     assert.deepEqual(
       table.map((rule) => rule['id']),
-      [...rules.map((rule) => rule.meta.code), 'syntax-error', 'decode-error', 'file-too-large', 'io-error'],
+      [...rules.map((rule) => rule.meta.code), 'syntax-error', 'decode-error', 'file-too-large', 'io-error', 'internal-error'],
     );
     for (const [index, { meta }] of rules.entries()) {
       assert.deepEqual(table[index], {
