@@ -15,7 +15,7 @@
 import { LineIndex } from './positions.js';
 import { parsePython, type SyntaxNode } from './parser.js';
 import { importBindings, canonicalApi, BUILTIN_NAMES } from './imports.js';
-import { buildScope, parameterNames, targetNames, isComprehension, type Scope } from './scopes.js';
+import { buildScope, parameterNames, targetNames, type Scope } from './scopes.js';
 import { parseNoqa } from './noqa.js';
 import { own, record } from './facts.js';
 import type {
@@ -1453,5 +1453,3 @@ class ModuleAnalyzer {
     this.facts.coroutineUses.push({ ...use, loc: this.nodeLoc(node), inFunction: ctx.fn?.q ?? null });
   }
 }
-
-export { isComprehension };

@@ -190,7 +190,3 @@ export function buildScope(
   for (const name of scope.nonlocals) scope.bound.delete(name);
   return scope;
 }
-
-export function isComprehension(node: SyntaxNode): boolean {
-  return COMPREHENSIONS.has(node.type);
-}
