@@ -188,10 +188,14 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     analyses.set(source.path, analysis);
     return analysis.kind === 'facts' ? analysis.facts : null;
   };
-  const project = new ProjectIndex(initial, (module) => {
-    const source = deferredByModule.get(module);
-    return source ? loadDeferred(source) : null;
-  });
+  const project = new ProjectIndex(
+    initial,
+    (module) => {
+      const source = deferredByModule.get(module);
+      return source ? loadDeferred(source) : null;
+    },
+    (module) => deferredByModule.has(module),
+  );
 
   if (deferred.length > 0) {
     // Files that name a wrapper, a future-holding attribute or a coroutine found so far may hold findings too.

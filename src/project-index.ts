@@ -84,7 +84,16 @@ export class ProjectIndex {
   private readonly modules = new Map<string, ModuleEntry>();
   private readonly functions = new Map<string, { fn: FunctionFacts; path: string }>();
   private readonly classes = new Map<string, { cls: ClassFacts; module: ModuleEntry }>();
-  private readonly memo = new Map<string, Concrete[]>();
+  /**
+   * Answers that cannot change as modules are added: found while modules could
+   * be loaded (resolution loaded whatever it needed), or without ever asking for
+   * a module of the project that is not indexed yet.
+   */
+  private readonly memoStable = new Map<string, Concrete[]>();
+  /** Answers that asked for a module not indexed yet: dropped when a module is added. */
+  private readonly memoIndexed = new Map<string, Concrete[]>();
+  /** Count of questions for a module of the project that is not indexed (in value questions, which never load). */
+  private misses = 0;
   private readonly inProgress = new Set<string>();
   private raisesCache: Map<string, Map<string, Witness>> | null = null;
   private submissionsCache: Map<string, Submission> | null = null;
@@ -93,10 +102,17 @@ export class ProjectIndex {
 
   /** Loads a module of the project that is not indexed yet (demand-driven analysis), or says there is none. */
   private readonly load: ((module: string) => ModuleFacts | null) | null;
+  /** Whether the project has a module of that name that is not indexed yet (so an answer may change). */
+  private readonly loadable: (module: string) => boolean;
   private readonly triedLoading = new Set<string>();
 
-  constructor(all: readonly ModuleFacts[], load?: (module: string) => ModuleFacts | null) {
+  constructor(
+    all: readonly ModuleFacts[],
+    load?: (module: string) => ModuleFacts | null,
+    loadable?: (module: string) => boolean,
+  ) {
     this.load = load ?? null;
+    this.loadable = loadable ?? (() => load !== undefined);
     for (const facts of all) this.add(facts);
   }
 
@@ -106,6 +122,7 @@ export class ProjectIndex {
     if (existing) {
       if (target && !existing.target && existing.facts.path === facts.path) {
         existing.target = true;
+        // Resolution does not depend on which modules are targets: only the derived answers change.
         this.resetDerived();
       }
       return;
@@ -120,14 +137,15 @@ export class ProjectIndex {
       this.classes.set(cls.q, { cls, module: entry });
     }
     this.modules.set(facts.module, entry);
-    // A module that is not a target only answers resolution (it cannot hold a future, a finding or a
-    // coroutine use): what was computed stays valid. A new target changes the questions, so start over.
+    // Answers that asked for this module are dropped. A module that is not a target only answers
+    // resolution (it cannot hold a future, a finding or a coroutine use): the rest stays valid.
+    // A new target changes the questions, so they start over.
+    this.memoIndexed.clear();
     if (target) this.resetDerived();
   }
 
   /** What was computed over the modules known so far is recomputed on the next question. */
   private resetDerived(): void {
-    this.memo.clear();
     this.raisesCache = null;
     this.submissionsCache = null;
     this.usesByCallee = null;
@@ -163,7 +181,11 @@ export class ProjectIndex {
 
   private module(name: string): ModuleEntry | undefined {
     const known = this.modules.get(name);
-    if (known || !this.loading || !this.load || this.triedLoading.has(name)) return known;
+    if (known || this.triedLoading.has(name)) return known;
+    if (!this.loading || !this.load) {
+      if (this.loadable(name)) this.misses++;
+      return known;
+    }
     this.triedLoading.add(name);
     const facts = this.load(name);
     if (!facts) return undefined;
@@ -273,13 +295,11 @@ export class ProjectIndex {
       case 'self':
         return [`inst:${term.c}`];
       case 'sym':
-        return this.memoized(`${this.loading ? 'L' : 'N'}s:${term.q}`, () => this.resolve(term.q, new Set()));
+        return this.memoized(`s:${term.q}`, () => this.resolve(term.q, new Set()));
       default:
         break;
     }
-    // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
-    const key = (this.loading ? 'L' : 'N') + keyOf(term);
-    return this.memoized(key, () => {
+    return this.memoized(keyOf(term), () => {
       switch (term.k) {
         case 'call':
           return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
@@ -307,16 +327,26 @@ export class ProjectIndex {
 
   /** Memoises per term; a term met again while being evaluated (recursion) contributes nothing on that path. */
   private memoized(key: string, compute: () => Concrete[]): Concrete[] {
-    const known = this.memo.get(key);
-    if (known) return known;
-    if (this.inProgress.has(key)) return [];
-    this.inProgress.add(key);
+    const stable = this.memoStable.get(key);
+    if (stable) return stable;
+    if (!this.loading) {
+      const indexed = this.memoIndexed.get(key);
+      if (indexed) {
+        this.misses++;
+        return indexed;
+      }
+    }
+    // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
+    const progress = this.loading ? `L${key}` : `N${key}`;
+    if (this.inProgress.has(progress)) return [];
+    this.inProgress.add(progress);
+    const missesBefore = this.misses;
     try {
       const result = compute();
-      this.memo.set(key, result);
+      (this.loading || this.misses === missesBefore ? this.memoStable : this.memoIndexed).set(key, result);
       return result;
     } finally {
-      this.inProgress.delete(key);
+      this.inProgress.delete(progress);
     }
   }
 
@@ -333,7 +363,7 @@ export class ProjectIndex {
   /** Resolves a qualified name to what it is bound to in the project (memoised; cycles end in nothing). */
   resolve(q: string, seen: Set<string>): Concrete[] {
     if (seen.size > MAX_RESOLVE_STEPS) return [];
-    return this.memoized(`${this.loading ? 'L' : 'N'}r:${q}`, () => this.resolveUncached(q, seen));
+    return this.memoized(`r:${q}`, () => this.resolveUncached(q, seen));
   }
 
   private resolveUncached(q: string, seen: Set<string>): Concrete[] {
