@@ -23,12 +23,7 @@ export function codingCookie(bytes: Uint8Array): string | null {
 }
 
 function latin1(bytes: Uint8Array): string {
-  let out = '';
-  const chunk = 8192;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    out += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** Offset of the first byte that breaks UTF-8, or -1. */

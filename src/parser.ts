@@ -140,16 +140,21 @@ export function parseNative(text: string, previous?: Parser.Tree): Parser.Tree {
   return nativeParser().parse(input, previous, { bufferSize: Math.min(Math.max(text.length + 1, 1024), 1 << 24) });
 }
 
-/** The binding makes a new string for each node's type and field: keep one copy of each. */
-const interned = new Map<string, string>();
-function intern(name: string): string {
-  const known = interned.get(name);
-  if (known !== undefined) return known;
-  interned.set(name, name);
-  return name;
-}
+/**
+ * Names by tree-sitter's numeric ids, filled on first sight: reading an id is one
+ * cheap call, while reading a name makes a new string each time. Whether a node
+ * is named depends only on its (alias) symbol, so it is kept per id too.
+ */
+const typeNames: (string | undefined)[] = [];
+const typeNamed: boolean[] = [];
+const fieldNames: (string | null | undefined)[] = [null];
+/** tree-sitter's id for ERROR nodes. */
+const ERROR_TYPE_ID = 0xffff;
 
-/** Copies a native tree into plain nodes with one cursor walk. */
+/**
+ * Copies a native tree into plain nodes with one cursor walk. Each crossing into
+ * native code costs, so per node only numbers are read (ids, start, end).
+ */
 export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
   const cursor = tree.walk();
   let nextId = 0;
@@ -161,25 +166,36 @@ export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
   const finish = (): void => {
     const node = stack.pop()!;
     const depth = stack.length;
-    if (counts[depth]! > 0) node.children = scratch[depth]!.slice(0, counts[depth]);
+    const count = counts[depth]!;
+    if (count > 0) node.children = scratch[depth]!.slice(0, count);
     counts[depth] = 0;
   };
   if (cursor.gotoFirstChild()) {
     for (;;) {
       const depth = stack.length - 1;
-      const field = cursor.currentFieldName;
-      const node = new SyntaxNode(
-        text,
-        nextId++,
-        intern(cursor.nodeType),
-        cursor.startIndex,
-        cursor.endIndex,
-        cursor.nodeIsNamed,
-        cursor.nodeIsMissing,
-        field ? intern(field) : null,
-        stack[depth]!,
-      );
+      const typeId = cursor.nodeTypeId;
+      let type = typeNames[typeId];
+      if (type === undefined) {
+        type = cursor.nodeType;
+        typeNames[typeId] = type;
+        typeNamed[typeId] = cursor.nodeIsNamed;
+      }
+      const fieldId = cursor.currentFieldId;
+      let field = fieldNames[fieldId];
+      if (field === undefined) {
+        field = cursor.currentFieldName || null;
+        fieldNames[fieldId] = field;
+      }
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      // Only an empty node can be one the parser made up (MISSING).
+      const missing = start === end && cursor.nodeIsMissing;
+      const node = new SyntaxNode(text, nextId++, type, start, end, typeNamed[typeId]!, missing, field, stack[depth]!);
       scratch[depth]![counts[depth]!++] = node;
+      // `hasError`: a node has an error if it is one, is missing, or holds one.
+      if (missing || typeId === ERROR_TYPE_ID) {
+        for (let p: SyntaxNode | null = node; p && !p.hasError; p = p.parent) p.hasError = true;
+      }
       if (cursor.gotoFirstChild()) {
         stack.push(node);
         if (scratch.length < stack.length) {
@@ -204,24 +220,8 @@ export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
     }
   }
   while (stack.length > 0) finish();
-  markErrors(root);
+  if (root.type === 'ERROR') root.hasError = true;
   return root;
-}
-
-/** `hasError` bottom-up: a node has an error if it is one, is missing, or holds one. */
-function markErrors(root: SyntaxNode): void {
-  const order: SyntaxNode[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    order.push(node);
-    for (const child of node.children) stack.push(child);
-  }
-  for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i]!;
-    if (node.type === 'ERROR' || node.isMissing) node.hasError = true;
-    if (node.hasError && node.parent) node.parent.hasError = true;
-  }
 }
 
 export function parsePython(text: string): SyntaxNode {

@@ -14,14 +14,19 @@ import { isUtf8 } from 'node:buffer';
 import { codingCookie } from './decode.js';
 
 const ASYNC_DEF = /async[ \t\\\r\n]+def\b/;
+const ASYNC = Buffer.from('async');
+const ASYNCIO = Buffer.from('asyncio');
+const ASYNC_DEF_BYTES = Buffer.from('async def');
+const THREADSAFE = Buffer.from('run_coroutine_threadsafe');
 
 /** Whether a file's bytes mention what a hazard starts from. */
 export function mentionsHazardRoots(bytes: Uint8Array): boolean {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer.includes('asyncio') || buffer.includes('run_coroutine_threadsafe')) return true;
-  if (buffer.includes('async def')) return true;
+  // Most files mention none of them: two native searches settle those.
+  if (!buffer.includes(ASYNC)) return buffer.includes(THREADSAFE);
+  if (buffer.includes(ASYNCIO) || buffer.includes(ASYNC_DEF_BYTES) || buffer.includes(THREADSAFE)) return true;
   // `async  def` or a line continuation between the keywords: rare, so only then a regex.
-  return buffer.includes('async') && ASYNC_DEF.test(buffer.toString('latin1'));
+  return ASYNC_DEF.test(buffer.toString('latin1'));
 }
 
 /**
