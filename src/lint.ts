@@ -195,6 +195,13 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       return source ? loadDeferred(source) : null;
     },
     (module) => deferredByModule.has(module),
+    (module, pattern) => {
+      const source = deferredByModule.get(module);
+      if (!source || analyses.get(source.path)?.kind !== 'skipped') return true;
+      if (source.text !== undefined) return pattern.test(source.text);
+      const bytes = readSource(source);
+      return !(bytes instanceof Uint8Array) || mentionsAny(bytes, pattern);
+    },
   );
 
   if (deferred.length > 0) {

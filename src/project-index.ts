@@ -46,6 +46,8 @@ interface ModuleEntry {
   target: boolean;
   functions: Map<string, FunctionFacts>;
   classes: Map<string, ClassFacts>;
+  /** First segments of every name the module binds (made on first use). */
+  firstNames?: Set<string>;
 }
 
 interface Witness {
@@ -56,6 +58,17 @@ interface Witness {
 }
 
 const MAX_RESOLVE_STEPS = 64;
+
+/** The qualified names a value refers to (its `sym` terms, at any depth). */
+function symbolsIn(value: Value, out: string[] = []): string[] {
+  for (const term of value) {
+    if (term.k === 'sym') out.push(term.q);
+    else if (term.k === 'call') symbolsIn(term.f, out);
+    else if (term.k === 'attr' || term.k === 'elem' || term.k === 'item' || term.k === 'vals') symbolsIn(term.o, out);
+    else if (term.k === 'coll' || term.k === 'mapv') symbolsIn(term.e, out);
+  }
+  return out;
+}
 const MAX_CHAIN = 100_000;
 
 /** The name a callee term calls by (`f` in `pkg.f` or `x.f`); empty when it has none, and then anything may match. */
@@ -99,20 +112,29 @@ export class ProjectIndex {
   private submissionsCache: Map<string, Submission> | null = null;
   private usesByCallee: Map<string, CoroutineUse[]> | null = null;
   private readonly mainOnlyCache = new Map<string, boolean>();
+  /** interestingNames' answer while no module is added. */
+  private namesCache: { called: Set<string>; named: Set<string> } | null = null;
 
   /** Loads a module of the project that is not indexed yet (demand-driven analysis), or says there is none. */
   private readonly load: ((module: string) => ModuleFacts | null) | null;
   /** Whether the project has a module of that name that is not indexed yet (so an answer may change). */
   private readonly loadable: (module: string) => boolean;
   private readonly triedLoading = new Set<string>();
+  /** Target modules whose rule questions have been asked once while loading (see loadWhatRulesAsk). */
+  private readonly asked = new Set<string>();
+
+  /** Whether a module not indexed yet has text matching a pattern (a cheap look before loading it). */
+  private readonly mentions: ((module: string, pattern: RegExp) => boolean) | null;
 
   constructor(
     all: readonly ModuleFacts[],
     load?: (module: string) => ModuleFacts | null,
     loadable?: (module: string) => boolean,
+    mentions?: (module: string, pattern: RegExp) => boolean,
   ) {
     this.load = load ?? null;
     this.loadable = loadable ?? (() => load !== undefined);
+    this.mentions = mentions ?? null;
     for (const facts of all) this.add(facts);
   }
 
@@ -141,11 +163,13 @@ export class ProjectIndex {
     // resolution (it cannot hold a future, a finding or a coroutine use): the rest stays valid.
     // A new target changes the questions, so they start over.
     this.memoIndexed.clear();
+    this.namesCache = null;
     if (target) this.resetDerived();
   }
 
   /** What was computed over the modules known so far is recomputed on the next question. */
   private resetDerived(): void {
+    this.namesCache = null;
     this.raisesCache = null;
     this.submissionsCache = null;
     this.usesByCallee = null;
@@ -201,13 +225,96 @@ export class ProjectIndex {
    * questions never need a module that is not a target).
    */
   settle(): void {
+    this.loadWhatRulesAsk();
     this.raises();
+  }
+
+  /**
+   * Rules ask about target modules' waits, discards and coroutine call sites.
+   * Those values are decided without loading modules, so the modules their names
+   * are imported through are loaded first: a package re-exporting a wrapper from
+   * a submodule (`from .bridge import submit`, `from .bridge import *`) mentions
+   * neither asyncio nor a call of it, yet the answer depends on it. Only import
+   * chains are followed, not what the names are bound to.
+   */
+  private loadWhatRulesAsk(): void {
+    const pending = this.targets().filter((entry) => !this.asked.has(entry.facts.module));
+    if (pending.length === 0) return;
+    // A module not indexed yet can re-export what matters only if it names it (or star-imports).
+    let pattern: RegExp | undefined;
+    const worthLoading = (module: string): boolean => {
+      if (!this.mentions) return true;
+      if (pattern === undefined) {
+        const { called, named } = this.interestingNames();
+        const words = [...called, ...named].filter((n) => /^\w+$/.test(n));
+        pattern = new RegExp(`\\bimport[ \\t]*\\*${words.length > 0 ? `|\\b(?:${words.join('|')})\\b` : ''}`);
+      }
+      return this.mentions(module, pattern);
+    };
+    const follow = (value: Value | undefined) => {
+      if (value) for (const q of symbolsIn(value)) this.followImports(q, new Set(), worthLoading);
+    };
+    this.loading = true;
+    try {
+      for (const { facts } of pending) {
+        this.asked.add(facts.module);
+        for (const wait of facts.waits) if (wait.unbounded || wait.coroutine) follow(wait.target);
+        for (const discard of facts.discards) follow(discard.value);
+        for (const use of facts.coroutineUses) {
+          if (use.how === 'call') continue;
+          follow(use.callee);
+          follow(use.wrapper);
+        }
+      }
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Loads the modules a qualified name is imported through, up to the one that binds it (see loadWhatRulesAsk). */
+  private followImports(q: string, seen: Set<string>, worthLoading: (module: string) => boolean): void {
+    if (seen.has(q) || seen.size > MAX_RESOLVE_STEPS || q.startsWith('builtins.')) return;
+    seen.add(q);
+    const parts = q.split('.');
+    for (let i = parts.length; i >= 1; i--) {
+      const name = parts.slice(0, i).join('.');
+      if (!this.modules.has(name) && this.loadable(name) && !worthLoading(name)) continue;
+      const entry = this.module(name);
+      if (!entry) continue;
+      const rest = parts.slice(i);
+      if (rest.length === 0) return;
+      for (let j = rest.length; j >= 1; j--) {
+        const name = rest.slice(0, j).join('.');
+        if (entry.functions.has(name) || entry.classes.has(name)) return;
+        const target = own(entry.facts.imports, name);
+        if (target !== undefined) return this.followImports([target, ...rest.slice(j)].join('.'), seen, worthLoading);
+        const variable = own(entry.facts.variables, name);
+        if (variable) {
+          // `submit = bridge.submit`: an alias is a re-export too.
+          for (const inner of symbolsIn(variable)) this.followImports(inner, seen, worthLoading);
+          return;
+        }
+      }
+      for (const star of entry.facts.starImports) {
+        if (this.mayBind(star, rest[0]!, new Set(), worthLoading)) this.followImports(`${star}.${rest.join('.')}`, seen, worthLoading);
+      }
+      return;
+    }
   }
 
   private carriesFutures(value: Value): boolean {
     if (value.length === 0) return false;
     const concrete = this.evaluate(value);
     return concrete.includes('fut') || concrete.includes('seq') || concrete.includes('map');
+  }
+
+  /**
+   * A function defined inside another function: no other module can call it by
+   * its name, so its name is no reason to look at other files (test suites are
+   * full of local coroutines called `f`).
+   */
+  private isLocalFunction(q: string): boolean {
+    return this.functions.has(q.slice(0, q.lastIndexOf('.')));
   }
 
   /**
@@ -220,6 +327,11 @@ export class ProjectIndex {
    * any finding.
    */
   interestingNames(): { called: Set<string>; named: Set<string> } {
+    this.namesCache ??= this.findInterestingNames();
+    return this.namesCache;
+  }
+
+  private findInterestingNames(): { called: Set<string>; named: Set<string> } {
     /** Functions, coroutines and classes: what matters is where they are called (`name(`). */
     const names = new Set<string>();
     /** Attributes and variables holding futures: any mention. */
@@ -232,7 +344,7 @@ export class ProjectIndex {
           if (this.baseExitEscapes(fn).length > 0) coroutines.add(fn.q);
           continue;
         }
-        if (fn.submitsParams.length > 0 || this.carriesFutures(fn.returns)) {
+        if ((fn.submitsParams.length > 0 || this.carriesFutures(fn.returns)) && !this.isLocalFunction(fn.q)) {
           names.add(fn.name);
           const owner = fn.q.slice(0, fn.q.lastIndexOf('.'));
           const cls = this.classes.get(owner)?.cls;
@@ -257,7 +369,7 @@ export class ProjectIndex {
         }
       }
     }
-    for (const q of coroutines) names.add(q.slice(q.lastIndexOf('.') + 1));
+    for (const q of coroutines) if (!this.isLocalFunction(q)) names.add(q.slice(q.lastIndexOf('.') + 1));
     for (const entry of targets) {
       for (const [alias, target] of Object.entries(entry.facts.imports)) {
         const last = target.slice(target.lastIndexOf('.') + 1);
@@ -406,10 +518,38 @@ export class ProjectIndex {
       return current;
     }
     for (const star of facts.starImports) {
+      if (!this.mayBind(star, rest[0]!, new Set())) continue;
       const found = this.resolve(`${star}.${rest.join('.')}`, seen);
       if (found.length > 0) return found;
     }
     return [];
+  }
+
+  /**
+   * Whether `module` can bind `name`: itself, through its own star imports, or as
+   * a submodule. A package like asyncio star-imports twenty modules, so most
+   * names would otherwise be looked for in every one of them, deeply.
+   */
+  private mayBind(module: string, name: string, seen: Set<string>, worthLoading?: (module: string) => boolean): boolean {
+    if (seen.has(module)) return false;
+    seen.add(module);
+    const worth = (m: string) => !worthLoading || this.modules.has(m) || !this.loadable(m) || worthLoading(m);
+    if (worth(`${module}.${name}`) && this.module(`${module}.${name}`)) return true;
+    if (!worth(module)) return false;
+    const entry = this.module(module);
+    if (!entry) return false;
+    if (!entry.firstNames) {
+      const first = (key: string) => key.split('.', 1)[0]!;
+      const { facts } = entry;
+      entry.firstNames = new Set([
+        ...[...entry.functions.keys()].map(first),
+        ...[...entry.classes.keys()].map(first),
+        ...Object.keys(facts.imports).map(first),
+        ...Object.keys(facts.variables).map(first),
+      ]);
+    }
+    if (entry.firstNames.has(name)) return true;
+    return entry.facts.starImports.some((star) => this.mayBind(star, name, seen, worthLoading));
   }
 
   private attrConcrete(c: Concrete, name: string, seen: Set<string>): Concrete[] {

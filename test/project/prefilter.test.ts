@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { lint, type Analysis, type SourceFile } from '../../src/lint.js';
 import { defaultSettings } from '../../src/settings.js';
@@ -59,5 +60,67 @@ describe('the pre-filter on real code', () => {
     assert.deepEqual(filtered.findings, exhaustive.findings);
     assert.ok(filtered.findings.length > 0, 'the corpus has findings (asyncio tests raise KeyboardInterrupt in coroutines)');
     assert.ok(filtered.parsed.length < exhaustive.parsed.length, `${filtered.parsed.length} < ${exhaustive.parsed.length}`);
+  });
+});
+
+/** Lints a generated project both ways; returns each run's findings and parsed files. */
+function lintBothWays(files: Record<string, string>): { filtered: { findings: string[]; parsed: string[] }; exhaustive: { findings: string[]; parsed: string[] } } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-prefilter-'));
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+      fs.writeFileSync(path.join(root, name), text);
+    }
+    const run = (prefilter: boolean) => {
+      const parsed: string[] = [];
+      const result = lint(
+        Object.keys(files).map((name): SourceFile => ({ path: path.join(root, name) })),
+        {
+          settingsFor: () => defaultSettings(root),
+          prefilter,
+          onAnalysis: (source: SourceFile, analysis: Analysis) => {
+            if (analysis.kind === 'facts') parsed.push(path.relative(root, source.path));
+          },
+        },
+      );
+      const findings = result.flatMap((file) =>
+        file.messages.filter((m) => String(m.ruleId).startsWith('HANG')).map((m) => `${path.relative(root, file.path)}:${m.line} ${m.ruleId}`),
+      );
+      return { findings, parsed };
+    };
+    return { filtered: run(true), exhaustive: run(false) };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe('the pre-filter on generated projects', () => {
+  it('resolves a name through a package that star-imports many modules', () => {
+    // Like asyncio/__init__.py: `from .mN import *` thirty times; the wrapper is in the last one.
+    const files: Record<string, string> = {
+      'pkg/__init__.py': Array.from({ length: 30 }, (_, i) => `from .m${i} import *\n`).join(''),
+      'app.py':
+        'import asyncio\nimport pkg\n\n\nasync def work():\n    return 1\n\n\ndef ask(loop):\n    return pkg.submit(work(), loop).result()\n',
+    };
+    for (let i = 0; i < 29; i++) files[`pkg/m${i}.py`] = `__all__ = ["helper${i}"]\n\n\ndef helper${i}(x):\n    return x + ${i}\n`;
+    files['pkg/m29.py'] =
+      'import asyncio\n\n__all__ = ["submit"]\n\n\ndef submit(coro, loop):\n    return asyncio.run_coroutine_threadsafe(coro, loop)\n';
+    const { filtered, exhaustive } = lintBothWays(files);
+    assert.deepEqual(filtered.findings, ['app.py:10 HANG001']);
+    assert.deepEqual(exhaustive.findings, filtered.findings);
+  });
+
+  it('does not read other files for the name of a local coroutine', () => {
+    // A test-style local coroutine named `f` that exits, submitted where it is defined.
+    const files: Record<string, string> = {
+      'test_bridge.py':
+        'import asyncio\nimport sys\n\n\ndef test_exit(loop):\n    async def f():\n        sys.exit(1)\n\n    return asyncio.run_coroutine_threadsafe(f(), loop).result(timeout=5)\n',
+    };
+    // Many unrelated modules with functions of their own called `f`.
+    for (let i = 0; i < 40; i++) files[`other${i}.py`] = `def f(x):\n    return x\n\n\nprint(f(${i}))\n`;
+    const { filtered, exhaustive } = lintBothWays(files);
+    assert.deepEqual(filtered.findings, ['test_bridge.py:7 HANG002']);
+    assert.deepEqual(exhaustive.findings, filtered.findings);
+    assert.deepEqual(filtered.parsed, ['test_bridge.py']);
   });
 });
