@@ -226,7 +226,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
         } catch {
           continue;
         }
-        if (!(bytes instanceof Uint8Array) || !mentionsAny(bytes, pattern)) continue;
+        if (!(bytes instanceof Uint8Array) || !pattern.inBytes(bytes)) continue;
         // Loaded earlier only to resolve a call, or not at all: either way, rules look at it now.
         const facts = known?.kind === 'facts' ? known.facts : loadDeferred({ ...source, bytes });
         if (facts) {

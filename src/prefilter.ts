@@ -41,18 +41,44 @@ export function needsFullDecode(bytes: Uint8Array): boolean {
   return codingCookie(bytes) !== null;
 }
 
-/** A regex matching `called` names followed by `(` and `named` names anywhere, as whole words; null for none. */
-export function wordsPattern(called: Iterable<string>, named: Iterable<string> = []): RegExp | null {
+/** Up to this many names, each is first looked for natively in the bytes, so most files are settled without decoding. */
+const MAX_NEEDLES = 16;
+
+/** A search for names in files' bytes: `called` names followed by `(`, `named` names anywhere, as whole words. */
+export class NameSearch {
+  private readonly needles: Buffer[] | null;
+
+  constructor(
+    private readonly regex: RegExp,
+    words: string[],
+  ) {
+    this.needles = words.length <= MAX_NEEDLES ? words.map((w) => Buffer.from(w)) : null;
+  }
+
+  /** Whether a file's bytes mention any of the names. */
+  inBytes(bytes: Uint8Array): boolean {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (this.needles && !this.needles.some((needle) => buffer.includes(needle))) return false;
+    return this.regex.test(buffer.toString('latin1'));
+  }
+
+  inText(text: string): boolean {
+    return this.regex.test(text);
+  }
+}
+
+/** The search for `called` and `named` names; null for none. */
+export function wordsPattern(called: Iterable<string>, named: Iterable<string> = []): NameSearch | null {
   const words = (names: Iterable<string>) => [...new Set(names)].filter((n) => /^\w+$/.test(n)).sort();
   const calls = words(called);
   const mentions = words(named);
   const parts: string[] = [];
   if (calls.length > 0) parts.push(`\\b(?:${calls.join('|')})\\s*\\(`);
   if (mentions.length > 0) parts.push(`\\b(?:${mentions.join('|')})\\b`);
-  return parts.length > 0 ? new RegExp(parts.join('|')) : null;
+  return parts.length > 0 ? new NameSearch(new RegExp(parts.join('|')), [...calls, ...mentions]) : null;
 }
 
-/** Whether a file's bytes mention any of the names. */
+/** Whether a file's bytes match a pattern (decoded as latin-1: names are ASCII). */
 export function mentionsAny(bytes: Uint8Array, pattern: RegExp): boolean {
   return pattern.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
 }
