@@ -40,6 +40,7 @@ import {
   valuesOf,
   type Term,
   type Value,
+  resetSymbols,
 } from './values.js';
 
 export interface ModuleInfo {
@@ -194,14 +195,17 @@ function ownInterpolations(string: SyntaxNode): SyntaxNode[] {
 
 export function analyzeModule(text: string, info: ModuleInfo): ModuleFacts {
   const root = parsePython(text);
+  resetSymbols();
   const analyzer = new ModuleAnalyzer(text, info);
   analyzer.run(root, text);
+  resetSymbols();
   return analyzer.facts;
 }
 
 class ModuleAnalyzer {
   readonly facts: ModuleFacts;
   private readonly lines: LineIndex;
+  private readonly locs = new Map<string, Loc>();
   private readonly info: ModuleInfo;
   private recording = true;
   private depth = 0;
@@ -317,8 +321,19 @@ class ModuleAnalyzer {
 
   // ---- helpers -------------------------------------------------------------------
 
+  /**
+   * One call is often recorded several times (a discard, a coroutine use, an
+   * escape): they share one Loc object, which structured cloning keeps shared,
+   * so facts cost less memory here, in transit and in the main thread.
+   */
   private loc(start: number, end: number): Loc {
-    return this.lines.span(start, end);
+    const key = `${start}:${end}`;
+    let loc = this.locs.get(key);
+    if (!loc) {
+      loc = this.lines.span(start, end);
+      this.locs.set(key, loc);
+    }
+    return loc;
   }
 
   private nodeLoc(node: SyntaxNode): Loc {
@@ -898,7 +913,7 @@ class ModuleAnalyzer {
       loc: this.nodeLoc(node),
       text: compact(node.text),
       value,
-      caught: [...ctx.caught],
+      caught: ctx.caught,
     });
   }
 
@@ -1301,7 +1316,7 @@ class ModuleAnalyzer {
             text: `${compact(fnNode.text)}()`,
             value: NOTHING,
             raises: 'builtins.SystemExit',
-            caught: [...ctx.caught],
+            caught: ctx.caught,
           });
         }
         return NOTHING;
@@ -1374,7 +1389,7 @@ class ModuleAnalyzer {
           loc: this.nodeLoc(node),
           text: `${compact(fnNode.text)}()`,
           value: callee,
-          caught: [...ctx.caught],
+          caught: ctx.caught,
         });
       }
       if (!suppressUse) this.recordUse({ callee, how: 'call' }, node, ctx);

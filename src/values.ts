@@ -144,8 +144,24 @@ export function mappingOf(value: Value): Value {
   return union(...out);
 }
 
+/**
+ * Symbols made while analysing one module, so each name's value is one object
+ * however often it is used (values are never mutated).
+ */
+const symbols = new Map<string, Value>();
+
+/** Forgets the symbols of the last module (analyzeModule calls it first). */
+export function resetSymbols(): void {
+  symbols.clear();
+}
+
 export function symbol(q: string): Value {
-  return [{ k: 'sym', q }];
+  let value = symbols.get(q);
+  if (!value) {
+    value = [{ k: 'sym', q }];
+    symbols.set(q, value);
+  }
+  return value;
 }
 
 export function isEmpty(value: Value): boolean {
