@@ -52,15 +52,16 @@ export function discoverFiles(paths: readonly string[], options: DiscoverOptions
     return roots.some((root) => real === root || real.startsWith(root.endsWith(path.sep) ? root : `${root}${path.sep}`));
   };
 
-  const addFile = (file: string): void => {
-    const real = realPath(file);
+  /** `real`: the file's real path when the caller knows it (a plain file in a walked directory), saving a lookup per path component. */
+  const addFile = (file: string, real = realPath(file)): void => {
     const known = byRealPath.get(real);
     // The file's own path wins over a symlink to it; among symlinks, the first in code-unit order.
     if (known === undefined || (known !== real && (file === real || file < known))) byRealPath.set(real, file);
   };
 
-  const walk = (dir: string, applyGitignore: boolean): void => {
-    const real = realPath(dir);
+  /** `knownReal`: the directory's real path, when its parent's is known and it is no symlink (one lookup per path component saved). */
+  const walk = (dir: string, applyGitignore: boolean, knownReal?: string): void => {
+    const real = knownReal ?? realPath(dir);
     if (walkedDirs.has(real)) return;
     walkedDirs.add(real);
     let entries: fs.Dirent[];
@@ -84,8 +85,8 @@ export function discoverFiles(paths: readonly string[], options: DiscoverOptions
       }
       if (!isDirectory && !isFile) continue;
       if (applyGitignore && gitignore.ignores(full, isDirectory)) continue;
-      if (isDirectory) walk(full, applyGitignore);
-      else if (PYTHON_FILE.test(entry.name)) addFile(full);
+      if (isDirectory) walk(full, applyGitignore, path.join(real, entry.name));
+      else if (PYTHON_FILE.test(entry.name)) addFile(full, entry.isSymbolicLink() ? realPath(full) : path.join(real, entry.name));
     }
   };
 
