@@ -1,9 +1,11 @@
 /**
- * A worker thread's side of parallel analysis: it receives batches of files,
- * reads, pre-filters and analyses each exactly as the main thread would
- * (analyzeSource), and sends back small, plain results (facts, never trees).
+ * A worker thread's side of parallel analysis (see worker-pool.ts): it
+ * receives files on its port, reads, pre-filters and analyses each exactly as
+ * the main thread would (analyzeSource), and sends back small, plain results
+ * (facts, never trees), counting each in a shared slot so that a thread
+ * blocked waiting for results wakes up.
  */
-import { parentPort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { analyzeSource, type Analysis } from './lint.js';
 import { defaultSettings } from './settings.js';
 
@@ -11,6 +13,10 @@ export interface WorkerTask {
   path: string;
   module: { module: string; isPackage: boolean };
   maxFileSize: number;
+  /** False for a file the analysis needs whatever it mentions (a demand load). Default true. */
+  prefilter?: boolean;
+  /** Bytes on disk, when known: larger files are handed out first. */
+  size?: number;
 }
 
 export interface WorkerResult {
@@ -18,18 +24,21 @@ export interface WorkerResult {
   analysis: Analysis;
 }
 
-parentPort?.on('message', (batch: WorkerTask[]) => {
-  const results: WorkerResult[] = [];
-  for (const task of batch) {
-    const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
-    let analysis: Analysis;
-    try {
-      analysis = analyzeSource({ path: task.path, module: task.module }, settings, true);
-    } catch (error) {
-      // The main thread analyses it again and reports what goes wrong there.
-      analysis = { kind: 'problem', code: 'io-error', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` };
-    }
-    results.push({ path: task.path, analysis });
+function analyzeTask(task: WorkerTask): WorkerResult {
+  const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
+  let analysis: Analysis;
+  try {
+    analysis = analyzeSource({ path: task.path, module: task.module }, settings, task.prefilter ?? true);
+  } catch (error) {
+    // The main thread analyses it again and reports what goes wrong there.
+    analysis = { kind: 'problem', code: 'io-error', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` };
   }
-  parentPort!.postMessage(results);
+  return { path: task.path, analysis };
+}
+
+const { port, posted } = workerData as { port: MessagePort; posted: Int32Array };
+port.on('message', (task: WorkerTask) => {
+  port.postMessage(analyzeTask(task));
+  Atomics.add(posted, 0, 1);
+  Atomics.notify(posted, 0);
 });

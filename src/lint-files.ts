@@ -10,7 +10,7 @@ import { VFile } from 'vfile';
 import { lint, type Analysis, type LintOptions, type SourceFile } from './lint.js';
 import { uniqueModuleNames } from './module-names.js';
 import { AnalysisCache, type FileStamp } from './analysis-cache.js';
-import { analyzeInWorkers, defaultJobs } from './worker-pool.js';
+import { AnalysisPool, defaultJobs } from './worker-pool.js';
 
 export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis'> {
   /** Worker threads for first looks (default: the number of cores; 1 analyses in this thread). */
@@ -130,11 +130,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     sources.push(source);
   }
 
-  // First looks in worker threads; the exhaustive mode stays in this thread (it is for tests).
-  if (prefilter && jobs > 1 && toAnalyze.length >= MIN_FILES_FOR_WORKERS) {
-    const results = await analyzeInWorkers(
+  // First looks in worker threads, then files needed on demand, many at a time, in the same threads.
+  // The exhaustive mode stays in this thread (it is for tests).
+  const pool = prefilter && jobs > 1 && toAnalyze.length >= MIN_FILES_FOR_WORKERS ? new AnalysisPool(jobs) : null;
+  if (pool) {
+    const results = pool.analyze(
       toAnalyze.map((s) => ({ path: s.path, module: s.module!, maxFileSize: options.settingsFor(s.path).maxFileSize })),
-      jobs,
     );
     for (const source of toAnalyze) {
       const analysis = results.get(source.path);
@@ -145,18 +146,35 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     }
   }
 
-  const files = lint([...sources, ...(options.extra ?? [])], {
-    ...options,
-    onAnalysis: (source: SourceFile, analysis: Analysis, phase) => {
-      if (!cache || (phase === 'initial' && !prefilter)) return;
-      const s = stamp(source.path);
-      if (s) cache.record(source.path, s, phase, analysis);
-    },
-    cachedAnalysis: (source: SourceFile) => {
-      const s = cache ? stamp(source.path) : undefined;
-      return s ? cache!.demand(source.path, s) : undefined;
-    },
-  });
+  let files: VFile[];
+  try {
+    files = lint([...sources, ...(options.extra ?? [])], {
+      ...options,
+      analyzeMany: pool
+        ? (batch: SourceFile[]) =>
+            pool.analyze(
+              batch.map((s) => ({
+                path: s.path,
+                module: s.module!,
+                maxFileSize: options.settingsFor(s.path).maxFileSize,
+                prefilter: false,
+                size: stamp(s.path)?.size,
+              })),
+            )
+        : undefined,
+      onAnalysis: (source: SourceFile, analysis: Analysis, phase) => {
+        if (!cache || (phase === 'initial' && !prefilter)) return;
+        const s = stamp(source.path);
+        if (s) cache.record(source.path, s, phase, analysis);
+      },
+      cachedAnalysis: (source: SourceFile) => {
+        const s = cache ? stamp(source.path) : undefined;
+        return s ? cache!.demand(source.path, s) : undefined;
+      },
+    });
+  } finally {
+    await pool?.close();
+  }
   if (cache) {
     cache.retainOnly(paths);
     cache.save();

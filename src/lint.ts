@@ -58,6 +58,12 @@ export interface LintOptions {
   onAnalysis?: (source: SourceFile, analysis: Analysis, phase: 'initial' | 'demand') => void;
   /** A full analysis of a skipped source kept from an earlier run (the cache), used instead of parsing it again. */
   cachedAnalysis?: (source: SourceFile) => Analysis | undefined;
+  /**
+   * Full analyses of several files at once (worker threads), for demand loads;
+   * each as analyzeSource(source, settings, false) would give it. Files it
+   * leaves out are analysed in this thread.
+   */
+  analyzeMany?: (sources: SourceFile[]) => Map<string, Analysis>;
   /** How paths are written inside message texts. Default: relative to the working directory when below it. */
   displayPath?: (path: string) => string;
 }
@@ -188,21 +194,43 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     analyses.set(source.path, analysis);
     return analysis.kind === 'facts' ? analysis.facts : null;
   };
-  const project = new ProjectIndex(
-    initial,
-    (module) => {
+  /** Several demand loads at once: files on disk go to options.analyzeMany (worker threads), the rest load here. */
+  const loadMany = (modules: string[]): (ModuleFacts | null)[] => {
+    const batch: SourceFile[] = [];
+    for (const module of modules) {
+      const source = deferredByModule.get(module);
+      if (!source || source.text !== undefined || source.bytes !== undefined) continue;
+      if (analyses.get(source.path)?.kind !== 'skipped') continue;
+      const cached = options.cachedAnalysis?.(source);
+      if (cached?.kind === 'facts' && cached.facts.module === source.module?.module) continue;
+      batch.push(source);
+    }
+    const done = batch.length > 1 && options.analyzeMany ? options.analyzeMany(batch) : new Map<string, Analysis>();
+    return modules.map((module) => {
+      const source = deferredByModule.get(module);
+      if (!source) return null;
+      const analysis = done.get(source.path);
+      if (!analysis) return loadDeferred(source);
+      analyses.set(source.path, analysis);
+      options.onAnalysis?.(source, analysis, 'demand');
+      return analysis.kind === 'facts' ? analysis.facts : null;
+    });
+  };
+  const project = new ProjectIndex(initial, {
+    load: (module) => {
       const source = deferredByModule.get(module);
       return source ? loadDeferred(source) : null;
     },
-    (module) => deferredByModule.has(module),
-    (module, pattern) => {
+    loadable: (module) => deferredByModule.has(module),
+    mentions: (module, pattern) => {
       const source = deferredByModule.get(module);
       if (!source || analyses.get(source.path)?.kind !== 'skipped') return true;
       if (source.text !== undefined) return pattern.test(source.text);
       const bytes = readSource(source);
       return !(bytes instanceof Uint8Array) || mentionsAny(bytes, pattern);
     },
-  );
+    loadMany: options.analyzeMany ? loadMany : undefined,
+  });
 
   if (deferred.length > 0) {
     // Files that name a wrapper, a future-holding attribute or a coroutine found so far may hold findings too.

@@ -58,6 +58,20 @@ interface Witness {
 }
 
 const MAX_RESOLVE_STEPS = 64;
+/** Rounds of loading modules together before the call walk; each round reaches one call further. */
+const MAX_LOAD_ROUNDS = 32;
+
+/** How the index reaches modules it has not been given (all optional: without them it knows only what it holds). */
+export interface ProjectLoader {
+  /** Loads a module of the project that is not indexed yet (demand-driven analysis), or says there is none. */
+  load?: (module: string) => ModuleFacts | null;
+  /** Whether the project has a module of that name that is not indexed yet (so an answer may change). */
+  loadable?: (module: string) => boolean;
+  /** Whether a module not indexed yet has text matching a pattern (a cheap look before loading it). */
+  mentions?: (module: string, pattern: RegExp) => boolean;
+  /** Loads several modules at once (in parallel), each answer as `load` would give it. */
+  loadMany?: (modules: string[]) => (ModuleFacts | null)[];
+}
 
 /** The qualified names a value refers to (its `sym` terms, at any depth). */
 function symbolsIn(value: Value, out: string[] = []): string[] {
@@ -105,6 +119,8 @@ export class ProjectIndex {
   private readonly memoStable = new Map<string, Concrete[]>();
   /** Answers that asked for a module not indexed yet: dropped when a module is added. */
   private readonly memoIndexed = new Map<string, Concrete[]>();
+  /** For answers in memoIndexed found while noting wanted modules: the modules they wanted. */
+  private readonly memoWanted = new Map<string, string[]>();
   /** Count of questions for a module of the project that is not indexed (in value questions, which never load). */
   private misses = 0;
   private readonly inProgress = new Set<string>();
@@ -125,16 +141,17 @@ export class ProjectIndex {
 
   /** Whether a module not indexed yet has text matching a pattern (a cheap look before loading it). */
   private readonly mentions: ((module: string, pattern: RegExp) => boolean) | null;
+  /** Loads several modules at once (in parallel), each answer as `load` would give it. */
+  private readonly loadMany: ((modules: string[]) => (ModuleFacts | null)[]) | null;
+  /** While set, modules that a question wanted but could not load are noted here (see raises). */
+  private wanted: Set<string> | null = null;
 
-  constructor(
-    all: readonly ModuleFacts[],
-    load?: (module: string) => ModuleFacts | null,
-    loadable?: (module: string) => boolean,
-    mentions?: (module: string, pattern: RegExp) => boolean,
-  ) {
+  constructor(all: readonly ModuleFacts[], loader: ProjectLoader = {}) {
+    const { load, loadable, mentions, loadMany } = loader;
     this.load = load ?? null;
     this.loadable = loadable ?? (() => load !== undefined);
     this.mentions = mentions ?? null;
+    this.loadMany = loadMany ?? null;
     for (const facts of all) this.add(facts);
   }
 
@@ -163,6 +180,7 @@ export class ProjectIndex {
     // resolution (it cannot hold a future, a finding or a coroutine use): the rest stays valid.
     // A new target changes the questions, so they start over.
     this.memoIndexed.clear();
+    this.memoWanted.clear();
     this.namesCache = null;
     if (target) this.resetDerived();
   }
@@ -207,7 +225,10 @@ export class ProjectIndex {
     const known = this.modules.get(name);
     if (known || this.triedLoading.has(name)) return known;
     if (!this.loading || !this.load) {
-      if (this.loadable(name)) this.misses++;
+      if (this.loadable(name)) {
+        this.misses++;
+        this.wanted?.add(name);
+      }
       return known;
     }
     this.triedLoading.add(name);
@@ -241,16 +262,11 @@ export class ProjectIndex {
     const pending = this.targets().filter((entry) => !this.asked.has(entry.facts.module));
     if (pending.length === 0) return;
     // A module not indexed yet can re-export what matters only if it names it (or star-imports).
-    let pattern: RegExp | undefined;
-    const worthLoading = (module: string): boolean => {
-      if (!this.mentions) return true;
-      if (pattern === undefined) {
-        const { called, named } = this.interestingNames();
-        const words = [...called, ...named].filter((n) => /^\w+$/.test(n));
-        pattern = new RegExp(`\\bimport[ \\t]*\\*${words.length > 0 ? `|\\b(?:${words.join('|')})\\b` : ''}`);
-      }
-      return this.mentions(module, pattern);
-    };
+    // (The names are found first: finding them walks calls, loading modules in batches.)
+    const { called, named } = this.interestingNames();
+    const words = [...called, ...named].filter((n) => /^\w+$/.test(n));
+    const pattern = new RegExp(`\\bimport[ \\t]*\\*${words.length > 0 ? `|\\b(?:${words.join('|')})\\b` : ''}`);
+    const worthLoading = (module: string): boolean => !this.mentions || this.mentions(module, pattern);
     const follow = (value: Value | undefined) => {
       if (value) for (const q of symbolsIn(value)) this.followImports(q, new Set(), worthLoading);
     };
@@ -443,8 +459,11 @@ export class ProjectIndex {
     if (stable) return stable;
     if (!this.loading) {
       const indexed = this.memoIndexed.get(key);
-      if (indexed) {
+      // A walk noting wanted modules needs each answer's missing modules: an answer that did not note them is redone.
+      const noted = this.wanted ? this.memoWanted.get(key) : undefined;
+      if (indexed && (!this.wanted || noted)) {
         this.misses++;
+        if (noted) for (const name of noted) this.wanted!.add(name);
         return indexed;
       }
     }
@@ -453,12 +472,23 @@ export class ProjectIndex {
     if (this.inProgress.has(progress)) return [];
     this.inProgress.add(progress);
     const missesBefore = this.misses;
+    const outerWanted = this.wanted;
+    const wanted = outerWanted ? new Set<string>() : null;
+    this.wanted = wanted;
     try {
       const result = compute();
-      (this.loading || this.misses === missesBefore ? this.memoStable : this.memoIndexed).set(key, result);
+      if (this.loading || this.misses === missesBefore) {
+        this.memoStable.set(key, result);
+      } else {
+        this.memoIndexed.set(key, result);
+        if (wanted) this.memoWanted.set(key, [...wanted]);
+        else this.memoWanted.delete(key);
+      }
       return result;
     } finally {
       this.inProgress.delete(progress);
+      this.wanted = outerWanted;
+      if (outerWanted && wanted) for (const name of wanted) outerWanted.add(name);
     }
   }
 
@@ -643,6 +673,36 @@ export class ProjectIndex {
     return [...out];
   }
 
+  /** Follows calls from the functions on the stack, depth first; `out` collects what raises() needs. */
+  private walkCalls(
+    stack: { fn: FunctionFacts; path: string }[],
+    visited: Set<string>,
+    out: {
+      reachable: Map<string, { fn: FunctionFacts; path: string }>;
+      callers: Map<string, { caller: FunctionFacts; path: string; escape: EscapeFact }[]>;
+    } | null,
+  ): void {
+    while (stack.length > 0) {
+      const { fn, path } = stack.pop()!;
+      if (visited.has(fn.q)) continue;
+      visited.add(fn.q);
+      out?.reachable.set(fn.q, { fn, path });
+      for (const escape of fn.escapes) {
+        if (escape.via !== 'call') continue;
+        for (const callee of this.functionsCalled(escape.value)) {
+          if (callee.isAsync) continue;
+          if (out) {
+            const list = out.callers.get(callee.q) ?? [];
+            list.push({ caller: fn, path, escape });
+            out.callers.set(callee.q, list);
+          }
+          const known = this.functions.get(callee.q);
+          if (known && !visited.has(callee.q)) stack.push(known);
+        }
+      }
+    }
+  }
+
   /**
    * For every function reachable from a coroutine, which base-exit classes may
    * escape it, with a witness for each. Coroutine functions do not propagate to
@@ -659,27 +719,33 @@ export class ProjectIndex {
       for (const fn of entry.facts.functions) if (fn.isAsync) stack.push({ fn, path: entry.facts.path });
     }
     const visited = new Set<string>();
-    this.loading = true;
-    try {
-    while (stack.length > 0) {
-      const { fn, path } = stack.pop()!;
-      if (visited.has(fn.q)) continue;
-      visited.add(fn.q);
-      reachable.set(fn.q, { fn, path });
-      for (const escape of fn.escapes) {
-        if (escape.via !== 'call') continue;
-        for (const callee of this.functionsCalled(escape.value)) {
-          if (callee.isAsync) continue;
-          const list = callers.get(callee.q) ?? [];
-          list.push({ caller: fn, path, escape });
-          callers.set(callee.q, list);
-          const known = this.functions.get(callee.q);
-          if (known && !visited.has(callee.q)) stack.push(known);
+    // With a way to load many modules at once (worker threads), walk without loading first, load
+    // together every module the walk asked for, and walk again until it asks for none; the walk
+    // below then loads nothing (or the odd module one at a time).
+    if (this.loadMany) {
+      for (let round = 0; round < MAX_LOAD_ROUNDS; round++) {
+        const wanted = new Set<string>();
+        const wasLoading = this.loading;
+        this.wanted = wanted;
+        this.loading = false;
+        try {
+          this.walkCalls([...stack], new Set(), null);
+        } finally {
+          this.wanted = null;
+          this.loading = wasLoading;
         }
+        const names = [...wanted].filter((name) => !this.modules.has(name) && !this.triedLoading.has(name));
+        if (names.length === 0) break;
+        for (const name of names) this.triedLoading.add(name);
+        for (const facts of this.loadMany(names)) if (facts) this.add(facts, false);
       }
     }
+    const wasLoading = this.loading;
+    this.loading = true;
+    try {
+      this.walkCalls(stack, visited, { reachable, callers });
     } finally {
-      this.loading = false;
+      this.loading = wasLoading;
     }
     const raises = new Map<string, Map<string, Witness>>();
     const queue: string[] = [];

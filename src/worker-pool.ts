@@ -1,47 +1,114 @@
 /**
- * Parallel first looks: files are handed to worker threads in small batches
- * (each worker asks for the next when done, so a few large files do not leave
- * a core idle). Only results cross threads: facts, a "skipped" verdict or a
- * per-file problem.
+ * Parallel analysis in worker threads. Only results cross threads: facts, a
+ * "skipped" verdict or a per-file problem, never trees.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
 import type { Analysis } from './lint.js';
 import type { WorkerResult, WorkerTask } from './analysis-worker.js';
 
-const BATCH = 16;
+/** Tasks handed to a worker ahead of its results, so it never waits for this thread. */
+const IN_FLIGHT = 4;
+/** A worker that has finished nothing for this long is given up on; its files are analysed in this thread. */
+const STALL_MS = 60_000;
 
 export function defaultJobs(): number {
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
-export async function analyzeInWorkers(tasks: WorkerTask[], jobs: number): Promise<Map<string, Analysis>> {
-  const results = new Map<string, Analysis>();
-  if (tasks.length === 0) return results;
-  const count = Math.max(1, Math.min(jobs, Math.ceil(tasks.length / BATCH)));
-  let next = 0;
-  const url = new URL('./analysis-worker.js', import.meta.url);
-  await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<void>((resolve, reject) => {
-        const worker = new Worker(url);
-        const feed = () => {
-          if (next >= tasks.length) {
-            void worker.terminate().then(() => resolve());
-            return;
-          }
-          const batch = tasks.slice(next, next + BATCH);
-          next += BATCH;
-          worker.postMessage(batch);
-        };
-        worker.on('message', (batch: WorkerResult[]) => {
-          for (const { path, analysis } of batch) results.set(path, analysis);
-          feed();
-        });
-        worker.on('error', reject);
-        feed();
-      }),
-    ),
-  );
-  return results;
+interface PoolWorker {
+  worker: Worker;
+  port: MessagePort;
+  alive: boolean;
+  /** Paths handed to it whose results have not arrived. */
+  pending: Set<string>;
+}
+
+/**
+ * Worker threads that analyse files while the calling thread waits for them:
+ * first looks, then the files the analysis needs on demand, in the middle of
+ * the synchronous core (`lint()`). The same workers serve both, so the second
+ * use finds their code already compiled.
+ */
+export class AnalysisPool {
+  private workers: PoolWorker[] | null = null;
+  /** Slot 0 counts results posted by any worker: this thread sleeps until it moves. */
+  private readonly posted = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor(private readonly jobs: number) {}
+
+  /**
+   * Analyses the tasks in the workers, handing each the next task as it
+   * finishes one, and returns each path's analysis. The tasks of a worker that
+   * stalls or dies are left out: the caller analyses them itself.
+   */
+  analyze(tasks: readonly WorkerTask[]): Map<string, Analysis> {
+    const results = new Map<string, Analysis>();
+    if (tasks.length === 0) return results;
+    const workers = this.start();
+    // Largest first (sizes are known for demand loads), so no large file is left for last.
+    const queue = tasks.some((t) => t.size !== undefined) ? [...tasks].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)) : [...tasks];
+    let next = 0;
+    const feed = (w: PoolWorker) => {
+      while (w.alive && w.pending.size < IN_FLIGHT && next < queue.length) {
+        const task = queue[next++]!;
+        w.pending.add(task.path);
+        w.port.postMessage(task);
+      }
+    };
+    let lastProgress = Date.now();
+    for (;;) {
+      const seen = Atomics.load(this.posted, 0);
+      let busy = false;
+      for (const w of workers) {
+        if (!w.alive) continue;
+        for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
+          const { path, analysis } = message.message as WorkerResult;
+          w.pending.delete(path);
+          results.set(path, analysis);
+          lastProgress = Date.now();
+        }
+        feed(w);
+        if (w.pending.size > 0) busy = true;
+      }
+      if (!busy) return results;
+      if (Date.now() - lastProgress > STALL_MS) {
+        for (const w of workers) if (w.pending.size > 0) void this.retire(w);
+        return results;
+      }
+      // Sleep until some worker posts a result (or a second passes, to notice a stall).
+      Atomics.wait(this.posted, 0, seen, 1000);
+    }
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers ?? [];
+    this.workers = null;
+    await Promise.all(workers.map((w) => this.retire(w)));
+  }
+
+  private start(): PoolWorker[] {
+    if (this.workers) return this.workers;
+    this.workers = Array.from({ length: this.jobs }, () => {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(new URL('./analysis-worker.js', import.meta.url), {
+        workerData: { port: port2, posted: this.posted },
+        transferList: [port2],
+      });
+      const entry: PoolWorker = { worker, port: port1, alive: true, pending: new Set() };
+      worker.on('error', () => {
+        entry.alive = false;
+      });
+      // Idle workers must not keep the process alive.
+      worker.unref();
+      return entry;
+    });
+    return this.workers;
+  }
+
+  private async retire(w: PoolWorker): Promise<void> {
+    w.alive = false;
+    w.port.close();
+    await w.worker.terminate();
+  }
 }
