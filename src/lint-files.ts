@@ -12,8 +12,8 @@ import { uniqueModuleNames } from './module-names.js';
 import { AnalysisCache, type FileStamp } from './analysis-cache.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
 
-export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis'> {
-  /** Worker threads for first looks (default: the number of cores; 1 analyses in this thread). */
+export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis' | 'analyzeMany'> {
+  /** Worker threads for first looks and demand loads (default: the number of cores; 1 analyses in this thread). */
   jobs?: number;
   /** Directory of the cache, or null for none. */
   cacheDir?: string | null;

@@ -76,7 +76,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--exit-zero', 'exit with 0 even when there are findings (2 still reports usage and file errors)')
     .option('--max-warnings <n>', 'fail only when there are more than n warnings (errors always fail)', parseMaxWarnings)
     .option('--statistics', 'print the number of findings per rule after the report')
-    .option('--jobs <n>', 'worker threads for the first look at files (default: the number of cores)', parseJobs)
+    .option('--jobs <n>', 'worker threads that parse and analyse files (default: the number of cores)', parseJobs)
     .option('--no-cache', 'neither read nor write the cache (.pyhang_cache/)')
     .option('--cache-dir <dir>', 'where the cache lives (default: .pyhang_cache in the working directory)')
     .option('--no-prefilter', 'parse every file instead of only those that can matter (slow; for checking the pre-filter)')
