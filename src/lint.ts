@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { decodeSource } from './decode.js';
 import { mentionsAny, mentionsHazardRoots, needsFullDecode, wordsPattern } from './prefilter.js';
 import { analyzeModule } from './module-analysis.js';
+import type { ParseState } from './parser.js';
 import { ProjectIndex } from './project-index.js';
 import { moduleNameFor, uniqueModuleNames } from './module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from './facts.js';
@@ -25,6 +26,8 @@ export interface SourceFile {
   path: string;
   /** Decoded text (editors, stdin). */
   text?: string;
+  /** An editor document's last parse, so that tree-sitter re-parses only around the edit (with `text`). */
+  parseState?: ParseState;
   /** Raw bytes: decoded here with PEP 263 and BOM rules. With neither text nor bytes, the file is read when needed. */
   bytes?: Uint8Array;
   /** What an earlier analysis of exactly this content found (a worker thread, the cache). */
@@ -119,7 +122,7 @@ function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilte
       return problem('file-too-large', `File skipped: ${source.text.length} characters is over the limit of ${settings.maxFileSize} (max-file-size)`);
     }
     if (prefilter && !/run_coroutine_threadsafe|asyncio|async[ \t\\\r\n]+def\b/.test(source.text)) return { kind: 'skipped' };
-    return { kind: 'facts', facts: analyzeModule(source.text, { path: source.path, module, isPackage }) };
+    return { kind: 'facts', facts: analyzeModule(source.text, { path: source.path, module, isPackage }, source.parseState) };
   }
   if (!source.bytes) {
     // Refuse an oversized file before reading it (Node cannot read more than 2 GiB at once anyway).
@@ -179,6 +182,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       // Paths are enough for files on disk; text and bytes given by the caller (editor, stdin, --fix) are kept.
       const kept: SourceFile = { path: source.path, module: source.module };
       if (source.text !== undefined) kept.text = source.text;
+      if (source.parseState) kept.parseState = source.parseState;
       if (source.bytes !== undefined) kept.bytes = source.bytes;
       deferred.push(kept);
       const module = source.module!.module;

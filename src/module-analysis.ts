@@ -13,7 +13,7 @@
  * subtree is skipped rather than risking a stack overflow on absurd nesting.
  */
 import { LineIndex } from './positions.js';
-import { parsePython, type SyntaxNode } from './parser.js';
+import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
 import { importBindings, canonicalApi, BUILTIN_NAMES } from './imports.js';
 import { buildScope, parameterNames, targetNames, type Scope } from './scopes.js';
 import { parseNoqa } from './noqa.js';
@@ -193,8 +193,9 @@ function ownInterpolations(string: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-export function analyzeModule(text: string, info: ModuleInfo): ModuleFacts {
-  const root = parsePython(text);
+/** `parseState`: an editor document's last parse, for incremental re-parsing (see ParseState). */
+export function analyzeModule(text: string, info: ModuleInfo, parseState?: ParseState): ModuleFacts {
+  const root = parsePython(text, parseState);
   resetSymbols();
   const analyzer = new ModuleAnalyzer(text, info);
   analyzer.run(root, text);

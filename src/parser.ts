@@ -133,11 +133,20 @@ function nativeParser(): Parser {
 
 /** Parses with tree-sitter; the caller owns the native tree (the language server keeps it for incremental edits). */
 export function parseNative(text: string, previous?: Parser.Tree): Parser.Tree {
-  // Python reads a lone CR as a line end (universal newlines); tree-sitter's scanner takes it for
-  // blank space and runs the lines together. Replacing it by LF keeps every offset.
-  const input = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+  return parseInput(parserInput(text), previous);
+}
+
+/**
+ * Python reads a lone CR as a line end (universal newlines); tree-sitter's scanner takes it for
+ * blank space and runs the lines together. Replacing it by LF keeps every offset.
+ */
+function parserInput(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+function parseInput(input: string, previous?: Parser.Tree): Parser.Tree {
   // The binding reads the string in chunks; a larger buffer means fewer crossings into native code.
-  return nativeParser().parse(input, previous, { bufferSize: Math.min(Math.max(text.length + 1, 1024), 1 << 24) });
+  return nativeParser().parse(input, previous, { bufferSize: Math.min(Math.max(input.length + 1, 1024), 1 << 24) });
 }
 
 /**
@@ -224,7 +233,78 @@ export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
   return root;
 }
 
-export function parsePython(text: string): SyntaxNode {
-  const tree = parseNative(text);
-  return copyTree(tree, text);
+/**
+ * What an editor's document keeps between parses so that tree-sitter re-parses
+ * only around an edit (incremental parsing): the last tree and the text it is of.
+ */
+export class ParseState {
+  tree: Parser.Tree | null = null;
+  input = '';
+  /**
+   * Whether the tree may be reused: only a tree without syntax errors is. Error
+   * recovery depends on what is reused, so re-parsing from a tree with errors
+   * can give another tree than a fresh parse (the CLI's) does.
+   */
+  reusable = false;
+}
+
+/** Parses `text`; with a state, reuses the state's last tree for the unchanged parts and keeps the new one. */
+export function parsePython(text: string, state?: ParseState): SyntaxNode {
+  const input = parserInput(text);
+  let previous: Parser.Tree | undefined;
+  if (state?.tree && state.reusable) {
+    const edit = editBetween(state.input, input);
+    if (edit) state.tree.edit(edit);
+    previous = state.tree;
+  }
+  const tree = parseInput(input, previous);
+  const root = copyTree(tree, text);
+  if (state) {
+    state.tree = tree;
+    state.input = input;
+    state.reusable = !root.hasError;
+  }
+  return root;
+}
+
+/** The one edit that turns `before` into `after` (their common prefix and suffix kept), or null if they are equal. */
+export function editBetween(before: string, after: string): Parser.Edit | null {
+  if (before === after) return null;
+  const max = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let oldEnd = before.length;
+  let newEnd = after.length;
+  while (oldEnd > start && newEnd > start && before.charCodeAt(oldEnd - 1) === after.charCodeAt(newEnd - 1)) {
+    oldEnd--;
+    newEnd--;
+  }
+  // Never split a surrogate pair: tree-sitter reads UTF-16 code points.
+  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) start--;
+  if (oldEnd < before.length && isLowSurrogate(before.charCodeAt(oldEnd))) {
+    oldEnd++;
+    newEnd++;
+  }
+  return {
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(before, start),
+    oldEndPosition: pointAt(before, oldEnd),
+    newEndPosition: pointAt(after, newEnd),
+  };
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+/** tree-sitter's point of an offset: row, and column in UTF-16 code units (the binding's unit). */
+function pointAt(text: string, index: number): Parser.Point {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
 }

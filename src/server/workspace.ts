@@ -16,6 +16,7 @@ import { ConfigError, ConfigResolver } from '../config.js';
 import { defaultSettings, type Settings } from '../settings.js';
 import { discoverFiles, realPath, type SettingsSource } from '../files.js';
 import { clearModuleNameCache } from '../module-names.js';
+import { ParseState } from '../parser.js';
 
 /** Upper bound on on-disk files fed to one pass, so a huge folder cannot stall the editor. */
 export const MAX_WORKSPACE_FILES = 5000;
@@ -65,6 +66,8 @@ export class Workspace {
   /** The `__init__.py` files of the last discovery: when they change, module names may have changed. */
   private packageMarkers: string | null = null;
   private readonly analyses = new Map<string, CachedAnalysis>();
+  /** Each open document's last parse, for tree-sitter's incremental re-parsing. */
+  private readonly parseStates = new Map<string, ParseState>();
 
   /** Workspace folders as absolute paths. Files outside all of them are linted only when open. */
   setRoots(roots: readonly string[]): void {
@@ -94,6 +97,9 @@ export class Workspace {
    * still leaves the others with diagnostics.
    */
   lintDocuments(documents: readonly DocumentSnapshot[]): PassResult {
+    // Closed documents' parses are dropped.
+    const openPaths = new Set(documents.map((document) => document.path));
+    for (const file of this.parseStates.keys()) if (!openPaths.has(file)) this.parseStates.delete(file);
     const settings = new PassSettings(this.roots);
     const disk = this.diskFiles(settings, documents);
     const stats = new Map<string, { mtimeMs: number; size: number }>();
@@ -107,7 +113,10 @@ export class Workspace {
       /** Paths whose first look is known: handed over with a remembered analysis, or analysed once in this run. */
       const lookedAt = new Set(diskSources.filter((source) => source.analysis).map((source) => source.path));
       const reported = new Set(open.map((document) => document.path));
-      const sources: SourceFile[] = [...open.map((document) => ({ path: document.path, text: document.text })), ...diskSources];
+      const sources: SourceFile[] = [
+        ...open.map((document) => ({ path: document.path, text: document.text, parseState: this.parseStateOf(document.path) })),
+        ...diskSources,
+      ];
       const files = lint(sources, {
         settingsFor: (file) => settings.settingsForFile(file),
         report: (file) => reported.has(file),
@@ -170,6 +179,15 @@ export class Workspace {
   }
 
   /** A file on disk as a lint source: its remembered analysis when unchanged, else its bytes. Null when unreadable. */
+  private parseStateOf(file: string): ParseState {
+    let state = this.parseStates.get(file);
+    if (!state) {
+      state = new ParseState();
+      this.parseStates.set(file, state);
+    }
+    return state;
+  }
+
   private diskSource(
     file: string,
     settings: PassSettings,

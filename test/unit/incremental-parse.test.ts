@@ -1,0 +1,106 @@
+/**
+ * Incremental parsing (the language server re-parses only around an edit): after
+ * any sequence of edits, the tree must be exactly the one a fresh parse gives.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { editBetween, parsePython, ParseState, type SyntaxNode } from '../../src/parser.js';
+
+/** Everything the analysis reads of a tree, as one string per node. */
+function shape(root: SyntaxNode): string[] {
+  const out: string[] = [];
+  const stack: [SyntaxNode, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    out.push(`${depth} ${node.type} ${node.startIndex}-${node.endIndex} ${node.fieldName ?? ''} ${node.isNamed} ${node.isMissing} ${node.hasError}`);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, depth + 1]);
+  }
+  return out;
+}
+
+const BASE = [
+  'import asyncio',
+  'import sys',
+  '',
+  'LOOP = asyncio.new_event_loop()',
+  '',
+  '',
+  'async def handle(msg):',
+  '    """Ünïcödé 🐍 docstring."""',
+  '    if not msg:',
+  '        sys.exit(1)',
+  '    return msg',
+  '',
+  '',
+  'class Bridge:',
+  '    def __init__(self, loop):',
+  '        self.loop = loop',
+  '',
+  '    def submit(self, coro):',
+  '        return asyncio.run_coroutine_threadsafe(coro, self.loop)',
+  '',
+  '',
+  'def ask(msg):',
+  "    fut = Bridge(LOOP).submit(handle(f'{msg!r} 🐍'))",
+  '    return fut.result()',
+  '',
+].join('\n');
+
+/** Snippets typed or pasted: keywords, brackets that unbalance the file, multi-line text, astral characters, CRs. */
+const PIECES = ['x', '(', ')', ':', '\n', '\n    ', 'async ', 'def f():\n    pass\n', '🐍', 'é', '"""', "'", '\r', '\r\n', '#', ' ', '.result()', 'await '];
+
+/** A small deterministic PRNG, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+describe('incremental parsing', () => {
+  const cases = [
+    // Typing and pasting anything: the document has syntax errors most of the time.
+    { name: 'any edits', seed: 20261202, pieces: PIECES, resets: 0.02 },
+    // Mostly valid code, often back at its start: most parses reuse the last tree.
+    { name: 'mostly valid edits', seed: 7, pieces: ['x', 'y1', ' ', '\n', '# c\n', '1', '(', ')', ':', '🐍', '\n    pass\n'], resets: 0.3 },
+  ];
+  for (const { name, seed, pieces, resets } of cases) {
+    it(`gives the tree a fresh parse gives, after each of 600 random edits: ${name}`, () => {
+      const next = random(seed);
+      const state = new ParseState();
+      let text = BASE;
+      parsePython(text, state);
+      let reused = 0;
+      for (let step = 0; step < 600; step++) {
+        const at = Math.floor(next() * (text.length + 1));
+        const cut = next() < 0.4 ? Math.floor(next() * 12) : 0;
+        const insert = next() < 0.7 ? pieces[Math.floor(next() * pieces.length)]! : '';
+        // Now and then the document goes back to its start (an undo, a reload from disk).
+        text = next() < resets ? BASE : text.slice(0, at) + insert + text.slice(Math.min(text.length, at + cut));
+        if (state.reusable) reused++;
+        const incremental = shape(parsePython(text, state));
+        const fresh = shape(parsePython(text));
+        assert.deepEqual(incremental, fresh, `step ${step}: ${JSON.stringify(text)}`);
+      }
+      assert.ok(reused > 0, 'some parses reused the last tree');
+    });
+  }
+
+  it('describes an edit by what changed, never splitting a surrogate pair', () => {
+    assert.equal(editBetween('same', 'same'), null);
+    assert.deepEqual(editBetween('a\nbc\nd', 'a\nbXc\nd'), {
+      startIndex: 3,
+      oldEndIndex: 3,
+      newEndIndex: 4,
+      startPosition: { row: 1, column: 1 },
+      oldEndPosition: { row: 1, column: 1 },
+      newEndPosition: { row: 1, column: 2 },
+    });
+    // 🐍 (U+1F40D) and 🐎 (U+1F40E) share their high surrogate: the edit covers the whole character.
+    const edit = editBetween('x = "🐍"', 'x = "🐎"')!;
+    assert.equal(edit.startIndex, 5);
+    assert.equal(edit.oldEndIndex, 7);
+    assert.equal(edit.newEndIndex, 7);
+  });
+});
