@@ -266,9 +266,24 @@ export class ProjectIndex {
     const { called, named } = this.interestingNames();
     const words = [...called, ...named].filter((n) => /^\w+$/.test(n));
     const pattern = new RegExp(`\\bimport[ \\t]*\\*${words.length > 0 ? `|\\b(?:${words.join('|')})\\b` : ''}`);
-    const worthLoading = (module: string): boolean => !this.mentions || this.mentions(module, pattern);
+    const worth = new Map<string, boolean>();
+    const worthLoading = (module: string): boolean => {
+      if (!this.mentions) return true;
+      let answer = worth.get(module);
+      if (answer === undefined) {
+        answer = this.mentions(module, pattern);
+        worth.set(module, answer);
+      }
+      return answer;
+    };
+    // Following a name again would take the same steps (modules are only ever added).
+    const followed = new Set<string>();
     const follow = (value: Value | undefined) => {
-      if (value) for (const q of symbolsIn(value)) this.followImports(q, new Set(), worthLoading);
+      for (const q of value ? symbolsIn(value) : []) {
+        if (followed.has(q)) continue;
+        followed.add(q);
+        this.followImports(q, new Set(), worthLoading);
+      }
     };
     this.loading = true;
     try {
