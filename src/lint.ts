@@ -9,7 +9,7 @@ import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import fs from 'node:fs';
 import { decodeSource } from './decode.js';
-import { mentionsAny, mentionsHazardRoots, needsFullDecode, wordsPattern } from './prefilter.js';
+import { mentionsHazardRoots, needsFullDecode, wordsPattern } from './prefilter.js';
 import { analyzeModule } from './module-analysis.js';
 import type { ParseState } from './parser.js';
 import { ProjectIndex } from './project-index.js';
@@ -190,11 +190,14 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     }
   }
 
+  /** The cache's full analysis of a skipped source, if it was made under the same module name. */
+  const cachedFacts = (source: SourceFile): Analysis | undefined => {
+    const cached = options.cachedAnalysis?.(source);
+    return cached?.kind === 'facts' && cached.facts.module === source.module?.module ? cached : undefined;
+  };
   const loadDeferred = (source: SourceFile): ModuleFacts | null => {
     if (analyses.get(source.path)?.kind !== 'skipped') return null;
-    const cached = options.cachedAnalysis?.(source);
-    const reusable = cached?.kind === 'facts' && cached.facts.module === source.module?.module;
-    const analysis = reusable ? cached : analyze(source, false, 'demand');
+    const analysis = cachedFacts(source) ?? analyze(source, false, 'demand');
     analyses.set(source.path, analysis);
     return analysis.kind === 'facts' ? analysis.facts : null;
   };
@@ -204,9 +207,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     for (const module of modules) {
       const source = deferredByModule.get(module);
       if (!source || source.text !== undefined || source.bytes !== undefined) continue;
-      if (analyses.get(source.path)?.kind !== 'skipped') continue;
-      const cached = options.cachedAnalysis?.(source);
-      if (cached?.kind === 'facts' && cached.facts.module === source.module?.module) continue;
+      if (analyses.get(source.path)?.kind !== 'skipped' || cachedFacts(source)) continue;
       batch.push(source);
     }
     const done = batch.length > 1 && options.analyzeMany ? options.analyzeMany(batch) : new Map<string, Analysis>();
@@ -226,12 +227,12 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       return source ? loadDeferred(source) : null;
     },
     loadable: (module) => deferredByModule.has(module),
-    mentions: (module, pattern) => {
+    mentions: (module, search) => {
       const source = deferredByModule.get(module);
       if (!source || analyses.get(source.path)?.kind !== 'skipped') return true;
-      if (source.text !== undefined) return pattern.test(source.text);
+      if (source.text !== undefined) return search.inText(source.text);
       const bytes = readSource(source);
-      return !(bytes instanceof Uint8Array) || mentionsAny(bytes, pattern);
+      return !(bytes instanceof Uint8Array) || search.inBytes(bytes);
     },
     loadMany: options.analyzeMany ? loadMany : undefined,
   });

@@ -9,6 +9,7 @@
  */
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
+import { LineIndex } from './positions.js';
 
 /** Shared by every leaf, so a leaf costs no array of its own. */
 const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
@@ -298,13 +299,8 @@ export function editBetween(before: string, after: string): Parser.Edit | null {
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
-/** tree-sitter's point of an offset: row, and column in UTF-16 code units (the binding's unit). */
+/** tree-sitter's point of an offset: its row, and its column in UTF-16 code units (the binding's unit), as in LSP. */
 function pointAt(text: string, index: number): Parser.Point {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: index - lineStart };
+  const { line, character } = new LineIndex(text).lsp(index);
+  return { row: line, column: character };
 }

@@ -67,18 +67,25 @@ export class NameSearch {
   }
 }
 
-/** The search for `called` and `named` names; null for none. */
-export function wordsPattern(called: Iterable<string>, named: Iterable<string> = []): NameSearch | null {
+/**
+ * The search for `called` and `named` names; null for none. With `starImports`,
+ * a `from m import *` matches too (such a module may re-export any name).
+ */
+export function wordsPattern(
+  called: Iterable<string>,
+  named: Iterable<string> = [],
+  options: { starImports?: boolean } = {},
+): NameSearch | null {
   const words = (names: Iterable<string>) => [...new Set(names)].filter((n) => /^\w+$/.test(n)).sort();
   const calls = words(called);
   const mentions = words(named);
   const parts: string[] = [];
+  const needles = [...calls, ...mentions];
   if (calls.length > 0) parts.push(`\\b(?:${calls.join('|')})\\s*\\(`);
   if (mentions.length > 0) parts.push(`\\b(?:${mentions.join('|')})\\b`);
-  return parts.length > 0 ? new NameSearch(new RegExp(parts.join('|')), [...calls, ...mentions]) : null;
-}
-
-/** Whether a file's bytes match a pattern (decoded as latin-1: names are ASCII). */
-export function mentionsAny(bytes: Uint8Array, pattern: RegExp): boolean {
-  return pattern.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+  if (options.starImports) {
+    parts.push('\\bimport[ \\t]*\\*');
+    needles.push('import');
+  }
+  return parts.length > 0 ? new NameSearch(new RegExp(parts.join('|')), needles) : null;
 }

@@ -10,6 +10,7 @@
  */
 import { own, type ClassFacts, type CoroutineUse, type EscapeFact, type FunctionFacts, type Loc, type ModuleFacts } from './facts.js';
 import type { Term, Value } from './values.js';
+import { wordsPattern, type NameSearch } from './prefilter.js';
 
 /**
  * What a value resolves to: `fut` | `seq` | `map` | `func:q` | `class:q` | `inst:q` | `module:q` | `bound:q`
@@ -67,22 +68,12 @@ export interface ProjectLoader {
   load?: (module: string) => ModuleFacts | null;
   /** Whether the project has a module of that name that is not indexed yet (so an answer may change). */
   loadable?: (module: string) => boolean;
-  /** Whether a module not indexed yet has text matching a pattern (a cheap look before loading it). */
-  mentions?: (module: string, pattern: RegExp) => boolean;
+  /** Whether a module not indexed yet names any of a search's names (a cheap look before loading it). */
+  mentions?: (module: string, search: NameSearch) => boolean;
   /** Loads several modules at once (in parallel), each answer as `load` would give it. */
   loadMany?: (modules: string[]) => (ModuleFacts | null)[];
 }
 
-/** The qualified names a value refers to (its `sym` terms, at any depth). */
-function symbolsIn(value: Value, out: string[] = []): string[] {
-  for (const term of value) {
-    if (term.k === 'sym') out.push(term.q);
-    else if (term.k === 'call') symbolsIn(term.f, out);
-    else if (term.k === 'attr' || term.k === 'elem' || term.k === 'item' || term.k === 'vals') symbolsIn(term.o, out);
-    else if (term.k === 'coll' || term.k === 'mapv') symbolsIn(term.e, out);
-  }
-  return out;
-}
 const MAX_CHAIN = 100_000;
 
 /** The name a callee term calls by (`f` in `pkg.f` or `x.f`); empty when it has none, and then anything may match. */
@@ -112,9 +103,9 @@ export class ProjectIndex {
   private readonly functions = new Map<string, { fn: FunctionFacts; path: string }>();
   private readonly classes = new Map<string, { cls: ClassFacts; module: ModuleEntry }>();
   /**
-   * Answers that cannot change as modules are added: found while modules could
-   * be loaded (resolution loaded whatever it needed), or without ever asking for
-   * a module of the project that is not indexed yet.
+   * Answers that cannot change as modules are added: found without passing over
+   * a module of the project that is not indexed yet (while loading, none is
+   * passed over unless the load gate turned it away).
    */
   private readonly memoStable = new Map<string, Concrete[]>();
   /** Answers that asked for a module not indexed yet: dropped when a module is added. */
@@ -139,8 +130,10 @@ export class ProjectIndex {
   /** Target modules whose rule questions have been asked once while loading (see loadWhatRulesAsk). */
   private readonly asked = new Set<string>();
 
-  /** Whether a module not indexed yet has text matching a pattern (a cheap look before loading it). */
-  private readonly mentions: ((module: string, pattern: RegExp) => boolean) | null;
+  /** Whether a module not indexed yet names any of a search's names (a cheap look before loading it). */
+  private readonly mentions: ((module: string, search: NameSearch) => boolean) | null;
+  /** While set, questions asked while loading load only the modules it admits (see loadWhatRulesAsk). */
+  private loadGate: ((module: string) => boolean) | null = null;
   /** Loads several modules at once (in parallel), each answer as `load` would give it. */
   private readonly loadMany: ((modules: string[]) => (ModuleFacts | null)[]) | null;
   /** While set, modules that a question wanted but could not load are noted here (see raises). */
@@ -224,7 +217,7 @@ export class ProjectIndex {
   private module(name: string): ModuleEntry | undefined {
     const known = this.modules.get(name);
     if (known || this.triedLoading.has(name)) return known;
-    if (!this.loading || !this.load) {
+    if (!this.loading || !this.load || (this.loadGate && !this.loadGate(name))) {
       if (this.loadable(name)) {
         this.misses++;
         this.wanted?.add(name);
@@ -251,85 +244,47 @@ export class ProjectIndex {
   }
 
   /**
-   * Rules ask about target modules' waits, discards and coroutine call sites.
-   * Those values are decided without loading modules, so the modules their names
-   * are imported through are loaded first: a package re-exporting a wrapper from
-   * a submodule (`from .bridge import submit`, `from .bridge import *`) mentions
-   * neither asyncio nor a call of it, yet the answer depends on it. Only import
-   * chains are followed, not what the names are bound to.
+   * Rules ask about target modules' waits, discards and coroutine call sites,
+   * and they never load a module to answer. So these values are evaluated once
+   * here, while loading is allowed, and the modules they resolve through are
+   * loaded first: a package re-exporting a wrapper from a submodule (`from
+   * .bridge import submit`, `from .bridge import *`) mentions neither asyncio
+   * nor a call of it, yet the answer depends on it. Only modules that name an
+   * interesting name (or star-import) can matter, so only those are loaded;
+   * answers that passed over another one stay open to change (memoIndexed).
    */
   private loadWhatRulesAsk(): void {
     const pending = this.targets().filter((entry) => !this.asked.has(entry.facts.module));
     if (pending.length === 0) return;
-    // A module not indexed yet can re-export what matters only if it names it (or star-imports).
     // (The names are found first: finding them walks calls, loading modules in batches.)
     const { called, named } = this.interestingNames();
-    const words = [...called, ...named].filter((n) => /^\w+$/.test(n));
-    const pattern = new RegExp(`\\bimport[ \\t]*\\*${words.length > 0 ? `|\\b(?:${words.join('|')})\\b` : ''}`);
-    const worth = new Map<string, boolean>();
-    const worthLoading = (module: string): boolean => {
+    const search = wordsPattern([], [...called, ...named], { starImports: true })!;
+    const admitted = new Map<string, boolean>();
+    const gate = (module: string): boolean => {
       if (!this.mentions) return true;
-      let answer = worth.get(module);
+      let answer = admitted.get(module);
       if (answer === undefined) {
-        answer = this.mentions(module, pattern);
-        worth.set(module, answer);
+        answer = this.mentions(module, search);
+        admitted.set(module, answer);
       }
       return answer;
     };
-    // Following a name again would take the same steps (modules are only ever added).
-    const followed = new Set<string>();
-    const follow = (value: Value | undefined) => {
-      for (const q of value ? symbolsIn(value) : []) {
-        if (followed.has(q)) continue;
-        followed.add(q);
-        this.followImports(q, new Set(), worthLoading);
-      }
-    };
     this.loading = true;
+    this.loadGate = gate;
     try {
       for (const { facts } of pending) {
         this.asked.add(facts.module);
-        for (const wait of facts.waits) if (wait.unbounded || wait.coroutine) follow(wait.target);
-        for (const discard of facts.discards) follow(discard.value);
+        for (const wait of facts.waits) if (wait.unbounded || wait.coroutine) this.evaluate(wait.target);
+        for (const discard of facts.discards) this.evaluate(discard.value);
         for (const use of facts.coroutineUses) {
           if (use.how === 'call') continue;
-          follow(use.callee);
-          follow(use.wrapper);
+          this.evaluate(use.callee);
+          if (use.wrapper) this.evaluate(use.wrapper);
         }
       }
     } finally {
       this.loading = false;
-    }
-  }
-
-  /** Loads the modules a qualified name is imported through, up to the one that binds it (see loadWhatRulesAsk). */
-  private followImports(q: string, seen: Set<string>, worthLoading: (module: string) => boolean): void {
-    if (seen.has(q) || seen.size > MAX_RESOLVE_STEPS || q.startsWith('builtins.')) return;
-    seen.add(q);
-    const parts = q.split('.');
-    for (let i = parts.length; i >= 1; i--) {
-      const name = parts.slice(0, i).join('.');
-      if (!this.modules.has(name) && this.loadable(name) && !worthLoading(name)) continue;
-      const entry = this.module(name);
-      if (!entry) continue;
-      const rest = parts.slice(i);
-      if (rest.length === 0) return;
-      for (let j = rest.length; j >= 1; j--) {
-        const name = rest.slice(0, j).join('.');
-        if (entry.functions.has(name) || entry.classes.has(name)) return;
-        const target = own(entry.facts.imports, name);
-        if (target !== undefined) return this.followImports([target, ...rest.slice(j)].join('.'), seen, worthLoading);
-        const variable = own(entry.facts.variables, name);
-        if (variable) {
-          // `submit = bridge.submit`: an alias is a re-export too.
-          for (const inner of symbolsIn(variable)) this.followImports(inner, seen, worthLoading);
-          return;
-        }
-      }
-      for (const star of entry.facts.starImports) {
-        if (this.mayBind(star, rest[0]!, new Set(), worthLoading)) this.followImports(`${star}.${rest.join('.')}`, seen, worthLoading);
-      }
-      return;
+      this.loadGate = null;
     }
   }
 
@@ -492,7 +447,8 @@ export class ProjectIndex {
     this.wanted = wanted;
     try {
       const result = compute();
-      if (this.loading || this.misses === missesBefore) {
+      // While loading, only a module the load gate turned away is missed.
+      if (this.misses === missesBefore) {
         this.memoStable.set(key, result);
       } else {
         this.memoIndexed.set(key, result);
@@ -575,12 +531,10 @@ export class ProjectIndex {
    * a submodule. A package like asyncio star-imports twenty modules, so most
    * names would otherwise be looked for in every one of them, deeply.
    */
-  private mayBind(module: string, name: string, seen: Set<string>, worthLoading?: (module: string) => boolean): boolean {
+  private mayBind(module: string, name: string, seen: Set<string>): boolean {
     if (seen.has(module)) return false;
     seen.add(module);
-    const worth = (m: string) => !worthLoading || this.modules.has(m) || !this.loadable(m) || worthLoading(m);
-    if (worth(`${module}.${name}`) && this.module(`${module}.${name}`)) return true;
-    if (!worth(module)) return false;
+    if (this.module(`${module}.${name}`)) return true;
     const entry = this.module(module);
     if (!entry) return false;
     if (!entry.firstNames) {
@@ -594,7 +548,7 @@ export class ProjectIndex {
       ]);
     }
     if (entry.firstNames.has(name)) return true;
-    return entry.facts.starImports.some((star) => this.mayBind(star, name, seen, worthLoading));
+    return entry.facts.starImports.some((star) => this.mayBind(star, name, seen));
   }
 
   private attrConcrete(c: Concrete, name: string, seen: Set<string>): Concrete[] {

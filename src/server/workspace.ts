@@ -178,7 +178,7 @@ export class Workspace {
     return { files, total: all.length };
   }
 
-  /** A file on disk as a lint source: its remembered analysis when unchanged, else its bytes. Null when unreadable. */
+  /** An open document's parse state (made on first use). */
   private parseStateOf(file: string): ParseState {
     let state = this.parseStates.get(file);
     if (!state) {
@@ -188,6 +188,7 @@ export class Workspace {
     return state;
   }
 
+  /** A file on disk as a lint source: its remembered analysis when unchanged, else its bytes. Null when unreadable. */
   private diskSource(
     file: string,
     settings: PassSettings,

@@ -286,3 +286,38 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// A package that re-exports a wrapper mentions neither asyncio nor a call of it: the wait is still found.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'a package re-exporting a wrapper, waited on with a timeout',
+      files: {
+        'svc/__init__.py': 'from .bridge import call_in_loop\n',
+        'svc/bridge.py': 'import asyncio\nLOOP = asyncio.new_event_loop()\ndef call_in_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+        'client.py': 'from svc import call_in_loop\nasync def work():\n    return 1\ndef ask():\n    return call_in_loop(work()).result(timeout=5)\n',
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a wrapper re-exported by name in a package',
+      files: {
+        'svc/__init__.py': 'from .bridge import call_in_loop\n',
+        'svc/bridge.py': 'import asyncio\nLOOP = asyncio.new_event_loop()\ndef call_in_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+        'client.py': 'from svc import call_in_loop\nasync def work():\n    return 1\ndef ask():\n    return call_in_loop(work()).result()\n',
+      },
+      errors: [{ file: 'client.py', line: 5, column: 32 }],
+    },
+    {
+      name: 'a wrapper re-exported by a star import, used as an attribute of the package',
+      files: {
+        'svc/__init__.py': 'from .util import *\nfrom .bridge import *\n',
+        'svc/util.py': '__all__ = ["helper"]\ndef helper(x):\n    return x\n',
+        'svc/bridge.py': 'import asyncio\n__all__ = ["call_in_loop"]\nLOOP = asyncio.new_event_loop()\ndef call_in_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+        'client.py': 'import svc\nasync def work():\n    return 1\ndef ask():\n    return svc.call_in_loop(work()).result()\n',
+      },
+      errors: [{ file: 'client.py', line: 5, column: 36 }],
+    },
+  ],
+});

@@ -167,3 +167,28 @@ ruleTester('HANG002', {
     },
   ],
 });
+
+// Helpers reached through a package's re-exports are followed like any import.
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'a re-exported helper that does not exit',
+      files: {
+        'svc/__init__.py': 'from .helpers import *\n',
+        'svc/helpers.py': '__all__ = ["log"]\ndef log(msg):\n    print(msg)\n',
+        'svc/jobs.py': 'from svc import log\nasync def job():\n    log("x")\n',
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a helper that exits, re-exported by a star import',
+      files: {
+        'svc/__init__.py': 'from .helpers import *\n',
+        'svc/helpers.py': 'import sys\n__all__ = ["die"]\ndef die(code):\n    sys.exit(code)\n',
+        'svc/jobs.py': 'from svc import die\nasync def job():\n    die(1)\n',
+      },
+      errors: [{ file: 'svc/jobs.py', line: 3, column: 5 }],
+    },
+  ],
+});
