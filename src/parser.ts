@@ -9,7 +9,7 @@
  */
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
-import { LineIndex } from './positions.js';
+import { lspPositionAt } from './positions.js';
 
 /** Shared by every leaf, so a leaf costs no array of its own. */
 const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
@@ -25,21 +25,25 @@ const HAS_ERROR = 4;
  */
 export class SyntaxNode {
   readonly type: string;
-  readonly startIndex: number;
-  readonly endIndex: number;
+  // Position, text, parent and field are written again only when an incremental
+  // copy reuses this node in the next tree of the same document (see copyTree).
+  startIndex: number;
+  endIndex: number;
   /** The field this node fills in its parent (`function`, `arguments`, …). */
-  readonly fieldName: string | null;
-  readonly parent: SyntaxNode | null;
+  fieldName: string | null;
+  parent: SyntaxNode | null;
   /** Unique within one parse. */
   readonly id: number;
   /** Set once by copyTree. */
   children: SyntaxNode[] = NO_CHILDREN;
   private flags: number;
   private named: SyntaxNode[] | undefined;
-  private readonly source: string;
+  /** The text, shared by every node of one copy (an incremental copy of the next version of the document swaps it). */
+  /** @internal */
+  readonly doc: { text: string };
 
   constructor(
-    source: string,
+    doc: { text: string },
     id: number,
     type: string,
     startIndex: number,
@@ -49,7 +53,7 @@ export class SyntaxNode {
     fieldName: string | null,
     parent: SyntaxNode | null,
   ) {
-    this.source = source;
+    this.doc = doc;
     this.id = id;
     this.type = type;
     this.startIndex = startIndex;
@@ -76,7 +80,7 @@ export class SyntaxNode {
   }
 
   get text(): string {
-    return this.source.slice(this.startIndex, this.endIndex);
+    return this.doc.text.slice(this.startIndex, this.endIndex);
   }
 
   get namedChildren(): SyntaxNode[] {
@@ -162,13 +166,84 @@ const fieldNames: (string | null | undefined)[] = [null];
 const ERROR_TYPE_ID = 0xffff;
 
 /**
- * Copies a native tree into plain nodes with one cursor walk. Each crossing into
- * native code costs, so per node only numbers are read (ids, start, end).
+ * What an incremental copy may take from the document's previous copy: the
+ * nodes that tree-sitter reports unchanged. A node of the new tree is taken
+ * over, whole, from the old copy when it touches neither the edit nor any range
+ * whose structure changed (`Tree.getChangedRanges`), and the old copy has a node
+ * of its type at the same depth and (shifted) range.
  */
-export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
+interface Reuse {
+  old: SyntaxNode;
+  /** The edit as offsets in the new text (`start`..`newEnd` replaced `start`..`oldEnd`), or null when the input is the same. */
+  edit: { start: number; oldEnd: number; newEnd: number } | null;
+  /** Ranges of the new tree whose structure changed, as [start, end] offsets. */
+  changed: [number, number][];
+  /** The first id not used by the old copy (reused nodes keep theirs). */
+  firstId: number;
+}
+
+/** Subtrees smaller than this are copied again rather than looked up in the old copy. */
+const MIN_REUSED_SIZE = 64;
+
+/** The old copy's node that a new node at [start, end], `depth` below the root, would reuse, if the edit and changes spare it. */
+function reusable(reuse: Reuse, type: string, start: number, end: number, depth: number): SyntaxNode | null {
+  const { edit } = reuse;
+  let delta = 0;
+  if (edit) {
+    if (start <= edit.newEnd && end >= edit.start) return null;
+    if (start > edit.newEnd) delta = edit.newEnd - edit.oldEnd;
+  }
+  for (const [from, to] of reuse.changed) if (start <= to && end >= from) return null;
+  const oldStart = start - delta;
+  const oldEnd = end - delta;
+  let node = reuse.old;
+  for (let d = 0; d < depth; d++) {
+    // The child holding the range: children are in order and only empty ones share an offset.
+    const children = node.children;
+    let lo = 0;
+    let hi = children.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (children[mid]!.startIndex <= oldStart) lo = mid + 1;
+      else hi = mid;
+    }
+    let found: SyntaxNode | null = null;
+    for (let i = lo - 1; i >= 0 && children[i]!.endIndex >= oldStart; i--) {
+      if (children[i]!.endIndex >= oldEnd) {
+        found = children[i]!;
+        break;
+      }
+    }
+    if (!found || found.endIndex < oldEnd) return null;
+    node = found;
+  }
+  return node.type === type && node.startIndex === oldStart && node.endIndex === oldEnd ? node : null;
+}
+
+/** Shifts the offsets of a reused subtree by `delta` (the edit's change of length, for nodes after it). */
+function shift(node: SyntaxNode, delta: number): void {
+  const stack: SyntaxNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    n.startIndex += delta;
+    n.endIndex += delta;
+    for (const child of n.children) stack.push(child);
+  }
+}
+
+/**
+ * Copies a native tree into plain nodes with one cursor walk. Each crossing into
+ * native code costs, so per node only numbers are read (ids, start, end). With
+ * `reuse`, unchanged subtrees are taken from the document's previous copy and
+ * not walked at all.
+ */
+export function copyTree(tree: Parser.Tree, text: string, reuse?: Reuse): { root: SyntaxNode; nextId: number } {
   const cursor = tree.walk();
-  let nextId = 0;
-  const root = new SyntaxNode(text, nextId++, cursor.nodeType, cursor.startIndex, cursor.endIndex, true, false, null, null);
+  let nextId = reuse?.firstId ?? 0;
+  // Reused nodes read their text through the old copy's holder, which now holds the new text.
+  const doc = reuse ? reuse.old.doc : { text };
+  doc.text = text;
+  const root = new SyntaxNode(doc, nextId++, cursor.nodeType, cursor.startIndex, cursor.endIndex, true, false, null, null);
   const stack: SyntaxNode[] = [root];
   // The children of stack[d] are gathered in scratch[d] (reused), then copied at their exact length.
   const scratch: SyntaxNode[][] = [[]];
@@ -198,15 +273,25 @@ export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
       }
       const start = cursor.startIndex;
       const end = cursor.endIndex;
-      // Only an empty node can be one the parser made up (MISSING).
-      const missing = start === end && cursor.nodeIsMissing;
-      const node = new SyntaxNode(text, nextId++, type, start, end, typeNamed[typeId]!, missing, field, stack[depth]!);
-      scratch[depth]![counts[depth]!++] = node;
-      // `hasError`: a node has an error if it is one, is missing, or holds one.
-      if (missing || typeId === ERROR_TYPE_ID) {
-        for (let p: SyntaxNode | null = node; p && !p.hasError; p = p.parent) p.hasError = true;
+      const old = reuse && end - start >= MIN_REUSED_SIZE ? reusable(reuse, type, start, end, depth + 1) : null;
+      let node: SyntaxNode;
+      if (old) {
+        if (start !== old.startIndex) shift(old, start - old.startIndex);
+        old.parent = stack[depth]!;
+        old.fieldName = field;
+        node = old;
+        if (old.hasError) for (let p: SyntaxNode | null = old.parent; p && !p.hasError; p = p.parent) p.hasError = true;
+      } else {
+        // Only an empty node can be one the parser made up (MISSING).
+        const missing = start === end && cursor.nodeIsMissing;
+        node = new SyntaxNode(doc, nextId++, type, start, end, typeNamed[typeId]!, missing, field, stack[depth]!);
+        // `hasError`: a node has an error if it is one, is missing, or holds one.
+        if (missing || typeId === ERROR_TYPE_ID) {
+          for (let p: SyntaxNode | null = node; p && !p.hasError; p = p.parent) p.hasError = true;
+        }
       }
-      if (cursor.gotoFirstChild()) {
+      scratch[depth]![counts[depth]!++] = node;
+      if (!old && cursor.gotoFirstChild()) {
         stack.push(node);
         if (scratch.length < stack.length) {
           scratch.push([]);
@@ -231,7 +316,7 @@ export function copyTree(tree: Parser.Tree, text: string): SyntaxNode {
   }
   while (stack.length > 0) finish();
   if (root.type === 'ERROR') root.hasError = true;
-  return root;
+  return { root, nextId };
 }
 
 /**
@@ -247,35 +332,60 @@ export class ParseState {
    * can give another tree than a fresh parse (the CLI's) does.
    */
   reusable = false;
+  /** The last tree's plain copy (see copyTree), whose unchanged subtrees the next copy takes over. */
+  root: SyntaxNode | null = null;
+  /** The first node id the last copy left unused. */
+  nextId = 0;
 }
 
 /** Parses `text`; with a state, reuses the state's last tree for the unchanged parts and keeps the new one. */
 export function parsePython(text: string, state?: ParseState): SyntaxNode {
   const input = parserInput(text);
   let previous: Parser.Tree | undefined;
+  let edit: Parser.Edit | null = null;
   if (state?.tree && state.reusable) {
-    const edit = editBetween(state.input, input);
+    edit = editBetween(state.input, input);
     if (edit) state.tree.edit(edit);
     previous = state.tree;
   }
   const tree = parseInput(input, previous);
-  const root = copyTree(tree, text);
+  let reuse: Reuse | undefined;
+  if (state && previous && state.root) {
+    reuse = {
+      old: state.root,
+      edit: edit && { start: edit.startIndex, oldEnd: edit.oldEndIndex, newEnd: edit.newEndIndex },
+      changed: tree.getChangedRanges(previous).map((range) => [range.startIndex, range.endIndex]),
+      firstId: state.nextId,
+    };
+  }
+  const { root, nextId } = copyTree(tree, text, reuse);
   if (state) {
     state.tree = tree;
     state.input = input;
     state.reusable = !root.hasError;
+    state.root = state.reusable ? root : null;
+    state.nextId = nextId;
   }
   return root;
 }
+
+/** Characters compared at once while looking for the edit. */
+const CHUNK = 256;
 
 /** The one edit that turns `before` into `after` (their common prefix and suffix kept), or null if they are equal. */
 export function editBetween(before: string, after: string): Parser.Edit | null {
   if (before === after) return null;
   const max = Math.min(before.length, after.length);
   let start = 0;
+  // Whole chunks first (one native comparison each), then characters.
+  while (start + CHUNK <= max && before.slice(start, start + CHUNK) === after.slice(start, start + CHUNK)) start += CHUNK;
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
   let oldEnd = before.length;
   let newEnd = after.length;
+  while (oldEnd - CHUNK >= start && newEnd - CHUNK >= start && before.slice(oldEnd - CHUNK, oldEnd) === after.slice(newEnd - CHUNK, newEnd)) {
+    oldEnd -= CHUNK;
+    newEnd -= CHUNK;
+  }
   while (oldEnd > start && newEnd > start && before.charCodeAt(oldEnd - 1) === after.charCodeAt(newEnd - 1)) {
     oldEnd--;
     newEnd--;
@@ -301,6 +411,6 @@ const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdf
 
 /** tree-sitter's point of an offset: its row, and its column in UTF-16 code units (the binding's unit), as in LSP. */
 function pointAt(text: string, index: number): Parser.Point {
-  const { line, character } = new LineIndex(text).lsp(index);
+  const { line, character } = lspPositionAt(text, index);
   return { row: line, column: character };
 }

@@ -115,6 +115,24 @@ export class LineIndex {
   }
 }
 
+/**
+ * `new LineIndex(text).lsp(offset)` for a single lookup: scans only the text
+ * before the offset, with the same line ends, instead of indexing all of it.
+ */
+export function lspPositionAt(text: string, offset: number): LspPosition {
+  const clamped = Math.max(0, Math.min(offset, text.length));
+  let line = 0;
+  let lineStart = 0;
+  for (let i = 0; i < clamped; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 /* \n */ || (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, character: clamped - lineStart };
+}
+
 /** Code points between two UTF-16 offsets (a surrogate pair counts once). */
 export function countCodePoints(text: string, from: number, to: number): number {
   let count = 0;

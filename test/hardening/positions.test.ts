@@ -7,7 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineIndex, countCodePoints } from '../../src/positions.js';
+import { LineIndex, countCodePoints, lspPositionAt } from '../../src/positions.js';
 import { lint } from '../../src/lint.js';
 import { defaultSettings } from '../../src/settings.js';
 import { check, makeProject, removeProject, reportedJson, HAZARD_HEAD } from './helpers.js';
@@ -64,6 +64,15 @@ describe('LineIndex', () => {
     assert.deepEqual(index.lsp(9), { line: 2, character: 1 });
     assert.deepEqual(index.lsp(12), { line: 3, character: 1 });
     assert.deepEqual(index.lsp(1000), { line: 3, character: 1 });
+  });
+
+  it('lspPositionAt() (one lookup, no index) agrees with lsp() at every offset, inside a CRLF and past the ends too', () => {
+    for (const text of [MIXED, '', '\r', '\n\r\n\r', 'x\r\n']) {
+      const whole = new LineIndex(text);
+      for (let offset = -1; offset <= text.length + 1; offset++) {
+        assert.deepEqual(lspPositionAt(text, offset), whole.lsp(offset), `${JSON.stringify(text)} at ${offset}`);
+      }
+    }
   });
 
   it('offsetOfLsp() inverts lsp() and clamps to the line (never into its terminator)', () => {

@@ -6,14 +6,24 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { editBetween, parsePython, ParseState, type SyntaxNode } from '../../src/parser.js';
 
-/** Everything the analysis reads of a tree, as one string per node. */
+/**
+ * Everything the analysis reads of a tree, as one string per node: its place,
+ * type, text, field, flags and named children, and whether its parent link
+ * points at the node it is a child of. Ids must be unique within the tree.
+ */
 function shape(root: SyntaxNode): string[] {
   const out: string[] = [];
-  const stack: [SyntaxNode, number][] = [[root, 0]];
+  const ids = new Set<number>();
+  const stack: [SyntaxNode, number, SyntaxNode | null][] = [[root, 0, null]];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    out.push(`${depth} ${node.type} ${node.startIndex}-${node.endIndex} ${node.fieldName ?? ''} ${node.isNamed} ${node.isMissing} ${node.hasError}`);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, depth + 1]);
+    const [node, depth, parent] = stack.pop()!;
+    assert.ok(!ids.has(node.id), `id ${node.id} is used twice`);
+    ids.add(node.id);
+    out.push(
+      `${depth} ${node.type} ${node.startIndex}-${node.endIndex} ${JSON.stringify(node.text)} ${node.fieldName ?? ''} ` +
+        `${node.isNamed} ${node.isMissing} ${node.hasError} ${node.namedChildCount} ${node.parent === parent}`,
+    );
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, depth + 1, node]);
   }
   return out;
 }
@@ -46,6 +56,9 @@ const BASE = [
   '',
 ].join('\n');
 
+/** The base module eight times over, under other names. */
+const LONG = Array.from({ length: 8 }, (_, i) => BASE.replace(/\b(handle|Bridge|ask|LOOP)\b/g, `$1${i}`)).join('\n');
+
 /** Snippets typed or pasted: keywords, brackets that unbalance the file, multi-line text, astral characters, CRs. */
 const PIECES = ['x', '(', ')', ':', '\n', '\n    ', 'async ', 'def f():\n    pass\n', '🐍', 'é', '"""', "'", '\r', '\r\n', '#', ' ', '.result()', 'await '];
 
@@ -64,26 +77,31 @@ describe('incremental parsing', () => {
     { name: 'any edits', seed: 20261202, pieces: PIECES, resets: 0.02 },
     // Mostly valid code, often back at its start: most parses reuse the last tree.
     { name: 'mostly valid edits', seed: 7, pieces: ['x', 'y1', ' ', '\n', '# c\n', '1', '(', ')', ':', '🐍', '\n    pass\n'], resets: 0.3 },
+    // A longer module, edited like the one above: most of its copy is taken over from the last one.
+    { name: 'a longer module', seed: 11, base: LONG, pieces: ['x', 'y1', ' ', '\n', '1', '(', ')', ':', '\n    ', 'é', '\n    pass\n'], resets: 0.05 },
   ];
-  for (const { name, seed, pieces, resets } of cases) {
+  for (const { name, seed, pieces, resets, base = BASE } of cases) {
     it(`gives the tree a fresh parse gives, after each of 600 random edits: ${name}`, () => {
       const next = random(seed);
       const state = new ParseState();
-      let text = BASE;
+      let text = base;
       parsePython(text, state);
       let reused = 0;
+      let nodesKept = 0;
       for (let step = 0; step < 600; step++) {
         const at = Math.floor(next() * (text.length + 1));
         const cut = next() < 0.4 ? Math.floor(next() * 12) : 0;
         const insert = next() < 0.7 ? pieces[Math.floor(next() * pieces.length)]! : '';
         // Now and then the document goes back to its start (an undo, a reload from disk).
-        text = next() < resets ? BASE : text.slice(0, at) + insert + text.slice(Math.min(text.length, at + cut));
+        text = next() < resets ? base : text.slice(0, at) + insert + text.slice(Math.min(text.length, at + cut));
         if (state.reusable) reused++;
-        const incremental = shape(parsePython(text, state));
-        const fresh = shape(parsePython(text));
-        assert.deepEqual(incremental, fresh, `step ${step}: ${JSON.stringify(text)}`);
+        const firstNewId = state.nextId;
+        const root = parsePython(text, state);
+        nodesKept += root.descendantsOfType('block').filter((node) => node.id < firstNewId).length;
+        assert.deepEqual(shape(root), shape(parsePython(text)), `step ${step}: ${JSON.stringify(text)}`);
       }
       assert.ok(reused > 0, 'some parses reused the last tree');
+      if (base === LONG) assert.ok(nodesKept > 0, 'some nodes were taken over from the last copy');
     });
   }
 
