@@ -10,8 +10,8 @@
  * naming a wrapper or a coroutine found so far (see lint.ts). The checks here
  * work on raw bytes (searching is done natively), before any decoding.
  */
-import { isUtf8 } from 'node:buffer';
-import { codingCookie } from './decode.js';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { codingCookie, decodeSource } from './decode.js';
 
 const ASYNC_DEF = /async[ \t\\\r\n]+def\b/;
 const ASYNC = Buffer.from('async');
@@ -44,13 +44,27 @@ export function needsFullDecode(bytes: Uint8Array): boolean {
 /** Up to this many names, each is first looked for natively in the bytes, so most files are settled without decoding. */
 const MAX_NEEDLES = 16;
 
-/** A search for names in files' bytes: `called` names followed by `(`, `named` names anywhere, as whole words. */
+/** Names made of ASCII letters, digits and `_`: searched for in the raw bytes, with ASCII word boundaries. */
+const ASCII_NAME = /^\w+$/;
+/** Python identifiers with letters outside ASCII (`envoyé`): searched for in the decoded text. */
+const UNICODE_NAME = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
+/** What may stand next to a name inside a longer identifier. */
+const NOT_AFTER_IDENTIFIER = '(?<!\\p{ID_Continue})';
+const NOT_BEFORE_IDENTIFIER = '(?!\\p{ID_Continue})';
+
+/**
+ * A search for names in files' bytes: `called` names followed by `(`, `named`
+ * names anywhere, as whole words. ASCII names are looked for in the raw bytes.
+ * Names outside ASCII (rare) are looked for in the decoded text, so that a
+ * file with a coding cookie is read in its own encoding.
+ */
 export class NameSearch {
   private readonly needles: Buffer[] | null;
 
   constructor(
-    private readonly regex: RegExp,
+    private readonly regex: RegExp | null,
     words: string[],
+    private readonly unicode: { regex: RegExp; needles: Buffer[] } | null = null,
   ) {
     this.needles = words.length <= MAX_NEEDLES ? words.map((w) => Buffer.from(w)) : null;
   }
@@ -58,12 +72,22 @@ export class NameSearch {
   /** Whether a file's bytes mention any of the names. */
   inBytes(bytes: Uint8Array): boolean {
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (this.needles && !this.needles.some((needle) => buffer.includes(needle))) return false;
-    return this.regex.test(buffer.toString('latin1'));
+    if (this.regex && (!this.needles || this.needles.some((needle) => buffer.includes(needle)))) {
+      if (this.regex.test(buffer.toString('latin1'))) return true;
+    }
+    return this.unicode !== null && this.unicodeInBytes(buffer);
   }
 
   inText(text: string): boolean {
-    return this.regex.test(text);
+    return (this.regex !== null && this.regex.test(text)) || (this.unicode !== null && this.unicode.regex.test(text));
+  }
+
+  private unicodeInBytes(buffer: Buffer): boolean {
+    // A file of ASCII bytes cannot spell a name outside ASCII; a plain UTF-8 file must hold one of the names' bytes.
+    if (isAscii(buffer)) return false;
+    if (!needsFullDecode(buffer) && !this.unicode!.needles.some((needle) => buffer.includes(needle))) return false;
+    const decoded = decodeSource(buffer);
+    return !('error' in decoded) && this.unicode!.regex.test(decoded.text);
   }
 }
 
@@ -76,9 +100,9 @@ export function wordsPattern(
   named: Iterable<string> = [],
   options: { starImports?: boolean } = {},
 ): NameSearch | null {
-  const words = (names: Iterable<string>) => [...new Set(names)].filter((n) => /^\w+$/.test(n)).sort();
-  const calls = words(called);
-  const mentions = words(named);
+  const words = (names: Iterable<string>, shape: RegExp) => [...new Set(names)].filter((n) => shape.test(n)).sort();
+  const calls = words(called, ASCII_NAME);
+  const mentions = words(named, ASCII_NAME);
   const parts: string[] = [];
   const needles = [...calls, ...mentions];
   if (calls.length > 0) parts.push(`\\b(?:${calls.join('|')})\\s*\\(`);
@@ -87,5 +111,15 @@ export function wordsPattern(
     parts.push('\\bimport[ \\t]*\\*');
     needles.push('import');
   }
-  return parts.length > 0 ? new NameSearch(new RegExp(parts.join('|')), needles) : null;
+  const otherCalls = words(called, UNICODE_NAME).filter((n) => !ASCII_NAME.test(n));
+  const otherMentions = words(named, UNICODE_NAME).filter((n) => !ASCII_NAME.test(n));
+  const otherParts: string[] = [];
+  if (otherCalls.length > 0) otherParts.push(`${NOT_AFTER_IDENTIFIER}(?:${otherCalls.join('|')})\\s*\\(`);
+  if (otherMentions.length > 0) otherParts.push(`${NOT_AFTER_IDENTIFIER}(?:${otherMentions.join('|')})${NOT_BEFORE_IDENTIFIER}`);
+  const unicode =
+    otherParts.length > 0
+      ? { regex: new RegExp(otherParts.join('|'), 'u'), needles: [...otherCalls, ...otherMentions].map((n) => Buffer.from(n)) }
+      : null;
+  if (parts.length === 0 && !unicode) return null;
+  return new NameSearch(parts.length > 0 ? new RegExp(parts.join('|')) : null, needles, unicode);
 }

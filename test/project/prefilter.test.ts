@@ -64,12 +64,15 @@ describe('the pre-filter on real code', () => {
 });
 
 /** Lints a generated project both ways; returns each run's findings and parsed files. */
-function lintBothWays(files: Record<string, string>): { filtered: { findings: string[]; parsed: string[] }; exhaustive: { findings: string[]; parsed: string[] } } {
+function lintBothWays(
+  files: Record<string, string>,
+  encodings: Record<string, BufferEncoding> = {},
+): { filtered: { findings: string[]; parsed: string[] }; exhaustive: { findings: string[]; parsed: string[] } } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-prefilter-'));
   try {
     for (const [name, text] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      fs.writeFileSync(path.join(root, name), text);
+      fs.writeFileSync(path.join(root, name), Buffer.from(text, encodings[name] ?? 'utf8'));
     }
     const run = (prefilter: boolean) => {
       const parsed: string[] = [];
@@ -107,6 +110,21 @@ describe('the pre-filter on generated projects', () => {
       'import asyncio\n\n__all__ = ["submit"]\n\n\ndef submit(coro, loop):\n    return asyncio.run_coroutine_threadsafe(coro, loop)\n';
     const { filtered, exhaustive } = lintBothWays(files);
     assert.deepEqual(filtered.findings, ['app.py:10 HANG001']);
+    assert.deepEqual(exhaustive.findings, filtered.findings);
+  });
+
+  it('follows names outside ASCII, in UTF-8 files and in files with a coding cookie', () => {
+    // Python identifiers may be any letters: the wrapper is `envoyé`, the coroutine `tâche`.
+    const files: Record<string, string> = {
+      'pont.py':
+        'import asyncio\n\nLOOP = asyncio.new_event_loop()\n\n\ndef envoyé(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+      'travail.py': 'async def tâche():\n    return 1\n',
+      // Neither file mentions asyncio: only the wrapper's name brings them in.
+      'client.py': 'from pont import envoyé\nfrom travail import tâche\n\n\ndef demande():\n    return envoyé(tâche()).result()\n',
+      'ancien.py': '# -*- coding: latin-1 -*-\nfrom pont import envoyé\nfrom travail import tâche\n\n\ndef demande():\n    return envoyé(tâche()).result()\n',
+    };
+    const { filtered, exhaustive } = lintBothWays(files, { 'ancien.py': 'latin1' });
+    assert.deepEqual(filtered.findings, ['ancien.py:7 HANG001', 'client.py:6 HANG001']);
     assert.deepEqual(exhaustive.findings, filtered.findings);
   });
 
