@@ -1,44 +1,45 @@
 /**
- * A worker thread's side of parallel analysis (see worker-pool.ts): it
- * receives files on its port, reads, pre-filters and analyses each exactly as
- * the main thread would (analyzeSource), and sends back small, plain results
- * (facts, never trees), counting each in a shared slot so that a thread
- * blocked waiting for results wakes up.
+ * A worker thread's side of parallel analysis (see worker-pool.ts). It loads
+ * the analysis code, says in its shared status slot whether that worked (so a
+ * thread waiting for it never waits on a worker that cannot start), then
+ * receives files on its port and sends back each one's result (analysis-task.ts),
+ * counting each in a shared slot so that a thread blocked waiting wakes up.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { analyzeSource, type Analysis } from './lint.js';
-import { defaultSettings } from './settings.js';
+import type { WorkerResult, WorkerTask } from './analysis-task.js';
 
-export interface WorkerTask {
-  path: string;
-  module: { module: string; isPackage: boolean };
-  maxFileSize: number;
-  /** False for a file the analysis needs whatever it mentions (a demand load). Default true. */
-  prefilter?: boolean;
-  /** Bytes on disk, when known: larger files are handed out first. */
-  size?: number;
+export type { WorkerResult, WorkerTask } from './analysis-task.js';
+
+/** A worker's status slot: still loading, ready for tasks, or unable to load the analysis. */
+export const WORKER_STARTING = 0;
+export const WORKER_READY = 1;
+export const WORKER_FAILED = 2;
+
+interface WorkerData {
+  port: MessagePort;
+  /** Slot 0 counts results posted by any worker; slot `slot` is this worker's status. */
+  shared: Int32Array;
+  slot: number;
+  /** The module that analyses a task (tests replace it). */
+  taskModule: string;
 }
 
-export interface WorkerResult {
-  path: string;
-  analysis: Analysis;
-}
-
-function analyzeTask(task: WorkerTask): WorkerResult {
-  const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
-  let analysis: Analysis;
+// Loaded only inside a worker thread (importing this file elsewhere, for its types and constants, does nothing).
+if (workerData && (workerData as Partial<WorkerData>).shared) {
+  const { port, shared, slot, taskModule } = workerData as WorkerData;
+  let status = WORKER_FAILED;
   try {
-    analysis = analyzeSource({ path: task.path, module: task.module }, settings, task.prefilter ?? true);
-  } catch (error) {
-    // The main thread analyses it again and reports what goes wrong there.
-    analysis = { kind: 'problem', code: 'io-error', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+    const { analyzeTask } = (await import(taskModule)) as { analyzeTask: (task: WorkerTask) => WorkerResult };
+    port.on('message', (task: WorkerTask) => {
+      port.postMessage(analyzeTask(task));
+      Atomics.add(shared, 0, 1);
+      Atomics.notify(shared, 0);
+    });
+    status = WORKER_READY;
+  } catch {
+    // The pool sees the status and gives this worker's files to others (or to its own thread).
   }
-  return { path: task.path, analysis };
+  Atomics.store(shared, slot, status);
+  Atomics.add(shared, 0, 1);
+  Atomics.notify(shared, 0);
 }
-
-const { port, posted } = workerData as { port: MessagePort; posted: Int32Array };
-port.on('message', (task: WorkerTask) => {
-  port.postMessage(analyzeTask(task));
-  Atomics.add(posted, 0, 1);
-  Atomics.notify(posted, 0);
-});

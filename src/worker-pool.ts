@@ -5,12 +5,18 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
 import type { Analysis } from './lint.js';
-import type { WorkerResult, WorkerTask } from './analysis-worker.js';
+import { WORKER_FAILED, WORKER_READY, type WorkerResult, type WorkerTask } from './analysis-worker.js';
 
 /** Tasks handed to a worker ahead of its results, so it never waits for this thread. */
 const IN_FLIGHT = 4;
 /** A worker that has finished nothing for this long is given up on; its files are analysed in this thread. */
 const STALL_MS = 60_000;
+/**
+ * A worker that has not said it is ready after this long is given up on (its
+ * thread could not be made, or hangs while loading); one that could not load
+ * the analysis says so at once.
+ */
+const STARTUP_MS = 10_000;
 
 export function defaultJobs(): number {
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
@@ -19,9 +25,17 @@ export function defaultJobs(): number {
 interface PoolWorker {
   worker: Worker;
   port: MessagePort;
+  /** Its status slot in `shared`. */
+  slot: number;
+  startedAt: number;
   alive: boolean;
-  /** Paths handed to it whose results have not arrived. */
-  pending: Set<string>;
+  /** Tasks handed to it whose results have not arrived, by path. */
+  pending: Map<string, WorkerTask>;
+}
+
+export interface PoolOptions {
+  /** The module a worker loads to analyse a task (default: analysis-task.js; tests give one that fails). */
+  taskModule?: URL;
 }
 
 /**
@@ -32,15 +46,22 @@ interface PoolWorker {
  */
 export class AnalysisPool {
   private workers: PoolWorker[] | null = null;
-  /** Slot 0 counts results posted by any worker: this thread sleeps until it moves. */
-  private readonly posted = new Int32Array(new SharedArrayBuffer(4));
+  /** Slot 0 counts results and status changes posted by any worker: this thread sleeps until it moves. Slot i + 1 is worker i's status. */
+  private readonly shared: Int32Array;
 
-  constructor(private readonly jobs: number) {}
+  constructor(
+    private readonly jobs: number,
+    private readonly options: PoolOptions = {},
+  ) {
+    this.shared = new Int32Array(new SharedArrayBuffer(4 * (jobs + 1)));
+  }
 
   /**
    * Analyses the tasks in the workers, handing each the next task as it
    * finishes one, and returns each path's analysis. The tasks of a worker that
-   * stalls or dies are left out: the caller analyses them itself.
+   * cannot start go to the others; those of a worker that stalls or dies, and
+   * all of them when no worker starts, are left out: the caller analyses them
+   * itself.
    */
   analyze(tasks: readonly WorkerTask[]): Map<string, Analysis> {
     const results = new Map<string, Analysis>();
@@ -52,16 +73,26 @@ export class AnalysisPool {
     const feed = (w: PoolWorker) => {
       while (w.alive && w.pending.size < IN_FLIGHT && next < queue.length) {
         const task = queue[next++]!;
-        w.pending.add(task.path);
+        w.pending.set(task.path, task);
         w.port.postMessage(task);
       }
     };
     let lastProgress = Date.now();
     for (;;) {
-      const seen = Atomics.load(this.posted, 0);
+      const seen = Atomics.load(this.shared, 0);
       let busy = false;
+      let requeued = false;
       for (const w of workers) {
         if (!w.alive) continue;
+        const status = Atomics.load(this.shared, w.slot);
+        if (status === WORKER_FAILED || (status !== WORKER_READY && Date.now() - w.startedAt > STARTUP_MS)) {
+          // It never took a task: what was handed to it goes back in the queue for the others.
+          queue.push(...w.pending.values());
+          requeued ||= w.pending.size > 0;
+          w.pending.clear();
+          void this.retire(w);
+          continue;
+        }
         for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
           const { path, analysis } = message.message as WorkerResult;
           w.pending.delete(path);
@@ -71,13 +102,15 @@ export class AnalysisPool {
         feed(w);
         if (w.pending.size > 0) busy = true;
       }
+      // Tasks taken back from a worker that could not start are handed to the others at once.
+      if (requeued && workers.some((w) => w.alive)) continue;
       if (!busy) return results;
       if (Date.now() - lastProgress > STALL_MS) {
         for (const w of workers) if (w.pending.size > 0) void this.retire(w);
         return results;
       }
-      // Sleep until some worker posts a result (or a second passes, to notice a stall).
-      Atomics.wait(this.posted, 0, seen, 1000);
+      // Sleep until some worker posts a result or its status (or a second passes, to notice a stall).
+      Atomics.wait(this.shared, 0, seen, 1000);
     }
   }
 
@@ -89,13 +122,15 @@ export class AnalysisPool {
 
   private start(): PoolWorker[] {
     if (this.workers) return this.workers;
-    this.workers = Array.from({ length: this.jobs }, () => {
+    const taskModule = (this.options.taskModule ?? new URL('./analysis-task.js', import.meta.url)).href;
+    this.workers = Array.from({ length: this.jobs }, (_, i) => {
       const { port1, port2 } = new MessageChannel();
+      const slot = i + 1;
       const worker = new Worker(new URL('./analysis-worker.js', import.meta.url), {
-        workerData: { port: port2, posted: this.posted },
+        workerData: { port: port2, shared: this.shared, slot, taskModule },
         transferList: [port2],
       });
-      const entry: PoolWorker = { worker, port: port1, alive: true, pending: new Set() };
+      const entry: PoolWorker = { worker, port: port1, slot, startedAt: Date.now(), alive: true, pending: new Map() };
       worker.on('error', () => {
         entry.alive = false;
       });

@@ -1,0 +1,70 @@
+/**
+ * The worker pool when workers cannot start: their files go to the workers
+ * that can, or back to the calling thread, without waiting for the stall limit.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AnalysisPool } from '../../src/worker-pool.js';
+import type { WorkerTask } from '../../src/analysis-worker.js';
+
+const REAL_TASK_MODULE = new URL('../../src/analysis-task.js', import.meta.url).href;
+
+/** A task module given as source text. */
+const moduleOf = (source: string): URL => new URL(`data:text/javascript,${encodeURIComponent(source)}`);
+
+function project(t: { after: (fn: () => void) => void }, count: number): WorkerTask[] {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-pool-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  return Array.from({ length: count }, (_, i) => {
+    const file = path.join(root, `m${i}.py`);
+    fs.writeFileSync(file, i % 2 === 0 ? `import asyncio\n\n\nasync def f${i}():\n    return ${i}\n` : `VALUE = ${i}\n`);
+    return { path: file, module: { module: `m${i}`, isPackage: false }, maxFileSize: 1 << 20 };
+  });
+}
+
+describe('AnalysisPool', () => {
+  it('analyses every file in the workers', { timeout: 30_000 }, async (t) => {
+    const tasks = project(t, 12);
+    const pool = new AnalysisPool(2);
+    try {
+      const results = pool.analyze(tasks);
+      assert.deepEqual(
+        tasks.map((task) => results.get(task.path)?.kind),
+        tasks.map((_, i) => (i % 2 === 0 ? 'facts' : 'skipped')),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives the files of a worker that cannot load the analysis to the other worker', { timeout: 30_000 }, async (t) => {
+    const tasks = project(t, 12);
+    // The first worker fails to load; the second loads the real analysis.
+    const taskModule = moduleOf(
+      `import { workerData } from 'node:worker_threads';\n` +
+        `if (workerData.slot === 1) throw new Error('cannot load');\n` +
+        `export { analyzeTask } from ${JSON.stringify(REAL_TASK_MODULE)};\n`,
+    );
+    const pool = new AnalysisPool(2, { taskModule });
+    try {
+      const results = pool.analyze(tasks);
+      assert.equal(results.size, tasks.length, 'every file was analysed by the worker that started');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('returns at once, leaving every file to the caller, when no worker can load the analysis', { timeout: 30_000 }, async (t) => {
+    const tasks = project(t, 12);
+    const pool = new AnalysisPool(2, { taskModule: moduleOf(`throw new Error('cannot load');`) });
+    try {
+      // Before, the pool waited for the 60-second stall limit here.
+      assert.equal(pool.analyze(tasks).size, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
