@@ -12,7 +12,7 @@ import { decodeSource } from './decode.js';
 import { mentionsHazardRoots, needsFullDecode, wordsPattern } from './prefilter.js';
 import { analyzeModule } from './module-analysis.js';
 import type { ParseState } from './parser.js';
-import { ProjectIndex } from './project-index.js';
+import { ProjectIndex, type ProjectLoader } from './project-index.js';
 import { moduleNameFor, uniqueModuleNames } from './module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from './facts.js';
 import { severityFor, type Settings, type Severity } from './settings.js';
@@ -221,7 +221,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       return analysis.kind === 'facts' ? analysis.facts : null;
     });
   };
-  const project = new ProjectIndex(initial, {
+  const loader: ProjectLoader = {
     load: (module) => {
       const source = deferredByModule.get(module);
       return source ? loadDeferred(source) : null;
@@ -235,7 +235,9 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       return !(bytes instanceof Uint8Array) || search.inBytes(bytes);
     },
     loadMany: options.analyzeMany ? loadMany : undefined,
-  });
+  };
+  // Only skipped files can be loaded: with none, the index is told it has nothing to load.
+  const project = new ProjectIndex(initial, deferred.length > 0 ? loader : {});
 
   if (deferred.length > 0) {
     // Files that name a wrapper, a future-holding attribute or a coroutine found so far may hold findings too.

@@ -21,6 +21,7 @@ import { own, record } from './facts.js';
 import type {
   ClassFacts,
   CoroutineUse,
+  DiscardFact,
   FunctionFacts,
   Loc,
   ModuleFacts,
@@ -193,11 +194,49 @@ function ownInterpolations(string: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-/** `parseState`: an editor document's last parse, for incremental re-parsing (see ParseState). */
+/**
+ * What analysing the body of a function or class defined at module level added
+ * to the facts. A document that is edited and analysed again (the language
+ * server) keeps these per definition: an incremental parse hands back the very
+ * same node for a definition the edit did not touch (see copyTree), and its
+ * body is not analysed again but replayed, with its positions moved if the
+ * edit shifted it. A body depends on nothing outside it but what `context`
+ * names (its module, the module's bindings, the done-callback names, whether a
+ * star import comes first), so an entry serves only under the same context.
+ */
+interface BodyEffects {
+  context: string;
+  /** Where the definition started when this was recorded. */
+  start: number;
+  line: number;
+  column: number;
+  functions: FunctionFacts[];
+  classes: ClassFacts[];
+  waits: WaitFact[];
+  discards: DiscardFact[];
+  uses: CoroutineUse[];
+  log: EffectLog;
+}
+
+/** Writes a body makes into the module's records (closures, globals, class-level names, imports in functions). */
+interface EffectLog {
+  variables: [string, Value][];
+  imports: [string, string][];
+}
+
+/** Each edited document's recorded bodies, by definition node (see BodyEffects). */
+const bodyMemos = new WeakMap<ParseState, WeakMap<SyntaxNode, BodyEffects>>();
+
+/** `parseState`: an editor document's last parse, for incremental re-parsing and re-analysis (see ParseState, BodyEffects). */
 export function analyzeModule(text: string, info: ModuleInfo, parseState?: ParseState): ModuleFacts {
   const root = parsePython(text, parseState);
+  let memo: WeakMap<SyntaxNode, BodyEffects> | null = null;
+  if (parseState) {
+    memo = bodyMemos.get(parseState) ?? new WeakMap();
+    bodyMemos.set(parseState, memo);
+  }
   resetSymbols();
-  const analyzer = new ModuleAnalyzer(text, info);
+  const analyzer = new ModuleAnalyzer(text, info, memo);
   analyzer.run(root, text);
   resetSymbols();
   return analyzer.facts;
@@ -218,10 +257,17 @@ class ModuleAnalyzer {
   /** Set while evaluating a call that is an argument or an assigned value: its use is recorded by the consumer. */
   private suppressUse = false;
   private moduleScope: Scope | null = null;
+  /** Recorded bodies of module-level definitions, for a document analysed again (null: none kept). */
+  private readonly memo: WeakMap<SyntaxNode, BodyEffects> | null;
+  /** What the bodies depend on outside themselves (see BodyEffects), computed on first use. */
+  private memoContext: string | null = null;
+  /** While a body is recorded: its writes into the module's records. */
+  private log: EffectLog | null = null;
 
-  constructor(text: string, info: ModuleInfo) {
+  constructor(text: string, info: ModuleInfo, memo: WeakMap<SyntaxNode, BodyEffects> | null = null) {
     this.lines = new LineIndex(text);
     this.info = info;
+    this.memo = memo;
     this.facts = {
       path: info.path,
       module: info.module,
@@ -392,6 +438,7 @@ class ModuleAnalyzer {
 
   private addVariable(rel: string, value: Value): void {
     if (value.length === 0) return;
+    this.log?.variables.push([rel, value]);
     const existing = own(this.facts.variables, rel);
     this.facts.variables[rel] = existing ? union(existing, value) : value;
   }
@@ -891,7 +938,9 @@ class ModuleAnalyzer {
     const { bindings, stars } = importBindings(node, this.info.module, this.info.isPackage);
     for (const { name, target } of bindings) {
       state.vars.set(name, symbol(target));
-      this.facts.imports[this.relOf(ctx.scope, name)] = target;
+      const rel = this.relOf(ctx.scope, name);
+      this.facts.imports[rel] = target;
+      this.log?.imports.push([rel, target]);
     }
     if (ctx.scope.kind === 'module') this.facts.starImports.push(...stars);
   }
@@ -931,6 +980,20 @@ class ModuleAnalyzer {
     }
     this.assignName(name, symbol(q), ctx, state);
     if (!this.recording) return;
+    this.memoizedBody(node, ctx, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
+  }
+
+  /** A function's facts from its body (what does not depend on the state where it is defined). */
+  private functionBody(
+    node: SyntaxNode,
+    nameNode: SyntaxNode,
+    paramsNode: SyntaxNode | null,
+    name: string,
+    rel: string,
+    q: string,
+    decorators: SyntaxNode[],
+    ctx: Ctx,
+  ): void {
     const isAsync = node.children.some((c) => c.type === 'async');
     const params = parameterNames(paramsNode);
     const isStatic = decorators.some((d) => /staticmethod$/.test(d.text));
@@ -1001,6 +1064,11 @@ class ModuleAnalyzer {
     }
     this.assignName(name, symbol(q), ctx, state);
     if (!this.recording) return;
+    this.memoizedBody(node, ctx, () => this.classBody(node, nameNode, name, rel, q, bases, ctx));
+  }
+
+  /** A class's facts from its body (its bases are evaluated where it is defined). */
+  private classBody(node: SyntaxNode, nameNode: SyntaxNode, name: string, rel: string, q: string, bases: Value[], ctx: Ctx): void {
     const cls: ClassFacts = { q, name, loc: this.nodeLoc(nameNode), bases, attrs: record() };
     this.facts.classes.push(cls);
     this.classes.set(rel, cls);
@@ -1018,6 +1086,98 @@ class ModuleAnalyzer {
       loopDepth: 0,
     };
     this.visitBlock(body, classCtx, { vars: new Map(), done: new Set(), dead: false });
+  }
+
+  // ---- re-analysis of an edited document ------------------------------------------
+
+  /**
+   * Runs `analyze` (the body of a module-level function or class) or, for a
+   * definition the last analysis of this document recorded under the same
+   * context, replays what it added (see BodyEffects).
+   */
+  private memoizedBody(node: SyntaxNode, ctx: Ctx, analyze: () => void): void {
+    if (!this.memo || ctx.scope !== this.moduleScope || this.suppressUse || this.log) {
+      analyze();
+      return;
+    }
+    const context = `${this.bodyContext()}|${this.facts.starImports.length > 0}`;
+    const at = this.lines.point(node.startIndex);
+    const known = this.memo.get(node);
+    if (known && known.context === context) {
+      this.memo.set(node, this.replay(known, node.startIndex, at.line, at.column));
+      return;
+    }
+    const { functions, classes, waits, discards, coroutineUses } = this.facts;
+    const before = [functions.length, classes.length, waits.length, discards.length, coroutineUses.length] as const;
+    const log: EffectLog = { variables: [], imports: [] };
+    this.log = log;
+    try {
+      analyze();
+    } finally {
+      this.log = null;
+    }
+    this.memo.set(node, {
+      context,
+      start: node.startIndex,
+      line: at.line,
+      column: at.column,
+      functions: functions.slice(before[0]),
+      classes: classes.slice(before[1]),
+      waits: waits.slice(before[2]),
+      discards: discards.slice(before[3]),
+      uses: coroutineUses.slice(before[4]),
+      log,
+    });
+  }
+
+  /** The module-wide facts a module-level body reads: the module, its bindings, and the done-callbacks. */
+  private bodyContext(): string {
+    if (this.memoContext === null) {
+      const scope = this.moduleScope!;
+      this.memoContext = JSON.stringify([
+        this.info.module,
+        this.info.isPackage,
+        [...scope.bound].sort(),
+        [...scope.importsOnly].sort(),
+        [...scope.globals].sort(),
+        [...this.callbackNames].sort(),
+        [...this.callbackLambdas].sort((a, b) => a - b),
+      ]);
+    }
+    return this.memoContext;
+  }
+
+  /** Adds recorded effects to the facts, moved to where the definition now starts; returns them as recorded now. */
+  private replay(known: BodyEffects, start: number, line: number, column: number): BodyEffects {
+    const delta = start - known.start;
+    const moved = delta !== 0 || line !== known.line || column !== known.column;
+    const place = (loc: Loc): Loc => (moved ? this.loc(loc.start.offset + delta, loc.end.offset + delta) : loc);
+    const functions = moved
+      ? known.functions.map((fn) => ({ ...fn, loc: place(fn.loc), escapes: fn.escapes.map((e) => ({ ...e, loc: place(e.loc) })) }))
+      : known.functions;
+    const classes = moved ? known.classes.map((cls) => ({ ...cls, loc: place(cls.loc) })) : known.classes;
+    const waits = moved
+      ? known.waits.map((wait) => ({
+          ...wait,
+          loc: place(wait.loc),
+          fixAt: wait.fixAt && {
+            ...wait.fixAt,
+            offset: wait.fixAt.offset + delta,
+            ...(wait.fixAt.replace ? { replace: { start: wait.fixAt.replace.start + delta, end: wait.fixAt.replace.end + delta } } : {}),
+          },
+        }))
+      : known.waits;
+    const discards = moved ? known.discards.map((d) => ({ ...d, loc: place(d.loc) })) : known.discards;
+    const uses = moved ? known.uses.map((u) => ({ ...u, loc: place(u.loc) })) : known.uses;
+    this.facts.functions.push(...functions);
+    // (this.classes is read only while a class's own body is analysed, so replayed classes need not be in it.)
+    this.facts.classes.push(...classes);
+    this.facts.waits.push(...waits);
+    this.facts.discards.push(...discards);
+    this.facts.coroutineUses.push(...uses);
+    for (const [rel, value] of known.log.variables) this.addVariable(rel, value);
+    for (const [rel, target] of known.log.imports) this.facts.imports[rel] = target;
+    return { ...known, start, line, column, functions, classes, waits, discards, uses };
   }
 
   // ---- expressions ---------------------------------------------------------------

@@ -254,6 +254,8 @@ export class ProjectIndex {
    * answers that passed over another one stay open to change (memoIndexed).
    */
   private loadWhatRulesAsk(): void {
+    // With nothing to load (every module indexed), there is nothing to do before the rules ask.
+    if (!this.load) return;
     const pending = this.targets().filter((entry) => !this.asked.has(entry.facts.module));
     if (pending.length === 0) return;
     // (The names are found first: finding them walks calls, loading modules in batches.)
