@@ -205,7 +205,8 @@ function ownInterpolations(string: SyntaxNode): SyntaxNode[] {
  * star import comes first), so an entry serves only under the same context.
  */
 interface BodyEffects {
-  context: string;
+  /** The context's number (see contextIds). */
+  context: number;
   /** Where the definition started when this was recorded. */
   start: number;
   line: number;
@@ -226,6 +227,22 @@ interface EffectLog {
 
 /** Each edited document's recorded bodies, by definition node (see BodyEffects). */
 const bodyMemos = new WeakMap<ParseState, WeakMap<SyntaxNode, BodyEffects>>();
+
+/** A number per context met, so that each definition compares a number rather than a long text. */
+const contextIds = new Map<string, number>();
+
+function contextId(context: string): number {
+  let id = contextIds.get(context);
+  if (id === undefined) {
+    // Contexts come and go as a document is edited; a long session must not keep them all.
+    if (contextIds.size >= 10_000) contextIds.clear();
+    id = nextContextId++;
+    contextIds.set(context, id);
+  }
+  return id;
+}
+
+let nextContextId = 0;
 
 /** `parseState`: an editor document's last parse, for incremental re-parsing and re-analysis (see ParseState, BodyEffects). */
 export function analyzeModule(text: string, info: ModuleInfo, parseState?: ParseState): ModuleFacts {
@@ -259,8 +276,8 @@ class ModuleAnalyzer {
   private moduleScope: Scope | null = null;
   /** Recorded bodies of module-level definitions, for a document analysed again (null: none kept). */
   private readonly memo: WeakMap<SyntaxNode, BodyEffects> | null;
-  /** What the bodies depend on outside themselves (see BodyEffects), computed on first use. */
-  private memoContext: string | null = null;
+  /** What the bodies depend on outside themselves (see BodyEffects), computed on first use: without and with a star import before. */
+  private memoContexts: [number, number] | null = null;
   /** While a body is recorded: its writes into the module's records. */
   private log: EffectLog | null = null;
 
@@ -1100,7 +1117,7 @@ class ModuleAnalyzer {
       analyze();
       return;
     }
-    const context = `${this.bodyContext()}|${this.facts.starImports.length > 0}`;
+    const context = this.bodyContexts()[this.facts.starImports.length > 0 ? 1 : 0];
     const at = this.lines.point(node.startIndex);
     const known = this.memo.get(node);
     if (known && known.context === context) {
@@ -1130,11 +1147,11 @@ class ModuleAnalyzer {
     });
   }
 
-  /** The module-wide facts a module-level body reads: the module, its bindings, and the done-callbacks. */
-  private bodyContext(): string {
-    if (this.memoContext === null) {
+  /** The module-wide facts a module-level body reads: the module, its bindings, the done-callbacks, and whether a star import comes first. */
+  private bodyContexts(): [number, number] {
+    if (this.memoContexts === null) {
       const scope = this.moduleScope!;
-      this.memoContext = JSON.stringify([
+      const context = JSON.stringify([
         this.info.module,
         this.info.isPackage,
         [...scope.bound].sort(),
@@ -1143,8 +1160,9 @@ class ModuleAnalyzer {
         [...this.callbackNames].sort(),
         [...this.callbackLambdas].sort((a, b) => a - b),
       ]);
+      this.memoContexts = [contextId(`${context} no star import`), contextId(`${context} star import`)];
     }
-    return this.memoContext;
+    return this.memoContexts;
   }
 
   /** Adds recorded effects to the facts, moved to where the definition now starts; returns them as recorded now. */
