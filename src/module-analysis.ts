@@ -1158,7 +1158,8 @@ class ModuleAnalyzer {
         [...scope.importsOnly].sort(),
         [...scope.globals].sort(),
         [...this.callbackNames].sort(),
-        [...this.callbackLambdas].sort((a, b) => a - b),
+        // Not the done-callback lambdas: a lambda is one only as the argument of an add_done_callback call,
+        // so in the same body; and a reused body keeps its nodes' ids (see copyTree).
       ]);
       this.memoContexts = [contextId(`${context} no star import`), contextId(`${context} star import`)];
     }
