@@ -38,8 +38,7 @@ export class SyntaxNode {
   children: SyntaxNode[] = NO_CHILDREN;
   private flags: number;
   private named: SyntaxNode[] | undefined;
-  /** The text, shared by every node of one copy (an incremental copy of the next version of the document swaps it). */
-  /** @internal */
+  /** @internal The text, shared by every node of one copy (an incremental copy of the next version of the document swaps it). */
   readonly doc: { text: string };
 
   constructor(
