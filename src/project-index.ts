@@ -121,6 +121,8 @@ export class ProjectIndex {
   private readonly mainOnlyCache = new Map<string, boolean>();
   /** interestingNames' answer while no module is added. */
   private namesCache: { called: Set<string>; named: Set<string> } | null = null;
+  /** Whether namesCache was found without a miss (so it outlives the indexing of a module that is not a target). */
+  private namesStable = false;
 
   /** Loads a module of the project that is not indexed yet (demand-driven analysis), or says there is none. */
   private readonly load: ((module: string) => ModuleFacts | null) | null;
@@ -174,7 +176,7 @@ export class ProjectIndex {
     // A new target changes the questions, so they start over.
     this.memoIndexed.clear();
     this.memoWanted.clear();
-    this.namesCache = null;
+    if (!this.namesStable) this.namesCache = null;
     if (target) this.resetDerived();
   }
 
@@ -315,7 +317,12 @@ export class ProjectIndex {
    * any finding.
    */
   interestingNames(): { called: Set<string>; named: Set<string> } {
-    this.namesCache ??= this.findInterestingNames();
+    if (!this.namesCache) {
+      const missesBefore = this.misses;
+      this.namesCache = this.findInterestingNames();
+      // Found without asking for a module not indexed yet: indexing one cannot change them (see add).
+      this.namesStable = this.misses === missesBefore;
+    }
     return this.namesCache;
   }
 
