@@ -49,8 +49,8 @@ export function listen(connection: Connection): void {
   let documentChanges = false;
   let watchFilesDynamically = false;
   let workspaceFolderEvents = false;
-  let timer: NodeJS.Timeout | undefined;
-  let timerIsImmediate = false;
+  /** The pass waiting to run: an immediate one (open, save) or a debounced one (typing). */
+  let pending: { immediate: boolean; cancel: () => void } | undefined;
   let shuttingDown = false;
 
   const log = (text: string): void => connection.console.error(text);
@@ -62,13 +62,20 @@ export function listen(connection: Connection): void {
    */
   const requestLint = (delay: number): void => {
     if (shuttingDown) return;
-    if (timer && timerIsImmediate) return;
-    if (timer) clearTimeout(timer);
-    timerIsImmediate = delay === 0;
-    timer = setTimeout(() => {
-      timer = undefined;
+    if (pending?.immediate) return;
+    pending?.cancel();
+    const run = (): void => {
+      pending = undefined;
       lintOpenDocuments();
-    }, delay);
+    };
+    // An immediate pass runs once the messages already received are handled (not a timer's millisecond later).
+    if (delay === 0) {
+      const handle = setImmediate(run);
+      pending = { immediate: true, cancel: () => clearImmediate(handle) };
+    } else {
+      const handle = setTimeout(run, delay);
+      pending = { immediate: false, cancel: () => clearTimeout(handle) };
+    }
   };
 
   const lintOpenDocuments = (): void => {
@@ -214,8 +221,8 @@ export function listen(connection: Connection): void {
 
   connection.onShutdown(() => {
     shuttingDown = true;
-    if (timer) clearTimeout(timer);
-    timer = undefined;
+    pending?.cancel();
+    pending = undefined;
   });
 
   documents.listen(connection);
