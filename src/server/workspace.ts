@@ -66,6 +66,8 @@ export class Workspace {
   /** The `__init__.py` files of the last discovery: when they change, module names may have changed. */
   private packageMarkers: string | null = null;
   private readonly analyses = new Map<string, CachedAnalysis>();
+  /** Full analyses of files on disk that a pass loaded on demand (to follow a call into them), for the next passes' demand loads. */
+  private readonly demandAnalyses = new Map<string, CachedAnalysis>();
   /** Each open document's last parse, for tree-sitter's incremental re-parsing. */
   private readonly parseStates = new Map<string, ParseState>();
 
@@ -89,6 +91,7 @@ export class Workspace {
   /** One file changed on disk; its cached analysis is checked by mtime anyway, this only frees it early. */
   fileChanged(file: string): void {
     this.analyses.delete(path.resolve(file));
+    this.demandAnalyses.delete(path.resolve(file));
   }
 
   /**
@@ -120,17 +123,31 @@ export class Workspace {
       const files = lint(sources, {
         settingsFor: (file) => settings.settingsForFile(file),
         report: (file) => reported.has(file),
-        onAnalysis: (source, analysis) => {
-          // Only what the first look at a file on disk found is remembered. An open document's text is a
-          // moving target; and a file parsed later, on demand, must stay "skipped" for the next pass:
-          // handed over as facts it would count as a rule target, which a file loaded only to follow a
-          // call is not (see ProjectIndex), and the pass would no longer be the CLI's. lint() looks at
-          // every source once before it loads any on demand, so a path's first analysis is its first look.
-          if (source.text !== undefined || lookedAt.has(source.path)) return;
-          lookedAt.add(source.path);
+        onAnalysis: (source, analysis, phase) => {
+          // An open document's text is a moving target: nothing of it is remembered. A file on disk
+          // parsed on demand must stay "skipped" as a source for the next pass: handed over as facts it
+          // would count as a rule target, which a file loaded only to follow a call is not (see
+          // ProjectIndex), and the pass would no longer be the CLI's. So its full analysis is kept apart,
+          // for the next demand load (as the CLI's cache does). lint() looks at every source once before
+          // it loads any on demand, so a path's first analysis is its first look.
+          if (source.text !== undefined) return;
           const stat = stats.get(source.path);
-          if (!stat) return;
-          this.analyses.set(source.path, { ...stat, maxFileSize: settings.settingsForFile(source.path).maxFileSize, analysis });
+          const remembered = (): CachedAnalysis | null =>
+            stat ? { ...stat, maxFileSize: settings.settingsForFile(source.path).maxFileSize, analysis } : null;
+          if (phase === 'demand') {
+            const kept = remembered();
+            if (kept) this.demandAnalyses.set(source.path, kept);
+            return;
+          }
+          if (lookedAt.has(source.path)) return;
+          lookedAt.add(source.path);
+          const kept = remembered();
+          if (kept) this.analyses.set(source.path, kept);
+        },
+        cachedAnalysis: (source) => {
+          const stat = source.text === undefined ? stats.get(source.path) : undefined;
+          const kept = stat ? this.demandAnalyses.get(source.path) : undefined;
+          return kept && this.unchanged(kept, stat!, settings, source.path) ? kept.analysis : undefined;
         },
       });
       return new Map(files.map((file) => [file.path, file.messages as PyhangMessage[]]));
@@ -199,18 +216,12 @@ export class Workspace {
       stat = fs.statSync(file);
     } catch {
       this.analyses.delete(file);
+      this.demandAnalyses.delete(file);
       return null;
     }
     stats.set(file, { mtimeMs: stat.mtimeMs, size: stat.size });
     const cached = this.analyses.get(file);
-    if (
-      cached &&
-      cached.mtimeMs === stat.mtimeMs &&
-      cached.size === stat.size &&
-      cached.maxFileSize === settings.settingsForFile(file).maxFileSize
-    ) {
-      return { path: file, analysis: cached.analysis };
-    }
+    if (cached && this.unchanged(cached, stat, settings, file)) return { path: file, analysis: cached.analysis };
     this.analyses.delete(file);
     try {
       return { path: file, bytes: fs.readFileSync(file) };
@@ -220,17 +231,23 @@ export class Workspace {
     }
   }
 
+  /** Whether a remembered analysis is of the file as it is now, under the same size limit. */
+  private unchanged(cached: CachedAnalysis, stat: { mtimeMs: number; size: number }, settings: PassSettings, file: string): boolean {
+    return cached.mtimeMs === stat.mtimeMs && cached.size === stat.size && cached.maxFileSize === settings.settingsForFile(file).maxFileSize;
+  }
+
   /**
    * An `__init__.py` came or went: which directories are packages changed, so
    * module names may have, and every cached analysis names its module.
    */
   private forgetPackages(): void {
     this.analyses.clear();
+    this.demandAnalyses.clear();
     clearModuleNameCache();
   }
 
   private pruneAnalyses(keep: Set<string>): void {
-    for (const file of this.analyses.keys()) if (!keep.has(file)) this.analyses.delete(file);
+    for (const cache of [this.analyses, this.demandAnalyses]) for (const file of cache.keys()) if (!keep.has(file)) cache.delete(file);
   }
 }
 

@@ -261,6 +261,18 @@ describe('pyhang server: a workspace', () => {
     assert.deepEqual(gone.diagnostics, []);
   });
 
+  it('reads a file it loaded on demand again when it changed on disk, unannounced', async () => {
+    // Clients that do not watch files (Neovim 0.7) never say: the next pass must see the change anyway.
+    const app = uriOf(path.join(root, 'app.py'));
+    const text = readFixture('cross-module', 'app.py');
+    client.change(app, `${text}\n`, 2);
+    assert.deepEqual(await client.diagnosticsFor(app, 2), [], 'helpers.py no longer exits (the last test wrote it)');
+    fs.writeFileSync(path.join(root, 'helpers.py'), readFixture('cross-module', 'helpers.py'));
+    client.change(app, text, 3);
+    const diagnostics = await client.diagnosticsFor(app, 3);
+    assert.deepEqual(diagnostics.map((d) => d.code), ['HANG002']);
+  });
+
   it('exits with code 0', async () => {
     await client.request('shutdown', null);
     client.notify('exit', null);
