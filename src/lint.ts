@@ -9,7 +9,7 @@ import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import fs from 'node:fs';
 import { decodeSource } from './decode.js';
-import { mentionsHazardRoots, needsFullDecode, wordsPattern } from './prefilter.js';
+import { mentionsHazardRoots, needsFullDecode, textMentionsHazardRoots, wordsPattern, type NameSearch } from './prefilter.js';
 import { analyzeModule } from './module-analysis.js';
 import type { ParseState } from './parser.js';
 import { ProjectIndex, type ProjectLoader } from './project-index.js';
@@ -121,7 +121,7 @@ function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilte
     if (source.text.length > settings.maxFileSize) {
       return problem('file-too-large', `File skipped: ${source.text.length} characters is over the limit of ${settings.maxFileSize} (max-file-size)`);
     }
-    if (prefilter && !/run_coroutine_threadsafe|asyncio|async[ \t\\\r\n]+def\b/.test(source.text)) return { kind: 'skipped' };
+    if (prefilter && !textMentionsHazardRoots(source.text)) return { kind: 'skipped' };
     return { kind: 'facts', facts: analyzeModule(source.text, { path: source.path, module, isPackage }, source.parseState) };
   }
   if (!source.bytes) {
@@ -145,7 +145,7 @@ function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilte
   if (!fullDecode && !mentionsHazardRoots(bytes)) return { kind: 'skipped' };
   const decoded = decodeSource(bytes);
   if ('error' in decoded) return problem('decode-error', decoded.error);
-  if (prefilter && !mentionsHazardRoots(bytes) && !/run_coroutine_threadsafe|asyncio|async\s+def\b/.test(decoded.text)) {
+  if (prefilter && !mentionsHazardRoots(bytes) && !textMentionsHazardRoots(decoded.text)) {
     return { kind: 'skipped' };
   }
   return { kind: 'facts', facts: analyzeModule(decoded.text, { path: source.path, module, isPackage }) };
@@ -190,6 +190,12 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     }
   }
 
+  /** Whether a skipped source names any of a search's names; true when it cannot be read (loading it says why). */
+  const mentions = (source: SourceFile, search: NameSearch): boolean => {
+    if (source.text !== undefined) return search.inText(source.text);
+    const bytes = readSource(source);
+    return !(bytes instanceof Uint8Array) || search.inBytes(bytes);
+  };
   /** The cache's full analysis of a skipped source, if it was made under the same module name. */
   const cachedFacts = (source: SourceFile): Analysis | undefined => {
     const cached = options.cachedAnalysis?.(source);
@@ -229,10 +235,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     loadable: (module) => deferredByModule.has(module),
     mentions: (module, search) => {
       const source = deferredByModule.get(module);
-      if (!source || analyses.get(source.path)?.kind !== 'skipped') return true;
-      if (source.text !== undefined) return search.inText(source.text);
-      const bytes = readSource(source);
-      return !(bytes instanceof Uint8Array) || search.inBytes(bytes);
+      return !source || analyses.get(source.path)?.kind !== 'skipped' || mentions(source, search);
     },
     loadMany: options.analyzeMany ? loadMany : undefined,
   };
@@ -255,15 +258,9 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       for (const source of deferred) {
         const known = analyses.get(source.path);
         if (known?.kind === 'problem' || (known?.kind === 'facts' && project.isTarget(known.facts))) continue;
-        let bytes: Uint8Array | Analysis;
-        try {
-          bytes = source.text !== undefined ? Buffer.from(source.text) : readSource(source);
-        } catch {
-          continue;
-        }
-        if (!(bytes instanceof Uint8Array) || !pattern.inBytes(bytes)) continue;
+        if (!mentions(source, pattern)) continue;
         // Loaded earlier only to resolve a call, or not at all: either way, rules look at it now.
-        const facts = known?.kind === 'facts' ? known.facts : loadDeferred({ ...source, bytes });
+        const facts = known?.kind === 'facts' ? known.facts : loadDeferred(source);
         if (facts) {
           project.add(facts, true);
           loaded++;

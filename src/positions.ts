@@ -38,12 +38,10 @@ export class LineIndex {
     this.text = text;
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 /* \n */) starts.push(i + 1);
-      else if (c === 13 /* \r */) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      }
+      const length = lineBreakAt(text, i);
+      if (length === 0) continue;
+      i += length - 1;
+      starts.push(i + 1);
     }
     this.starts = starts;
   }
@@ -124,13 +122,22 @@ export function lspPositionAt(text: string, offset: number): LspPosition {
   let line = 0;
   let lineStart = 0;
   for (let i = 0; i < clamped; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 /* \n */ || (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lineStart = i + 1;
-    }
+    const length = lineBreakAt(text, i);
+    // A line starts after its whole terminator: an offset between the \r and \n of a CRLF is still on the line before.
+    if (length === 0 || i + length > clamped) continue;
+    i += length - 1;
+    line++;
+    lineStart = i + 1;
   }
   return { line, character: clamped - lineStart };
+}
+
+/** The length of the line terminator at `i`: 2 for `\r\n`, 1 for `\n` or a lone `\r`, 0 for none. */
+function lineBreakAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 10 /* \n */) return 1;
+  if (c !== 13 /* \r */) return 0;
+  return text.charCodeAt(i + 1) === 10 ? 2 : 1;
 }
 
 /** Code points between two UTF-16 offsets (a surrogate pair counts once). */

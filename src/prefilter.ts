@@ -13,7 +13,10 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { codingCookie, decodeSource } from './decode.js';
 
-const ASYNC_DEF = /async[ \t\\\r\n]+def\b/;
+/** `async def` with any blanks or line continuations between the keywords. */
+const ASYNC_DEF = /async[ \t\f\\\r\n]+def\b/;
+/** What a hazard starts from, in a decoded text (an editor's document, a file in another encoding). */
+const HAZARD_ROOTS = new RegExp(`run_coroutine_threadsafe|asyncio|${ASYNC_DEF.source}`);
 const ASYNC = Buffer.from('async');
 const ASYNCIO = Buffer.from('asyncio');
 const ASYNC_DEF_BYTES = Buffer.from('async def');
@@ -27,6 +30,11 @@ export function mentionsHazardRoots(bytes: Uint8Array): boolean {
   if (buffer.includes(ASYNCIO) || buffer.includes(ASYNC_DEF_BYTES) || buffer.includes(THREADSAFE)) return true;
   // `async  def` or a line continuation between the keywords: rare, so only then a regex.
   return ASYNC_DEF.test(buffer.toString('latin1'));
+}
+
+/** `mentionsHazardRoots` for a decoded text. */
+export function textMentionsHazardRoots(text: string): boolean {
+  return HAZARD_ROOTS.test(text);
 }
 
 /**
@@ -100,26 +108,29 @@ export function wordsPattern(
   named: Iterable<string> = [],
   options: { starImports?: boolean } = {},
 ): NameSearch | null {
-  const words = (names: Iterable<string>, shape: RegExp) => [...new Set(names)].filter((n) => shape.test(n)).sort();
-  const calls = words(called, ASCII_NAME);
-  const mentions = words(named, ASCII_NAME);
-  const parts: string[] = [];
-  const needles = [...calls, ...mentions];
-  if (calls.length > 0) parts.push(`\\b(?:${calls.join('|')})\\s*\\(`);
-  if (mentions.length > 0) parts.push(`\\b(?:${mentions.join('|')})\\b`);
+  const words = (names: Iterable<string>, ascii: boolean) =>
+    [...new Set(names)].filter((n) => (ascii ? ASCII_NAME.test(n) : !ASCII_NAME.test(n) && UNICODE_NAME.test(n))).sort();
+  const ascii = { calls: words(called, true), mentions: words(named, true) };
+  const other = { calls: words(called, false), mentions: words(named, false) };
+  const parts = alternatives(ascii.calls, ascii.mentions, '\\b', '\\b');
+  const needles = [...ascii.calls, ...ascii.mentions];
   if (options.starImports) {
     parts.push('\\bimport[ \\t]*\\*');
     needles.push('import');
   }
-  const otherCalls = words(called, UNICODE_NAME).filter((n) => !ASCII_NAME.test(n));
-  const otherMentions = words(named, UNICODE_NAME).filter((n) => !ASCII_NAME.test(n));
-  const otherParts: string[] = [];
-  if (otherCalls.length > 0) otherParts.push(`${NOT_AFTER_IDENTIFIER}(?:${otherCalls.join('|')})\\s*\\(`);
-  if (otherMentions.length > 0) otherParts.push(`${NOT_AFTER_IDENTIFIER}(?:${otherMentions.join('|')})${NOT_BEFORE_IDENTIFIER}`);
+  const otherParts = alternatives(other.calls, other.mentions, NOT_AFTER_IDENTIFIER, NOT_BEFORE_IDENTIFIER);
   const unicode =
     otherParts.length > 0
-      ? { regex: new RegExp(otherParts.join('|'), 'u'), needles: [...otherCalls, ...otherMentions].map((n) => Buffer.from(n)) }
+      ? { regex: new RegExp(otherParts.join('|'), 'u'), needles: [...other.calls, ...other.mentions].map((n) => Buffer.from(n)) }
       : null;
   if (parts.length === 0 && !unicode) return null;
   return new NameSearch(parts.length > 0 ? new RegExp(parts.join('|')) : null, needles, unicode);
+}
+
+/** Regex alternatives: `calls` followed by `(`, `mentions` anywhere, each bounded by `before` and `after`. */
+function alternatives(calls: string[], mentions: string[], before: string, after: string): string[] {
+  const parts: string[] = [];
+  if (calls.length > 0) parts.push(`${before}(?:${calls.join('|')})\\s*\\(`);
+  if (mentions.length > 0) parts.push(`${before}(?:${mentions.join('|')})${after}`);
+  return parts;
 }
