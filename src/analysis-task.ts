@@ -23,12 +23,6 @@ export interface WorkerResult {
 
 export function analyzeTask(task: WorkerTask): WorkerResult {
   const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
-  let analysis: Analysis;
-  try {
-    analysis = analyzeSource({ path: task.path, module: task.module }, settings, task.prefilter ?? true);
-  } catch (error) {
-    // The main thread analyses it again and reports what goes wrong there.
-    analysis = { kind: 'problem', code: 'io-error', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  return { path: task.path, analysis };
+  // analyzeSource never throws: a failure on one file comes back as that file's internal-error problem.
+  return { path: task.path, analysis: analyzeSource({ path: task.path, module: task.module }, settings, task.prefilter ?? true) };
 }
