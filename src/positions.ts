@@ -36,14 +36,7 @@ export class LineIndex {
 
   constructor(text: string) {
     this.text = text;
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const length = lineBreakAt(text, i);
-      if (length === 0) continue;
-      i += length - 1;
-      starts.push(i + 1);
-    }
-    this.starts = starts;
+    this.starts = lineStarts(text, text.length);
   }
 
   get lineCount(): number {
@@ -119,25 +112,28 @@ export class LineIndex {
  */
 export function lspPositionAt(text: string, offset: number): LspPosition {
   const clamped = Math.max(0, Math.min(offset, text.length));
-  let line = 0;
-  let lineStart = 0;
-  for (let i = 0; i < clamped; i++) {
-    const length = lineBreakAt(text, i);
-    // A line starts after its whole terminator: an offset between the \r and \n of a CRLF is still on the line before.
-    if (length === 0 || i + length > clamped) continue;
-    i += length - 1;
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, character: clamped - lineStart };
+  const starts = lineStarts(text, clamped);
+  return { line: starts.length - 1, character: clamped - starts[starts.length - 1]! };
 }
 
-/** The length of the line terminator at `i`: 2 for `\r\n`, 1 for `\n` or a lone `\r`, 0 for none. */
-function lineBreakAt(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c === 10 /* \n */) return 1;
-  if (c !== 13 /* \r */) return 0;
-  return text.charCodeAt(i + 1) === 10 ? 2 : 1;
+/**
+ * Offsets at which lines start, up to `end`: 0, then after each `\r\n`, `\n`
+ * or lone `\r` whose whole terminator comes before `end` (an offset between the
+ * `\r` and `\n` of a CRLF is still on the line before).
+ */
+function lineStarts(text: string, end: number): number[] {
+  const starts = [0];
+  const cr = text.indexOf('\r');
+  if (cr < 0 || cr >= end) {
+    // No carriage return before the end (most texts): a native search for each line feed.
+    for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
+  const breaks = /\r\n?|\n/g;
+  for (let match = breaks.exec(text); match && match.index + match[0].length <= end; match = breaks.exec(text)) {
+    starts.push(match.index + match[0].length);
+  }
+  return starts;
 }
 
 /** Code points between two UTF-16 offsets (a surrogate pair counts once). */
