@@ -327,6 +327,8 @@ export class ProjectIndex {
   }
 
   private findInterestingNames(): { called: Set<string>; named: Set<string> } {
+    // The call walk loads the modules along call chains first, so the values below are evaluated over them.
+    this.raises();
     /** Functions, coroutines and classes: what matters is where they are called (`name(`). */
     const names = new Set<string>();
     /** Attributes and variables holding futures: any mention. */
