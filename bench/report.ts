@@ -252,8 +252,9 @@ without pyhang's analysis cache, not with the operating system's cache dropped.
 - **server**: \`node bin/pyhang.js server\` over stdio, workspace = a temporary directory
   with a generated ${result.server.lines.toLocaleString('en-US')}-line module (dataclasses, classes, coroutines, threads handing
   work to a loop, a few hazards) and a helper module it imports. After \`didOpen\` and a
-  few unmeasured edits, each edit sends the full text with one line changed and waits for
-  the \`publishDiagnostics\` of that version. The server waits ${result.server.debounceMs} ms after the last change
+  few unmeasured edits, each edit changes one line and waits for the \`publishDiagnostics\`
+  of that version. The server asks for incremental sync, so the edit is sent as editors
+  send it: the line's range and its new text. The server waits ${result.server.debounceMs} ms after the last change
   before it lints (its debounce), with no switch to turn that off, so the edit is followed
   at once by \`didSave\`, which lints immediately in place of the pending pass: that
   measures the lint. The "debounced" row sends \`didChange\` alone and subtracts the

@@ -66,11 +66,16 @@ export async function measureServerLatency(options: ServerLatencyOptions): Promi
     const first = await client.diagnosticsFor(uri, version, 60_000);
     const openMs = performance.now() - start;
 
+    // The server asks for incremental changes, so an editor sends only the edited line, as here.
+    let current = text;
     const edit = async (mode: 'save' | 'debounced'): Promise<number> => {
       version++;
       const changed = withEdit(text, editLine, version);
+      const before = current.split('\n')[editLine]!;
+      const after = changed.split('\n')[editLine]!;
+      current = changed;
       start = performance.now();
-      client.change(uri, changed, version);
+      client.changeRange(uri, { start: { line: editLine, character: 0 }, end: { line: editLine, character: before.length } }, after, version);
       if (mode === 'save') client.notify('textDocument/didSave', { textDocument: { uri } });
       await client.diagnosticsFor(uri, version, 60_000);
       return performance.now() - start;

@@ -162,6 +162,11 @@ export class LspClient {
     this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
   }
 
+  /** Replaces a range of the text: the incremental change event editors send to a server that asks for them, as pyhang's does. */
+  changeRange(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string, version: number): void {
+    this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+  }
+
   private send(message: unknown): void {
     this.sendRaw(JSON.stringify(message));
   }

@@ -144,6 +144,18 @@ describe('pyhang server: one document', () => {
     ]);
   });
 
+  it('applies incremental changes, as editors send them, with ranges in UTF-16 units', async () => {
+    // A line inserted at the top moves the finding down.
+    client.changeRange(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# moved down\n', 10);
+    assert.deepEqual(
+      (await client.diagnosticsFor(uri, 10)).map((d: any) => [d.code, d.range]),
+      [['HANG001', { start: { line: HAZARD_LINE + 1, character: 14 }, end: { line: HAZARD_LINE + 1, character: 23 } }]],
+    );
+    // `timeout=5` typed inside `.result()`, after the surrogate pair of 😀: the finding goes.
+    client.changeRange(uri, { start: { line: HAZARD_LINE + 1, character: 22 }, end: { line: HAZARD_LINE + 1, character: 22 } }, 'timeout=5', 11);
+    assert.deepEqual(await client.diagnosticsFor(uri, 11), []);
+  });
+
   it('clears the diagnostics of a closed document', async () => {
     const before = client.notifications.length;
     client.notify('textDocument/didClose', { textDocument: { uri } });
