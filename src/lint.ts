@@ -90,15 +90,58 @@ function problem(code: FileProblemCode, reason: string): Analysis {
   return { kind: 'problem', code, reason };
 }
 
-function readSource(source: SourceFile): Uint8Array | Analysis {
+/** Bytes of a buffer shared by every read below: most files are read only to be searched, then dropped. */
+const SHARED_READ_BYTES = 1 << 20;
+let sharedRead: Buffer | null = null;
+
+/**
+ * A source's bytes, or why they cannot be had: a file too large for `maxSize`
+ * is refused before it is read. A file that fits is read into one buffer shared
+ * by all reads, so its bytes are valid only until the next read: callers search
+ * or decode them at once, and keep nothing but what they make of them.
+ */
+function readSource(source: SourceFile, maxSize = Infinity): Uint8Array | Analysis {
   if (source.bytes) return source.bytes;
+  let fd: number;
   try {
-    return fs.readFileSync(source.path);
+    fd = fs.openSync(source.path, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it no longer exists' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
-    return problem('io-error', `File could not be read: ${why}`);
+    return readProblem(error);
   }
+  try {
+    const { size } = fs.fstatSync(fd);
+    if (size > maxSize) return tooLarge(size, 'bytes', maxSize);
+    sharedRead ??= Buffer.allocUnsafe(SHARED_READ_BYTES);
+    let buffer = size < sharedRead.length ? sharedRead : Buffer.allocUnsafe(size + 1);
+    let length = 0;
+    // Until the end of the file, whatever its size said (it may be growing, or not a regular file).
+    for (;;) {
+      if (length === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+      }
+      const read = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > maxSize) return tooLarge(length, 'bytes', maxSize);
+    }
+    return buffer.subarray(0, length);
+  } catch (error) {
+    return readProblem(error);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readProblem(error: unknown): Analysis {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'it no longer exists' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
+  return problem('io-error', `File could not be read: ${why}`);
+}
+
+function tooLarge(size: number, unit: 'bytes' | 'characters', limit: number): Analysis {
+  return problem('file-too-large', `File skipped: ${size} ${unit} is over the limit of ${limit} (max-file-size)`);
 }
 
 /**
@@ -118,28 +161,14 @@ export function analyzeSource(source: SourceFile, settings: Settings, prefilter:
 function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
   const { module, isPackage } = source.module ?? moduleNameFor(source.path);
   if (source.text !== undefined) {
-    if (source.text.length > settings.maxFileSize) {
-      return problem('file-too-large', `File skipped: ${source.text.length} characters is over the limit of ${settings.maxFileSize} (max-file-size)`);
-    }
+    if (source.text.length > settings.maxFileSize) return tooLarge(source.text.length, 'characters', settings.maxFileSize);
     if (prefilter && !textMentionsHazardRoots(source.text)) return { kind: 'skipped' };
     return { kind: 'facts', facts: analyzeModule(source.text, { path: source.path, module, isPackage }, source.parseState) };
   }
-  if (!source.bytes) {
-    // Refuse an oversized file before reading it (Node cannot read more than 2 GiB at once anyway).
-    try {
-      const { size } = fs.statSync(source.path);
-      if (size > settings.maxFileSize) {
-        return problem('file-too-large', `File skipped: ${size} bytes is over the limit of ${settings.maxFileSize} (max-file-size)`);
-      }
-    } catch {
-      // readSource reports why the file cannot be read.
-    }
-  }
-  const bytes = readSource(source);
+  // An oversized file is refused before it is read (Node cannot read more than 2 GiB at once anyway).
+  const bytes = readSource(source, settings.maxFileSize);
   if (!(bytes instanceof Uint8Array)) return bytes;
-  if (bytes.length > settings.maxFileSize) {
-    return problem('file-too-large', `File skipped: ${bytes.length} bytes is over the limit of ${settings.maxFileSize} (max-file-size)`);
-  }
+  if (bytes.length > settings.maxFileSize) return tooLarge(bytes.length, 'bytes', settings.maxFileSize);
   // Decoding problems are reported for every file, relevant or not; the check on raw bytes is cheap.
   const fullDecode = !prefilter || needsFullDecode(bytes);
   if (!fullDecode && !mentionsHazardRoots(bytes)) return { kind: 'skipped' };
