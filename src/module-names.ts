@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const packageDirCache = new Map<string, boolean>();
+/** Module names by path as given; they follow from the package directories, so both are forgotten together. */
+const moduleNameCache = new Map<string, { module: string; isPackage: boolean }>();
 
 function isPackageDir(dir: string): boolean {
   let known = packageDirCache.get(dir);
@@ -21,9 +23,20 @@ function isPackageDir(dir: string): boolean {
 /** Forget cached package directories (the server calls this when files are created or deleted). */
 export function clearModuleNameCache(): void {
   packageDirCache.clear();
+  moduleNameCache.clear();
+  lastUnique = null;
 }
 
 export function moduleNameFor(filePath: string): { module: string; isPackage: boolean } {
+  let known = moduleNameCache.get(filePath);
+  if (!known) {
+    known = findModuleName(filePath);
+    moduleNameCache.set(filePath, known);
+  }
+  return { ...known };
+}
+
+function findModuleName(filePath: string): { module: string; isPackage: boolean } {
   const absolute = path.resolve(filePath);
   const base = path.basename(absolute).replace(/\.pyi?$/, '');
   const isPackage = base === '__init__';
@@ -51,7 +64,18 @@ function sanitize(module: string): string {
  * path) keeps the importable name and the others get a name derived from their
  * path, which no import can reach but which keeps their symbols apart.
  */
-export function uniqueModuleNames(paths: readonly string[]): Map<string, { module: string; isPackage: boolean }> {
+export function uniqueModuleNames(paths: readonly string[]): ReadonlyMap<string, { module: string; isPackage: boolean }> {
+  // The language server asks again for the same files at every pass.
+  if (lastUnique && lastUnique.paths.length === paths.length && lastUnique.paths.every((p, i) => p === paths[i])) return lastUnique.names;
+  const names = findUniqueModuleNames(paths);
+  lastUnique = { paths: [...paths], names };
+  return names;
+}
+
+/** The last answer of uniqueModuleNames (its names follow from the cached package directories, so they are forgotten together). */
+let lastUnique: { paths: readonly string[]; names: ReadonlyMap<string, { module: string; isPackage: boolean }> } | null = null;
+
+function findUniqueModuleNames(paths: readonly string[]): Map<string, { module: string; isPackage: boolean }> {
   const named = paths.map((p) => ({ path: p, ...moduleNameFor(p) }));
   const byName = new Map<string, typeof named>();
   for (const entry of named) {
