@@ -73,8 +73,15 @@ export class NameSearch {
     private readonly regex: RegExp | null,
     words: string[],
     private readonly unicode: { regex: RegExp; needles: Buffer[] } | null = null,
+    /** The ASCII names the regex looks for, and whether it looks for star imports (see MentionIndex). */
+    readonly ascii: { calls: readonly string[]; mentions: readonly string[]; starImports: boolean } = { calls: [], mentions: [], starImports: false },
   ) {
     this.needles = words.length <= MAX_NEEDLES ? words.map((w) => Buffer.from(w)) : null;
+  }
+
+  /** Whether it also looks for names outside ASCII (which only the decoded text of a file outside ASCII can hold). */
+  get hasUnicodeNames(): boolean {
+    return this.unicode !== null;
   }
 
   /** Whether a file's bytes mention any of the names. */
@@ -124,7 +131,11 @@ export function wordsPattern(
       ? { regex: new RegExp(otherParts.join('|'), 'u'), needles: [...other.calls, ...other.mentions].map((n) => Buffer.from(n)) }
       : null;
   if (parts.length === 0 && !unicode) return null;
-  return new NameSearch(parts.length > 0 ? new RegExp(parts.join('|')) : null, needles, unicode);
+  return new NameSearch(parts.length > 0 ? new RegExp(parts.join('|')) : null, needles, unicode, {
+    calls: ascii.calls,
+    mentions: ascii.mentions,
+    starImports: options.starImports === true,
+  });
 }
 
 /** Regex alternatives: `calls` followed by `(`, `mentions` anywhere, each bounded by `before` and `after`. */
@@ -133,4 +144,121 @@ function alternatives(calls: string[], mentions: string[], before: string, after
   if (calls.length > 0) parts.push(`${before}(?:${calls.join('|')})\\s*\\(`);
   if (mentions.length > 0) parts.push(`${before}(?:${mentions.join('|')})${after}`);
   return parts;
+}
+
+/** A run of ASCII word characters, and whether `(` follows it: what the ASCII part of a NameSearch matches. */
+const WORD = /(\w+)(\s*\()?/g;
+const STAR_IMPORT = /\bimport[ \t]*\*/;
+/** Postings of files indexed again are dropped once they outnumber the live ones. */
+const MAX_STALE_SHARE = 0.5;
+
+/**
+ * The words of many files, to answer name searches without reading them again:
+ * the language server keeps one for the files on disk the pre-filter skipped,
+ * which every pass searches for the names the analysis found. A file's entry
+ * answers exactly as NameSearch.inBytes on the bytes it was made from: ASCII
+ * names are words of the file read as latin-1 (the regex's `\b` and `\w` are
+ * ASCII), a called name is one followed by blanks and `(`. Only names outside
+ * ASCII in a file outside ASCII need the file itself.
+ */
+export class MentionIndex {
+  /** Each file's current entry number; an entry made again gets a new number and the old one goes stale. */
+  private readonly ids = new Map<string, number>();
+  private readonly live: boolean[] = [];
+  private readonly words = new Map<string, number[]>();
+  private readonly called = new Map<string, number[]>();
+  private readonly starImporters = new Set<number>();
+  private readonly notAscii = new Set<number>();
+  private postings = 0;
+  private stalePostings = 0;
+  private readonly postingsOf: number[] = [];
+
+  has(path: string): boolean {
+    return this.ids.has(path);
+  }
+
+  /** Indexes (or indexes again) a file from its bytes. */
+  set(path: string, bytes: Uint8Array): void {
+    this.delete(path);
+    const id = this.live.length;
+    this.live.push(true);
+    this.ids.set(path, id);
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const text = buffer.toString('latin1');
+    const seen = new Set<string>();
+    const seenCalled = new Set<string>();
+    for (let match = WORD.exec(text); match; match = WORD.exec(text)) {
+      const word = match[1]!;
+      if (!seen.has(word)) {
+        seen.add(word);
+        this.post(this.words, word, id);
+      }
+      if (match[2] !== undefined && !seenCalled.has(word)) {
+        seenCalled.add(word);
+        this.post(this.called, word, id);
+      }
+    }
+    WORD.lastIndex = 0;
+    this.postingsOf[id] = seen.size + seenCalled.size;
+    if (STAR_IMPORT.test(text)) this.starImporters.add(id);
+    if (!isAscii(buffer)) this.notAscii.add(id);
+  }
+
+  delete(path: string): void {
+    const id = this.ids.get(path);
+    if (id === undefined) return;
+    this.ids.delete(path);
+    this.live[id] = false;
+    this.starImporters.delete(id);
+    this.notAscii.delete(id);
+    this.stalePostings += this.postingsOf[id] ?? 0;
+    if (this.stalePostings > this.postings * MAX_STALE_SHARE) this.compact();
+  }
+
+  /** Forgets every file but these. */
+  retainOnly(keep: ReadonlySet<string>): void {
+    for (const path of [...this.ids.keys()]) if (!keep.has(path)) this.delete(path);
+  }
+
+  /**
+   * NameSearch.inBytes for indexed files, by path: true or false, or null for a
+   * file it cannot answer (not indexed, or outside ASCII while the search has
+   * names outside ASCII).
+   */
+  matcher(search: NameSearch): (path: string) => boolean | null {
+    const matched = new Set<number>();
+    const add = (ids: readonly number[] | undefined) => {
+      if (ids) for (const id of ids) matched.add(id);
+    };
+    for (const name of search.ascii.calls) add(this.called.get(name));
+    for (const name of search.ascii.mentions) add(this.words.get(name));
+    if (search.ascii.starImports) for (const id of this.starImporters) matched.add(id);
+    return (path) => {
+      const id = this.ids.get(path);
+      if (id === undefined) return null;
+      if (matched.has(id)) return true;
+      return search.hasUnicodeNames && this.notAscii.has(id) ? null : false;
+    };
+  }
+
+  private post(postings: Map<string, number[]>, word: string, id: number): void {
+    const ids = postings.get(word);
+    if (ids) ids.push(id);
+    // A new word is copied, so that the key does not keep the whole file's text alive (V8 slices long substrings).
+    else postings.set(word.length >= 13 ? Buffer.from(word, 'latin1').toString('latin1') : word, [id]);
+    this.postings++;
+  }
+
+  /** Drops stale entries' postings. */
+  private compact(): void {
+    for (const postings of [this.words, this.called]) {
+      for (const [word, ids] of postings) {
+        const kept = ids.filter((id) => this.live[id]);
+        if (kept.length > 0) postings.set(word, kept);
+        else postings.delete(word);
+      }
+    }
+    this.postings -= this.stalePostings;
+    this.stalePostings = 0;
+  }
 }

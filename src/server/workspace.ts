@@ -17,6 +17,7 @@ import { defaultSettings, type Settings } from '../settings.js';
 import { discoverFiles, realPath, type SettingsSource } from '../files.js';
 import { clearModuleNameCache } from '../module-names.js';
 import { ParseState } from '../parser.js';
+import { MentionIndex } from '../prefilter.js';
 
 /** Upper bound on on-disk files fed to one pass, so a huge folder cannot stall the editor. */
 export const MAX_WORKSPACE_FILES = 5000;
@@ -24,6 +25,10 @@ export const MAX_WORKSPACE_FILES = 5000;
 /**
  * A discovery older than this is redone before the next pass: clients that do not
  * watch files (Neovim 0.7) never tell the server about files created or deleted.
+ * A remembered first look at a file is checked against the disk (its mtime and
+ * size) as often: a client that watches files says at once when one changed
+ * (fileChanged), and statting thousands of files on every keystroke would cost
+ * more than the pass. Files a pass follows calls into are checked at every pass.
  */
 const DISCOVERY_MAX_AGE_MS = 10_000;
 
@@ -58,16 +63,22 @@ interface CachedAnalysis {
   /** `analyzeSource` depends on settings only through this limit. */
   maxFileSize: number;
   analysis: Analysis;
+  /** When the file was last seen with this mtime and size (Date.now()). */
+  checkedAt: number;
 }
 
 export class Workspace {
   private roots: string[] = [];
   private discovered: { files: string[]; at: number } | null = null;
+  /** The configuration as resolved for the last passes (renewed as often as the discovery, and when a configuration file changes). */
+  private settings: { settings: PassSettings; at: number } | null = null;
   /** The `__init__.py` files of the last discovery: when they change, module names may have changed. */
   private packageMarkers: string | null = null;
   private readonly analyses = new Map<string, CachedAnalysis>();
   /** Full analyses of files on disk that a pass loaded on demand (to follow a call into them), for the next passes' demand loads. */
   private readonly demandAnalyses = new Map<string, CachedAnalysis>();
+  /** The words of files on disk that the pre-filter skipped, so that a pass's name searches need not read them again. */
+  private readonly mentionIndex = new MentionIndex();
   /** Each open document's last parse, for tree-sitter's incremental re-parsing. */
   private readonly parseStates = new Map<string, ParseState>();
 
@@ -75,6 +86,7 @@ export class Workspace {
   setRoots(roots: readonly string[]): void {
     this.roots = [...new Set(roots.map((root) => path.resolve(root)))];
     this.discovered = null;
+    this.settings = null;
     this.packageMarkers = null;
     this.forgetPackages();
   }
@@ -86,12 +98,14 @@ export class Workspace {
   /** Files were created or deleted, or a configuration or .gitignore changed: find the files again before the next pass. */
   filesChanged(): void {
     this.discovered = null;
+    this.settings = null;
   }
 
-  /** One file changed on disk; its cached analysis is checked by mtime anyway, this only frees it early. */
+  /** One file changed on disk: what is remembered of it is dropped, so the next pass reads it again. */
   fileChanged(file: string): void {
     this.analyses.delete(path.resolve(file));
     this.demandAnalyses.delete(path.resolve(file));
+    this.mentionIndex.delete(path.resolve(file));
   }
 
   /**
@@ -103,12 +117,14 @@ export class Workspace {
     // Closed documents' parses are dropped.
     const openPaths = new Set(documents.map((document) => document.path));
     for (const file of this.parseStates.keys()) if (!openPaths.has(file)) this.parseStates.delete(file);
-    const settings = new PassSettings(this.roots);
+    const now = Date.now();
+    if (!this.settings || now - this.settings.at > DISCOVERY_MAX_AGE_MS) this.settings = { settings: new PassSettings(this.roots), at: now };
+    const { settings } = this.settings;
     const disk = this.diskFiles(settings, documents);
     const stats = new Map<string, { mtimeMs: number; size: number }>();
     const diskSources: SourceFile[] = [];
     for (const file of disk.files) {
-      const source = this.diskSource(file, settings, stats);
+      const source = this.diskSource(file, settings, stats, now);
       if (source) diskSources.push(source);
     }
 
@@ -133,7 +149,7 @@ export class Workspace {
           if (source.text !== undefined) return;
           const stat = stats.get(source.path);
           const remembered = (): CachedAnalysis | null =>
-            stat ? { ...stat, maxFileSize: settings.settingsForFile(source.path).maxFileSize, analysis } : null;
+            stat ? { ...stat, maxFileSize: settings.settingsForFile(source.path).maxFileSize, analysis, checkedAt: now } : null;
           if (phase === 'demand') {
             const kept = remembered();
             if (kept) this.demandAnalyses.set(source.path, kept);
@@ -143,9 +159,14 @@ export class Workspace {
           lookedAt.add(source.path);
           const kept = remembered();
           if (kept) this.analyses.set(source.path, kept);
+          // A skipped file's words answer the name searches of the next passes (diskSource read its bytes now).
+          if (kept && analysis.kind === 'skipped' && source.bytes) this.mentionIndex.set(source.path, source.bytes);
         },
+        mentionIndex: this.mentionIndex,
         cachedAnalysis: (source) => {
-          const stat = source.text === undefined ? stats.get(source.path) : undefined;
+          if (source.text !== undefined || !stats.has(source.path)) return undefined;
+          // A file the analysis follows a call into is checked now, whenever its first look was.
+          const stat = this.freshStat(source.path, stats);
           const kept = stat ? this.demandAnalyses.get(source.path) : undefined;
           return kept && this.unchanged(kept, stat!, settings, source.path) ? kept.analysis : undefined;
         },
@@ -210,25 +231,59 @@ export class Workspace {
     file: string,
     settings: PassSettings,
     stats: Map<string, { mtimeMs: number; size: number }>,
+    now: number,
   ): SourceFile | null {
+    const known = this.analyses.get(file);
+    if (known && now - known.checkedAt < DISCOVERY_MAX_AGE_MS && known.maxFileSize === settings.settingsForFile(file).maxFileSize) {
+      stats.set(file, { mtimeMs: known.mtimeMs, size: known.size });
+      return { path: file, analysis: known.analysis };
+    }
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
     } catch {
       this.analyses.delete(file);
       this.demandAnalyses.delete(file);
+      this.mentionIndex.delete(file);
       return null;
     }
     stats.set(file, { mtimeMs: stat.mtimeMs, size: stat.size });
     const cached = this.analyses.get(file);
-    if (cached && this.unchanged(cached, stat, settings, file)) return { path: file, analysis: cached.analysis };
+    if (cached && this.unchanged(cached, stat, settings, file)) {
+      cached.checkedAt = now;
+      return { path: file, analysis: cached.analysis };
+    }
     this.analyses.delete(file);
+    this.mentionIndex.delete(file);
     try {
       return { path: file, bytes: fs.readFileSync(file) };
     } catch {
       // Deleted or unreadable since discovery: it simply does not feed this pass.
       return null;
     }
+  }
+
+  /**
+   * A file's mtime and size as they are now, noted in the pass's stats. When they
+   * differ from its remembered first look, that is forgotten: the next pass reads
+   * the file again. Null when the file is gone.
+   */
+  private freshStat(file: string, stats: Map<string, { mtimeMs: number; size: number }>): { mtimeMs: number; size: number } | null {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      this.fileChanged(file);
+      return null;
+    }
+    const fresh = { mtimeMs: stat.mtimeMs, size: stat.size };
+    const first = this.analyses.get(file);
+    if (first && (first.mtimeMs !== fresh.mtimeMs || first.size !== fresh.size)) {
+      this.analyses.delete(file);
+      this.mentionIndex.delete(file);
+    }
+    stats.set(file, fresh);
+    return fresh;
   }
 
   /** Whether a remembered analysis is of the file as it is now, under the same size limit. */
@@ -248,6 +303,7 @@ export class Workspace {
 
   private pruneAnalyses(keep: Set<string>): void {
     for (const cache of [this.analyses, this.demandAnalyses]) for (const file of cache.keys()) if (!keep.has(file)) cache.delete(file);
+    this.mentionIndex.retainOnly(keep);
   }
 }
 
@@ -255,14 +311,16 @@ export class Workspace {
  * Settings for one pass, resolved as the CLI resolves them (nearest pyproject.toml
  * with `[tool.pyhang]` above each file, else the one above the workspace folder
  * that holds it), but never failing: a configuration error is collected to be
- * shown to the user, and the defaults stand in. Built afresh for every pass, so
- * an edited pyproject.toml takes effect at the next one.
+ * shown to the user, and the defaults stand in. Built again when a configuration
+ * file changes (the client says so, or a pyproject.toml open in the editor is
+ * saved), and at least every DISCOVERY_MAX_AGE_MS for clients that do not watch files.
  */
 class PassSettings implements SettingsSource {
   readonly errors = new Set<string>();
   private readonly roots: readonly string[];
   private readonly resolvers = new Map<string, ConfigResolver>();
   private readonly byDirectory = new Map<string, Settings>();
+  private readonly byFile = new Map<string, Settings>();
 
   constructor(roots: readonly string[]) {
     // Deepest first, so a nested workspace folder governs its own files.
@@ -270,7 +328,12 @@ class PassSettings implements SettingsSource {
   }
 
   settingsForFile(file: string): Settings {
-    return this.settingsForDirectory(path.dirname(path.resolve(file)));
+    let settings = this.byFile.get(file);
+    if (!settings) {
+      settings = this.settingsForDirectory(path.dirname(path.resolve(file)));
+      this.byFile.set(file, settings);
+    }
+    return settings;
   }
 
   settingsForDirectory(dir: string): Settings {
