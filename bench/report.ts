@@ -259,7 +259,11 @@ without pyhang's analysis cache, not with the operating system's cache dropped.
   at once by \`didSave\`, which lints immediately in place of the pending pass: that
   measures the lint. The "debounced" row sends \`didChange\` alone and subtracts the
   debounce, as a cross-check. Runs = edits; the notes give the 95th percentile. Peak RSS
-  is the server's \`VmHWM\` from \`/proc/PID/status\`, read just before shutdown.`);
+  is the server's \`VmHWM\` from \`/proc/PID/status\`, read just before shutdown. The
+  "other files" row does the same with the corpus's first files (in path order) copied
+  into the workspace under \`lib/\`, packages and all, as a real project has them beside
+  the open module: they are not reported on, but each pass searches them for the names
+  the analysis found, and the module's imports may resolve into them.`);
 
   return `${sections.join('\n\n')}\n`;
 }

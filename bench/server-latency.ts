@@ -29,6 +29,8 @@ export interface LatencyStats {
 
 export interface ServerLatency {
   lines: number;
+  /** Files in the workspace besides the module and its helper. */
+  otherFiles: number;
   /** Findings published for the module (a sanity check that it was linted). */
   diagnostics: number;
   /** didOpen to the first diagnostics: includes the first parse and the JIT warming up. */
@@ -48,6 +50,12 @@ export interface ServerLatencyOptions {
   debouncedEdits: number;
   /** Edits made first and not counted, so the JIT has compiled the hot paths. */
   warmupEdits: number;
+  /**
+   * Other files for the workspace, as a real project has besides the open
+   * module: copied under `lib/` with their paths below `root` (packages stay
+   * packages). None by default.
+   */
+  workspaceFiles?: { root: string; files: readonly string[] };
 }
 
 export async function measureServerLatency(options: ServerLatencyOptions): Promise<ServerLatency> {
@@ -56,6 +64,11 @@ export async function measureServerLatency(options: ServerLatencyOptions): Promi
   const file = path.join(root, 'service.py');
   fs.writeFileSync(file, text);
   fs.writeFileSync(path.join(root, 'helpers.py'), HELPERS_MODULE);
+  for (const other of options.workspaceFiles?.files ?? []) {
+    const target = path.join(root, 'lib', path.relative(options.workspaceFiles!.root, other));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(other, target);
+  }
   const uri = uriOf(file);
   const client = new LspClient([], root);
   try {
@@ -93,6 +106,7 @@ export async function measureServerLatency(options: ServerLatencyOptions): Promi
     await client.exited();
     return {
       lines: options.lines,
+      otherFiles: options.workspaceFiles?.files.length ?? 0,
       diagnostics: first.length,
       openMs,
       save: stats(save),
