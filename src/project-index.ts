@@ -504,8 +504,9 @@ export class ProjectIndex {
       if (!entry) continue;
       const rest = parts.slice(i);
       if (rest.length === 0) return [`module:${entry.facts.module}`];
-      const found = this.resolveIn(entry, rest, seen);
-      if (found.length > 0) return found;
+      // The longest module wins, as in Python (importing `pkg.mod` makes it `pkg`'s attribute `mod`):
+      // looking for `mod.rest` in `pkg` too would only reach the same module again, by every way `pkg` can.
+      return this.resolveIn(entry, rest, seen);
     }
     return [];
   }
