@@ -131,17 +131,19 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   }
 
   // First looks in worker threads, then files needed on demand, many at a time, in the same threads.
-  // The exhaustive mode stays in this thread (it is for tests).
-  const pool = prefilter && jobs > 1 && toAnalyze.length >= MIN_FILES_FOR_WORKERS ? new AnalysisPool(jobs) : null;
+  // The exhaustive mode parses every file there too: in this thread, a synchronous run frees no
+  // syntax tree until it ends (the binding frees them from the event loop), gigabytes on a large tree.
+  const pool = jobs > 1 && toAnalyze.length >= MIN_FILES_FOR_WORKERS ? new AnalysisPool(jobs) : null;
   if (pool) {
     const results = pool.analyze(
-      toAnalyze.map((s) => ({ path: s.path, module: s.module!, maxFileSize: options.settingsFor(s.path).maxFileSize })),
+      toAnalyze.map((s) => ({ path: s.path, module: s.module!, maxFileSize: options.settingsFor(s.path).maxFileSize, prefilter })),
     );
     for (const source of toAnalyze) {
       const analysis = results.get(source.path);
       if (!analysis) continue;
       source.analysis = analysis;
-      const s = cache ? stamp(source.path) : undefined;
+      // An exhaustive first look is not the pre-filtered one the cache keeps.
+      const s = cache && prefilter ? stamp(source.path) : undefined;
       if (s) cache!.record(source.path, s, 'initial', analysis);
     }
   }
