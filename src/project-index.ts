@@ -135,7 +135,12 @@ export class ProjectIndex {
   /** Whether a module not indexed yet names any of a search's names (a cheap look before loading it). */
   private readonly mentions: ((module: string, search: NameSearch) => boolean) | null;
   /** While set, questions asked while loading load only the modules it admits (see loadWhatRulesAsk). */
-  private loadGate: ((module: string) => boolean) | null = null;
+  private loadGate: ((module: string, lookup: readonly string[]) => boolean) | null = null;
+  /**
+   * The attribute names still to be looked up after the value being evaluated
+   * (`core`, `submit` while `pkg.m3` is: see the load gate).
+   */
+  private chainTail: readonly string[] = [];
   /** Loads several modules at once (in parallel), each answer as `load` would give it. */
   private readonly loadMany: ((modules: string[]) => (ModuleFacts | null)[]) | null;
   /** While set, modules that a question wanted but could not load are noted here (see raises). */
@@ -216,10 +221,11 @@ export class ProjectIndex {
    */
   private loading = false;
 
-  private module(name: string): ModuleEntry | undefined {
+  /** A module by name, loaded if allowed; `lookup`: the names to be looked up in it, then after it (for the load gate). */
+  private module(name: string, lookup: readonly string[] = []): ModuleEntry | undefined {
     const known = this.modules.get(name);
     if (known || this.triedLoading.has(name)) return known;
-    if (!this.loading || !this.load || (this.loadGate && !this.loadGate(name))) {
+    if (!this.loading || !this.load || (this.loadGate && !this.loadGate(name, lookup))) {
       if (this.loadable(name)) {
         this.misses++;
         this.wanted?.add(name);
@@ -263,15 +269,34 @@ export class ProjectIndex {
     // (The names are found first: finding them walks calls, loading modules in batches.)
     const { called, named } = this.interestingNames();
     const search = wordsPattern([], [...called, ...named], { starImports: true })!;
+    const interesting = new Set([...called, ...named]);
     const admitted = new Map<string, boolean>();
-    const gate = (module: string): boolean => {
+    const binds = new Map<string, boolean>();
+    const searches = new Map<string, NameSearch>();
+    const gate = (module: string, lookup: readonly string[]): boolean => {
       if (!this.mentions) return true;
       let answer = admitted.get(module);
       if (answer === undefined) {
         answer = this.mentions(module, search);
         admitted.set(module, answer);
       }
-      return answer;
+      if (answer || lookup.length < 2) return answer;
+      // A module naming none of them can still be a step towards one: `pkg.m3.core.submit` goes through
+      // `m3`, which only binds `core` (`from . import core`). It must name that first name, and a later one must matter.
+      if (!lookup.slice(1).some((name) => interesting.has(name))) return false;
+      const first = lookup[0]!;
+      const key = `${module}\0${first}`;
+      let bound = binds.get(key);
+      if (bound === undefined) {
+        let byName = searches.get(first);
+        if (!byName) {
+          byName = wordsPattern([], [first])!;
+          searches.set(first, byName);
+        }
+        bound = byName !== null && this.mentions(module, byName);
+        binds.set(key, bound);
+      }
+      return bound;
     };
     this.loading = true;
     this.loadGate = gate;
@@ -413,7 +438,7 @@ export class ProjectIndex {
         case 'call':
           return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
         case 'attr':
-          return this.evaluate(term.o).flatMap((c) => this.attrConcrete(c, term.n, new Set()));
+          return this.withTail([term.n], () => this.evaluate(term.o)).flatMap((c) => this.attrConcrete(c, term.n, new Set()));
         case 'elem': {
           const o = this.evaluate(term.o);
           return o.includes('seq') ? ['fut'] : [];
@@ -432,6 +457,18 @@ export class ProjectIndex {
           return [];
       }
     });
+  }
+
+  /** Runs `compute` with `names` to be looked up after what it evaluates (only the load gate reads them). */
+  private withTail<T>(names: readonly string[], compute: () => T): T {
+    if (!this.loadGate || names.length === 0) return compute();
+    const outer = this.chainTail;
+    this.chainTail = [...names, ...outer];
+    try {
+      return compute();
+    } finally {
+      this.chainTail = outer;
+    }
   }
 
   /** Memoises per term; a term met again while being evaluated (recursion) contributes nothing on that path. */
@@ -500,9 +537,9 @@ export class ProjectIndex {
     }
     const parts = q.split('.');
     for (let i = parts.length; i >= 1; i--) {
-      const entry = this.module(parts.slice(0, i).join('.'));
-      if (!entry) continue;
       const rest = parts.slice(i);
+      const entry = this.module(parts.slice(0, i).join('.'), this.loadGate ? [...rest, ...this.chainTail] : []);
+      if (!entry) continue;
       if (rest.length === 0) return [`module:${entry.facts.module}`];
       // The longest module wins, as in Python (importing `pkg.mod` makes it `pkg`'s attribute `mod`):
       // looking for `mod.rest` in `pkg` too would only reach the same module again, by every way `pkg` can.
@@ -522,12 +559,14 @@ export class ProjectIndex {
       const cls = entry.classes.get(name);
       if (cls) base.push(`class:${cls.q}`);
       const target = own(facts.imports, name);
-      if (target !== undefined) base.push(...this.resolve(target, seen));
+      if (target !== undefined) base.push(...this.withTail(remaining, () => this.resolve(target, seen)));
       const variable = own(facts.variables, name);
-      if (variable) base.push(...this.evaluate(variable));
+      if (variable) base.push(...this.withTail(remaining, () => this.evaluate(variable)));
       if (base.length === 0) continue;
       let current = [...new Set(base)];
-      for (const attr of remaining) current = current.flatMap((c) => this.attrConcrete(c, attr, seen));
+      for (let k = 0; k < remaining.length; k++) {
+        current = this.withTail(remaining.slice(k + 1), () => current.flatMap((c) => this.attrConcrete(c, remaining[k]!, seen)));
+      }
       return current;
     }
     for (const star of facts.starImports) {

@@ -113,6 +113,22 @@ describe('the pre-filter on generated projects', () => {
     assert.deepEqual(exhaustive.findings, filtered.findings);
   });
 
+  it('follows a wrapper through modules that only import the module holding it', () => {
+    // `pkg.m3.core.submit`: m3 names neither the wrapper nor asyncio, it only binds `core`; `pkg.m5.hop.core.submit` takes two such steps.
+    const files: Record<string, string> = {
+      'pkg/__init__.py': '',
+      'pkg/core.py': 'import asyncio\n\nLOOP = asyncio.new_event_loop()\n\n\ndef submit(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+      'pkg/m3.py': 'from . import core\n\nVALUE = 3\n',
+      'pkg/hop.py': 'from . import core\n',
+      'pkg/m5.py': 'from . import hop\n',
+      'app.py':
+        'import asyncio\nimport pkg.m3\nimport pkg.m5\n\n\nasync def job():\n    return 1\n\n\ndef one():\n    return pkg.m3.core.submit(job()).result()\n\n\ndef two():\n    return pkg.m5.hop.core.submit(job()).result()\n',
+    };
+    const { filtered, exhaustive } = lintBothWays(files);
+    assert.deepEqual(exhaustive.findings, ['app.py:11 HANG001', 'app.py:15 HANG001']);
+    assert.deepEqual(filtered.findings, exhaustive.findings);
+  });
+
   it('follows names outside ASCII, in UTF-8 files and in files with a coding cookie', () => {
     // Python identifiers may be any letters: the wrapper is `envoyé`, the coroutine `tâche`.
     const files: Record<string, string> = {
