@@ -52,6 +52,11 @@ export function needsFullDecode(bytes: Uint8Array): boolean {
 /** Up to this many names, each is first looked for natively in the bytes, so most files are settled without decoding. */
 const MAX_NEEDLES = 16;
 
+/** What follows a called name: blanks, then `(`. */
+const CALL_FOLLOWS = '\\s*\\(';
+/** A star import (such a module may re-export any name). */
+const STAR_IMPORT = /\bimport[ \t]*\*/;
+
 /** Names made of ASCII letters, digits and `_`: searched for in the raw bytes, with ASCII word boundaries. */
 const ASCII_NAME = /^\w+$/;
 /** Python identifiers with letters outside ASCII (`envoyé`): searched for in the decoded text. */
@@ -122,7 +127,7 @@ export function wordsPattern(
   const parts = alternatives(ascii.calls, ascii.mentions, '\\b', '\\b');
   const needles = [...ascii.calls, ...ascii.mentions];
   if (options.starImports) {
-    parts.push('\\bimport[ \\t]*\\*');
+    parts.push(STAR_IMPORT.source);
     needles.push('import');
   }
   const otherParts = alternatives(other.calls, other.mentions, NOT_AFTER_IDENTIFIER, NOT_BEFORE_IDENTIFIER);
@@ -141,14 +146,13 @@ export function wordsPattern(
 /** Regex alternatives: `calls` followed by `(`, `mentions` anywhere, each bounded by `before` and `after`. */
 function alternatives(calls: string[], mentions: string[], before: string, after: string): string[] {
   const parts: string[] = [];
-  if (calls.length > 0) parts.push(`${before}(?:${calls.join('|')})\\s*\\(`);
+  if (calls.length > 0) parts.push(`${before}(?:${calls.join('|')})${CALL_FOLLOWS}`);
   if (mentions.length > 0) parts.push(`${before}(?:${mentions.join('|')})${after}`);
   return parts;
 }
 
-/** A run of ASCII word characters, and whether `(` follows it: what the ASCII part of a NameSearch matches. */
-const WORD = /(\w+)(\s*\()?/g;
-const STAR_IMPORT = /\bimport[ \t]*\*/;
+/** A run of ASCII word characters, and whether a call follows it: what the ASCII part of a NameSearch matches. */
+const WORD = new RegExp(`(\\w+)(${CALL_FOLLOWS})?`, 'g');
 /** Postings of files indexed again are dropped once they outnumber the live ones. */
 const MAX_STALE_SHARE = 0.5;
 
@@ -172,10 +176,6 @@ export class MentionIndex {
   private postings = 0;
   private stalePostings = 0;
   private readonly postingsOf: number[] = [];
-
-  has(path: string): boolean {
-    return this.ids.has(path);
-  }
 
   /** Indexes (or indexes again) a file from its bytes. */
   set(path: string, bytes: Uint8Array): void {

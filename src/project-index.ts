@@ -270,33 +270,26 @@ export class ProjectIndex {
     const { called, named } = this.interestingNames();
     const search = wordsPattern([], [...called, ...named], { starImports: true })!;
     const interesting = new Set([...called, ...named]);
-    const admitted = new Map<string, boolean>();
-    const binds = new Map<string, boolean>();
-    const searches = new Map<string, NameSearch>();
+    /** Each search's answer per module, asked once (it reads the file). */
+    const answers = new Map<NameSearch, Map<string, boolean>>();
+    const mentions = (module: string, by: NameSearch): boolean => {
+      let known = answers.get(by);
+      if (!known) answers.set(by, (known = new Map()));
+      let answer = known.get(module);
+      if (answer === undefined) known.set(module, (answer = this.mentions!(module, by)));
+      return answer;
+    };
+    const byName = new Map<string, NameSearch | null>();
     const gate = (module: string, lookup: readonly string[]): boolean => {
       if (!this.mentions) return true;
-      let answer = admitted.get(module);
-      if (answer === undefined) {
-        answer = this.mentions(module, search);
-        admitted.set(module, answer);
-      }
-      if (answer || lookup.length < 2) return answer;
+      if (mentions(module, search)) return true;
       // A module naming none of them can still be a step towards one: `pkg.m3.core.submit` goes through
       // `m3`, which only binds `core` (`from . import core`). It must name that first name, and a later one must matter.
-      if (!lookup.slice(1).some((name) => interesting.has(name))) return false;
+      if (lookup.length < 2 || !lookup.slice(1).some((name) => interesting.has(name))) return false;
       const first = lookup[0]!;
-      const key = `${module}\0${first}`;
-      let bound = binds.get(key);
-      if (bound === undefined) {
-        let byName = searches.get(first);
-        if (!byName) {
-          byName = wordsPattern([], [first])!;
-          searches.set(first, byName);
-        }
-        bound = byName !== null && this.mentions(module, byName);
-        binds.set(key, bound);
-      }
-      return bound;
+      if (!byName.has(first)) byName.set(first, wordsPattern([], [first]));
+      const firstSearch = byName.get(first)!;
+      return firstSearch !== null && mentions(module, firstSearch);
     };
     this.loading = true;
     this.loadGate = gate;

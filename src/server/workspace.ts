@@ -238,21 +238,14 @@ export class Workspace {
       stats.set(file, { mtimeMs: known.mtimeMs, size: known.size });
       return { path: file, analysis: known.analysis };
     }
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(file);
-    } catch {
-      this.analyses.delete(file);
-      this.demandAnalyses.delete(file);
-      this.mentionIndex.delete(file);
-      return null;
-    }
-    stats.set(file, { mtimeMs: stat.mtimeMs, size: stat.size });
+    const stat = this.freshStat(file, stats);
+    if (!stat) return null;
     const cached = this.analyses.get(file);
     if (cached && this.unchanged(cached, stat, settings, file)) {
       cached.checkedAt = now;
       return { path: file, analysis: cached.analysis };
     }
+    // Changed on disk (freshStat forgot it then) or under another size limit: read it again.
     this.analyses.delete(file);
     this.mentionIndex.delete(file);
     try {
@@ -265,8 +258,8 @@ export class Workspace {
 
   /**
    * A file's mtime and size as they are now, noted in the pass's stats. When they
-   * differ from its remembered first look, that is forgotten: the next pass reads
-   * the file again. Null when the file is gone.
+   * differ from its remembered first look, that is forgotten (and read again).
+   * Null when the file is gone, and then all that is remembered of it is forgotten.
    */
   private freshStat(file: string, stats: Map<string, { mtimeMs: number; size: number }>): { mtimeMs: number; size: number } | null {
     let stat: fs.Stats;
