@@ -8,33 +8,142 @@
  * run coroutines). Everything else is analysed only when the analysis needs it:
  * a symbol resolving into the module (a helper a coroutine calls), or the file
  * naming a wrapper or a coroutine found so far (see lint.ts). The checks here
- * work on raw bytes (searching is done natively), before any decoding.
+ * work on raw bytes (searching is done natively), before any decoding. A root
+ * counts only where it is code: a docstring or a comment that says `asyncio`
+ * starts nothing (see mentionedInCode).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { codingCookie, decodeSource } from './decode.js';
 
 /** `async def` with any blanks or line continuations between the keywords. */
 const ASYNC_DEF = /async[ \t\f\\\r\n]+def\b/;
-/** What a hazard starts from, in a decoded text (an editor's document, a file in another encoding). */
-const HAZARD_ROOTS = new RegExp(`run_coroutine_threadsafe|asyncio|${ASYNC_DEF.source}`);
+/** What a hazard starts from, in a decoded text (an editor's document, a file in another encoding) or in bytes read as latin-1. */
+const HAZARD_ROOTS = new RegExp(`run_coroutine_threadsafe|asyncio|${ASYNC_DEF.source}`, 'g');
 const ASYNC = Buffer.from('async');
 const ASYNCIO = Buffer.from('asyncio');
 const ASYNC_DEF_BYTES = Buffer.from('async def');
 const THREADSAFE = Buffer.from('run_coroutine_threadsafe');
 
-/** Whether a file's bytes mention what a hazard starts from. */
+/** Whether a file's bytes mention what a hazard starts from, in code. */
 export function mentionsHazardRoots(bytes: Uint8Array): boolean {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // Most files mention none of them: two native searches settle those.
-  if (!buffer.includes(ASYNC)) return buffer.includes(THREADSAFE);
-  if (buffer.includes(ASYNCIO) || buffer.includes(ASYNC_DEF_BYTES) || buffer.includes(THREADSAFE)) return true;
-  // `async  def` or a line continuation between the keywords: rare, so only then a regex.
-  return ASYNC_DEF.test(buffer.toString('latin1'));
+  if (!buffer.includes(ASYNC) && !buffer.includes(THREADSAFE)) return false;
+  // `async  def` or a line continuation between the keywords is rare: the regex below finds it too.
+  // UTF-8 read as latin-1 keeps every ASCII character, so quotes, `#` and line ends are where they are.
+  return mentionedInCode(buffer.toString('latin1'), HAZARD_ROOTS);
 }
 
 /** `mentionsHazardRoots` for a decoded text. */
 export function textMentionsHazardRoots(text: string): boolean {
-  return HAZARD_ROOTS.test(text);
+  return mentionedInCode(text, HAZARD_ROOTS);
+}
+
+/** Where a comment or a string literal may start. */
+const COMMENT_OR_QUOTE = /[#'"]/g;
+const LINE_END = /[\r\n]/g;
+/** String prefixes whose literal is only text (raw, bytes, unicode), and those that interpolate code (f- and t-strings). */
+const PLAIN_PREFIX = /^(?:[rRuUbB]|[rR][bB]|[bB][rR])?$/;
+const INTERPOLATING_PREFIX = /^(?:[fFtT]|[rR][fFtT]|[fFtT][rR])$/;
+/** Keywords a string may follow with no blank (`x in'ab'`): they are not prefixes. */
+const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', 'elif', 'return', 'yield', 'await', 'assert', 'del', 'print', 'from', 'import', 'lambda', 'while', 'for', 'with', 'as', 'raise', 'except', 'case', 'match']);
+
+/** A comment or string literal starting at an offset: where it ends, and whether what it holds may be code. */
+interface Region {
+  end: number;
+  /** An f- or t-string (its interpolations are code), or a literal the scan cannot delimit for sure. */
+  code: boolean;
+}
+
+/** The comment or string literal starting at `start` (a `#` or a quote outside any literal). */
+function regionAt(text: string, start: number): Region {
+  if (text.charCodeAt(start) === 0x23 /* # */) {
+    LINE_END.lastIndex = start;
+    const end = LINE_END.exec(text);
+    return { end: end ? end.index : text.length, code: false };
+  }
+  // The prefix: the identifier characters just before the quote.
+  let p = start;
+  while (p > 0 && isIdentifierCode(text.charCodeAt(p - 1))) p--;
+  const prefix = text.slice(p, start);
+  const interpolating = INTERPOLATING_PREFIX.test(prefix);
+  // Anything else before a quote (`x"…"`) is not valid Python: the scan says it cannot tell.
+  const unsure = !interpolating && !PLAIN_PREFIX.test(prefix) && !KEYWORDS.has(prefix);
+  const quote = text[start]!;
+  const triple = text[start + 1] === quote && text[start + 2] === quote;
+  if (!triple && text[start + 1] === quote) return { end: start + 2, code: unsure };
+  const bodyStart = start + (triple ? 3 : 1);
+  for (let i = bodyStart; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') {
+      // An escaped character, or a line continuation (a CR LF is one line end).
+      i += text[i + 1] === '\r' && text[i + 2] === '\n' ? 2 : 1;
+    } else if (c === quote && (!triple || (text[i + 1] === quote && text[i + 2] === quote))) {
+      // A quote inside an interpolation (`f"{d["k"]}"`, Python 3.12) ends this scan early: unbalanced braces tell.
+      if (interpolating && !bracesBalanced(text, bodyStart, i)) return { end: text.length, code: true };
+      return { end: i + (triple ? 3 : 1), code: unsure || interpolating };
+    } else if (!triple && (c === '\n' || c === '\r')) {
+      // An unterminated literal: not valid Python, and no telling what follows.
+      return { end: text.length, code: true };
+    }
+  }
+  return { end: text.length, code: true };
+}
+
+/** Whether the braces of an f-string's body pair up (`{{` and `}}` outside an interpolation are literal braces). */
+function bracesBalanced(text: string, from: number, to: number): boolean {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === '{') {
+      if (depth === 0 && text[i + 1] === '{') i++;
+      else depth++;
+    } else if (c === '}') {
+      if (depth === 0 && text[i + 1] === '}') i++;
+      else if (--depth < 0) return false;
+    }
+  }
+  return depth === 0;
+}
+
+/** ASCII letters, digits and `_`, and any character outside ASCII (a UTF-8 byte read as latin-1, or a letter). */
+function isIdentifierCode(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code >= 0x80;
+}
+
+/**
+ * Whether the global `pattern` matches in `text` where it is code: not inside a
+ * comment or a plain string literal (a docstring, a message). f- and t-strings
+ * count as code, since their interpolations are; so does the rest of a text the
+ * scan cannot delimit (an unterminated literal, a quote the scan cannot pair).
+ * Each mention is looked at in order, and the text is scanned only up to it.
+ */
+export function mentionedInCode(text: string, pattern: RegExp): boolean {
+  pattern.lastIndex = 0;
+  /** Everything before this offset has been scanned, and the scan is in code there. */
+  let scanned = 0;
+  try {
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      const at = match.index;
+      for (;;) {
+        COMMENT_OR_QUOTE.lastIndex = scanned;
+        const next = COMMENT_OR_QUOTE.exec(text);
+        if (!next || next.index >= at) return true;
+        const region = regionAt(text, next.index);
+        if (region.end > at) {
+          if (region.code) return true;
+          // The mention is inside a comment or a plain string: go on after it.
+          scanned = region.end;
+          pattern.lastIndex = region.end;
+          break;
+        }
+        scanned = region.end;
+      }
+    }
+    return false;
+  } finally {
+    pattern.lastIndex = 0;
+  }
 }
 
 /**

@@ -157,4 +157,50 @@ describe('the pre-filter on generated projects', () => {
     assert.deepEqual(exhaustive.findings, filtered.findings);
     assert.deepEqual(filtered.parsed, ['test_bridge.py']);
   });
+
+  it('parses no file whose only mention of asyncio is in a docstring, a comment or a plain string', () => {
+    const files: Record<string, string> = {
+      'docs_only.py': '"""Unlike asyncio.run_coroutine_threadsafe, this runs in a thread."""\n\n\ndef run(fn):\n    return fn()\n',
+      'comment_only.py': "# Not asyncio: plain threads.\nimport threading\n\nMESSAGE = 'async def is not used here'\n",
+      'bytes_only.py': "PATTERN = rb'run_coroutine_threadsafe|asyncio'\nSQL = '''\nasync def\n'''\n",
+      'app.py': 'import asyncio\n\n\nasync def work():\n    return 1\n\n\ndef ask(loop):\n    return asyncio.run_coroutine_threadsafe(work(), loop).result()\n',
+    };
+    const { filtered, exhaustive } = lintBothWays(files);
+    assert.deepEqual(filtered.findings, ['app.py:9 HANG001']);
+    assert.deepEqual(exhaustive.findings, filtered.findings);
+    assert.deepEqual(filtered.parsed, ['app.py']);
+  });
+
+  it('still finds a hazard written after literals that are hard to delimit', () => {
+    // Each file names asyncio first inside a literal, then in code: a scan that lost track of where
+    // the literal ends would take the code for text and skip the file.
+    const hazard = 'from asyncio import run_coroutine_threadsafe as submit\n\n\ndef ask(coro, loop):\n    return submit(coro, loop).result()\n';
+    const files: Record<string, string> = {
+      'escaped_quote.py': `A = "say \\"asyncio\\"" ; B = r"\\"" ; C = 'it\\'s asyncio'\n${hazard}`,
+      'triple.py': `E = '''"""'''\nD = """a " b "" c 'asyncio' ''' d \\""" e """\n${hazard}F = """x"""\n`,
+      'keyword_before.py': `X = 'asyncio' if 'a'in'asyncio'else"asyncio"\n${hazard}`,
+      'comment_quote.py': `# don't say "asyncio\n${hazard}`,
+      'continued.py': `F = "asyncio \\\nstill the string"\n${hazard}`,
+      'lone_cr.py': `# asyncio "\r${hazard.replace(/\n/g, '\r')}`,
+      'fstring_nested.py': `names = {"a": 1}\nlabel = f"{names["a"]} asyncio"\n${hazard}`,
+      // The first mention is code inside an f-string; the import comes after the function.
+      'fstring_code.py': 'def show(coro, loop):\n    return f"{aio.run_coroutine_threadsafe(coro, loop).result()}"\n\n\nimport asyncio as aio\n',
+    };
+    // One project per file: another file naming run_coroutine_threadsafe would bring it in anyway.
+    const expected: Record<string, number> = {
+      'escaped_quote.py': 6,
+      'triple.py': 7,
+      'keyword_before.py': 6,
+      'comment_quote.py': 6,
+      'continued.py': 7,
+      'lone_cr.py': 6,
+      'fstring_nested.py': 7,
+      'fstring_code.py': 2,
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const { filtered, exhaustive } = lintBothWays({ [name]: text });
+      assert.deepEqual(exhaustive.findings, [`${name}:${expected[name]} HANG001`]);
+      assert.deepEqual(filtered.findings, exhaustive.findings, name);
+    }
+  });
 });
