@@ -21,6 +21,39 @@ export function record<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
+/**
+ * Replaces, in place, every string in plain data (objects, arrays) by the one
+ * copy `table` keeps of it, and returns the data. Keys need no such care: the
+ * engine keeps one copy of each property name.
+ */
+export function internStrings<T>(data: T, table: Map<string, string>): T {
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const value = stack.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (typeof item === 'string') value[i] = intern(item, table);
+        else if (item !== null && typeof item === 'object') stack.push(item);
+      }
+    } else {
+      for (const key in value) {
+        const item = value[key];
+        if (typeof item === 'string') value[key] = intern(item, table);
+        else if (item !== null && typeof item === 'object') stack.push(item);
+      }
+    }
+  }
+  return data;
+}
+
+function intern(text: string, table: Map<string, string>): string {
+  const known = table.get(text);
+  if (known !== undefined) return known;
+  table.set(text, text);
+  return text;
+}
+
 export interface Loc {
   start: Point;
   end: Point;
