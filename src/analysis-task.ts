@@ -3,10 +3,12 @@
  * pre-filter and analyse it exactly as the main thread would (analyzeSource),
  * into a small, plain result (facts, never trees).
  */
-import { analyzeSource, type Analysis } from './lint.js';
+import { analyzeSource, fileMentions, type Analysis } from './lint.js';
+import { wordsPattern } from './prefilter.js';
 import { defaultSettings } from './settings.js';
 
-export interface WorkerTask {
+/** Analyse one file. */
+export interface FileTask {
   path: string;
   module: { module: string; isPackage: boolean };
   maxFileSize: number;
@@ -16,12 +18,24 @@ export interface WorkerTask {
   size?: number;
 }
 
-export interface WorkerResult {
+/** Say which of many files name any of the names (see fileMentions). */
+export interface SearchTask {
+  /** A key for the task, unique among those in flight (not a file). */
   path: string;
-  analysis: Analysis;
+  search: { paths: string[]; called: string[]; named: string[] };
+  size?: undefined;
 }
 
+export type WorkerTask = FileTask | SearchTask;
+
+export type WorkerResult = { path: string; analysis: Analysis } | { path: string; matches: boolean[] };
+
 export function analyzeTask(task: WorkerTask): WorkerResult {
+  if ('search' in task) {
+    const { paths, called, named } = task.search;
+    const search = wordsPattern(called, named);
+    return { path: task.path, matches: paths.map((path) => search !== null && fileMentions(path, search)) };
+  }
   const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
   // analyzeSource never throws: a failure on one file comes back as that file's internal-error problem.
   return { path: task.path, analysis: analyzeSource({ path: task.path, module: task.module }, settings, task.prefilter ?? true) };

@@ -12,7 +12,7 @@ import { uniqueModuleNames } from './module-names.js';
 import { AnalysisCache, type FileStamp } from './analysis-cache.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
 
-export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis' | 'analyzeMany'> {
+export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis' | 'analyzeMany' | 'searchMany'> {
   /** Worker threads for first looks and demand loads (default: the number of cores; 1 analyses in this thread). */
   jobs?: number;
   /** Directory of the cache, or null for none. */
@@ -164,6 +164,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
               })),
             )
         : undefined,
+      searchMany: pool ? (files, called, named) => pool.search(files, called, named) : undefined,
       onAnalysis: (source: SourceFile, analysis: Analysis, phase) => {
         if (!cache || (phase === 'initial' && !prefilter)) return;
         const s = stamp(source.path);

@@ -68,6 +68,12 @@ export interface LintOptions {
    */
   analyzeMany?: (sources: SourceFile[]) => Map<string, Analysis>;
   /**
+   * Which of several files on disk name any of the names (worker threads), for
+   * the rounds that look for files naming what the analysis found: each path
+   * maps to filesMention's answer. Paths it leaves out are searched in this thread.
+   */
+  searchMany?: (paths: string[], called: string[], named: string[]) => Map<string, boolean>;
+  /**
    * The words of files on disk, kept from an earlier run (the language server's):
    * it answers whether a skipped file names a search's names without reading
    * the file. Each entry must be of the file as it is now.
@@ -186,6 +192,15 @@ function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilte
   return { kind: 'facts', facts: analyzeModule(decoded.text, { path: source.path, module, isPackage }) };
 }
 
+/**
+ * Whether a file on disk names any of `search`'s names (`called` ones followed
+ * by `(`); true when it cannot be read, so that loading it reports why.
+ */
+export function fileMentions(path: string, search: NameSearch): boolean {
+  const bytes = readSource({ path });
+  return !(bytes instanceof Uint8Array) || search.inBytes(bytes);
+}
+
 /** Rounds of loading files that name what the analysis found; each round can only add files, so few are needed. */
 const MAX_NAME_ROUNDS = 32;
 
@@ -240,8 +255,8 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       const known = matcher(source.path);
       if (known !== null) return known;
     }
-    const bytes = readSource(source);
-    return !(bytes instanceof Uint8Array) || search.inBytes(bytes);
+    if (source.bytes === undefined) return fileMentions(source.path, search);
+    return search.inBytes(source.bytes);
   };
   /** The cache's full analysis of a skipped source, if it was made under the same module name. */
   const cachedFacts = (source: SourceFile): Analysis | undefined => {
@@ -255,17 +270,15 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     return analysis.kind === 'facts' ? analysis.facts : null;
   };
   /** Several demand loads at once: files on disk go to options.analyzeMany (worker threads), the rest load here. */
-  const loadMany = (modules: string[]): (ModuleFacts | null)[] => {
+  const loadSources = (sources: (SourceFile | undefined)[]): (ModuleFacts | null)[] => {
     const batch: SourceFile[] = [];
-    for (const module of modules) {
-      const source = deferredByModule.get(module);
+    for (const source of sources) {
       if (!source || source.text !== undefined || source.bytes !== undefined) continue;
       if (analyses.get(source.path)?.kind !== 'skipped' || cachedFacts(source)) continue;
       batch.push(source);
     }
     const done = batch.length > 1 && options.analyzeMany ? options.analyzeMany(batch) : new Map<string, Analysis>();
-    return modules.map((module) => {
-      const source = deferredByModule.get(module);
+    return sources.map((source) => {
       if (!source) return null;
       const analysis = done.get(source.path);
       if (!analysis) return loadDeferred(source);
@@ -284,7 +297,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       const source = deferredByModule.get(module);
       return !source || analyses.get(source.path)?.kind !== 'skipped' || mentions(source, search);
     },
-    loadMany: options.analyzeMany ? loadMany : undefined,
+    loadMany: options.analyzeMany ? (modules) => loadSources(modules.map((module) => deferredByModule.get(module))) : undefined,
   };
   // Only skipped files can be loaded: with none, the index is told it has nothing to load.
   const project = new ProjectIndex(initial, deferred.length > 0 ? loader : {});
@@ -301,17 +314,22 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       for (const name of freshNamed) searched.add(name);
       const pattern = wordsPattern(freshCalled, freshNamed);
       if (!pattern) break;
-      let loaded = 0;
-      for (const source of deferred) {
+      const candidates = deferred.filter((source) => {
         const known = analyses.get(source.path);
-        if (known?.kind === 'problem' || (known?.kind === 'facts' && project.isTarget(known.facts))) continue;
-        if (!mentions(source, pattern)) continue;
-        // Loaded earlier only to resolve a call, or not at all: either way, rules look at it now.
-        const facts = known?.kind === 'facts' ? known.facts : loadDeferred(source);
-        if (facts) {
-          project.add(facts, true);
-          loaded++;
-        }
+        return !(known?.kind === 'problem' || (known?.kind === 'facts' && project.isTarget(known.facts)));
+      });
+      // Files on disk are searched in worker threads when there are some (unless their words are kept); the others, and any they leave out, here.
+      const onDisk = candidates.filter((source) => source.text === undefined && source.bytes === undefined).map((source) => source.path);
+      const found = options.mentionIndex ? undefined : options.searchMany?.(onDisk, freshCalled, freshNamed);
+      const hits = candidates.filter((source) => found?.get(source.path) ?? mentions(source, pattern));
+      loadSources(hits.filter((source) => analyses.get(source.path)?.kind === 'skipped'));
+      // Loaded earlier only to resolve a call, or just now: either way, rules look at them now, in their order.
+      let loaded = 0;
+      for (const source of hits) {
+        const analysis = analyses.get(source.path);
+        if (analysis?.kind !== 'facts') continue;
+        project.add(analysis.facts, true);
+        loaded++;
       }
       if (loaded === 0) break;
     }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import type { Analysis } from './lint.js';
 import { internStrings } from './facts.js';
 import { WORKER_FAILED, WORKER_READY, type WorkerResult, type WorkerTask } from './analysis-worker.js';
+import type { FileTask, SearchTask } from './analysis-task.js';
 
 /** Tasks handed to a worker ahead of its results, so it never waits for this thread. */
 const IN_FLIGHT = 4;
@@ -54,6 +55,8 @@ export class AnalysisPool {
    * facts of the standard library kept were duplicates.
    */
   private readonly strings = new Map<string, string>();
+  /** Search tasks made so far (their keys). */
+  private searches = 0;
   /** Slot 0 counts results and status changes posted by any worker: this thread sleeps until it moves. Slot i + 1 is worker i's status. */
   private readonly shared: Int32Array;
 
@@ -65,14 +68,43 @@ export class AnalysisPool {
   }
 
   /**
-   * Analyses the tasks in the workers, handing each the next task as it
+   * Analyses the files in the workers, handing each the next task as it
    * finishes one, and returns each path's analysis. The tasks of a worker that
    * cannot start go to the others; those of a worker that stalls or dies, and
    * all of them when no worker starts, are left out: the caller analyses them
    * itself.
    */
-  analyze(tasks: readonly WorkerTask[]): Map<string, Analysis> {
-    const results = new Map<string, Analysis>();
+  analyze(tasks: readonly FileTask[]): Map<string, Analysis> {
+    const analyses = new Map<string, Analysis>();
+    for (const [path, result] of this.run(tasks)) {
+      if ('analysis' in result) analyses.set(path, internStrings(result.analysis, this.strings));
+    }
+    return analyses;
+  }
+
+  /**
+   * Which of the files name any of the names (`called` ones followed by `(`),
+   * searched by the workers in slices; paths of a slice that no worker finished
+   * are left out, for the caller to search.
+   */
+  search(paths: readonly string[], called: string[], named: string[]): Map<string, boolean> {
+    const tasks: SearchTask[] = [];
+    // Slices large enough that messages cost little, small enough that both workers finish together.
+    const slice = Math.max(64, Math.ceil(paths.length / (this.jobs * 8)));
+    for (let i = 0; i < paths.length; i += slice) {
+      tasks.push({ path: `search ${this.searches++}`, search: { paths: paths.slice(i, i + slice), called, named } });
+    }
+    const found = new Map<string, boolean>();
+    const results = this.run(tasks);
+    for (const task of tasks) {
+      const result = results.get(task.path);
+      if (result && 'matches' in result) task.search.paths.forEach((path, i) => found.set(path, result.matches[i] === true));
+    }
+    return found;
+  }
+
+  private run(tasks: readonly WorkerTask[]): Map<string, WorkerResult> {
+    const results = new Map<string, WorkerResult>();
     if (tasks.length === 0) return results;
     const workers = this.start();
     // Largest first (sizes are known for demand loads), so no large file is left for last.
@@ -102,9 +134,9 @@ export class AnalysisPool {
           continue;
         }
         for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
-          const { path, analysis } = message.message as WorkerResult;
-          w.pending.delete(path);
-          results.set(path, internStrings(analysis, this.strings));
+          const result = message.message as WorkerResult;
+          w.pending.delete(result.path);
+          results.set(result.path, result);
           lastProgress = Date.now();
         }
         feed(w);

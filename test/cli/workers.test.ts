@@ -41,4 +41,31 @@ describe('--jobs', () => {
       threaded.join('\n'),
     );
   });
+
+  it('worker threads find the files that only name a wrapper, as one thread does', (t) => {
+    // The clients mention neither asyncio nor a coroutine: only the rounds that search every skipped
+    // file for the wrapper's name bring them in, and with workers those searches run in the workers.
+    const files: Record<string, string> = {
+      'bridge.py':
+        'import asyncio\n\nLOOP = asyncio.new_event_loop()\n\n\ndef submit_to_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+      // Names the wrapper in a comment only: searched, loaded, nothing to report.
+      'notes.py': '# submit_to_loop(...) is the way in\nVALUE = 1\n',
+    };
+    for (let i = 0; i < 30; i++) {
+      files[`client${i}.py`] = `from bridge import submit_to_loop\n\n\ndef ask(job):\n    return submit_to_loop(job()).result()\n`;
+    }
+    for (let i = 0; i < 80; i++) files[`filler${i}.py`] = `def submit(x):\n    return x + ${i}\n`;
+    const root = makeProject(files);
+    t.after(() => removeProject(root));
+    const run = (jobs: string) => {
+      const result = runPyhang(['check', '--no-cache', '--jobs', jobs, '--format', 'json', '.'], { cwd: root });
+      assert.equal(result.stderr, '');
+      assert.equal(result.status, 1);
+      const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+      return reported.flatMap((file) => file.messages.map((m) => `${file.filePath.slice(root.length + 1)}:${m.line} ${m.ruleId}`)).sort();
+    };
+    const threaded = run('2');
+    assert.deepEqual(threaded, Array.from({ length: 30 }, (_, i) => `client${i}.py:5 HANG001`).sort());
+    assert.deepEqual(run('1'), threaded);
+  });
 });

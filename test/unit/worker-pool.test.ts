@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AnalysisPool } from '../../src/worker-pool.js';
-import type { WorkerTask } from '../../src/analysis-worker.js';
+import type { FileTask } from '../../src/analysis-task.js';
 
 const REAL_TASK_MODULE = new URL('../../src/analysis-task.js', import.meta.url).href;
 
 /** A task module given as source text. */
 const moduleOf = (source: string): URL => new URL(`data:text/javascript,${encodeURIComponent(source)}`);
 
-function project(t: { after: (fn: () => void) => void }, count: number): WorkerTask[] {
+function project(t: { after: (fn: () => void) => void }, count: number): FileTask[] {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-pool-'));
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   return Array.from({ length: count }, (_, i) => {
@@ -63,6 +63,25 @@ describe('AnalysisPool', () => {
     try {
       // Before, the pool waited for the 60-second stall limit here.
       assert.equal(pool.analyze(tasks).size, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('searches files for names in the workers, and says that a file it cannot read names them', { timeout: 30_000 }, async (t) => {
+    // Even files define `f<i>`, odd ones bind VALUE; 200 files make several slices.
+    const paths = project(t, 200).map((task) => task.path);
+    const missing = path.join(path.dirname(paths[0]!), 'gone.py');
+    const pool = new AnalysisPool(2);
+    try {
+      const found = pool.search([...paths, missing], ['f4', 'f150'], ['VALUE']);
+      assert.deepEqual(
+        paths.map((file) => found.get(file)),
+        paths.map((_, i) => i === 4 || i === 150 || i % 2 === 1),
+      );
+      assert.equal(found.get(missing), true, 'loading it will say why it cannot be read');
+      // `f4` is looked for as a call (`f4(`): `f40` and `f44` do not match it.
+      assert.equal(found.get(paths[40]!), false);
     } finally {
       await pool.close();
     }
