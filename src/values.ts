@@ -62,6 +62,18 @@ function depth(value: Value): number {
 
 export function union(...values: Value[]): Value {
   if (values.length === 1) return values[0]!;
+  // Most unions add nothing to one of the values (the others are empty, or the same value): it is the answer.
+  let only: Value | undefined;
+  let several = false;
+  for (const value of values) {
+    if (value.length === 0 || value === only) continue;
+    if (only !== undefined) {
+      several = true;
+      break;
+    }
+    only = value;
+  }
+  if (!several) return only ?? [];
   const seen = new Map<string, Term>();
   for (const value of values) {
     for (const term of value) {
