@@ -15,7 +15,7 @@
 import { LineIndex } from './positions.js';
 import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
 import { importBindings, canonicalApi, BUILTIN_NAMES } from './imports.js';
-import { buildScope, parameterNames, targetNames, type Scope } from './scopes.js';
+import { buildScope, parameterNames, targetNames, type Scope, type ScopeEvent } from './scopes.js';
 import { parseNoqa } from './noqa.js';
 import { own, record } from './facts.js';
 import type {
@@ -228,6 +228,12 @@ interface EffectLog {
 /** Each edited document's recorded bodies, by definition node (see BodyEffects). */
 const bodyMemos = new WeakMap<ParseState, WeakMap<SyntaxNode, BodyEffects>>();
 
+/**
+ * Each edited document's module scope, by top-level statement (see buildScope),
+ * under the module name its imports were resolved with.
+ */
+const scopeMemos = new WeakMap<ParseState, { module: string; memo: WeakMap<SyntaxNode, ScopeEvent[]> }>();
+
 /** A number per context met, so that each definition compares a number rather than a long text. */
 const contextIds = new Map<string, number>();
 
@@ -248,12 +254,21 @@ let nextContextId = 0;
 export function analyzeModule(text: string, info: ModuleInfo, parseState?: ParseState): ModuleFacts {
   const root = parsePython(text, parseState);
   let memo: WeakMap<SyntaxNode, BodyEffects> | null = null;
+  let scopeMemo: WeakMap<SyntaxNode, ScopeEvent[]> | undefined;
   if (parseState) {
     memo = bodyMemos.get(parseState) ?? new WeakMap();
     bodyMemos.set(parseState, memo);
+    // Relative imports resolve against the module's name.
+    const module = `${info.module}${info.isPackage ? ' package' : ''}`;
+    let scopes = scopeMemos.get(parseState);
+    if (scopes?.module !== module) {
+      scopes = { module, memo: new WeakMap() };
+      scopeMemos.set(parseState, scopes);
+    }
+    scopeMemo = scopes.memo;
   }
   resetSymbols();
-  const analyzer = new ModuleAnalyzer(text, info, memo);
+  const analyzer = new ModuleAnalyzer(text, info, memo, scopeMemo);
   analyzer.run(root, text);
   resetSymbols();
   return analyzer.facts;
@@ -281,7 +296,13 @@ class ModuleAnalyzer {
   /** While a body is recorded: its writes into the module's records. */
   private log: EffectLog | null = null;
 
-  constructor(text: string, info: ModuleInfo, memo: WeakMap<SyntaxNode, BodyEffects> | null = null) {
+  constructor(
+    text: string,
+    info: ModuleInfo,
+    memo: WeakMap<SyntaxNode, BodyEffects> | null = null,
+    /** What each top-level statement binds, kept for a document analysed again (see buildScope). */
+    private readonly scopeMemo?: WeakMap<SyntaxNode, ScopeEvent[]>,
+  ) {
     this.lines = new LineIndex(text);
     this.info = info;
     this.memo = memo;
@@ -307,7 +328,7 @@ class ModuleAnalyzer {
     if (/noqa/i.test(text)) this.collectComments(root);
     if (text.includes('add_done_callback')) this.collectDoneCallbacks(root);
     if (root.hasError) this.facts.syntaxError = this.firstSyntaxError(root);
-    const scope = buildScope('module', null, '', root, [], (node) => this.resolveImport(node));
+    const scope = buildScope('module', null, '', root, [], (node) => this.resolveImport(node), this.scopeMemo);
     this.moduleScope = scope;
     const ctx: Ctx = {
       scope,

@@ -84,10 +84,16 @@ export function parameterNames(params: SyntaxNode | null): string[] {
   return names.filter(Boolean);
 }
 
+/** One thing a statement does to the names of the scope it is in, in order (see buildScope). */
+export type ScopeEvent = readonly ['bind' | 'global' | 'nonlocal', string] | readonly ['import', string, string];
+
 /**
  * Builds the scope for a body: collects every name bound directly in it
  * (iteratively, without descending into nested functions, classes or lambdas,
- * whose own names are bound here).
+ * whose own names are bound here). With `memo`, what each statement of the
+ * body binds is kept by statement node: an edited document's unchanged
+ * statements keep their nodes (see copyTree), so only the edited ones are
+ * walked again.
  */
 export function buildScope(
   kind: ScopeKind,
@@ -96,6 +102,7 @@ export function buildScope(
   body: SyntaxNode | null,
   params: string[] = [],
   resolveImport: (node: SyntaxNode) => { name: string; target: string }[] = () => [],
+  memo?: WeakMap<SyntaxNode, ScopeEvent[]>,
 ): Scope {
   const scope: Scope = {
     kind,
@@ -109,11 +116,42 @@ export function buildScope(
   if (!body) return scope;
   const otherBindings = new Set<string>(params);
   const imports = new Map<string, string>();
-  const stack: SyntaxNode[] = [...body.namedChildren].reverse();
-  const bind = (name: string) => {
-    scope.bound.add(name);
-    otherBindings.add(name);
-  };
+  for (const statement of body.namedChildren) {
+    let events = memo?.get(statement);
+    if (!events) {
+      events = statementEvents(statement, resolveImport);
+      memo?.set(statement, events);
+    }
+    for (const event of events) {
+      switch (event[0]) {
+        case 'bind':
+          scope.bound.add(event[1]);
+          otherBindings.add(event[1]);
+          break;
+        case 'import':
+          scope.bound.add(event[1]);
+          imports.set(event[1], event[2]);
+          break;
+        case 'global':
+          scope.globals.add(event[1]);
+          break;
+        case 'nonlocal':
+          scope.nonlocals.add(event[1]);
+          break;
+      }
+    }
+  }
+  for (const [name, target] of imports) if (!otherBindings.has(name)) scope.importsOnly.set(name, target);
+  for (const name of scope.globals) scope.bound.delete(name);
+  for (const name of scope.nonlocals) scope.bound.delete(name);
+  return scope;
+}
+
+/** What one statement of a body binds in the body's scope, in order. */
+function statementEvents(statement: SyntaxNode, resolveImport: (node: SyntaxNode) => { name: string; target: string }[]): ScopeEvent[] {
+  const events: ScopeEvent[] = [];
+  const bind = (name: string) => events.push(['bind', name]);
+  const stack: SyntaxNode[] = [statement];
   while (stack.length > 0) {
     const node = stack.pop()!;
     switch (node.type) {
@@ -150,17 +188,14 @@ export function buildScope(
         for (const name of targetNames(node)) bind(name);
         break;
       case 'global_statement':
-        for (const id of node.namedChildren) scope.globals.add(id.text);
+        for (const id of node.namedChildren) events.push(['global', id.text]);
         continue;
       case 'nonlocal_statement':
-        for (const id of node.namedChildren) scope.nonlocals.add(id.text);
+        for (const id of node.namedChildren) events.push(['nonlocal', id.text]);
         continue;
       case 'import_statement':
       case 'import_from_statement':
-        for (const { name, target } of resolveImport(node)) {
-          scope.bound.add(name);
-          imports.set(name, target);
-        }
+        for (const { name, target } of resolveImport(node)) events.push(['import', name, target]);
         continue;
       case 'case_pattern':
         for (const id of node.descendantsOfType('identifier')) {
@@ -185,8 +220,5 @@ export function buildScope(
     // Nested functions, classes and lambdas are pushed too: their cases above take only what this scope evaluates.
     for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
   }
-  for (const [name, target] of imports) if (!otherBindings.has(name)) scope.importsOnly.set(name, target);
-  for (const name of scope.globals) scope.bound.delete(name);
-  for (const name of scope.nonlocals) scope.bound.delete(name);
-  return scope;
+  return events;
 }
