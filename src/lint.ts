@@ -70,7 +70,7 @@ export interface LintOptions {
   /**
    * Which of several files on disk name any of the names (worker threads), for
    * the rounds that look for files naming what the analysis found: each path
-   * maps to filesMention's answer. Paths it leaves out are searched in this thread.
+   * maps to fileMentions' answer. Paths it leaves out are searched in this thread.
    */
   searchMany?: (paths: string[], called: string[], named: string[]) => Map<string, boolean>;
   /**
