@@ -7,6 +7,17 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeProject, removeProject, runPyhang } from './run-pyhang.js';
 
+/** `pyhang check --jobs N` on a project with findings: each one, with its path relative to the project. */
+function findings(root: string, jobs: string): { file: string; line: number; ruleId: string; message: string }[] {
+  const result = runPyhang(['check', '--no-cache', '--jobs', jobs, '--format', 'json', '.'], { cwd: root });
+  assert.equal(result.stderr, '');
+  assert.equal(result.status, 1);
+  const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number; message: string }[] }[];
+  return reported.flatMap((file) =>
+    file.messages.map((m) => ({ file: file.filePath.slice(root.length + 1), line: m.line, ruleId: m.ruleId, message: m.message })),
+  );
+}
+
 describe('--jobs', () => {
   it('worker threads report what one thread reports, chains through files loaded on demand included', (t) => {
     // A coroutine reaches sys.exit() through helpers in files the pre-filter skips: they are loaded
@@ -26,13 +37,7 @@ describe('--jobs', () => {
     for (let i = 0; i < 80; i++) files[`app/filler${i}.py`] = `VALUE = ${i}\n`;
     const root = makeProject(files);
     t.after(() => removeProject(root));
-    const run = (jobs: string) => {
-      const result = runPyhang(['check', '--no-cache', '--jobs', jobs, '--format', 'json', '.'], { cwd: root });
-      assert.equal(result.stderr, '');
-      assert.equal(result.status, 1);
-      const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number; message: string }[] }[];
-      return reported.flatMap((file) => file.messages.map((m) => `${file.filePath.slice(root.length + 1)}:${m.line} ${m.ruleId} ${m.message}`));
-    };
+    const run = (jobs: string) => findings(root, jobs).map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.message}`);
     const threaded = run('2');
     assert.deepEqual(threaded, run('1'));
     assert.ok(
@@ -57,13 +62,7 @@ describe('--jobs', () => {
     for (let i = 0; i < 80; i++) files[`filler${i}.py`] = `def submit(x):\n    return x + ${i}\n`;
     const root = makeProject(files);
     t.after(() => removeProject(root));
-    const run = (jobs: string) => {
-      const result = runPyhang(['check', '--no-cache', '--jobs', jobs, '--format', 'json', '.'], { cwd: root });
-      assert.equal(result.stderr, '');
-      assert.equal(result.status, 1);
-      const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
-      return reported.flatMap((file) => file.messages.map((m) => `${file.filePath.slice(root.length + 1)}:${m.line} ${m.ruleId}`)).sort();
-    };
+    const run = (jobs: string) => findings(root, jobs).map((f) => `${f.file}:${f.line} ${f.ruleId}`).sort();
     const threaded = run('2');
     assert.deepEqual(threaded, Array.from({ length: 30 }, (_, i) => `client${i}.py:5 HANG001`).sort());
     assert.deepEqual(run('1'), threaded);
