@@ -21,6 +21,7 @@ import { loadCorpus, replicateCorpus, stdlibDirectory } from './corpus.js';
 import { CommandFailed, runTimed, summarize, type Sample, type RunOptions } from './measure.js';
 import { compareFindings, describeCounts, readReport, type Comparison, type Report } from './findings.js';
 import { measureServerLatency, type ServerLatency } from './server-latency.js';
+import { usesNativeParse } from '../src/parser.js';
 import { count, formatBytes, formatMb, formatMs, renderDocument, renderSummary, type BenchResult, type Machine, type Row, type Target } from './report.js';
 
 /** dist/bench/bench.js → the repository root. */
@@ -422,6 +423,7 @@ function machineDetails(ruffVersion: string, loadAtStart: number): Machine {
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     node: process.version,
     pyhang: manifest.version,
+    parser: usesNativeParse() ? 'native (src/native/parse.c)' : "tree-sitter's Node binding (the native parse was not built)",
     ruff: ruffVersion,
     grep: grepVersion,
     loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },

@@ -36,6 +36,8 @@ export interface Machine {
   os: string;
   node: string;
   pyhang: string;
+  /** How pyhang parsed: its native parse (src/native) or, where that was not built, tree-sitter's Node binding. */
+  parser: string;
   ruff: string;
   grep: string;
   /** One-minute load averages when the benchmark started and ended: other work on the machine skews every row. */
@@ -217,6 +219,7 @@ ${result.notes.map((note) => `- ${note}`).join('\n')}`);
 | OS | ${machine.os} |
 | Node.js | ${machine.node} |
 | pyhang | ${machine.pyhang} |
+| pyhang's parser | ${machine.parser} |
 | Ruff (wasm) | ${machine.ruff} |
 | grep | ${machine.grep} |
 | Load average (1 min), start / end | ${machine.loadAverage.start.toFixed(2)} / ${machine.loadAverage.end.toFixed(2)} |

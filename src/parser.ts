@@ -3,10 +3,14 @@
  *
  * Every property read on a node of tree-sitter's Node binding crosses into
  * native code and allocates a wrapper; walking a tree that way cost several
- * times the parse itself. So a file's tree is copied once, with one TreeCursor
- * pass, into plain JavaScript nodes that offer the small part of the SyntaxNode
- * API the analysis uses. The native tree is released right after.
+ * times the parse itself. So a file's tree is copied once into plain JavaScript
+ * nodes that offer the small part of the SyntaxNode API the analysis uses:
+ * from pyhang's native parse (src/native/parse.c), which hands over the whole
+ * tree as one array of numbers, or, for an editor's document (incremental
+ * parsing needs the binding's trees) and where that addon could not be built,
+ * with one TreeCursor pass over the binding's tree.
  */
+import { createRequire } from 'node:module';
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 import { lspPositionAt } from './positions.js';
@@ -337,9 +341,88 @@ export class ParseState {
   nextId = 0;
 }
 
+/** pyhang's native parse (src/native/parse.c): the same tree-sitter and grammar, the whole tree in one array. */
+interface NativeParse {
+  /** Per node, in document order: symbol | named << 16 | missing << 17, field id, start, end, number of children. */
+  parseFlat(text: string): Int32Array;
+  language(): { types: string[]; named: boolean[]; fields: (string | null)[] };
+}
+
+const FLAT_WORDS = 5;
+const FLAT_NAMED = 1 << 16;
+const FLAT_MISSING = 1 << 17;
+
+let native: { parse: NativeParse; types: string[]; fields: (string | null)[] } | null | undefined;
+
+/** The native parse, or null when it was not built (or PYHANG_NATIVE_PARSE=0 turns it off). */
+function nativeParse(): typeof native {
+  if (native === undefined) {
+    native = null;
+    if (process.env['PYHANG_NATIVE_PARSE'] !== '0') {
+      try {
+        const parse = createRequire(import.meta.url)('../../src/native/build/Release/pyhang_parse.node') as NativeParse;
+        const { types, fields } = parse.language();
+        types[ERROR_TYPE_ID] = 'ERROR';
+        native = { parse, types, fields };
+      } catch {
+        // Not built (see src/native/build.mjs): the binding's cursor does the same, more slowly.
+      }
+    }
+  }
+  return native;
+}
+
+/** Whether files are parsed by pyhang's native parse rather than through the binding (tests and the bench ask). */
+export function usesNativeParse(): boolean {
+  return nativeParse() !== null;
+}
+
+/** Builds the plain nodes from the native parse's array (see NativeParse). */
+function fromFlat(text: string, input: string, parse: NonNullable<typeof native>): SyntaxNode {
+  const words = parse.parse.parseFlat(input);
+  const { types, fields } = parse;
+  const doc = { text };
+  const count = words.length / FLAT_WORDS;
+  const root = new SyntaxNode(doc, 0, types[words[0]! & 0xffff]!, words[2]!, words[3]!, true, false, null, null);
+  // The open nodes, with their children arrays and how many children each still awaits.
+  const open: SyntaxNode[] = [root];
+  const awaited: number[] = [words[4]!];
+  const filled: number[] = [0];
+  if (words[4]! > 0) root.children = new Array<SyntaxNode>(words[4]!);
+  let top = 0;
+  for (let i = 1; i < count; i++) {
+    while (awaited[top] === 0) top--;
+    const at = i * FLAT_WORDS;
+    const head = words[at]!;
+    const symbol = head & 0xffff;
+    const missing = (head & FLAT_MISSING) !== 0;
+    const parent = open[top]!;
+    const node = new SyntaxNode(doc, i, types[symbol]!, words[at + 2]!, words[at + 3]!, (head & FLAT_NAMED) !== 0, missing, fields[words[at + 1]!] ?? null, parent);
+    parent.children[filled[top]!++] = node;
+    awaited[top]!--;
+    if (missing || symbol === ERROR_TYPE_ID) {
+      for (let p: SyntaxNode | null = node; p && !p.hasError; p = p.parent) p.hasError = true;
+    }
+    const children = words[at + 4]!;
+    if (children > 0) {
+      node.children = new Array<SyntaxNode>(children);
+      top++;
+      open[top] = node;
+      awaited[top] = children;
+      filled[top] = 0;
+    }
+  }
+  if (root.type === 'ERROR') root.hasError = true;
+  return root;
+}
+
 /** Parses `text`; with a state, reuses the state's last tree for the unchanged parts and keeps the new one. */
 export function parsePython(text: string, state?: ParseState): SyntaxNode {
   const input = parserInput(text);
+  if (!state) {
+    const flat = nativeParse();
+    if (flat) return fromFlat(text, input, flat);
+  }
   let previous: Parser.Tree | undefined;
   let edit: Parser.Edit | null = null;
   if (state?.tree && state.reusable) {

@@ -4,29 +4,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { editBetween, parsePython, ParseState, type SyntaxNode } from '../../src/parser.js';
-
-/**
- * Everything the analysis reads of a tree, as one string per node: its place,
- * type, text, field, flags and named children, and whether its parent link
- * points at the node it is a child of. Ids must be unique within the tree.
- */
-function shape(root: SyntaxNode): string[] {
-  const out: string[] = [];
-  const ids = new Set<number>();
-  const stack: [SyntaxNode, number, SyntaxNode | null][] = [[root, 0, null]];
-  while (stack.length > 0) {
-    const [node, depth, parent] = stack.pop()!;
-    assert.ok(!ids.has(node.id), `id ${node.id} is used twice`);
-    ids.add(node.id);
-    out.push(
-      `${depth} ${node.type} ${node.startIndex}-${node.endIndex} ${JSON.stringify(node.text)} ${node.fieldName ?? ''} ` +
-        `${node.isNamed} ${node.isMissing} ${node.hasError} ${node.namedChildCount} ${node.parent === parent}`,
-    );
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, depth + 1, node]);
-  }
-  return out;
-}
+import { editBetween, parsePython, ParseState } from '../../src/parser.js';
+import { shape } from './tree-shape.js';
 
 const BASE = [
   'import asyncio',

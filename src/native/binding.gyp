@@ -1,0 +1,31 @@
+{
+  # pyhang's native parse (parse.c) with tree-sitter's runtime and the Python
+  # grammar, compiled from the sources the installed npm packages ship (gyp wants
+  # their paths relative to this file).
+  "variables": {
+    "tree_sitter": "<!(node -p \"require('path').relative('.', require('path').dirname(require.resolve('tree-sitter/package.json')))\")",
+    "tree_sitter_python": "<!(node -p \"require('path').relative('.', require('path').dirname(require.resolve('tree-sitter-python/package.json')))\")"
+  },
+  "targets": [
+    {
+      "target_name": "pyhang_parse",
+      "sources": [
+        "parse.c",
+        "<(tree_sitter)/vendor/tree-sitter/lib/src/lib.c",
+        "<(tree_sitter_python)/src/parser.c",
+        "<(tree_sitter_python)/src/scanner.c"
+      ],
+      "include_dirs": [
+        "<(tree_sitter)/vendor/tree-sitter/lib/include",
+        "<(tree_sitter)/vendor/tree-sitter/lib/src",
+        "<(tree_sitter_python)/src"
+      ],
+      "cflags_c": ["-std=c11", "-O2", "-fvisibility=hidden"],
+      "defines": ["_POSIX_C_SOURCE=200112L", "_DEFAULT_SOURCE"],
+      "xcode_settings": {
+        "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+        "OTHER_CFLAGS": ["-std=c11"]
+      }
+    }
+  ]
+}
