@@ -243,7 +243,7 @@ without pyhang's analysis cache, not with the operating system's cache dropped.
   \`CFG\` is a \`pyproject.toml\` with \`[tool.pyhang] exclude = ["*.pyi"]\`: it replaces the
   default excludes (which skip \`site-packages\`, \`build\` and \`venv\`) so pyhang checks
   exactly the corpus, and leaves out the \`.pyi\` stubs grep does not read either.
-  \`--jobs\` is left at its default (one worker thread per core).
+  \`--jobs\` is left at its default (one thread per core, the main one included).
 - **pyhang warm**: the same with \`--cache-dir DIR\` instead of \`--no-cache\`, after one
   untimed run that fills the cache: every file is a cache hit.
 - **pyhang \`--no-prefilter\`**: the same as cold with \`--no-prefilter\`: every file parsed.

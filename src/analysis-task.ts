@@ -3,7 +3,7 @@
  * pre-filter and analyse it exactly as the main thread would (analyzeSource),
  * into a small, plain result (facts, never trees).
  */
-import { analyzeSource, fileMentions, type Analysis } from './lint.js';
+import { analyzeSource, fileMentions, parseSource, type Analysis } from './lint.js';
 import { wordsPattern } from './prefilter.js';
 import { defaultSettings } from './settings.js';
 
@@ -16,6 +16,8 @@ export interface FileTask {
   prefilter?: boolean;
   /** Bytes on disk, when known: larger files are handed out first. */
   size?: number;
+  /** Read, pre-filter and parse it, but leave the analysis to the pool's own thread: a file to analyse comes back `parsed`. */
+  parseOnly?: boolean;
 }
 
 /** Say which of many files name any of the names (see fileMentions). */
@@ -28,7 +30,11 @@ export interface SearchTask {
 
 export type WorkerTask = FileTask | SearchTask;
 
-export type WorkerResult = { path: string; analysis: Analysis } | { path: string; matches: boolean[] };
+export type WorkerResult =
+  | { path: string; analysis: Analysis }
+  | { path: string; matches: boolean[] }
+  /** A file of a `parseOnly` task to analyse: its text and native parse (see parseFlat), or null to do it all. */
+  | { path: string; parsed: { text: string; tree: Int32Array } | null };
 
 export function analyzeTask(task: WorkerTask): WorkerResult {
   if ('search' in task) {
@@ -37,6 +43,24 @@ export function analyzeTask(task: WorkerTask): WorkerResult {
     return { path: task.path, matches: paths.map((path) => search !== null && fileMentions(path, search)) };
   }
   const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
+  if (task.parseOnly) {
+    const done = parseSource({ path: task.path, module: task.module }, settings, task.prefilter ?? true);
+    return done && 'kind' in done ? { path: task.path, analysis: done } : { path: task.path, parsed: done };
+  }
   // analyzeSource never throws: a failure on one file comes back as that file's internal-error problem.
   return { path: task.path, analysis: analyzeSource({ path: task.path, module: task.module }, settings, task.prefilter ?? true) };
+}
+
+/** Finishes, in the pool's own thread, a `parseOnly` task a worker read and parsed (`parsed`: see WorkerResult). */
+export function finishTask(task: FileTask, parsed: { text: string; tree: Int32Array } | null): WorkerResult {
+  const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
+  const source = { path: task.path, module: task.module, ...(parsed ? { parsed } : {}) };
+  return { path: task.path, analysis: analyzeSource(source, settings, task.prefilter ?? true) };
+}
+
+/** The buffers of results to transfer rather than copy (the parses). */
+export function transferables(results: readonly WorkerResult[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const result of results) if ('parsed' in result && result.parsed) out.push(result.parsed.tree.buffer as ArrayBuffer);
+  return out;
 }

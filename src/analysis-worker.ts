@@ -2,7 +2,7 @@
  * A worker thread's side of parallel analysis (see worker-pool.ts). It loads
  * the analysis code, says in its shared status slot whether that worked (so a
  * thread waiting for it never waits on a worker that cannot start), then
- * receives files on its port and sends back each one's result (analysis-task.ts),
+ * receives batches of files on its port and sends back their results (analysis-task.ts),
  * counting each in a shared slot so that a thread blocked waiting wakes up.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
@@ -29,9 +29,13 @@ if (workerData && (workerData as Partial<WorkerData>).shared) {
   const { port, shared, slot, taskModule } = workerData as WorkerData;
   let status = WORKER_FAILED;
   try {
-    const { analyzeTask } = (await import(taskModule)) as { analyzeTask: (task: WorkerTask) => WorkerResult };
-    port.on('message', (task: WorkerTask) => {
-      port.postMessage(analyzeTask(task));
+    const { analyzeTask, transferables } = (await import(taskModule)) as {
+      analyzeTask: (task: WorkerTask) => WorkerResult;
+      transferables?: (results: WorkerResult[]) => ArrayBuffer[];
+    };
+    port.on('message', (tasks: WorkerTask[]) => {
+      const results = tasks.map((task) => analyzeTask(task));
+      port.postMessage(results, transferables?.(results) ?? []);
       Atomics.add(shared, 0, 1);
       Atomics.notify(shared, 0);
     });

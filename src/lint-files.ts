@@ -11,9 +11,10 @@ import { lint, type Analysis, type LintOptions, type SourceFile } from './lint.j
 import { uniqueModuleNames } from './module-names.js';
 import { AnalysisCache, type FileStamp } from './analysis-cache.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
+import { analyzeTask, finishTask } from './analysis-task.js';
 
 export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis' | 'analyzeMany' | 'searchMany'> {
-  /** Worker threads for first looks and demand loads (default: the number of cores; 1 analyses in this thread). */
+  /** Threads for first looks and demand loads, this one included (default: the number of cores; 1 works in this thread alone). */
   jobs?: number;
   /** Directory of the cache, or null for none. */
   cacheDir?: string | null;
@@ -130,10 +131,17 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     sources.push(source);
   }
 
-  // First looks in worker threads, then files needed on demand, many at a time, in the same threads.
-  // The exhaustive mode parses every file there too: in this thread, a synchronous run frees no
-  // syntax tree until it ends (the binding frees them from the event loop), gigabytes on a large tree.
-  const pool = jobs > 1 && toAnalyze.length >= MIN_FILES_FOR_WORKERS ? new AnalysisPool(jobs) : null;
+  // First looks in worker threads and this one, then files needed on demand, many at a time, in
+  // the same threads: `jobs` threads in all, this one included. With a single worker beside this
+  // thread, the worker reads, pre-filters and parses, and this thread analyses what it parsed: the
+  // analysis allocates so much that two threads running it got little more done than one (on 2 cores,
+  // the standard library run was no faster than --jobs 1), while copying its facts out of a worker
+  // cost time and the worker's heap cost memory. A parse is handed over without a copy.
+  const workers = jobs - 1;
+  const pool =
+    jobs > 1 && toAnalyze.length >= MIN_FILES_FOR_WORKERS
+      ? new AnalysisPool(workers, { local: analyzeTask, finish: workers === 1 ? finishTask : undefined })
+      : null;
   if (pool) {
     const results = pool.analyze(
       toAnalyze.map((s) => ({ path: s.path, module: s.module!, maxFileSize: options.settingsFor(s.path).maxFileSize, prefilter })),

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { decodeSource } from './decode.js';
 import { mentionsHazardRoots, needsFullDecode, textMentionsHazardRoots, wordsPattern, type MentionIndex, type NameSearch } from './prefilter.js';
 import { analyzeModule } from './module-analysis.js';
-import type { ParseState } from './parser.js';
+import { parseFlat, type ParseState } from './parser.js';
 import { ProjectIndex, type ProjectLoader } from './project-index.js';
 import { moduleNameFor, uniqueModuleNames } from './module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from './facts.js';
@@ -32,6 +32,8 @@ export interface SourceFile {
   bytes?: Uint8Array;
   /** What an earlier analysis of exactly this content found (a worker thread, the cache). */
   analysis?: Analysis;
+  /** The decoded text and its native parse, made by a worker thread (see parseFlat): analysed without reading or parsing again. */
+  parsed?: { text: string; tree: Int32Array };
   /** The module name to analyse it as (lint() makes names unique across the sources); derived from the path if absent. */
   module?: { module: string; isPackage: boolean };
 }
@@ -172,10 +174,37 @@ export function analyzeSource(source: SourceFile, settings: Settings, prefilter:
 
 function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
   const { module, isPackage } = source.module ?? moduleNameFor(source.path);
+  if (source.parsed) return { kind: 'facts', facts: analyzeModule(source.parsed.text, { path: source.path, module, isPackage }, undefined, source.parsed.tree) };
+  const settled = settleWithoutParsing(source, settings, prefilter);
+  if ('kind' in settled) return settled;
+  return { kind: 'facts', facts: analyzeModule(settled.text, { path: source.path, module, isPackage }, source.parseState) };
+}
+
+/**
+ * analyzeSource's part that needs no analysis: reading, decoding, the
+ * pre-filter and the native parse. It gives the analysis when that part
+ * settles it (skipped, or a problem with the file), else the text and its parse
+ * for analyzeSource to finish (`parsed`), or null when there is no native parse
+ * (or it failed): analyzeSource then does it all. Worker threads run this
+ * where the analysis is left to the main thread (see worker-pool.ts).
+ */
+export function parseSource(source: SourceFile, settings: Settings, prefilter: boolean): Analysis | { text: string; tree: Int32Array } | null {
+  try {
+    const settled = settleWithoutParsing(source, settings, prefilter);
+    if ('kind' in settled) return settled;
+    const tree = parseFlat(settled.text);
+    return tree ? { text: settled.text, tree } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A source's analysis when no parse is needed to know it, else its text to parse. */
+function settleWithoutParsing(source: SourceFile, settings: Settings, prefilter: boolean): Analysis | { text: string } {
   if (source.text !== undefined) {
     if (source.text.length > settings.maxFileSize) return tooLarge(source.text.length, 'characters', settings.maxFileSize);
     if (prefilter && !textMentionsHazardRoots(source.text)) return { kind: 'skipped' };
-    return { kind: 'facts', facts: analyzeModule(source.text, { path: source.path, module, isPackage }, source.parseState) };
+    return { text: source.text };
   }
   // An oversized file is refused before it is read (Node cannot read more than 2 GiB at once anyway).
   const bytes = readSource(source, settings.maxFileSize);
@@ -189,7 +218,7 @@ function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilte
   if (prefilter && !mentionsHazardRoots(bytes) && !textMentionsHazardRoots(decoded.text)) {
     return { kind: 'skipped' };
   }
-  return { kind: 'facts', facts: analyzeModule(decoded.text, { path: source.path, module, isPackage }) };
+  return { text: decoded.text };
 }
 
 /**

@@ -250,9 +250,13 @@ function contextId(context: string): number {
 
 let nextContextId = 0;
 
-/** `parseState`: an editor document's last parse, for incremental re-parsing and re-analysis (see ParseState, BodyEffects). */
-export function analyzeModule(text: string, info: ModuleInfo, parseState?: ParseState): ModuleFacts {
-  const root = parsePython(text, parseState);
+/**
+ * `parseState`: an editor document's last parse, for incremental re-parsing and
+ * re-analysis (see ParseState, BodyEffects). `parsed`: the text's native parse,
+ * made already (see parseFlat).
+ */
+export function analyzeModule(text: string, info: ModuleInfo, parseState?: ParseState, parsed?: Int32Array): ModuleFacts {
+  const root = parsePython(text, parseState, parsed);
   let memo: WeakMap<SyntaxNode, BodyEffects> | null = null;
   let scopeMemo: WeakMap<SyntaxNode, ScopeEvent[]> | undefined;
   if (parseState) {

@@ -377,9 +377,18 @@ export function usesNativeParse(): boolean {
   return nativeParse() !== null;
 }
 
+/**
+ * A file's parse as the native parse gives it (see NativeParse), or null where
+ * the addon was not built. Worker threads parse with it and hand the array over
+ * (transferred, not copied); `parsePython(text, undefined, words)` builds the tree.
+ */
+export function parseFlat(text: string): Int32Array | null {
+  const flat = nativeParse();
+  return flat ? flat.parse.parseFlat(parserInput(text)) : null;
+}
+
 /** Builds the plain nodes from the native parse's array (see NativeParse). */
-function fromFlat(text: string, input: string, parse: NonNullable<typeof native>): SyntaxNode {
-  const words = parse.parse.parseFlat(input);
+function fromFlat(text: string, words: Int32Array, parse: NonNullable<typeof native>): SyntaxNode {
   const { types, fields } = parse;
   const doc = { text };
   const count = words.length / FLAT_WORDS;
@@ -416,13 +425,15 @@ function fromFlat(text: string, input: string, parse: NonNullable<typeof native>
   return root;
 }
 
-/** Parses `text`; with a state, reuses the state's last tree for the unchanged parts and keeps the new one. */
-export function parsePython(text: string, state?: ParseState): SyntaxNode {
+/**
+ * Parses `text`; with a state, reuses the state's last tree for the unchanged
+ * parts and keeps the new one. `words`: the text's native parse, made already
+ * (parseFlat, in a worker thread).
+ */
+export function parsePython(text: string, state?: ParseState, words?: Int32Array): SyntaxNode {
+  const flat = state ? null : nativeParse();
+  if (flat) return fromFlat(text, words ?? flat.parse.parseFlat(parserInput(text)), flat);
   const input = parserInput(text);
-  if (!state) {
-    const flat = nativeParse();
-    if (flat) return fromFlat(text, input, flat);
-  }
   let previous: Parser.Tree | undefined;
   let edit: Parser.Edit | null = null;
   if (state?.tree && state.reusable) {

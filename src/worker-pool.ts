@@ -11,6 +11,18 @@ import type { FileTask, SearchTask } from './analysis-task.js';
 
 /** Tasks handed to a worker ahead of its results, so it never waits for this thread. */
 const IN_FLIGHT = 4;
+/**
+ * The same when this thread takes tasks too: it looks at the workers only
+ * between its own tasks, and one of those (a large file to parse) can take as
+ * long as many of a worker's (most first looks only read and search a file).
+ */
+const IN_FLIGHT_SHARED = 64;
+/** Tasks sent to a worker in one message at most (and its results come back in one). */
+const BATCH = 16;
+/** With this thread taking tasks too, a worker is handed no more bytes of files than this ahead (sizes known for demand loads). */
+const BYTES_IN_FLIGHT_SHARED = 256 * 1024;
+/** Parses made by workers waiting for this thread to analyse them (see `finish`): beyond this many, workers are fed no more. */
+const PARSED_AHEAD = 8;
 /** A worker that has finished nothing for this long is given up on; its files are analysed in this thread. */
 const STALL_MS = 60_000;
 /**
@@ -38,6 +50,19 @@ interface PoolWorker {
 export interface PoolOptions {
   /** The module a worker loads to analyse a task (default: analysis-task.js; tests give one that fails). */
   taskModule?: URL;
+  /**
+   * Runs a task in the calling thread: given, that thread takes tasks from the
+   * same queue while the workers run theirs (so `jobs` threads work, this one
+   * included), rather than only waiting for them.
+   */
+  local?: (task: WorkerTask) => WorkerResult;
+  /**
+   * Given (with `local`): workers only read, pre-filter and parse files (the
+   * native parse, see parseFlat), and the files to analyse come back with their
+   * parse, transferred without a copy, for this function to analyse in the
+   * calling thread. Where the workers are few, this pays (see lint-files.ts).
+   */
+  finish?: (task: FileTask, parsed: { text: string; tree: Int32Array } | null) => WorkerResult;
 }
 
 /**
@@ -110,12 +135,31 @@ export class AnalysisPool {
     // Largest first (sizes are known for demand loads), so no large file is left for last.
     const queue = tasks.some((t) => t.size !== undefined) ? [...tasks].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)) : [...tasks];
     let next = 0;
+    const local = this.options.local;
+    const inFlight = local ? IN_FLIGHT_SHARED : IN_FLIGHT;
+    const finish = local ? this.options.finish : undefined;
+    const pendingBytes = (w: PoolWorker): number => {
+      let bytes = 0;
+      for (const task of w.pending.values()) bytes += task.size ?? 0;
+      return bytes;
+    };
+    /** Files a worker read and parsed: this thread analyses them, before taking new tasks. */
+    const mine: { task: FileTask; parsed: { text: string; tree: Int32Array } | null }[] = [];
     const feed = (w: PoolWorker) => {
-      while (w.alive && w.pending.size < IN_FLIGHT && next < queue.length) {
+      // Tasks go in batches, one message each (most first looks take less time than a message's round trip).
+      let batch: WorkerTask[] = [];
+      while (w.alive && w.pending.size < inFlight && next < queue.length && mine.length < PARSED_AHEAD) {
+        // One task at least, whatever its size.
+        if (local && w.pending.size > 0 && pendingBytes(w) + (queue[next]!.size ?? 0) > BYTES_IN_FLIGHT_SHARED) break;
         const task = queue[next++]!;
         w.pending.set(task.path, task);
-        w.port.postMessage(task);
+        batch.push(finish && 'module' in task ? { ...task, parseOnly: true } : task);
+        if (batch.length === BATCH) {
+          w.port.postMessage(batch);
+          batch = [];
+        }
       }
+      if (batch.length > 0) w.port.postMessage(batch);
     };
     let lastProgress = Date.now();
     for (;;) {
@@ -134,9 +178,13 @@ export class AnalysisPool {
           continue;
         }
         for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
-          const result = message.message as WorkerResult;
-          w.pending.delete(result.path);
-          results.set(result.path, result);
+          for (const result of message.message as WorkerResult[]) {
+            const task = w.pending.get(result.path);
+            w.pending.delete(result.path);
+            if ('parsed' in result) {
+              if (task && 'module' in task) mine.push({ task, parsed: result.parsed });
+            } else results.set(result.path, result);
+          }
           lastProgress = Date.now();
         }
         feed(w);
@@ -144,6 +192,14 @@ export class AnalysisPool {
       }
       // Tasks taken back from a worker that could not start are handed to the others at once.
       if (requeued && workers.some((w) => w.alive)) continue;
+      // The workers have all they can take ahead: this thread runs the next task itself.
+      if (local && (mine.length > 0 || next < queue.length)) {
+        const parsed = mine.shift();
+        const result = parsed ? finish!(parsed.task, parsed.parsed) : local(queue[next++]!);
+        results.set(result.path, result);
+        lastProgress = Date.now();
+        continue;
+      }
       if (!busy) return results;
       if (Date.now() - lastProgress > STALL_MS) {
         for (const w of workers) if (w.pending.size > 0) void this.retire(w);

@@ -56,7 +56,7 @@ export interface CheckOptions {
   statistics: boolean;
   /** pyhang's version, for formats that name the tool. */
   version?: string;
-  /** `--jobs N`: worker threads that parse and analyse files (default: the number of cores). */
+  /** `--jobs N`: threads that parse and analyse files, the main one included (default: the number of cores). */
   jobs?: number;
   /** `--no-cache` sets false: neither read nor write `.pyhang_cache/`. */
   cache?: boolean;

@@ -76,7 +76,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--exit-zero', 'exit with 0 even when there are findings (2 still reports usage and file errors)')
     .option('--max-warnings <n>', 'fail only when there are more than n warnings (errors always fail)', parseMaxWarnings)
     .option('--statistics', 'print the number of findings per rule after the report')
-    .option('--jobs <n>', 'worker threads that parse and analyse files (default: the number of cores)', parseJobs)
+    .option('--jobs <n>', 'threads that parse and analyse files, the main one included (default: the number of cores)', parseJobs)
     .option('--no-cache', 'neither read nor write the cache (.pyhang_cache/)')
     .option('--cache-dir <dir>', 'where the cache lives (default: .pyhang_cache in the working directory)')
     .option('--no-prefilter', 'parse every file instead of only those that can matter (slow; for checking the pre-filter)')
@@ -152,7 +152,7 @@ function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
   };
 }
 
-/** `--jobs`: a whole number of worker threads, 1 or more (1 analyses in the main thread). */
+/** `--jobs`: a whole number of threads, 1 or more (1 analyses in the main thread alone). */
 function parseJobs(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > 256) {
     throw new InvalidArgumentError('expected a whole number of threads from 1 to 256.');

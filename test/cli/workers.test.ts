@@ -38,8 +38,10 @@ describe('--jobs', () => {
     const root = makeProject(files);
     t.after(() => removeProject(root));
     const run = (jobs: string) => findings(root, jobs).map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.message}`);
+    // Two threads: the worker parses, this one analyses. Three: the workers analyse too.
     const threaded = run('2');
     assert.deepEqual(threaded, run('1'));
+    assert.deepEqual(run('3'), threaded);
     assert.ok(
       // The message names the first steps and counts the rest: the whole chain was followed.
       threaded.some((line) => line.startsWith('app/service.py:6 HANG002') && line.includes('`SystemExit`') && line.includes('36 more')),

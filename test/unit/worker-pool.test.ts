@@ -1,6 +1,7 @@
 /**
- * The worker pool when workers cannot start: their files go to the workers
- * that can, or back to the calling thread, without waiting for the stall limit.
+ * The worker pool: the calling thread working beside the workers, and workers
+ * that cannot start (their files go to the workers that can, or back to the
+ * calling thread, without waiting for the stall limit).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AnalysisPool } from '../../src/worker-pool.js';
-import type { FileTask } from '../../src/analysis-task.js';
+import { analyzeTask, finishTask, type FileTask } from '../../src/analysis-task.js';
 
 const REAL_TASK_MODULE = new URL('../../src/analysis-task.js', import.meta.url).href;
 
@@ -35,6 +36,35 @@ describe('AnalysisPool', () => {
         tasks.map((task) => results.get(task.path)?.kind),
         tasks.map((_, i) => (i % 2 === 0 ? 'facts' : 'skipped')),
       );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('shares the tasks with the calling thread, and analyses there what a parsing worker parsed', { timeout: 30_000 }, async (t) => {
+    const tasks = project(t, 200);
+    const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
+    let finished = 0;
+    let ranHere = 0;
+    const pool = new AnalysisPool(1, {
+      local: (task) => {
+        ranHere++;
+        return analyzeTask(task);
+      },
+      finish: (task, parsed) => {
+        if (parsed) finished++;
+        return finishTask(task, parsed);
+      },
+    });
+    try {
+      const results = pool.analyze(tasks);
+      // Exactly what one thread finds, facts included.
+      assert.deepEqual(
+        tasks.map((task) => results.get(task.path)),
+        tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
+      );
+      assert.ok(finished > 0, 'no file parsed by the worker was analysed here');
+      assert.ok(ranHere > 0, 'the calling thread took no task');
     } finally {
       await pool.close();
     }
