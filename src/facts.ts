@@ -22,36 +22,69 @@ export function record<T>(): Record<string, T> {
 }
 
 /**
- * Replaces, in place, every string in plain data (objects, arrays) by the one
- * copy `table` keeps of it, and returns the data. Keys need no such care: the
- * engine keeps one copy of each property name.
+ * Makes plain data (objects, arrays) as small as it can be kept, in place, and
+ * returns it:
+ * - every string becomes the one copy `table` keeps of it (and keeps no other
+ *   string alive, see detached). Keys need no such care: the engine keeps one
+ *   copy of each property name;
+ * - every array becomes a copy of its exact length. An array filled by `push`
+ *   has room for 17 items after the first: most arrays of facts hold one or
+ *   two, and that room was 17 MB of the standard library run's facts.
+ * An array met twice (facts share values) stays shared.
  */
-export function internStrings<T>(data: T, table: Map<string, string>): T {
-  const stack: unknown[] = [data];
+export function compactData<T>(data: T, table: Map<string, string>): T {
+  const copies = new Map<unknown[], unknown[]>();
+  const compactArray = (array: unknown[]): unknown[] => {
+    let copy = copies.get(array);
+    if (!copy) {
+      copy = array.slice();
+      copies.set(array, copy);
+      copies.set(copy, copy);
+      stack.push(copy);
+    }
+    return copy;
+  };
+  const stack: unknown[] = [];
+  const root = Array.isArray(data) ? (compactArray(data) as T) : data;
+  if (!Array.isArray(data)) stack.push(data);
   while (stack.length > 0) {
     const value = stack.pop() as Record<string, unknown> | unknown[];
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
         if (typeof item === 'string') value[i] = intern(item, table);
+        else if (Array.isArray(item)) value[i] = compactArray(item);
         else if (item !== null && typeof item === 'object') stack.push(item);
       }
     } else {
       for (const key in value) {
         const item = value[key];
         if (typeof item === 'string') value[key] = intern(item, table);
+        else if (Array.isArray(item)) value[key] = compactArray(item);
         else if (item !== null && typeof item === 'object') stack.push(item);
       }
     }
   }
-  return data;
+  return root;
 }
 
 function intern(text: string, table: Map<string, string>): string {
   const known = table.get(text);
   if (known !== undefined) return known;
-  table.set(text, text);
-  return text;
+  const kept = detached(text);
+  table.set(kept, kept);
+  return kept;
+}
+
+/**
+ * A string equal to `text` that keeps no other string alive. Names and call
+ * texts in facts made in this thread are slices of the module's source, and
+ * the engine keeps a slice (of 13 characters or more) as a view of the whole
+ * string: one name kept would keep the whole file's text. Slicing a fresh
+ * concatenation makes the engine copy the text into a string of its own.
+ */
+function detached(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
 export interface Loc {

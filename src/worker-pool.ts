@@ -5,7 +5,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
 import type { Analysis } from './lint.js';
-import { internStrings } from './facts.js';
+import { compactData } from './facts.js';
 import { WORKER_FAILED, WORKER_READY, type WorkerResult, type WorkerTask } from './analysis-worker.js';
 import type { FileTask, SearchTask } from './analysis-task.js';
 
@@ -74,10 +74,11 @@ export interface PoolOptions {
 export class AnalysisPool {
   private workers: PoolWorker[] | null = null;
   /**
-   * One copy of each string the results hold. A result arrives as a copy made
-   * for this thread, with a string of its own at every place (each fact repeats
-   * its function's name, `call`, `sym`…): without this, about 3 in 4 strings the
-   * facts of the standard library kept were duplicates.
+   * One copy of each string the results hold (see compactData). A result from a
+   * worker arrives as a copy made for this thread, with a string of its own at
+   * every place (each fact repeats its function's name, `call`, `sym`…): without
+   * this, about 3 in 4 strings the facts of the standard library kept were
+   * duplicates. One analysed in this thread holds slices of its file's text.
    */
   private readonly strings = new Map<string, string>();
   /** Search tasks made so far (their keys). */
@@ -102,7 +103,7 @@ export class AnalysisPool {
   analyze(tasks: readonly FileTask[]): Map<string, Analysis> {
     const analyses = new Map<string, Analysis>();
     for (const [path, result] of this.run(tasks)) {
-      if ('analysis' in result) analyses.set(path, internStrings(result.analysis, this.strings));
+      if ('analysis' in result) analyses.set(path, compactData(result.analysis, this.strings));
     }
     return analyses;
   }
