@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import type { VFile } from 'vfile';
 import { lint, severityOf, failsRun, type SourceFile } from '../lint.js';
 import { lintFiles } from '../lint-files.js';
@@ -66,7 +67,19 @@ export interface CheckOptions {
   prefilter?: boolean;
 }
 
+/**
+ * How much V8 lets the heap grow past what the last full collection kept, in
+ * percent (its own default picks a factor of up to 4 for a heap this size,
+ * made for web pages that live long). A check is one batch whose garbage comes
+ * in bursts (a syntax tree per file); on the standard library run this took
+ * peak RSS from 313-337 MB to 262-274 MB for about 0.2 s more (alternating
+ * runs). The flag is process-wide, so worker threads follow it too; the
+ * language server keeps V8's default.
+ */
+const HEAP_GROWING_PERCENT = 25;
+
 export async function runCheck(options: CheckOptions, io: CliIo): Promise<number> {
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const report = reporterByName(options.format);
   if (!report) {
     io.stderr(`pyhang: unknown format '${options.format}' (expected ${reporterNames().join(', ')})\n`);
