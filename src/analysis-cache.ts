@@ -33,6 +33,8 @@ export interface FileStamp {
 }
 
 const FILE = 'analyses.json';
+/** Characters of the cache's JSON written at a time. */
+const WRITE_CHUNK = 1 << 20;
 
 export class AnalysisCache {
   private entries: Record<string, Entry>;
@@ -100,6 +102,30 @@ export class AnalysisCache {
     }
   }
 
+  /**
+   * Writes what JSON.stringify of the CacheFile would, entry by entry, in chunks:
+   * the whole text at once (51 MB for the standard library) took the run's
+   * peak memory from about 300 MB to 480 MB.
+   */
+  private writeJson(file: string): void {
+    const fd = fs.openSync(file, 'w');
+    try {
+      let chunk = `{"version":${JSON.stringify(this.version)},"entries":{`;
+      let first = true;
+      for (const key in this.entries) {
+        chunk += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(this.entries[key])}`;
+        first = false;
+        if (chunk.length >= WRITE_CHUNK) {
+          fs.writeSync(fd, chunk);
+          chunk = '';
+        }
+      }
+      fs.writeSync(fd, `${chunk}}}`);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   /** Writes the cache atomically (temp file, then rename); a cache that cannot be written is skipped silently. */
   save(): void {
     if (!this.dirty) return;
@@ -108,7 +134,7 @@ export class AnalysisCache {
       const ignore = path.join(this.dir, '.gitignore');
       if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Automatically created by pyhang.\n*\n');
       const temp = path.join(this.dir, `${FILE}.${process.pid}.tmp`);
-      fs.writeFileSync(temp, JSON.stringify({ version: this.version, entries: this.entries } satisfies CacheFile));
+      this.writeJson(temp);
       fs.renameSync(temp, path.join(this.dir, FILE));
       this.dirty = false;
     } catch {
