@@ -1,7 +1,9 @@
 /**
  * What a worker thread does with one file (see analysis-worker.ts): read,
  * pre-filter and analyse it exactly as the main thread would (analyzeSource),
- * into a small, plain result (facts, never trees).
+ * into a small, plain result (facts, never trees); or, for a `parseOnly` task,
+ * read, pre-filter and parse it, leaving the analysis to the pool's own thread
+ * (finishTask).
  */
 import { analyzeSource, fileMentions, parseSource, type Analysis } from './lint.js';
 import { wordsPattern } from './prefilter.js';

@@ -1,6 +1,9 @@
 /**
- * Parallel analysis in worker threads. Only results cross threads: facts, a
- * "skipped" verdict or a per-file problem, never trees.
+ * Parallel analysis in worker threads, beside the calling thread. Workers that
+ * analyse send back results only: facts, a "skipped" verdict or a per-file
+ * problem, never trees. A worker that only parses (see PoolOptions.finish)
+ * sends the native parse of each file to analyse: one array of numbers, whose
+ * memory is handed over rather than copied.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
