@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { makeProject, removeProject, runPyhang } from './run-pyhang.js';
 
 /** `pyhang check --jobs N` on a project with findings: each one, with its path relative to the project. */
-function findings(root: string, jobs: string): { file: string; line: number; ruleId: string; message: string }[] {
-  const result = runPyhang(['check', '--no-cache', '--jobs', jobs, '--format', 'json', '.'], { cwd: root });
+function findings(root: string, jobs: string, env?: Record<string, string>): { file: string; line: number; ruleId: string; message: string }[] {
+  const result = runPyhang(['check', '--no-cache', '--jobs', jobs, '--format', 'json', '.'], { cwd: root, env });
   assert.equal(result.stderr, '');
   assert.equal(result.status, 1);
   const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number; message: string }[] }[];
@@ -37,11 +37,13 @@ describe('--jobs', () => {
     for (let i = 0; i < 80; i++) files[`app/filler${i}.py`] = `VALUE = ${i}\n`;
     const root = makeProject(files);
     t.after(() => removeProject(root));
-    const run = (jobs: string) => findings(root, jobs).map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.message}`);
+    const run = (jobs: string, env?: Record<string, string>) => findings(root, jobs, env).map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.message}`);
     // Two threads: the worker parses, this one analyses. Three: the workers analyse too.
     const threaded = run('2');
     assert.deepEqual(threaded, run('1'));
     assert.deepEqual(run('3'), threaded);
+    // Without the native parse, a worker that only parses leaves it all to this thread.
+    assert.deepEqual(run('2', { PYHANG_NATIVE_PARSE: '0' }), threaded);
     assert.ok(
       // The message names the first steps and counts the rest: the whole chain was followed.
       threaded.some((line) => line.startsWith('app/service.py:6 HANG002') && line.includes('`SystemExit`') && line.includes('36 more')),
