@@ -12,6 +12,7 @@ import { uniqueModuleNames } from './module-names.js';
 import { AnalysisCache, type FileStamp } from './analysis-cache.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
 import { analyzeTask, finishTask } from './analysis-task.js';
+import { usesNativeParse } from './parser.js';
 
 export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis' | 'analyzeMany' | 'searchMany'> {
   /** Threads for first looks and demand loads, this one included (default: the number of cores; 1 works in this thread alone). */
@@ -137,10 +138,14 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   // analysis allocates so much that two threads running it got little more done than one (on 2 cores,
   // the standard library run was no faster than --jobs 1), while copying its facts out of a worker
   // cost time and the worker's heap cost memory. A parse is handed over without a copy.
-  const workers = jobs - 1;
+  // Without the native parse, trees come from the binding, which frees them only from the event loop:
+  // this thread, synchronous until the run ends, would keep every tree it made (gigabytes with
+  // --no-prefilter on a large tree). Then `jobs` workers do all of it, and this thread waits.
+  const native = usesNativeParse();
+  const workers = native ? jobs - 1 : jobs;
   const pool =
     jobs > 1 && toAnalyze.length >= MIN_FILES_FOR_WORKERS
-      ? new AnalysisPool(workers, { local: analyzeTask, finish: workers === 1 ? finishTask : undefined })
+      ? new AnalysisPool(workers, native ? { local: analyzeTask, finish: workers === 1 ? finishTask : undefined } : {})
       : null;
   if (pool) {
     const results = pool.analyze(

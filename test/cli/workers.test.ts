@@ -42,7 +42,7 @@ describe('--jobs', () => {
     const threaded = run('2');
     assert.deepEqual(threaded, run('1'));
     assert.deepEqual(run('3'), threaded);
-    // Without the native parse, a worker that only parses leaves it all to this thread.
+    // Without the native parse, the workers analyse everything.
     assert.deepEqual(run('2', { PYHANG_NATIVE_PARSE: '0' }), threaded);
     assert.ok(
       // The message names the first steps and counts the rest: the whole chain was followed.
