@@ -234,6 +234,11 @@ function shift(node: SyntaxNode, delta: number): void {
   }
 }
 
+/** `hasError` for a node that is an error, is missing, or holds one, and for every node above it. */
+function markHasError(from: SyntaxNode | null): void {
+  for (let p = from; p && !p.hasError; p = p.parent) p.hasError = true;
+}
+
 /**
  * Copies a native tree into plain nodes with one cursor walk. Each crossing into
  * native code costs, so per node only numbers are read (ids, start, end). With
@@ -283,15 +288,13 @@ export function copyTree(tree: Parser.Tree, text: string, reuse?: Reuse): { root
         old.parent = stack[depth]!;
         old.fieldName = field;
         node = old;
-        if (old.hasError) for (let p: SyntaxNode | null = old.parent; p && !p.hasError; p = p.parent) p.hasError = true;
+        if (old.hasError) markHasError(old.parent);
       } else {
         // Only an empty node can be one the parser made up (MISSING).
         const missing = start === end && cursor.nodeIsMissing;
         node = new SyntaxNode(doc, nextId++, type, start, end, typeNamed[typeId]!, missing, field, stack[depth]!);
         // `hasError`: a node has an error if it is one, is missing, or holds one.
-        if (missing || typeId === ERROR_TYPE_ID) {
-          for (let p: SyntaxNode | null = node; p && !p.hasError; p = p.parent) p.hasError = true;
-        }
+        if (missing || typeId === ERROR_TYPE_ID) markHasError(node);
       }
       scratch[depth]![counts[depth]!++] = node;
       if (!old && cursor.gotoFirstChild()) {
@@ -345,7 +348,7 @@ export class ParseState {
 interface NativeParse {
   /** Per node, in document order: symbol | named << 16 | missing << 17, field id, start, end, number of children. */
   parseFlat(text: string): Int32Array;
-  language(): { types: string[]; named: boolean[]; fields: (string | null)[] };
+  language(): { types: string[]; fields: (string | null)[] };
 }
 
 const FLAT_WORDS = 5;
@@ -409,9 +412,7 @@ function fromFlat(text: string, words: Int32Array, parse: NonNullable<typeof nat
     const node = new SyntaxNode(doc, i, types[symbol]!, words[at + 2]!, words[at + 3]!, (head & FLAT_NAMED) !== 0, missing, fields[words[at + 1]!] ?? null, parent);
     parent.children[filled[top]!++] = node;
     awaited[top]!--;
-    if (missing || symbol === ERROR_TYPE_ID) {
-      for (let p: SyntaxNode | null = node; p && !p.hasError; p = p.parent) p.hasError = true;
-    }
+    if (missing || symbol === ERROR_TYPE_ID) markHasError(node);
     const children = words[at + 4]!;
     if (children > 0) {
       node.children = new Array<SyntaxNode>(children);
@@ -432,7 +433,7 @@ function fromFlat(text: string, words: Int32Array, parse: NonNullable<typeof nat
  */
 export function parsePython(text: string, state?: ParseState, words?: Int32Array): SyntaxNode {
   const flat = state ? null : nativeParse();
-  if (flat) return fromFlat(text, words ?? flat.parse.parseFlat(parserInput(text)), flat);
+  if (flat) return fromFlat(text, words ?? parseFlat(text)!, flat);
   const input = parserInput(text);
   let previous: Parser.Tree | undefined;
   let edit: Parser.Edit | null = null;

@@ -138,22 +138,13 @@ static napi_value string_array(napi_env env, uint32_t count, const char *(*name)
 static const char *symbol_name(const TSLanguage *language, uint32_t id) { return ts_language_symbol_name(language, (TSSymbol)id); }
 static const char *field_name(const TSLanguage *language, uint32_t id) { return ts_language_field_name_for_id(language, (TSFieldId)id); }
 
-/* language(): { types: string[], named: boolean[], fields: (string | null)[] }, indexed by symbol and field id. */
+/* language(): { types: string[], fields: (string | null)[] }, indexed by symbol and field id. */
 static napi_value language(napi_env env, napi_callback_info info) {
   (void)info;
   const TSLanguage *lang = tree_sitter_python();
-  uint32_t symbols = ts_language_symbol_count(lang);
-  napi_value named;
-  napi_create_array_with_length(env, symbols, &named);
-  for (uint32_t i = 0; i < symbols; i++) {
-    napi_value value;
-    napi_get_boolean(env, ts_language_symbol_type(lang, (TSSymbol)i) == TSSymbolTypeRegular, &value);
-    napi_set_element(env, named, i, value);
-  }
   napi_value result;
   napi_create_object(env, &result);
-  napi_set_named_property(env, result, "types", string_array(env, symbols, symbol_name, 0));
-  napi_set_named_property(env, result, "named", named);
+  napi_set_named_property(env, result, "types", string_array(env, ts_language_symbol_count(lang), symbol_name, 0));
   napi_set_named_property(env, result, "fields", string_array(env, ts_language_field_count(lang) + 1, field_name, 1));
   return result;
 }
