@@ -74,6 +74,8 @@ export function discoverFiles(paths: readonly string[], options: DiscoverOptions
     entries.sort((a, b) => compare(a.name, b.name));
     const settings = options.settings.settingsForDirectory(dir);
     for (const entry of entries) {
+      // Only directories and Python files can be kept (a symlink is kept only as a file): the rest costs nothing more.
+      if (!entry.isDirectory() && !PYTHON_FILE.test(entry.name)) continue;
       const full = path.join(dir, entry.name);
       if (isExcludedBy(settings, full)) continue;
       let isDirectory = entry.isDirectory();

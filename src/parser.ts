@@ -11,8 +11,7 @@
  * with one TreeCursor pass over the binding's tree.
  */
 import { createRequire } from 'node:module';
-import Parser from 'tree-sitter';
-import Python from 'tree-sitter-python';
+import type Parser from 'tree-sitter';
 import { lspPositionAt } from './positions.js';
 
 /** Shared by every leaf, so a leaf costs no array of its own. */
@@ -133,8 +132,11 @@ let parser: Parser | null = null;
 
 function nativeParser(): Parser {
   if (!parser) {
-    parser = new Parser();
-    parser.setLanguage(Python as unknown as Parser.Language);
+    // Loaded on first use: with pyhang's native parse (most runs), only the language server needs the binding.
+    const load = createRequire(import.meta.url);
+    const Binding = load('tree-sitter') as typeof Parser;
+    parser = new Binding();
+    parser.setLanguage(load('tree-sitter-python') as Parser.Language);
   }
   return parser;
 }

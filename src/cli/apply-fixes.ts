@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { VFile } from 'vfile';
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { SourceFile } from '../lint.js';
 import { decodeSource } from '../decode.js';
 import { parsePython } from '../parser.js';
@@ -130,7 +129,9 @@ export function fixSources(
 }
 
 /** A unified diff of one change, headed `--- path` / `+++ path` as Ruff's `--diff` heads it. */
-export function unifiedDiff(change: FileChange, shownPath: string): string {
+export async function unifiedDiff(change: FileChange, shownPath: string): Promise<string> {
+  // Loaded only for --diff: a plain check does without it.
+  const { createTwoFilesPatch, FILE_HEADERS_ONLY } = await import('diff');
   return createTwoFilesPatch(shownPath, shownPath, change.before.text, change.after.text, undefined, undefined, {
     context: 3,
     headerOptions: FILE_HEADERS_ONLY,

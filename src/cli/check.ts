@@ -80,7 +80,7 @@ const HEAP_GROWING_PERCENT = 25;
 
 export async function runCheck(options: CheckOptions, io: CliIo): Promise<number> {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  const report = reporterByName(options.format);
+  const report = await reporterByName(options.format);
   if (!report) {
     io.stderr(`pyhang: unknown format '${options.format}' (expected ${reporterNames().join(', ')})\n`);
     return 2;
@@ -166,7 +166,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
 
   if (options.diff) {
     const changes = fixRun!.changes;
-    for (const change of changes) io.stdout(unifiedDiff(change, displayPath(change.path, cwd)));
+    for (const change of changes) io.stdout(await unifiedDiff(change, displayPath(change.path, cwd)));
     const wouldFix = changes.reduce((sum, change) => sum + change.fixed, 0);
     if (wouldFix > 0) io.stderr(`Would fix ${plural(wouldFix, 'error')}.\n`);
     if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);

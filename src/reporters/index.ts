@@ -3,29 +3,24 @@
  * new file in this folder exporting a `Reporter`, plus one line below.
  */
 import type { Reporter } from './types.js';
-import { stylish } from './stylish.js';
-import { json } from './json.js';
-import { compact } from './compact.js';
-import { full } from './full.js';
-import { github } from './github.js';
-import { sarif } from './sarif.js';
 
 export type { Reporter, ReporterOptions } from './types.js';
 
-const reporters = new Map<string, Reporter>([
-  ['stylish', stylish],
-  ['json', json],
-  ['compact', compact],
-  ['full', full],
-  ['github', github],
-  ['sarif', sarif],
+/** Each format's module, loaded only when asked for (vfile-reporter and its dependencies cost a run that prints JSON). */
+const reporters = new Map<string, () => Promise<Reporter>>([
+  ['stylish', async () => (await import('./stylish.js')).stylish],
+  ['json', async () => (await import('./json.js')).json],
+  ['compact', async () => (await import('./compact.js')).compact],
+  ['full', async () => (await import('./full.js')).full],
+  ['github', async () => (await import('./github.js')).github],
+  ['sarif', async () => (await import('./sarif.js')).sarif],
 ]);
 
 /** Formats whose output is one JSON document: nothing else may be printed on stdout with them. */
 const MACHINE_READABLE = new Set(['json', 'sarif']);
 
-export function reporterByName(name: string): Reporter | undefined {
-  return reporters.get(name);
+export async function reporterByName(name: string): Promise<Reporter | undefined> {
+  return reporters.get(name)?.();
 }
 
 export function reporterNames(): string[] {
