@@ -54,6 +54,8 @@ const MAX_DEPTH = 400;
 /** Loops nested deeper than this get one pass instead of two (the first pass only carries values around the loop). */
 const MAX_LOOP_PREPASS_DEPTH = 2;
 const TEXT_LIMIT = 60;
+/** Definitions that open a scope of their own inside a function. */
+const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'class_definition']);
 
 interface Ctx {
   scope: Scope;
@@ -125,12 +127,19 @@ function unwrapParens(node: SyntaxNode): SyntaxNode {
 
 interface CallArgs {
   positional: SyntaxNode[];
-  keywords: Map<string, SyntaxNode>;
+  /** Shared and empty for a call without keyword arguments (most calls): never written to but here. */
+  keywords: ReadonlyMap<string, SyntaxNode>;
   splat: boolean;
 }
 
+const NO_KEYWORDS: ReadonlyMap<string, never> = new Map<string, never>();
+
+/** Targets and values that `a, b = x, y` binds element by element. */
+const TARGET_SHAPES: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
+const VALUE_SHAPES: ReadonlySet<string> = new Set(['expression_list', 'tuple', 'list']);
+
 function callArgs(call: SyntaxNode): CallArgs {
-  const args: CallArgs = { positional: [], keywords: new Map(), splat: false };
+  const args: CallArgs = { positional: [], keywords: NO_KEYWORDS, splat: false };
   const list = call.childForFieldName('arguments');
   if (!list) return args;
   if (list.type === 'generator_expression') {
@@ -141,7 +150,10 @@ function callArgs(call: SyntaxNode): CallArgs {
     if (arg.type === 'keyword_argument') {
       const name = arg.childForFieldName('name')?.text;
       const value = arg.childForFieldName('value');
-      if (name && value) args.keywords.set(name, value);
+      if (name && value) {
+        if (args.keywords === NO_KEYWORDS) args.keywords = new Map();
+        (args.keywords as Map<string, SyntaxNode>).set(name, value);
+      }
     } else if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
       args.splat = true;
     } else if (arg.type !== 'comment') {
@@ -666,9 +678,7 @@ class ModuleAnalyzer {
 
   /** `a, b = x, y`: binds element by element when both sides have the same shape. */
   private bindElementwise(left: SyntaxNode, right: SyntaxNode, ctx: Ctx, state: State): boolean {
-    const shapes = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
-    const values = new Set(['expression_list', 'tuple', 'list']);
-    if (!shapes.has(left.type) || !values.has(right.type)) return false;
+    if (!TARGET_SHAPES.has(left.type) || !VALUE_SHAPES.has(right.type)) return false;
     const targets = left.namedChildren;
     const sources = right.namedChildren;
     if (targets.length !== sources.length || sources.some((s) => s.type === 'list_splat')) return false;
@@ -1054,7 +1064,7 @@ class ModuleAnalyzer {
     this.facts.functions.push(fn);
     const body = node.childForFieldName('body');
     const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
-    this.nestingScopes.set(scope, !!body && (body.descendantsOfType('function_definition').length > 0 || body.descendantsOfType('class_definition').length > 0));
+    this.nestingScopes.set(scope, !!body && body.hasDescendantOfType(NESTED_SCOPES));
     const inner: State = { vars: new Map(), done: new Set(), dead: false };
     for (const p of params) inner.vars.set(p, NOTHING);
     let classQ = ctx.classQ;
@@ -1470,10 +1480,15 @@ class ModuleAnalyzer {
       if (unwrapParens(a).type === 'call') this.suppressUse = true;
       return this.evalExpr(a, ctx, state);
     });
-    const keywordValues = new Map<string, Value>();
-    for (const [name, a] of args.keywords) {
-      if (unwrapParens(a).type === 'call') this.suppressUse = true;
-      keywordValues.set(name, this.evalExpr(a, ctx, state));
+    // (Most calls have no keyword argument: they share one empty map, and no iterator is made for them.)
+    let keywordValues: ReadonlyMap<string, Value> = NO_KEYWORDS;
+    if (args.keywords.size > 0) {
+      const values = new Map<string, Value>();
+      for (const [name, a] of args.keywords) {
+        if (unwrapParens(a).type === 'call') this.suppressUse = true;
+        values.set(name, this.evalExpr(a, ctx, state));
+      }
+      keywordValues = values;
     }
     const list = node.childForFieldName('arguments');
     for (const a of list?.namedChildren ?? []) {
@@ -1599,8 +1614,8 @@ class ModuleAnalyzer {
       }
       if (!suppressUse) this.recordUse({ callee, how: 'call' }, node, ctx);
       argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argIndex: i }));
-      for (const [name, v] of keywordValues) {
-        this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argName: name });
+      if (keywordValues.size > 0) {
+        for (const [name, v] of keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argName: name });
       }
     }
     return callOf(callee);

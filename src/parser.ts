@@ -107,7 +107,9 @@ export class SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
-    for (const c of this.children) if (c.fieldName === name) return c;
+    // (An indexed loop: the analysis calls this on most nodes it visits, and an iterator is an allocation each time.)
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) if (children[i]!.fieldName === name) return children[i]!;
     return null;
   }
 
@@ -115,10 +117,23 @@ export class SyntaxNode {
     return this.children.filter((c) => c.fieldName === name);
   }
 
+  /** Whether a descendant has one of the types (stops at the first). */
+  hasDescendantOfType(types: ReadonlySet<string>): boolean {
+    const stack: SyntaxNode[] = [];
+    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]!);
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (types.has(node.type)) return true;
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    }
+    return false;
+  }
+
   /** Descendants of a type, in document order (iterative: deep trees do not overflow the stack). */
   descendantsOfType(type: string): SyntaxNode[] {
     const out: SyntaxNode[] = [];
-    const stack: SyntaxNode[] = [...this.children].reverse();
+    const stack: SyntaxNode[] = [];
+    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]!);
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (node.type === type) out.push(node);

@@ -218,7 +218,9 @@ function statementEvents(statement: SyntaxNode, resolveImport: (node: SyntaxNode
       continue;
     }
     // Nested functions, classes and lambdas are pushed too: their cases above take only what this scope evaluates.
-    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+    // (Read from `children`: asking for `namedChildren` would make and keep an array on every node walked.)
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) if (children[i]!.isNamed) stack.push(children[i]!);
   }
   return events;
 }
