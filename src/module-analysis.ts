@@ -1475,11 +1475,14 @@ class ModuleAnalyzer {
     }
     const api = canonicalApi(singleSymbol(callee));
     const args = callArgs(node);
-    const argValues = args.positional.map((a) => {
+    // (Filled by push, not made by map: an array literal's kind settles after the first call, so that
+    // the engine's optimised code sees one kind of array here, empty or not, and is not thrown away.)
+    const argValues: Value[] = [];
+    for (const a of args.positional) {
       // A call passed as an argument is used by this call; it records the use below.
       if (unwrapParens(a).type === 'call') this.suppressUse = true;
-      return this.evalExpr(a, ctx, state);
-    });
+      argValues.push(this.evalExpr(a, ctx, state));
+    }
     // (Most calls have no keyword argument: they share one empty map, and no iterator is made for them.)
     let keywordValues: ReadonlyMap<string, Value> = NO_KEYWORDS;
     if (args.keywords.size > 0) {
