@@ -20,6 +20,12 @@ const IN_FLIGHT = 4;
  * long as many of a worker's (most first looks only read and search a file).
  */
 const IN_FLIGHT_SHARED = 64;
+/**
+ * Search tasks (each a slice of many files) handed to a worker ahead when this
+ * thread takes tasks too: with more, the worker took every slice at once and
+ * this thread waited for it (380 ms of the standard library run's search).
+ */
+const SEARCHES_IN_FLIGHT_SHARED = 2;
 /** Tasks sent to a worker in one message at most (and its results come back in one). */
 const BATCH = 16;
 /** With this thread taking tasks too, a worker is handed no more bytes of files than this ahead (sizes known for demand loads). */
@@ -118,8 +124,9 @@ export class AnalysisPool {
    */
   search(paths: readonly string[], called: string[], named: string[]): Map<string, boolean> {
     const tasks: SearchTask[] = [];
-    // Slices large enough that messages cost little, small enough that both workers finish together.
-    const slice = Math.max(64, Math.ceil(paths.length / (this.jobs * 8)));
+    // Slices large enough that messages cost little, small enough that all threads finish together.
+    const threads = this.jobs + (this.options.local ? 1 : 0);
+    const slice = Math.max(64, Math.ceil(paths.length / (threads * 8)));
     for (let i = 0; i < paths.length; i += slice) {
       tasks.push({ path: `search ${this.searches++}`, search: { paths: paths.slice(i, i + slice), called, named } });
     }
@@ -140,7 +147,8 @@ export class AnalysisPool {
     const queue = tasks.some((t) => t.size !== undefined) ? [...tasks].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)) : [...tasks];
     let next = 0;
     const local = this.options.local;
-    const inFlight = local ? IN_FLIGHT_SHARED : IN_FLIGHT;
+    const searching = tasks.some((t) => 'search' in t);
+    const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
     const finish = local ? this.options.finish : undefined;
     const pendingBytes = (w: PoolWorker): number => {
       let bytes = 0;
