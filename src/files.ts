@@ -76,7 +76,7 @@ export function discoverFiles(paths: readonly string[], options: DiscoverOptions
     for (const entry of entries) {
       // Only directories and Python files can be kept (a symlink is kept only as a file): the rest costs nothing more.
       if (!entry.isDirectory() && !PYTHON_FILE.test(entry.name)) continue;
-      const full = path.join(dir, entry.name);
+      const full = childPath(dir, entry.name);
       if (isExcludedBy(settings, full)) continue;
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
@@ -87,8 +87,8 @@ export function discoverFiles(paths: readonly string[], options: DiscoverOptions
       }
       if (!isDirectory && !isFile) continue;
       if (applyGitignore && gitignore.ignores(full, isDirectory)) continue;
-      if (isDirectory) walk(full, applyGitignore, path.join(real, entry.name));
-      else if (PYTHON_FILE.test(entry.name)) addFile(full, entry.isSymbolicLink() ? realPath(full) : path.join(real, entry.name));
+      if (isDirectory) walk(full, applyGitignore, childPath(real, entry.name));
+      else if (PYTHON_FILE.test(entry.name)) addFile(full, entry.isSymbolicLink() ? realPath(full) : childPath(real, entry.name));
     }
   };
 
@@ -264,6 +264,15 @@ export function realPath(file: string): string {
   } catch {
     return file;
   }
+}
+
+/**
+ * An entry of a directory whose path is already absolute and normalised (what
+ * path.join would give, without normalising the whole path again for each of
+ * the tens of thousands of entries a large tree has).
+ */
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
 function errorCode(error: unknown): string {
