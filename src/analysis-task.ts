@@ -7,7 +7,7 @@
  */
 import { analyzeSource, fileMentions, parseSource, type Analysis } from './lint.js';
 import { wordsPattern } from './prefilter.js';
-import { defaultSettings } from './settings.js';
+import { defaultSettings, type Settings } from './settings.js';
 
 /** Analyse one file. */
 export interface FileTask {
@@ -44,7 +44,7 @@ export function analyzeTask(task: WorkerTask): WorkerResult {
     const search = wordsPattern(called, named);
     return { path: task.path, matches: paths.map((path) => search !== null && fileMentions(path, search)) };
   }
-  const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
+  const settings = taskSettings(task);
   if (task.parseOnly) {
     const done = parseSource({ path: task.path, module: task.module }, settings, task.prefilter ?? true);
     return done && 'kind' in done ? { path: task.path, analysis: done } : { path: task.path, parsed: done };
@@ -55,9 +55,13 @@ export function analyzeTask(task: WorkerTask): WorkerResult {
 
 /** Finishes, in the pool's own thread, a `parseOnly` task a worker read and parsed (`parsed`: see WorkerResult). */
 export function finishTask(task: FileTask, parsed: { text: string; tree: Int32Array } | null): WorkerResult {
-  const settings = { ...defaultSettings(''), maxFileSize: task.maxFileSize };
   const source = { path: task.path, module: task.module, ...(parsed ? { parsed } : {}) };
-  return { path: task.path, analysis: analyzeSource(source, settings, task.prefilter ?? true) };
+  return { path: task.path, analysis: analyzeSource(source, taskSettings(task), task.prefilter ?? true) };
+}
+
+/** The settings a task is analysed under: analyzeSource reads only the size limit of them. */
+function taskSettings(task: FileTask): Settings {
+  return { ...defaultSettings(''), maxFileSize: task.maxFileSize };
 }
 
 /** The buffers of results to transfer rather than copy (the parses). */

@@ -119,27 +119,32 @@ export class SyntaxNode {
 
   /** Whether a descendant has one of the types (stops at the first). */
   hasDescendantOfType(types: ReadonlySet<string>): boolean {
+    return this.walkDescendants((node) => types.has(node.type));
+  }
+
+  /** Descendants of a type, in document order. */
+  descendantsOfType(type: string): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    this.walkDescendants((node) => {
+      if (node.type === type) out.push(node);
+      return false;
+    });
+    return out;
+  }
+
+  /**
+   * Visits the descendants in document order until `visit` returns true, and
+   * says whether it did (iterative: deep trees do not overflow the stack).
+   */
+  private walkDescendants(visit: (node: SyntaxNode) => boolean): boolean {
     const stack: SyntaxNode[] = [];
     for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]!);
     while (stack.length > 0) {
       const node = stack.pop()!;
-      if (types.has(node.type)) return true;
+      if (visit(node)) return true;
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
     }
     return false;
-  }
-
-  /** Descendants of a type, in document order (iterative: deep trees do not overflow the stack). */
-  descendantsOfType(type: string): SyntaxNode[] {
-    const out: SyntaxNode[] = [];
-    const stack: SyntaxNode[] = [];
-    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]!);
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (node.type === type) out.push(node);
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-    }
-    return out;
   }
 }
 

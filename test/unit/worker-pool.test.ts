@@ -116,4 +116,26 @@ describe('AnalysisPool', () => {
       await pool.close();
     }
   });
+
+  it('shares a search with the calling thread, with the same answers', { timeout: 30_000 }, async (t) => {
+    const paths = project(t, 200).map((task) => task.path);
+    let searchedHere = 0;
+    const pool = new AnalysisPool(1, {
+      local: (task) => {
+        if ('search' in task) searchedHere++;
+        return analyzeTask(task);
+      },
+    });
+    try {
+      const found = pool.search(paths, ['f4', 'f150'], ['VALUE']);
+      assert.deepEqual(
+        paths.map((file) => found.get(file)),
+        paths.map((_, i) => i === 4 || i === 150 || i % 2 === 1),
+      );
+      // The worker is handed a few slices ahead, not all of them: this thread searches the others.
+      assert.ok(searchedHere > 0, 'the calling thread waited for the worker to search every slice');
+    } finally {
+      await pool.close();
+    }
+  });
 });
