@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: pyhang's benchmark. In one process tree and one run it
- * measures the read floor, the grep floor, `pyhang check` cold, warm and
- * without the pre-filter, Ruff-wasm's ASYNC rules, and the language server's
+ * measures the read floor, the grep floor, `pyhang check` cold and warm, the
+ * parse floor (reading, pre-filtering and parsing what pyhang analyses, with no
+ * analysis), `pyhang check` without the pre-filter, Ruff-wasm's ASYNC rules, and the language server's
  * edit latency over the standard library, then a corpus ten times larger;
  * prints the table and writes docs/performance.md (see report.ts).
  *
@@ -155,6 +156,24 @@ async function runBenchmark(): Promise<void> {
     }
     rows.push(warm);
 
+    // The files the priming run analysed (its cache keeps their facts) are those the parse floor parses.
+    let floor: Row;
+    const analysedList = inWork('analysed.json');
+    const analysed = flags.has('--cache-dir') ? analysedFiles(inWork('cache')) : null;
+    if (analysed) {
+      fs.writeFileSync(analysedList, JSON.stringify(analysed.files));
+      floor = timedRow(`parse floor (${count(analysed.files.length)} files pyhang analysed)`, runs, () =>
+        runTimed(node, [path.join(benchDir, 'parse-floor.js'), corpus.root, analysedList], { ...plain, stdoutFile: inWork('floor.json') }),
+      );
+      if (!floor.error) {
+        const out = JSON.parse(fs.readFileSync(inWork('floor.json'), 'utf8')) as { threads: number; parsed: number; parsedBytes: number };
+        floor.notes.push(`${count(out.parsed)} files (${formatBytes(out.parsedBytes)}) parsed on ${out.threads} threads; no analysis`);
+      }
+    } else {
+      floor = { label: 'parse floor', compared: true, notes: [], error: 'skipped: no cache to learn which files pyhang analysed' };
+    }
+    rows.push(floor);
+
     let exhaustive: Row;
     let exhaustiveReport: Report | null = null;
     if (flags.has('--no-prefilter')) {
@@ -292,6 +311,9 @@ async function runBenchmark(): Promise<void> {
       );
     }
 
+    const floorNote = describeFloor(floor, grep, ruff);
+    if (floorNote) notes.push(floorNote);
+
     const result: BenchResult = {
       date: new Date(),
       machine: machineDetails(ruffVersion, loadAtStart),
@@ -315,6 +337,36 @@ async function runBenchmark(): Promise<void> {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Which files the run that filled the cache analysed: those with facts from a
+ * first look or a demand load (see analysis-cache.ts). Null without a cache.
+ */
+function analysedFiles(cacheDir: string): { files: string[] } | null {
+  try {
+    const cache = JSON.parse(fs.readFileSync(path.join(cacheDir, 'analyses.json'), 'utf8')) as {
+      entries: Record<string, { initial?: { kind: string }; demand?: { kind: string } }>;
+    };
+    const files = Object.entries(cache.entries)
+      .filter(([, entry]) => entry.initial?.kind === 'facts' || entry.demand?.kind === 'facts')
+      .map(([file]) => file);
+    return { files };
+  } catch {
+    return null;
+  }
+}
+
+/** How the parse floor stands to the time the cold-run targets allow. */
+function describeFloor(floor: Row, grep: Row, ruff: Row): string | null {
+  if (floor.medianMs === undefined || grep.medianMs === undefined || ruff.medianMs === undefined) return null;
+  const allowed = Math.min(3 * grep.medianMs, ruff.medianMs / 5);
+  const left = allowed - floor.medianMs;
+  return (
+    `The parse floor takes ${formatMs(floor.medianMs)}: reading, pre-filtering and parsing, with nothing analysed, the files pyhang analyses. ` +
+    `The cold-run targets allow ${formatMs(allowed)} (the lower of 3× grep and Ruff ÷ 5), ` +
+    (left > 0 ? `which leaves ${formatMs(left)} for analysing them.` : `${formatMs(-left)} less than the floor.`)
+  );
 }
 
 function describeComparison(comparison: Comparison, cold: Report, exhaustive: Report): string[] {

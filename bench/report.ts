@@ -246,6 +246,12 @@ without pyhang's analysis cache, not with the operating system's cache dropped.
   \`--jobs\` is left at its default (one thread per core, the main one included).
 - **pyhang warm**: the same with \`--cache-dir DIR\` instead of \`--no-cache\`, after one
   untimed run that fills the cache: every file is a cache hit.
+- **parse floor**: \`node dist/bench/parse-floor.js DIR LIST\`: what any design that
+  parses whole files must spend to find what pyhang finds. \`LIST\` holds the files the
+  run that filled the warm row's cache analysed (first looks, and files loaded on demand).
+  On one thread per core it walks the directory, reads every file, runs pyhang's
+  pre-filter on it, and parses the listed files and those the pre-filter lets through
+  with pyhang's parse; it analyses nothing.
 - **pyhang \`--no-prefilter\`**: the same as cold with \`--no-prefilter\`: every file parsed.
   The default run's JSON findings are compared with this run's (see the targets).
 - **Ruff-wasm ASYNC**: \`node dist/bench/ruff-async.js DIR\`: \`@astral-sh/ruff-wasm-nodejs\`
