@@ -23,6 +23,7 @@ function isPackageDir(dir: string): boolean {
 /** Forget cached package directories (the server calls this when files are created or deleted). */
 export function clearModuleNameCache(): void {
   packageDirCache.clear();
+  packageNameCache.clear();
   moduleNameCache.clear();
   lastUnique = null;
 }
@@ -40,16 +41,22 @@ function findModuleName(filePath: string): { module: string; isPackage: boolean 
   const absolute = path.resolve(filePath);
   const base = path.basename(absolute).replace(/\.pyi?$/, '');
   const isPackage = base === '__init__';
-  const parts: string[] = isPackage ? [] : [base];
-  let dir = path.dirname(absolute);
-  for (let guard = 0; guard < 256 && isPackageDir(dir); guard++) {
-    parts.unshift(path.basename(dir));
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  const module = parts.filter(Boolean).join('.') || base;
+  const module = [packageName(path.dirname(absolute)), isPackage ? '' : base].filter(Boolean).join('.') || base;
   return { module: sanitize(module), isPackage };
+}
+
+/** Dotted names of package directories ('' for a directory that is not a package): files share their directory's. */
+const packageNameCache = new Map<string, string>();
+
+/** The dotted name a directory is imported as: its name after its parent's while both are packages, '' where it is none. */
+function packageName(dir: string): string {
+  let known = packageNameCache.get(dir);
+  if (known === undefined) {
+    const parent = path.dirname(dir);
+    known = isPackageDir(dir) ? [parent === dir ? '' : packageName(parent), path.basename(dir)].filter(Boolean).join('.') : '';
+    packageNameCache.set(dir, known);
+  }
+  return known;
 }
 
 function sanitize(module: string): string {
@@ -76,24 +83,44 @@ export function uniqueModuleNames(paths: readonly string[]): ReadonlyMap<string,
 let lastUnique: { paths: readonly string[]; names: ReadonlyMap<string, { module: string; isPackage: boolean }> } | null = null;
 
 function findUniqueModuleNames(paths: readonly string[]): Map<string, { module: string; isPackage: boolean }> {
-  const named = paths.map((p) => ({ path: p, ...moduleNameFor(p) }));
-  const byName = new Map<string, typeof named>();
-  for (const entry of named) {
-    const list = byName.get(entry.module) ?? [];
-    list.push(entry);
-    byName.set(entry.module, list);
+  // A directory whose `__init__.py` is among the files is a package: no need to ask the file system.
+  for (const p of paths) {
+    if (/(?:^|[\\/])__init__\.pyi?$/.test(p)) packageDirCache.set(path.dirname(path.resolve(p)), true);
+  }
+  const byName = new Map<string, { path: string; module: string; isPackage: boolean }[]>();
+  for (const p of paths) {
+    const entry = { path: p, ...moduleNameFor(p) };
+    const list = byName.get(entry.module);
+    if (list) list.push(entry);
+    else byName.set(entry.module, [entry]);
   }
   const result = new Map<string, { module: string; isPackage: boolean }>();
   for (const [name, list] of byName) {
-    const unique = [...new Map(list.map((e) => [path.resolve(e.path), e])).values()];
+    // Most names belong to one file.
+    if (list.length === 1) {
+      result.set(list[0]!.path, { module: name, isPackage: list[0]!.isPackage });
+      continue;
+    }
+    // The same file given twice (under two spellings of its path) is one file.
+    const files = new Map<string, { resolved: string; isPackage: boolean; given: string[] }>();
+    for (const entry of list) {
+      const resolved = path.resolve(entry.path);
+      const file = files.get(resolved);
+      if (file) file.given.push(entry.path);
+      else files.set(resolved, { resolved, isPackage: entry.isPackage, given: [entry.path] });
+    }
+    const unique = [...files.values()];
     unique.sort((a, b) => {
-      const da = path.resolve(a.path).split(path.sep).length;
-      const db = path.resolve(b.path).split(path.sep).length;
-      return da - db || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+      const da = a.resolved.split(path.sep).length;
+      const db = b.resolved.split(path.sep).length;
+      // (By the spelling given last, as before.)
+      const pa = a.given[a.given.length - 1]!;
+      const pb = b.given[b.given.length - 1]!;
+      return da - db || (pa < pb ? -1 : pa > pb ? 1 : 0);
     });
-    unique.forEach((entry, i) => {
-      const module = i === 0 ? name : `${name}.__path__.${sanitize(path.resolve(entry.path).replace(/\.pyi?$/, '')).replace(/[./\\]+/g, '_')}`;
-      for (const e of list) if (path.resolve(e.path) === path.resolve(entry.path)) result.set(e.path, { module, isPackage: entry.isPackage });
+    unique.forEach((file, i) => {
+      const module = i === 0 ? name : `${name}.__path__.${sanitize(file.resolved.replace(/\.pyi?$/, '')).replace(/[./\\]+/g, '_')}`;
+      for (const given of file.given) result.set(given, { module, isPackage: file.isPackage });
     });
   }
   return result;
