@@ -91,17 +91,24 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (!pool && jobs > 1 && firstLooks >= MIN_FILES_FOR_WORKERS) pool = newPool();
     return pool;
   };
+  const closePool = async (): Promise<void> => {
+    const open = pool;
+    pool = null;
+    await open?.close();
+  };
   try {
-    return await lintWithPool(paths, options, poolFor);
+    return await lintWithPool(paths, options, poolFor, closePool);
   } finally {
-    await pool?.close();
+    await closePool();
   }
 }
 
+/** lintFiles with its threads: `poolFor` gives the workers, `closePool` ends them once the analysis is done (before the cache is written, so that their memory is freed first). */
 async function lintWithPool(
   paths: readonly string[],
   options: LintFilesOptions,
   poolFor: (firstLooks: number) => AnalysisPool | null,
+  closePool: () => Promise<void>,
 ): Promise<VFile[]> {
   const prefilter = options.prefilter ?? true;
   const names = uniqueModuleNames([...paths, ...(options.extra ?? []).map((s) => s.path)]);
@@ -206,6 +213,7 @@ async function lintWithPool(
       return s ? cache!.demand(source.path, s) : undefined;
     },
   });
+  await closePool();
   if (cache) {
     cache.retainOnly(paths);
     cache.save();
