@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: pyhang's benchmark. In one process tree and one run it
  * measures the read floor, the grep floor, `pyhang check` cold and warm, the
- * parse floor (reading, pre-filtering and parsing what pyhang analyses, with no
- * analysis), `pyhang check` without the pre-filter, Ruff-wasm's ASYNC rules, and the language server's
- * edit latency over the standard library, then a corpus ten times larger;
+ * parse floor (reading, pre-filtering and parsing what pyhang analyses, with
+ * no analysis), `pyhang check` without the pre-filter, Ruff-wasm's ASYNC rules,
+ * and the language server's edit latency over the standard library, then a
+ * corpus ten times larger;
  * prints the table and writes docs/performance.md (see report.ts).
  *
  * Environment:
@@ -161,8 +162,8 @@ async function runBenchmark(): Promise<void> {
     const analysedList = inWork('analysed.json');
     const analysed = flags.has('--cache-dir') ? analysedFiles(inWork('cache')) : null;
     if (analysed) {
-      fs.writeFileSync(analysedList, JSON.stringify(analysed.files));
-      floor = timedRow(`parse floor (${count(analysed.files.length)} files pyhang analysed)`, runs, () =>
+      fs.writeFileSync(analysedList, JSON.stringify(analysed));
+      floor = timedRow(`parse floor (${count(analysed.length)} files pyhang analysed)`, runs, () =>
         runTimed(node, [path.join(benchDir, 'parse-floor.js'), corpus.root, analysedList], { ...plain, stdoutFile: inWork('floor.json') }),
       );
       if (!floor.error) {
@@ -343,15 +344,14 @@ async function runBenchmark(): Promise<void> {
  * Which files the run that filled the cache analysed: those with facts from a
  * first look or a demand load (see analysis-cache.ts). Null without a cache.
  */
-function analysedFiles(cacheDir: string): { files: string[] } | null {
+function analysedFiles(cacheDir: string): string[] | null {
   try {
     const cache = JSON.parse(fs.readFileSync(path.join(cacheDir, 'analyses.json'), 'utf8')) as {
       entries: Record<string, { initial?: { kind: string }; demand?: { kind: string } }>;
     };
-    const files = Object.entries(cache.entries)
+    return Object.entries(cache.entries)
       .filter(([, entry]) => entry.initial?.kind === 'facts' || entry.demand?.kind === 'facts')
       .map(([file]) => file);
-    return { files };
   } catch {
     return null;
   }
