@@ -245,7 +245,9 @@ without pyhang's analysis cache, not with the operating system's cache dropped.
   exactly the corpus, and leaves out the \`.pyi\` stubs grep does not read either.
   \`--jobs\` is left at its default (one thread per core, the main one included).
 - **pyhang warm**: the same with \`--cache-dir DIR\` instead of \`--no-cache\`, after one
-  untimed run that fills the cache: every file is a cache hit.
+  run that fills the cache: every file is a cache hit. The run that fills it (shown in
+  the warm row's notes) is a user's first run with the default cache, so its peak
+  memory counts towards the memory target too.
 - **parse floor**: \`node dist/bench/parse-floor.js DIR LIST\`: what any design that
   parses whole files must spend to find what pyhang finds. \`LIST\` holds the files the
   run that filled the warm row's cache analysed (first looks, and files loaded on demand).
