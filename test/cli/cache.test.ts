@@ -40,4 +40,29 @@ describe('the cache', () => {
     assert.equal(check('--no-cache').stdout, check('--no-cache').stdout);
     assert.ok(!fs.existsSync(path.join(root, '.pyhang_cache')));
   });
+
+  it('keeps what worker threads found, files loaded on demand included, for the runs after', (t) => {
+    // Enough files for worker threads; the chain to sys.exit() goes through files the pre-filter skips.
+    const files: Record<string, string> = {
+      'service.py': 'import asyncio\nfrom step0 import step\n\n\nasync def handle(msg):\n    step(msg)\n',
+    };
+    for (let i = 0; i < 5; i++) {
+      files[`step${i}.py`] = i === 4 ? 'import sys\n\n\ndef step(code):\n    sys.exit(code)\n' : `from step${i + 1} import step as deeper\n\n\ndef step(code):\n    return deeper(code)\n`;
+    }
+    for (let i = 0; i < 80; i++) files[`filler${i}.py`] = `VALUE = ${i}\n`;
+    const root = makeProject(files);
+    t.after(() => removeProject(root));
+    const check = () => runPyhang(['check', '--jobs', '2', '--format', 'compact'], { cwd: root });
+
+    const cold = check();
+    assert.match(cold.stdout, /service\.py:6:5: HANG002/);
+    const cache = JSON.parse(fs.readFileSync(path.join(root, '.pyhang_cache', 'analyses.json'), 'utf8')) as {
+      entries: Record<string, { demand?: { kind: string } }>;
+    };
+    assert.equal(cache.entries[path.join(root, 'step4.py')]?.demand?.kind, 'facts', 'the demand-loaded helper is in the cache');
+    // The last run answers; then, with a file changed, the cache's facts do.
+    assert.equal(check().stdout, cold.stdout);
+    fs.writeFileSync(path.join(root, 'filler0.py'), 'VALUE = -1\n');
+    assert.equal(check().stdout, cold.stdout);
+  });
 });
