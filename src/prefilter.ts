@@ -3,14 +3,11 @@
  *
  * Most Python files cannot hold a hazard, and parsing is what costs (tree-sitter
  * runs at a few MB/s). A file is analysed up front when its bytes mention
- * `run_coroutine_threadsafe` or `async def`: every hazard starts from one of
- * those (a threadsafe future, a coroutine). Everything else is analysed only
- * when the analysis needs it: a symbol resolving into the module (a helper a
- * coroutine calls), or the file naming a wrapper, a future-holding name or a
- * coroutine found so far (see lint.ts). `asyncio` alone is no root: a file that
- * only runs coroutines defined elsewhere (`asyncio.run(app.main())`) names them,
- * and is found by that name when they may let SystemExit escape, the only case
- * where how a coroutine is run changes a finding. The checks here
+ * `run_coroutine_threadsafe`, `async def` or `asyncio`: every hazard starts from
+ * one of those (a threadsafe future, a coroutine, the asyncio entry points that
+ * run coroutines). Everything else is analysed only when the analysis needs it:
+ * a symbol resolving into the module (a helper a coroutine calls), or the file
+ * naming a wrapper or a coroutine found so far (see lint.ts). The checks here
  * work on raw bytes (searching is done natively), before any decoding. A root
  * counts only where it is code: a docstring or a comment that says `asyncio`
  * starts nothing (see mentionedInCode).
@@ -21,8 +18,10 @@ import { codingCookie, decodeSource } from './decode.js';
 /** `async def` with any blanks or line continuations between the keywords. */
 const ASYNC_DEF = /async[ \t\f\\\r\n]+def\b/;
 /** What a hazard starts from, in a decoded text (an editor's document, a file in another encoding) or in bytes read as latin-1. */
-const HAZARD_ROOTS = new RegExp(`run_coroutine_threadsafe|${ASYNC_DEF.source}`, 'g');
+const HAZARD_ROOTS = new RegExp(`run_coroutine_threadsafe|asyncio|${ASYNC_DEF.source}`, 'g');
 const ASYNC = Buffer.from('async');
+const ASYNCIO = Buffer.from('asyncio');
+const ASYNC_DEF_BYTES = Buffer.from('async def');
 const THREADSAFE = Buffer.from('run_coroutine_threadsafe');
 
 /** Whether a file's bytes mention what a hazard starts from, in code. */

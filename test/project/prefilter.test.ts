@@ -158,20 +158,6 @@ describe('the pre-filter on generated projects', () => {
     assert.deepEqual(filtered.parsed, ['test_bridge.py']);
   });
 
-  it('parses a file that mentions asyncio but defines no coroutine only when it names what the analysis found', () => {
-    const files: Record<string, string> = {
-      'app.py': 'import sys\n\n\nasync def main():\n    sys.exit(1)\n\n\nasync def serve():\n    return 1\n',
-      // The only place main() is run, from the main thread: it is exempt, but only a run that reads this file knows.
-      'run_app.py': 'import asyncio\n\nimport app\n\nasyncio.run(app.main())\n',
-      // Runs a coroutine that cannot let SystemExit escape: nothing here can change a finding.
-      'tool.py': 'import asyncio\n\nimport app\n\nLOOP = asyncio.new_event_loop()\nLOOP.run_until_complete(app.serve())\n',
-    };
-    const { filtered, exhaustive } = lintBothWays(files);
-    assert.deepEqual(exhaustive.findings, []);
-    assert.deepEqual(filtered.findings, exhaustive.findings);
-    assert.deepEqual(filtered.parsed.sort(), ['app.py', 'run_app.py']);
-  });
-
   it('parses no file whose only mention of asyncio is in a docstring, a comment or a plain string', () => {
     const files: Record<string, string> = {
       'docs_only.py': '"""Unlike asyncio.run_coroutine_threadsafe, this runs in a thread."""\n\n\ndef run(fn):\n    return fn()\n',
