@@ -20,8 +20,6 @@ const ASYNC_DEF = /async[ \t\f\\\r\n]+def\b/;
 /** What a hazard starts from, in a decoded text (an editor's document, a file in another encoding) or in bytes read as latin-1. */
 const HAZARD_ROOTS = new RegExp(`run_coroutine_threadsafe|asyncio|${ASYNC_DEF.source}`, 'g');
 const ASYNC = Buffer.from('async');
-const ASYNCIO = Buffer.from('asyncio');
-const ASYNC_DEF_BYTES = Buffer.from('async def');
 const THREADSAFE = Buffer.from('run_coroutine_threadsafe');
 
 /** Whether a file's bytes mention what a hazard starts from, in code. */
