@@ -103,7 +103,11 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   }
 }
 
-/** lintFiles with its threads: `poolFor` gives the workers, `closePool` ends them once the analysis is done (before the cache is written, so that their memory is freed first). */
+/**
+ * lintFiles with its threads: `poolFor` gives the workers, `closePool` ends
+ * them once the analysis is done, before the cache is written, so that their
+ * memory is freed first.
+ */
 async function lintWithPool(
   paths: readonly string[],
   options: LintFilesOptions,
