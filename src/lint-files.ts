@@ -68,53 +68,8 @@ function restoreMessages(saved: LastRun['files']): VFile[] {
 }
 
 export async function lintFiles(paths: readonly string[], options: LintFilesOptions): Promise<VFile[]> {
-  const jobs = options.jobs ?? defaultJobs();
-  // First looks in worker threads and this one, then files needed on demand, many at a time, in
-  // the same threads: `jobs` threads in all, this one included. With a single worker beside this
-  // thread, the worker reads, pre-filters and parses, and this thread analyses what it parsed: the
-  // analysis allocates so much that two threads running it got little more done than one (on 2 cores,
-  // the standard library run was no faster than --jobs 1), while copying its facts out of a worker
-  // cost time and the worker's heap cost memory. A parse is handed over without a copy.
-  // Without the native parse, trees come from the binding, which frees them only from the event loop:
-  // this thread, synchronous until the run ends, would keep every tree it made (gigabytes with
-  // --no-prefilter on a large tree). Then `jobs` workers do all of it, and this thread waits.
-  const native = usesNativeParse();
-  const workers = native ? jobs - 1 : jobs;
-  const newPool = (): AnalysisPool =>
-    new AnalysisPool(workers, native ? { local: analyzeTask, finish: workers === 1 ? finishTask : undefined } : {});
-  // Where the run will need workers (many files, and no last run that may answer it), they start
-  // now and load their code while this thread names the modules and looks at the cache.
-  const lastRun = options.cacheDir ? path.join(options.cacheDir, LAST_RUN) : null;
-  let pool = jobs > 1 && paths.length >= MIN_FILES_FOR_WORKERS && !(lastRun && fs.existsSync(lastRun)) ? newPool().warmUp() : null;
-  /** The workers for that many first looks: those started already, or new ones where they pay. */
-  const poolFor = (firstLooks: number): AnalysisPool | null => {
-    if (!pool && jobs > 1 && firstLooks >= MIN_FILES_FOR_WORKERS) pool = newPool();
-    return pool;
-  };
-  const closePool = async (): Promise<void> => {
-    const open = pool;
-    pool = null;
-    await open?.close();
-  };
-  try {
-    return await lintWithPool(paths, options, poolFor, closePool);
-  } finally {
-    await closePool();
-  }
-}
-
-/**
- * lintFiles with its threads: `poolFor` gives the workers, `closePool` ends
- * them once the analysis is done, before the cache is written, so that their
- * memory is freed first.
- */
-async function lintWithPool(
-  paths: readonly string[],
-  options: LintFilesOptions,
-  poolFor: (firstLooks: number) => AnalysisPool | null,
-  closePool: () => Promise<void>,
-): Promise<VFile[]> {
   const prefilter = options.prefilter ?? true;
+  const jobs = options.jobs ?? defaultJobs();
   const names = uniqueModuleNames([...paths, ...(options.extra ?? []).map((s) => s.path)]);
 
   const stamps = new Map<string, FileStamp>();
@@ -177,7 +132,21 @@ async function lintWithPool(
     sources.push(source);
   }
 
-  const pool = poolFor(toAnalyze.length);
+  // First looks in worker threads and this one, then files needed on demand, many at a time, in
+  // the same threads: `jobs` threads in all, this one included. With a single worker beside this
+  // thread, the worker reads, pre-filters and parses, and this thread analyses what it parsed: the
+  // analysis allocates so much that two threads running it got little more done than one (on 2 cores,
+  // the standard library run was no faster than --jobs 1), while copying its facts out of a worker
+  // cost time and the worker's heap cost memory. A parse is handed over without a copy.
+  // Without the native parse, trees come from the binding, which frees them only from the event loop:
+  // this thread, synchronous until the run ends, would keep every tree it made (gigabytes with
+  // --no-prefilter on a large tree). Then `jobs` workers do all of it, and this thread waits.
+  const native = usesNativeParse();
+  const workers = native ? jobs - 1 : jobs;
+  const pool =
+    jobs > 1 && toAnalyze.length >= MIN_FILES_FOR_WORKERS
+      ? new AnalysisPool(workers, native ? { local: analyzeTask, finish: workers === 1 ? finishTask : undefined } : {})
+      : null;
   if (pool) {
     const results = pool.analyze(
       toAnalyze.map((s) => ({ path: s.path, module: s.module!, maxFileSize: options.settingsFor(s.path).maxFileSize, prefilter })),
@@ -192,32 +161,36 @@ async function lintWithPool(
     }
   }
 
-  const files = lint([...sources, ...(options.extra ?? [])], {
-    ...options,
-    analyzeMany: pool
-      ? (batch: SourceFile[]) =>
-          pool.analyze(
-            batch.map((s) => ({
-              path: s.path,
-              module: s.module!,
-              maxFileSize: options.settingsFor(s.path).maxFileSize,
-              prefilter: false,
-              size: stamp(s.path)?.size,
-            })),
-          )
-      : undefined,
-    searchMany: pool ? (files, called, named) => pool.search(files, called, named) : undefined,
-    onAnalysis: (source: SourceFile, analysis: Analysis, phase) => {
-      if (!cache || (phase === 'initial' && !prefilter)) return;
-      const s = stamp(source.path);
-      if (s) cache.record(source.path, s, phase, analysis);
-    },
-    cachedAnalysis: (source: SourceFile) => {
-      const s = cache ? stamp(source.path) : undefined;
-      return s ? cache!.demand(source.path, s) : undefined;
-    },
-  });
-  await closePool();
+  let files: VFile[];
+  try {
+    files = lint([...sources, ...(options.extra ?? [])], {
+      ...options,
+      analyzeMany: pool
+        ? (batch: SourceFile[]) =>
+            pool.analyze(
+              batch.map((s) => ({
+                path: s.path,
+                module: s.module!,
+                maxFileSize: options.settingsFor(s.path).maxFileSize,
+                prefilter: false,
+                size: stamp(s.path)?.size,
+              })),
+            )
+        : undefined,
+      searchMany: pool ? (files, called, named) => pool.search(files, called, named) : undefined,
+      onAnalysis: (source: SourceFile, analysis: Analysis, phase) => {
+        if (!cache || (phase === 'initial' && !prefilter)) return;
+        const s = stamp(source.path);
+        if (s) cache.record(source.path, s, phase, analysis);
+      },
+      cachedAnalysis: (source: SourceFile) => {
+        const s = cache ? stamp(source.path) : undefined;
+        return s ? cache!.demand(source.path, s) : undefined;
+      },
+    });
+  } finally {
+    await pool?.close();
+  }
   if (cache) {
     cache.retainOnly(paths);
     cache.save();

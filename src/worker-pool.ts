@@ -229,15 +229,6 @@ export class AnalysisPool {
     this.strings.clear();
   }
 
-  /**
-   * Starts the workers now rather than at the first task, so that they load
-   * their code while the calling thread does other work.
-   */
-  warmUp(): this {
-    this.start();
-    return this;
-  }
-
   private start(): PoolWorker[] {
     if (this.workers) return this.workers;
     const taskModule = (this.options.taskModule ?? new URL('./analysis-task.js', import.meta.url)).href;
