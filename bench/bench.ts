@@ -24,6 +24,8 @@ import { CommandFailed, runTimed, summarize, type Sample, type RunOptions } from
 import { compareFindings, describeCounts, readReport, type Comparison, type Report } from './findings.js';
 import { measureServerLatency, type ServerLatency } from './server-latency.js';
 import { usesNativeParse } from '../src/parser.js';
+import { AnalysisCache } from '../src/analysis-cache.js';
+import { readVersion } from '../src/cli/main.js';
 import { count, formatBytes, formatMb, formatMs, renderDocument, renderSummary, type BenchResult, type Machine, type Row, type Target } from './report.js';
 
 /** dist/bench/bench.js → the repository root. */
@@ -342,21 +344,10 @@ async function runBenchmark(): Promise<void> {
   }
 }
 
-/**
- * Which files the run that filled the cache analysed: those with facts from a
- * first look or a demand load (see analysis-cache.ts). Null without a cache.
- */
+/** Which files the run that filled the cache analysed (see AnalysisCache.analysedFiles); null without one. */
 function analysedFiles(cacheDir: string): string[] | null {
-  try {
-    const cache = JSON.parse(fs.readFileSync(path.join(cacheDir, 'analyses.json'), 'utf8')) as {
-      entries: Record<string, { initial?: { kind: string }; demand?: { kind: string } }>;
-    };
-    return Object.entries(cache.entries)
-      .filter(([, entry]) => entry.initial?.kind === 'facts' || entry.demand?.kind === 'facts')
-      .map(([file]) => file);
-  } catch {
-    return null;
-  }
+  const files = AnalysisCache.open(cacheDir, readVersion()).analysedFiles();
+  return files.length > 0 ? files : null;
 }
 
 /** How the parse floor stands to the time the cold-run targets allow. */
@@ -465,7 +456,6 @@ function targets(m: {
 
 function machineDetails(ruffVersion: string, loadAtStart: number): Machine {
   const cpus = os.cpus();
-  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   let grepVersion = 'unknown';
   try {
     grepVersion = execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
@@ -478,7 +468,7 @@ function machineDetails(ruffVersion: string, loadAtStart: number): Machine {
     memoryBytes: os.totalmem(),
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     node: process.version,
-    pyhang: manifest.version,
+    pyhang: readVersion(),
     parser: usesNativeParse() ? 'native (src/native/parse.c)' : "tree-sitter's Node binding (the native parse was not built)",
     ruff: ruffVersion,
     grep: grepVersion,

@@ -4,7 +4,8 @@
  * finds. It walks the corpus and, on as many threads as `pyhang check` uses by
  * default, reads every file, runs pyhang's pre-filter on it, and parses with
  * pyhang's parse (the native one where it was built) the files pyhang analysed:
- * those the pre-filter lets through and those loaded on demand. It analyses
+ * those the pre-filter lets through and those loaded on demand, each through
+ * the core's parseSource, as a check does before it analyses. It analyses
  * nothing. Prints how much it parsed.
  *
  * Usage: node dist/bench/parse-floor.js DIR ANALYSED.json
@@ -14,11 +15,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { listPythonFiles } from './corpus.js';
-import { mentionsHazardRoots } from '../src/prefilter.js';
+import { parseSource } from '../src/lint.js';
 import { decodeSource } from '../src/decode.js';
-import { parseFlat, parsePython } from '../src/parser.js';
+import { parsePython } from '../src/parser.js';
+import { defaultSettings } from '../src/settings.js';
 
 interface Share {
+  root: string;
   files: string[];
   analysed: string[];
 }
@@ -28,17 +31,29 @@ interface Parsed {
   bytes: number;
 }
 
-function parseShare({ files, analysed }: Share): Parsed {
+/**
+ * Reads, pre-filters and parses each file as `pyhang check` does before its
+ * analysis (parseSource), the listed files without the pre-filter.
+ */
+function parseShare({ root, files, analysed }: Share): Parsed {
   const wanted = new Set(analysed);
+  const settings = defaultSettings(root);
   const out: Parsed = { files: 0, bytes: 0 };
   for (const file of files) {
-    const bytes = fs.readFileSync(file);
-    if (!mentionsHazardRoots(bytes) && !wanted.has(file)) continue;
-    const decoded = decodeSource(bytes);
-    if ('error' in decoded) continue;
-    if (!parseFlat(decoded.text)) parsePython(decoded.text);
+    const done = parseSource({ path: file }, settings, !wanted.has(file));
+    // Skipped by the pre-filter, or a problem with the file (decoding, size): nothing to parse.
+    if (done && 'kind' in done) continue;
+    let text: string;
+    if (done) text = done.text;
+    else {
+      // Without the native parse (not built), parseSource leaves the parse to the analysis: the binding parses here.
+      const decoded = decodeSource(fs.readFileSync(file));
+      if ('error' in decoded) continue;
+      text = decoded.text;
+      parsePython(text);
+    }
     out.files++;
-    out.bytes += bytes.length;
+    out.bytes += Buffer.byteLength(text);
   }
   return out;
 }
@@ -53,7 +68,7 @@ if (isMainThread) {
   const files = listPythonFiles(root);
   const threads = os.availableParallelism();
   // Every thread takes every n-th file, so that each gets a like share of the large ones.
-  const shares: Share[] = Array.from({ length: threads }, (_, t) => ({ files: files.filter((_, i) => i % threads === t), analysed }));
+  const shares: Share[] = Array.from({ length: threads }, (_, t) => ({ root, files: files.filter((_, i) => i % threads === t), analysed }));
   const workers = shares.slice(1).map(
     (share) =>
       new Promise<Parsed>((resolve, reject) => {

@@ -91,6 +91,11 @@ export class AnalysisCache {
     this.dirty = true;
   }
 
+  /** The files it holds facts of, from a first look or a demand load: those the run that wrote it analysed. */
+  analysedFiles(): string[] {
+    return Object.keys(this.entries).filter((file) => this.entries[file]!.initial?.kind === 'facts' || this.entries[file]!.demand?.kind === 'facts');
+  }
+
   /** Drops entries of files that were not seen this run, so the cache does not grow without bound. */
   retainOnly(files: Iterable<string>): void {
     const keep = new Set(files);

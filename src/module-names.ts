@@ -7,6 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The files that make a directory a package. */
+const PACKAGE_FILES = ['__init__.py', '__init__.pyi'];
+
 const packageDirCache = new Map<string, boolean>();
 /** Module names by path as given; they follow from the package directories, so both are forgotten together. */
 const moduleNameCache = new Map<string, { module: string; isPackage: boolean }>();
@@ -14,7 +17,7 @@ const moduleNameCache = new Map<string, { module: string; isPackage: boolean }>(
 function isPackageDir(dir: string): boolean {
   let known = packageDirCache.get(dir);
   if (known === undefined) {
-    known = fs.existsSync(path.join(dir, '__init__.py')) || fs.existsSync(path.join(dir, '__init__.pyi'));
+    known = PACKAGE_FILES.some((name) => fs.existsSync(path.join(dir, name)));
     packageDirCache.set(dir, known);
   }
   return known;
@@ -85,7 +88,7 @@ let lastUnique: { paths: readonly string[]; names: ReadonlyMap<string, { module:
 function findUniqueModuleNames(paths: readonly string[]): Map<string, { module: string; isPackage: boolean }> {
   // A directory whose `__init__.py` is among the files is a package: no need to ask the file system.
   for (const p of paths) {
-    if (/(?:^|[\\/])__init__\.pyi?$/.test(p)) packageDirCache.set(path.dirname(path.resolve(p)), true);
+    if (PACKAGE_FILES.includes(path.basename(p))) packageDirCache.set(path.dirname(path.resolve(p)), true);
   }
   const byName = new Map<string, { path: string; module: string; isPackage: boolean }[]>();
   for (const p of paths) {

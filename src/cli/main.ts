@@ -173,7 +173,8 @@ function collectList(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function readVersion(): string {
+/** pyhang's version, from its package.json (also what the cache is stamped with). */
+export function readVersion(): string {
   // dist/src/cli/main.js → the package root is three levels up.
   const manifest = new URL('../../../package.json', import.meta.url);
   const { version } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string };

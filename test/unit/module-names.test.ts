@@ -1,8 +1,7 @@
 import { afterEach, before, after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { makeProject, removeProject } from '../cli/run-pyhang.js';
 import { clearModuleNameCache, moduleNameFor, uniqueModuleNames } from '../../src/module-names.js';
 
 describe('module names from paths', () => {
@@ -10,8 +9,7 @@ describe('module names from paths', () => {
   const file = (relative: string): string => path.join(root, relative);
 
   before(() => {
-    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-names-')));
-    for (const relative of [
+    const files = [
       'pkg/__init__.py',
       'pkg/sub/__init__.py',
       'pkg/sub/mod.py',
@@ -21,12 +19,10 @@ describe('module names from paths', () => {
       'stubs/typed/core.py',
       'scripts/main.py',
       'tools/deep/main.py',
-    ]) {
-      fs.mkdirSync(path.dirname(file(relative)), { recursive: true });
-      fs.writeFileSync(file(relative), '');
-    }
+    ];
+    root = makeProject(Object.fromEntries(files.map((relative) => [relative, ''])), 'pyhang-names-');
   });
-  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  after(() => removeProject(root));
   afterEach(() => clearModuleNameCache());
 
   it('walks up through package directories, as Python imports the file', () => {
