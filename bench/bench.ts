@@ -23,8 +23,8 @@ import { loadCorpus, replicateCorpus, stdlibDirectory } from './corpus.js';
 import { CommandFailed, runTimed, summarize, type Sample, type RunOptions } from './measure.js';
 import { compareFindings, describeCounts, readReport, type Comparison, type Report } from './findings.js';
 import { measureServerLatency, type ServerLatency } from './server-latency.js';
-import { usesNativeParse } from '../src/parser.js';
-import { AnalysisCache } from '../src/analysis-cache.js';
+import { usesNativeParse } from '../src/python/parser.js';
+import { AnalysisCache } from '../src/engine/analysis-cache.js';
 import { readVersion } from '../src/cli/main.js';
 import { count, formatBytes, formatMb, formatMs, renderDocument, renderSummary, type BenchResult, type Machine, type Row, type Target } from './report.js';
 

@@ -15,10 +15,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { listPythonFiles } from './corpus.js';
-import { parseSource } from '../src/lint.js';
-import { decodeSource } from '../src/decode.js';
-import { parsePython } from '../src/parser.js';
-import { defaultSettings } from '../src/settings.js';
+import { parseSource } from '../src/engine/lint.js';
+import { decodeSource } from '../src/python/decode.js';
+import { parsePython } from '../src/python/parser.js';
+import { defaultSettings } from '../src/config/settings.js';
 
 interface Share {
   root: string;

@@ -1,5 +1,5 @@
-import type { Rule } from '../src/rule.js';
-import type { WaitFact, Fix } from '../src/facts.js';
+import type { Rule } from '../src/engine/rule.js';
+import type { WaitFact, Fix } from '../src/python/facts.js';
 
 /**
  * HANG001 threadsafe-result-without-timeout.

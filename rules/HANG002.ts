@@ -1,4 +1,4 @@
-import type { Rule, RelatedLocation } from '../src/rule.js';
+import type { Rule, RelatedLocation } from '../src/engine/rule.js';
 
 /** Steps shown inline in the message; every step is attached as a related location regardless. */
 const INLINE_STEPS = 4;

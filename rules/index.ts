@@ -3,7 +3,7 @@
  * validation and the docs index read. Adding a rule means adding its module
  * here, its page under docs/rules/ and its tests.
  */
-import type { Rule } from '../src/rule.js';
+import type { Rule } from '../src/engine/rule.js';
 import { HANG001 } from './HANG001.js';
 import { HANG002 } from './HANG002.js';
 import { HANG003 } from './HANG003.js';

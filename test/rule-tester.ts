@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lint, type PyhangMessage } from '../src/lint.js';
-import { defaultSettings } from '../src/settings.js';
+import { lint, type PyhangMessage } from '../src/engine/lint.js';
+import { defaultSettings } from '../src/config/settings.js';
 
 export interface ExpectedFinding {
   line: number;

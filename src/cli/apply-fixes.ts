@@ -1,6 +1,6 @@
 /**
  * `pyhang check --fix` / `--diff`: the side of fixing that touches files. The
- * core finds the fixes (`lint()` puts them on messages) and src/fix.ts applies
+ * core finds the fixes (`lint()` puts them on messages) and src/engine/fix.ts applies
  * them to text; this module runs that to a fixed point over the sources in
  * memory, guards what it would write, and writes atomically.
  *
@@ -8,17 +8,17 @@
  * stay reported):
  * - the fixed text must parse when the original did (tree-sitter's verdict);
  * - it must encode back to the file's own encoding with every byte outside the
- *   edits unchanged (UTF-8 with or without BOM, latin-1; src/fix.ts);
+ *   edits unchanged (UTF-8 with or without BOM, latin-1; src/engine/fix.ts);
  * - the file must not have changed on disk since it was read.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { VFile } from 'vfile';
-import type { SourceFile } from '../lint.js';
-import { decodeSource } from '../decode.js';
-import { parsePython } from '../parser.js';
-import { fixSource, hasUtf8Bom, sameBytes, selectFixes, type SourceEncoding } from '../fix.js';
+import type { SourceFile } from '../engine/lint.js';
+import { decodeSource } from '../python/decode.js';
+import { parsePython } from '../python/parser.js';
+import { fixSource, hasUtf8Bom, sameBytes, selectFixes, type SourceEncoding } from '../engine/fix.js';
 
 /** Fixes can make room for others that overlapped them; a few rounds settle any real file (Ruff allows 100). */
 const MAX_PASSES = 10;

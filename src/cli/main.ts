@@ -11,7 +11,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { runCheck, type CheckOptions } from './check.js';
 import { listRules } from './rules-command.js';
 import { reporterNames } from '../reporters/index.js';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/config.js';
 import type { CliIo } from './io.js';
 import { processIo } from './io.js';
 

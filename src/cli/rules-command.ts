@@ -4,7 +4,7 @@
  * one rule a line; `--format json` is the metadata itself plus the docs URL.
  */
 import { rules } from '../../rules/index.js';
-import { docsUrl } from '../rule.js';
+import { docsUrl } from '../engine/rule.js';
 import type { CliIo } from './io.js';
 
 export function listRules(format: string, io: CliIo): number {

@@ -15,7 +15,7 @@
  * or an emoji takes two, and control characters are drawn as visible symbols
  * (a source file must not be able to send escape sequences to the terminal).
  */
-import { LineIndex } from '../positions.js';
+import { LineIndex } from '../python/positions.js';
 import type { LineColumn } from './places.js';
 
 const TAB_SIZE = 4;

@@ -2,7 +2,7 @@
  * `--format compact`: one line per finding, `path:line:column: CODE message`,
  * for editors' error parsers and grep.
  */
-import { displayPath } from '../display-path.js';
+import { displayPath } from '../project/display-path.js';
 import type { Reporter } from './types.js';
 import { startOf } from './places.js';
 

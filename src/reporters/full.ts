@@ -20,9 +20,9 @@
  * Source lines come from `options.sourceText` (the texts the CLI read); a file
  * whose text is not available gets the header only.
  */
-import { displayPath } from '../display-path.js';
-import { FILE_PROBLEM_CODES, severityOf, type PyhangMessage } from '../lint.js';
-import { fixSafety, isFixApplicable } from '../fix.js';
+import { displayPath } from '../project/display-path.js';
+import { FILE_PROBLEM_CODES, severityOf, type PyhangMessage } from '../engine/lint.js';
+import { fixSafety, isFixApplicable } from '../engine/fix.js';
 import type { Reporter } from './types.js';
 import { startOf, endOf } from './places.js';
 import { codeFrame } from './code-frame.js';

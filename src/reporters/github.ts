@@ -10,8 +10,8 @@
  * formats. Escaping is GitHub's (actions/toolkit `command.ts`): `%`, `\r` and
  * `\n` in the message, and also `:` and `,` in property values.
  */
-import { displayPath } from '../display-path.js';
-import { severityOf } from '../lint.js';
+import { displayPath } from '../project/display-path.js';
+import { severityOf } from '../engine/lint.js';
 import type { Reporter } from './types.js';
 import { startOf, endOf } from './places.js';
 

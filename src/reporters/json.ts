@@ -11,8 +11,8 @@
  */
 import path from 'node:path';
 import type { VFileMessage } from 'vfile-message';
-import { severityOf, FILE_PROBLEM_CODES } from '../lint.js';
-import { isFixApplicable } from '../fix.js';
+import { severityOf, FILE_PROBLEM_CODES } from '../engine/lint.js';
+import { isFixApplicable } from '../engine/fix.js';
 import type { Reporter } from './types.js';
 import { startOf, endOf } from './places.js';
 

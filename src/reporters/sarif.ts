@@ -20,9 +20,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { VFileMessage } from 'vfile-message';
-import { severityOf, type PyhangMessage } from '../lint.js';
+import { severityOf, type PyhangMessage } from '../engine/lint.js';
 import { rules } from '../../rules/index.js';
-import { DOCS_BASE_URL, docsUrl, type RelatedLocation } from '../rule.js';
+import { DOCS_BASE_URL, docsUrl, type RelatedLocation } from '../engine/rule.js';
 import type { Reporter } from './types.js';
 import { startOf, endOf, type LineColumn } from './places.js';
 

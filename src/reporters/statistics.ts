@@ -9,7 +9,7 @@
  */
 import type { VFile } from 'vfile';
 import { ruleByCode } from '../../rules/index.js';
-import { isFixApplicable } from '../fix.js';
+import { isFixApplicable } from '../engine/fix.js';
 
 interface Statistic {
   code: string;

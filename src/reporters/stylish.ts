@@ -5,7 +5,7 @@
  */
 import { VFile } from 'vfile';
 import { reporter } from 'vfile-reporter';
-import { displayPath } from '../display-path.js';
+import { displayPath } from '../project/display-path.js';
 import type { Reporter } from './types.js';
 
 export const stylish: Reporter = (files, options) => {

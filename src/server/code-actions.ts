@@ -16,7 +16,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node.js';
-import { LineIndex } from '../positions.js';
+import { LineIndex } from '../python/positions.js';
 import { DIAGNOSTIC_SOURCE, type Finding } from './diagnostics.js';
 
 /** The findings published for one document, and the text they were computed from. */
@@ -40,7 +40,7 @@ export interface CodeActionOptions {
 }
 
 /**
- * A `# noqa` comment and its code list, the way src/noqa.ts reads one; the list
+ * A `# noqa` comment and its code list, the way src/python/noqa.ts reads one; the list
  * is matched strictly (letters then digits) so a code is added right after the
  * last code and before any free text that follows.
  */

@@ -2,7 +2,7 @@
  * VFileMessages (what `lint()` returns) as LSP diagnostics. Ranges are in UTF-16
  * code units, as LSP requires: every message place carries `offset`, a UTF-16
  * offset into the text that was linted, and `LineIndex.lsp` turns it into a
- * position (positions have one home: src/positions.ts).
+ * position (positions have one home: src/python/positions.ts).
  */
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -13,12 +13,12 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver/node.js';
-import type { Point } from '../positions.js';
-import { LineIndex } from '../positions.js';
-import { decodeSource } from '../decode.js';
-import { severityOf, type PyhangMessage } from '../lint.js';
-import type { Fix } from '../facts.js';
-import type { RelatedLocation } from '../rule.js';
+import type { Point } from '../python/positions.js';
+import { LineIndex } from '../python/positions.js';
+import { decodeSource } from '../python/decode.js';
+import { severityOf, type PyhangMessage } from '../engine/lint.js';
+import type { Fix } from '../python/facts.js';
+import type { RelatedLocation } from '../engine/rule.js';
 
 export const DIAGNOSTIC_SOURCE = 'pyhang';
 

@@ -28,7 +28,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { LineIndex } from '../positions.js';
+import { LineIndex } from '../python/positions.js';
 import { Workspace, MAX_WORKSPACE_FILES, type DocumentSnapshot, type PassResult } from './workspace.js';
 import { FileLocator, toFindings } from './diagnostics.js';
 import { codeActionsFor, type LintedDocument } from './code-actions.js';

@@ -5,19 +5,19 @@
  * feed the project index.
  *
  * Everything here is bookkeeping around one `lint()` call: which files exist
- * (src/files.ts, as the CLI finds them), which settings govern each
- * (src/config.ts, as the CLI resolves them), and what an earlier pass already
+ * (src/project/files.ts, as the CLI finds them), which settings govern each
+ * (src/config/config.ts, as the CLI resolves them), and what an earlier pass already
  * learnt about a file that has not changed since.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { lint, type Analysis, type PyhangMessage, type SourceFile } from '../lint.js';
-import { ConfigError, ConfigResolver } from '../config.js';
-import { defaultSettings, type Settings } from '../settings.js';
-import { discoverFiles, realPath, type SettingsSource } from '../files.js';
-import { clearModuleNameCache } from '../module-names.js';
-import { ParseState } from '../parser.js';
-import { MentionIndex } from '../prefilter.js';
+import { lint, type Analysis, type PyhangMessage, type SourceFile } from '../engine/lint.js';
+import { ConfigError, ConfigResolver } from '../config/config.js';
+import { defaultSettings, type Settings } from '../config/settings.js';
+import { discoverFiles, realPath, type SettingsSource } from '../project/files.js';
+import { clearModuleNameCache } from '../project/module-names.js';
+import { ParseState } from '../python/parser.js';
+import { MentionIndex } from '../project/prefilter.js';
 
 /** Upper bound on on-disk files fed to one pass, so a huge folder cannot stall the editor. */
 export const MAX_WORKSPACE_FILES = 5000;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HAZARD, makeProject, removeProject, runPyhang } from './run-pyhang.js';
-import { AnalysisCache } from '../../src/analysis-cache.js';
+import { AnalysisCache } from '../../src/engine/analysis-cache.js';
 import { readVersion } from '../../src/cli/main.js';
 
 const helper = 'import asyncio\nLOOP = asyncio.new_event_loop()\n\ndef submit(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n';

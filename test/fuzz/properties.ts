@@ -13,12 +13,12 @@
  *    fixing that text again changes nothing (idempotent).
  */
 import type { VFile } from 'vfile';
-import { lint, type PyhangMessage, type SourceFile } from '../../src/lint.js';
-import { decodeSource } from '../../src/decode.js';
-import { parsePython } from '../../src/parser.js';
-import { LineIndex } from '../../src/positions.js';
-import { defaultSettings, type Settings } from '../../src/settings.js';
-import type { Fix } from '../../src/facts.js';
+import { lint, type PyhangMessage, type SourceFile } from '../../src/engine/lint.js';
+import { decodeSource } from '../../src/python/decode.js';
+import { parsePython } from '../../src/python/parser.js';
+import { LineIndex } from '../../src/python/positions.js';
+import { defaultSettings, type Settings } from '../../src/config/settings.js';
+import type { Fix } from '../../src/python/facts.js';
 import type { FuzzFile } from './mutations.js';
 
 /** Fail only on something gross: the largest seeds lint in well under a second. */

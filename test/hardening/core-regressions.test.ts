@@ -7,10 +7,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { lint } from '../../src/lint.js';
-import { parsePython } from '../../src/parser.js';
-import { targetNames } from '../../src/scopes.js';
-import { defaultSettings } from '../../src/settings.js';
+import { lint } from '../../src/engine/lint.js';
+import { parsePython } from '../../src/python/parser.js';
+import { targetNames } from '../../src/python/scopes.js';
+import { defaultSettings } from '../../src/config/settings.js';
 import { makeProject, removeProject, timed, HAZARD_HEAD, check, findings } from './helpers.js';
 
 const settings = { ...defaultSettings('/virtual'), maxFileSize: 100 * 1024 * 1024 };

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { decodeSource, codingCookie } from '../../src/decode.js';
+import { decodeSource, codingCookie } from '../../src/python/decode.js';
 import { check, findings, makeProject, removeProject, reportedJson, repoRoot, HAZARD_HEAD } from './helpers.js';
 
 const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));

@@ -1,15 +1,15 @@
 /**
  * Positions: lines end at `\n`, `\r\n` or a lone `\r` (as Python's tokenizer
  * has it); columns count code points for the CLI and JSON (é = 1, 😀 = 1, 中 = 1)
- * and UTF-16 code units for LSP (😀 = 2). LineIndex (src/positions.ts) is the
+ * and UTF-16 code units for LSP (😀 = 2). LineIndex (src/python/positions.ts) is the
  * one place that converts; it is tested here on mixed line endings and astral
  * characters, then end to end through the binary.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineIndex, countCodePoints, lspPositionAt } from '../../src/positions.js';
-import { lint } from '../../src/lint.js';
-import { defaultSettings } from '../../src/settings.js';
+import { LineIndex, countCodePoints, lspPositionAt } from '../../src/python/positions.js';
+import { lint } from '../../src/engine/lint.js';
+import { defaultSettings } from '../../src/config/settings.js';
 import { check, makeProject, removeProject, reportedJson, HAZARD_HEAD } from './helpers.js';
 
 // Line 0 "a😀b" ends in CRLF, line 1 "é" in a lone CR, line 2 "中\t" in LF, line 3 is "x" without a terminator.

@@ -20,8 +20,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { lint } from '../../src/lint.js';
-import { defaultSettings } from '../../src/settings.js';
+import { lint } from '../../src/engine/lint.js';
+import { defaultSettings } from '../../src/config/settings.js';
 import { check, findings, makeProject, removeProject, timed, HAZARD_HEAD } from './helpers.js';
 import { deepExpressions, deepStatements, type DeepInput } from './deep-inputs.js';
 
@@ -149,7 +149,7 @@ describe('depth: the binary', () => {
   it('through worker threads too (a project large enough for them): every deep file gets its answer', (t) => {
     const inputs = deepExpressions(10_000);
     const files: Record<string, string> = Object.fromEntries(inputs.map((input, i) => [`deep_${i}.py`, input.text]));
-    // Enough plain files that the first look runs in worker threads (src/lint-files.ts).
+    // Enough plain files that the first look runs in worker threads (src/engine/lint-files.ts).
     for (let i = 0; i < 64; i++) files[`plain_${i}.py`] = `x = ${i}\n`;
     const root = makeProject(files);
     t.after(() => removeProject(root));

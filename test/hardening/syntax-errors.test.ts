@@ -12,8 +12,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lint } from '../../src/lint.js';
-import { defaultSettings } from '../../src/settings.js';
+import { lint } from '../../src/engine/lint.js';
+import { defaultSettings } from '../../src/config/settings.js';
 import { check, findings, hazardWith, makeProject, removeProject, HAZARD_HEAD } from './helpers.js';
 
 const BROKEN_THEN_HAZARD =

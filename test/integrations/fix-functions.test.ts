@@ -1,14 +1,14 @@
 /**
- * src/fix.ts: applying edits, choosing fixes by safety, encoding back to the
+ * src/engine/fix.ts: applying edits, choosing fixes by safety, encoding back to the
  * file's bytes, and the guard that refuses a fix whose result does not parse.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VFile } from 'vfile';
-import type { Fix } from '../../src/facts.js';
-import type { PyhangMessage } from '../../src/lint.js';
-import { parsePython } from '../../src/parser.js';
-import { applyFixes, encodeFixed, encodeSource, fixSource, selectFixes, isFixApplicable } from '../../src/fix.js';
+import type { Fix } from '../../src/python/facts.js';
+import type { PyhangMessage } from '../../src/engine/lint.js';
+import { parsePython } from '../../src/python/parser.js';
+import { applyFixes, encodeFixed, encodeSource, fixSource, selectFixes, isFixApplicable } from '../../src/engine/fix.js';
 
 function insert(at: number, text: string): Fix {
   return { description: `insert ${text}`, edits: [{ start: at, end: at, text }] };

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { rules } from '../../rules/index.js';
-import { docsUrl } from '../../src/rule.js';
+import { docsUrl } from '../../src/engine/rule.js';
 import { allRules, repoRoot, runPyhang, tempProject, removeProject, hazardSource } from './helpers.js';
 
 const Ajv = AjvModule.default;

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lint, type PyhangMessage } from '../../src/lint.js';
-import { defaultSettings } from '../../src/settings.js';
+import { lint, type PyhangMessage } from '../../src/engine/lint.js';
+import { defaultSettings } from '../../src/config/settings.js';
 
 const STEPS = 200;
 const FILES = 2000;

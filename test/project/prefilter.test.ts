@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lint, type Analysis, type SourceFile } from '../../src/lint.js';
-import { defaultSettings } from '../../src/settings.js';
+import { lint, type Analysis, type SourceFile } from '../../src/engine/lint.js';
+import { defaultSettings } from '../../src/config/settings.js';
 
 function stdlib(): string {
   return execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();

@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compactData, type ModuleFacts } from '../../src/facts.js';
-import { analyzeModule } from '../../src/module-analysis.js';
+import { compactData, type ModuleFacts } from '../../src/python/facts.js';
+import { analyzeModule } from '../../src/python/module-analysis.js';
 import { repoRoot } from '../fuzz/corpus.js';
 
 /** An example module whose coroutines call helpers: each such call is both an escape and a coroutine use. */

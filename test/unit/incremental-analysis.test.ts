@@ -6,8 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeModule } from '../../src/module-analysis.js';
-import { ParseState } from '../../src/parser.js';
+import { analyzeModule } from '../../src/python/module-analysis.js';
+import { ParseState } from '../../src/python/parser.js';
 
 const INFO = { path: '/project/pkg/bridge.py', module: 'pkg.bridge', isPackage: false };
 

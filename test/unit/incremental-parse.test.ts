@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { editBetween, parsePython, ParseState } from '../../src/parser.js';
+import { editBetween, parsePython, ParseState } from '../../src/python/parser.js';
 import { shape } from './tree-shape.js';
 
 const BASE = [

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MentionIndex, wordsPattern } from '../../src/prefilter.js';
+import { MentionIndex, wordsPattern } from '../../src/project/prefilter.js';
 
 /** A small deterministic generator (xorshift), so a failure can be replayed. */
 function random(seed: number): () => number {

@@ -2,7 +2,7 @@ import { afterEach, before, after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { makeProject, removeProject } from '../cli/run-pyhang.js';
-import { clearModuleNameCache, moduleNameFor, uniqueModuleNames } from '../../src/module-names.js';
+import { clearModuleNameCache, moduleNameFor, uniqueModuleNames } from '../../src/project/module-names.js';
 
 describe('module names from paths', () => {
   let root = '';

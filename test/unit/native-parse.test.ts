@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fc from 'fast-check';
-import { copyTree, parseNative, parsePython, usesNativeParse } from '../../src/parser.js';
+import { copyTree, parseNative, parsePython, usesNativeParse } from '../../src/python/parser.js';
 import { shape } from './tree-shape.js';
 import { hazardSeeds, repoRoot, stdlibSample } from '../fuzz/corpus.js';
 import { mutatedSeedArb, tokenSoupArb } from '../fuzz/mutations.js';

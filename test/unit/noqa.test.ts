@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseNoqa, isSuppressed } from '../../src/noqa.js';
+import { parseNoqa, isSuppressed } from '../../src/python/noqa.js';
 
 describe('# noqa comments', () => {
   it('reads a bare noqa, codes, comma and space separated lists', () => {

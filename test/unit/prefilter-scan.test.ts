@@ -9,8 +9,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mentionsHazardRoots, textMentionsHazardRoots } from '../../src/prefilter.js';
-import { parsePython, type SyntaxNode } from '../../src/parser.js';
+import { mentionsHazardRoots, textMentionsHazardRoots } from '../../src/project/prefilter.js';
+import { parsePython, type SyntaxNode } from '../../src/python/parser.js';
 
 const ROOTS = /run_coroutine_threadsafe|asyncio|async[ \t\f\\\r\n]+def\b/;
 

@@ -4,7 +4,7 @@
  * binding's).
  */
 import assert from 'node:assert/strict';
-import type { SyntaxNode } from '../../src/parser.js';
+import type { SyntaxNode } from '../../src/python/parser.js';
 
 /**
  * Everything the analysis reads of a tree, as one string per node: its place,

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AnalysisPool } from '../../src/worker-pool.js';
-import { analyzeTask, finishTask, type FileTask } from '../../src/analysis-task.js';
+import { AnalysisPool } from '../../src/engine/worker-pool.js';
+import { analyzeTask, finishTask, type FileTask } from '../../src/engine/analysis-task.js';
 
-const REAL_TASK_MODULE = new URL('../../src/analysis-task.js', import.meta.url).href;
+const REAL_TASK_MODULE = new URL('../../src/engine/analysis-task.js', import.meta.url).href;
 
 /** A task module given as source text. */
 const moduleOf = (source: string): URL => new URL(`data:text/javascript,${encodeURIComponent(source)}`);

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import ignore, { type Ignore } from 'ignore';
-import type { Settings } from './settings.js';
+import type { Settings } from '../config/settings.js';
 import { displayPath } from './display-path.js';
 
 /** Where the walk gets the settings that judge an entry: those of the directory holding it. */

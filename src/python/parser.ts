@@ -385,7 +385,7 @@ function nativeParse(): typeof native {
     native = null;
     if (process.env['PYHANG_NATIVE_PARSE'] !== '0') {
       try {
-        const parse = createRequire(import.meta.url)('../../src/native/build/Release/pyhang_parse.node') as NativeParse;
+        const parse = createRequire(import.meta.url)('../../../src/native/build/Release/pyhang_parse.node') as NativeParse;
         const { types, fields } = parse.language();
         types[ERROR_TYPE_ID] = 'ERROR';
         native = { parse, types, fields };

@@ -8,18 +8,18 @@
 import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import fs from 'node:fs';
-import { decodeSource } from './decode.js';
-import { mentionsHazardRoots, needsFullDecode, textMentionsHazardRoots, wordsPattern, type MentionIndex, type NameSearch } from './prefilter.js';
-import { analyzeModule } from './module-analysis.js';
-import { parseFlat, type ParseState } from './parser.js';
-import { ProjectIndex, type ProjectLoader } from './project-index.js';
-import { moduleNameFor, uniqueModuleNames } from './module-names.js';
-import { own, type ModuleFacts, type Loc, type Fix } from './facts.js';
-import { severityFor, type Settings, type Severity } from './settings.js';
-import { rules } from '../rules/index.js';
+import { decodeSource } from '../python/decode.js';
+import { mentionsHazardRoots, needsFullDecode, textMentionsHazardRoots, wordsPattern, type MentionIndex, type NameSearch } from '../project/prefilter.js';
+import { analyzeModule } from '../python/module-analysis.js';
+import { parseFlat, type ParseState } from '../python/parser.js';
+import { ProjectIndex, type ProjectLoader } from '../project/project-index.js';
+import { moduleNameFor, uniqueModuleNames } from '../project/module-names.js';
+import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
+import { severityFor, type Settings, type Severity } from '../config/settings.js';
+import { rules } from '../../rules/index.js';
 import { formatMessage, docsUrl, type RelatedLocation, type RuleReport } from './rule.js';
-import { isSuppressed } from './noqa.js';
-import { displayPath } from './display-path.js';
+import { isSuppressed } from '../python/noqa.js';
+import { displayPath } from '../project/display-path.js';
 
 export interface SourceFile {
   /** Path shown in output; also used to find the module name and the settings. */

@@ -8,8 +8,8 @@
  * facts (functions, classes, variables, imports, `__init__` re-exports, star
  * imports); cycles are cut by visited sets, so import cycles and recursion end.
  */
-import { own, type ClassFacts, type CoroutineUse, type EscapeFact, type FunctionFacts, type Loc, type ModuleFacts } from './facts.js';
-import type { Term, Value } from './values.js';
+import { own, type ClassFacts, type CoroutineUse, type EscapeFact, type FunctionFacts, type Loc, type ModuleFacts } from '../python/facts.js';
+import type { Term, Value } from '../python/values.js';
 import { wordsPattern, type NameSearch } from './prefilter.js';
 
 /**

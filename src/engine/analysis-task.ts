@@ -6,8 +6,8 @@
  * (finishTask).
  */
 import { analyzeSource, fileMentions, parseSource, type Analysis } from './lint.js';
-import { wordsPattern } from './prefilter.js';
-import { defaultSettings, type Settings } from './settings.js';
+import { wordsPattern } from '../project/prefilter.js';
+import { defaultSettings, type Settings } from '../config/settings.js';
 
 /** Analyse one file. */
 export interface FileTask {

@@ -13,7 +13,7 @@
  * starts nothing (see mentionedInCode).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { codingCookie, decodeSource } from './decode.js';
+import { codingCookie, decodeSource } from '../python/decode.js';
 
 /** `async def` with any blanks or line continuations between the keywords. */
 const ASYNC_DEF = /async[ \t\f\\\r\n]+def\b/;

@@ -9,9 +9,9 @@
  * safety is the rule's (its `meta.fix`), read from the registry.
  */
 import type { VFileMessage } from 'vfile-message';
-import type { Fix } from './facts.js';
+import type { Fix } from '../python/facts.js';
 import type { PyhangMessage } from './lint.js';
-import { ruleByCode } from '../rules/index.js';
+import { ruleByCode } from '../../rules/index.js';
 
 export type Edit = Fix['edits'][number];
 

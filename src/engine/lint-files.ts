@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { VFile } from 'vfile';
 import { lint, type Analysis, type LintOptions, type SourceFile } from './lint.js';
-import { uniqueModuleNames } from './module-names.js';
+import { uniqueModuleNames } from '../project/module-names.js';
 import { AnalysisCache, type FileStamp } from './analysis-cache.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
 import { analyzeTask, finishTask } from './analysis-task.js';
-import { usesNativeParse } from './parser.js';
+import { usesNativeParse } from '../python/parser.js';
 
 export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis' | 'analyzeMany' | 'searchMany'> {
   /** Threads for first looks and demand loads, this one included (default: the number of cores; 1 works in this thread alone). */

@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { defaultSettings, type Settings, type SeveritySetting } from './settings.js';
-import { FILE_PROBLEM_CODES } from './lint.js';
-import { displayPath } from './display-path.js';
-import { rules } from '../rules/index.js';
+import { FILE_PROBLEM_CODES } from '../engine/lint.js';
+import { displayPath } from '../project/display-path.js';
+import { rules } from '../../rules/index.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -5,9 +5,9 @@
  * has been reduced to its facts (see facts.ts) and the project index has
  * resolved them across modules.
  */
-import type { Severity } from './settings.js';
-import type { Loc, ModuleFacts, Fix } from './facts.js';
-import type { ProjectIndex } from './project-index.js';
+import type { Severity } from '../config/settings.js';
+import type { Loc, ModuleFacts, Fix } from '../python/facts.js';
+import type { ProjectIndex } from '../project/project-index.js';
 
 export const DOCS_BASE_URL = 'https://github.com/pyhang/pyhang/blob/main/docs/rules/';
 
