@@ -14,7 +14,8 @@
  */
 import { LineIndex } from './positions.js';
 import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
-import { importBindings, canonicalApi, BUILTIN_NAMES } from './imports.js';
+import { importBindings, BUILTIN_NAMES } from './imports.js';
+import { apiEffect, methodEffect, type ApiEffect, type MethodEffect, type Param } from '../library/index.js';
 import { buildScope, parameterNames, targetNames, type Scope, type ScopeEvent } from './scopes.js';
 import { parseNoqa } from './noqa.js';
 import { own, record } from './facts.js';
@@ -133,6 +134,27 @@ interface CallArgs {
 }
 
 const NO_KEYWORDS: ReadonlyMap<string, never> = new Map<string, never>();
+
+/** A call being evaluated: its nodes and its arguments' values. */
+interface CallSite {
+  node: SyntaxNode;
+  /** The callee expression. */
+  fnNode: SyntaxNode;
+  callee: Value;
+  /** For `x.m(...)`, the value of `x`. */
+  receiver: Value;
+  args: CallArgs;
+  argValues: Value[];
+  keywordValues: ReadonlyMap<string, Value>;
+}
+
+function argOf(call: CallSite, param: Param): Value | undefined {
+  return call.argValues[param.position] ?? call.keywordValues.get(param.keyword);
+}
+
+function argNodeOf(call: CallSite, param: Param): SyntaxNode | undefined {
+  return call.args.positional[param.position] ?? call.args.keywords.get(param.keyword);
+}
 
 /** Targets and values that `a, b = x, y` binds element by element. */
 const TARGET_SHAPES: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
@@ -836,15 +858,15 @@ class ModuleAnalyzer {
           this.bindTarget(parts[1]!, itemOf(mapping), ctx, s);
         };
       }
-      const api = canonicalApi(singleSymbol(this.evalExpr(fn, ctx, state)));
-      if (api === 'enumerate' && parts.length === 2 && args.positional[0]) {
+      const api = apiEffect(singleSymbol(this.evalExpr(fn, ctx, state)))?.kind;
+      if (api === 'enumerates' && parts.length === 2 && args.positional[0]) {
         const seq = this.evalExpr(args.positional[0], ctx, state);
         return (s) => {
           this.bindTarget(parts[0]!, NOTHING, ctx, s);
           this.bindTarget(parts[1]!, elemOf(seq), ctx, s);
         };
       }
-      if (api === 'zip' && parts.length === args.positional.length) {
+      if (api === 'zips' && parts.length === args.positional.length) {
         const seqs = args.positional.map((a) => this.evalExpr(a, ctx, state));
         return (s) => parts.forEach((p, i) => this.bindTarget(p, elemOf(seqs[i]!), ctx, s));
       }
@@ -955,7 +977,7 @@ class ModuleAnalyzer {
       // `with contextlib.suppress(SystemExit):` catches like an except clause that does not re-raise.
       if (inner.type === 'call') {
         const callee = this.calleeValue(inner, ctx, state, false);
-        if (canonicalApi(singleSymbol(callee)) === 'contextlib.suppress') {
+        if (apiEffect(singleSymbol(callee))?.kind === 'suppresses-exceptions') {
           for (const arg of callArgs(inner).positional) {
             const q = singleSymbol(this.quietEval(arg, ctx, state));
             if (q) caught.push(q);
@@ -1473,7 +1495,6 @@ class ModuleAnalyzer {
     } else {
       callee = this.evalExpr(fnNode, ctx, state);
     }
-    const api = canonicalApi(singleSymbol(callee));
     const args = callArgs(node);
     // (Filled by push, not made by map: an array literal's kind settles after the first call, so that
     // the engine's optimised code sees one kind of array here, empty or not, and is not thrown away.)
@@ -1497,111 +1518,17 @@ class ModuleAnalyzer {
     for (const a of list?.namedChildren ?? []) {
       if (a.type === 'list_splat' || a.type === 'dictionary_splat') this.evalAll(a.namedChildren, ctx, state);
     }
-    const arg = (index: number, name: string): Value | undefined => argValues[index] ?? keywordValues.get(name);
-    const argNode = (index: number, name: string): SyntaxNode | undefined => args.positional[index] ?? args.keywords.get(name);
+    const call: CallSite = { node, fnNode, callee, receiver, args, argValues, keywordValues };
 
-    switch (api) {
-      case 'run_coroutine_threadsafe': {
-        const coro = argNode(0, 'coro');
-        const coroValue = arg(0, 'coro') ?? NOTHING;
-        this.recordCoroutineUses(coroValue, 'submitted', node, ctx);
-        if (ctx.fn && coro?.type === 'identifier') {
-          const index = ctx.fn.params.indexOf(coro.text);
-          if (index >= 0 && !ctx.fn.submitsParams.includes(index)) ctx.fn.submitsParams.push(index);
-        }
-        return FUTURE;
-      }
-      case 'futures.wait':
-      case 'futures.as_completed': {
-        const fs = argNode(0, 'fs');
-        const timeout = argNode(1, 'timeout');
-        this.recordWait(
-          api === 'futures.wait' ? 'wait' : 'as_completed',
-          arg(0, 'fs') ?? NOTHING,
-          fs,
-          !timeout || unwrapParens(timeout).type === 'none',
-          node,
-          this.nodeLoc(node),
-          null,
-          ctx,
-          state,
-        );
-        return NOTHING;
-      }
-      case 'asyncio.run':
-        this.recordCoroutineUses(arg(0, 'main') ?? NOTHING, 'main-run', node, ctx);
-        return NOTHING;
-      case 'sys.exit':
-        if (ctx.fn && this.recording) {
-          ctx.fn.escapes.push({
-            via: 'exit',
-            loc: this.nodeLoc(node),
-            text: `${compact(fnNode.text)}()`,
-            value: NOTHING,
-            raises: 'builtins.SystemExit',
-            caught: ctx.caught,
-          });
-        }
-        return NOTHING;
-      case 'collection':
-        return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
-      case 'next':
-        return argValues[0] ? elemOf(argValues[0]) : NOTHING;
-      case 'asyncio.Runner':
-        return callOf(callee);
-      default:
-        break;
+    const api = apiEffect(singleSymbol(callee));
+    if (api) {
+      const known = this.applyApi(api, call, ctx, state);
+      if (known) return known;
     }
-
-    if (method) {
-      switch (method) {
-        case 'result':
-        case 'exception': {
-          const timeout = argNode(0, 'timeout');
-          const unbounded = !timeout || unwrapParens(timeout).type === 'none';
-          const dot = fnNode.children.find((c) => c.type === '.');
-          const start = dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex;
-          this.recordWait(method, receiver, fnNode.childForFieldName('object')!, unbounded, node, this.loc(start, node.endIndex), this.fixPoint(node, timeout), ctx, state);
-          // Once `fut.result(timeout=...)` has returned, `fut` is done on this path.
-          if (!unbounded) state.done.add(guardKey(fnNode.childForFieldName('object')!));
-          return NOTHING;
-        }
-        case 'append':
-        case 'add':
-        case 'appendleft':
-        case 'put':
-        case 'put_nowait':
-          this.addToCollection(fnNode.childForFieldName('object')!, collectionOf(argValues[0] ?? NOTHING), ctx, state);
-          return NOTHING;
-        case 'insert':
-          this.addToCollection(fnNode.childForFieldName('object')!, collectionOf(argValues[1] ?? NOTHING), ctx, state);
-          return NOTHING;
-        case 'extend':
-        case 'update':
-          this.addToCollection(fnNode.childForFieldName('object')!, argValues[0] ?? NOTHING, ctx, state);
-          return NOTHING;
-        case 'values':
-          return valuesOf(receiver);
-        case 'get':
-        case 'pop':
-        case 'popleft':
-        case 'setdefault':
-        case 'get_nowait':
-          return itemOf(receiver);
-        case 'copy':
-          return receiver;
-        case 'run_until_complete':
-          this.recordCoroutineUses(argValues[0] ?? NOTHING, 'main-run', node, ctx);
-          return NOTHING;
-        case 'run':
-          if (receiver.some((t) => t.k === 'call' && canonicalApi(singleSymbol(t.f)) === 'asyncio.Runner')) {
-            this.recordCoroutineUses(argValues[0] ?? NOTHING, 'main-run', node, ctx);
-            return NOTHING;
-          }
-          break;
-        default:
-          break;
-      }
+    const effect = method ? methodEffect(method) : undefined;
+    if (effect) {
+      const known = this.applyMethod(effect, call, ctx, state);
+      if (known) return known;
     }
 
     // Any other call: it may be a project function (a wrapper returning a future, a helper that exits).
@@ -1622,6 +1549,92 @@ class ModuleAnalyzer {
       }
     }
     return callOf(callee);
+  }
+
+  /**
+   * What a call of a library API (see src/library/) does to the facts and
+   * what it returns; null when it returns what any call returns.
+   */
+  private applyApi(api: ApiEffect, call: CallSite, ctx: Ctx, state: State): Value | null {
+    const { node, fnNode, argValues } = call;
+    switch (api.kind) {
+      case 'submits-coroutine': {
+        const coro = argNodeOf(call, api.coroutine);
+        this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'submitted', node, ctx);
+        if (ctx.fn && coro?.type === 'identifier') {
+          const index = ctx.fn.params.indexOf(coro.text);
+          if (index >= 0 && !ctx.fn.submitsParams.includes(index)) ctx.fn.submitsParams.push(index);
+        }
+        return FUTURE;
+      }
+      case 'waits-on-futures': {
+        const timeout = argNodeOf(call, api.timeout);
+        const unbounded = !timeout || unwrapParens(timeout).type === 'none';
+        this.recordWait(api.wait, argOf(call, api.futures) ?? NOTHING, argNodeOf(call, api.futures), unbounded, node, this.nodeLoc(node), null, ctx, state);
+        return NOTHING;
+      }
+      case 'runs-coroutine':
+        this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        return NOTHING;
+      case 'exits':
+        if (ctx.fn && this.recording) {
+          ctx.fn.escapes.push({
+            via: 'exit',
+            loc: this.nodeLoc(node),
+            text: `${compact(fnNode.text)}()`,
+            value: NOTHING,
+            raises: api.raises,
+            caught: ctx.caught,
+          });
+        }
+        return NOTHING;
+      case 'collects':
+        return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
+      case 'takes-element':
+        return argValues[0] ? elemOf(argValues[0]) : NOTHING;
+      case 'coroutine-runner':
+        return callOf(call.callee);
+      default:
+        return null;
+    }
+  }
+
+  /** What a call of a method known by name (see src/library/) does; null when it is any other call. */
+  private applyMethod(effect: MethodEffect, call: CallSite, ctx: Ctx, state: State): Value | null {
+    const { node, fnNode, receiver, argValues } = call;
+    const object = fnNode.childForFieldName('object')!;
+    switch (effect.kind) {
+      case 'waits-on-receiver': {
+        const timeout = argNodeOf(call, effect.timeout);
+        const unbounded = !timeout || unwrapParens(timeout).type === 'none';
+        const dot = fnNode.children.find((c) => c.type === '.');
+        const start = dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex;
+        const kind = fnNode.childForFieldName('attribute')!.text as 'result' | 'exception';
+        this.recordWait(kind, receiver, object, unbounded, node, this.loc(start, node.endIndex), this.fixPoint(node, timeout), ctx, state);
+        // Once `fut.result(timeout=...)` has returned, `fut` is done on this path.
+        if (!unbounded) state.done.add(guardKey(object));
+        return NOTHING;
+      }
+      case 'adds-element':
+        this.addToCollection(object, collectionOf(argValues[effect.element] ?? NOTHING), ctx, state);
+        return NOTHING;
+      case 'adds-elements':
+        this.addToCollection(object, argValues[0] ?? NOTHING, ctx, state);
+        return NOTHING;
+      case 'mapping-values':
+        return valuesOf(receiver);
+      case 'takes-item':
+        return itemOf(receiver);
+      case 'copies':
+        return receiver;
+      case 'runs-coroutine':
+        this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        return NOTHING;
+      case 'runner-runs':
+        if (!receiver.some((t) => t.k === 'call' && apiEffect(singleSymbol(t.f))?.kind === 'coroutine-runner')) return null;
+        this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        return NOTHING;
+    }
   }
 
   /** Where `timeout=N` goes: inside empty parentheses, or in place of a `None` timeout. */
