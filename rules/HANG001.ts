@@ -30,7 +30,7 @@ export const HANG001: Rule = {
   },
   check(context) {
     for (const wait of context.facts.waits) {
-      if (!wait.unbounded || wait.exemption) continue;
+      if (wait.timeout.given === 'value' || wait.knownDone) continue;
       const isMethod = wait.kind === 'result' || wait.kind === 'exception';
       const hazardous = isMethod ? context.project.isFuture(wait.target) : context.project.holdsFutures(wait.target);
       if (!hazardous) continue;
@@ -44,12 +44,18 @@ export const HANG001: Rule = {
   },
 };
 
-/** `.result()` → `.result(timeout=N)`; `.result(None)` / `.result(timeout=None)` → N. */
+/**
+ * `.result()` → `.result(timeout=N)`; `.result(None)` / `.result(timeout=None)` → N.
+ * Only where that is the whole change: a call with other arguments keeps its text.
+ */
 function timeoutFix(wait: WaitFact, seconds: number): Fix | undefined {
-  if (!wait.fixAt) return undefined;
-  const { offset, needsComma, replace } = wait.fixAt;
-  const edit = replace
-    ? { start: replace.start, end: replace.end, text: String(seconds) }
-    : { start: offset, end: offset, text: `${needsComma ? ', ' : ''}timeout=${seconds}` };
+  const { timeout, args } = wait;
+  if (!args) return undefined;
+  let edit: Fix['edits'][number];
+  if (timeout.given === 'none' && timeout.loc) edit = { start: timeout.loc.start.offset, end: timeout.loc.end.offset, text: String(seconds) };
+  else if (timeout.given === 'absent' && args.count === 0) {
+    const inside = args.loc.start.offset + 1;
+    edit = { start: inside, end: inside, text: `timeout=${seconds}` };
+  } else return undefined;
   return { description: `Pass timeout=${seconds}`, edits: [edit] };
 }

@@ -26,7 +26,7 @@ export const HANG003: Rule = {
   },
   check(context) {
     for (const wait of context.facts.waits) {
-      if (!wait.coroutine || wait.exemption) continue;
+      if (!wait.coroutine || wait.knownDone) continue;
       if (wait.kind !== 'result' && wait.kind !== 'exception') continue;
       if (!context.project.isFuture(wait.target)) continue;
       context.report({

@@ -296,7 +296,7 @@ export class ProjectIndex {
     try {
       for (const { facts } of pending) {
         this.asked.add(facts.module);
-        for (const wait of facts.waits) if (wait.unbounded || wait.coroutine) this.evaluate(wait.target);
+        for (const wait of facts.waits) if (wait.timeout.given !== 'value' || wait.coroutine) this.evaluate(wait.target);
         for (const discard of facts.discards) this.evaluate(discard.value);
         for (const use of facts.coroutineUses) {
           if (use.how === 'call') continue;

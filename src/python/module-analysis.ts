@@ -27,6 +27,7 @@ import type {
   Loc,
   ModuleFacts,
   WaitFact,
+  TimeoutArgument,
 } from './facts.js';
 import {
   FUTURE,
@@ -245,12 +246,42 @@ interface BodyEffects {
   start: number;
   line: number;
   column: number;
-  functions: FunctionFacts[];
-  classes: ClassFacts[];
-  waits: WaitFact[];
-  discards: DiscardFact[];
-  uses: CoroutineUse[];
+  /**
+   * What the body appended to each list of the module's facts, by the list's
+   * key: every list, whatever the facts hold (no list is named here, so a new
+   * kind of fact is replayed like the others).
+   */
+  lists: Record<string, unknown[]>;
   log: EffectLog;
+}
+
+/** The module's fact lists, by key (every array-valued entry of the facts). */
+function factLists(facts: ModuleFacts): [string, unknown[]][] {
+  const out: [string, unknown[]][] = [];
+  for (const key of Object.keys(facts)) {
+    const value = (facts as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(value)) out.push([key, value]);
+  }
+  return out;
+}
+
+/** Whether a fact value is a Loc (a range with offsets): what replay moves. */
+function isLoc(value: object): value is Loc {
+  const { start, end } = value as Partial<Loc>;
+  return typeof start?.offset === 'number' && typeof end?.offset === 'number' && Object.keys(value).length === 2;
+}
+
+/**
+ * A copy of recorded facts with every Loc in them replaced by `place(loc)`:
+ * facts are plain data, and their positions are the Locs they hold.
+ */
+function relocated<T>(data: T, place: (loc: Loc) => Loc): T {
+  if (Array.isArray(data)) return data.map((item) => relocated(item, place)) as T;
+  if (data === null || typeof data !== 'object') return data;
+  if (isLoc(data)) return place(data) as T;
+  const copy = Object.create(Object.getPrototypeOf(data)) as Record<string, unknown>;
+  for (const key of Object.keys(data)) copy[key] = relocated((data as Record<string, unknown>)[key], place);
+  return copy as T;
 }
 
 /** Writes a body makes into the module's records (closures, globals, class-level names, imports in functions). */
@@ -1181,8 +1212,8 @@ class ModuleAnalyzer {
       this.memo.set(node, this.replay(known, node.startIndex, at.line, at.column));
       return;
     }
-    const { functions, classes, waits, discards, coroutineUses } = this.facts;
-    const before = [functions.length, classes.length, waits.length, discards.length, coroutineUses.length] as const;
+    const lists = factLists(this.facts);
+    const before = lists.map(([, list]) => list.length);
     const log: EffectLog = { variables: [], imports: [] };
     this.log = log;
     try {
@@ -1190,18 +1221,11 @@ class ModuleAnalyzer {
     } finally {
       this.log = null;
     }
-    this.memo.set(node, {
-      context,
-      start: node.startIndex,
-      line: at.line,
-      column: at.column,
-      functions: functions.slice(before[0]),
-      classes: classes.slice(before[1]),
-      waits: waits.slice(before[2]),
-      discards: discards.slice(before[3]),
-      uses: coroutineUses.slice(before[4]),
-      log,
+    const added: Record<string, unknown[]> = {};
+    lists.forEach(([key, list], i) => {
+      if (list.length > before[i]!) added[key] = list.slice(before[i]);
     });
+    this.memo.set(node, { context, start: node.startIndex, line: at.line, column: at.column, lists: added, log });
   }
 
   /** The module-wide facts a module-level body reads: the module, its bindings, the done-callbacks, and whether a star import comes first. */
@@ -1227,33 +1251,13 @@ class ModuleAnalyzer {
   private replay(known: BodyEffects, start: number, line: number, column: number): BodyEffects {
     const delta = start - known.start;
     const moved = delta !== 0 || line !== known.line || column !== known.column;
-    const place = (loc: Loc): Loc => (moved ? this.loc(loc.start.offset + delta, loc.end.offset + delta) : loc);
-    const functions = moved
-      ? known.functions.map((fn) => ({ ...fn, loc: place(fn.loc), escapes: fn.escapes.map((e) => ({ ...e, loc: place(e.loc) })) }))
-      : known.functions;
-    const classes = moved ? known.classes.map((cls) => ({ ...cls, loc: place(cls.loc) })) : known.classes;
-    const waits = moved
-      ? known.waits.map((wait) => ({
-          ...wait,
-          loc: place(wait.loc),
-          fixAt: wait.fixAt && {
-            ...wait.fixAt,
-            offset: wait.fixAt.offset + delta,
-            ...(wait.fixAt.replace ? { replace: { start: wait.fixAt.replace.start + delta, end: wait.fixAt.replace.end + delta } } : {}),
-          },
-        }))
-      : known.waits;
-    const discards = moved ? known.discards.map((d) => ({ ...d, loc: place(d.loc) })) : known.discards;
-    const uses = moved ? known.uses.map((u) => ({ ...u, loc: place(u.loc) })) : known.uses;
-    this.facts.functions.push(...functions);
+    const lists = moved ? relocated(known.lists, (loc) => this.loc(loc.start.offset + delta, loc.end.offset + delta)) : known.lists;
+    const facts = this.facts as unknown as Record<string, unknown[]>;
     // (this.classes is read only while a class's own body is analysed, so replayed classes need not be in it.)
-    this.facts.classes.push(...classes);
-    this.facts.waits.push(...waits);
-    this.facts.discards.push(...discards);
-    this.facts.coroutineUses.push(...uses);
+    for (const key of Object.keys(lists)) facts[key]!.push(...lists[key]!);
     for (const [rel, value] of known.log.variables) this.addVariable(rel, value);
     for (const [rel, target] of known.log.imports) this.facts.imports[rel] = target;
-    return { ...known, start, line, column, functions, classes, waits, discards, uses };
+    return { ...known, start, line, column, lists };
   }
 
   // ---- expressions ---------------------------------------------------------------
@@ -1568,9 +1572,8 @@ class ModuleAnalyzer {
         return FUTURE;
       }
       case 'waits-on-futures': {
-        const timeout = argNodeOf(call, api.timeout);
-        const unbounded = !timeout || unwrapParens(timeout).type === 'none';
-        this.recordWait(api.wait, argOf(call, api.futures) ?? NOTHING, argNodeOf(call, api.futures), unbounded, node, this.nodeLoc(node), null, ctx, state);
+        const timeout = this.timeoutArgument(argNodeOf(call, api.timeout));
+        this.recordWait(api.wait, argOf(call, api.futures) ?? NOTHING, argNodeOf(call, api.futures), timeout, node, this.nodeLoc(node), ctx, state);
         return NOTHING;
       }
       case 'runs-coroutine':
@@ -1605,14 +1608,13 @@ class ModuleAnalyzer {
     const object = fnNode.childForFieldName('object')!;
     switch (effect.kind) {
       case 'waits-on-receiver': {
-        const timeout = argNodeOf(call, effect.timeout);
-        const unbounded = !timeout || unwrapParens(timeout).type === 'none';
+        const timeout = this.timeoutArgument(argNodeOf(call, effect.timeout));
         const dot = fnNode.children.find((c) => c.type === '.');
         const start = dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex;
         const kind = fnNode.childForFieldName('attribute')!.text as 'result' | 'exception';
-        this.recordWait(kind, receiver, object, unbounded, node, this.loc(start, node.endIndex), this.fixPoint(node, timeout), ctx, state);
+        this.recordWait(kind, receiver, object, timeout, node, this.loc(start, node.endIndex), ctx, state);
         // Once `fut.result(timeout=...)` has returned, `fut` is done on this path.
-        if (!unbounded) state.done.add(guardKey(object));
+        if (timeout.given === 'value') state.done.add(guardKey(object));
         return NOTHING;
       }
       case 'adds-element':
@@ -1637,16 +1639,10 @@ class ModuleAnalyzer {
     }
   }
 
-  /** Where `timeout=N` goes: inside empty parentheses, or in place of a `None` timeout. */
-  private fixPoint(call: SyntaxNode, timeout: SyntaxNode | undefined): WaitFact['fixAt'] {
-    const list = call.childForFieldName('arguments');
-    if (!list || list.type !== 'argument_list') return null;
-    if (timeout) {
-      const t = unwrapParens(timeout);
-      return t.type === 'none' ? { offset: t.startIndex, needsComma: false, replace: { start: t.startIndex, end: t.endIndex } } : null;
-    }
-    if (list.namedChildCount > 0) return null;
-    return { offset: list.startIndex + 1, needsComma: false };
+  private timeoutArgument(node: SyntaxNode | undefined): TimeoutArgument {
+    if (!node) return { given: 'absent', loc: null };
+    const inner = unwrapParens(node);
+    return inner.type === 'none' ? { given: 'none', loc: this.nodeLoc(inner) } : { given: 'value', loc: this.nodeLoc(node) };
   }
 
   private addToCollection(target: SyntaxNode, added: Value, ctx: Ctx, state: State): void {
@@ -1662,25 +1658,25 @@ class ModuleAnalyzer {
     kind: WaitFact['kind'],
     target: Value,
     targetNode: SyntaxNode | undefined,
-    unbounded: boolean,
+    timeout: TimeoutArgument,
     call: SyntaxNode,
     loc: Loc,
-    fixAt: WaitFact['fixAt'],
     ctx: Ctx,
     state: State,
   ): void {
     if (!this.recording || target.length === 0) return;
     const key = targetNode ? guardKey(targetNode) : '';
-    const exemption = ctx.doneCallback ? 'done-callback' : key && state.done.has(key) ? 'done-guard' : null;
+    const knownDone = ctx.doneCallback ? 'done-callback' : key && state.done.has(key) ? 'done-guard' : null;
+    const list = call.childForFieldName('arguments');
     this.facts.waits.push({
       kind,
       target,
-      unbounded,
+      timeout,
       coroutine: ctx.coroutine,
-      exemption,
+      knownDone,
       loc,
       targetText: targetNode ? compact(targetNode.text) : compact(call.text),
-      fixAt,
+      args: list?.type === 'argument_list' ? { loc: this.nodeLoc(list), count: list.namedChildCount } : null,
     });
   }
 
