@@ -28,6 +28,8 @@ export const HANG001: Rule = {
     },
     fix: 'unsafe',
   },
+  // Where its hazards start: threadsafe futures are made there (wrappers made elsewhere are found by name).
+  triggers: ['run_coroutine_threadsafe'],
   check(context) {
     for (const wait of context.facts.waits) {
       if (wait.timeout.given === 'value' || wait.knownDone) continue;

@@ -29,6 +29,8 @@ export const HANG002: Rule = {
     },
     fix: null,
   },
+  // Where its hazards start: coroutines, and asyncio's entry points that decide whether an escape is reported.
+  triggers: ['async def', 'asyncio'],
   check(context) {
     const { project, facts } = context;
     for (const fn of facts.functions) {

@@ -24,6 +24,8 @@ export const HANG003: Rule = {
     },
     fix: null,
   },
+  // Where its hazards start: the wait sits in a coroutine.
+  triggers: ['async def'],
   check(context) {
     for (const wait of context.facts.waits) {
       if (!wait.coroutine || wait.knownDone) continue;

@@ -23,6 +23,8 @@ export const HANG004: Rule = {
     },
     fix: null,
   },
+  // Where its hazards start: the discarded future is made there.
+  triggers: ['run_coroutine_threadsafe'],
   check(context) {
     for (const discard of context.facts.discards) {
       if (!context.project.isFuture(discard.value)) continue;

@@ -9,7 +9,7 @@ import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import fs from 'node:fs';
 import { decodeSource } from '../python/decode.js';
-import { mentionsHazardRoots, needsFullDecode, textMentionsHazardRoots, wordsPattern, type MentionIndex, type NameSearch } from '../project/prefilter.js';
+import { FileTriggers, needsFullDecode, wordsPattern, type MentionIndex, type NameSearch } from '../project/prefilter.js';
 import { analyzeModule } from '../python/module-analysis.js';
 import { parseFlat, type ParseState } from '../python/parser.js';
 import { ProjectIndex, type ProjectLoader } from '../project/project-index.js';
@@ -17,6 +17,7 @@ import { moduleNameFor, uniqueModuleNames } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
 import { rules } from '../../rules/index.js';
+import type { Rule } from './rule.js';
 import { formatMessage, docsUrl, type RelatedLocation, type RuleReport } from './rule.js';
 import { isSuppressed } from '../python/noqa.js';
 import { displayPath } from '../project/display-path.js';
@@ -158,13 +159,25 @@ function tooLarge(size: number, unit: 'bytes' | 'characters', limit: number): An
   return problem('file-too-large', `File skipped: ${size} ${unit} is over the limit of ${limit} (max-file-size)`);
 }
 
+/** The pre-filter's triggers for a set of rules: every rule's, once per set. */
+const triggersBySet = new WeakMap<readonly Rule[], FileTriggers>();
+
+export function triggersOf(ruleSet: readonly Rule[] = rules): FileTriggers {
+  let triggers = triggersBySet.get(ruleSet);
+  if (!triggers) {
+    triggers = new FileTriggers([...new Set(ruleSet.flatMap((rule) => rule.triggers))]);
+    triggersBySet.set(ruleSet, triggers);
+  }
+  return triggers;
+}
+
 /**
  * Analyses one source: size limit, decoding, the pre-filter, then parsing into
  * facts. Pure apart from reading the file; worker threads run exactly this.
  */
-export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
+export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean, triggers = triggersOf()): Analysis {
   try {
-    return analyzeSourceUnguarded(source, settings, prefilter);
+    return analyzeSourceUnguarded(source, settings, prefilter, triggers);
   } catch (error) {
     // One file must never stop the run: report it and go on with the others.
     const why = error instanceof Error ? error.message : String(error);
@@ -172,10 +185,10 @@ export function analyzeSource(source: SourceFile, settings: Settings, prefilter:
   }
 }
 
-function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
+function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean, triggers: FileTriggers): Analysis {
   const { module, isPackage } = source.module ?? moduleNameFor(source.path);
   if (source.parsed) return { kind: 'facts', facts: analyzeModule(source.parsed.text, { path: source.path, module, isPackage }, undefined, source.parsed.tree) };
-  const settled = settleWithoutParsing(source, settings, prefilter);
+  const settled = settleWithoutParsing(source, settings, prefilter, triggers);
   if ('kind' in settled) return settled;
   return { kind: 'facts', facts: analyzeModule(settled.text, { path: source.path, module, isPackage }, source.parseState) };
 }
@@ -188,9 +201,14 @@ function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilte
  * (or it failed): analyzeSource then does it all. Worker threads run this
  * where the analysis is left to the main thread (see worker-pool.ts).
  */
-export function parseSource(source: SourceFile, settings: Settings, prefilter: boolean): Analysis | { text: string; tree: Int32Array } | null {
+export function parseSource(
+  source: SourceFile,
+  settings: Settings,
+  prefilter: boolean,
+  triggers = triggersOf(),
+): Analysis | { text: string; tree: Int32Array } | null {
   try {
-    const settled = settleWithoutParsing(source, settings, prefilter);
+    const settled = settleWithoutParsing(source, settings, prefilter, triggers);
     if ('kind' in settled) return settled;
     const tree = parseFlat(settled.text);
     return tree ? { text: settled.text, tree } : null;
@@ -200,10 +218,10 @@ export function parseSource(source: SourceFile, settings: Settings, prefilter: b
 }
 
 /** A source's analysis when no parse is needed to know it, else its text to parse. */
-function settleWithoutParsing(source: SourceFile, settings: Settings, prefilter: boolean): Analysis | { text: string } {
+function settleWithoutParsing(source: SourceFile, settings: Settings, prefilter: boolean, triggers: FileTriggers): Analysis | { text: string } {
   if (source.text !== undefined) {
     if (source.text.length > settings.maxFileSize) return tooLarge(source.text.length, 'characters', settings.maxFileSize);
-    if (prefilter && !textMentionsHazardRoots(source.text)) return { kind: 'skipped' };
+    if (prefilter && !triggers.inText(source.text)) return { kind: 'skipped' };
     return { text: source.text };
   }
   // An oversized file is refused before it is read (Node cannot read more than 2 GiB at once anyway).
@@ -212,10 +230,10 @@ function settleWithoutParsing(source: SourceFile, settings: Settings, prefilter:
   if (bytes.length > settings.maxFileSize) return tooLarge(bytes.length, 'bytes', settings.maxFileSize);
   // Decoding problems are reported for every file, relevant or not; the check on raw bytes is cheap.
   const fullDecode = !prefilter || needsFullDecode(bytes);
-  if (!fullDecode && !mentionsHazardRoots(bytes)) return { kind: 'skipped' };
+  if (!fullDecode && !triggers.inBytes(bytes)) return { kind: 'skipped' };
   const decoded = decodeSource(bytes);
   if ('error' in decoded) return problem('decode-error', decoded.error);
-  if (prefilter && !mentionsHazardRoots(bytes) && !textMentionsHazardRoots(decoded.text)) {
+  if (prefilter && !triggers.inBytes(bytes) && !triggers.inText(decoded.text)) {
     return { kind: 'skipped' };
   }
   return { text: decoded.text };

@@ -56,6 +56,14 @@ export interface RuleContext {
 
 export interface Rule {
   meta: RuleMeta;
+  /**
+   * Words and phrases whose mention in a file's code makes it worth analysing
+   * up front for this rule (the pre-filter reads the union of the rules that
+   * run; see FileTriggers). Files that mention none are analysed only when the
+   * analysis reaches them. A phrase of several words (`async def`) allows any
+   * blanks between them.
+   */
+  triggers: readonly string[];
   check(context: RuleContext): void;
 }
 
