@@ -27,6 +27,9 @@ export const HANG001: Rule = {
         '`{call}` waits without a timeout on run_coroutine_threadsafe futures, which are never completed if their event loop stops first, so it can block forever; pass `timeout=` and handle what is still pending',
     },
     fix: 'unsafe',
+    docs: {
+      finds: '`.result()` / `.exception()`, `concurrent.futures.wait` / `as_completed` on such futures with no timeout',
+    },
   },
   // Where its hazards start: threadsafe futures are made there (wrappers made elsewhere are found by name).
   triggers: ['run_coroutine_threadsafe'],
