@@ -18,6 +18,7 @@ import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
 import { rules } from '../../rules/index.js';
 import type { Rule } from './rule.js';
+import { extractorTable, type ExtractorTable } from '../python/extractors.js';
 import { formatMessage, docsUrl, type RelatedLocation, type RuleReport } from './rule.js';
 import { isSuppressed } from '../python/noqa.js';
 import { displayPath } from '../project/display-path.js';
@@ -159,25 +160,36 @@ function tooLarge(size: number, unit: 'bytes' | 'characters', limit: number): An
   return problem('file-too-large', `File skipped: ${size} ${unit} is over the limit of ${limit} (max-file-size)`);
 }
 
-/** The pre-filter's triggers for a set of rules: every rule's, once per set. */
-const triggersBySet = new WeakMap<readonly Rule[], FileTriggers>();
+/**
+ * What a set of rules asks of each file's analysis: the pre-filter's triggers
+ * (every rule's) and the extractors to run during the walk. Made once per set.
+ */
+export interface AnalysisPlan {
+  triggers: FileTriggers;
+  extractors: ExtractorTable;
+}
 
-export function triggersOf(ruleSet: readonly Rule[] = rules): FileTriggers {
-  let triggers = triggersBySet.get(ruleSet);
-  if (!triggers) {
-    triggers = new FileTriggers([...new Set(ruleSet.flatMap((rule) => rule.triggers))]);
-    triggersBySet.set(ruleSet, triggers);
+const plans = new WeakMap<readonly Rule[], AnalysisPlan>();
+
+export function planOf(ruleSet: readonly Rule[] = rules): AnalysisPlan {
+  let plan = plans.get(ruleSet);
+  if (!plan) {
+    plan = {
+      triggers: new FileTriggers([...new Set(ruleSet.flatMap((rule) => rule.triggers))]),
+      extractors: extractorTable(ruleSet.map((rule) => ({ code: rule.meta.code, extractors: rule.extract }))),
+    };
+    plans.set(ruleSet, plan);
   }
-  return triggers;
+  return plan;
 }
 
 /**
  * Analyses one source: size limit, decoding, the pre-filter, then parsing into
  * facts. Pure apart from reading the file; worker threads run exactly this.
  */
-export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean, triggers = triggersOf()): Analysis {
+export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean, plan = planOf()): Analysis {
   try {
-    return analyzeSourceUnguarded(source, settings, prefilter, triggers);
+    return analyzeSourceUnguarded(source, settings, prefilter, plan);
   } catch (error) {
     // One file must never stop the run: report it and go on with the others.
     const why = error instanceof Error ? error.message : String(error);
@@ -185,12 +197,13 @@ export function analyzeSource(source: SourceFile, settings: Settings, prefilter:
   }
 }
 
-function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean, triggers: FileTriggers): Analysis {
+function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean, plan: AnalysisPlan): Analysis {
   const { module, isPackage } = source.module ?? moduleNameFor(source.path);
-  if (source.parsed) return { kind: 'facts', facts: analyzeModule(source.parsed.text, { path: source.path, module, isPackage }, undefined, source.parsed.tree) };
-  const settled = settleWithoutParsing(source, settings, prefilter, triggers);
+  const info = { path: source.path, module, isPackage };
+  if (source.parsed) return { kind: 'facts', facts: analyzeModule(source.parsed.text, info, undefined, source.parsed.tree, plan.extractors) };
+  const settled = settleWithoutParsing(source, settings, prefilter, plan.triggers);
   if ('kind' in settled) return settled;
-  return { kind: 'facts', facts: analyzeModule(settled.text, { path: source.path, module, isPackage }, source.parseState) };
+  return { kind: 'facts', facts: analyzeModule(settled.text, info, source.parseState, undefined, plan.extractors) };
 }
 
 /**
@@ -205,10 +218,10 @@ export function parseSource(
   source: SourceFile,
   settings: Settings,
   prefilter: boolean,
-  triggers = triggersOf(),
+  plan = planOf(),
 ): Analysis | { text: string; tree: Int32Array } | null {
   try {
-    const settled = settleWithoutParsing(source, settings, prefilter, triggers);
+    const settled = settleWithoutParsing(source, settings, prefilter, plan.triggers);
     if ('kind' in settled) return settled;
     const tree = parseFlat(settled.text);
     return tree ? { text: settled.text, tree } : null;
@@ -421,6 +434,7 @@ export function runRules(
       project,
       options: { fixTimeout: settings.fixTimeout },
       display,
+      extracted: () => facts.extracted.filter((fact) => fact.rule === rule.meta.code).map((fact) => fact.data),
       report(report: RuleReport) {
         if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
         // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.

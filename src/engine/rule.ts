@@ -8,6 +8,7 @@
 import type { Severity } from '../config/settings.js';
 import type { Loc, ModuleFacts, Fix } from '../python/facts.js';
 import type { ProjectIndex } from '../project/project-index.js';
+import type { Extractors } from '../python/extractors.js';
 
 export const DOCS_BASE_URL = 'https://github.com/pyhang/pyhang/blob/main/docs/rules/';
 
@@ -66,6 +67,8 @@ export interface RuleContext {
   /** How a path is written inside a message (relative to the working directory or workspace). */
   display(path: string): string;
   report(report: RuleReport): void;
+  /** What this rule's extractors kept in this module (see Rule.extract), in the order the calls were met. */
+  extracted(): unknown[];
 }
 
 export interface Rule {
@@ -78,6 +81,12 @@ export interface Rule {
    * blanks between them.
    */
   triggers: readonly string[];
+  /**
+   * Facts the rule keeps from the calls it cares about, by what their callee
+   * resolves to (see src/python/extractors.ts); its check reads them back with
+   * `context.extracted()`. A rule over the model's own facts needs none.
+   */
+  extract?: Extractors;
   check(context: RuleContext): void;
 }
 

@@ -5,12 +5,11 @@ import { importBindings, BUILTIN_NAMES } from './imports.js';
 import type { Scope } from './scopes.js';
 import { own, record } from './facts.js';
 import type { ClassFacts, CoroutineUse, Loc, ModuleFacts, WaitFact, TimeoutArgument } from './facts.js';
+import type { ExtractorTable } from './extractors.js';
 import { NOTHING, symbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
 import { guardKey, type Ctx, type State } from './flow-state.js';
 import { compact } from './expression-shapes.js';
 import type { EffectLog } from './body-memo.js';
-import { StatementAnalyzer } from './statement-analysis.js';
-import { ExpressionAnalyzer } from './expression-analysis.js';
 
 export interface ModuleInfo {
   path: string;
@@ -53,7 +52,12 @@ export abstract class AnalyzerBase {
   /** While a body is recorded: its writes into the module's records. */
   protected log: EffectLog | null = null;
 
-  constructor(text: string, info: ModuleInfo) {
+  constructor(
+    text: string,
+    info: ModuleInfo,
+    /** The extractors of the rules that run, by key (see extractors.ts). */
+    protected readonly extractors: ExtractorTable,
+  ) {
     this.lines = new LineIndex(text);
     this.info = info;
     this.facts = {
@@ -69,6 +73,7 @@ export abstract class AnalyzerBase {
       coroutineUses: [],
       starImports: [],
       noqa: record(),
+      extracted: [],
       syntaxError: null,
     };
   }

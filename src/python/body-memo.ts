@@ -4,7 +4,7 @@
  * incremental parse hands back the same definition (see BodyEffects).
  */
 import type { ParseState, SyntaxNode } from './parser.js';
-import { buildScope, type ScopeEvent } from './scopes.js';
+import type { ScopeEvent } from './scopes.js';
 import type { Loc, ModuleFacts } from './facts.js';
 import type { Value } from './values.js';
 

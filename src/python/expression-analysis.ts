@@ -2,13 +2,13 @@
 import type { SyntaxNode } from './parser.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { own, record } from './facts.js';
 import type { TimeoutArgument } from './facts.js';
 import { FUTURE, NOTHING, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
+import { NO_EXTRACTORS, type CallView } from './extractors.js';
 
 /** Expressions and calls: their abstract values, and what calls of library APIs do (see src/library/). */
 export abstract class ExpressionAnalyzer extends StatementAnalyzer {
@@ -274,6 +274,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       if (a.type === 'list_splat' || a.type === 'dictionary_splat') this.evalAll(a.namedChildren, ctx, state);
     }
     const call: CallSite = { node, fnNode, callee, receiver, args, argValues, keywordValues };
+    if (this.extractors !== NO_EXTRACTORS && this.recording) this.runExtractors(call, method, ctx, state);
 
     const api = apiEffect(singleSymbol(callee));
     if (api) {
@@ -310,6 +311,45 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * What a call of a library API (see src/library/) does to the facts and
    * what it returns; null when it returns what any call returns.
    */
+  /** Runs the rules' extractors keyed by what this call's callee resolves to (see extractors.ts). */
+  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State): void {
+    const q = singleSymbol(call.callee);
+    for (const key of [q, method === null ? null : `.${method}`]) {
+      const extractors = key === null ? undefined : this.extractors.get(key);
+      if (!extractors) continue;
+      const view = this.callView(key!, call, ctx, state);
+      for (const { rule, extract } of extractors) {
+        let data: unknown;
+        try {
+          data = extract(view);
+        } catch (error) {
+          throw new Error(`rule ${rule}'s extractor for \`${key}\` failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (data !== undefined) this.facts.extracted.push({ rule, data });
+      }
+    }
+  }
+
+  private callView(key: string, call: CallSite, ctx: Ctx, state: State): CallView {
+    const { node, fnNode, args } = call;
+    const object = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+    return {
+      key,
+      loc: this.nodeLoc(node),
+      text: compact(node.text),
+      receiver: object ? { value: call.receiver, text: compact(object.text) } : null,
+      coroutine: ctx.coroutine,
+      inFunction: ctx.fn?.q ?? null,
+      receiverKnownDone: ctx.doneCallback || (object !== null && state.done.has(guardKey(object))),
+      argument: (position, keyword) => {
+        const argument = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
+        if (!argument) return undefined;
+        const value = call.argValues[position] ?? (keyword === undefined ? undefined : call.keywordValues.get(keyword)) ?? NOTHING;
+        return { value, loc: this.nodeLoc(argument), isNone: unwrapParens(argument).type === 'none' };
+      },
+    };
+  }
+
   protected applyApi(api: ApiEffect, call: CallSite, ctx: Ctx, state: State): Value | null {
     const { node, fnNode, argValues } = call;
     switch (api.kind) {

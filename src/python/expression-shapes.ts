@@ -1,6 +1,5 @@
 /** Small facts about expressions' syntax: their text for messages, parentheses, f-string parts. */
 import type { SyntaxNode } from './parser.js';
-import { own } from './facts.js';
 
 export const TEXT_LIMIT = 60;
 

@@ -6,6 +6,7 @@
  */
 import type { Point } from './positions.js';
 import type { Value } from './values.js';
+import type { ExtractedFact } from './extractors.js';
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -214,6 +215,8 @@ export interface ModuleFacts {
   starImports: string[];
   /** `# noqa` directives: 1-based line → codes (empty array = bare `# noqa`). */
   noqa: Record<number, string[]>;
+  /** What rules' extractors kept from this module's calls (see extractors.ts). */
+  extracted: ExtractedFact[];
   /** The first syntax error, if tree-sitter had to recover. */
   syntaxError: { loc: Loc; message: string } | null;
 }

@@ -31,6 +31,7 @@ import { callArgs } from './call-sites.js';
 import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
 import type { ModuleInfo } from './analyzer-base.js';
 import { ExpressionAnalyzer } from './expression-analysis.js';
+import { NO_EXTRACTORS, type ExtractorTable } from './extractors.js';
 
 export type { ModuleInfo } from './analyzer-base.js';
 
@@ -42,7 +43,13 @@ const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'clas
  * re-analysis (see ParseState, BodyEffects). `parsed`: the text's native parse,
  * made already (see parseFlat).
  */
-export function analyzeModule(text: string, info: ModuleInfo, parseState?: ParseState, parsed?: Int32Array): ModuleFacts {
+export function analyzeModule(
+  text: string,
+  info: ModuleInfo,
+  parseState?: ParseState,
+  parsed?: Int32Array,
+  extractors: ExtractorTable = NO_EXTRACTORS,
+): ModuleFacts {
   const root = parsePython(text, parseState, parsed);
   let memo: WeakMap<SyntaxNode, BodyEffects> | null = null;
   let scopeMemo: WeakMap<SyntaxNode, ScopeEvent[]> | undefined;
@@ -59,7 +66,7 @@ export function analyzeModule(text: string, info: ModuleInfo, parseState?: Parse
     scopeMemo = scopes.memo;
   }
   resetSymbols();
-  const analyzer = new ModuleAnalyzer(text, info, memo, scopeMemo);
+  const analyzer = new ModuleAnalyzer(text, info, extractors, memo, scopeMemo);
   analyzer.run(root, text);
   resetSymbols();
   return analyzer.facts;
@@ -75,11 +82,12 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
   constructor(
     text: string,
     info: ModuleInfo,
+    extractors: ExtractorTable,
     memo: WeakMap<SyntaxNode, BodyEffects> | null = null,
     /** What each top-level statement binds, kept for a document analysed again (see buildScope). */
     private readonly scopeMemo?: WeakMap<SyntaxNode, ScopeEvent[]>,
   ) {
-    super(text, info);
+    super(text, info, extractors);
     this.memo = memo;
   }
 
