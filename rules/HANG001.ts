@@ -1,5 +1,6 @@
 import type { Rule } from '../src/engine/rule.js';
-import type { WaitFact, Fix } from '../src/python/facts.js';
+import type { Fix } from '../src/python/facts.js';
+import { FUTURE_WAITS, type WaitFact } from './shared/future-waits.js';
 
 /**
  * HANG001 threadsafe-result-without-timeout.
@@ -33,8 +34,13 @@ export const HANG001: Rule = {
   },
   // Where its hazards start: threadsafe futures are made there (wrappers made elsewhere are found by name).
   triggers: ['run_coroutine_threadsafe'],
+  facts: [FUTURE_WAITS],
+  *asks(module) {
+    for (const wait of module.extracted(FUTURE_WAITS)) if (wait.timeout.given !== 'value') yield wait.target;
+  },
   check(context) {
-    for (const wait of context.facts.waits) {
+    for (const wait of context.extracted(FUTURE_WAITS)) {
+      // No timeout, or None, is no bound; a future known done returns at once.
       if (wait.timeout.given === 'value' || wait.knownDone) continue;
       const isMethod = wait.kind === 'result' || wait.kind === 'exception';
       const hazardous = isMethod ? context.project.isFuture(wait.target) : context.project.holdsFutures(wait.target);

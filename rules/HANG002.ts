@@ -35,6 +35,14 @@ export const HANG002: Rule = {
   },
   // Where its hazards start: coroutines, and asyncio's entry points that decide whether an escape is reported.
   triggers: ['async def', 'asyncio'],
+  // How coroutines are run decides the severity and the entry-point exemption: where they are submitted or run.
+  *asks({ facts }) {
+    for (const use of facts.coroutineUses) {
+      if (use.how === 'call') continue;
+      yield use.callee;
+      if (use.wrapper) yield use.wrapper;
+    }
+  },
   check(context) {
     const { project, facts } = context;
     for (const fn of facts.functions) {

@@ -1,4 +1,5 @@
 import type { Rule } from '../src/engine/rule.js';
+import { FUTURE_WAITS } from './shared/future-waits.js';
 
 /**
  * HANG003 blocking-result-in-coroutine.
@@ -29,8 +30,12 @@ export const HANG003: Rule = {
   },
   // Where its hazards start: the wait sits in a coroutine.
   triggers: ['async def'],
+  facts: [FUTURE_WAITS],
+  *asks(module) {
+    for (const wait of module.extracted(FUTURE_WAITS)) if (wait.coroutine) yield wait.target;
+  },
   check(context) {
-    for (const wait of context.facts.waits) {
+    for (const wait of context.extracted(FUTURE_WAITS)) {
       if (!wait.coroutine || wait.knownDone) continue;
       if (wait.kind !== 'result' && wait.kind !== 'exception') continue;
       if (!context.project.isFuture(wait.target)) continue;

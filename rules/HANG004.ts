@@ -28,6 +28,9 @@ export const HANG004: Rule = {
   },
   // Where its hazards start: the discarded future is made there.
   triggers: ['run_coroutine_threadsafe'],
+  *asks({ facts }) {
+    for (const discard of facts.discards) yield discard.value;
+  },
   check(context) {
     for (const discard of context.facts.discards) {
       if (!context.project.isFuture(discard.value)) continue;

@@ -17,8 +17,9 @@ import { moduleNameFor, uniqueModuleNames } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
 import { rules } from '../../rules/index.js';
-import type { Rule } from './rule.js';
-import { extractorTable, type ExtractorTable } from '../python/extractors.js';
+import type { Rule, ModuleView } from './rule.js';
+import type { Value } from '../python/values.js';
+import { extractorTable, type ExtractorTable, type FactKind } from '../python/extractors.js';
 import { formatMessage, docsUrl, type RelatedLocation, type RuleReport } from './rule.js';
 import { isSuppressed } from '../python/noqa.js';
 import { displayPath } from '../project/display-path.js';
@@ -176,7 +177,7 @@ export function planOf(ruleSet: readonly Rule[] = rules): AnalysisPlan {
   if (!plan) {
     plan = {
       triggers: new FileTriggers([...new Set(ruleSet.flatMap((rule) => rule.triggers))]),
-      extractors: extractorTable(ruleSet.map((rule) => ({ code: rule.meta.code, extractors: rule.extract }))),
+      extractors: extractorTable(ruleSet.flatMap((rule) => rule.facts ?? [])),
     };
     plans.set(ruleSet, plan);
   }
@@ -357,6 +358,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       const source = deferredByModule.get(module);
       return !source || analyses.get(source.path)?.kind !== 'skipped' || mentions(source, search);
     },
+    questions: questionsOf(rules),
     loadMany: options.analyzeMany ? (modules) => loadSources(modules.map((module) => deferredByModule.get(module))) : undefined,
   };
   // Only skipped files can be loaded: with none, the index is told it has nothing to load.
@@ -416,6 +418,41 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   return files;
 }
 
+/** Each module's view for rules, made once (its extracted facts grouped by kind on first use). */
+const views = new WeakMap<ModuleFacts, ModuleView>();
+
+export function moduleView(facts: ModuleFacts): ModuleView {
+  let view = views.get(facts);
+  if (!view) {
+    let byKind: Map<string, unknown[]> | null = null;
+    view = {
+      facts,
+      extracted: <T>(kind: FactKind<T>): T[] => {
+        if (!byKind) {
+          byKind = new Map();
+          for (const fact of facts.extracted) {
+            const list = byKind.get(fact.kind) ?? [];
+            list.push(fact.data);
+            byKind.set(fact.kind, list);
+          }
+        }
+        return (byKind.get(kind.id) ?? []) as T[];
+      },
+    };
+    views.set(facts, view);
+  }
+  return view;
+}
+
+/** The values the rules ask about in a module's facts (Rule.asks), for the project index to settle first. */
+function questionsOf(ruleSet: readonly Rule[]): (facts: ModuleFacts) => Iterable<Value> {
+  const asking = ruleSet.filter((rule) => rule.asks);
+  return function* questions(facts) {
+    const view = moduleView(facts);
+    for (const rule of asking) yield* rule.asks!(view);
+  };
+}
+
 export function runRules(
   file: VFile,
   facts: ModuleFacts,
@@ -426,6 +463,7 @@ export function runRules(
   if (facts.syntaxError) {
     addFileProblem(file, settings, 'syntax-error', facts.syntaxError.message, facts.syntaxError.loc);
   }
+  const view = moduleView(facts);
   for (const rule of rules) {
     const configured = severityFor(settings, file.path, rule.meta.code, rule.meta.defaultSeverity);
     if (configured === null) continue;
@@ -434,7 +472,7 @@ export function runRules(
       project,
       options: { fixTimeout: settings.fixTimeout },
       display,
-      extracted: () => facts.extracted.filter((fact) => fact.rule === rule.meta.code).map((fact) => fact.data),
+      extracted: view.extracted,
       report(report: RuleReport) {
         if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
         // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.

@@ -8,7 +8,8 @@
 import type { Severity } from '../config/settings.js';
 import type { Loc, ModuleFacts, Fix } from '../python/facts.js';
 import type { ProjectIndex } from '../project/project-index.js';
-import type { Extractors } from '../python/extractors.js';
+import type { FactKind } from '../python/extractors.js';
+import type { Value } from '../python/values.js';
 
 export const DOCS_BASE_URL = 'https://github.com/pyhang/pyhang/blob/main/docs/rules/';
 
@@ -59,16 +60,20 @@ export interface RuleReport {
   fix?: Fix;
 }
 
-export interface RuleContext {
+/** One module as rules read it: the model's facts, and what the fact kinds' extractors kept. */
+export interface ModuleView {
   readonly facts: ModuleFacts;
+  /** What a kind's extractors kept in this module (see Rule.facts), in the order the calls were met. */
+  extracted<T>(kind: FactKind<T>): T[];
+}
+
+export interface RuleContext extends ModuleView {
   readonly project: ProjectIndex;
   /** Settings-derived values a rule may need (the fix timeout). */
   readonly options: { fixTimeout: number };
   /** How a path is written inside a message (relative to the working directory or workspace). */
   display(path: string): string;
   report(report: RuleReport): void;
-  /** What this rule's extractors kept in this module (see Rule.extract), in the order the calls were met. */
-  extracted(): unknown[];
 }
 
 export interface Rule {
@@ -82,11 +87,18 @@ export interface Rule {
    */
   triggers: readonly string[];
   /**
-   * Facts the rule keeps from the calls it cares about, by what their callee
-   * resolves to (see src/python/extractors.ts); its check reads them back with
-   * `context.extracted()`. A rule over the model's own facts needs none.
+   * The kinds of facts the rule keeps from the calls it cares about (see
+   * src/python/extractors.ts; rules using one kind share its facts); its check
+   * reads them back with `context.extracted(kind)`.
    */
-  extract?: Extractors;
+  facts?: readonly FactKind[];
+  /**
+   * The values in a target module's facts that the check will evaluate (what
+   * it waits on, discards, runs). The engine evaluates them before any rule
+   * runs, while the project index may still load the modules they resolve
+   * through (rules never load a module themselves).
+   */
+  asks?(module: ModuleView): Iterable<Value>;
   check(context: RuleContext): void;
 }
 

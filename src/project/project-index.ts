@@ -64,6 +64,11 @@ const MAX_LOAD_ROUNDS = 32;
 
 /** How the index reaches modules it has not been given (all optional: without them it knows only what it holds). */
 export interface ProjectLoader {
+  /**
+   * The values the rules will ask about in a target module's facts (see
+   * Rule.asks): evaluated while loading is allowed, before any rule runs.
+   */
+  questions?: (facts: ModuleFacts) => Iterable<Value>;
   /** Loads a module of the project that is not indexed yet (demand-driven analysis), or says there is none. */
   load?: (module: string) => ModuleFacts | null;
   /** Whether the project has a module of that name that is not indexed yet (so an answer may change). */
@@ -141,13 +146,16 @@ export class ProjectIndex {
    * (`core`, `submit` while `pkg.m3` is: see the load gate).
    */
   private chainTail: readonly string[] = [];
+  /** The values rules ask about in a target module (see ProjectLoader.questions). */
+  private readonly questions: (facts: ModuleFacts) => Iterable<Value>;
   /** Loads several modules at once (in parallel), each answer as `load` would give it. */
   private readonly loadMany: ((modules: string[]) => (ModuleFacts | null)[]) | null;
   /** While set, modules that a question wanted but could not load are noted here (see raises). */
   private wanted: Set<string> | null = null;
 
   constructor(all: readonly ModuleFacts[], loader: ProjectLoader = {}) {
-    const { load, loadable, mentions, loadMany } = loader;
+    const { load, loadable, mentions, loadMany, questions } = loader;
+    this.questions = questions ?? (() => []);
     this.load = load ?? null;
     this.loadable = loadable ?? (() => load !== undefined);
     this.mentions = mentions ?? null;
@@ -252,8 +260,9 @@ export class ProjectIndex {
   }
 
   /**
-   * Rules ask about target modules' waits, discards and coroutine call sites,
-   * and they never load a module to answer. So these values are evaluated once
+   * Rules ask about values in target modules' facts (Rule.asks: the waits,
+   * discards and coroutine call sites they look at), and they never load a
+   * module to answer. So these values are evaluated once
    * here, while loading is allowed, and the modules they resolve through are
    * loaded first: a package re-exporting a wrapper from a submodule (`from
    * .bridge import submit`, `from .bridge import *`) mentions neither asyncio
@@ -296,13 +305,7 @@ export class ProjectIndex {
     try {
       for (const { facts } of pending) {
         this.asked.add(facts.module);
-        for (const wait of facts.waits) if (wait.timeout.given !== 'value' || wait.coroutine) this.evaluate(wait.target);
-        for (const discard of facts.discards) this.evaluate(discard.value);
-        for (const use of facts.coroutineUses) {
-          if (use.how === 'call') continue;
-          this.evaluate(use.callee);
-          if (use.wrapper) this.evaluate(use.wrapper);
-        }
+        for (const value of this.questions(facts)) this.evaluate(value);
       }
     } finally {
       this.loading = false;

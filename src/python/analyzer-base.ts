@@ -4,7 +4,7 @@ import type { SyntaxNode } from './parser.js';
 import { importBindings, BUILTIN_NAMES } from './imports.js';
 import type { Scope } from './scopes.js';
 import { own, record } from './facts.js';
-import type { ClassFacts, CoroutineUse, Loc, ModuleFacts, WaitFact, TimeoutArgument } from './facts.js';
+import type { ClassFacts, CoroutineUse, Loc, ModuleFacts } from './facts.js';
 import type { ExtractorTable } from './extractors.js';
 import { NOTHING, symbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
 import { guardKey, type Ctx, type State } from './flow-state.js';
@@ -68,7 +68,6 @@ export abstract class AnalyzerBase {
       imports: record(),
       functions: [],
       classes: [],
-      waits: [],
       discards: [],
       coroutineUses: [],
       starImports: [],
@@ -196,32 +195,6 @@ export abstract class AnalyzerBase {
 
   protected isSelf(node: SyntaxNode | null, ctx: Ctx): boolean {
     return !!node && node.type === 'identifier' && ctx.selfName !== null && node.text === ctx.selfName;
-  }
-
-  protected recordWait(
-    kind: WaitFact['kind'],
-    target: Value,
-    targetNode: SyntaxNode | undefined,
-    timeout: TimeoutArgument,
-    call: SyntaxNode,
-    loc: Loc,
-    ctx: Ctx,
-    state: State,
-  ): void {
-    if (!this.recording || target.length === 0) return;
-    const key = targetNode ? guardKey(targetNode) : '';
-    const knownDone = ctx.doneCallback ? 'done-callback' : key && state.done.has(key) ? 'done-guard' : null;
-    const list = call.childForFieldName('arguments');
-    this.facts.waits.push({
-      kind,
-      target,
-      timeout,
-      coroutine: ctx.coroutine,
-      knownDone,
-      loc,
-      targetText: targetNode ? compact(targetNode.text) : compact(call.text),
-      args: list?.type === 'argument_list' ? { loc: this.nodeLoc(list), count: list.namedChildCount } : null,
-    });
   }
 
   /** Records a use for each function whose call result is in `value` (`main()` or a name bound to it). */

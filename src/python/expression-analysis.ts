@@ -2,13 +2,12 @@
 import type { SyntaxNode } from './parser.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import type { TimeoutArgument } from './facts.js';
 import { FUTURE, NOTHING, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
-import { NO_EXTRACTORS, type CallView } from './extractors.js';
+import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
 
 /** Expressions and calls: their abstract values, and what calls of library APIs do (see src/library/). */
 export abstract class ExpressionAnalyzer extends StatementAnalyzer {
@@ -311,21 +310,21 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * What a call of a library API (see src/library/) does to the facts and
    * what it returns; null when it returns what any call returns.
    */
-  /** Runs the rules' extractors keyed by what this call's callee resolves to (see extractors.ts). */
+  /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
   protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State): void {
     const q = singleSymbol(call.callee);
     for (const key of [q, method === null ? null : `.${method}`]) {
       const extractors = key === null ? undefined : this.extractors.get(key);
       if (!extractors) continue;
       const view = this.callView(key!, call, ctx, state);
-      for (const { rule, extract } of extractors) {
+      for (const { kind, extract } of extractors) {
         let data: unknown;
         try {
           data = extract(view);
         } catch (error) {
-          throw new Error(`rule ${rule}'s extractor for \`${key}\` failed: ${error instanceof Error ? error.message : String(error)}`);
+          throw new Error(`the extractor of ${kind} facts for \`${key}\` failed: ${error instanceof Error ? error.message : String(error)}`);
         }
-        if (data !== undefined) this.facts.extracted.push({ rule, data });
+        if (data !== undefined) this.facts.extracted.push({ kind, data });
       }
     }
   }
@@ -333,19 +332,33 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   private callView(key: string, call: CallSite, ctx: Ctx, state: State): CallView {
     const { node, fnNode, args } = call;
     const object = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+    const argument = (node: SyntaxNode, value: Value): ExtractedArgument => ({
+      value,
+      loc: this.nodeLoc(unwrapParens(node)),
+      text: compact(node.text),
+      isNone: unwrapParens(node).type === 'none',
+      knownDone: state.done.has(guardKey(node)),
+    });
+    let methodLoc = null;
+    if (object) {
+      const dot = fnNode.children.find((c) => c.type === '.');
+      methodLoc = this.loc(dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex, node.endIndex);
+    }
+    const list = node.childForFieldName('arguments');
     return {
       key,
       loc: this.nodeLoc(node),
       text: compact(node.text),
-      receiver: object ? { value: call.receiver, text: compact(object.text) } : null,
+      receiver: object ? argument(object, call.receiver) : null,
+      methodLoc,
+      argumentList: list?.type === 'argument_list' ? { loc: this.nodeLoc(list), count: list.namedChildCount } : null,
       coroutine: ctx.coroutine,
       inFunction: ctx.fn?.q ?? null,
-      receiverKnownDone: ctx.doneCallback || (object !== null && state.done.has(guardKey(object))),
+      inDoneCallback: ctx.doneCallback,
       argument: (position, keyword) => {
-        const argument = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
-        if (!argument) return undefined;
-        const value = call.argValues[position] ?? (keyword === undefined ? undefined : call.keywordValues.get(keyword)) ?? NOTHING;
-        return { value, loc: this.nodeLoc(argument), isNone: unwrapParens(argument).type === 'none' };
+        const node = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
+        if (!node) return undefined;
+        return argument(node, call.argValues[position] ?? (keyword === undefined ? undefined : call.keywordValues.get(keyword)) ?? NOTHING);
       },
     };
   }
@@ -362,11 +375,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         }
         return FUTURE;
       }
-      case 'waits-on-futures': {
-        const timeout = this.timeoutArgument(argNodeOf(call, api.timeout));
-        this.recordWait(api.wait, argOf(call, api.futures) ?? NOTHING, argNodeOf(call, api.futures), timeout, node, this.nodeLoc(node), ctx, state);
+      case 'waits-on-futures':
+        // What is waited on, and how, is a fact of the rules that care (rules/shared/future-waits.ts).
         return NOTHING;
-      }
       case 'runs-coroutine':
         this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'main-run', node, ctx);
         return NOTHING;
@@ -399,13 +410,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const object = fnNode.childForFieldName('object')!;
     switch (effect.kind) {
       case 'waits-on-receiver': {
-        const timeout = this.timeoutArgument(argNodeOf(call, effect.timeout));
-        const dot = fnNode.children.find((c) => c.type === '.');
-        const start = dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex;
-        const kind = fnNode.childForFieldName('attribute')!.text as 'result' | 'exception';
-        this.recordWait(kind, receiver, object, timeout, node, this.loc(start, node.endIndex), ctx, state);
         // Once `fut.result(timeout=...)` has returned, `fut` is done on this path.
-        if (timeout.given === 'value') state.done.add(guardKey(object));
+        const timeout = argNodeOf(call, effect.timeout);
+        if (timeout && unwrapParens(timeout).type !== 'none') state.done.add(guardKey(object));
         return NOTHING;
       }
       case 'adds-element':
@@ -428,12 +435,6 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
         return NOTHING;
     }
-  }
-
-  protected timeoutArgument(node: SyntaxNode | undefined): TimeoutArgument {
-    if (!node) return { given: 'absent', loc: null };
-    const inner = unwrapParens(node);
-    return inner.type === 'none' ? { given: 'none', loc: this.nodeLoc(inner) } : { given: 'value', loc: this.nodeLoc(node) };
   }
 
   protected addToCollection(target: SyntaxNode, added: Value, ctx: Ctx, state: State): void {

@@ -99,40 +99,6 @@ export interface Fix {
   edits: { start: number; end: number; text: string }[];
 }
 
-/**
- * The timeout a wait is given: none at all, the literal `None` (no bound, as
- * CPython reads it), or some other expression (a bound, as far as a reader of
- * the code can tell). `loc` is where the argument is, when there is one.
- */
-export interface TimeoutArgument {
-  given: 'absent' | 'none' | 'value';
-  loc: Loc | null;
-}
-
-/** A call that waits for a future: `x.result()`, `x.exception()`, `concurrent.futures.wait(fs)`, `as_completed(fs)`. */
-export interface WaitFact {
-  kind: 'result' | 'exception' | 'wait' | 'as_completed';
-  /** What is waited on: the receiver of `.result()`, or the `fs` argument of wait/as_completed. */
-  target: Value;
-  timeout: TimeoutArgument;
-  /** Name of the `async def` whose body holds the call directly (not through a nested def or lambda), else null. */
-  coroutine: string | null;
-  /**
-   * Whether the waited future is known to be complete here: a `done()` check
-   * or a bounded wait that returned on every path to the call
-   * (`done-guard`), or the call is in a function passed to
-   * `add_done_callback`, which runs only once its future is complete
-   * (`done-callback`); null when neither is known.
-   */
-  knownDone: 'done-guard' | 'done-callback' | null;
-  /** The call's range: `fut.result(...)` from the receiver's end to the closing parenthesis for methods, the whole call for functions. */
-  loc: Loc;
-  /** Source text of the waited expression, for messages. */
-  targetText: string;
-  /** The call's parenthesised argument list and how many items it holds (comments included); null for `f(x for x in y)`. */
-  args: { loc: Loc; count: number } | null;
-}
-
 /** An expression statement whose value is a call: `asyncio.run_coroutine_threadsafe(...)` dropped on the floor. */
 export interface DiscardFact {
   value: Value;
@@ -208,7 +174,6 @@ export interface ModuleFacts {
   imports: Record<string, string>;
   functions: FunctionFacts[];
   classes: ClassFacts[];
-  waits: WaitFact[];
   discards: DiscardFact[];
   coroutineUses: CoroutineUse[];
   /** Modules imported with `from m import *`, in order. */
