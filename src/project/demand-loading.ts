@@ -1,11 +1,11 @@
 /**
  * Demand loading: which modules of the project the index loads, and when.
  *
- * The CLI analyses only the files the pre-filter lets through; the others are
- * loaded here when an answer depends on them: along call chains from
- * coroutines (exception flow), through the re-exports and star imports that
- * rules' values resolve through (the load gate), and, through the names found
- * interesting so far, files that may hold findings themselves.
+ * lint() first analyses only the files the pre-filter lets through; the others
+ * are loaded here when an answer depends on them: along call chains from
+ * coroutines (exception flow) and through the re-exports and star imports that
+ * rules' values resolve through (the load gate). It also finds the interesting
+ * names: lint() loads the files that mention them, as they may hold findings.
  */
 import type { ModuleFacts } from '../python/facts.js';
 import type { Value } from '../python/values.js';
@@ -58,6 +58,9 @@ export class DemandLoading implements CallChainLoader {
   private namesCache: InterestingNames | null = null;
   /** Whether namesCache was found without a miss (so it outlives the indexing of a module that is not a target). */
   private namesStable = false;
+
+  // The loading state below is read (and `misses`, `wanted` written) by the index's memo, whose
+  // answers are valid only as far as the modules they passed over (see ProjectIndex.memoized).
 
   /**
    * Loading is allowed only while walking the call graph for SystemExit chains
@@ -139,6 +142,7 @@ export class DemandLoading implements CallChainLoader {
     }
   }
 
+  /** Runs `walk` with loading allowed, after loading together, round by round, what `probe` asks for. */
   loadAlongCalls(probe: () => void, walk: () => void): void {
     // With a way to load many modules at once (worker threads), walk without loading first, load
     // together every module the walk asked for, and walk again until it asks for none; the walk
