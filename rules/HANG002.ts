@@ -47,10 +47,10 @@ export const HANG002: Rule = {
     const { project, facts } = context;
     for (const fn of facts.functions) {
       if (!fn.isAsync) continue;
-      const escapes = project.baseExitEscapes(fn);
+      const escapes = project.escapingBaseExits(fn);
       if (escapes.length === 0) continue;
-      if (project.onlyRunFromMain(fn.q)) continue;
-      const submission = project.submissionOf(fn.q);
+      if (project.onlyRunByEntryPoints(fn.q)) continue;
+      const submission = project.submittedToOtherLoop(fn.q);
       for (const escape of escapes) {
         const [first, ...rest] = escape.chain;
         let how = `through \`${first!.text}\``;
