@@ -9,7 +9,7 @@
  * it: the cached facts of the hazard's file lose its wait, so a run that
  * trusts the cache misses the finding, and one that re-analyses finds it.
  */
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -133,14 +133,20 @@ function runCopy(copy: string, args: string[], cwd: string): { status: number | 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** A copy of the package and a project with a hazard to run it on, both removed after the test. */
+function packageAndProject(t: TestContext): { copy: string; root: string } {
+  const copy = copyPackage();
+  const root = makeProject({ 'hazard.py': HAZARD, 'plain.py': 'x = 1\n' });
+  t.after(() => {
+    removeProject(copy);
+    removeProject(root);
+  });
+  return { copy, root };
+}
+
 describe('the cache key and the built code (a copy of the package, end to end)', () => {
   it('a changed byte in dist/rules/HANG001.js means the cache is not used: the key changes and the file is analysed again', (t) => {
-    const copy = copyPackage();
-    const root = makeProject({ 'hazard.py': HAZARD, 'plain.py': 'x = 1\n' });
-    t.after(() => {
-      removeProject(copy);
-      removeProject(root);
-    });
+    const { copy, root } = packageAndProject(t);
     const cacheDir = path.join(root, 'cache');
     const check = () => runCopy(copy, ['check', '--format', 'compact', '--cache-dir', cacheDir], root);
 
@@ -171,12 +177,7 @@ describe('the cache key and the built code (a copy of the package, end to end)',
   });
 
   it('a rule that throws: an internal-error message naming it on each file it failed on, the other findings, then exit code 2', (t) => {
-    const copy = copyPackage();
-    const root = makeProject({ 'hazard.py': HAZARD, 'plain.py': 'x = 1\n' });
-    t.after(() => {
-      removeProject(copy);
-      removeProject(root);
-    });
+    const { copy, root } = packageAndProject(t);
     editBuilt(copy, 'dist/rules/HANG003.js', 'check(context) {', "check(context) { throw new Error('planted bug');");
     for (const format of ['compact', 'json']) {
       const result = runCopy(copy, ['check', '--no-cache', '--format', format], root);
