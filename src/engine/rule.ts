@@ -54,7 +54,7 @@ type OptionValue<S extends RuleOptionSpec> = S extends { type: 'boolean' } ? boo
 export type RuleOptions<O extends RuleOptionSpecs> = { readonly [K in keyof O & string as CamelCase<K>]: OptionValue<O[K]> };
 
 /** A config key as a property name, as the RuleOptions type spells it. */
-export function optionProperty(key: string): string {
+function optionProperty(key: string): string {
   return key.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }
 
