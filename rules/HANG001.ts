@@ -27,6 +27,9 @@ export const HANG001 = defineRule({
         '`{call}` waits without a timeout on run_coroutine_threadsafe futures, which are never completed if their event loop stops first, so it can block forever; pass `timeout=` and handle what is still pending',
     },
     fix: 'unsafe',
+    docs: {
+      finds: '`.result()` / `.exception()`, `concurrent.futures.wait` / `as_completed` on such futures with no timeout',
+    },
     options: {
       'fix-timeout': {
         type: 'positive number',

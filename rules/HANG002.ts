@@ -28,6 +28,10 @@ export const HANG002: Rule = {
         '`{exception}` can escape coroutine `{name}()` {how}, and `{name}()` runs via run_coroutine_threadsafe ({site}): the event loop stops, the future is never completed and its caller hangs; raise an ordinary exception instead',
     },
     fix: null,
+    docs: {
+      finds: 'coroutines from which `SystemExit` / `KeyboardInterrupt` can escape: `raise`, `sys.exit()`, `exit()`, `quit()`, or through helpers, across modules',
+      severityNote: 'error when the coroutine is submitted with run_coroutine_threadsafe',
+    },
   },
   check(context) {
     const { project, facts } = context;

@@ -23,6 +23,9 @@ export const HANG003: Rule = {
         '`{call}` blocks the running event loop inside coroutine `{name}()`, and deadlocks if the future belongs to that same loop; use `await asyncio.wrap_future({target})`',
     },
     fix: null,
+    docs: {
+      finds: 'a blocking `.result()` on such a future inside a coroutine',
+    },
   },
   check(context) {
     for (const wait of context.facts.waits) {

@@ -25,6 +25,8 @@ export interface RuleMeta<O extends RuleOptionSpecs = RuleOptionSpecs> {
   messages: Record<string, string>;
   /** Whether the rule offers a fix, and how safe it is (Ruff's fix safety). */
   fix: 'safe' | 'unsafe' | null;
+  /** What the rule tables in README.md and docs/rules/index.md show beyond the fields above. */
+  docs: RuleDocs;
   /**
    * The options it reads, keyed as they are written under `[tool.pyhang]`
    * (`fix-timeout`), with their type and default (ESLint's `meta.schema` and
@@ -32,6 +34,18 @@ export interface RuleMeta<O extends RuleOptionSpecs = RuleOptionSpecs> {
    * values, typed, as `context.options` (`fixTimeout`).
    */
   options?: O;
+}
+
+/**
+ * Text only the generated rule tables show (`npm run docs`, scripts/rule-tables.ts),
+ * kept next to the rule so the tables cannot drift from it. `pyhang rules
+ * --format json` leaves it out: its shape is the metadata the tools read.
+ */
+export interface RuleDocs {
+  /** The README's "What it finds" column: the hazard in a reader's words, Markdown. */
+  finds: string;
+  /** When some findings are more severe than `defaultSeverity`, when: shown after it in parentheses. */
+  severityNote?: string;
 }
 
 /**

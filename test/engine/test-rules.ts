@@ -20,6 +20,7 @@ export const waitInCoroutine = defineRule({
     help: 'The wait blocks the event loop the coroutine runs on; await asyncio.wrap_future() instead.',
     messages: { blocking: '`{call}` inside coroutine `{coroutine}` blocks its event loop while it waits; await asyncio.wrap_future() instead' },
     fix: null,
+    docs: { finds: '`concurrent.futures.wait()` on such futures inside a coroutine' },
   },
   check(context) {
     for (const wait of context.facts.waits) {
