@@ -196,7 +196,11 @@ describe('the cache key and the built code (a copy of the package, end to end)',
         ]);
       }
     }
-    // --exit-zero does not hide it; --quiet keeps it (an error).
+    // --exit-zero does not hide it; --quiet keeps it (an error); --diff, which prints no report, says it on stderr.
     assert.equal(runCopy(copy, ['check', '--no-cache', '--exit-zero', '--quiet'], root).status, 2);
+    const diff = runCopy(copy, ['check', '--no-cache', '--diff', '--unsafe-fixes'], root);
+    assert.equal(diff.status, 2);
+    assert.match(diff.stdout, /\+fut\.result\(timeout=30\)/, 'the other rules still fix');
+    assert.match(diff.stderr, /^pyhang: internal error: hazard\.py: Rule HANG003 \(blocking-result-in-coroutine\) failed on this file/m);
   });
 });
