@@ -1,4 +1,4 @@
-import type { Rule } from '../src/engine/rule.js';
+import { defineRule } from '../src/engine/rule.js';
 import type { Fix } from '../src/python/facts.js';
 import { FUTURE_WAITS, type WaitFact } from './shared/future-waits.js';
 
@@ -10,7 +10,7 @@ import { FUTURE_WAITS, type WaitFact } from './shared/future-waits.js';
  * stops (or its thread dies, e.g. because a task raised SystemExit) first, the
  * future stays pending forever, so an unbounded wait on it never returns.
  */
-export const HANG001: Rule = {
+export const HANG001 = defineRule({
   meta: {
     code: 'HANG001',
     name: 'threadsafe-result-without-timeout',
@@ -30,6 +30,14 @@ export const HANG001: Rule = {
     fix: 'unsafe',
     docs: {
       finds: '`.result()` / `.exception()`, `concurrent.futures.wait` / `as_completed` on such futures with no timeout',
+    },
+    options: {
+      'fix-timeout': {
+        type: 'positive number',
+        unit: 'seconds',
+        default: 30,
+        description: "Seconds written by HANG001's fix (`.result(timeout=N)`).",
+      },
     },
   },
   // Where its hazards start: threadsafe futures are made there (wrappers made elsewhere are found by name).
@@ -53,7 +61,7 @@ export const HANG001: Rule = {
       });
     }
   },
-};
+});
 
 /**
  * `.result()` → `.result(timeout=N)`; `.result(None)` / `.result(timeout=None)` → N.

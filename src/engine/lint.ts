@@ -16,11 +16,10 @@ import { ProjectIndex, type ProjectLoader } from '../project/project-index.js';
 import { moduleNameFor, uniqueModuleNames } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
-import { rules } from '../../rules/index.js';
-import type { Rule, ModuleView } from './rule.js';
+import { rules as registry } from '../../rules/index.js';
+import { formatMessage, docsUrl, resolveRuleOptions, type ModuleView, type RelatedLocation, type Rule, type RuleReport } from './rule.js';
 import type { Value } from '../python/values.js';
 import { extractorTable, type ExtractorTable, type FactKind } from '../python/extractors.js';
-import { formatMessage, docsUrl, type RelatedLocation, type RuleReport } from './rule.js';
 import { isSuppressed } from '../python/noqa.js';
 import { displayPath } from '../project/display-path.js';
 
@@ -50,6 +49,12 @@ export type Analysis =
 export interface LintOptions {
   /** Settings for a file (from the pyproject.toml that governs it, plus CLI flags). */
   settingsFor: (path: string) => Settings;
+  /**
+   * The rules to run, in this order. Default: the registry (rules/index.ts).
+   * A rule set is an input like the sources: a rule written elsewhere (a test,
+   * later a plugin) registers by being passed here.
+   */
+  rules?: readonly Rule[];
   /** Only these paths get messages; the others only feed the project index. Default: all sources. */
   report?: (path: string) => boolean;
   /**
@@ -172,7 +177,7 @@ export interface AnalysisPlan {
 
 const plans = new WeakMap<readonly Rule[], AnalysisPlan>();
 
-export function planOf(ruleSet: readonly Rule[] = rules): AnalysisPlan {
+export function planOf(ruleSet: readonly Rule[] = registry): AnalysisPlan {
   let plan = plans.get(ruleSet);
   if (!plan) {
     plan = {
@@ -274,8 +279,10 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   const deferred: SourceFile[] = [];
   const deferredByModule = new Map<string, SourceFile>();
 
+  const ruleSet = options.rules ?? registry;
+  const plan = planOf(ruleSet);
   const analyze = (source: SourceFile, usePrefilter: boolean, phase: 'initial' | 'demand'): Analysis => {
-    const analysis = analyzeSource(source, options.settingsFor(source.path), usePrefilter);
+    const analysis = analyzeSource(source, options.settingsFor(source.path), usePrefilter, plan);
     options.onAnalysis?.(source, analysis, phase);
     return analysis;
   };
@@ -358,7 +365,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       const source = deferredByModule.get(module);
       return !source || analyses.get(source.path)?.kind !== 'skipped' || mentions(source, search);
     },
-    questions: questionsOf(rules),
+    questions: questionsOf(ruleSet),
     loadMany: options.analyzeMany ? (modules) => loadSources(modules.map((module) => deferredByModule.get(module))) : undefined,
   };
   // Only skipped files can be loaded: with none, the index is told it has nothing to load.
@@ -410,7 +417,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     const settings = options.settingsFor(source.path);
     if (analysis?.kind === 'problem') addFileProblem(file, settings, analysis.code, analysis.reason, null);
     // A module parsed only to follow a call into it cannot hold a finding (see ProjectIndex): like a skipped file.
-    else if (analysis?.kind === 'facts' && project.isTarget(analysis.facts)) runRules(file, analysis.facts, project, settings, display);
+    else if (analysis?.kind === 'facts' && project.isTarget(analysis.facts)) runRules(file, analysis.facts, project, settings, display, options.rules);
     sortMessages(file);
     files.push(file);
   }
@@ -459,6 +466,7 @@ export function runRules(
   project: ProjectIndex,
   settings: Settings,
   display: (path: string) => string = (p) => p,
+  rules: readonly Rule[] = registry,
 ): void {
   if (facts.syntaxError) {
     addFileProblem(file, settings, 'syntax-error', facts.syntaxError.message, facts.syntaxError.loc);
@@ -467,31 +475,55 @@ export function runRules(
   for (const rule of rules) {
     const configured = severityFor(settings, file.path, rule.meta.code, rule.meta.defaultSeverity);
     if (configured === null) continue;
-    rule.check({
-      facts,
-      project,
-      options: { fixTimeout: settings.fixTimeout },
-      display,
-      extracted: view.extracted,
-      report(report: RuleReport) {
-        if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
-        // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.
-        const explicit = own(settings.severity, rule.meta.code);
-        const severity: Severity = explicit && explicit !== 'off' ? explicit : (report.severity ?? configured);
-        const reason = formatMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data);
-        addMessage(file, reason, report.loc, rule.meta.code, severity, {
-          ruleName: rule.meta.name,
-          messageId: report.messageId,
-          related: report.related,
-          fix: report.fix,
-        });
-      },
-    });
+    try {
+      checkWithRule(rule, file, view, project, settings, configured, display);
+    } catch (error) {
+      // One rule's bug must not cost the other rules' findings, nor other files' (as ESLint
+      // attributes a crashing rule to the rule and the file). What the rule reported before it
+      // threw, and what earlier rules reported, stay.
+      const why = error instanceof Error ? error.message : String(error);
+      const reason = `Rule ${rule.meta.code} (${rule.meta.name}) failed on this file and did not finish checking it (${why}); please report this`;
+      addFileProblem(file, settings, 'internal-error', reason, null);
+    }
   }
 }
 
+/** Runs one enabled rule on one file, turning what it reports into messages. */
+function checkWithRule(
+  rule: Rule,
+  file: VFile,
+  view: ModuleView,
+  project: ProjectIndex,
+  settings: Settings,
+  configured: Severity,
+  display: (path: string) => string,
+): void {
+  const { facts } = view;
+  rule.check({
+    facts,
+    extracted: view.extracted,
+    project,
+    options: resolveRuleOptions(rule.meta, settings.ruleOptions),
+    display,
+    report(report: RuleReport) {
+      if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
+      // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.
+      const explicit = own(settings.severity, rule.meta.code);
+      const severity: Severity = explicit && explicit !== 'off' ? explicit : (report.severity ?? configured);
+      const reason = formatMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data);
+      addMessage(file, reason, report.loc, rule.meta.code, severity, {
+        ruleName: rule.meta.name,
+        messageId: report.messageId,
+        related: report.related,
+        fix: report.fix,
+      });
+    },
+  });
+}
+
 function addFileProblem(file: VFile, settings: Settings, code: string, reason: string, loc: Loc | null): void {
-  const override = own(settings.severity, code);
+  // A file pyhang could not fully check is never quiet (see isInternalError): always an error.
+  const override = code === 'internal-error' ? 'error' : own(settings.severity, code);
   if (override === 'off') return;
   // Warnings by default: tree-sitter's recovery is not CPython's parser (it rejects a few valid
   // constructs, such as a dedent inside parentheses), and pyhang is nobody's syntax checker.
@@ -537,12 +569,24 @@ function sortMessages(file: VFile): void {
 /**
  * Whether a message fails the run (exit code 1): every rule finding, and a
  * per-file problem (syntax-error, decode-error, file-too-large) only when its
- * severity is configured as error.
+ * severity is configured as error. An internal error always fails it, and
+ * harder (see isInternalError).
  */
 export function failsRun(message: VFileMessage): boolean {
   const code = String(message.ruleId ?? '');
   if ((FILE_PROBLEM_CODES as readonly string[]).includes(code)) return message.fatal === true;
   return true;
+}
+
+/**
+ * Whether a message says pyhang failed on its file (its analysis, or one rule
+ * on it): the file was not fully checked, so the run cannot pass. Such a
+ * message is always an error, its severity cannot be configured, and it ends
+ * the run with exit code 2 (ESLint's `fatal: true`), after everything else is
+ * reported: a CI step must never go green having checked less than it says.
+ */
+export function isInternalError(message: VFileMessage): boolean {
+  return message.ruleId === 'internal-error';
 }
 
 /** Messages of a file with their severity as a word; reporters use this rather than reading `fatal`. */

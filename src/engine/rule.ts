@@ -13,7 +13,7 @@ import type { Value } from '../python/values.js';
 
 export const DOCS_BASE_URL = 'https://github.com/pyhang/pyhang/blob/main/docs/rules/';
 
-export interface RuleMeta {
+export interface RuleMeta<O extends RuleOptionSpecs = RuleOptionSpecs> {
   /** `HANG001`. */
   code: string;
   /** Kebab-case name, `threadsafe-result-without-timeout`. */
@@ -29,6 +29,13 @@ export interface RuleMeta {
   fix: 'safe' | 'unsafe' | null;
   /** What the rule tables in README.md and docs/rules/index.md show beyond the fields above. */
   docs: RuleDocs;
+  /**
+   * The options it reads, keyed as they are written under `[tool.pyhang]`
+   * (`fix-timeout`), with their type and default (ESLint's `meta.schema` and
+   * `defaultOptions`): config validation reads these, and the rule gets their
+   * values, typed, as `context.options` (`fixTimeout`).
+   */
+  options?: O;
 }
 
 /**
@@ -41,6 +48,43 @@ export interface RuleDocs {
   finds: string;
   /** When some findings are more severe than `defaultSeverity`, when: shown after it in parentheses. */
   severityNote?: string;
+}
+
+/**
+ * One option of a rule: a small schema, as much of JSON Schema as pyhang's
+ * options need. `unit` completes the type error's wording ("expected a
+ * positive number of seconds").
+ */
+export type RuleOptionSpec =
+  | { type: 'positive number'; default: number; unit?: string; description: string }
+  | { type: 'boolean'; default: boolean; description: string };
+
+export type RuleOptionSpecs = Readonly<Record<string, RuleOptionSpec>>;
+
+/** `fix-timeout` → `fixTimeout`: how an option's config key reads in code. */
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+type OptionValue<S extends RuleOptionSpec> = S extends { type: 'boolean' } ? boolean : number;
+
+/** The values a rule's check sees for its declared options (defaults filled in). */
+export type RuleOptions<O extends RuleOptionSpecs> = { readonly [K in keyof O & string as CamelCase<K>]: OptionValue<O[K]> };
+
+/** A config key as a property name, as the RuleOptions type spells it. */
+function optionProperty(key: string): string {
+  return key.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/**
+ * A rule's option values for one file: what `[tool.pyhang]` set (`configured`,
+ * by config key, validated against the rule's schema), else each option's default.
+ */
+export function resolveRuleOptions<O extends RuleOptionSpecs>(meta: RuleMeta<O>, configured: Readonly<Record<string, unknown>>): RuleOptions<O> {
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(meta.options ?? {})) {
+    values[optionProperty(key)] = Object.prototype.hasOwnProperty.call(configured, key) ? configured[key] : spec.default;
+  }
+  // Config validation checked each configured value against the same schema (src/config/config.ts).
+  return values as RuleOptions<O>;
 }
 
 export interface RelatedLocation {
@@ -67,17 +111,17 @@ export interface ModuleView {
   extracted<T>(kind: FactKind<T>): T[];
 }
 
-export interface RuleContext extends ModuleView {
+export interface RuleContext<Options = Readonly<Record<string, unknown>>> extends ModuleView {
   readonly project: ProjectIndex;
-  /** Settings-derived values a rule may need (the fix timeout). */
-  readonly options: { fixTimeout: number };
+  /** The values of the options the rule declares in its meta, for this file (see RuleMeta.options). */
+  readonly options: Options;
   /** How a path is written inside a message (relative to the working directory or workspace). */
   display(path: string): string;
   report(report: RuleReport): void;
 }
 
-export interface Rule {
-  meta: RuleMeta;
+export interface Rule<O extends RuleOptionSpecs = RuleOptionSpecs> {
+  meta: RuleMeta<O>;
   /**
    * Words and phrases whose mention in a file's code makes it worth analysing
    * up front for this rule (the pre-filter reads the union of the rules that
@@ -99,7 +143,16 @@ export interface Rule {
    * through (rules never load a module themselves).
    */
   asks?(module: ModuleView): Iterable<Value>;
-  check(context: RuleContext): void;
+  check(context: RuleContext<RuleOptions<O>>): void;
+}
+
+/**
+ * A rule with its options typed from its meta (typescript-eslint's
+ * `createRule`): `check` sees `context.options.fixTimeout` as a number when the
+ * meta declares `fix-timeout` as a positive number.
+ */
+export function defineRule<const O extends RuleOptionSpecs = Record<never, RuleOptionSpec>>(rule: Rule<O>): Rule<O> {
+  return rule;
 }
 
 export function docsUrl(code: string): string {

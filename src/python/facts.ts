@@ -9,6 +9,13 @@ import type { Value } from './values.js';
 import type { ExtractedFact } from './extractors.js';
 
 /**
+ * The shape of ModuleFacts (and of the values in them), as cached: bump it
+ * whenever that shape or its meaning changes, so that no cache made before
+ * is read as facts of the new shape (see src/engine/cache-key.ts).
+ */
+export const FACTS_SCHEMA_VERSION = 2;
+
+/**
  * Reads a record of facts by key. Records are keyed by Python names, and
  * `constructor` or `__proto__` are valid Python names: never let a lookup reach
  * Object.prototype (facts may also come back from JSON, with a prototype).
