@@ -40,16 +40,17 @@ function recordedKey(cacheDir: string): string {
 }
 
 /**
- * Makes the cache's answer for `file` stale (its facts lose their waits) and
+ * Makes the cache's answer for `file` stale (its facts lose their waits, which
+ * HANG001's extractors keep among the extracted facts) and
  * drops the last run's answer, so that the next run with the same key answers
  * that file from the cache, and shows it by missing the file's finding.
  */
 function plantStaleAnswer(cacheDir: string, file: string): void {
   const cacheFile = path.join(cacheDir, CACHE_FILE);
-  const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, { initial?: { kind: string; facts?: { waits: unknown[] } } }> };
+  const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, { initial?: { kind: string; facts?: { extracted: unknown[] } } }> };
   const entry = cache.entries[file];
   assert.equal(entry?.initial?.kind, 'facts', `the cache holds no facts of ${file}`);
-  entry!.initial!.facts!.waits = [];
+  entry!.initial!.facts!.extracted = [];
   fs.writeFileSync(cacheFile, JSON.stringify(cache));
   fs.rmSync(path.join(cacheDir, LAST_RUN), { force: true });
 }
