@@ -1,4 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
+import { isThreadsafeFuture, holdsThreadsafeFutures, threadsafeFutureNames } from './shared/threadsafe-futures.js';
 import type { Fix } from '../src/python/facts.js';
 import { FUTURE_WAITS, type WaitFact } from './shared/future-waits.js';
 
@@ -46,12 +47,13 @@ export const HANG001 = defineRule({
   *asks(module) {
     for (const wait of module.extracted(FUTURE_WAITS)) if (wait.timeout.given !== 'value') yield wait.target;
   },
+  reachedThrough: threadsafeFutureNames,
   check(context) {
     for (const wait of context.extracted(FUTURE_WAITS)) {
       // No timeout, or None, is no bound; a future known done returns at once.
       if (wait.timeout.given === 'value' || wait.knownDone) continue;
       const isMethod = wait.kind === 'result' || wait.kind === 'exception';
-      const hazardous = isMethod ? context.project.isFuture(wait.target) : context.project.holdsFutures(wait.target);
+      const hazardous = isMethod ? isThreadsafeFuture(context.project, wait.target) : holdsThreadsafeFutures(context.project, wait.target);
       if (!hazardous) continue;
       context.report({
         messageId: isMethod ? 'method' : 'function',

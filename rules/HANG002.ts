@@ -1,4 +1,5 @@
-import type { Rule, RelatedLocation } from '../src/engine/rule.js';
+import type { Rule, RelatedLocation, ReachingNames } from '../src/engine/rule.js';
+import type { ProjectIndex } from '../src/project/project-index.js';
 
 /** Steps shown inline in the message; every step is attached as a related location regardless. */
 const INLINE_STEPS = 4;
@@ -43,6 +44,7 @@ export const HANG002: Rule = {
       if (use.wrapper) yield use.wrapper;
     }
   },
+  reachedThrough: escapingCoroutineNames,
   check(context) {
     const { project, facts } = context;
     for (const fn of facts.functions) {
@@ -83,3 +85,28 @@ export const HANG002: Rule = {
     }
   },
 };
+
+/**
+ * Coroutines from which SystemExit / KeyboardInterrupt may escape, and the
+ * coroutines that call them, transitively: where they are called (in a file
+ * not analysed yet) decides the severity and the entry-point exemption.
+ */
+function escapingCoroutineNames(project: ProjectIndex): ReachingNames {
+  const coroutines = new Set<string>();
+  for (const facts of project.targetModules()) {
+    for (const fn of facts.functions) if (fn.isAsync && project.escapingBaseExits(fn).length > 0) coroutines.add(fn.q);
+  }
+  const queue = [...coroutines];
+  for (let i = 0; i < queue.length; i++) {
+    for (const use of project.coroutineUsesOf(queue[i]!)) {
+      const caller = use.inFunction ? project.functionAt(use.inFunction)?.fn : undefined;
+      if (caller?.isAsync && !coroutines.has(caller.q)) {
+        coroutines.add(caller.q);
+        queue.push(caller.q);
+      }
+    }
+  }
+  const called = new Set<string>();
+  for (const q of coroutines) if (!project.isNestedFunction(q)) called.add(q.slice(q.lastIndexOf('.') + 1));
+  return { called, named: [] };
+}

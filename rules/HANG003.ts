@@ -1,4 +1,5 @@
 import type { Rule } from '../src/engine/rule.js';
+import { isThreadsafeFuture, threadsafeFutureNames } from './shared/threadsafe-futures.js';
 import { FUTURE_WAITS } from './shared/future-waits.js';
 
 /**
@@ -34,11 +35,12 @@ export const HANG003: Rule = {
   *asks(module) {
     for (const wait of module.extracted(FUTURE_WAITS)) if (wait.coroutine) yield wait.target;
   },
+  reachedThrough: threadsafeFutureNames,
   check(context) {
     for (const wait of context.extracted(FUTURE_WAITS)) {
       if (!wait.coroutine || wait.knownDone) continue;
       if (wait.kind !== 'result' && wait.kind !== 'exception') continue;
-      if (!context.project.isFuture(wait.target)) continue;
+      if (!isThreadsafeFuture(context.project, wait.target)) continue;
       context.report({
         messageId: 'blocking',
         data: { call: `${wait.targetText}.${wait.kind}()`, target: wait.targetText, name: wait.coroutine },

@@ -1,4 +1,5 @@
 import type { Rule } from '../src/engine/rule.js';
+import { isThreadsafeFuture, threadsafeFutureNames } from './shared/threadsafe-futures.js';
 
 /**
  * HANG004 threadsafe-future-discarded.
@@ -31,9 +32,10 @@ export const HANG004: Rule = {
   *asks({ facts }) {
     for (const discard of facts.discards) yield discard.value;
   },
+  reachedThrough: threadsafeFutureNames,
   check(context) {
     for (const discard of context.facts.discards) {
-      if (!context.project.isFuture(discard.value)) continue;
+      if (!isThreadsafeFuture(context.project, discard.value)) continue;
       context.report({ messageId: 'discarded', data: { call: `${discard.calleeText}(...)` }, loc: discard.loc });
     }
   },

@@ -17,7 +17,7 @@ import { moduleNameFor, uniqueModuleNames } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
 import { rules as registry } from '../../rules/index.js';
-import { formatMessage, docsUrl, resolveRuleOptions, type ModuleView, type RelatedLocation, type Rule, type RuleReport } from './rule.js';
+import { formatMessage, docsUrl, resolveRuleOptions, type ModuleView, type ReachingNames, type RelatedLocation, type Rule, type RuleReport } from './rule.js';
 import type { Value } from '../python/values.js';
 import { extractorTable, type ExtractorTable, type FactKind } from '../python/extractors.js';
 import { isSuppressed } from '../python/noqa.js';
@@ -366,6 +366,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       return !source || analyses.get(source.path)?.kind !== 'skipped' || mentions(source, search);
     },
     questions: questionsOf(ruleSet),
+    names: () => reachingNames(ruleSet, project),
     loadMany: options.analyzeMany ? (modules) => loadSources(modules.map((module) => deferredByModule.get(module))) : undefined,
   };
   // Only skipped files can be loaded: with none, the index is told it has nothing to load.
@@ -458,6 +459,13 @@ function questionsOf(ruleSet: readonly Rule[]): (facts: ModuleFacts) => Iterable
     const view = moduleView(facts);
     for (const rule of asking) yield* rule.asks!(view);
   };
+}
+
+/** The names each rule's hazards reach other files through (Rule.reachedThrough); a function shared by rules is asked once. */
+function reachingNames(ruleSet: readonly Rule[], project: ProjectIndex): ReachingNames[] {
+  const asked = new Set<(project: ProjectIndex) => ReachingNames>();
+  for (const rule of ruleSet) if (rule.reachedThrough) asked.add(rule.reachedThrough);
+  return [...asked].map((names) => names(project));
 }
 
 export function runRules(

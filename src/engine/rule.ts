@@ -104,6 +104,12 @@ export interface RuleReport {
   fix?: Fix;
 }
 
+/** Names that make a file worth analysing: `called` where they are called (`name(`), `named` at any mention. */
+export interface ReachingNames {
+  called: Iterable<string>;
+  named: Iterable<string>;
+}
+
 /** One module as rules read it: the model's facts, and what the fact kinds' extractors kept. */
 export interface ModuleView {
   readonly facts: ModuleFacts;
@@ -143,6 +149,14 @@ export interface Rule<O extends RuleOptionSpecs = RuleOptionSpecs> {
    * through (rules never load a module themselves).
    */
   asks?(module: ModuleView): Iterable<Value>;
+  /**
+   * Names through which the rule's hazards can reach a file that is not
+   * analysed yet (a wrapper defined here and called there, a coroutine whose
+   * callers decide the severity). The engine adds their import aliases and
+   * analyses the skipped files that name them. Rules sharing a function share
+   * its answer.
+   */
+  reachedThrough?(project: ProjectIndex): ReachingNames;
   check(context: RuleContext<RuleOptions<O>>): void;
 }
 

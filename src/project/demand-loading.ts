@@ -24,6 +24,12 @@ export interface ProjectLoader {
    * Rule.asks): evaluated while loading is allowed, before any rule runs.
    */
   questions?: (facts: ModuleFacts) => Iterable<Value>;
+  /**
+   * Names through which the rules' hazards can reach a module not analysed
+   * yet (see Rule.reachedThrough), asked once the call chains are loaded:
+   * `called` ones matter where they are called, `named` ones at any mention.
+   */
+  names?: () => Iterable<{ called: Iterable<string>; named: Iterable<string> }>;
   /** Loads a module of the project that is not indexed yet (demand-driven analysis), or says there is none. */
   load?: (module: string) => ModuleFacts | null;
   /** Whether the project has a module of that name that is not indexed yet (so an answer may change). */
@@ -58,6 +64,8 @@ export class DemandLoading implements CallChainLoader {
   private readonly loadMany: ((modules: string[]) => (ModuleFacts | null)[]) | null;
   /** The values rules ask about in a target module (see ProjectLoader.questions). */
   private readonly questions: (facts: ModuleFacts) => Iterable<Value>;
+  /** The names rules' hazards can reach other modules through (see ProjectLoader.names). */
+  private readonly names: () => Iterable<{ called: Iterable<string>; named: Iterable<string> }>;
   private readonly triedLoading = new Set<string>();
   /** Target modules whose rule questions have been asked once while loading (see loadWhatRulesAsk). */
   private readonly asked = new Set<string>();
@@ -93,8 +101,9 @@ export class DemandLoading implements CallChainLoader {
     private readonly runs: CoroutineRuns,
     loader: ProjectLoader,
   ) {
-    const { load, loadable, mentions, loadMany, questions } = loader;
+    const { load, loadable, mentions, loadMany, questions, names } = loader;
     this.questions = questions ?? (() => []);
+    this.names = names ?? (() => []);
     this.load = load ?? null;
     this.loadable = loadable ?? (() => load !== undefined);
     this.mentions = mentions ?? null;
@@ -241,21 +250,6 @@ export class DemandLoading implements CallChainLoader {
     };
   }
 
-  private carriesFutures(value: Value): boolean {
-    if (value.length === 0) return false;
-    const concrete = this.project.evaluate(value);
-    return concrete.includes('fut') || concrete.includes('seq') || concrete.includes('map');
-  }
-
-  /**
-   * A function defined inside another function: no other module can call it by
-   * its name, so its name is no reason to look at other files (test suites are
-   * full of local coroutines called `f`).
-   */
-  private isLocalFunction(q: string): boolean {
-    return this.project.functionAt(q.slice(0, q.lastIndexOf('.'))) !== undefined;
-  }
-
   /**
    * Names through which a hazard can reach a file that is not analysed yet:
    * wrappers returning or submitting threadsafe futures (and their classes),
@@ -276,37 +270,18 @@ export class DemandLoading implements CallChainLoader {
   }
 
   private findInterestingNames(): InterestingNames {
-    // The call walk loads the modules along call chains first, so the values below are evaluated over them.
+    // The call walk loads the modules along call chains first, so the values the rules evaluate are over them.
     this.flow.settle();
     /** Functions, coroutines and classes: what matters is where they are called (`name(`). */
     const names = new Set<string>();
-    /** Attributes and variables holding futures: any mention. */
+    /** Attributes and variables holding what a rule tracks: any mention. */
     const held = new Set<string>();
-    const coroutines = new Set<string>();
-    const targets = this.project.targetModules();
-    for (const facts of targets) {
-      for (const fn of facts.functions) {
-        if (fn.isAsync) {
-          if (this.flow.escapingBaseExits(fn).length > 0) coroutines.add(fn.q);
-          continue;
-        }
-        if ((fn.submitsParams.length > 0 || this.carriesFutures(fn.returns)) && !this.isLocalFunction(fn.q)) {
-          names.add(fn.name);
-          const owner = fn.q.slice(0, fn.q.lastIndexOf('.'));
-          const cls = this.project.classAt(owner);
-          if (cls) names.add(cls.name);
-        }
-      }
-      for (const cls of facts.classes) {
-        for (const [attr, value] of Object.entries(cls.attrs)) if (this.carriesFutures(value)) held.add(attr);
-      }
-      for (const [name, value] of Object.entries(facts.variables)) {
-        if (!name.includes('.') && this.carriesFutures(value)) held.add(name);
-      }
+    for (const { called, named } of this.names()) {
+      for (const name of called) names.add(name);
+      for (const name of named) held.add(name);
     }
-    this.addCallers(coroutines);
-    for (const q of coroutines) if (!this.isLocalFunction(q)) names.add(q.slice(q.lastIndexOf('.') + 1));
-    for (const facts of targets) {
+    // And every name a target module imports them under.
+    for (const facts of this.project.targetModules()) {
       for (const [alias, target] of Object.entries(facts.imports)) {
         const last = target.slice(target.lastIndexOf('.') + 1);
         if (alias.includes('.')) continue;
@@ -317,17 +292,4 @@ export class DemandLoading implements CallChainLoader {
     return { called: names, named: held };
   }
 
-  /** Callers of the coroutines that may be reported, transitively: their call sites matter too. */
-  private addCallers(coroutines: Set<string>): void {
-    const queue = [...coroutines];
-    for (let i = 0; i < queue.length; i++) {
-      for (const use of this.runs.usesOf(queue[i]!)) {
-        const caller = use.inFunction ? this.project.functionAt(use.inFunction)?.fn : undefined;
-        if (caller?.isAsync && !coroutines.has(caller.q)) {
-          coroutines.add(caller.q);
-          queue.push(caller.q);
-        }
-      }
-    }
-  }
 }

@@ -10,7 +10,7 @@
  * may raise and through which chain), coroutine runs (how each coroutine is
  * run) and demand loading (which modules not indexed yet to load, and when).
  */
-import { own, type ClassFacts, type FunctionFacts, type ModuleFacts } from '../python/facts.js';
+import { own, type ClassFacts, type CoroutineUse, type FunctionFacts, type ModuleFacts } from '../python/facts.js';
 import type { Term, Value } from '../python/values.js';
 import { CoroutineRuns, type Submission } from './coroutine-runs.js';
 import { DemandLoading, type InterestingNames, type ProjectLoader } from './demand-loading.js';
@@ -190,21 +190,26 @@ export class ProjectIndex implements ResolvedProject {
     return this.coroutineRuns.submittedToOtherLoop(fnQ);
   }
 
+  /** How the coroutine is used at each of its call sites in the target modules (see CoroutineRuns). */
+  coroutineUsesOf(fnQ: string): readonly CoroutineUse[] {
+    return this.coroutineRuns.usesOf(fnQ);
+  }
+
+  /**
+   * A function defined inside another function: no other module can call it by
+   * its name, so its name is no reason to look at other files (test suites are
+   * full of local coroutines called `f`).
+   */
+  isNestedFunction(q: string): boolean {
+    return this.functionAt(q.slice(0, q.lastIndexOf('.'))) !== undefined;
+  }
+
   /** Whether the coroutine only ever runs under asyncio.run, loop.run_until_complete or Runner.run (see CoroutineRuns). */
   onlyRunByEntryPoints(fnQ: string): boolean {
     return this.coroutineRuns.onlyRunByEntryPoints(fnQ);
   }
 
   // ---- values ------------------------------------------------------------------------
-
-  isFuture(value: Value): boolean {
-    return value.length > 0 && this.evaluate(value).includes('fut');
-  }
-
-  /** Whether iterating the value yields run_coroutine_threadsafe futures (the `fs` of wait / as_completed). */
-  holdsFutures(value: Value): boolean {
-    return value.length > 0 && this.evaluate(value).includes('seq');
-  }
 
   evaluate(value: Value): Concrete[] {
     const out = new Set<Concrete>();

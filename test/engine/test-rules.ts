@@ -7,6 +7,7 @@ import type { FactKind } from '../../src/python/extractors.js';
 import type { Loc } from '../../src/python/facts.js';
 import type { Value } from '../../src/python/values.js';
 import { py } from '../rule-tester.js';
+import { holdsThreadsafeFutures } from '../../rules/shared/threadsafe-futures.js';
 
 /** What TEST901 keeps of each `concurrent.futures.wait(fs)` written directly in a coroutine. */
 interface CoroutineWait {
@@ -53,7 +54,7 @@ export const waitInCoroutine = defineRule({
   },
   check(context) {
     for (const wait of context.extracted(coroutineWaits)) {
-      if (!context.project.holdsFutures(wait.futures)) continue;
+      if (!holdsThreadsafeFutures(context.project, wait.futures)) continue;
       context.report({ messageId: 'blocking', data: { call: 'wait()', coroutine: wait.coroutine }, loc: wait.loc });
     }
   },
