@@ -131,5 +131,15 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
   run: { kind: 'runner-runs', coroutine: coroutineAt0 },
 };
 
+/**
+ * The exceptions asyncio re-raises out of `run_forever()`, stopping the
+ * loop: a Task's step stores them in the task and raises them again
+ * (Task.__step), and a loop callback's Handle lets them through
+ * (Handle._run); every other exception stays in the task or goes to the
+ * loop's exception handler. As read in CPython 3.11's asyncio/tasks.py and
+ * asyncio/events.py.
+ */
+export const LOOP_STOPPING_EXCEPTIONS: readonly string[] = ['builtins.SystemExit', 'builtins.KeyboardInterrupt'];
+
 /** Every library's rows. */
 export const LIBRARY: readonly LibraryApi[] = [...ASYNCIO, ...CONCURRENT_FUTURES, ...SYS, ...CONTEXTLIB, ...BUILTINS];

@@ -2,6 +2,7 @@
 import { LIBRARY, METHODS, type ApiEffect, type MethodEffect } from './apis.js';
 
 export type { ApiEffect, MethodEffect, Param, LibraryApi } from './apis.js';
+export { LOOP_STOPPING_EXCEPTIONS } from './apis.js';
 
 const byName = new Map<string, ApiEffect>();
 for (const row of LIBRARY) for (const name of row.names) byName.set(name, row.does);

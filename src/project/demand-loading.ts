@@ -252,12 +252,10 @@ export class DemandLoading implements CallChainLoader {
 
   /**
    * Names through which a hazard can reach a file that is not analysed yet:
-   * wrappers returning or submitting threadsafe futures (and their classes),
-   * attributes and module variables holding such futures, coroutines that may
-   * let SystemExit escape together with the coroutines that call them (their
-   * call sites decide severity and the main-thread exemption), and import
-   * aliases of all of these. A file that mentions none of them cannot change
-   * any finding.
+   * what the rules name (Rule.reachedThrough: wrappers returning or submitting
+   * threadsafe futures, attributes holding them, coroutines that may let
+   * SystemExit escape and their callers), and the names target modules import
+   * them under. A file that mentions none of them cannot change any finding.
    */
   interestingNames(): InterestingNames {
     if (!this.namesCache) {

@@ -6,6 +6,7 @@
  * so nothing it raises reaches its caller at the call.
  */
 import type { EscapeFact, FunctionFacts, Loc } from '../python/facts.js';
+import { LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { MAX_RESOLVE_STEPS, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export interface ChainStep {
@@ -66,7 +67,7 @@ export class ExceptionFlow {
   private ancestors(classQ: string, visited = new Set<string>()): Set<string> {
     if (visited.has(classQ) || visited.size > MAX_RESOLVE_STEPS) return visited;
     visited.add(classQ);
-    if (classQ === 'builtins.SystemExit' || classQ === 'builtins.KeyboardInterrupt') {
+    if (LOOP_STOPPING_EXCEPTIONS.includes(classQ)) {
       visited.add('builtins.BaseException');
       return visited;
     }
@@ -78,10 +79,10 @@ export class ExceptionFlow {
     return visited;
   }
 
-  /** Whether instances of the class are SystemExit or KeyboardInterrupt. */
+  /** Whether instances of the class are SystemExit or KeyboardInterrupt (see LOOP_STOPPING_EXCEPTIONS). */
   private isBaseExit(classQ: string): boolean {
     const all = this.ancestors(classQ);
-    return all.has('builtins.SystemExit') || all.has('builtins.KeyboardInterrupt');
+    return LOOP_STOPPING_EXCEPTIONS.some((q) => all.has(q));
   }
 
   private isCaught(classQ: string, caught: readonly string[]): boolean {

@@ -1,7 +1,7 @@
 /** The module walk's statements (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
 import { importBindings } from './imports.js';
-import { apiEffect } from '../library/index.js';
+import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, mergeStates, doneGuards, type Ctx, type State } from './flow-state.js';
@@ -493,7 +493,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (!classNode || (classNode.type !== 'identifier' && classNode.type !== 'attribute')) return;
     const q = singleSymbol(this.quietEval(classNode, ctx, state));
     if (!q) return;
-    if (q.startsWith('builtins.') && q !== 'builtins.SystemExit' && q !== 'builtins.KeyboardInterrupt') return;
+    if (q.startsWith('builtins.') && !LOOP_STOPPING_EXCEPTIONS.includes(q)) return;
     ctx.fn.escapes.push({
       via: 'raise',
       loc: this.nodeLoc(node),
