@@ -105,7 +105,12 @@ export type MethodEffect =
   /** `loop.run_until_complete(coroutine)`: an entry point. */
   | { kind: 'runs-coroutine'; coroutine: Param }
   /** `Runner.run(coroutine)`: an entry point when the receiver is a coroutine-runner instance. */
-  | { kind: 'runner-runs'; coroutine: Param };
+  | { kind: 'runner-runs'; coroutine: Param }
+  /**
+   * `fut.add_done_callback(fn)`: `fn` runs once the future is complete (so a
+   * `result()` in it returns at once), on any kind of future.
+   */
+  | { kind: 'registers-done-callback'; callback: number };
 
 const timeoutAt0: Param = { position: 0, keyword: 'timeout' };
 
@@ -129,6 +134,7 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
   copy: { kind: 'copies' },
   run_until_complete: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'future' } },
   run: { kind: 'runner-runs', coroutine: coroutineAt0 },
+  add_done_callback: { kind: 'registers-done-callback', callback: 0 },
 };
 
 /**

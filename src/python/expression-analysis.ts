@@ -434,6 +434,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         if (!receiver.some((t) => t.k === 'call' && apiEffect(singleSymbol(t.f))?.kind === 'coroutine-runner')) return null;
         this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
         return NOTHING;
+      case 'registers-done-callback':
+        // Read by the module's pre-pass (which functions are done-callbacks); as a call, it is any other call.
+        return null;
     }
   }
 

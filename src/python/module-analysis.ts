@@ -31,9 +31,13 @@ import { callArgs } from './call-sites.js';
 import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
 import type { ModuleInfo } from './analyzer-base.js';
 import { ExpressionAnalyzer } from './expression-analysis.js';
+import { methodsDoing } from '../library/index.js';
 import { NO_EXTRACTORS, type ExtractorTable } from './extractors.js';
 
 export type { ModuleInfo } from './analyzer-base.js';
+
+/** The methods that register a done-callback, with where the callback goes (library rows). */
+const DONE_CALLBACK_METHODS = methodsDoing('registers-done-callback');
 
 /** Definitions that open a scope of their own inside a function. */
 const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'class_definition']);
@@ -94,7 +98,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
   run(root: SyntaxNode, text: string): void {
     // Both pre-passes look for rare words; most files skip them.
     if (/noqa/i.test(text)) this.collectComments(root);
-    if (text.includes('add_done_callback')) this.collectDoneCallbacks(root);
+    if (DONE_CALLBACK_METHODS.some(([name]) => text.includes(name))) this.collectDoneCallbacks(root);
     if (root.hasError) this.facts.syntaxError = this.firstSyntaxError(root);
     const scope = buildScope('module', null, '', root, [], (node) => this.resolveImport(node), this.scopeMemo);
     this.moduleScope = scope;
@@ -124,14 +128,18 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
 
   /**
    * A done-callback runs only once its future is complete, so `.result()` inside
-   * it returns at once. Collect what is passed to `add_done_callback` (a name, a
-   * method, a lambda, or the function inside `functools.partial`).
+   * it returns at once. Collect what is passed to the methods that register one
+   * (`add_done_callback`, see src/library/): a name, a method, a lambda, or the
+   * function inside `functools.partial`.
    */
   private collectDoneCallbacks(root: SyntaxNode): void {
     for (const call of root.descendantsOfType('call')) {
       const fn = call.childForFieldName('function');
-      if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'add_done_callback') continue;
-      let arg: SyntaxNode | undefined = callArgs(call).positional[0];
+      if (fn?.type !== 'attribute') continue;
+      const method = fn.childForFieldName('attribute')?.text;
+      const registers = DONE_CALLBACK_METHODS.find(([name]) => name === method)?.[1];
+      if (!registers) continue;
+      let arg: SyntaxNode | undefined = callArgs(call).positional[registers.callback];
       if (arg?.type === 'call' && /(^|\.)partial$/.test(arg.childForFieldName('function')?.text ?? '')) {
         arg = callArgs(arg).positional[0];
       }
