@@ -172,55 +172,43 @@ function splitSegments(glob: string): (string | null)[] {
 
 /**
  * Whether the segments match: `**` stands for any run of whole segments, each
- * other pattern segment for exactly one. On a mismatch only the last `**` takes
- * one more segment (what an earlier one could take, the later one can too).
+ * other pattern segment for exactly one.
  */
-function matchPath(pattern: Pattern, segments: string[]): boolean {
-  let p = 0;
-  let s = 0;
-  let starP = -1;
-  let starS = 0;
-  while (s < segments.length) {
-    const current = pattern[p];
-    if (current === GLOBSTAR) {
-      starP = p++;
-      starS = s;
-    } else if (current !== undefined && matchSegment(current, segments[s]!)) {
-      p++;
-      s++;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      s = ++starS;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === GLOBSTAR) p++;
-  return p === pattern.length;
+function matchPath(pattern: Pattern, segments: readonly string[]): boolean {
+  return matchWildcards(pattern, segments, (token) => token === GLOBSTAR, (token, segment) => token !== GLOBSTAR && matchSegment(token, segment));
 }
 
-/** The same algorithm within a segment: `*` any run of characters, `?` one, the rest itself. */
+/** Within a segment: `*` any run of characters, `?` one, the rest itself. UTF-16 units, as picomatch's regular expressions count. */
 function matchSegment(segment: Segment, text: string): boolean {
-  // UTF-16 units, as picomatch's regular expressions count (`?` is one unit).
+  return matchWildcards(segment, text, (token) => token === ANY_RUN, (token, char) => token === ANY_ONE || token === char);
+}
+
+/**
+ * The classic wildcard algorithm, for segments within a path and characters
+ * within a segment: a star token takes any run of items, another token one
+ * item it `fits`. On a mismatch only the last star takes one more item (what
+ * an earlier star could take, the later one can too), so the cost is at most
+ * the product of the two lengths.
+ */
+function matchWildcards<Token, Item>(tokens: readonly Token[], items: ArrayLike<Item>, isStar: (token: Token) => boolean, fits: (token: Token, item: Item) => boolean): boolean {
   let p = 0;
-  let t = 0;
+  let i = 0;
   let starP = -1;
-  let starT = 0;
-  while (t < text.length) {
-    const token = segment[p];
-    if (token === ANY_RUN) {
+  let starI = 0;
+  while (i < items.length) {
+    if (p < tokens.length && isStar(tokens[p]!)) {
       starP = p++;
-      starT = t;
-    } else if (token !== undefined && (token === ANY_ONE || token === text[t])) {
+      starI = i;
+    } else if (p < tokens.length && fits(tokens[p]!, items[i]!)) {
       p++;
-      t++;
+      i++;
     } else if (starP >= 0) {
       p = starP + 1;
-      t = ++starT;
+      i = ++starI;
     } else {
       return false;
     }
   }
-  while (segment[p] === ANY_RUN) p++;
-  return p === segment.length;
+  while (p < tokens.length && isStar(tokens[p]!)) p++;
+  return p === tokens.length;
 }

@@ -46,6 +46,7 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
   /** What was last published per document URI, for code actions. */
   const linted = new Map<string, LintedDocument>();
   let shownConfigErrors = new Set<string>();
+  const loggedConfigWarnings = new Set<string>();
   let warnedAboutCap = false;
   let documentChanges = false;
   let watchFilesDynamically = false;
@@ -94,6 +95,11 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
       return;
     }
     showConfigErrors(pass.configErrors);
+    for (const warning of pass.configWarnings) {
+      if (loggedConfigWarnings.has(warning)) continue;
+      loggedConfigWarnings.add(warning);
+      connection.console.warn(`pyhang: ${warning}`);
+    }
     if (pass.discoveredFiles > MAX_WORKSPACE_FILES && !warnedAboutCap) {
       warnedAboutCap = true;
       connection.console.warn(

@@ -69,6 +69,19 @@ describe('named pipes and devices', () => {
     });
   }
 
+  it('a named pipe called x.py met while walking is passed over; one named on the command line is a usage problem', noFifos, (t) => {
+    const root = makeProject({ 'hazard.py': HAZARD });
+    t.after(() => removeProject(root));
+    execFileSync('mkfifo', [path.join(root, 'pipe.py')]);
+    const walked = runBounded(['check', '--no-cache', '--format', 'compact'], root);
+    assert.deepEqual(findings(walked.stdout), ['hazard.py:7 HANG001']);
+    assert.equal(walked.status, 1, walked.stderr);
+    const named = runBounded(['check', '--no-cache', '--format', 'compact', 'pipe.py', 'hazard.py'], root);
+    assert.equal(named.status, 2);
+    assert.equal(named.stderr, 'pyhang: not a file or directory: pipe.py\n');
+    assert.deepEqual(findings(named.stdout), ['hazard.py:7 HANG001']);
+  });
+
   it('--config naming a named pipe is refused (exit 2, naming it), not waited on', noFifos, (t) => {
     const root = makeProject({ 'hazard.py': HAZARD });
     t.after(() => removeProject(root));

@@ -111,3 +111,22 @@ describe('pyhang server: untitled buffers', () => {
     });
   });
 });
+
+describe('pyhang server: a pyproject.toml that cannot be pyhang\'s', () => {
+  it('is named once in the log and passed over: no error shown, the files are linted', async () => {
+    const template = '[project]\nname = "{{folder_name}}"\n{{folder_name}} = "{{folder_name}}.main:run"\n';
+    await withServer({ 'hazard.py': HAZARD, 'pyproject.toml': template }, async (client, root) => {
+      await client.initialize(root);
+      const uri = uriOf(path.join(root, 'hazard.py'));
+      client.open(uri, HAZARD, 1);
+      assert.deepEqual((await client.diagnosticsFor(uri, 1)).map((d: any) => d.code), ['HANG001']);
+      const logged = await client.waitForNotification('window/logMessage', (params) => /pyproject\.toml/.test(params.message));
+      assert.equal(logged.type, 2, 'a warning');
+      assert.match(logged.message, /^pyhang: pyproject\.toml:3:\d+: invalid TOML: .*; it has no \[tool\.pyhang\], so it is passed over$/);
+      client.change(uri, HAZARD, 2);
+      await client.diagnosticsFor(uri, 2);
+      assert.equal(client.notifications.filter((n) => n.method === 'window/logMessage' && /pyproject/.test(n.params.message)).length, 1, 'once');
+      assert.equal(client.notifications.filter((n) => n.method === 'window/showMessage').length, 0);
+    });
+  });
+});
