@@ -41,6 +41,10 @@ describe('file names with control characters', () => {
       // (github escapes `:` and `,` in the name further: see below.)
       if (format !== 'github') assert.ok(result.stdout.includes('evil\u240a::error file=victim.py,line=1::pwned\u241b[2J\u240d\ufffd31m\u2421.py'), `${format}:\n${result.stdout}`);
     }
+    const diff = check(['--diff', '--unsafe-fixes'], root);
+    assertNoInjection(diff.stdout, '--diff');
+    // The diff library quotes such a name in its headers as git does (C escapes); the lines themselves stay exact.
+    assert.match(diff.stdout, /^\+\+\+ "evil\\n::error file=victim/m);
     const github = check(['--format', 'github'], root).stdout.split('\n').filter(Boolean);
     assert.equal(github.length, 1);
     assert.match(github[0]!, /^::error file=evil\u240a%3A%3Aerror file=victim\.py%2Cline=1%3A%3Apwned\u241b\[2J\u240d\ufffd31m\u2421\.py,line=7,/);
