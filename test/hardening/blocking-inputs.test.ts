@@ -82,6 +82,16 @@ describe('named pipes and devices', () => {
     assert.deepEqual(findings(named.stdout), ['hazard.py:7 HANG001']);
   });
 
+  it('a named pipe left in the cache directory in place of last-run.json is passed over', noFifos, (t) => {
+    const root = makeProject({ 'hazard.py': HAZARD });
+    t.after(() => removeProject(root));
+    fs.mkdirSync(path.join(root, '.pyhang_cache'));
+    execFileSync('mkfifo', [path.join(root, '.pyhang_cache', 'last-run.json')]);
+    const result = runBounded(['check', '--format', 'compact'], root);
+    assert.deepEqual(findings(result.stdout), ['hazard.py:7 HANG001']);
+    assert.equal(result.status, 1, result.stderr);
+  });
+
   it('--config naming a named pipe is refused (exit 2, naming it), not waited on', noFifos, (t) => {
     const root = makeProject({ 'hazard.py': HAZARD });
     t.after(() => removeProject(root));
