@@ -25,6 +25,7 @@ import { compareFindings, describeCounts, readReport, type Comparison, type Repo
 import { measureServerLatency, type ServerLatency } from './server-latency.js';
 import { usesNativeParse } from '../src/python/parser.js';
 import { AnalysisCache } from '../src/engine/analysis-cache.js';
+import { cacheKey } from '../src/engine/cache-key.js';
 import { readVersion } from '../src/cli/main.js';
 import { count, formatBytes, formatMb, formatMs, renderDocument, renderSummary, type BenchResult, type Machine, type Row, type Target } from './report.js';
 
@@ -346,7 +347,7 @@ async function runBenchmark(): Promise<void> {
 
 /** Which files the run that filled the cache analysed (see AnalysisCache.analysedFiles); null without one. */
 function analysedFiles(cacheDir: string): string[] | null {
-  const files = AnalysisCache.open(cacheDir, readVersion()).analysedFiles();
+  const files = AnalysisCache.open(cacheDir, cacheKey(readVersion())).analysedFiles();
   return files.length > 0 ? files : null;
 }
 

@@ -1,5 +1,6 @@
-import type { Rule } from '../src/engine/rule.js';
-import type { WaitFact, Fix } from '../src/python/facts.js';
+import { defineRule } from '../src/engine/rule.js';
+import type { Fix } from '../src/python/facts.js';
+import { FUTURE_WAITS, type WaitFact } from './shared/future-waits.js';
 
 /**
  * HANG001 threadsafe-result-without-timeout.
@@ -9,7 +10,7 @@ import type { WaitFact, Fix } from '../src/python/facts.js';
  * stops (or its thread dies, e.g. because a task raised SystemExit) first, the
  * future stays pending forever, so an unbounded wait on it never returns.
  */
-export const HANG001: Rule = {
+export const HANG001 = defineRule({
   meta: {
     code: 'HANG001',
     name: 'threadsafe-result-without-timeout',
@@ -27,10 +28,28 @@ export const HANG001: Rule = {
         '`{call}` waits without a timeout on run_coroutine_threadsafe futures, which are never completed if their event loop stops first, so it can block forever; pass `timeout=` and handle what is still pending',
     },
     fix: 'unsafe',
+    docs: {
+      finds: '`.result()` / `.exception()`, `concurrent.futures.wait` / `as_completed` on such futures with no timeout',
+    },
+    options: {
+      'fix-timeout': {
+        type: 'positive number',
+        unit: 'seconds',
+        default: 30,
+        description: "Seconds written by HANG001's fix (`.result(timeout=N)`).",
+      },
+    },
+  },
+  // Where its hazards start: threadsafe futures are made there (wrappers made elsewhere are found by name).
+  triggers: ['run_coroutine_threadsafe'],
+  facts: [FUTURE_WAITS],
+  *asks(module) {
+    for (const wait of module.extracted(FUTURE_WAITS)) if (wait.timeout.given !== 'value') yield wait.target;
   },
   check(context) {
-    for (const wait of context.facts.waits) {
-      if (!wait.unbounded || wait.exemption) continue;
+    for (const wait of context.extracted(FUTURE_WAITS)) {
+      // No timeout, or None, is no bound; a future known done returns at once.
+      if (wait.timeout.given === 'value' || wait.knownDone) continue;
       const isMethod = wait.kind === 'result' || wait.kind === 'exception';
       const hazardous = isMethod ? context.project.isFuture(wait.target) : context.project.holdsFutures(wait.target);
       if (!hazardous) continue;
@@ -42,14 +61,20 @@ export const HANG001: Rule = {
       });
     }
   },
-};
+});
 
-/** `.result()` → `.result(timeout=N)`; `.result(None)` / `.result(timeout=None)` → N. */
+/**
+ * `.result()` → `.result(timeout=N)`; `.result(None)` / `.result(timeout=None)` → N.
+ * Only where that is the whole change: a call with other arguments keeps its text.
+ */
 function timeoutFix(wait: WaitFact, seconds: number): Fix | undefined {
-  if (!wait.fixAt) return undefined;
-  const { offset, needsComma, replace } = wait.fixAt;
-  const edit = replace
-    ? { start: replace.start, end: replace.end, text: String(seconds) }
-    : { start: offset, end: offset, text: `${needsComma ? ', ' : ''}timeout=${seconds}` };
+  const { timeout, args } = wait;
+  if (!args) return undefined;
+  let edit: Fix['edits'][number];
+  if (timeout.given === 'none' && timeout.loc) edit = { start: timeout.loc.start.offset, end: timeout.loc.end.offset, text: String(seconds) };
+  else if (timeout.given === 'absent' && args.count === 0) {
+    const inside = args.loc.start.offset + 1;
+    edit = { start: inside, end: inside, text: `timeout=${seconds}` };
+  } else return undefined;
   return { description: `Pass timeout=${seconds}`, edits: [edit] };
 }

@@ -28,15 +28,29 @@ export const HANG002: Rule = {
         '`{exception}` can escape coroutine `{name}()` {how}, and `{name}()` runs via run_coroutine_threadsafe ({site}): the event loop stops, the future is never completed and its caller hangs; raise an ordinary exception instead',
     },
     fix: null,
+    docs: {
+      finds: 'coroutines from which `SystemExit` / `KeyboardInterrupt` can escape: `raise`, `sys.exit()`, `exit()`, `quit()`, or through helpers, across modules',
+      severityNote: 'error when the coroutine is submitted with run_coroutine_threadsafe',
+    },
+  },
+  // Where its hazards start: coroutines, and asyncio's entry points that decide whether an escape is reported.
+  triggers: ['async def', 'asyncio'],
+  // How coroutines are run decides the severity and the entry-point exemption: where they are submitted or run.
+  *asks({ facts }) {
+    for (const use of facts.coroutineUses) {
+      if (use.how === 'call') continue;
+      yield use.callee;
+      if (use.wrapper) yield use.wrapper;
+    }
   },
   check(context) {
     const { project, facts } = context;
     for (const fn of facts.functions) {
       if (!fn.isAsync) continue;
-      const escapes = project.baseExitEscapes(fn);
+      const escapes = project.escapingBaseExits(fn);
       if (escapes.length === 0) continue;
-      if (project.onlyRunFromMain(fn.q)) continue;
-      const submission = project.submissionOf(fn.q);
+      if (project.onlyRunByEntryPoints(fn.q)) continue;
+      const submission = project.submittedToOtherLoop(fn.q);
       for (const escape of escapes) {
         const [first, ...rest] = escape.chain;
         let how = `through \`${first!.text}\``;

@@ -1,4 +1,5 @@
 import type { Rule } from '../src/engine/rule.js';
+import { FUTURE_WAITS } from './shared/future-waits.js';
 
 /**
  * HANG003 blocking-result-in-coroutine.
@@ -23,10 +24,19 @@ export const HANG003: Rule = {
         '`{call}` blocks the running event loop inside coroutine `{name}()`, and deadlocks if the future belongs to that same loop; use `await asyncio.wrap_future({target})`',
     },
     fix: null,
+    docs: {
+      finds: 'a blocking `.result()` on such a future inside a coroutine',
+    },
+  },
+  // Where its hazards start: the wait sits in a coroutine.
+  triggers: ['async def'],
+  facts: [FUTURE_WAITS],
+  *asks(module) {
+    for (const wait of module.extracted(FUTURE_WAITS)) if (wait.coroutine) yield wait.target;
   },
   check(context) {
-    for (const wait of context.facts.waits) {
-      if (!wait.coroutine || wait.exemption) continue;
+    for (const wait of context.extracted(FUTURE_WAITS)) {
+      if (!wait.coroutine || wait.knownDone) continue;
       if (wait.kind !== 'result' && wait.kind !== 'exception') continue;
       if (!context.project.isFuture(wait.target)) continue;
       context.report({

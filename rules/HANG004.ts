@@ -22,6 +22,14 @@ export const HANG004: Rule = {
         'The future returned by `{call}` is discarded, so an exception raised by the coroutine is lost without a trace; keep it and check it, or add a done-callback that logs failures',
     },
     fix: null,
+    docs: {
+      finds: "`run_coroutine_threadsafe(...)` whose future is dropped, losing the coroutine's exception",
+    },
+  },
+  // Where its hazards start: the discarded future is made there.
+  triggers: ['run_coroutine_threadsafe'],
+  *asks({ facts }) {
+    for (const discard of facts.discards) yield discard.value;
   },
   check(context) {
     for (const discard of context.facts.discards) {

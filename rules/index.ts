@@ -1,7 +1,8 @@
 /**
  * The rule list: the one registry `pyhang rules`, SARIF's rule table, config
- * validation and the docs index read. Adding a rule means adding its module
- * here, its page under docs/rules/ and its tests.
+ * validation and the generated rule tables (`npm run docs`) read. Adding a
+ * rule means adding its module here, its page under docs/rules/, its tests and
+ * an example; test/contract/rules-contract.test.ts checks that they are there.
  */
 import type { Rule } from '../src/engine/rule.js';
 import { HANG001 } from './HANG001.js';

@@ -1,8 +1,9 @@
 /**
  * A RuleTester in ESLint's spirit: a rule's test is its specification, a list
  * of `valid` snippets that must stay silent and `invalid` ones with the exact
- * findings (code, line, column) they must produce. Multi-file cases are small
- * projects written to a temporary directory and linted together.
+ * findings (code, line, column) they must produce, and, when the rule fixes
+ * them, the `output` its fixes make. Multi-file cases are small projects
+ * written to a temporary directory and linted together.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { lint, type PyhangMessage } from '../src/engine/lint.js';
 import { defaultSettings } from '../src/config/settings.js';
+import { fixSafety, fixSource, selectFixes } from '../src/engine/fix.js';
+import { hasSyntaxError } from '../src/cli/apply-fixes.js';
 
 export interface ExpectedFinding {
   line: number;
@@ -36,6 +39,13 @@ export interface Case {
 
 export interface InvalidCase extends Case {
   errors: ExpectedFinding[];
+  /**
+   * The source after the rule's fixes, applied as `--fix --unsafe-fixes`
+   * applies them (one round): for `code`, the fixed text; for `files`, the
+   * fixed text of each file the fixes change. Required, as in ESLint, when a
+   * finding carries a fix, so that every fix a rule offers is specified.
+   */
+  output?: string | Record<string, string>;
 }
 
 /** Strips the common indentation of a snippet written inside a test. */
@@ -82,6 +92,24 @@ export function lintCase(c: Case): LintedProject {
   }
 }
 
+/**
+ * What the findings' fixes make of each file they change, through the functions
+ * `pyhang check --fix` uses: the fix selection (unsafe fixes included) and one
+ * round of fixSource, whose guard refuses a fix that breaks the parse.
+ */
+function fixedFiles(c: Case, found: LintedProject['messages']): Record<string, string> {
+  const files = c.files ?? { 'snippet.py': c.code ?? '' };
+  const fixed: Record<string, string> = {};
+  for (const [name, text] of Object.entries(files)) {
+    const { applicable } = selectFixes(found.filter((m) => m.file === name), true);
+    const source = { bytes: new TextEncoder().encode(text), text, encoding: { encoding: 'utf-8', bom: false }, original: text };
+    const outcome = fixSource(source, applicable, hasSyntaxError);
+    assert.notEqual(outcome.kind, 'refused', `the fix of ${name} was refused: ${outcome.kind === 'refused' ? outcome.reason : ''}`);
+    if (outcome.kind === 'fixed') fixed[name] = outcome.text;
+  }
+  return fixed;
+}
+
 function describeFindings(messages: LintedProject['messages']): string {
   return messages.map((m) => `${m.file}:${m.line}:${m.column} ${m.ruleId} ${m.reason}`).join('\n') || '(none)';
 }
@@ -118,6 +146,14 @@ export function ruleTester(code: string, cases: { valid: Case[]; invalid: Invali
             }
             if (expected.related !== undefined) assert.equal(actual.related?.length ?? 0, expected.related, where);
           });
+          const fixed = fixedFiles(c, found);
+          if (c.output === undefined) {
+            assert.ok(!found.some((m) => fixSafety(m) !== null), `the findings carry a fix: give the case an \`output\`, the fixed source:\n${JSON.stringify(c.files ? fixed : fixed['snippet.py'])}`);
+          } else if (typeof c.output === 'string') {
+            assert.equal(fixed['snippet.py'] ?? c.code, c.output, 'output: the source after the fixes');
+          } else {
+            assert.deepEqual(fixed, c.output, 'output: the files the fixes change, after the fixes');
+          }
         });
       }
     });

@@ -8,14 +8,16 @@
  *   (syntax, decoding and size problems are warnings by default and are shown without failing);
  *   with `--diff`: a fix would change a file;
  * - 2: a usage or config error, a path that does not exist or cannot be read
- *   (the other paths are still checked and reported), or a file whose fixes
- *   were refused or could not be written. `--exit-zero` does not hide these.
+ *   (the other paths are still checked and reported), a file whose fixes
+ *   were refused or could not be written, or an internal error on a file (pyhang
+ *   or one of its rules failed on it: an `internal-error` message, see
+ *   isInternalError; everything else is still reported). `--exit-zero` does not hide these.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { VFile } from 'vfile';
-import { lint, severityOf, failsRun, type SourceFile } from '../engine/lint.js';
+import { lint, severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
 import { lintFiles } from '../engine/lint-files.js';
 import type { Settings } from '../config/settings.js';
 import { ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
@@ -195,7 +197,10 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     const wouldFix = changes.reduce((sum, change) => sum + change.fixed, 0);
     if (wouldFix > 0) io.stderr(`Would fix ${plural(wouldFix, 'error')}.\n`);
     if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);
-    if (failed) return 2;
+    // Told on stderr, as every cause of exit code 2 is: with --diff it is the only place.
+    const internalErrors = internalErrorLines(files, cwd);
+    for (const line of internalErrors) io.stderr(line);
+    if (failed || internalErrors.length > 0) return 2;
     return changes.length > 0 && !options.exitZero ? 1 : 0;
   }
 
@@ -250,8 +255,21 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);
   }
 
-  if (failed) return 2;
+  const internalErrors = internalErrorLines(files, cwd);
+  for (const line of internalErrors) io.stderr(line);
+  if (failed || internalErrors.length > 0) return 2;
   return exitCodeForFindings(files, options, io);
+}
+
+/** One stderr line per internal-error message: a file pyhang could not fully check. */
+function internalErrorLines(files: VFile[], cwd: string): string[] {
+  const lines: string[] = [];
+  for (const file of files) {
+    for (const message of file.messages) {
+      if (isInternalError(message)) lines.push(`pyhang: internal error: ${displayPath(file.path, cwd)}: ${message.reason}\n`);
+    }
+  }
+  return lines;
 }
 
 /**

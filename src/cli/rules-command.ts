@@ -1,7 +1,10 @@
 /**
  * `pyhang rules`: the rule registry, read from each rule's metadata so the list
  * cannot drift from the code. `--format text` (default) is an aligned table,
- * one rule a line; `--format json` is the metadata itself plus the docs URL.
+ * one rule a line; `--format json` is the metadata itself plus the docs URL,
+ * without `docs` (the text only the generated rule tables show) and `options`
+ * (the schemas config validation reads): the format's fields stay those tools
+ * already read.
  */
 import { rules } from '../../rules/index.js';
 import { docsUrl } from '../engine/rule.js';
@@ -9,7 +12,7 @@ import type { CliIo } from './io.js';
 
 export function listRules(format: string, io: CliIo): number {
   if (format === 'json') {
-    const metadata = rules.map((rule) => ({ ...rule.meta, url: docsUrl(rule.meta.code) }));
+    const metadata = rules.map(({ meta: { docs: _tables, options: _options, ...meta } }) => ({ ...meta, url: docsUrl(meta.code) }));
     io.stdout(`${JSON.stringify(metadata, null, 2)}\n`);
     return 0;
   }

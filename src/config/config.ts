@@ -19,6 +19,7 @@ import { displayPath } from '../project/display-path.js';
 import { readRegularFile, FILE_TOO_LARGE, NOT_REGULAR_FILE } from '../project/regular-file.js';
 import { globProblem } from '../project/glob.js';
 import { rules } from '../../rules/index.js';
+import type { Rule, RuleOptionSpec } from '../engine/rule.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -33,7 +34,8 @@ export interface ConfigOptions {
   extendExclude?: string[];
   perFileIgnores?: Record<string, string[]>;
   severity?: Record<string, SeveritySetting>;
-  fixTimeout?: number;
+  /** Rules' options (see RuleMeta.options), by config key. */
+  ruleOptions?: Record<string, unknown>;
   maxFileSize?: number;
 }
 
@@ -68,8 +70,10 @@ export interface ConfigResolverOptions {
 
 const TABLE = '[tool.pyhang]';
 
-/** Keys of `[tool.pyhang]`, kebab-case as in Ruff, with the reader for each. */
-const KEY_READERS: Record<string, (value: unknown, where: string, options: ConfigOptions) => void> = {
+type KeyReader = (value: unknown, where: string, options: ConfigOptions) => void;
+
+/** pyhang's own keys of `[tool.pyhang]`, kebab-case as in Ruff, with the reader for each. */
+const OWN_KEY_READERS: Record<string, KeyReader> = {
   select: (value, where, options) => {
     options.select = readSelectors(value, where);
   },
@@ -105,15 +109,13 @@ const KEY_READERS: Record<string, (value: unknown, where: string, options: Confi
       if (setting !== 'error' && setting !== 'warning' && setting !== 'off') {
         throw new ConfigError(`${at}: expected "error", "warning" or "off", got ${describe(setting)}`);
       }
+      // Turning it down would let a run pass that did not check everything it names.
+      if (code === 'internal-error' && setting !== 'error') {
+        throw new ConfigError(`${at}: internal-error is always an error (the file was not fully checked, so the run fails with exit code 2), got ${describe(setting)}`);
+      }
       result[code] = setting;
     }
     options.severity = result;
-  },
-  'fix-timeout': (value, where, options) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new ConfigError(`${where}: expected a positive number of seconds, got ${describe(value)}`);
-    }
-    options.fixTimeout = value;
   },
   'max-file-size': (value, where, options) => {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
@@ -122,6 +124,52 @@ const KEY_READERS: Record<string, (value: unknown, where: string, options: Confi
     options.maxFileSize = value;
   },
 };
+
+/**
+ * Readers for the options rules declare (RuleMeta.options): each is a key of
+ * `[tool.pyhang]`, as Ruff's plugin settings are keys of `[tool.ruff]`. Rules
+ * may share an option (the same key, the same type); a key that clashes with a
+ * setting of pyhang's own, or that two rules declare with different types, is a
+ * bug in the rules, so it stops pyhang at once.
+ */
+function ruleOptionReaders(ruleSet: readonly Rule[]): Record<string, KeyReader> {
+  const readers: Record<string, KeyReader> = {};
+  const declared = new Map<string, { code: string; spec: RuleOptionSpec }>();
+  for (const rule of ruleSet) {
+    for (const [key, spec] of Object.entries(rule.meta.options ?? {})) {
+      if (Object.prototype.hasOwnProperty.call(OWN_KEY_READERS, key)) {
+        throw new Error(`rule ${rule.meta.code} declares the option '${key}', which is a setting of pyhang's own`);
+      }
+      const earlier = declared.get(key);
+      if (earlier && earlier.spec.type !== spec.type) {
+        throw new Error(`rules ${earlier.code} and ${rule.meta.code} declare the option '${key}' with different types`);
+      }
+      if (earlier) continue;
+      declared.set(key, { code: rule.meta.code, spec });
+      readers[key] = (value, where, options) => {
+        options.ruleOptions = { ...options.ruleOptions, [key]: readRuleOption(spec, value, where) };
+      };
+    }
+  }
+  return readers;
+}
+
+/** A rule option's value checked against its schema; the errors read as those of pyhang's own keys. */
+function readRuleOption(spec: RuleOptionSpec, value: unknown, where: string): unknown {
+  switch (spec.type) {
+    case 'positive number':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+        throw new ConfigError(`${where}: expected a positive number${spec.unit ? ` of ${spec.unit}` : ''}, got ${describe(value)}`);
+      }
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new ConfigError(`${where}: expected true or false, got ${describe(value)}`);
+      return value;
+  }
+}
+
+/** Every key of `[tool.pyhang]`: pyhang's own, then the options the registry's rules declare (`fix-timeout`). */
+const KEY_READERS: Record<string, KeyReader> = { ...OWN_KEY_READERS, ...ruleOptionReaders(rules) };
 
 export const CONFIG_KEYS: readonly string[] = Object.keys(KEY_READERS);
 
@@ -290,7 +338,7 @@ export class ConfigResolver {
     if (options.extendExclude) settings.extendExclude = [...options.extendExclude];
     if (options.perFileIgnores) settings.perFileIgnores = { ...options.perFileIgnores };
     if (options.severity) settings.severity = { ...options.severity };
-    if (options.fixTimeout !== undefined) settings.fixTimeout = options.fixTimeout;
+    if (options.ruleOptions) settings.ruleOptions = { ...options.ruleOptions };
     if (options.maxFileSize !== undefined) settings.maxFileSize = options.maxFileSize;
 
     const { select, extendSelect, ignore, exclude } = this.overrides;

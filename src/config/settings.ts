@@ -23,8 +23,12 @@ export interface Settings {
   perFileIgnores: Record<string, string[]>;
   /** Per-code (or `syntax-error`) severity overrides. */
   severity: Record<string, SeveritySetting>;
-  /** Seconds inserted by HANG001's fix. */
-  fixTimeout: number;
+  /**
+   * Rules' options set in `[tool.pyhang]`, by config key (`fix-timeout`),
+   * validated against the schemas the rules declare in their meta; an option
+   * left out takes its rule's default (see resolveRuleOptions).
+   */
+  ruleOptions: Record<string, unknown>;
   /** Largest file, in bytes, that is analysed; larger files get one message. */
   maxFileSize: number;
   /** Directory that relative globs are matched against (the pyproject.toml's directory, or cwd). */
@@ -62,7 +66,7 @@ export function defaultSettings(root: string): Settings {
     extendExclude: [],
     perFileIgnores: {},
     severity: {},
-    fixTimeout: 30,
+    ruleOptions: {},
     maxFileSize: 10 * 1024 * 1024,
     root,
     configPath: null,

@@ -3,9 +3,11 @@
  * first look (facts, or "skipped by the pre-filter", or a problem) and, for
  * skipped files the analysis needed after all, their full analysis. An entry
  * is valid while the file's size and modification time, its module name and
- * the size limit are unchanged; the whole cache belongs to one pyhang version.
- * Facts do not depend on the configuration (rules and severities apply after),
- * so one cache serves every configuration.
+ * the size limit are unchanged; the whole cache belongs to one key, which
+ * covers pyhang's version, its built code, the facts schema and the rule set
+ * (see cache-key.ts): made by other code, it starts empty. Facts do not depend
+ * on the configuration (rules and severities apply after), so one cache serves
+ * every configuration.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +23,8 @@ interface Entry {
 }
 
 interface CacheFile {
-  version: string;
+  /** What made the answers (cacheKey). */
+  key: string;
   entries: Record<string, Entry>;
 }
 
@@ -42,24 +45,24 @@ export class AnalysisCache {
 
   private constructor(
     private readonly dir: string,
-    private readonly version: string,
+    private readonly key: string,
     entries: Record<string, Entry>,
   ) {
     this.entries = entries;
   }
 
-  /** Opens the cache in `dir`; a missing, unreadable or other-version cache starts empty. */
-  static open(dir: string, version: string): AnalysisCache {
+  /** Opens the cache in `dir` for answers made under `key` (cacheKey); a missing, unreadable or other-key cache starts empty. */
+  static open(dir: string, key: string): AnalysisCache {
     let entries: Record<string, Entry> = Object.create(null) as Record<string, Entry>;
     try {
       const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as CacheFile;
-      if (parsed.version === version && parsed.entries && typeof parsed.entries === 'object') {
+      if (parsed.key === key && parsed.entries && typeof parsed.entries === 'object') {
         entries = Object.assign(Object.create(null) as Record<string, Entry>, parsed.entries);
       }
     } catch {
       // No cache yet, or a damaged one: start over.
     }
-    return new AnalysisCache(dir, version, entries);
+    return new AnalysisCache(dir, key, entries);
   }
 
   private valid(file: string, stamp: FileStamp): Entry | undefined {
@@ -115,7 +118,7 @@ export class AnalysisCache {
   private writeJson(file: string): void {
     const fd = fs.openSync(file, 'w');
     try {
-      let chunk = `{"version":${JSON.stringify(this.version)},"entries":{`;
+      let chunk = `{"key":${JSON.stringify(this.key)},"entries":{`;
       let first = true;
       for (const key in this.entries) {
         chunk += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(this.entries[key])}`;

@@ -6,12 +6,14 @@
  * Fix safety is Ruff's: a safe fix keeps the program's meaning and is applied
  * by `--fix`; an unsafe one may change behaviour (HANG001's `timeout=N` turns a
  * wait that could hang into a `TimeoutError`) and needs `--unsafe-fixes`. The
- * safety is the rule's (its `meta.fix`), read from the registry.
+ * safety is the rule's (its `meta.fix`), read from the rule set the messages
+ * came from (the registry unless lint() was given another, see LintOptions.rules).
  */
 import type { VFileMessage } from 'vfile-message';
 import type { Fix } from '../python/facts.js';
 import type { PyhangMessage } from './lint.js';
-import { ruleByCode } from '../../rules/index.js';
+import { rules as registry } from '../../rules/index.js';
+import type { Rule } from './rule.js';
 
 export type Edit = Fix['edits'][number];
 
@@ -24,23 +26,24 @@ export interface FixSelection {
 }
 
 /** The safety of a message's fix, or null when it has none (or its rule is unknown). */
-export function fixSafety(message: VFileMessage): 'safe' | 'unsafe' | null {
+export function fixSafety(message: VFileMessage, rules: readonly Rule[] = registry): 'safe' | 'unsafe' | null {
   const { fix } = message as PyhangMessage;
   if (!fix || fix.edits.length === 0) return null;
-  return ruleByCode(String(message.ruleId ?? ''))?.meta.fix ?? null;
+  const code = String(message.ruleId ?? '');
+  return rules.find((rule) => rule.meta.code === code)?.meta.fix ?? null;
 }
 
 /** Whether a message's fix would be applied under these options (Ruff's `[*]`). */
-export function isFixApplicable(message: VFileMessage, unsafeFixes: boolean): boolean {
-  const safety = fixSafety(message);
+export function isFixApplicable(message: VFileMessage, unsafeFixes: boolean, rules: readonly Rule[] = registry): boolean {
+  const safety = fixSafety(message, rules);
   return safety === 'safe' || (safety === 'unsafe' && unsafeFixes);
 }
 
-export function selectFixes(messages: readonly VFileMessage[], unsafeFixes: boolean): FixSelection {
+export function selectFixes(messages: readonly VFileMessage[], unsafeFixes: boolean, rules: readonly Rule[] = registry): FixSelection {
   const applicable: Fix[] = [];
   let hidden = 0;
   for (const message of messages) {
-    const safety = fixSafety(message);
+    const safety = fixSafety(message, rules);
     if (safety === null) continue;
     if (safety === 'safe' || unsafeFixes) applicable.push((message as PyhangMessage).fix!);
     else hidden++;

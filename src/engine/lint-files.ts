@@ -13,6 +13,7 @@ import { AnalysisCache, type FileStamp } from './analysis-cache.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
 import { analyzeTask, finishTask } from './analysis-task.js';
 import { usesNativeParse } from '../python/parser.js';
+import { cacheKey } from './cache-key.js';
 import { readRegularFile } from '../project/regular-file.js';
 
 export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis' | 'analyzeMany' | 'searchMany'> {
@@ -20,7 +21,7 @@ export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cach
   jobs?: number;
   /** Directory of the cache, or null for none. */
   cacheDir?: string | null;
-  /** Version the cache belongs to. */
+  /** pyhang's version: with its built code and the rule set, what the cache belongs to (see cache-key.ts). */
   version?: string;
   /** Sources that are not files on disk (stdin). */
   extra?: SourceFile[];
@@ -92,12 +93,14 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     }
   };
 
-  // The same run on an unchanged tree: every file's stamp, module name and settings, the
+  // What made the answers: pyhang's version and code, the facts schema and the rule set.
+  const key = options.cacheDir ? cacheKey(options.version ?? 'dev', options.rules) : null;
+  // The same run on an unchanged tree: that, every file's stamp, module name and settings, the
   // mode and the working directory make the key; if it matches, the last answer stands.
   let runKey: string | null = null;
   if (options.cacheDir) {
     const hash = crypto.createHash('sha256');
-    hash.update(JSON.stringify([options.version ?? 'dev', prefilter, process.cwd(), (options.extra ?? []).length]));
+    hash.update(JSON.stringify([key, prefilter, process.cwd(), (options.extra ?? []).length]));
     const settingsSeen = new Map<unknown, number>();
     for (const file of paths) {
       const s = stamp(file);
@@ -122,7 +125,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     }
   }
 
-  const cache = options.cacheDir ? AnalysisCache.open(options.cacheDir, options.version ?? 'dev') : null;
+  const cache = options.cacheDir ? AnalysisCache.open(options.cacheDir, key!) : null;
   const sources: SourceFile[] = [];
   const toAnalyze: SourceFile[] = [];
   for (const file of paths) {

@@ -9,15 +9,17 @@ import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import fs from 'node:fs';
 import { decodeSource } from '../python/decode.js';
-import { mentionsHazardRoots, needsFullDecode, textMentionsHazardRoots, wordsPattern, type MentionIndex, type NameSearch } from '../project/prefilter.js';
+import { FileTriggers, needsFullDecode, wordsPattern, type MentionIndex, type NameSearch } from '../project/prefilter.js';
 import { analyzeModule } from '../python/module-analysis.js';
 import { parseFlat, type ParseState } from '../python/parser.js';
 import { ProjectIndex, type ProjectLoader } from '../project/project-index.js';
 import { moduleNameFor, uniqueModuleNames } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
-import { rules } from '../../rules/index.js';
-import { formatMessage, docsUrl, type RelatedLocation, type RuleReport } from './rule.js';
+import { rules as registry } from '../../rules/index.js';
+import { formatMessage, docsUrl, resolveRuleOptions, type ModuleView, type RelatedLocation, type Rule, type RuleReport } from './rule.js';
+import type { Value } from '../python/values.js';
+import { extractorTable, type ExtractorTable, type FactKind } from '../python/extractors.js';
 import { isSuppressed } from '../python/noqa.js';
 import { displayPath } from '../project/display-path.js';
 import { openRegularFile, NOT_REGULAR_FILE } from '../project/regular-file.js';
@@ -48,6 +50,12 @@ export type Analysis =
 export interface LintOptions {
   /** Settings for a file (from the pyproject.toml that governs it, plus CLI flags). */
   settingsFor: (path: string) => Settings;
+  /**
+   * The rules to run, in this order. Default: the registry (rules/index.ts).
+   * A rule set is an input like the sources: a rule written elsewhere (a test,
+   * later a plugin) registers by being passed here.
+   */
+  rules?: readonly Rule[];
   /** Only these paths get messages; the others only feed the project index. Default: all sources. */
   report?: (path: string) => boolean;
   /**
@@ -162,12 +170,35 @@ function tooLarge(size: number, unit: 'bytes' | 'characters', limit: number): An
 }
 
 /**
+ * What a set of rules asks of each file's analysis: the pre-filter's triggers
+ * (every rule's) and the extractors to run during the walk. Made once per set.
+ */
+export interface AnalysisPlan {
+  triggers: FileTriggers;
+  extractors: ExtractorTable;
+}
+
+const plans = new WeakMap<readonly Rule[], AnalysisPlan>();
+
+export function planOf(ruleSet: readonly Rule[] = registry): AnalysisPlan {
+  let plan = plans.get(ruleSet);
+  if (!plan) {
+    plan = {
+      triggers: new FileTriggers([...new Set(ruleSet.flatMap((rule) => rule.triggers))]),
+      extractors: extractorTable(ruleSet.flatMap((rule) => rule.facts ?? [])),
+    };
+    plans.set(ruleSet, plan);
+  }
+  return plan;
+}
+
+/**
  * Analyses one source: size limit, decoding, the pre-filter, then parsing into
  * facts. Pure apart from reading the file; worker threads run exactly this.
  */
-export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
+export function analyzeSource(source: SourceFile, settings: Settings, prefilter: boolean, plan = planOf()): Analysis {
   try {
-    return analyzeSourceUnguarded(source, settings, prefilter);
+    return analyzeSourceUnguarded(source, settings, prefilter, plan);
   } catch (error) {
     // One file must never stop the run: report it and go on with the others.
     const why = error instanceof Error ? error.message : String(error);
@@ -175,12 +206,13 @@ export function analyzeSource(source: SourceFile, settings: Settings, prefilter:
   }
 }
 
-function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean): Analysis {
+function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilter: boolean, plan: AnalysisPlan): Analysis {
   const { module, isPackage } = source.module ?? moduleNameFor(source.path);
-  if (source.parsed) return { kind: 'facts', facts: analyzeModule(source.parsed.text, { path: source.path, module, isPackage }, undefined, source.parsed.tree) };
-  const settled = settleWithoutParsing(source, settings, prefilter);
+  const info = { path: source.path, module, isPackage };
+  if (source.parsed) return { kind: 'facts', facts: analyzeModule(source.parsed.text, info, undefined, source.parsed.tree, plan.extractors) };
+  const settled = settleWithoutParsing(source, settings, prefilter, plan.triggers);
   if ('kind' in settled) return settled;
-  return { kind: 'facts', facts: analyzeModule(settled.text, { path: source.path, module, isPackage }, source.parseState) };
+  return { kind: 'facts', facts: analyzeModule(settled.text, info, source.parseState, undefined, plan.extractors) };
 }
 
 /**
@@ -191,9 +223,14 @@ function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilte
  * (or it failed): analyzeSource then does it all. Worker threads run this
  * where the analysis is left to the main thread (see worker-pool.ts).
  */
-export function parseSource(source: SourceFile, settings: Settings, prefilter: boolean): Analysis | { text: string; tree: Int32Array } | null {
+export function parseSource(
+  source: SourceFile,
+  settings: Settings,
+  prefilter: boolean,
+  plan = planOf(),
+): Analysis | { text: string; tree: Int32Array } | null {
   try {
-    const settled = settleWithoutParsing(source, settings, prefilter);
+    const settled = settleWithoutParsing(source, settings, prefilter, plan.triggers);
     if ('kind' in settled) return settled;
     const tree = parseFlat(settled.text);
     return tree ? { text: settled.text, tree } : null;
@@ -203,10 +240,10 @@ export function parseSource(source: SourceFile, settings: Settings, prefilter: b
 }
 
 /** A source's analysis when no parse is needed to know it, else its text to parse. */
-function settleWithoutParsing(source: SourceFile, settings: Settings, prefilter: boolean): Analysis | { text: string } {
+function settleWithoutParsing(source: SourceFile, settings: Settings, prefilter: boolean, triggers: FileTriggers): Analysis | { text: string } {
   if (source.text !== undefined) {
     if (source.text.length > settings.maxFileSize) return tooLarge(source.text.length, 'characters', settings.maxFileSize);
-    if (prefilter && !textMentionsHazardRoots(source.text)) return { kind: 'skipped' };
+    if (prefilter && !triggers.inText(source.text)) return { kind: 'skipped' };
     return { text: source.text };
   }
   // An oversized file is refused before it is read (Node cannot read more than 2 GiB at once anyway).
@@ -215,10 +252,10 @@ function settleWithoutParsing(source: SourceFile, settings: Settings, prefilter:
   if (bytes.length > settings.maxFileSize) return tooLarge(bytes.length, 'bytes', settings.maxFileSize);
   // Decoding problems are reported for every file, relevant or not; the check on raw bytes is cheap.
   const fullDecode = !prefilter || needsFullDecode(bytes);
-  if (!fullDecode && !mentionsHazardRoots(bytes)) return { kind: 'skipped' };
+  if (!fullDecode && !triggers.inBytes(bytes)) return { kind: 'skipped' };
   const decoded = decodeSource(bytes);
   if ('error' in decoded) return problem('decode-error', decoded.error);
-  if (prefilter && !mentionsHazardRoots(bytes) && !textMentionsHazardRoots(decoded.text)) {
+  if (prefilter && !triggers.inBytes(bytes) && !triggers.inText(decoded.text)) {
     return { kind: 'skipped' };
   }
   return { text: decoded.text };
@@ -245,8 +282,10 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   const deferred: SourceFile[] = [];
   const deferredByModule = new Map<string, SourceFile>();
 
+  const ruleSet = options.rules ?? registry;
+  const plan = planOf(ruleSet);
   const analyze = (source: SourceFile, usePrefilter: boolean, phase: 'initial' | 'demand'): Analysis => {
-    const analysis = analyzeSource(source, options.settingsFor(source.path), usePrefilter);
+    const analysis = analyzeSource(source, options.settingsFor(source.path), usePrefilter, plan);
     options.onAnalysis?.(source, analysis, phase);
     return analysis;
   };
@@ -329,6 +368,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
       const source = deferredByModule.get(module);
       return !source || analyses.get(source.path)?.kind !== 'skipped' || mentions(source, search);
     },
+    questions: questionsOf(ruleSet),
     loadMany: options.analyzeMany ? (modules) => loadSources(modules.map((module) => deferredByModule.get(module))) : undefined,
   };
   // Only skipped files can be loaded: with none, the index is told it has nothing to load.
@@ -380,12 +420,47 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     const settings = options.settingsFor(source.path);
     if (analysis?.kind === 'problem') addFileProblem(file, settings, analysis.code, analysis.reason, null);
     // A module parsed only to follow a call into it cannot hold a finding (see ProjectIndex): like a skipped file.
-    else if (analysis?.kind === 'facts' && project.isTarget(analysis.facts)) runRules(file, analysis.facts, project, settings, display);
+    else if (analysis?.kind === 'facts' && project.isTarget(analysis.facts)) runRules(file, analysis.facts, project, settings, display, options.rules);
     sortMessages(file);
     files.push(file);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return files;
+}
+
+/** Each module's view for rules, made once (its extracted facts grouped by kind on first use). */
+const views = new WeakMap<ModuleFacts, ModuleView>();
+
+export function moduleView(facts: ModuleFacts): ModuleView {
+  let view = views.get(facts);
+  if (!view) {
+    let byKind: Map<string, unknown[]> | null = null;
+    view = {
+      facts,
+      extracted: <T>(kind: FactKind<T>): T[] => {
+        if (!byKind) {
+          byKind = new Map();
+          for (const fact of facts.extracted) {
+            const list = byKind.get(fact.kind) ?? [];
+            list.push(fact.data);
+            byKind.set(fact.kind, list);
+          }
+        }
+        return (byKind.get(kind.id) ?? []) as T[];
+      },
+    };
+    views.set(facts, view);
+  }
+  return view;
+}
+
+/** The values the rules ask about in a module's facts (Rule.asks), for the project index to settle first. */
+function questionsOf(ruleSet: readonly Rule[]): (facts: ModuleFacts) => Iterable<Value> {
+  const asking = ruleSet.filter((rule) => rule.asks);
+  return function* questions(facts) {
+    const view = moduleView(facts);
+    for (const rule of asking) yield* rule.asks!(view);
+  };
 }
 
 export function runRules(
@@ -394,37 +469,64 @@ export function runRules(
   project: ProjectIndex,
   settings: Settings,
   display: (path: string) => string = (p) => p,
+  rules: readonly Rule[] = registry,
 ): void {
   if (facts.syntaxError) {
     addFileProblem(file, settings, 'syntax-error', facts.syntaxError.message, facts.syntaxError.loc);
   }
+  const view = moduleView(facts);
   for (const rule of rules) {
     const configured = severityFor(settings, file.path, rule.meta.code, rule.meta.defaultSeverity);
     if (configured === null) continue;
-    rule.check({
-      facts,
-      project,
-      options: { fixTimeout: settings.fixTimeout },
-      display,
-      report(report: RuleReport) {
-        if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
-        // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.
-        const explicit = own(settings.severity, rule.meta.code);
-        const severity: Severity = explicit && explicit !== 'off' ? explicit : (report.severity ?? configured);
-        const reason = formatMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data);
-        addMessage(file, reason, report.loc, rule.meta.code, severity, {
-          ruleName: rule.meta.name,
-          messageId: report.messageId,
-          related: report.related,
-          fix: report.fix,
-        });
-      },
-    });
+    try {
+      checkWithRule(rule, file, view, project, settings, configured, display);
+    } catch (error) {
+      // One rule's bug must not cost the other rules' findings, nor other files' (as ESLint
+      // attributes a crashing rule to the rule and the file). What the rule reported before it
+      // threw, and what earlier rules reported, stay.
+      const why = error instanceof Error ? error.message : String(error);
+      const reason = `Rule ${rule.meta.code} (${rule.meta.name}) failed on this file and did not finish checking it (${why}); please report this`;
+      addFileProblem(file, settings, 'internal-error', reason, null);
+    }
   }
 }
 
+/** Runs one enabled rule on one file, turning what it reports into messages. */
+function checkWithRule(
+  rule: Rule,
+  file: VFile,
+  view: ModuleView,
+  project: ProjectIndex,
+  settings: Settings,
+  configured: Severity,
+  display: (path: string) => string,
+): void {
+  const { facts } = view;
+  rule.check({
+    facts,
+    extracted: view.extracted,
+    project,
+    options: resolveRuleOptions(rule.meta, settings.ruleOptions),
+    display,
+    report(report: RuleReport) {
+      if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
+      // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.
+      const explicit = own(settings.severity, rule.meta.code);
+      const severity: Severity = explicit && explicit !== 'off' ? explicit : (report.severity ?? configured);
+      const reason = formatMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data);
+      addMessage(file, reason, report.loc, rule.meta.code, severity, {
+        ruleName: rule.meta.name,
+        messageId: report.messageId,
+        related: report.related,
+        fix: report.fix,
+      });
+    },
+  });
+}
+
 function addFileProblem(file: VFile, settings: Settings, code: string, reason: string, loc: Loc | null): void {
-  const override = own(settings.severity, code);
+  // A file pyhang could not fully check is never quiet (see isInternalError): always an error.
+  const override = code === 'internal-error' ? 'error' : own(settings.severity, code);
   if (override === 'off') return;
   // Warnings by default: tree-sitter's recovery is not CPython's parser (it rejects a few valid
   // constructs, such as a dedent inside parentheses), and pyhang is nobody's syntax checker.
@@ -470,12 +572,24 @@ function sortMessages(file: VFile): void {
 /**
  * Whether a message fails the run (exit code 1): every rule finding, and a
  * per-file problem (syntax-error, decode-error, file-too-large) only when its
- * severity is configured as error.
+ * severity is configured as error. An internal error always fails it, and
+ * harder (see isInternalError).
  */
 export function failsRun(message: VFileMessage): boolean {
   const code = String(message.ruleId ?? '');
   if ((FILE_PROBLEM_CODES as readonly string[]).includes(code)) return message.fatal === true;
   return true;
+}
+
+/**
+ * Whether a message says pyhang failed on its file (its analysis, or one rule
+ * on it): the file was not fully checked, so the run cannot pass. Such a
+ * message is always an error, its severity cannot be configured, and it ends
+ * the run with exit code 2 (ESLint's `fatal: true`), after everything else is
+ * reported: a CI step must never go green having checked less than it says.
+ */
+export function isInternalError(message: VFileMessage): boolean {
+  return message.ruleId === 'internal-error';
 }
 
 /** Messages of a file with their severity as a word; reporters use this rather than reading `fatal`. */

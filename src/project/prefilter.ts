@@ -2,10 +2,11 @@
  * The text pre-filter: which files are worth parsing up front.
  *
  * Most Python files cannot hold a hazard, and parsing is what costs (tree-sitter
- * runs at a few MB/s). A file is analysed up front when its bytes mention
- * `run_coroutine_threadsafe`, `async def` or `asyncio`: every hazard starts from
- * one of those (a threadsafe future, a coroutine, the asyncio entry points that
- * run coroutines). Everything else is analysed only when the analysis needs it:
+ * runs at a few MB/s). A file is analysed up front when its bytes mention a
+ * trigger of the rules that run (each rule declares the words its hazards start
+ * from: today `run_coroutine_threadsafe`, `async def` and `asyncio`, for a
+ * threadsafe future, a coroutine, the asyncio entry points that run
+ * coroutines). Everything else is analysed only when the analysis needs it:
  * a symbol resolving into the module (a helper a coroutine calls), or the file
  * naming a wrapper or a coroutine found so far (see lint.ts). The checks here
  * work on raw bytes (searching is done natively), before any decoding. A root
@@ -15,26 +16,50 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { codingCookie, decodeSource } from '../python/decode.js';
 
-/** `async def` with any blanks or line continuations between the keywords. */
-const ASYNC_DEF = /async[ \t\f\\\r\n]+def\b/;
-/** What a hazard starts from, in a decoded text (an editor's document, a file in another encoding) or in bytes read as latin-1. */
-const HAZARD_ROOTS = new RegExp(`run_coroutine_threadsafe|asyncio|${ASYNC_DEF.source}`, 'g');
-const ASYNC = Buffer.from('async');
-const THREADSAFE = Buffer.from('run_coroutine_threadsafe');
+/** What may stand between the words of a phrase: blanks, and backslashes ending a line. */
+const PHRASE_GAP = '[ \\t\\f\\\\\\r\\n]+';
 
-/** Whether a file's bytes mention what a hazard starts from, in code. */
-export function mentionsHazardRoots(bytes: Uint8Array): boolean {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Most files mention none of them: two native searches settle those.
-  if (!buffer.includes(ASYNC) && !buffer.includes(THREADSAFE)) return false;
-  // `async  def` or a line continuation between the keywords is rare: the regex below finds it too.
-  // UTF-8 read as latin-1 keeps every ASCII character, so quotes, `#` and line ends are where they are.
-  return mentionedInCode(buffer.toString('latin1'), HAZARD_ROOTS);
-}
+/**
+ * What makes a file worth analysing up front: the words and phrases the
+ * enabled rules declare as their triggers (Rule.triggers), found in code.
+ * A word matches anywhere (`asyncio` also in `asyncio_compat`); a phrase of
+ * several words (`async def`) matches them separated by blanks or line
+ * continuations, its last word as a whole word.
+ */
+export class FileTriggers {
+  /** Bytes each file is searched for natively first: a file holding none of them holds no trigger. */
+  private readonly needles: Buffer[];
+  /** Every trigger, in a decoded text or in bytes read as latin-1. */
+  private readonly pattern: RegExp;
 
-/** `mentionsHazardRoots` for a decoded text. */
-export function textMentionsHazardRoots(text: string): boolean {
-  return mentionedInCode(text, HAZARD_ROOTS);
+  constructor(readonly phrases: readonly string[]) {
+    const words = phrases.map((phrase) => phrase.trim().split(/\s+/));
+    const alternatives = words.map((parts) => {
+      const escaped = parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      return parts.length > 1 ? `${escaped.join(PHRASE_GAP)}\\b` : escaped[0]!;
+    });
+    this.pattern = new RegExp(alternatives.join('|'), 'g');
+    // A phrase is first looked for by its first word; a needle holding another one adds nothing (`asyncio` after `async`).
+    const firsts = [...new Set(words.map((parts) => parts[0]!))];
+    this.needles = firsts
+      .filter((word) => !firsts.some((other) => other !== word && word.includes(other)))
+      .sort((a, b) => a.length - b.length)
+      .map((word) => Buffer.from(word));
+  }
+
+  /** Whether a file's bytes mention a trigger, in code. */
+  inBytes(bytes: Uint8Array): boolean {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Most files mention none of them: a few native searches settle those.
+    if (!this.needles.some((needle) => buffer.includes(needle))) return false;
+    // UTF-8 read as latin-1 keeps every ASCII character, so quotes, `#` and line ends are where they are.
+    return mentionedInCode(buffer.toString('latin1'), this.pattern);
+  }
+
+  /** `inBytes` for a decoded text. */
+  inText(text: string): boolean {
+    return mentionedInCode(text, this.pattern);
+  }
 }
 
 /** Where a comment or a string literal may start. */

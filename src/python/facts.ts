@@ -6,6 +6,14 @@
  */
 import type { Point } from './positions.js';
 import type { Value } from './values.js';
+import type { ExtractedFact } from './extractors.js';
+
+/**
+ * The shape of ModuleFacts (and of the values in them), as cached: bump it
+ * whenever that shape or its meaning changes, so that no cache made before
+ * is read as facts of the new shape (see src/engine/cache-key.ts).
+ */
+export const FACTS_SCHEMA_VERSION = 2;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -98,27 +106,6 @@ export interface Fix {
   edits: { start: number; end: number; text: string }[];
 }
 
-/** Why a blocking call is known not to block. */
-export type WaitExemption = 'done-callback' | 'done-guard' | null;
-
-/** A call that waits for a future: `x.result()`, `x.exception()`, `concurrent.futures.wait(fs)`, `as_completed(fs)`. */
-export interface WaitFact {
-  kind: 'result' | 'exception' | 'wait' | 'as_completed';
-  /** What is waited on: the receiver of `.result()`, or the `fs` argument of wait/as_completed. */
-  target: Value;
-  /** True when no timeout, `timeout=None` or a positional `None` is passed. */
-  unbounded: boolean;
-  /** Name of the `async def` whose body holds the call directly (not through a nested def or lambda), else null. */
-  coroutine: string | null;
-  exemption: WaitExemption;
-  /** The call's range: `fut.result(...)` from the receiver's end to the closing parenthesis for methods, the whole call for functions. */
-  loc: Loc;
-  /** Source text of the waited expression, for messages. */
-  targetText: string;
-  /** Where a `timeout=N` argument would be inserted (offset just inside the parentheses), when the call has no arguments. */
-  fixAt: { offset: number; needsComma: boolean; replace?: { start: number; end: number } } | null;
-}
-
 /** An expression statement whose value is a call: `asyncio.run_coroutine_threadsafe(...)` dropped on the floor. */
 export interface DiscardFact {
   value: Value;
@@ -194,13 +181,14 @@ export interface ModuleFacts {
   imports: Record<string, string>;
   functions: FunctionFacts[];
   classes: ClassFacts[];
-  waits: WaitFact[];
   discards: DiscardFact[];
   coroutineUses: CoroutineUse[];
   /** Modules imported with `from m import *`, in order. */
   starImports: string[];
   /** `# noqa` directives: 1-based line → codes (empty array = bare `# noqa`). */
   noqa: Record<number, string[]>;
+  /** What rules' extractors kept from this module's calls (see extractors.ts). */
+  extracted: ExtractedFact[];
   /** The first syntax error, if tree-sitter had to recover. */
   syntaxError: { loc: Loc; message: string } | null;
 }

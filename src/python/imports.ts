@@ -79,42 +79,6 @@ export function importBindings(
   return { bindings, stars };
 }
 
-/** Names of the APIs the analysis understands, keyed by every qualified name they are reachable under. */
-const CANONICAL: Record<string, string> = {
-  'asyncio.run_coroutine_threadsafe': 'run_coroutine_threadsafe',
-  'asyncio.tasks.run_coroutine_threadsafe': 'run_coroutine_threadsafe',
-  'concurrent.futures.wait': 'futures.wait',
-  'concurrent.futures._base.wait': 'futures.wait',
-  'concurrent.futures.as_completed': 'futures.as_completed',
-  'concurrent.futures._base.as_completed': 'futures.as_completed',
-  'asyncio.run': 'asyncio.run',
-  'asyncio.runners.run': 'asyncio.run',
-  'asyncio.Runner': 'asyncio.Runner',
-  'asyncio.runners.Runner': 'asyncio.Runner',
-  'sys.exit': 'sys.exit',
-  'builtins.exit': 'sys.exit',
-  'builtins.quit': 'sys.exit',
-  'contextlib.suppress': 'contextlib.suppress',
-  'functools.partial': 'functools.partial',
-  'builtins.list': 'collection',
-  'builtins.tuple': 'collection',
-  'builtins.set': 'collection',
-  'builtins.frozenset': 'collection',
-  'builtins.sorted': 'collection',
-  'builtins.reversed': 'collection',
-  'builtins.iter': 'collection',
-  'builtins.next': 'next',
-  'builtins.enumerate': 'enumerate',
-  'builtins.zip': 'zip',
-  'builtins.SystemExit': 'SystemExit',
-  'builtins.KeyboardInterrupt': 'KeyboardInterrupt',
-  'builtins.BaseException': 'BaseException',
-};
-
-export function canonicalApi(qualifiedName: string | null): string | null {
-  return qualifiedName ? (CANONICAL[qualifiedName] ?? null) : null;
-}
-
 /** Python's builtin names: an unbound name that is one of these is the builtin, not a star-import. */
 export const BUILTIN_NAMES = new Set(
   (

@@ -11,263 +11,45 @@
  *
  * Recursion over expressions and statements is bounded by MAX_DEPTH: past it a
  * subtree is skipped rather than risking a stack overflow on absurd nesting.
+ *
+ * The walk is one object split by what it visits: analyzer-base.ts (the facts
+ * being built, name lookup and binding), statement-analysis.ts,
+ * expression-analysis.ts (calls, and what library APIs do: src/library/), and
+ * this file (the module, definitions, re-analysis of an edited document).
+ * What the model knows is generic Python plus the library rows; rules
+ * (rules/) decide what is a hazard.
  */
-import { LineIndex } from './positions.js';
 import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
-import { importBindings, canonicalApi, BUILTIN_NAMES } from './imports.js';
-import { buildScope, parameterNames, targetNames, type Scope, type ScopeEvent } from './scopes.js';
+import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { parseNoqa } from './noqa.js';
 import { own, record } from './facts.js';
-import type {
-  ClassFacts,
-  CoroutineUse,
-  DiscardFact,
-  FunctionFacts,
-  Loc,
-  ModuleFacts,
-  WaitFact,
-} from './facts.js';
-import {
-  FUTURE,
-  NOTHING,
-  attrOf,
-  callOf,
-  collectionOf,
-  elemOf,
-  itemOf,
-  mappingOf,
-  symbol,
-  union,
-  valuesOf,
-  type Term,
-  type Value,
-  resetSymbols,
-} from './values.js';
+import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
+import { NOTHING, symbol, type Value, resetSymbols } from './values.js';
+import type { Ctx, State } from './flow-state.js';
+import { compact, unwrapParens } from './expression-shapes.js';
+import { callArgs } from './call-sites.js';
+import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
+import type { ModuleInfo } from './analyzer-base.js';
+import { ExpressionAnalyzer } from './expression-analysis.js';
+import { NO_EXTRACTORS, type ExtractorTable } from './extractors.js';
 
-export interface ModuleInfo {
-  path: string;
-  module: string;
-  isPackage: boolean;
-}
+export type { ModuleInfo } from './analyzer-base.js';
 
-const MAX_DEPTH = 400;
-/** Loops nested deeper than this get one pass instead of two (the first pass only carries values around the loop). */
-const MAX_LOOP_PREPASS_DEPTH = 2;
-const TEXT_LIMIT = 60;
 /** Definitions that open a scope of their own inside a function. */
 const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'class_definition']);
-
-interface Ctx {
-  scope: Scope;
-  /** The function whose facts this code contributes to (null at module level, in class bodies and lambdas). */
-  fn: FunctionFacts | null;
-  /** Name of the `async def` whose body this is directly. */
-  coroutine: string | null;
-  /** The class, for code inside a method (`self` refers to its instances). */
-  classQ: string | null;
-  classRel: string | null;
-  selfName: string | null;
-  doneCallback: boolean;
-  /** Exception classes caught, without re-raising, around the current point. */
-  caught: string[];
-  loopDepth: number;
-}
-
-interface State {
-  vars: Map<string, Value>;
-  /** Texts of futures known to be done on this path (`if fut.done():`). */
-  done: Set<string>;
-  dead: boolean;
-}
-
-function cloneState(state: State): State {
-  return { vars: new Map(state.vars), done: new Set(state.done), dead: state.dead };
-}
-
-function mergeStates(states: State[]): State {
-  const live = states.filter((s) => !s.dead);
-  if (live.length === 0) {
-    const merged = cloneState(states[0]!);
-    merged.dead = true;
-    return merged;
-  }
-  if (live.length === 1) return cloneState(live[0]!);
-  const vars = new Map<string, Value>();
-  for (const s of live) {
-    for (const [name, value] of s.vars) vars.set(name, vars.has(name) ? union(vars.get(name)!, value) : value);
-  }
-  const done = new Set([...live[0]!.done].filter((d) => live.every((s) => s.done.has(d))));
-  return { vars, done, dead: false };
-}
-
-function compact(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > TEXT_LIMIT ? `${flat.slice(0, TEXT_LIMIT - 1)}…` : flat;
-}
-
-/** Text used to match a future across `fut.done()` guards: whitespace-insensitive. */
-function guardKey(node: SyntaxNode): string {
-  return node.text.replace(/\s+/g, '');
-}
-
-function singleSymbol(value: Value): string | null {
-  return value.length === 1 && value[0]!.k === 'sym' ? value[0]!.q : null;
-}
-
-/** A callee that might be a function of the project (not a builtin): worth a call-site record. */
-function mayBeProjectCallee(value: Value): boolean {
-  return value.some((t) => t.k !== 'sym' || !t.q.startsWith('builtins.'));
-}
-
-function unwrapParens(node: SyntaxNode): SyntaxNode {
-  let current = node;
-  while (current.type === 'parenthesized_expression' && current.namedChildCount === 1) current = current.namedChild(0)!;
-  return current;
-}
-
-interface CallArgs {
-  positional: SyntaxNode[];
-  /** Shared and empty for a call without keyword arguments (most calls): never written to but here. */
-  keywords: ReadonlyMap<string, SyntaxNode>;
-  splat: boolean;
-}
-
-const NO_KEYWORDS: ReadonlyMap<string, never> = new Map<string, never>();
-
-/** Targets and values that `a, b = x, y` binds element by element. */
-const TARGET_SHAPES: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
-const VALUE_SHAPES: ReadonlySet<string> = new Set(['expression_list', 'tuple', 'list']);
-
-function callArgs(call: SyntaxNode): CallArgs {
-  const args: CallArgs = { positional: [], keywords: NO_KEYWORDS, splat: false };
-  const list = call.childForFieldName('arguments');
-  if (!list) return args;
-  if (list.type === 'generator_expression') {
-    args.positional.push(list);
-    return args;
-  }
-  for (const arg of list.namedChildren) {
-    if (arg.type === 'keyword_argument') {
-      const name = arg.childForFieldName('name')?.text;
-      const value = arg.childForFieldName('value');
-      if (name && value) {
-        if (args.keywords === NO_KEYWORDS) args.keywords = new Map();
-        (args.keywords as Map<string, SyntaxNode>).set(name, value);
-      }
-    } else if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
-      args.splat = true;
-    } else if (arg.type !== 'comment') {
-      args.positional.push(arg);
-    }
-  }
-  return args;
-}
-
-/**
- * Futures whose `.done()` is implied true when `cond` is true (`pos`) or when it is false (`neg`).
- * Past MAX_DEPTH nested operators nothing more is implied (a long `a and b and …` chain nests to the left).
- */
-function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[]; neg: string[] } {
-  const out = { pos: [] as string[], neg: [] as string[] };
-  if (!cond || depth > MAX_DEPTH) return out;
-  const node = unwrapParens(cond);
-  if (node.type === 'call') {
-    const fn = node.childForFieldName('function');
-    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'done') {
-      const obj = fn.childForFieldName('object');
-      if (obj) out.pos.push(guardKey(obj));
-    }
-    return out;
-  }
-  if (node.type === 'not_operator') {
-    const inner = doneGuards(node.childForFieldName('argument'), depth + 1);
-    return { pos: inner.neg, neg: inner.pos };
-  }
-  if (node.type === 'boolean_operator') {
-    const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
-    const left = doneGuards(node.childForFieldName('left'), depth + 1);
-    const right = doneGuards(node.childForFieldName('right'), depth + 1);
-    // `a and b` true ⇒ both true; `a or b` false ⇒ both false.
-    if (op === 'and') out.pos.push(...left.pos, ...right.pos);
-    if (op === 'or') out.neg.push(...left.neg, ...right.neg);
-  }
-  return out;
-}
-
-/** The `{…}` parts of a string that are its own, not those of f-strings nested in them. */
-function ownInterpolations(string: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const stack: SyntaxNode[] = [...string.children].reverse();
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'interpolation') out.push(node);
-    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-  }
-  return out;
-}
-
-/**
- * What analysing the body of a function or class defined at module level added
- * to the facts. A document that is edited and analysed again (the language
- * server) keeps these per definition: an incremental parse hands back the very
- * same node for a definition the edit did not touch (see copyTree), and its
- * body is not analysed again but replayed, with its positions moved if the
- * edit shifted it. A body depends on nothing outside it but what `context`
- * names (its module, the module's bindings, the done-callback names, whether a
- * star import comes first), so an entry serves only under the same context.
- */
-interface BodyEffects {
-  /** The context's number (see contextIds). */
-  context: number;
-  /** Where the definition started when this was recorded. */
-  start: number;
-  line: number;
-  column: number;
-  functions: FunctionFacts[];
-  classes: ClassFacts[];
-  waits: WaitFact[];
-  discards: DiscardFact[];
-  uses: CoroutineUse[];
-  log: EffectLog;
-}
-
-/** Writes a body makes into the module's records (closures, globals, class-level names, imports in functions). */
-interface EffectLog {
-  variables: [string, Value][];
-  imports: [string, string][];
-}
-
-/** Each edited document's recorded bodies, by definition node (see BodyEffects). */
-const bodyMemos = new WeakMap<ParseState, WeakMap<SyntaxNode, BodyEffects>>();
-
-/**
- * Each edited document's module scope, by top-level statement (see buildScope),
- * under the module name its imports were resolved with.
- */
-const scopeMemos = new WeakMap<ParseState, { module: string; memo: WeakMap<SyntaxNode, ScopeEvent[]> }>();
-
-/** A number per context met, so that each definition compares a number rather than a long text. */
-const contextIds = new Map<string, number>();
-
-function contextId(context: string): number {
-  let id = contextIds.get(context);
-  if (id === undefined) {
-    // Contexts come and go as a document is edited; a long session must not keep them all.
-    if (contextIds.size >= 10_000) contextIds.clear();
-    id = nextContextId++;
-    contextIds.set(context, id);
-  }
-  return id;
-}
-
-let nextContextId = 0;
 
 /**
  * `parseState`: an editor document's last parse, for incremental re-parsing and
  * re-analysis (see ParseState, BodyEffects). `parsed`: the text's native parse,
  * made already (see parseFlat).
  */
-export function analyzeModule(text: string, info: ModuleInfo, parseState?: ParseState, parsed?: Int32Array): ModuleFacts {
+export function analyzeModule(
+  text: string,
+  info: ModuleInfo,
+  parseState?: ParseState,
+  parsed?: Int32Array,
+  extractors: ExtractorTable = NO_EXTRACTORS,
+): ModuleFacts {
   const root = parsePython(text, parseState, parsed);
   let memo: WeakMap<SyntaxNode, BodyEffects> | null = null;
   let scopeMemo: WeakMap<SyntaxNode, ScopeEvent[]> | undefined;
@@ -284,59 +66,29 @@ export function analyzeModule(text: string, info: ModuleInfo, parseState?: Parse
     scopeMemo = scopes.memo;
   }
   resetSymbols();
-  const analyzer = new ModuleAnalyzer(text, info, memo, scopeMemo);
+  const analyzer = new ModuleAnalyzer(text, info, extractors, memo, scopeMemo);
   analyzer.run(root, text);
   resetSymbols();
   return analyzer.facts;
 }
 
-class ModuleAnalyzer {
-  readonly facts: ModuleFacts;
-  private readonly lines: LineIndex;
-  private readonly locs = new Map<string, Loc>();
-  private readonly info: ModuleInfo;
-  private recording = true;
-  private depth = 0;
-  /** Names of functions passed to `add_done_callback` anywhere in the module. */
-  private readonly callbackNames = new Set<string>();
-  /** Lambdas passed to `add_done_callback` directly. */
-  private readonly callbackLambdas = new Set<number>();
-  private readonly classes = new Map<string, ClassFacts>();
-  /** Set while evaluating a call that is an argument or an assigned value: its use is recorded by the consumer. */
-  private suppressUse = false;
-  private moduleScope: Scope | null = null;
+class ModuleAnalyzer extends ExpressionAnalyzer {
   /** Recorded bodies of module-level definitions, for a document analysed again (null: none kept). */
   private readonly memo: WeakMap<SyntaxNode, BodyEffects> | null;
+
   /** What the bodies depend on outside themselves (see BodyEffects), computed on first use: without and with a star import before. */
   private memoContexts: [number, number] | null = null;
-  /** While a body is recorded: its writes into the module's records. */
-  private log: EffectLog | null = null;
 
   constructor(
     text: string,
     info: ModuleInfo,
+    extractors: ExtractorTable,
     memo: WeakMap<SyntaxNode, BodyEffects> | null = null,
     /** What each top-level statement binds, kept for a document analysed again (see buildScope). */
     private readonly scopeMemo?: WeakMap<SyntaxNode, ScopeEvent[]>,
   ) {
-    this.lines = new LineIndex(text);
-    this.info = info;
+    super(text, info, extractors);
     this.memo = memo;
-    this.facts = {
-      path: info.path,
-      module: info.module,
-      isPackage: info.isPackage,
-      variables: record(),
-      imports: record(),
-      functions: [],
-      classes: [],
-      waits: [],
-      discards: [],
-      coroutineUses: [],
-      starImports: [],
-      noqa: record(),
-      syntaxError: null,
-    };
   }
 
   run(root: SyntaxNode, text: string): void {
@@ -359,8 +111,6 @@ class ModuleAnalyzer {
     };
     this.visitBlock(root, ctx, { vars: new Map(), done: new Set(), dead: false });
   }
-
-  // ---- module-wide pre-passes -------------------------------------------------
 
   private collectComments(root: SyntaxNode): void {
     for (const comment of root.descendantsOfType('comment')) {
@@ -420,606 +170,7 @@ class ModuleAnalyzer {
     }
   }
 
-  // ---- helpers -------------------------------------------------------------------
-
-  /**
-   * One call is often recorded several times (a discard, a coroutine use, an
-   * escape): they share one Loc object, which structured cloning keeps shared,
-   * so facts cost less memory here, in transit and in the main thread.
-   */
-  private loc(start: number, end: number): Loc {
-    const key = `${start}:${end}`;
-    let loc = this.locs.get(key);
-    if (!loc) {
-      loc = this.lines.span(start, end);
-      this.locs.set(key, loc);
-    }
-    return loc;
-  }
-
-  private nodeLoc(node: SyntaxNode): Loc {
-    return this.loc(node.startIndex, node.endIndex);
-  }
-
-  private resolveImport(node: SyntaxNode): { name: string; target: string }[] {
-    return importBindings(node, this.info.module, this.info.isPackage).bindings;
-  }
-
-  private q(rel: string): string {
-    return rel ? `${this.info.module}.${rel}` : this.info.module;
-  }
-
-  private relOf(scope: Scope, name: string): string {
-    return scope.rel ? `${scope.rel}.${name}` : name;
-  }
-
-  /** The value a name has at this point. */
-  private lookup(name: string, ctx: Ctx, state: State): Value {
-    let scope: Scope | null = ctx.scope;
-    // Lambdas and comprehensions run on a copy of the enclosing state: their own names and the enclosing ones are in it.
-    while (scope && (scope.kind === 'lambda' || scope.kind === 'comprehension')) {
-      if (scope.bound.has(name)) return state.vars.get(name) ?? NOTHING;
-      scope = scope.parent;
-    }
-    if (!scope) return NOTHING;
-    if (scope.globals.has(name)) return this.moduleName(name);
-    if (scope.bound.has(name)) {
-      if (state.vars.has(name)) return state.vars.get(name)!;
-      return scope.kind === 'module' ? this.symbolIn(scope, name) : NOTHING;
-    }
-    for (let s = scope.parent; s; s = s.parent) {
-      if (s.kind === 'class' || s.kind === 'lambda' || s.kind === 'comprehension') continue;
-      if (s.globals.has(name)) return this.moduleName(name);
-      if (s.bound.has(name)) return this.symbolIn(s, name);
-    }
-    return this.moduleName(name);
-  }
-
-  /** A name looked up in the module's global namespace (from anywhere in the module). */
-  private moduleName(name: string): Value {
-    return this.symbolIn(this.moduleScope!, name);
-  }
-
-  private symbolIn(scope: Scope, name: string): Value {
-    const target = scope.importsOnly.get(name);
-    if (target) return symbol(target);
-    if (scope.kind === 'module' && !scope.bound.has(name)) {
-      if (this.facts.starImports.length > 0 && !BUILTIN_NAMES.has(name)) return symbol(this.q(name));
-      return symbol(`builtins.${name}`);
-    }
-    return symbol(this.q(this.relOf(scope, name)));
-  }
-
-  private addVariable(rel: string, value: Value): void {
-    if (value.length === 0) return;
-    this.log?.variables.push([rel, value]);
-    const existing = own(this.facts.variables, rel);
-    this.facts.variables[rel] = existing ? union(existing, value) : value;
-  }
-
-  private assignName(name: string, value: Value, ctx: Ctx, state: State): void {
-    let scope: Scope | null = ctx.scope;
-    while (scope && (scope.kind === 'lambda' || scope.kind === 'comprehension') && !scope.bound.has(name)) {
-      scope = scope.parent;
-    }
-    if (!scope) return;
-    if (scope.globals.has(name)) this.addVariable(name, value);
-    else {
-      state.vars.set(name, value);
-      // A function's locals are read from elsewhere only by the functions and classes nested in it
-      // (closures); keeping them for every function would bloat the facts for nothing.
-      const readElsewhere = scope.kind === 'module' || scope.kind === 'class' || (scope.kind === 'function' && this.hasNestedScopes(scope));
-      if (readElsewhere) this.addVariable(this.relOf(scope, name), value);
-    }
-    for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) state.done.delete(key);
-  }
-
-  /** Function scopes whose bodies define nested functions or classes (which may read their locals). */
-  private readonly nestingScopes = new WeakMap<Scope, boolean>();
-
-  private hasNestedScopes(scope: Scope): boolean {
-    return this.nestingScopes.get(scope) ?? false;
-  }
-
-  private addClassAttr(classRel: string, name: string, value: Value): void {
-    if (value.length === 0) return;
-    const cls = this.classes.get(classRel);
-    if (!cls) return;
-    const existing = own(cls.attrs, name);
-    cls.attrs[name] = existing ? union(existing, value) : value;
-  }
-
-  private isSelf(node: SyntaxNode | null, ctx: Ctx): boolean {
-    return !!node && node.type === 'identifier' && ctx.selfName !== null && node.text === ctx.selfName;
-  }
-
-  // ---- statements ----------------------------------------------------------------
-
-  private visitBlock(block: SyntaxNode | null, ctx: Ctx, state: State): void {
-    if (!block) return;
-    for (const stmt of block.namedChildren) this.visitStatement(stmt, ctx, state);
-  }
-
-  private visitStatement(node: SyntaxNode, ctx: Ctx, state: State): void {
-    if (this.depth > MAX_DEPTH) return;
-    this.depth++;
-    try {
-      this.visitStatementInner(node, ctx, state);
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private visitStatementInner(node: SyntaxNode, ctx: Ctx, state: State): void {
-    switch (node.type) {
-      case 'expression_statement':
-        for (const child of node.namedChildren) this.visitExpressionStatement(child, ctx, state);
-        return;
-      case 'return_statement': {
-        const value = node.namedChild(0);
-        if (value) {
-          const v = this.evalExpr(value, ctx, state);
-          if (ctx.fn) ctx.fn.returns = union(ctx.fn.returns, v);
-        }
-        state.dead = true;
-        return;
-      }
-      case 'if_statement':
-        this.visitIf(node, ctx, state);
-        return;
-      case 'for_statement':
-        this.visitFor(node, ctx, state);
-        return;
-      case 'while_statement':
-        this.visitWhile(node, ctx, state);
-        return;
-      case 'try_statement':
-        this.visitTry(node, ctx, state);
-        return;
-      case 'with_statement':
-        this.visitWith(node, ctx, state);
-        return;
-      case 'function_definition':
-        this.defineFunction(node, [], ctx, state);
-        return;
-      case 'class_definition':
-        this.defineClass(node, ctx, state);
-        return;
-      case 'decorated_definition': {
-        const decorators = node.namedChildren.filter((c) => c.type === 'decorator');
-        for (const d of decorators) for (const e of d.namedChildren) this.evalExpr(e, ctx, state);
-        const def = node.childForFieldName('definition');
-        if (def?.type === 'function_definition') this.defineFunction(def, decorators, ctx, state);
-        else if (def?.type === 'class_definition') this.defineClass(def, ctx, state);
-        return;
-      }
-      case 'raise_statement':
-        this.visitRaise(node, ctx, state);
-        state.dead = true;
-        return;
-      case 'break_statement':
-      case 'continue_statement':
-        state.dead = true;
-        return;
-      case 'import_statement':
-      case 'import_from_statement':
-        this.visitImport(node, ctx, state);
-        return;
-      case 'assert_statement': {
-        for (const child of node.namedChildren) this.evalExpr(child, ctx, state);
-        for (const key of doneGuards(node.namedChild(0)).pos) state.done.add(key);
-        return;
-      }
-      case 'match_statement':
-        this.visitMatch(node, ctx, state);
-        return;
-      case 'delete_statement':
-        for (const name of targetNames(node.namedChild(0))) state.vars.delete(name);
-        return;
-      case 'global_statement':
-      case 'nonlocal_statement':
-      case 'pass_statement':
-      case 'comment':
-      case 'future_import_statement':
-        return;
-      case 'block':
-        this.visitBlock(node, ctx, state);
-        return;
-      default:
-        // ERROR nodes and anything unexpected: visit what is inside, statements as statements.
-        for (const child of node.namedChildren) {
-          if (/_statement$|_definition$|^block$|^ERROR$/.test(child.type)) this.visitStatement(child, ctx, state);
-          else this.evalExpr(child, ctx, state);
-        }
-    }
-  }
-
-  private visitExpressionStatement(node: SyntaxNode, ctx: Ctx, state: State): void {
-    if (node.type === 'assignment') {
-      this.visitAssignment(node, ctx, state);
-      return;
-    }
-    if (node.type === 'augmented_assignment') {
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      const value = right ? this.evalExpr(right, ctx, state) : NOTHING;
-      if (left?.type === 'identifier') {
-        this.assignName(left.text, union(this.lookup(left.text, ctx, state), value), ctx, state);
-      } else if (left?.type === 'attribute' && this.isSelf(left.childForFieldName('object'), ctx) && ctx.classRel) {
-        this.addClassAttr(ctx.classRel, left.childForFieldName('attribute')!.text, value);
-      }
-      return;
-    }
-    const value = this.evalExpr(node, ctx, state);
-    const call = unwrapParens(node);
-    if (call.type === 'call' && value.length > 0 && this.recording) {
-      const fn = call.childForFieldName('function');
-      this.facts.discards.push({ value, loc: this.nodeLoc(call), calleeText: compact(fn?.text ?? call.text) });
-    }
-  }
-
-  private visitAssignment(node: SyntaxNode, ctx: Ctx, state: State): Value {
-    const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    if (!right) {
-      return NOTHING;
-    }
-    let value: Value;
-    if (right.type === 'assignment') value = this.visitAssignment(right, ctx, state);
-    else if (left && this.bindElementwise(left, right, ctx, state)) return NOTHING;
-    else {
-      // A call whose result is stored is not "used" here; where the stored value goes decides that.
-      this.suppressUse = unwrapParens(right).type === 'call' && left?.type === 'identifier';
-      value = this.evalExpr(right, ctx, state);
-    }
-    if (left) this.bindTarget(left, value, ctx, state);
-    return value;
-  }
-
-  /** `a, b = x, y`: binds element by element when both sides have the same shape. */
-  private bindElementwise(left: SyntaxNode, right: SyntaxNode, ctx: Ctx, state: State): boolean {
-    if (!TARGET_SHAPES.has(left.type) || !VALUE_SHAPES.has(right.type)) return false;
-    const targets = left.namedChildren;
-    const sources = right.namedChildren;
-    if (targets.length !== sources.length || sources.some((s) => s.type === 'list_splat')) return false;
-    const evaluated = sources.map((s) => this.evalExpr(s, ctx, state));
-    targets.forEach((t, i) => this.bindTarget(t, evaluated[i]!, ctx, state));
-    return true;
-  }
-
-  private bindTarget(target: SyntaxNode, value: Value, ctx: Ctx, state: State, nesting = 0): void {
-    // `((((a,),),),) = x` nests as deep as the file likes; past MAX_DEPTH the names stay unbound.
-    if (nesting > MAX_DEPTH) return;
-    switch (target.type) {
-      case 'identifier':
-        this.assignName(target.text, value, ctx, state);
-        return;
-      case 'attribute': {
-        const obj = target.childForFieldName('object');
-        const name = target.childForFieldName('attribute')?.text;
-        if (obj && name && this.isSelf(obj, ctx) && ctx.classRel) {
-          this.addClassAttr(ctx.classRel, name, value);
-          const key = `${obj.text}.${name}`;
-          for (const k of [...state.done]) if (k === key || k.startsWith(`${key}.`)) state.done.delete(k);
-        } else if (obj) this.evalExpr(obj, ctx, state);
-        return;
-      }
-      case 'subscript': {
-        const obj = target.childForFieldName('value');
-        for (const sub of target.childrenForFieldName('subscript')) this.evalExpr(sub, ctx, state);
-        const stored: Value = mappingOf(value);
-        if (obj?.type === 'identifier') {
-          this.assignName(obj.text, union(this.lookup(obj.text, ctx, state), stored), ctx, state);
-        } else if (obj?.type === 'attribute' && this.isSelf(obj.childForFieldName('object'), ctx) && ctx.classRel) {
-          this.addClassAttr(ctx.classRel, obj.childForFieldName('attribute')!.text, stored);
-        }
-        return;
-      }
-      case 'pattern_list':
-      case 'tuple_pattern':
-      case 'list_pattern':
-      case 'tuple':
-      case 'list':
-      case 'parenthesized_expression': {
-        const element = elemOf(value);
-        for (const child of target.namedChildren) {
-          if (child.type === 'list_splat_pattern' || child.type === 'list_splat') {
-            const inner = child.namedChild(0);
-            if (inner) this.bindTarget(inner, collectionOf(element), ctx, state, nesting + 1);
-          } else this.bindTarget(child, element, ctx, state, nesting + 1);
-        }
-        return;
-      }
-      case 'as_pattern_target':
-        for (const child of target.namedChildren) this.bindTarget(child, value, ctx, state, nesting + 1);
-        return;
-      default:
-        return;
-    }
-  }
-
-  private visitIf(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const outcomes: State[] = [];
-    let current = state;
-    let clause: SyntaxNode | null = node;
-    while (clause) {
-      const cond = clause.childForFieldName('condition');
-      if (cond) this.evalExpr(cond, ctx, current);
-      const guards = doneGuards(cond);
-      const thenState = cloneState(current);
-      for (const key of guards.pos) thenState.done.add(key);
-      this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
-      outcomes.push(thenState);
-      const elseState = cloneState(current);
-      for (const key of guards.neg) elseState.done.add(key);
-      current = elseState;
-      // The next clause: an elif, an else, or nothing (falling through).
-      const alternatives: SyntaxNode[] =
-        clause === node ? node.childrenForFieldName('alternative') : [];
-      if (clause === node) {
-        let fallThrough = true;
-        for (const alt of alternatives) {
-          if (alt.type === 'elif_clause') {
-            const altCond = alt.childForFieldName('condition');
-            if (altCond) this.evalExpr(altCond, ctx, current);
-            const altGuards = doneGuards(altCond);
-            const altThen = cloneState(current);
-            for (const key of altGuards.pos) altThen.done.add(key);
-            this.visitBlock(alt.childForFieldName('consequence'), ctx, altThen);
-            outcomes.push(altThen);
-            const altElse = cloneState(current);
-            for (const key of altGuards.neg) altElse.done.add(key);
-            current = altElse;
-          } else if (alt.type === 'else_clause') {
-            const elseBody = cloneState(current);
-            this.visitBlock(alt.childForFieldName('body'), ctx, elseBody);
-            outcomes.push(elseBody);
-            fallThrough = false;
-          }
-        }
-        if (fallThrough) outcomes.push(current);
-      }
-      clause = null;
-    }
-    const merged = mergeStates(outcomes);
-    state.vars = merged.vars;
-    state.done = merged.done;
-    state.dead = merged.dead;
-  }
-
-  /** Runs a loop body: first without recording, to carry values around the loop, then for real. */
-  private runLoopBody(body: SyntaxNode | null, ctx: Ctx, entry: State, bindEach: (s: State) => void): State {
-    const inner: Ctx = { ...ctx, loopDepth: ctx.loopDepth + 1 };
-    let start = cloneState(entry);
-    if (ctx.loopDepth < MAX_LOOP_PREPASS_DEPTH && this.recording) {
-      this.recording = false;
-      const first = cloneState(entry);
-      bindEach(first);
-      this.visitBlock(body, inner, first);
-      this.recording = true;
-      first.dead = false;
-      start = mergeStates([entry, first]);
-    }
-    bindEach(start);
-    this.visitBlock(body, inner, start);
-    start.dead = false;
-    return start;
-  }
-
-  private visitFor(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    const bindEach = right && left ? this.iterationBinder(left, right, ctx, state) : () => {};
-    const after = this.runLoopBody(node.childForFieldName('body'), ctx, state, bindEach);
-    const merged = mergeStates([state, after]);
-    const alternative = node.childForFieldName('alternative');
-    if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
-    state.vars = merged.vars;
-    state.done = merged.done;
-  }
-
-  /**
-   * Evaluates a loop's iterable once and returns how to bind its target:
-   * `for f in futs`, `for i, f in enumerate(futs)`, `for a, b in zip(xs, futs)`,
-   * `for k, f in mapping.items()`.
-   */
-  private iterationBinder(left: SyntaxNode, right: SyntaxNode, ctx: Ctx, state: State): (s: State) => void {
-    const iterable = unwrapParens(right);
-    const parts = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : null;
-    if (iterable.type === 'call' && parts) {
-      const fn = iterable.childForFieldName('function')!;
-      const args = callArgs(iterable);
-      if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'items' && parts.length === 2) {
-        const mapping = this.evalExpr(fn.childForFieldName('object')!, ctx, state);
-        return (s) => {
-          this.bindTarget(parts[0]!, NOTHING, ctx, s);
-          this.bindTarget(parts[1]!, itemOf(mapping), ctx, s);
-        };
-      }
-      const api = canonicalApi(singleSymbol(this.evalExpr(fn, ctx, state)));
-      if (api === 'enumerate' && parts.length === 2 && args.positional[0]) {
-        const seq = this.evalExpr(args.positional[0], ctx, state);
-        return (s) => {
-          this.bindTarget(parts[0]!, NOTHING, ctx, s);
-          this.bindTarget(parts[1]!, elemOf(seq), ctx, s);
-        };
-      }
-      if (api === 'zip' && parts.length === args.positional.length) {
-        const seqs = args.positional.map((a) => this.evalExpr(a, ctx, state));
-        return (s) => parts.forEach((p, i) => this.bindTarget(p, elemOf(seqs[i]!), ctx, s));
-      }
-    }
-    const value = this.evalExpr(right, ctx, state);
-    return (s) => this.bindTarget(left, elemOf(value), ctx, s);
-  }
-
-  private visitWhile(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const cond = node.childForFieldName('condition');
-    if (cond) this.evalExpr(cond, ctx, state);
-    const guards = doneGuards(cond);
-    const after = this.runLoopBody(node.childForFieldName('body'), ctx, state, (s) => {
-      for (const key of guards.pos) s.done.add(key);
-    });
-    const merged = mergeStates([state, after]);
-    // The loop ends when its condition is false: `while not fut.done(): ...` leaves fut done.
-    for (const key of guards.neg) merged.done.add(key);
-    const alternative = node.childForFieldName('alternative');
-    if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
-    state.vars = merged.vars;
-    state.done = merged.done;
-  }
-
-  /** Exception classes a handler catches, or null when it re-raises what it caught. */
-  private handlerCatches(handler: SyntaxNode, ctx: Ctx, state: State): string[] | null {
-    const valueNode = handler.childForFieldName('value');
-    let typeNode: SyntaxNode | null = valueNode;
-    let alias: string | null = null;
-    if (valueNode?.type === 'as_pattern') {
-      typeNode = valueNode.namedChild(0);
-      alias = valueNode.childForFieldName('alias')?.text ?? null;
-    }
-    const block = handler.namedChildren.find((c) => c.type === 'block') ?? null;
-    if (block && this.reRaises(block, alias)) return null;
-    if (!typeNode) return ['builtins.BaseException'];
-    const elements = unwrapParens(typeNode).type === 'tuple' ? unwrapParens(typeNode).namedChildren : [typeNode];
-    const names: string[] = [];
-    const saved = this.recording;
-    this.recording = false;
-    for (const element of elements) {
-      const q = singleSymbol(this.evalExpr(element, ctx, state));
-      if (q) names.push(q);
-    }
-    this.recording = saved;
-    return names;
-  }
-
-  /** Whether a handler's block re-raises: a bare `raise`, or `raise e` of the caught exception. */
-  private reRaises(block: SyntaxNode, alias: string | null): boolean {
-    for (const raise of block.descendantsOfType('raise_statement')) {
-      let nested = false;
-      for (let p = raise.parent; p && p.id !== block.id; p = p.parent) {
-        if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') nested = true;
-      }
-      if (nested) continue;
-      const raised = raise.namedChild(0);
-      if (!raised || (alias && raised.type === 'identifier' && raised.text === alias)) return true;
-    }
-    return false;
-  }
-
-  private visitTry(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const handlers = node.namedChildren.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
-    const caught: string[] = [];
-    for (const handler of handlers) caught.push(...(this.handlerCatches(handler, ctx, state) ?? []));
-    const entry = cloneState(state);
-    const body = cloneState(state);
-    this.visitBlock(node.childForFieldName('body'), { ...ctx, caught: [...ctx.caught, ...caught] }, body);
-    const outcomes: State[] = [];
-    const elseClause = node.namedChildren.find((c) => c.type === 'else_clause');
-    if (elseClause) this.visitBlock(elseClause.childForFieldName('body'), ctx, body);
-    outcomes.push(body);
-    for (const handler of handlers) {
-      const hs = mergeStates([entry, { ...body, dead: false }]);
-      const valueNode = handler.childForFieldName('value');
-      if (valueNode?.type === 'as_pattern') {
-        const alias = valueNode.childForFieldName('alias');
-        if (alias) this.bindTarget(alias, NOTHING, ctx, hs);
-      }
-      this.visitBlock(handler.namedChildren.find((c) => c.type === 'block') ?? null, ctx, hs);
-      outcomes.push(hs);
-    }
-    const merged = mergeStates(outcomes);
-    const finallyClause = node.namedChildren.find((c) => c.type === 'finally_clause');
-    if (finallyClause) {
-      const fin = mergeStates([entry, { ...merged, dead: false }]);
-      const wasDead = merged.dead;
-      this.visitBlock(finallyClause.namedChildren.find((c) => c.type === 'block') ?? null, ctx, fin);
-      merged.vars = fin.vars;
-      merged.dead = wasDead || fin.dead;
-    }
-    state.vars = merged.vars;
-    state.done = merged.done;
-    state.dead = merged.dead;
-  }
-
-  private visitWith(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const caught: string[] = [];
-    const clause = node.namedChildren.find((c) => c.type === 'with_clause');
-    for (const item of clause?.namedChildren ?? []) {
-      if (item.type !== 'with_item') continue;
-      const value = item.childForFieldName('value');
-      if (!value) continue;
-      const expr = value.type === 'as_pattern' ? value.namedChild(0)! : value;
-      const v = this.evalExpr(expr, ctx, state);
-      const inner = unwrapParens(expr);
-      // `with contextlib.suppress(SystemExit):` catches like an except clause that does not re-raise.
-      if (inner.type === 'call') {
-        const callee = this.calleeValue(inner, ctx, state, false);
-        if (canonicalApi(singleSymbol(callee)) === 'contextlib.suppress') {
-          for (const arg of callArgs(inner).positional) {
-            const q = singleSymbol(this.quietEval(arg, ctx, state));
-            if (q) caught.push(q);
-          }
-        }
-      }
-      if (value.type === 'as_pattern') {
-        const alias = value.childForFieldName('alias');
-        if (alias) this.bindTarget(alias, v, ctx, state);
-      }
-    }
-    this.visitBlock(node.childForFieldName('body'), caught.length ? { ...ctx, caught: [...ctx.caught, ...caught] } : ctx, state);
-  }
-
-  private visitMatch(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const subject = node.childForFieldName('subject');
-    if (subject) this.evalExpr(subject, ctx, state);
-    const outcomes: State[] = [cloneState(state)];
-    const body = node.childForFieldName('body');
-    for (const clause of body?.namedChildren ?? []) {
-      if (clause.type !== 'case_clause') continue;
-      const branch = cloneState(state);
-      this.visitBlock(clause.childForFieldName('consequence'), ctx, branch);
-      outcomes.push(branch);
-    }
-    const merged = mergeStates(outcomes);
-    state.vars = merged.vars;
-    state.done = merged.done;
-  }
-
-  private visitImport(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const { bindings, stars } = importBindings(node, this.info.module, this.info.isPackage);
-    for (const { name, target } of bindings) {
-      state.vars.set(name, symbol(target));
-      const rel = this.relOf(ctx.scope, name);
-      this.facts.imports[rel] = target;
-      this.log?.imports.push([rel, target]);
-    }
-    if (ctx.scope.kind === 'module') this.facts.starImports.push(...stars);
-  }
-
-  private visitRaise(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const raised = node.namedChild(0);
-    if (!raised) return;
-    for (const child of node.namedChildren) if (child !== raised) this.evalExpr(child, ctx, state);
-    const value = this.evalExpr(raised, ctx, state);
-    if (!ctx.fn || !this.recording) return;
-    // Only classes (or instances of classes) known by name can be SystemExit or a subclass of it.
-    const inner = unwrapParens(raised);
-    const classNode = inner.type === 'call' ? inner.childForFieldName('function') : inner;
-    if (!classNode || (classNode.type !== 'identifier' && classNode.type !== 'attribute')) return;
-    const q = singleSymbol(this.quietEval(classNode, ctx, state));
-    if (!q) return;
-    if (q.startsWith('builtins.') && q !== 'builtins.SystemExit' && q !== 'builtins.KeyboardInterrupt') return;
-    ctx.fn.escapes.push({
-      via: 'raise',
-      loc: this.nodeLoc(node),
-      text: compact(node.text),
-      value,
-      caught: ctx.caught,
-    });
-  }
-
-  private defineFunction(node: SyntaxNode, decorators: SyntaxNode[], ctx: Ctx, state: State): void {
+  protected defineFunction(node: SyntaxNode, decorators: SyntaxNode[], ctx: Ctx, state: State): void {
     const nameNode = node.childForFieldName('name');
     if (!nameNode) return;
     const name = nameNode.text;
@@ -1036,7 +187,7 @@ class ModuleAnalyzer {
   }
 
   /** A function's facts from its body (what does not depend on the state where it is defined). */
-  private functionBody(
+  protected functionBody(
     node: SyntaxNode,
     nameNode: SyntaxNode,
     paramsNode: SyntaxNode | null,
@@ -1100,7 +251,7 @@ class ModuleAnalyzer {
     this.suppressUse = savedSuppress;
   }
 
-  private defineClass(node: SyntaxNode, ctx: Ctx, state: State): void {
+  protected defineClass(node: SyntaxNode, ctx: Ctx, state: State): void {
     const nameNode = node.childForFieldName('name');
     if (!nameNode) return;
     const name = nameNode.text;
@@ -1120,7 +271,7 @@ class ModuleAnalyzer {
   }
 
   /** A class's facts from its body (its bases are evaluated where it is defined). */
-  private classBody(node: SyntaxNode, nameNode: SyntaxNode, name: string, rel: string, q: string, bases: Value[], ctx: Ctx): void {
+  protected classBody(node: SyntaxNode, nameNode: SyntaxNode, name: string, rel: string, q: string, bases: Value[], ctx: Ctx): void {
     const cls: ClassFacts = { q, name, loc: this.nodeLoc(nameNode), bases, attrs: record() };
     this.facts.classes.push(cls);
     this.classes.set(rel, cls);
@@ -1140,8 +291,6 @@ class ModuleAnalyzer {
     this.visitBlock(body, classCtx, { vars: new Map(), done: new Set(), dead: false });
   }
 
-  // ---- re-analysis of an edited document ------------------------------------------
-
   /**
    * Runs `analyze` (the body of a module-level function or class) or, for a
    * definition the last analysis of this document recorded under the same
@@ -1159,8 +308,8 @@ class ModuleAnalyzer {
       this.memo.set(node, this.replay(known, node.startIndex, at.line, at.column));
       return;
     }
-    const { functions, classes, waits, discards, coroutineUses } = this.facts;
-    const before = [functions.length, classes.length, waits.length, discards.length, coroutineUses.length] as const;
+    const lists = factLists(this.facts);
+    const before = lists.map(([, list]) => list.length);
     const log: EffectLog = { variables: [], imports: [] };
     this.log = log;
     try {
@@ -1168,18 +317,11 @@ class ModuleAnalyzer {
     } finally {
       this.log = null;
     }
-    this.memo.set(node, {
-      context,
-      start: node.startIndex,
-      line: at.line,
-      column: at.column,
-      functions: functions.slice(before[0]),
-      classes: classes.slice(before[1]),
-      waits: waits.slice(before[2]),
-      discards: discards.slice(before[3]),
-      uses: coroutineUses.slice(before[4]),
-      log,
+    const added: Record<string, unknown[]> = {};
+    lists.forEach(([key, list], i) => {
+      if (list.length > before[i]!) added[key] = list.slice(before[i]);
     });
+    this.memo.set(node, { context, start: node.startIndex, line: at.line, column: at.column, lists: added, log });
   }
 
   /** The module-wide facts a module-level body reads: the module, its bindings, the done-callbacks, and whether a star import comes first. */
@@ -1205,495 +347,12 @@ class ModuleAnalyzer {
   private replay(known: BodyEffects, start: number, line: number, column: number): BodyEffects {
     const delta = start - known.start;
     const moved = delta !== 0 || line !== known.line || column !== known.column;
-    const place = (loc: Loc): Loc => (moved ? this.loc(loc.start.offset + delta, loc.end.offset + delta) : loc);
-    const functions = moved
-      ? known.functions.map((fn) => ({ ...fn, loc: place(fn.loc), escapes: fn.escapes.map((e) => ({ ...e, loc: place(e.loc) })) }))
-      : known.functions;
-    const classes = moved ? known.classes.map((cls) => ({ ...cls, loc: place(cls.loc) })) : known.classes;
-    const waits = moved
-      ? known.waits.map((wait) => ({
-          ...wait,
-          loc: place(wait.loc),
-          fixAt: wait.fixAt && {
-            ...wait.fixAt,
-            offset: wait.fixAt.offset + delta,
-            ...(wait.fixAt.replace ? { replace: { start: wait.fixAt.replace.start + delta, end: wait.fixAt.replace.end + delta } } : {}),
-          },
-        }))
-      : known.waits;
-    const discards = moved ? known.discards.map((d) => ({ ...d, loc: place(d.loc) })) : known.discards;
-    const uses = moved ? known.uses.map((u) => ({ ...u, loc: place(u.loc) })) : known.uses;
-    this.facts.functions.push(...functions);
+    const lists = moved ? relocated(known.lists, (loc) => this.loc(loc.start.offset + delta, loc.end.offset + delta)) : known.lists;
+    const facts = this.facts as unknown as Record<string, unknown[]>;
     // (this.classes is read only while a class's own body is analysed, so replayed classes need not be in it.)
-    this.facts.classes.push(...classes);
-    this.facts.waits.push(...waits);
-    this.facts.discards.push(...discards);
-    this.facts.coroutineUses.push(...uses);
+    for (const key of Object.keys(lists)) facts[key]!.push(...lists[key]!);
     for (const [rel, value] of known.log.variables) this.addVariable(rel, value);
     for (const [rel, target] of known.log.imports) this.facts.imports[rel] = target;
-    return { ...known, start, line, column, functions, classes, waits, discards, uses };
-  }
-
-  // ---- expressions ---------------------------------------------------------------
-
-  /** Evaluates without recording facts (for re-reading a name already evaluated). */
-  private quietEval(node: SyntaxNode, ctx: Ctx, state: State): Value {
-    const saved = this.recording;
-    this.recording = false;
-    try {
-      return this.evalExpr(node, ctx, state);
-    } finally {
-      this.recording = saved;
-    }
-  }
-
-  private evalExpr(node: SyntaxNode, ctx: Ctx, state: State): Value {
-    if (this.depth > MAX_DEPTH) return NOTHING;
-    this.depth++;
-    try {
-      return this.evalInner(node, ctx, state);
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private evalAll(nodes: SyntaxNode[], ctx: Ctx, state: State): void {
-    for (const n of nodes) this.evalExpr(n, ctx, state);
-  }
-
-  private evalInner(node: SyntaxNode, ctx: Ctx, state: State): Value {
-    const suppress = this.suppressUse;
-    this.suppressUse = false;
-    switch (node.type) {
-      case 'identifier':
-        return this.lookup(node.text, ctx, state);
-      case 'attribute': {
-        const obj = node.childForFieldName('object');
-        const name = node.childForFieldName('attribute')?.text ?? '';
-        const ov = obj ? this.evalExpr(obj, ctx, state) : NOTHING;
-        const q = singleSymbol(ov);
-        if (q) return symbol(`${q}.${name}`);
-        return attrOf(ov, name);
-      }
-      case 'call':
-        return this.evalCall(node, ctx, state, suppress);
-      case 'await':
-        // Awaiting yields the outcome, not a concurrent future.
-        this.evalAll(node.namedChildren, ctx, state);
-        return NOTHING;
-      case 'parenthesized_expression': {
-        const inner = node.namedChild(0);
-        this.suppressUse = suppress;
-        return inner ? this.evalExpr(inner, ctx, state) : NOTHING;
-      }
-      case 'list':
-      case 'tuple':
-      case 'set':
-      case 'expression_list': {
-        // Folded one element at a time: spreading a million-element literal into union() overflows the stack.
-        let elements: Value = NOTHING;
-        for (const child of node.namedChildren) {
-          if (child.type === 'list_splat') {
-            const inner = child.namedChild(0);
-            if (inner) elements = union(elements, elemOf(this.evalExpr(inner, ctx, state)));
-          } else elements = union(elements, this.evalExpr(child, ctx, state));
-        }
-        return collectionOf(elements);
-      }
-      case 'dictionary': {
-        let keys: Value = NOTHING;
-        let values: Value = NOTHING;
-        for (const child of node.namedChildren) {
-          if (child.type === 'pair') {
-            const key = child.childForFieldName('key');
-            const value = child.childForFieldName('value');
-            if (key) keys = union(keys, this.evalExpr(key, ctx, state));
-            if (value) values = union(values, this.evalExpr(value, ctx, state));
-          } else this.evalExpr(child, ctx, state);
-        }
-        return this.mappingOf(keys, values);
-      }
-      case 'list_comprehension':
-      case 'set_comprehension':
-      case 'generator_expression':
-        return collectionOf(this.evalComprehension(node, ctx, state));
-      case 'dictionary_comprehension': {
-        const keys: Value[] = [];
-        const value = this.evalComprehension(node, ctx, state, keys);
-        return this.mappingOf(union(NOTHING, ...keys), value);
-      }
-      case 'conditional_expression': {
-        const [a, cond, b] = node.namedChildren;
-        if (cond) this.evalExpr(cond, ctx, state);
-        const guards = doneGuards(cond ?? null);
-        const thenState = cloneState(state);
-        for (const key of guards.pos) thenState.done.add(key);
-        const elseState = cloneState(state);
-        for (const key of guards.neg) elseState.done.add(key);
-        return union(a ? this.evalExpr(a, ctx, thenState) : NOTHING, b ? this.evalExpr(b, ctx, elseState) : NOTHING);
-      }
-      case 'boolean_operator': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        const lv = left ? this.evalExpr(left, ctx, state) : NOTHING;
-        // `fut.done() and fut.result()`: the right side runs only when the left is true.
-        const guarded = cloneState(state);
-        const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
-        const guards = doneGuards(left);
-        for (const key of op === 'and' ? guards.pos : guards.neg) guarded.done.add(key);
-        const rv = right ? this.evalExpr(right, ctx, guarded) : NOTHING;
-        return union(lv, rv);
-      }
-      case 'binary_operator': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        const lv = left ? this.evalExpr(left, ctx, state) : NOTHING;
-        const rv = right ? this.evalExpr(right, ctx, state) : NOTHING;
-        // `futs + [fut]` keeps being a collection of futures.
-        return node.childForFieldName('operator')?.text === '+' ? union(lv, rv) : NOTHING;
-      }
-      case 'named_expression': {
-        const name = node.childForFieldName('name');
-        const value = node.childForFieldName('value');
-        const v = value ? this.evalExpr(value, ctx, state) : NOTHING;
-        if (name) this.assignName(name.text, v, ctx, state);
-        return v;
-      }
-      case 'subscript': {
-        const value = node.childForFieldName('value');
-        const v = value ? this.evalExpr(value, ctx, state) : NOTHING;
-        const subs = node.childrenForFieldName('subscript');
-        this.evalAll(subs, ctx, state);
-        return subs.length === 1 && subs[0]!.type === 'slice' ? v : itemOf(v);
-      }
-      case 'lambda':
-        this.visitLambda(node, ctx, state);
-        return NOTHING;
-      case 'assignment':
-        return this.visitAssignment(node, ctx, state);
-      case 'string':
-      case 'concatenated_string':
-        // Only this string's own interpolations: a nested f-string's are evaluated with it (else nesting is exponential).
-        for (const child of ownInterpolations(node)) {
-          for (const e of child.namedChildren) if (e.type !== 'format_specifier' && e.type !== 'type_conversion') this.evalExpr(e, ctx, state);
-        }
-        return NOTHING;
-      case 'integer':
-      case 'float':
-      case 'true':
-      case 'false':
-      case 'none':
-      case 'comment':
-      case 'ellipsis':
-        return NOTHING;
-      default:
-        for (const child of node.namedChildren) {
-          if (/_statement$|_definition$|^block$/.test(child.type)) this.visitStatement(child, ctx, state);
-          else this.evalExpr(child, ctx, state);
-        }
-        return NOTHING;
-    }
-  }
-
-  private visitLambda(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const params = parameterNames(node.childForFieldName('parameters'));
-    for (const p of node.childForFieldName('parameters')?.namedChildren ?? []) {
-      const def = p.childForFieldName('value');
-      if (def) this.evalExpr(def, ctx, state);
-    }
-    const scope = buildScope('lambda', ctx.scope, ctx.scope.rel, null, params);
-    const inner = cloneState(state);
-    for (const p of params) inner.vars.set(p, NOTHING);
-    const lambdaCtx: Ctx = {
-      ...ctx,
-      scope,
-      // A lambda is only defined here: what it calls is not called by the enclosing function.
-      fn: null,
-      coroutine: null,
-      doneCallback: ctx.doneCallback || this.callbackLambdas.has(node.id),
-      caught: [],
-    };
-    const body = node.childForFieldName('body');
-    if (body) this.evalExpr(body, lambdaCtx, inner);
-  }
-
-  /** A dict: iterating it yields its keys (`{fut: name}` is a collection of futures), indexing yields its values. */
-  private mappingOf(keys: Value, values: Value): Value {
-    return union(NOTHING, mappingOf(values), keys.length > 0 ? collectionOf(keys) : NOTHING);
-  }
-
-  private evalComprehension(node: SyntaxNode, ctx: Ctx, state: State, keysOut?: Value[]): Value {
-    const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
-    const bound: string[] = [];
-    for (const c of clauses) if (c.type === 'for_in_clause') targetNames(c.childForFieldName('left'), bound);
-    const scope = buildScope('comprehension', ctx.scope, ctx.scope.rel, null, bound);
-    const inner = cloneState(state);
-    const compCtx: Ctx = { ...ctx, scope };
-    for (const clause of clauses) {
-      if (clause.type === 'for_in_clause') {
-        const left = clause.childForFieldName('left');
-        const right = clause.childForFieldName('right');
-        if (left && right) this.iterationBinder(left, right, compCtx, inner)(inner);
-      } else {
-        const cond = clause.namedChild(0);
-        if (cond) this.evalExpr(cond, compCtx, inner);
-        for (const key of doneGuards(cond).pos) inner.done.add(key);
-      }
-    }
-    const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => !clauses.includes(c)) ?? null;
-    if (!body) return NOTHING;
-    if (body.type === 'pair') {
-      const key = body.childForFieldName('key');
-      if (key) keysOut?.push(this.evalExpr(key, compCtx, inner));
-      const value = body.childForFieldName('value');
-      return value ? this.evalExpr(value, compCtx, inner) : NOTHING;
-    }
-    return this.evalExpr(body, compCtx, inner);
-  }
-
-  /** The callee's value; for `x.m(...)` also returns the receiver's. */
-  private calleeValue(call: SyntaxNode, ctx: Ctx, state: State, record = true): Value {
-    const fn = call.childForFieldName('function');
-    if (!fn) return NOTHING;
-    return record ? this.evalExpr(fn, ctx, state) : this.quietEval(fn, ctx, state);
-  }
-
-  private evalCall(node: SyntaxNode, ctx: Ctx, state: State, suppressUse: boolean): Value {
-    const fnNode = node.childForFieldName('function');
-    if (!fnNode) return NOTHING;
-    let receiver: Value = NOTHING;
-    let method: string | null = null;
-    let callee: Value;
-    if (fnNode.type === 'attribute') {
-      const obj = fnNode.childForFieldName('object')!;
-      method = fnNode.childForFieldName('attribute')?.text ?? null;
-      receiver = this.evalExpr(obj, ctx, state);
-      const q = singleSymbol(receiver);
-      callee = q ? symbol(`${q}.${method}`) : attrOf(receiver, method ?? '');
-    } else {
-      callee = this.evalExpr(fnNode, ctx, state);
-    }
-    const api = canonicalApi(singleSymbol(callee));
-    const args = callArgs(node);
-    // (Filled by push, not made by map: an array literal's kind settles after the first call, so that
-    // the engine's optimised code sees one kind of array here, empty or not, and is not thrown away.)
-    const argValues: Value[] = [];
-    for (const a of args.positional) {
-      // A call passed as an argument is used by this call; it records the use below.
-      if (unwrapParens(a).type === 'call') this.suppressUse = true;
-      argValues.push(this.evalExpr(a, ctx, state));
-    }
-    // (Most calls have no keyword argument: they share one empty map, and no iterator is made for them.)
-    let keywordValues: ReadonlyMap<string, Value> = NO_KEYWORDS;
-    if (args.keywords.size > 0) {
-      const values = new Map<string, Value>();
-      for (const [name, a] of args.keywords) {
-        if (unwrapParens(a).type === 'call') this.suppressUse = true;
-        values.set(name, this.evalExpr(a, ctx, state));
-      }
-      keywordValues = values;
-    }
-    const list = node.childForFieldName('arguments');
-    for (const a of list?.namedChildren ?? []) {
-      if (a.type === 'list_splat' || a.type === 'dictionary_splat') this.evalAll(a.namedChildren, ctx, state);
-    }
-    const arg = (index: number, name: string): Value | undefined => argValues[index] ?? keywordValues.get(name);
-    const argNode = (index: number, name: string): SyntaxNode | undefined => args.positional[index] ?? args.keywords.get(name);
-
-    switch (api) {
-      case 'run_coroutine_threadsafe': {
-        const coro = argNode(0, 'coro');
-        const coroValue = arg(0, 'coro') ?? NOTHING;
-        this.recordCoroutineUses(coroValue, 'submitted', node, ctx);
-        if (ctx.fn && coro?.type === 'identifier') {
-          const index = ctx.fn.params.indexOf(coro.text);
-          if (index >= 0 && !ctx.fn.submitsParams.includes(index)) ctx.fn.submitsParams.push(index);
-        }
-        return FUTURE;
-      }
-      case 'futures.wait':
-      case 'futures.as_completed': {
-        const fs = argNode(0, 'fs');
-        const timeout = argNode(1, 'timeout');
-        this.recordWait(
-          api === 'futures.wait' ? 'wait' : 'as_completed',
-          arg(0, 'fs') ?? NOTHING,
-          fs,
-          !timeout || unwrapParens(timeout).type === 'none',
-          node,
-          this.nodeLoc(node),
-          null,
-          ctx,
-          state,
-        );
-        return NOTHING;
-      }
-      case 'asyncio.run':
-        this.recordCoroutineUses(arg(0, 'main') ?? NOTHING, 'main-run', node, ctx);
-        return NOTHING;
-      case 'sys.exit':
-        if (ctx.fn && this.recording) {
-          ctx.fn.escapes.push({
-            via: 'exit',
-            loc: this.nodeLoc(node),
-            text: `${compact(fnNode.text)}()`,
-            value: NOTHING,
-            raises: 'builtins.SystemExit',
-            caught: ctx.caught,
-          });
-        }
-        return NOTHING;
-      case 'collection':
-        return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
-      case 'next':
-        return argValues[0] ? elemOf(argValues[0]) : NOTHING;
-      case 'asyncio.Runner':
-        return callOf(callee);
-      default:
-        break;
-    }
-
-    if (method) {
-      switch (method) {
-        case 'result':
-        case 'exception': {
-          const timeout = argNode(0, 'timeout');
-          const unbounded = !timeout || unwrapParens(timeout).type === 'none';
-          const dot = fnNode.children.find((c) => c.type === '.');
-          const start = dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex;
-          this.recordWait(method, receiver, fnNode.childForFieldName('object')!, unbounded, node, this.loc(start, node.endIndex), this.fixPoint(node, timeout), ctx, state);
-          // Once `fut.result(timeout=...)` has returned, `fut` is done on this path.
-          if (!unbounded) state.done.add(guardKey(fnNode.childForFieldName('object')!));
-          return NOTHING;
-        }
-        case 'append':
-        case 'add':
-        case 'appendleft':
-        case 'put':
-        case 'put_nowait':
-          this.addToCollection(fnNode.childForFieldName('object')!, collectionOf(argValues[0] ?? NOTHING), ctx, state);
-          return NOTHING;
-        case 'insert':
-          this.addToCollection(fnNode.childForFieldName('object')!, collectionOf(argValues[1] ?? NOTHING), ctx, state);
-          return NOTHING;
-        case 'extend':
-        case 'update':
-          this.addToCollection(fnNode.childForFieldName('object')!, argValues[0] ?? NOTHING, ctx, state);
-          return NOTHING;
-        case 'values':
-          return valuesOf(receiver);
-        case 'get':
-        case 'pop':
-        case 'popleft':
-        case 'setdefault':
-        case 'get_nowait':
-          return itemOf(receiver);
-        case 'copy':
-          return receiver;
-        case 'run_until_complete':
-          this.recordCoroutineUses(argValues[0] ?? NOTHING, 'main-run', node, ctx);
-          return NOTHING;
-        case 'run':
-          if (receiver.some((t) => t.k === 'call' && canonicalApi(singleSymbol(t.f)) === 'asyncio.Runner')) {
-            this.recordCoroutineUses(argValues[0] ?? NOTHING, 'main-run', node, ctx);
-            return NOTHING;
-          }
-          break;
-        default:
-          break;
-      }
-    }
-
-    // Any other call: it may be a project function (a wrapper returning a future, a helper that exits).
-    if (mayBeProjectCallee(callee)) {
-      if (ctx.fn && this.recording) {
-        ctx.fn.escapes.push({
-          via: 'call',
-          loc: this.nodeLoc(node),
-          text: `${compact(fnNode.text)}()`,
-          value: callee,
-          caught: ctx.caught,
-        });
-      }
-      if (!suppressUse) this.recordUse({ callee, how: 'call' }, node, ctx);
-      argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argIndex: i }));
-      if (keywordValues.size > 0) {
-        for (const [name, v] of keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argName: name });
-      }
-    }
-    return callOf(callee);
-  }
-
-  /** Where `timeout=N` goes: inside empty parentheses, or in place of a `None` timeout. */
-  private fixPoint(call: SyntaxNode, timeout: SyntaxNode | undefined): WaitFact['fixAt'] {
-    const list = call.childForFieldName('arguments');
-    if (!list || list.type !== 'argument_list') return null;
-    if (timeout) {
-      const t = unwrapParens(timeout);
-      return t.type === 'none' ? { offset: t.startIndex, needsComma: false, replace: { start: t.startIndex, end: t.endIndex } } : null;
-    }
-    if (list.namedChildCount > 0) return null;
-    return { offset: list.startIndex + 1, needsComma: false };
-  }
-
-  private addToCollection(target: SyntaxNode, added: Value, ctx: Ctx, state: State): void {
-    if (added.length === 0) return;
-    if (target.type === 'identifier') {
-      this.assignName(target.text, union(this.lookup(target.text, ctx, state), added), ctx, state);
-    } else if (target.type === 'attribute' && this.isSelf(target.childForFieldName('object'), ctx) && ctx.classRel) {
-      this.addClassAttr(ctx.classRel, target.childForFieldName('attribute')!.text, added);
-    }
-  }
-
-  private recordWait(
-    kind: WaitFact['kind'],
-    target: Value,
-    targetNode: SyntaxNode | undefined,
-    unbounded: boolean,
-    call: SyntaxNode,
-    loc: Loc,
-    fixAt: WaitFact['fixAt'],
-    ctx: Ctx,
-    state: State,
-  ): void {
-    if (!this.recording || target.length === 0) return;
-    const key = targetNode ? guardKey(targetNode) : '';
-    const exemption = ctx.doneCallback ? 'done-callback' : key && state.done.has(key) ? 'done-guard' : null;
-    this.facts.waits.push({
-      kind,
-      target,
-      unbounded,
-      coroutine: ctx.coroutine,
-      exemption,
-      loc,
-      targetText: targetNode ? compact(targetNode.text) : compact(call.text),
-      fixAt,
-    });
-  }
-
-  /** Records a use for each function whose call result is in `value` (`main()` or a name bound to it). */
-  private recordCoroutineUses(
-    value: Value,
-    how: CoroutineUse['how'],
-    node: SyntaxNode,
-    ctx: Ctx,
-    extra: { wrapper?: Value; argIndex?: number; argName?: string } = {},
-  ): void {
-    for (const term of value) {
-      if (term.k === 'call' && mayBeProjectCallee(term.f)) this.recordUse({ callee: term.f, how, ...extra }, node, ctx);
-    }
-  }
-
-  private recordUse(use: Omit<CoroutineUse, 'loc' | 'inFunction'>, node: SyntaxNode, ctx: Ctx): void {
-    if (!this.recording) return;
-    // Only calls of names, methods and attributes can reach a coroutine function of the project.
-    if (!use.callee.some((t: Term) => t.k === 'sym' || t.k === 'attr')) return;
-    // Spelled out, not spread: objects made by spreading got a hidden class each from the engine
-    // (42,000 of them in the standard library run, 17 MB); these share one per set of fields.
-    const fact: CoroutineUse = { callee: use.callee, how: use.how, loc: this.nodeLoc(node), inFunction: ctx.fn?.q ?? null };
-    if (use.wrapper !== undefined) fact.wrapper = use.wrapper;
-    if (use.argIndex !== undefined) fact.argIndex = use.argIndex;
-    if (use.argName !== undefined) fact.argName = use.argName;
-    this.facts.coroutineUses.push(fact);
+    return { ...known, start, line, column, lists };
   }
 }

@@ -179,3 +179,12 @@ export function symbol(q: string): Value {
 export function isEmpty(value: Value): boolean {
   return value.length === 0;
 }
+
+export function singleSymbol(value: Value): string | null {
+  return value.length === 1 && value[0]!.k === 'sym' ? value[0]!.q : null;
+}
+
+/** A callee that might be a function of the project (not a builtin): worth a call-site record. */
+export function mayBeProjectCallee(value: Value): boolean {
+  return value.some((t) => t.k !== 'sym' || !t.q.startsWith('builtins.'));
+}

@@ -32,7 +32,7 @@ export const INFORMATION_URI = DOCS_BASE_URL.replace(/\/blob\/.*$/, '');
 const SRCROOT = '%SRCROOT%';
 
 /** The per-file problems: not rules, but reported like findings, so described like rules. */
-const FILE_PROBLEMS: { id: string; summary: string; help: string }[] = [
+const FILE_PROBLEMS: { id: string; summary: string; help: string; level?: 'error' }[] = [
   {
     id: 'syntax-error',
     summary: 'The file has a syntax error',
@@ -59,8 +59,11 @@ const FILE_PROBLEMS: { id: string; summary: string; help: string }[] = [
   },
   {
     id: 'internal-error',
-    summary: 'pyhang failed on this file, so it was not checked',
-    help: 'A bug in pyhang: the other files were still checked. Please report it with the file (or a reduced copy).',
+    summary: 'pyhang, or one of its rules, failed on this file, so it was not fully checked',
+    help:
+      'A bug in pyhang: the other files (and the other rules on this file) were still checked. Always an error, and the run ends with exit code 2. ' +
+      'Please report it with the file (or a reduced copy).',
+    level: 'error',
   },
 ];
 
@@ -94,7 +97,7 @@ export function sarifRules(): ReportingDescriptor[] {
       fullDescription: { text: problem.help },
       help: { text: problem.help, markdown: problem.help },
       helpUri: `${INFORMATION_URI}#configuration`,
-      defaultConfiguration: { level: 'warning' },
+      defaultConfiguration: { level: problem.level ?? 'warning' },
     }),
   );
   return [...fromRegistry, ...problems];

@@ -19,6 +19,7 @@ import { clearModuleNameCache } from '../project/module-names.js';
 import { ParseState } from '../python/parser.js';
 import { MentionIndex } from '../project/prefilter.js';
 import { readRegularFile } from '../project/regular-file.js';
+import type { Rule } from '../engine/rule.js';
 
 /** Upper bound on on-disk files fed to one pass, so a huge folder cannot stall the editor. */
 export const MAX_WORKSPACE_FILES = 5000;
@@ -85,6 +86,12 @@ export class Workspace {
   /** Each open document's last parse, for tree-sitter's incremental re-parsing. */
   private readonly parseStates = new Map<string, ParseState>();
 
+  /**
+   * `rules`: the rules to run (default: the registry), as lint() takes them. What
+   * is remembered between passes is facts, which do not depend on them.
+   */
+  constructor(private readonly options: { rules?: readonly Rule[] } = {}) {}
+
   /** Workspace folders as absolute paths. Files outside all of them are linted only when open. */
   setRoots(roots: readonly string[]): void {
     this.roots = [...new Set(roots.map((root) => path.resolve(root)))];
@@ -141,6 +148,7 @@ export class Workspace {
       ];
       const files = lint(sources, {
         settingsFor: (file) => settings.settingsForFile(file),
+        rules: this.options.rules,
         report: (file) => reported.has(file),
         onAnalysis: (source, analysis, phase) => {
           // An open document's text is a moving target: nothing of it is remembered. A file on disk

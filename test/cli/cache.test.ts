@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HAZARD, makeProject, removeProject, runPyhang } from './run-pyhang.js';
 import { AnalysisCache } from '../../src/engine/analysis-cache.js';
+import { cacheKey } from '../../src/engine/cache-key.js';
 import { readVersion } from '../../src/cli/main.js';
 
 const helper = 'import asyncio\nLOOP = asyncio.new_event_loop()\n\ndef submit(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n';
@@ -63,7 +64,7 @@ describe('the cache', () => {
     };
     assert.equal(cache.entries[path.join(root, 'step4.py')]?.demand?.kind, 'facts', 'the demand-loaded helper is in the cache');
     // What the cache says was analysed (the bench's parse floor reads it): the first look and the chain, no filler.
-    const analysed = AnalysisCache.open(path.join(root, '.pyhang_cache'), readVersion()).analysedFiles();
+    const analysed = AnalysisCache.open(path.join(root, '.pyhang_cache'), cacheKey(readVersion())).analysedFiles();
     assert.deepEqual(analysed.map((file) => path.relative(root, file)).sort(), ['service.py', 'step0.py', 'step1.py', 'step2.py', 'step3.py', 'step4.py']);
     // The last run answers; then, with a file changed, the cache's facts do.
     assert.equal(check().stdout, cold.stdout);

@@ -87,18 +87,19 @@ ruleTester('HANG001', {
     {
       name: 'result() with no timeout (the bug report)',
       code: header + 'future = asyncio.run_coroutine_threadsafe(work(), loop)\nprint(future.result())\n',
+      output: header + 'future = asyncio.run_coroutine_threadsafe(work(), loop)\nprint(future.result(timeout=30))\n',
       errors: [{ line: at(2), column: 13, endColumn: 22, messageId: 'method', severity: 'error', message: 'future.result()' }],
     },
-    { name: 'exception() with no timeout', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.exception()\n', errors: [{ line: at(2), column: 4 }] },
-    { name: 'timeout=None', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(timeout=None)\n', errors: [{ line: at(2), column: 4 }] },
-    { name: 'positional None', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(None)\n', errors: [{ line: at(2), column: 4 }] },
-    { name: 'chained on the call', code: header + 'asyncio.run_coroutine_threadsafe(work(), loop).result()\n', errors: [{ line: at(1), column: 47 }] },
-    { name: 'import asyncio as aio', code: 'import asyncio as aio\nfut = aio.run_coroutine_threadsafe(None, None)\nfut.result()\n', errors: [{ line: 3, column: 4 }] },
-    { name: 'from asyncio import run_coroutine_threadsafe', code: 'from asyncio import run_coroutine_threadsafe\nrun_coroutine_threadsafe(None, None).result()\n', errors: [{ line: 2, column: 37 }] },
-    { name: 'from asyncio import run_coroutine_threadsafe as alias', code: 'from asyncio import run_coroutine_threadsafe as submit\nf = submit(None, None)\nf.result()\n', errors: [{ line: 3, column: 2 }] },
-    { name: 'from asyncio import tasks', code: 'from asyncio import tasks\nf = tasks.run_coroutine_threadsafe(None, None)\nf.result()\n', errors: [{ line: 3, column: 2 }] },
-    { name: 'from asyncio.tasks import run_coroutine_threadsafe', code: 'from asyncio.tasks import run_coroutine_threadsafe\nf = run_coroutine_threadsafe(None, None)\nf.result()\n', errors: [{ line: 3, column: 2 }] },
-    { name: 'an import inside the function', code: 'def f(c, l):\n    import asyncio\n    return asyncio.run_coroutine_threadsafe(c, l).result()\n', errors: [{ line: 3, column: 50 }] },
+    { name: 'exception() with no timeout', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.exception()\n', output: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.exception(timeout=30)\n', errors: [{ line: at(2), column: 4 }] },
+    { name: 'timeout=None', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(timeout=None)\n', output: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(timeout=30)\n', errors: [{ line: at(2), column: 4 }] },
+    { name: 'positional None', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(None)\n', output: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(30)\n', errors: [{ line: at(2), column: 4 }] },
+    { name: 'chained on the call', code: header + 'asyncio.run_coroutine_threadsafe(work(), loop).result()\n', output: header + 'asyncio.run_coroutine_threadsafe(work(), loop).result(timeout=30)\n', errors: [{ line: at(1), column: 47 }] },
+    { name: 'import asyncio as aio', code: 'import asyncio as aio\nfut = aio.run_coroutine_threadsafe(None, None)\nfut.result()\n', output: 'import asyncio as aio\nfut = aio.run_coroutine_threadsafe(None, None)\nfut.result(timeout=30)\n', errors: [{ line: 3, column: 4 }] },
+    { name: 'from asyncio import run_coroutine_threadsafe', code: 'from asyncio import run_coroutine_threadsafe\nrun_coroutine_threadsafe(None, None).result()\n', output: 'from asyncio import run_coroutine_threadsafe\nrun_coroutine_threadsafe(None, None).result(timeout=30)\n', errors: [{ line: 2, column: 37 }] },
+    { name: 'from asyncio import run_coroutine_threadsafe as alias', code: 'from asyncio import run_coroutine_threadsafe as submit\nf = submit(None, None)\nf.result()\n', output: 'from asyncio import run_coroutine_threadsafe as submit\nf = submit(None, None)\nf.result(timeout=30)\n', errors: [{ line: 3, column: 2 }] },
+    { name: 'from asyncio import tasks', code: 'from asyncio import tasks\nf = tasks.run_coroutine_threadsafe(None, None)\nf.result()\n', output: 'from asyncio import tasks\nf = tasks.run_coroutine_threadsafe(None, None)\nf.result(timeout=30)\n', errors: [{ line: 3, column: 2 }] },
+    { name: 'from asyncio.tasks import run_coroutine_threadsafe', code: 'from asyncio.tasks import run_coroutine_threadsafe\nf = run_coroutine_threadsafe(None, None)\nf.result()\n', output: 'from asyncio.tasks import run_coroutine_threadsafe\nf = run_coroutine_threadsafe(None, None)\nf.result(timeout=30)\n', errors: [{ line: 3, column: 2 }] },
+    { name: 'an import inside the function', code: 'def f(c, l):\n    import asyncio\n    return asyncio.run_coroutine_threadsafe(c, l).result()\n', output: 'def f(c, l):\n    import asyncio\n    return asyncio.run_coroutine_threadsafe(c, l).result(timeout=30)\n', errors: [{ line: 3, column: 50 }] },
     {
       name: 'a name rebound from an executor future to a threadsafe one',
       code: header + py`
@@ -108,9 +109,16 @@ ruleTester('HANG001', {
         fut = asyncio.run_coroutine_threadsafe(work(), loop)
         fut.result()
       `,
+      output: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        fut = ThreadPoolExecutor().submit(print)
+        fut.result()
+        fut = asyncio.run_coroutine_threadsafe(work(), loop)
+        fut.result(timeout=30)
+      `,
       errors: [{ line: at(5), column: 4 }],
     },
-    { name: 'a walrus', code: header + 'if (fut := asyncio.run_coroutine_threadsafe(work(), loop)) is not None:\n    fut.result()\n', errors: [{ line: at(2), column: 8 }] },
+    { name: 'a walrus', code: header + 'if (fut := asyncio.run_coroutine_threadsafe(work(), loop)) is not None:\n    fut.result()\n', output: header + 'if (fut := asyncio.run_coroutine_threadsafe(work(), loop)) is not None:\n    fut.result(timeout=30)\n', errors: [{ line: at(2), column: 8 }] },
     {
       name: 'self.attr set in one method, waited in another',
       code: header + py`
@@ -119,6 +127,13 @@ ruleTester('HANG001', {
                 self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
             def wait(self):
                 return self.fut.result()
+      `,
+      output: header + py`
+        class Client:
+            def start(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def wait(self):
+                return self.fut.result(timeout=30)
       `,
       errors: [{ line: at(5), column: 24 }],
     },
@@ -132,16 +147,26 @@ ruleTester('HANG001', {
             def wait(self):
                 return self.fut.result()
       `,
+      output: header + py`
+        class Base:
+            def start(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+        class Child(Base):
+            def wait(self):
+                return self.fut.result(timeout=30)
+      `,
       errors: [{ line: at(6), column: 24 }],
     },
     {
       name: 'a list built by a comprehension, iterated',
       code: header + 'futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(3)]\nfor f in futs:\n    f.result()\n',
+      output: header + 'futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(3)]\nfor f in futs:\n    f.result(timeout=30)\n',
       errors: [{ line: at(3), column: 6 }],
     },
     {
       name: 'a list built with append, indexed',
       code: header + 'futs = []\nfor _ in range(3):\n    futs.append(asyncio.run_coroutine_threadsafe(work(), loop))\nfuts[0].result()\n',
+      output: header + 'futs = []\nfor _ in range(3):\n    futs.append(asyncio.run_coroutine_threadsafe(work(), loop))\nfuts[0].result(timeout=30)\n',
       errors: [{ line: at(4), column: 8 }],
     },
     {
@@ -152,6 +177,13 @@ ruleTester('HANG001', {
             f.result()
         for name, f in futs.items():
             f.exception()
+      `,
+      output: header + py`
+        futs = {name: asyncio.run_coroutine_threadsafe(work(), loop) for name in "ab"}
+        for i, f in enumerate(futs.values()):
+            f.result(timeout=30)
+        for name, f in futs.items():
+            f.exception(timeout=30)
       `,
       errors: [{ line: at(3), column: 6 }, { line: at(5), column: 6 }],
     },
@@ -166,6 +198,15 @@ ruleTester('HANG001', {
         for f in pending.values():
             f.result()
       `,
+      output: header + py`
+        def call_in_loop(coro):
+            return asyncio.run_coroutine_threadsafe(coro, loop)
+        pending = {name: call_in_loop(work()) for name in "ab"}
+        for name, f in pending.items():
+            f.exception(timeout=30)
+        for f in pending.values():
+            f.result(timeout=30)
+      `,
       errors: [{ line: at(5), column: 6 }, { line: at(7), column: 6 }],
     },
     {
@@ -177,6 +218,13 @@ ruleTester('HANG001', {
         pending["a"] = call_in_loop(work())
         pending["a"].result()
       `,
+      output: header + py`
+        def call_in_loop(coro):
+            return asyncio.run_coroutine_threadsafe(coro, loop)
+        pending = {}
+        pending["a"] = call_in_loop(work())
+        pending["a"].result(timeout=30)
+      `,
       errors: [{ line: at(5), column: 13 }],
     },
     {
@@ -186,6 +234,12 @@ ruleTester('HANG001', {
             return asyncio.run_coroutine_threadsafe(coro, loop)
         def ping():
             return call_in_loop(work()).result()
+      `,
+      output: header + py`
+        def call_in_loop(coro):
+            return asyncio.run_coroutine_threadsafe(coro, loop)
+        def ping():
+            return call_in_loop(work()).result(timeout=30)
       `,
       errors: [{ line: at(4), column: 32 }],
     },
@@ -199,16 +253,26 @@ ruleTester('HANG001', {
         def ping():
             return runner.submit(work()).result()
       `,
+      output: header + py`
+        class LoopThread:
+            def submit(self, coro):
+                return asyncio.run_coroutine_threadsafe(coro, loop)
+        runner = LoopThread()
+        def ping():
+            return runner.submit(work()).result(timeout=30)
+      `,
       errors: [{ line: at(6), column: 33 }],
     },
     {
       name: 'a module-level future used in a function',
       code: header + 'FUT = asyncio.run_coroutine_threadsafe(work(), loop)\ndef get():\n    return FUT.result()\n',
+      output: header + 'FUT = asyncio.run_coroutine_threadsafe(work(), loop)\ndef get():\n    return FUT.result(timeout=30)\n',
       errors: [{ line: at(3), column: 15 }],
     },
     {
       name: 'a closure over a future',
       code: header + 'def outer():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    def inner():\n        return fut.result()\n    return inner\n',
+      output: header + 'def outer():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    def inner():\n        return fut.result(timeout=30)\n    return inner\n',
       errors: [{ line: at(4), column: 19 }],
     },
     {
@@ -224,16 +288,19 @@ ruleTester('HANG001', {
     {
       name: 'a done() guard on another future does not count',
       code: header + 'a = asyncio.run_coroutine_threadsafe(work(), loop)\nb = asyncio.run_coroutine_threadsafe(work(), loop)\nif a.done():\n    b.result()\n',
+      output: header + 'a = asyncio.run_coroutine_threadsafe(work(), loop)\nb = asyncio.run_coroutine_threadsafe(work(), loop)\nif a.done():\n    b.result(timeout=30)\n',
       errors: [{ line: at(4), column: 6 }],
     },
     {
       name: 'in the else branch of a done() guard',
       code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nif fut.done():\n    pass\nelse:\n    fut.result()\n',
+      output: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nif fut.done():\n    pass\nelse:\n    fut.result(timeout=30)\n',
       errors: [{ line: at(5), column: 8 }],
     },
     {
       name: 'a lambda that is not a done-callback',
       code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nthreading.Thread(target=lambda: fut.result()).start()\n',
+      output: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nthreading.Thread(target=lambda: fut.result(timeout=30)).start()\n',
       errors: [{ line: at(2), column: 36 }],
     },
     {
@@ -244,11 +311,18 @@ ruleTester('HANG001', {
             fut = asyncio.run_coroutine_threadsafe(work(), loop) if flag else ThreadPoolExecutor().submit(print)
             return fut.result()
       `,
+      output: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def get(flag):
+            fut = asyncio.run_coroutine_threadsafe(work(), loop) if flag else ThreadPoolExecutor().submit(print)
+            return fut.result(timeout=30)
+      `,
       errors: [{ line: at(4), column: 15 }],
     },
     {
       name: 'a multi-line call is reported from the dot to the closing parenthesis',
       code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(\n    timeout=None,\n)\n',
+      output: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(\n    timeout=30,\n)\n',
       errors: [{ line: at(2), column: 4, endLine: at(4), endColumn: 2 }],
     },
   ],
@@ -263,6 +337,7 @@ ruleTester('HANG001', {
     {
       name: 'a future held under such names',
       code: 'import asyncio\nclass constructor:\n    def __proto__(self, coro, loop):\n        self.toString = asyncio.run_coroutine_threadsafe(coro, loop)\n    def valueOf(self):\n        return self.toString.result()\n',
+      output: 'import asyncio\nclass constructor:\n    def __proto__(self, coro, loop):\n        self.toString = asyncio.run_coroutine_threadsafe(coro, loop)\n    def valueOf(self):\n        return self.toString.result(timeout=30)\n',
       errors: [{ line: 6, column: 29 }],
     },
   ],
@@ -278,6 +353,10 @@ ruleTester('HANG001', {
         'tools/main.py': 'import asyncio\nloop = asyncio.new_event_loop()\ndef submit(coro):\n    return asyncio.run_coroutine_threadsafe(coro, loop)\nsubmit(None).result()\n',
         'scripts/main.py': 'from concurrent.futures import ThreadPoolExecutor\ndef submit(fn):\n    return ThreadPoolExecutor().submit(fn)\nsubmit(print).result()\n',
         'other/main.py': 'import asyncio\nloop = asyncio.new_event_loop()\nasyncio.run_coroutine_threadsafe(None, loop).result()\n',
+      },
+      output: {
+        'tools/main.py': 'import asyncio\nloop = asyncio.new_event_loop()\ndef submit(coro):\n    return asyncio.run_coroutine_threadsafe(coro, loop)\nsubmit(None).result(timeout=30)\n',
+        'other/main.py': 'import asyncio\nloop = asyncio.new_event_loop()\nasyncio.run_coroutine_threadsafe(None, loop).result(timeout=30)\n',
       },
       errors: [
         { file: 'other/main.py', line: 3, column: 45 },
@@ -307,6 +386,9 @@ ruleTester('HANG001', {
         'svc/bridge.py': 'import asyncio\nLOOP = asyncio.new_event_loop()\ndef call_in_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
         'client.py': 'from svc import call_in_loop\nasync def work():\n    return 1\ndef ask():\n    return call_in_loop(work()).result()\n',
       },
+      output: {
+        'client.py': 'from svc import call_in_loop\nasync def work():\n    return 1\ndef ask():\n    return call_in_loop(work()).result(timeout=30)\n',
+      },
       errors: [{ file: 'client.py', line: 5, column: 32 }],
     },
     {
@@ -316,6 +398,9 @@ ruleTester('HANG001', {
         'svc/util.py': '__all__ = ["helper"]\ndef helper(x):\n    return x\n',
         'svc/bridge.py': 'import asyncio\n__all__ = ["call_in_loop"]\nLOOP = asyncio.new_event_loop()\ndef call_in_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
         'client.py': 'import svc\nasync def work():\n    return 1\ndef ask():\n    return svc.call_in_loop(work()).result()\n',
+      },
+      output: {
+        'client.py': 'import svc\nasync def work():\n    return 1\ndef ask():\n    return svc.call_in_loop(work()).result(timeout=30)\n',
       },
       errors: [{ file: 'client.py', line: 5, column: 36 }],
     },

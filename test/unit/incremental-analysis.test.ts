@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeModule } from '../../src/python/module-analysis.js';
 import { ParseState } from '../../src/python/parser.js';
+import { planOf } from '../../src/engine/lint.js';
 
 const INFO = { path: '/project/pkg/bridge.py', module: 'pkg.bridge', isPackage: false };
 
@@ -154,18 +155,21 @@ describe('incremental re-analysis', () => {
       const next = random(seed);
       const state = new ParseState();
       let text = BASE;
-      let last = analyzeModule(text, INFO, state);
+      // With the rules' extractors, as pyhang runs: what they keep is replayed like the model's own facts.
+      const { extractors } = planOf();
+      let last = analyzeModule(text, INFO, state, undefined, extractors);
       let replayed = 0;
       for (let step = 0; step < 400; step++) {
         text = next() < 0.05 ? BASE : edit(text, next);
-        const facts = analyzeModule(text, INFO, state);
-        assert.equal(JSON.stringify(facts), JSON.stringify(analyzeModule(text, INFO)), `step ${step}: ${JSON.stringify(text)}`);
+        const facts = analyzeModule(text, INFO, state, undefined, extractors);
+        assert.equal(JSON.stringify(facts), JSON.stringify(analyzeModule(text, INFO, undefined, undefined, extractors)), `step ${step}: ${JSON.stringify(text)}`);
         // A replayed body's facts share their parts with the last analysis's (a fresh one makes new ones).
         const lastParams = new Set(last.functions.map((fn) => fn.params));
         replayed += facts.functions.filter((fn) => lastParams.has(fn.params)).length;
         last = facts;
       }
       assert.ok(replayed > replays, `bodies were replayed (${replayed} functions)`);
+      assert.ok(analyzeModule(BASE, INFO, undefined, undefined, extractors).extracted.length > 0, 'the rules keep facts (waits) from the base text');
     });
   }
 });

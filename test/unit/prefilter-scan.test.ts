@@ -9,10 +9,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mentionsHazardRoots, textMentionsHazardRoots } from '../../src/project/prefilter.js';
+import { planOf } from '../../src/engine/lint.js';
 import { parsePython, type SyntaxNode } from '../../src/python/parser.js';
 
 const ROOTS = /run_coroutine_threadsafe|asyncio|async[ \t\f\\\r\n]+def\b/;
+/** The pre-filter of the rules pyhang runs: their triggers are the roots above. */
+const { triggers } = planOf();
+const textMentionsHazardRoots = (text: string): boolean => triggers.inText(text);
+const mentionsHazardRoots = (bytes: Uint8Array): boolean => triggers.inBytes(bytes);
 
 /** A small deterministic generator (mulberry32), so a failure names its sample. */
 function generator(seed: number): () => number {

@@ -1,0 +1,40 @@
+/**
+ * What the project index answers about names and values once resolved across
+ * modules, as the parts of the model built on it (exception flow, coroutine
+ * runs, demand loading) read it. The index implements it; the parts never see
+ * its module table or memo tables.
+ */
+import type { ClassFacts, FunctionFacts, ModuleFacts } from '../python/facts.js';
+import type { Value } from '../python/values.js';
+
+/**
+ * What a value resolves to: `fut` | `seq` | `map` | `func:q` | `class:q` | `inst:q` | `module:q` | `bound:q`
+ * (a method `q` bound to an instance).
+ */
+export type Concrete = string;
+
+/** Steps a resolution may take (names, bases) before it gives up: deep enough for real code, bounded for cycles. */
+export const MAX_RESOLVE_STEPS = 64;
+
+export interface IndexedFunction {
+  fn: FunctionFacts;
+  /** The file of the module that defines it. */
+  path: string;
+}
+
+export interface ResolvedProject {
+  /** Everything the value may be, over the modules indexed so far. */
+  evaluate(value: Value): Concrete[];
+  /** What a qualified name is bound to in the project. */
+  resolve(q: string, seen: Set<string>): Concrete[];
+  /** The functions (and bound methods) a callee may be. */
+  functionsCalled(callee: Value): FunctionFacts[];
+  /** An indexed function by qualified name. */
+  functionAt(q: string): IndexedFunction | undefined;
+  /** An indexed class by qualified name. */
+  classAt(q: string): ClassFacts | undefined;
+  /** Every indexed function, in indexing order. */
+  allFunctions(): Iterable<IndexedFunction>;
+  /** Facts of the modules rules look at, in indexing order. */
+  targetModules(): ModuleFacts[];
+}

@@ -1,0 +1,225 @@
+/** The shared part of the walk that turns one module's syntax tree into its facts (see module-analysis.ts). */
+import { LineIndex } from './positions.js';
+import type { SyntaxNode } from './parser.js';
+import { importBindings, BUILTIN_NAMES } from './imports.js';
+import type { Scope } from './scopes.js';
+import { own, record } from './facts.js';
+import type { ClassFacts, CoroutineUse, Loc, ModuleFacts } from './facts.js';
+import type { ExtractorTable } from './extractors.js';
+import { NOTHING, symbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
+import { guardKey, type Ctx, type State } from './flow-state.js';
+import { compact } from './expression-shapes.js';
+import type { EffectLog } from './body-memo.js';
+
+export interface ModuleInfo {
+  path: string;
+  module: string;
+  isPackage: boolean;
+}
+
+/**
+ * The module walk's shared part: the facts being built, positions, name
+ * lookup and binding, and recording facts. The walk itself is split by what
+ * it visits: StatementAnalyzer (statements), ExpressionAnalyzer (expressions
+ * and calls), ModuleAnalyzer (the module, definitions, re-analysis).
+ */
+export abstract class AnalyzerBase {
+  readonly facts: ModuleFacts;
+
+  protected readonly lines: LineIndex;
+
+  protected readonly locs = new Map<string, Loc>();
+
+  protected readonly info: ModuleInfo;
+
+  protected recording = true;
+
+  protected depth = 0;
+
+  /** Names of functions passed to `add_done_callback` anywhere in the module. */
+  protected readonly callbackNames = new Set<string>();
+
+  /** Lambdas passed to `add_done_callback` directly. */
+  protected readonly callbackLambdas = new Set<number>();
+
+  protected readonly classes = new Map<string, ClassFacts>();
+
+  /** Set while evaluating a call that is an argument or an assigned value: its use is recorded by the consumer. */
+  protected suppressUse = false;
+
+  protected moduleScope: Scope | null = null;
+
+  /** While a body is recorded: its writes into the module's records. */
+  protected log: EffectLog | null = null;
+
+  constructor(
+    text: string,
+    info: ModuleInfo,
+    /** The extractors of the rules that run, by key (see extractors.ts). */
+    protected readonly extractors: ExtractorTable,
+  ) {
+    this.lines = new LineIndex(text);
+    this.info = info;
+    this.facts = {
+      path: info.path,
+      module: info.module,
+      isPackage: info.isPackage,
+      variables: record(),
+      imports: record(),
+      functions: [],
+      classes: [],
+      discards: [],
+      coroutineUses: [],
+      starImports: [],
+      noqa: record(),
+      extracted: [],
+      syntaxError: null,
+    };
+  }
+
+  // The walk's other parts (statement-analysis.ts, expression-analysis.ts, module-analysis.ts) call each other through these.
+  protected abstract visitStatement(node: SyntaxNode, ctx: Ctx, state: State): void;
+  protected abstract evalExpr(node: SyntaxNode, ctx: Ctx, state: State): Value;
+  protected abstract quietEval(node: SyntaxNode, ctx: Ctx, state: State): Value;
+  protected abstract evalAll(nodes: SyntaxNode[], ctx: Ctx, state: State): void;
+  protected abstract calleeValue(call: SyntaxNode, ctx: Ctx, state: State, record?: boolean): Value;
+  protected abstract defineFunction(node: SyntaxNode, decorators: SyntaxNode[], ctx: Ctx, state: State): void;
+  protected abstract defineClass(node: SyntaxNode, ctx: Ctx, state: State): void;
+
+  /**
+   * One call is often recorded several times (a discard, a coroutine use, an
+   * escape): they share one Loc object, which structured cloning keeps shared,
+   * so facts cost less memory here, in transit and in the main thread.
+   */
+  protected loc(start: number, end: number): Loc {
+    const key = `${start}:${end}`;
+    let loc = this.locs.get(key);
+    if (!loc) {
+      loc = this.lines.span(start, end);
+      this.locs.set(key, loc);
+    }
+    return loc;
+  }
+
+  protected nodeLoc(node: SyntaxNode): Loc {
+    return this.loc(node.startIndex, node.endIndex);
+  }
+
+  protected resolveImport(node: SyntaxNode): { name: string; target: string }[] {
+    return importBindings(node, this.info.module, this.info.isPackage).bindings;
+  }
+
+  protected q(rel: string): string {
+    return rel ? `${this.info.module}.${rel}` : this.info.module;
+  }
+
+  protected relOf(scope: Scope, name: string): string {
+    return scope.rel ? `${scope.rel}.${name}` : name;
+  }
+
+  /** The value a name has at this point. */
+  protected lookup(name: string, ctx: Ctx, state: State): Value {
+    let scope: Scope | null = ctx.scope;
+    // Lambdas and comprehensions run on a copy of the enclosing state: their own names and the enclosing ones are in it.
+    while (scope && (scope.kind === 'lambda' || scope.kind === 'comprehension')) {
+      if (scope.bound.has(name)) return state.vars.get(name) ?? NOTHING;
+      scope = scope.parent;
+    }
+    if (!scope) return NOTHING;
+    if (scope.globals.has(name)) return this.moduleName(name);
+    if (scope.bound.has(name)) {
+      if (state.vars.has(name)) return state.vars.get(name)!;
+      return scope.kind === 'module' ? this.symbolIn(scope, name) : NOTHING;
+    }
+    for (let s = scope.parent; s; s = s.parent) {
+      if (s.kind === 'class' || s.kind === 'lambda' || s.kind === 'comprehension') continue;
+      if (s.globals.has(name)) return this.moduleName(name);
+      if (s.bound.has(name)) return this.symbolIn(s, name);
+    }
+    return this.moduleName(name);
+  }
+
+  /** A name looked up in the module's global namespace (from anywhere in the module). */
+  protected moduleName(name: string): Value {
+    return this.symbolIn(this.moduleScope!, name);
+  }
+
+  protected symbolIn(scope: Scope, name: string): Value {
+    const target = scope.importsOnly.get(name);
+    if (target) return symbol(target);
+    if (scope.kind === 'module' && !scope.bound.has(name)) {
+      if (this.facts.starImports.length > 0 && !BUILTIN_NAMES.has(name)) return symbol(this.q(name));
+      return symbol(`builtins.${name}`);
+    }
+    return symbol(this.q(this.relOf(scope, name)));
+  }
+
+  protected addVariable(rel: string, value: Value): void {
+    if (value.length === 0) return;
+    this.log?.variables.push([rel, value]);
+    const existing = own(this.facts.variables, rel);
+    this.facts.variables[rel] = existing ? union(existing, value) : value;
+  }
+
+  protected assignName(name: string, value: Value, ctx: Ctx, state: State): void {
+    let scope: Scope | null = ctx.scope;
+    while (scope && (scope.kind === 'lambda' || scope.kind === 'comprehension') && !scope.bound.has(name)) {
+      scope = scope.parent;
+    }
+    if (!scope) return;
+    if (scope.globals.has(name)) this.addVariable(name, value);
+    else {
+      state.vars.set(name, value);
+      // A function's locals are read from elsewhere only by the functions and classes nested in it
+      // (closures); keeping them for every function would bloat the facts for nothing.
+      const readElsewhere = scope.kind === 'module' || scope.kind === 'class' || (scope.kind === 'function' && this.hasNestedScopes(scope));
+      if (readElsewhere) this.addVariable(this.relOf(scope, name), value);
+    }
+    for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) state.done.delete(key);
+  }
+
+  /** Function scopes whose bodies define nested functions or classes (which may read their locals). */
+  protected readonly nestingScopes = new WeakMap<Scope, boolean>();
+
+  protected hasNestedScopes(scope: Scope): boolean {
+    return this.nestingScopes.get(scope) ?? false;
+  }
+
+  protected addClassAttr(classRel: string, name: string, value: Value): void {
+    if (value.length === 0) return;
+    const cls = this.classes.get(classRel);
+    if (!cls) return;
+    const existing = own(cls.attrs, name);
+    cls.attrs[name] = existing ? union(existing, value) : value;
+  }
+
+  protected isSelf(node: SyntaxNode | null, ctx: Ctx): boolean {
+    return !!node && node.type === 'identifier' && ctx.selfName !== null && node.text === ctx.selfName;
+  }
+
+  /** Records a use for each function whose call result is in `value` (`main()` or a name bound to it). */
+  protected recordCoroutineUses(
+    value: Value,
+    how: CoroutineUse['how'],
+    node: SyntaxNode,
+    ctx: Ctx,
+    extra: { wrapper?: Value; argIndex?: number; argName?: string } = {},
+  ): void {
+    for (const term of value) {
+      if (term.k === 'call' && mayBeProjectCallee(term.f)) this.recordUse({ callee: term.f, how, ...extra }, node, ctx);
+    }
+  }
+
+  protected recordUse(use: Omit<CoroutineUse, 'loc' | 'inFunction'>, node: SyntaxNode, ctx: Ctx): void {
+    if (!this.recording) return;
+    // Only calls of names, methods and attributes can reach a coroutine function of the project.
+    if (!use.callee.some((t: Term) => t.k === 'sym' || t.k === 'attr')) return;
+    // Spelled out, not spread: objects made by spreading got a hidden class each from the engine
+    // (42,000 of them in the standard library run, 17 MB); these share one per set of fields.
+    const fact: CoroutineUse = { callee: use.callee, how: use.how, loc: this.nodeLoc(node), inFunction: ctx.fn?.q ?? null };
+    if (use.wrapper !== undefined) fact.wrapper = use.wrapper;
+    if (use.argIndex !== undefined) fact.argIndex = use.argIndex;
+    if (use.argName !== undefined) fact.argName = use.argName;
+    this.facts.coroutineUses.push(fact);
+  }
+}

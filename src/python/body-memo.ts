@@ -1,0 +1,95 @@
+/**
+ * What the language server keeps between analyses of an edited document:
+ * each module-level definition's effects on the facts, replayed when an
+ * incremental parse hands back the same definition (see BodyEffects).
+ */
+import type { ParseState, SyntaxNode } from './parser.js';
+import type { ScopeEvent } from './scopes.js';
+import type { Loc, ModuleFacts } from './facts.js';
+import type { Value } from './values.js';
+
+/**
+ * What analysing the body of a function or class defined at module level added
+ * to the facts. A document that is edited and analysed again (the language
+ * server) keeps these per definition: an incremental parse hands back the very
+ * same node for a definition the edit did not touch (see copyTree), and its
+ * body is not analysed again but replayed, with its positions moved if the
+ * edit shifted it. A body depends on nothing outside it but what `context`
+ * names (its module, the module's bindings, the done-callback names, whether a
+ * star import comes first), so an entry serves only under the same context.
+ */
+export interface BodyEffects {
+  /** The context's number (see contextIds). */
+  context: number;
+  /** Where the definition started when this was recorded. */
+  start: number;
+  line: number;
+  column: number;
+  /**
+   * What the body appended to each list of the module's facts, by the list's
+   * key: every list, whatever the facts hold (no list is named here, so a new
+   * kind of fact is replayed like the others).
+   */
+  lists: Record<string, unknown[]>;
+  log: EffectLog;
+}
+
+/** The module's fact lists, by key (every array-valued entry of the facts). */
+export function factLists(facts: ModuleFacts): [string, unknown[]][] {
+  const out: [string, unknown[]][] = [];
+  for (const key of Object.keys(facts)) {
+    const value = (facts as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(value)) out.push([key, value]);
+  }
+  return out;
+}
+
+/** Whether a fact value is a Loc (a range with offsets): what replay moves. */
+export function isLoc(value: object): value is Loc {
+  const { start, end } = value as Partial<Loc>;
+  return typeof start?.offset === 'number' && typeof end?.offset === 'number' && Object.keys(value).length === 2;
+}
+
+/**
+ * A copy of recorded facts with every Loc in them replaced by `place(loc)`:
+ * facts are plain data, and their positions are the Locs they hold.
+ */
+export function relocated<T>(data: T, place: (loc: Loc) => Loc): T {
+  if (Array.isArray(data)) return data.map((item) => relocated(item, place)) as T;
+  if (data === null || typeof data !== 'object') return data;
+  if (isLoc(data)) return place(data) as T;
+  const copy = Object.create(Object.getPrototypeOf(data)) as Record<string, unknown>;
+  for (const key of Object.keys(data)) copy[key] = relocated((data as Record<string, unknown>)[key], place);
+  return copy as T;
+}
+
+/** Writes a body makes into the module's records (closures, globals, class-level names, imports in functions). */
+export interface EffectLog {
+  variables: [string, Value][];
+  imports: [string, string][];
+}
+
+/** Each edited document's recorded bodies, by definition node (see BodyEffects). */
+export const bodyMemos = new WeakMap<ParseState, WeakMap<SyntaxNode, BodyEffects>>();
+
+/**
+ * Each edited document's module scope, by top-level statement (see buildScope),
+ * under the module name its imports were resolved with.
+ */
+export const scopeMemos = new WeakMap<ParseState, { module: string; memo: WeakMap<SyntaxNode, ScopeEvent[]> }>();
+
+/** A number per context met, so that each definition compares a number rather than a long text. */
+export const contextIds = new Map<string, number>();
+
+export function contextId(context: string): number {
+  let id = contextIds.get(context);
+  if (id === undefined) {
+    // Contexts come and go as a document is edited; a long session must not keep them all.
+    if (contextIds.size >= 10_000) contextIds.clear();
+    id = nextContextId++;
+    contextIds.set(context, id);
+  }
+  return id;
+}
+
+let nextContextId = 0;

@@ -1,0 +1,448 @@
+/** The module walk's expressions (see module-analysis.ts). */
+import type { SyntaxNode } from './parser.js';
+import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
+import { buildScope, parameterNames, targetNames } from './scopes.js';
+import { FUTURE, NOTHING, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { MAX_DEPTH, cloneState, doneGuards, guardKey, type Ctx, type State } from './flow-state.js';
+import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
+import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
+import { StatementAnalyzer } from './statement-analysis.js';
+import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
+
+/** Expressions and calls: their abstract values, and what calls of library APIs do (see src/library/). */
+export abstract class ExpressionAnalyzer extends StatementAnalyzer {
+  /** Evaluates without recording facts (for re-reading a name already evaluated). */
+  protected quietEval(node: SyntaxNode, ctx: Ctx, state: State): Value {
+    const saved = this.recording;
+    this.recording = false;
+    try {
+      return this.evalExpr(node, ctx, state);
+    } finally {
+      this.recording = saved;
+    }
+  }
+
+  protected evalExpr(node: SyntaxNode, ctx: Ctx, state: State): Value {
+    if (this.depth > MAX_DEPTH) return NOTHING;
+    this.depth++;
+    try {
+      return this.evalInner(node, ctx, state);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  protected evalAll(nodes: SyntaxNode[], ctx: Ctx, state: State): void {
+    for (const n of nodes) this.evalExpr(n, ctx, state);
+  }
+
+  // One case per kind of expression, each a few lines: kept as one switch so the dispatch reads in one place.
+  protected evalInner(node: SyntaxNode, ctx: Ctx, state: State): Value {
+    const suppress = this.suppressUse;
+    this.suppressUse = false;
+    switch (node.type) {
+      case 'identifier':
+        return this.lookup(node.text, ctx, state);
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const name = node.childForFieldName('attribute')?.text ?? '';
+        const ov = obj ? this.evalExpr(obj, ctx, state) : NOTHING;
+        const q = singleSymbol(ov);
+        if (q) return symbol(`${q}.${name}`);
+        return attrOf(ov, name);
+      }
+      case 'call':
+        return this.evalCall(node, ctx, state, suppress);
+      case 'await':
+        // Awaiting yields the outcome, not a concurrent future.
+        this.evalAll(node.namedChildren, ctx, state);
+        return NOTHING;
+      case 'parenthesized_expression': {
+        const inner = node.namedChild(0);
+        this.suppressUse = suppress;
+        return inner ? this.evalExpr(inner, ctx, state) : NOTHING;
+      }
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'expression_list': {
+        // Folded one element at a time: spreading a million-element literal into union() overflows the stack.
+        let elements: Value = NOTHING;
+        for (const child of node.namedChildren) {
+          if (child.type === 'list_splat') {
+            const inner = child.namedChild(0);
+            if (inner) elements = union(elements, elemOf(this.evalExpr(inner, ctx, state)));
+          } else elements = union(elements, this.evalExpr(child, ctx, state));
+        }
+        return collectionOf(elements);
+      }
+      case 'dictionary': {
+        let keys: Value = NOTHING;
+        let values: Value = NOTHING;
+        for (const child of node.namedChildren) {
+          if (child.type === 'pair') {
+            const key = child.childForFieldName('key');
+            const value = child.childForFieldName('value');
+            if (key) keys = union(keys, this.evalExpr(key, ctx, state));
+            if (value) values = union(values, this.evalExpr(value, ctx, state));
+          } else this.evalExpr(child, ctx, state);
+        }
+        return this.mappingOf(keys, values);
+      }
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression':
+        return collectionOf(this.evalComprehension(node, ctx, state));
+      case 'dictionary_comprehension': {
+        const keys: Value[] = [];
+        const value = this.evalComprehension(node, ctx, state, keys);
+        return this.mappingOf(union(NOTHING, ...keys), value);
+      }
+      case 'conditional_expression': {
+        const [a, cond, b] = node.namedChildren;
+        if (cond) this.evalExpr(cond, ctx, state);
+        const guards = doneGuards(cond ?? null);
+        const thenState = cloneState(state);
+        for (const key of guards.pos) thenState.done.add(key);
+        const elseState = cloneState(state);
+        for (const key of guards.neg) elseState.done.add(key);
+        return union(a ? this.evalExpr(a, ctx, thenState) : NOTHING, b ? this.evalExpr(b, ctx, elseState) : NOTHING);
+      }
+      case 'boolean_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const lv = left ? this.evalExpr(left, ctx, state) : NOTHING;
+        // `fut.done() and fut.result()`: the right side runs only when the left is true.
+        const guarded = cloneState(state);
+        const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
+        const guards = doneGuards(left);
+        for (const key of op === 'and' ? guards.pos : guards.neg) guarded.done.add(key);
+        const rv = right ? this.evalExpr(right, ctx, guarded) : NOTHING;
+        return union(lv, rv);
+      }
+      case 'binary_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const lv = left ? this.evalExpr(left, ctx, state) : NOTHING;
+        const rv = right ? this.evalExpr(right, ctx, state) : NOTHING;
+        // `futs + [fut]` keeps being a collection of futures.
+        return node.childForFieldName('operator')?.text === '+' ? union(lv, rv) : NOTHING;
+      }
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        const v = value ? this.evalExpr(value, ctx, state) : NOTHING;
+        if (name) this.assignName(name.text, v, ctx, state);
+        return v;
+      }
+      case 'subscript': {
+        const value = node.childForFieldName('value');
+        const v = value ? this.evalExpr(value, ctx, state) : NOTHING;
+        const subs = node.childrenForFieldName('subscript');
+        this.evalAll(subs, ctx, state);
+        return subs.length === 1 && subs[0]!.type === 'slice' ? v : itemOf(v);
+      }
+      case 'lambda':
+        this.visitLambda(node, ctx, state);
+        return NOTHING;
+      case 'assignment':
+        return this.visitAssignment(node, ctx, state);
+      case 'string':
+      case 'concatenated_string':
+        // Only this string's own interpolations: a nested f-string's are evaluated with it (else nesting is exponential).
+        for (const child of ownInterpolations(node)) {
+          for (const e of child.namedChildren) if (e.type !== 'format_specifier' && e.type !== 'type_conversion') this.evalExpr(e, ctx, state);
+        }
+        return NOTHING;
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+      case 'comment':
+      case 'ellipsis':
+        return NOTHING;
+      default:
+        for (const child of node.namedChildren) {
+          if (/_statement$|_definition$|^block$/.test(child.type)) this.visitStatement(child, ctx, state);
+          else this.evalExpr(child, ctx, state);
+        }
+        return NOTHING;
+    }
+  }
+
+  protected visitLambda(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const params = parameterNames(node.childForFieldName('parameters'));
+    for (const p of node.childForFieldName('parameters')?.namedChildren ?? []) {
+      const def = p.childForFieldName('value');
+      if (def) this.evalExpr(def, ctx, state);
+    }
+    const scope = buildScope('lambda', ctx.scope, ctx.scope.rel, null, params);
+    const inner = cloneState(state);
+    for (const p of params) inner.vars.set(p, NOTHING);
+    const lambdaCtx: Ctx = {
+      ...ctx,
+      scope,
+      // A lambda is only defined here: what it calls is not called by the enclosing function.
+      fn: null,
+      coroutine: null,
+      doneCallback: ctx.doneCallback || this.callbackLambdas.has(node.id),
+      caught: [],
+    };
+    const body = node.childForFieldName('body');
+    if (body) this.evalExpr(body, lambdaCtx, inner);
+  }
+
+  /** A dict: iterating it yields its keys (`{fut: name}` is a collection of futures), indexing yields its values. */
+  protected mappingOf(keys: Value, values: Value): Value {
+    return union(NOTHING, mappingOf(values), keys.length > 0 ? collectionOf(keys) : NOTHING);
+  }
+
+  protected evalComprehension(node: SyntaxNode, ctx: Ctx, state: State, keysOut?: Value[]): Value {
+    const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
+    const bound: string[] = [];
+    for (const c of clauses) if (c.type === 'for_in_clause') targetNames(c.childForFieldName('left'), bound);
+    const scope = buildScope('comprehension', ctx.scope, ctx.scope.rel, null, bound);
+    const inner = cloneState(state);
+    const compCtx: Ctx = { ...ctx, scope };
+    for (const clause of clauses) {
+      if (clause.type === 'for_in_clause') {
+        const left = clause.childForFieldName('left');
+        const right = clause.childForFieldName('right');
+        if (left && right) this.iterationBinder(left, right, compCtx, inner)(inner);
+      } else {
+        const cond = clause.namedChild(0);
+        if (cond) this.evalExpr(cond, compCtx, inner);
+        for (const key of doneGuards(cond).pos) inner.done.add(key);
+      }
+    }
+    const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => !clauses.includes(c)) ?? null;
+    if (!body) return NOTHING;
+    if (body.type === 'pair') {
+      const key = body.childForFieldName('key');
+      if (key) keysOut?.push(this.evalExpr(key, compCtx, inner));
+      const value = body.childForFieldName('value');
+      return value ? this.evalExpr(value, compCtx, inner) : NOTHING;
+    }
+    return this.evalExpr(body, compCtx, inner);
+  }
+
+  /** The callee's value; for `x.m(...)` also returns the receiver's. */
+  protected calleeValue(call: SyntaxNode, ctx: Ctx, state: State, record = true): Value {
+    const fn = call.childForFieldName('function');
+    if (!fn) return NOTHING;
+    return record ? this.evalExpr(fn, ctx, state) : this.quietEval(fn, ctx, state);
+  }
+
+  protected evalCall(node: SyntaxNode, ctx: Ctx, state: State, suppressUse: boolean): Value {
+    const fnNode = node.childForFieldName('function');
+    if (!fnNode) return NOTHING;
+    let receiver: Value = NOTHING;
+    let method: string | null = null;
+    let callee: Value;
+    if (fnNode.type === 'attribute') {
+      const obj = fnNode.childForFieldName('object')!;
+      method = fnNode.childForFieldName('attribute')?.text ?? null;
+      receiver = this.evalExpr(obj, ctx, state);
+      const q = singleSymbol(receiver);
+      callee = q ? symbol(`${q}.${method}`) : attrOf(receiver, method ?? '');
+    } else {
+      callee = this.evalExpr(fnNode, ctx, state);
+    }
+    const args = callArgs(node);
+    // (Filled by push, not made by map: an array literal's kind settles after the first call, so that
+    // the engine's optimised code sees one kind of array here, empty or not, and is not thrown away.)
+    const argValues: Value[] = [];
+    for (const a of args.positional) {
+      // A call passed as an argument is used by this call; it records the use below.
+      if (unwrapParens(a).type === 'call') this.suppressUse = true;
+      argValues.push(this.evalExpr(a, ctx, state));
+    }
+    // (Most calls have no keyword argument: they share one empty map, and no iterator is made for them.)
+    let keywordValues: ReadonlyMap<string, Value> = NO_KEYWORDS;
+    if (args.keywords.size > 0) {
+      const values = new Map<string, Value>();
+      for (const [name, a] of args.keywords) {
+        if (unwrapParens(a).type === 'call') this.suppressUse = true;
+        values.set(name, this.evalExpr(a, ctx, state));
+      }
+      keywordValues = values;
+    }
+    const list = node.childForFieldName('arguments');
+    for (const a of list?.namedChildren ?? []) {
+      if (a.type === 'list_splat' || a.type === 'dictionary_splat') this.evalAll(a.namedChildren, ctx, state);
+    }
+    const call: CallSite = { node, fnNode, callee, receiver, args, argValues, keywordValues };
+    if (this.extractors !== NO_EXTRACTORS && this.recording) this.runExtractors(call, method, ctx, state);
+
+    const api = apiEffect(singleSymbol(callee));
+    if (api) {
+      const known = this.applyApi(api, call, ctx, state);
+      if (known) return known;
+    }
+    const effect = method ? methodEffect(method) : undefined;
+    if (effect) {
+      const known = this.applyMethod(effect, call, ctx, state);
+      if (known) return known;
+    }
+
+    // Any other call: it may be a project function (a wrapper returning a future, a helper that exits).
+    if (mayBeProjectCallee(callee)) {
+      if (ctx.fn && this.recording) {
+        ctx.fn.escapes.push({
+          via: 'call',
+          loc: this.nodeLoc(node),
+          text: `${compact(fnNode.text)}()`,
+          value: callee,
+          caught: ctx.caught,
+        });
+      }
+      if (!suppressUse) this.recordUse({ callee, how: 'call' }, node, ctx);
+      argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argIndex: i }));
+      if (keywordValues.size > 0) {
+        for (const [name, v] of keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argName: name });
+      }
+    }
+    return callOf(callee);
+  }
+
+  /**
+   * What a call of a library API (see src/library/) does to the facts and
+   * what it returns; null when it returns what any call returns.
+   */
+  /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
+  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State): void {
+    const q = singleSymbol(call.callee);
+    for (const key of [q, method === null ? null : `.${method}`]) {
+      const extractors = key === null ? undefined : this.extractors.get(key);
+      if (!extractors) continue;
+      const view = this.callView(key!, call, ctx, state);
+      for (const { kind, extract } of extractors) {
+        let data: unknown;
+        try {
+          data = extract(view);
+        } catch (error) {
+          throw new Error(`the extractor of ${kind} facts for \`${key}\` failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (data !== undefined) this.facts.extracted.push({ kind, data });
+      }
+    }
+  }
+
+  private callView(key: string, call: CallSite, ctx: Ctx, state: State): CallView {
+    const { node, fnNode, args } = call;
+    const object = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+    const argument = (node: SyntaxNode, value: Value): ExtractedArgument => ({
+      value,
+      loc: this.nodeLoc(unwrapParens(node)),
+      text: compact(node.text),
+      isNone: unwrapParens(node).type === 'none',
+      knownDone: state.done.has(guardKey(node)),
+    });
+    let methodLoc = null;
+    if (object) {
+      const dot = fnNode.children.find((c) => c.type === '.');
+      methodLoc = this.loc(dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex, node.endIndex);
+    }
+    const list = node.childForFieldName('arguments');
+    return {
+      key,
+      loc: this.nodeLoc(node),
+      text: compact(node.text),
+      receiver: object ? argument(object, call.receiver) : null,
+      methodLoc,
+      argumentList: list?.type === 'argument_list' ? { loc: this.nodeLoc(list), count: list.namedChildCount } : null,
+      coroutine: ctx.coroutine,
+      inFunction: ctx.fn?.q ?? null,
+      inDoneCallback: ctx.doneCallback,
+      argument: (position, keyword) => {
+        const node = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
+        if (!node) return undefined;
+        return argument(node, call.argValues[position] ?? (keyword === undefined ? undefined : call.keywordValues.get(keyword)) ?? NOTHING);
+      },
+    };
+  }
+
+  protected applyApi(api: ApiEffect, call: CallSite, ctx: Ctx, state: State): Value | null {
+    const { node, fnNode, argValues } = call;
+    switch (api.kind) {
+      case 'submits-coroutine': {
+        const coro = argNodeOf(call, api.coroutine);
+        this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'submitted', node, ctx);
+        if (ctx.fn && coro?.type === 'identifier') {
+          const index = ctx.fn.params.indexOf(coro.text);
+          if (index >= 0 && !ctx.fn.submitsParams.includes(index)) ctx.fn.submitsParams.push(index);
+        }
+        return FUTURE;
+      }
+      case 'waits-on-futures':
+        // What is waited on, and how, is a fact of the rules that care (rules/shared/future-waits.ts).
+        return NOTHING;
+      case 'runs-coroutine':
+        this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        return NOTHING;
+      case 'exits':
+        if (ctx.fn && this.recording) {
+          ctx.fn.escapes.push({
+            via: 'exit',
+            loc: this.nodeLoc(node),
+            text: `${compact(fnNode.text)}()`,
+            value: NOTHING,
+            raises: api.raises,
+            caught: ctx.caught,
+          });
+        }
+        return NOTHING;
+      case 'collects':
+        return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
+      case 'takes-element':
+        return argValues[0] ? elemOf(argValues[0]) : NOTHING;
+      case 'coroutine-runner':
+        return callOf(call.callee);
+      default:
+        return null;
+    }
+  }
+
+  /** What a call of a method known by name (see src/library/) does; null when it is any other call. */
+  protected applyMethod(effect: MethodEffect, call: CallSite, ctx: Ctx, state: State): Value | null {
+    const { node, fnNode, receiver, argValues } = call;
+    const object = fnNode.childForFieldName('object')!;
+    switch (effect.kind) {
+      case 'waits-on-receiver': {
+        // Once `fut.result(timeout=...)` has returned, `fut` is done on this path.
+        const timeout = argNodeOf(call, effect.timeout);
+        if (timeout && unwrapParens(timeout).type !== 'none') state.done.add(guardKey(object));
+        return NOTHING;
+      }
+      case 'adds-element':
+        this.addToCollection(object, collectionOf(argValues[effect.element] ?? NOTHING), ctx, state);
+        return NOTHING;
+      case 'adds-elements':
+        this.addToCollection(object, argValues[0] ?? NOTHING, ctx, state);
+        return NOTHING;
+      case 'mapping-values':
+        return valuesOf(receiver);
+      case 'takes-item':
+        return itemOf(receiver);
+      case 'copies':
+        return receiver;
+      case 'runs-coroutine':
+        this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        return NOTHING;
+      case 'runner-runs':
+        if (!receiver.some((t) => t.k === 'call' && apiEffect(singleSymbol(t.f))?.kind === 'coroutine-runner')) return null;
+        this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        return NOTHING;
+    }
+  }
+
+  protected addToCollection(target: SyntaxNode, added: Value, ctx: Ctx, state: State): void {
+    if (added.length === 0) return;
+    if (target.type === 'identifier') {
+      this.assignName(target.text, union(this.lookup(target.text, ctx, state), added), ctx, state);
+    } else if (target.type === 'attribute' && this.isSelf(target.childForFieldName('object'), ctx) && ctx.classRel) {
+      this.addClassAttr(ctx.classRel, target.childForFieldName('attribute')!.text, added);
+    }
+  }
+}

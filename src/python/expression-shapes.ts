@@ -1,0 +1,27 @@
+/** Small facts about expressions' syntax: their text for messages, parentheses, f-string parts. */
+import type { SyntaxNode } from './parser.js';
+
+export const TEXT_LIMIT = 60;
+
+export function compact(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > TEXT_LIMIT ? `${flat.slice(0, TEXT_LIMIT - 1)}…` : flat;
+}
+
+export function unwrapParens(node: SyntaxNode): SyntaxNode {
+  let current = node;
+  while (current.type === 'parenthesized_expression' && current.namedChildCount === 1) current = current.namedChild(0)!;
+  return current;
+}
+
+/** The `{…}` parts of a string that are its own, not those of f-strings nested in them. */
+export function ownInterpolations(string: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [...string.children].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'interpolation') out.push(node);
+    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * What the module walk knows at a point of the code: the context (which
+ * function, coroutine, class and handlers enclose it) and the flow-sensitive
+ * state (local names' values, futures known done), with how states merge
+ * where paths join and what `done()` checks imply.
+ */
+import type { SyntaxNode } from './parser.js';
+import type { Scope } from './scopes.js';
+import type { FunctionFacts } from './facts.js';
+import { union, type Value } from './values.js';
+import { unwrapParens } from './expression-shapes.js';
+
+export const MAX_DEPTH = 400;
+
+export interface Ctx {
+  scope: Scope;
+  /** The function whose facts this code contributes to (null at module level, in class bodies and lambdas). */
+  fn: FunctionFacts | null;
+  /** Name of the `async def` whose body this is directly. */
+  coroutine: string | null;
+  /** The class, for code inside a method (`self` refers to its instances). */
+  classQ: string | null;
+  classRel: string | null;
+  selfName: string | null;
+  doneCallback: boolean;
+  /** Exception classes caught, without re-raising, around the current point. */
+  caught: string[];
+  loopDepth: number;
+}
+
+export interface State {
+  vars: Map<string, Value>;
+  /** Texts of futures known to be done on this path (`if fut.done():`). */
+  done: Set<string>;
+  dead: boolean;
+}
+
+export function cloneState(state: State): State {
+  return { vars: new Map(state.vars), done: new Set(state.done), dead: state.dead };
+}
+
+export function mergeStates(states: State[]): State {
+  const live = states.filter((s) => !s.dead);
+  if (live.length === 0) {
+    const merged = cloneState(states[0]!);
+    merged.dead = true;
+    return merged;
+  }
+  if (live.length === 1) return cloneState(live[0]!);
+  const vars = new Map<string, Value>();
+  for (const s of live) {
+    for (const [name, value] of s.vars) vars.set(name, vars.has(name) ? union(vars.get(name)!, value) : value);
+  }
+  const done = new Set([...live[0]!.done].filter((d) => live.every((s) => s.done.has(d))));
+  return { vars, done, dead: false };
+}
+
+/** Text used to match a future across `fut.done()` guards: whitespace-insensitive. */
+export function guardKey(node: SyntaxNode): string {
+  return node.text.replace(/\s+/g, '');
+}
+
+/**
+ * Futures whose `.done()` is implied true when `cond` is true (`pos`) or when it is false (`neg`).
+ * Past MAX_DEPTH nested operators nothing more is implied (a long `a and b and …` chain nests to the left).
+ */
+export function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[]; neg: string[] } {
+  const out = { pos: [] as string[], neg: [] as string[] };
+  if (!cond || depth > MAX_DEPTH) return out;
+  const node = unwrapParens(cond);
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'done') {
+      const obj = fn.childForFieldName('object');
+      if (obj) out.pos.push(guardKey(obj));
+    }
+    return out;
+  }
+  if (node.type === 'not_operator') {
+    const inner = doneGuards(node.childForFieldName('argument'), depth + 1);
+    return { pos: inner.neg, neg: inner.pos };
+  }
+  if (node.type === 'boolean_operator') {
+    const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
+    const left = doneGuards(node.childForFieldName('left'), depth + 1);
+    const right = doneGuards(node.childForFieldName('right'), depth + 1);
+    // `a and b` true ⇒ both true; `a or b` false ⇒ both false.
+    if (op === 'and') out.pos.push(...left.pos, ...right.pos);
+    if (op === 'or') out.neg.push(...left.neg, ...right.neg);
+  }
+  return out;
+}

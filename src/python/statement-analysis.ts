@@ -1,0 +1,505 @@
+/** The module walk's statements (see module-analysis.ts). */
+import type { SyntaxNode } from './parser.js';
+import { importBindings } from './imports.js';
+import { apiEffect } from '../library/index.js';
+import { targetNames } from './scopes.js';
+import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Value } from './values.js';
+import { MAX_DEPTH, cloneState, mergeStates, doneGuards, type Ctx, type State } from './flow-state.js';
+import { compact, unwrapParens } from './expression-shapes.js';
+import { callArgs } from './call-sites.js';
+import { AnalyzerBase } from './analyzer-base.js';
+
+/** Loops nested deeper than this get one pass instead of two (the first pass only carries values around the loop). */
+const MAX_LOOP_PREPASS_DEPTH = 2;
+
+/** Targets and values that `a, b = x, y` binds element by element. */
+const TARGET_SHAPES: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
+const VALUE_SHAPES: ReadonlySet<string> = new Set(['expression_list', 'tuple', 'list']);
+
+/** Statements: bindings, control flow and its merges, exception handlers, imports, raises. */
+export abstract class StatementAnalyzer extends AnalyzerBase {
+  protected visitBlock(block: SyntaxNode | null, ctx: Ctx, state: State): void {
+    if (!block) return;
+    for (const stmt of block.namedChildren) this.visitStatement(stmt, ctx, state);
+  }
+
+  protected visitStatement(node: SyntaxNode, ctx: Ctx, state: State): void {
+    if (this.depth > MAX_DEPTH) return;
+    this.depth++;
+    try {
+      this.visitStatementInner(node, ctx, state);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  // One case per kind of statement, each a few lines: kept as one switch so the dispatch reads in one place.
+  protected visitStatementInner(node: SyntaxNode, ctx: Ctx, state: State): void {
+    switch (node.type) {
+      case 'expression_statement':
+        for (const child of node.namedChildren) this.visitExpressionStatement(child, ctx, state);
+        return;
+      case 'return_statement': {
+        const value = node.namedChild(0);
+        if (value) {
+          const v = this.evalExpr(value, ctx, state);
+          if (ctx.fn) ctx.fn.returns = union(ctx.fn.returns, v);
+        }
+        state.dead = true;
+        return;
+      }
+      case 'if_statement':
+        this.visitIf(node, ctx, state);
+        return;
+      case 'for_statement':
+        this.visitFor(node, ctx, state);
+        return;
+      case 'while_statement':
+        this.visitWhile(node, ctx, state);
+        return;
+      case 'try_statement':
+        this.visitTry(node, ctx, state);
+        return;
+      case 'with_statement':
+        this.visitWith(node, ctx, state);
+        return;
+      case 'function_definition':
+        this.defineFunction(node, [], ctx, state);
+        return;
+      case 'class_definition':
+        this.defineClass(node, ctx, state);
+        return;
+      case 'decorated_definition': {
+        const decorators = node.namedChildren.filter((c) => c.type === 'decorator');
+        for (const d of decorators) for (const e of d.namedChildren) this.evalExpr(e, ctx, state);
+        const def = node.childForFieldName('definition');
+        if (def?.type === 'function_definition') this.defineFunction(def, decorators, ctx, state);
+        else if (def?.type === 'class_definition') this.defineClass(def, ctx, state);
+        return;
+      }
+      case 'raise_statement':
+        this.visitRaise(node, ctx, state);
+        state.dead = true;
+        return;
+      case 'break_statement':
+      case 'continue_statement':
+        state.dead = true;
+        return;
+      case 'import_statement':
+      case 'import_from_statement':
+        this.visitImport(node, ctx, state);
+        return;
+      case 'assert_statement': {
+        for (const child of node.namedChildren) this.evalExpr(child, ctx, state);
+        for (const key of doneGuards(node.namedChild(0)).pos) state.done.add(key);
+        return;
+      }
+      case 'match_statement':
+        this.visitMatch(node, ctx, state);
+        return;
+      case 'delete_statement':
+        for (const name of targetNames(node.namedChild(0))) state.vars.delete(name);
+        return;
+      case 'global_statement':
+      case 'nonlocal_statement':
+      case 'pass_statement':
+      case 'comment':
+      case 'future_import_statement':
+        return;
+      case 'block':
+        this.visitBlock(node, ctx, state);
+        return;
+      default:
+        // ERROR nodes and anything unexpected: visit what is inside, statements as statements.
+        for (const child of node.namedChildren) {
+          if (/_statement$|_definition$|^block$|^ERROR$/.test(child.type)) this.visitStatement(child, ctx, state);
+          else this.evalExpr(child, ctx, state);
+        }
+    }
+  }
+
+  protected visitExpressionStatement(node: SyntaxNode, ctx: Ctx, state: State): void {
+    if (node.type === 'assignment') {
+      this.visitAssignment(node, ctx, state);
+      return;
+    }
+    if (node.type === 'augmented_assignment') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const value = right ? this.evalExpr(right, ctx, state) : NOTHING;
+      if (left?.type === 'identifier') {
+        this.assignName(left.text, union(this.lookup(left.text, ctx, state), value), ctx, state);
+      } else if (left?.type === 'attribute' && this.isSelf(left.childForFieldName('object'), ctx) && ctx.classRel) {
+        this.addClassAttr(ctx.classRel, left.childForFieldName('attribute')!.text, value);
+      }
+      return;
+    }
+    const value = this.evalExpr(node, ctx, state);
+    const call = unwrapParens(node);
+    if (call.type === 'call' && value.length > 0 && this.recording) {
+      const fn = call.childForFieldName('function');
+      this.facts.discards.push({ value, loc: this.nodeLoc(call), calleeText: compact(fn?.text ?? call.text) });
+    }
+  }
+
+  protected visitAssignment(node: SyntaxNode, ctx: Ctx, state: State): Value {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!right) {
+      return NOTHING;
+    }
+    let value: Value;
+    if (right.type === 'assignment') value = this.visitAssignment(right, ctx, state);
+    else if (left && this.bindElementwise(left, right, ctx, state)) return NOTHING;
+    else {
+      // A call whose result is stored is not "used" here; where the stored value goes decides that.
+      this.suppressUse = unwrapParens(right).type === 'call' && left?.type === 'identifier';
+      value = this.evalExpr(right, ctx, state);
+    }
+    if (left) this.bindTarget(left, value, ctx, state);
+    return value;
+  }
+
+  /** `a, b = x, y`: binds element by element when both sides have the same shape. */
+  protected bindElementwise(left: SyntaxNode, right: SyntaxNode, ctx: Ctx, state: State): boolean {
+    if (!TARGET_SHAPES.has(left.type) || !VALUE_SHAPES.has(right.type)) return false;
+    const targets = left.namedChildren;
+    const sources = right.namedChildren;
+    if (targets.length !== sources.length || sources.some((s) => s.type === 'list_splat')) return false;
+    const evaluated = sources.map((s) => this.evalExpr(s, ctx, state));
+    targets.forEach((t, i) => this.bindTarget(t, evaluated[i]!, ctx, state));
+    return true;
+  }
+
+  protected bindTarget(target: SyntaxNode, value: Value, ctx: Ctx, state: State, nesting = 0): void {
+    // `((((a,),),),) = x` nests as deep as the file likes; past MAX_DEPTH the names stay unbound.
+    if (nesting > MAX_DEPTH) return;
+    switch (target.type) {
+      case 'identifier':
+        this.assignName(target.text, value, ctx, state);
+        return;
+      case 'attribute': {
+        const obj = target.childForFieldName('object');
+        const name = target.childForFieldName('attribute')?.text;
+        if (obj && name && this.isSelf(obj, ctx) && ctx.classRel) {
+          this.addClassAttr(ctx.classRel, name, value);
+          const key = `${obj.text}.${name}`;
+          for (const k of [...state.done]) if (k === key || k.startsWith(`${key}.`)) state.done.delete(k);
+        } else if (obj) this.evalExpr(obj, ctx, state);
+        return;
+      }
+      case 'subscript': {
+        const obj = target.childForFieldName('value');
+        for (const sub of target.childrenForFieldName('subscript')) this.evalExpr(sub, ctx, state);
+        const stored: Value = mappingOf(value);
+        if (obj?.type === 'identifier') {
+          this.assignName(obj.text, union(this.lookup(obj.text, ctx, state), stored), ctx, state);
+        } else if (obj?.type === 'attribute' && this.isSelf(obj.childForFieldName('object'), ctx) && ctx.classRel) {
+          this.addClassAttr(ctx.classRel, obj.childForFieldName('attribute')!.text, stored);
+        }
+        return;
+      }
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'tuple':
+      case 'list':
+      case 'parenthesized_expression': {
+        const element = elemOf(value);
+        for (const child of target.namedChildren) {
+          if (child.type === 'list_splat_pattern' || child.type === 'list_splat') {
+            const inner = child.namedChild(0);
+            if (inner) this.bindTarget(inner, collectionOf(element), ctx, state, nesting + 1);
+          } else this.bindTarget(child, element, ctx, state, nesting + 1);
+        }
+        return;
+      }
+      case 'as_pattern_target':
+        for (const child of target.namedChildren) this.bindTarget(child, value, ctx, state, nesting + 1);
+        return;
+      default:
+        return;
+    }
+  }
+
+  protected visitIf(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const outcomes: State[] = [];
+    let current = state;
+    let clause: SyntaxNode | null = node;
+    while (clause) {
+      const cond = clause.childForFieldName('condition');
+      if (cond) this.evalExpr(cond, ctx, current);
+      const guards = doneGuards(cond);
+      const thenState = cloneState(current);
+      for (const key of guards.pos) thenState.done.add(key);
+      this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
+      outcomes.push(thenState);
+      const elseState = cloneState(current);
+      for (const key of guards.neg) elseState.done.add(key);
+      current = elseState;
+      // The next clause: an elif, an else, or nothing (falling through).
+      const alternatives: SyntaxNode[] =
+        clause === node ? node.childrenForFieldName('alternative') : [];
+      if (clause === node) {
+        let fallThrough = true;
+        for (const alt of alternatives) {
+          if (alt.type === 'elif_clause') {
+            const altCond = alt.childForFieldName('condition');
+            if (altCond) this.evalExpr(altCond, ctx, current);
+            const altGuards = doneGuards(altCond);
+            const altThen = cloneState(current);
+            for (const key of altGuards.pos) altThen.done.add(key);
+            this.visitBlock(alt.childForFieldName('consequence'), ctx, altThen);
+            outcomes.push(altThen);
+            const altElse = cloneState(current);
+            for (const key of altGuards.neg) altElse.done.add(key);
+            current = altElse;
+          } else if (alt.type === 'else_clause') {
+            const elseBody = cloneState(current);
+            this.visitBlock(alt.childForFieldName('body'), ctx, elseBody);
+            outcomes.push(elseBody);
+            fallThrough = false;
+          }
+        }
+        if (fallThrough) outcomes.push(current);
+      }
+      clause = null;
+    }
+    const merged = mergeStates(outcomes);
+    state.vars = merged.vars;
+    state.done = merged.done;
+    state.dead = merged.dead;
+  }
+
+  /** Runs a loop body: first without recording, to carry values around the loop, then for real. */
+  protected runLoopBody(body: SyntaxNode | null, ctx: Ctx, entry: State, bindEach: (s: State) => void): State {
+    const inner: Ctx = { ...ctx, loopDepth: ctx.loopDepth + 1 };
+    let start = cloneState(entry);
+    if (ctx.loopDepth < MAX_LOOP_PREPASS_DEPTH && this.recording) {
+      this.recording = false;
+      const first = cloneState(entry);
+      bindEach(first);
+      this.visitBlock(body, inner, first);
+      this.recording = true;
+      first.dead = false;
+      start = mergeStates([entry, first]);
+    }
+    bindEach(start);
+    this.visitBlock(body, inner, start);
+    start.dead = false;
+    return start;
+  }
+
+  protected visitFor(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const bindEach = right && left ? this.iterationBinder(left, right, ctx, state) : () => {};
+    const after = this.runLoopBody(node.childForFieldName('body'), ctx, state, bindEach);
+    const merged = mergeStates([state, after]);
+    const alternative = node.childForFieldName('alternative');
+    if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
+    state.vars = merged.vars;
+    state.done = merged.done;
+  }
+
+  /**
+   * Evaluates a loop's iterable once and returns how to bind its target:
+   * `for f in futs`, `for i, f in enumerate(futs)`, `for a, b in zip(xs, futs)`,
+   * `for k, f in mapping.items()`.
+   */
+  protected iterationBinder(left: SyntaxNode, right: SyntaxNode, ctx: Ctx, state: State): (s: State) => void {
+    const iterable = unwrapParens(right);
+    const parts = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : null;
+    if (iterable.type === 'call' && parts) {
+      const fn = iterable.childForFieldName('function')!;
+      const args = callArgs(iterable);
+      if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'items' && parts.length === 2) {
+        const mapping = this.evalExpr(fn.childForFieldName('object')!, ctx, state);
+        return (s) => {
+          this.bindTarget(parts[0]!, NOTHING, ctx, s);
+          this.bindTarget(parts[1]!, itemOf(mapping), ctx, s);
+        };
+      }
+      const api = apiEffect(singleSymbol(this.evalExpr(fn, ctx, state)))?.kind;
+      if (api === 'enumerates' && parts.length === 2 && args.positional[0]) {
+        const seq = this.evalExpr(args.positional[0], ctx, state);
+        return (s) => {
+          this.bindTarget(parts[0]!, NOTHING, ctx, s);
+          this.bindTarget(parts[1]!, elemOf(seq), ctx, s);
+        };
+      }
+      if (api === 'zips' && parts.length === args.positional.length) {
+        const seqs = args.positional.map((a) => this.evalExpr(a, ctx, state));
+        return (s) => parts.forEach((p, i) => this.bindTarget(p, elemOf(seqs[i]!), ctx, s));
+      }
+    }
+    const value = this.evalExpr(right, ctx, state);
+    return (s) => this.bindTarget(left, elemOf(value), ctx, s);
+  }
+
+  protected visitWhile(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const cond = node.childForFieldName('condition');
+    if (cond) this.evalExpr(cond, ctx, state);
+    const guards = doneGuards(cond);
+    const after = this.runLoopBody(node.childForFieldName('body'), ctx, state, (s) => {
+      for (const key of guards.pos) s.done.add(key);
+    });
+    const merged = mergeStates([state, after]);
+    // The loop ends when its condition is false: `while not fut.done(): ...` leaves fut done.
+    for (const key of guards.neg) merged.done.add(key);
+    const alternative = node.childForFieldName('alternative');
+    if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
+    state.vars = merged.vars;
+    state.done = merged.done;
+  }
+
+  /** Exception classes a handler catches, or null when it re-raises what it caught. */
+  protected handlerCatches(handler: SyntaxNode, ctx: Ctx, state: State): string[] | null {
+    const valueNode = handler.childForFieldName('value');
+    let typeNode: SyntaxNode | null = valueNode;
+    let alias: string | null = null;
+    if (valueNode?.type === 'as_pattern') {
+      typeNode = valueNode.namedChild(0);
+      alias = valueNode.childForFieldName('alias')?.text ?? null;
+    }
+    const block = handler.namedChildren.find((c) => c.type === 'block') ?? null;
+    if (block && this.reRaises(block, alias)) return null;
+    if (!typeNode) return ['builtins.BaseException'];
+    const elements = unwrapParens(typeNode).type === 'tuple' ? unwrapParens(typeNode).namedChildren : [typeNode];
+    const names: string[] = [];
+    const saved = this.recording;
+    this.recording = false;
+    for (const element of elements) {
+      const q = singleSymbol(this.evalExpr(element, ctx, state));
+      if (q) names.push(q);
+    }
+    this.recording = saved;
+    return names;
+  }
+
+  /** Whether a handler's block re-raises: a bare `raise`, or `raise e` of the caught exception. */
+  protected reRaises(block: SyntaxNode, alias: string | null): boolean {
+    for (const raise of block.descendantsOfType('raise_statement')) {
+      let nested = false;
+      for (let p = raise.parent; p && p.id !== block.id; p = p.parent) {
+        if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') nested = true;
+      }
+      if (nested) continue;
+      const raised = raise.namedChild(0);
+      if (!raised || (alias && raised.type === 'identifier' && raised.text === alias)) return true;
+    }
+    return false;
+  }
+
+  protected visitTry(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const handlers = node.namedChildren.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
+    const caught: string[] = [];
+    for (const handler of handlers) caught.push(...(this.handlerCatches(handler, ctx, state) ?? []));
+    const entry = cloneState(state);
+    const body = cloneState(state);
+    this.visitBlock(node.childForFieldName('body'), { ...ctx, caught: [...ctx.caught, ...caught] }, body);
+    const outcomes: State[] = [];
+    const elseClause = node.namedChildren.find((c) => c.type === 'else_clause');
+    if (elseClause) this.visitBlock(elseClause.childForFieldName('body'), ctx, body);
+    outcomes.push(body);
+    for (const handler of handlers) {
+      const hs = mergeStates([entry, { ...body, dead: false }]);
+      const valueNode = handler.childForFieldName('value');
+      if (valueNode?.type === 'as_pattern') {
+        const alias = valueNode.childForFieldName('alias');
+        if (alias) this.bindTarget(alias, NOTHING, ctx, hs);
+      }
+      this.visitBlock(handler.namedChildren.find((c) => c.type === 'block') ?? null, ctx, hs);
+      outcomes.push(hs);
+    }
+    const merged = mergeStates(outcomes);
+    const finallyClause = node.namedChildren.find((c) => c.type === 'finally_clause');
+    if (finallyClause) {
+      const fin = mergeStates([entry, { ...merged, dead: false }]);
+      const wasDead = merged.dead;
+      this.visitBlock(finallyClause.namedChildren.find((c) => c.type === 'block') ?? null, ctx, fin);
+      merged.vars = fin.vars;
+      merged.dead = wasDead || fin.dead;
+    }
+    state.vars = merged.vars;
+    state.done = merged.done;
+    state.dead = merged.dead;
+  }
+
+  protected visitWith(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const caught: string[] = [];
+    const clause = node.namedChildren.find((c) => c.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      if (item.type !== 'with_item') continue;
+      const value = item.childForFieldName('value');
+      if (!value) continue;
+      const expr = value.type === 'as_pattern' ? value.namedChild(0)! : value;
+      const v = this.evalExpr(expr, ctx, state);
+      const inner = unwrapParens(expr);
+      // `with contextlib.suppress(SystemExit):` catches like an except clause that does not re-raise.
+      if (inner.type === 'call') {
+        const callee = this.calleeValue(inner, ctx, state, false);
+        if (apiEffect(singleSymbol(callee))?.kind === 'suppresses-exceptions') {
+          for (const arg of callArgs(inner).positional) {
+            const q = singleSymbol(this.quietEval(arg, ctx, state));
+            if (q) caught.push(q);
+          }
+        }
+      }
+      if (value.type === 'as_pattern') {
+        const alias = value.childForFieldName('alias');
+        if (alias) this.bindTarget(alias, v, ctx, state);
+      }
+    }
+    this.visitBlock(node.childForFieldName('body'), caught.length ? { ...ctx, caught: [...ctx.caught, ...caught] } : ctx, state);
+  }
+
+  protected visitMatch(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const subject = node.childForFieldName('subject');
+    if (subject) this.evalExpr(subject, ctx, state);
+    const outcomes: State[] = [cloneState(state)];
+    const body = node.childForFieldName('body');
+    for (const clause of body?.namedChildren ?? []) {
+      if (clause.type !== 'case_clause') continue;
+      const branch = cloneState(state);
+      this.visitBlock(clause.childForFieldName('consequence'), ctx, branch);
+      outcomes.push(branch);
+    }
+    const merged = mergeStates(outcomes);
+    state.vars = merged.vars;
+    state.done = merged.done;
+  }
+
+  protected visitImport(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const { bindings, stars } = importBindings(node, this.info.module, this.info.isPackage);
+    for (const { name, target } of bindings) {
+      state.vars.set(name, symbol(target));
+      const rel = this.relOf(ctx.scope, name);
+      this.facts.imports[rel] = target;
+      this.log?.imports.push([rel, target]);
+    }
+    if (ctx.scope.kind === 'module') this.facts.starImports.push(...stars);
+  }
+
+  protected visitRaise(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const raised = node.namedChild(0);
+    if (!raised) return;
+    for (const child of node.namedChildren) if (child !== raised) this.evalExpr(child, ctx, state);
+    const value = this.evalExpr(raised, ctx, state);
+    if (!ctx.fn || !this.recording) return;
+    // Only classes (or instances of classes) known by name can be SystemExit or a subclass of it.
+    const inner = unwrapParens(raised);
+    const classNode = inner.type === 'call' ? inner.childForFieldName('function') : inner;
+    if (!classNode || (classNode.type !== 'identifier' && classNode.type !== 'attribute')) return;
+    const q = singleSymbol(this.quietEval(classNode, ctx, state));
+    if (!q) return;
+    if (q.startsWith('builtins.') && q !== 'builtins.SystemExit' && q !== 'builtins.KeyboardInterrupt') return;
+    ctx.fn.escapes.push({
+      via: 'raise',
+      loc: this.nodeLoc(node),
+      text: compact(node.text),
+      value,
+      caught: ctx.caught,
+    });
+  }
+}
