@@ -49,6 +49,15 @@ function swapForFifo(files: string[]): Record<string, string> {
   };
 }
 
+/** A project holding hazard.py and a named pipe at `pipe` (relative), removed after the test. */
+function projectWithPipe(t: { after: (fn: () => void) => void }, pipe: string): string {
+  const root = makeProject({ 'hazard.py': HAZARD });
+  t.after(() => removeProject(root));
+  fs.mkdirSync(path.dirname(path.join(root, pipe)), { recursive: true });
+  execFileSync('mkfifo', [path.join(root, pipe)]);
+  return root;
+}
+
 describe('named pipes and devices', () => {
   for (const mode of [['--format', 'compact'], ['--format', 'full'], ['--fix', '--format', 'compact'], ['--diff', '--unsafe-fixes']]) {
     it(`a .py swapped for a named pipe during the run is an io-error, not a hang (${mode.join(' ')})`, noFifos, (t) => {
@@ -70,9 +79,7 @@ describe('named pipes and devices', () => {
   }
 
   it('a named pipe called x.py met while walking is passed over; one named on the command line is a usage problem', noFifos, (t) => {
-    const root = makeProject({ 'hazard.py': HAZARD });
-    t.after(() => removeProject(root));
-    execFileSync('mkfifo', [path.join(root, 'pipe.py')]);
+    const root = projectWithPipe(t, 'pipe.py');
     const walked = runBounded(['check', '--no-cache', '--format', 'compact'], root);
     assert.deepEqual(findings(walked.stdout), ['hazard.py:7 HANG001']);
     assert.equal(walked.status, 1, walked.stderr);
@@ -83,19 +90,14 @@ describe('named pipes and devices', () => {
   });
 
   it('a named pipe left in the cache directory in place of last-run.json is passed over', noFifos, (t) => {
-    const root = makeProject({ 'hazard.py': HAZARD });
-    t.after(() => removeProject(root));
-    fs.mkdirSync(path.join(root, '.pyhang_cache'));
-    execFileSync('mkfifo', [path.join(root, '.pyhang_cache', 'last-run.json')]);
+    const root = projectWithPipe(t, '.pyhang_cache/last-run.json');
     const result = runBounded(['check', '--format', 'compact'], root);
     assert.deepEqual(findings(result.stdout), ['hazard.py:7 HANG001']);
     assert.equal(result.status, 1, result.stderr);
   });
 
   it('--config naming a named pipe is refused (exit 2, naming it), not waited on', noFifos, (t) => {
-    const root = makeProject({ 'hazard.py': HAZARD });
-    t.after(() => removeProject(root));
-    execFileSync('mkfifo', [path.join(root, 'pipe.toml')]);
+    const root = projectWithPipe(t, 'pipe.toml');
     const result = runBounded(['check', '--no-cache', '--config', 'pipe.toml'], root);
     assert.equal(result.status, 2);
     assert.equal(result.stdout, '');
