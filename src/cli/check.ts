@@ -20,14 +20,16 @@ import type { VFile } from 'vfile';
 import { lint, severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
 import { lintFiles } from '../engine/lint-files.js';
 import type { Settings } from '../config/settings.js';
-import { ConfigResolver, parseSelectors } from '../config/config.js';
-import { discoverFiles, isExcluded } from '../project/files.js';
+import { ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
+import { discoverFiles, isExcluded, realPath } from '../project/files.js';
+import { readRegularFile } from '../project/regular-file.js';
 import { decodeSource } from '../python/decode.js';
 import { fixSafety } from '../engine/fix.js';
 import { reporterByName, reporterNames, isMachineReadable } from '../reporters/index.js';
 import { statistics } from '../reporters/statistics.js';
 import { hiddenFixesSentence, plural } from '../reporters/fix-summary.js';
 import { displayPath } from '../project/display-path.js';
+import { escapeControlCharacters } from '../reporters/terminal-text.js';
 import { fixSources, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
 import type { CliIo } from './io.js';
 
@@ -97,7 +99,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   v8.setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${MAX_INLINED_BYTECODE}`);
   const report = await reporterByName(options.format);
   if (!report) {
-    io.stderr(`pyhang: unknown format '${options.format}' (expected ${reporterNames().join(', ')})\n`);
+    say(io, `unknown format '${options.format}' (expected ${reporterNames().join(', ')})`);
     return 2;
   }
   const cwd = path.resolve(io.cwd);
@@ -109,8 +111,9 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
       select: options.select === undefined ? undefined : parseSelectors(options.select, '--select'),
       extendSelect: parseSelectors(options.extendSelect, '--extend-select'),
       ignore: parseSelectors(options.ignore, '--ignore'),
-      exclude: options.exclude,
+      exclude: parseGlobs(options.exclude, '--exclude'),
     },
+    warn: (message) => say(io, `warning: ${message}`),
   });
 
   const problems: string[] = [];
@@ -133,17 +136,26 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
         continue;
       }
       try {
-        sources.push({ path: file, bytes: fs.readFileSync(file) });
+        sources.push({ path: file, bytes: readRegularFile(file) });
       } catch {
         // The core reports the file as an io-error problem, like any file it cannot read.
         sources.push({ path: file });
       }
     }
-    if (discovery.files.length === 0 && discovery.problems.length === 0) {
-      io.stderr('pyhang: warning: no Python files found under the given paths\n');
+  }
+  const cacheDir = path.resolve(cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
+  if (options.cache !== false) {
+    const unsuitable = unsuitableCacheDir(cacheDir, cwd, sources);
+    if (unsuitable) {
+      const given = options.cacheDir === '' ? "''" : (options.cacheDir ?? DEFAULT_CACHE_DIR);
+      say(io, `--cache-dir ${given}: ${unsuitable}; give the cache a directory of its own, such as ${DEFAULT_CACHE_DIR}`);
+      return 2;
     }
   }
-  for (const problem of problems) io.stderr(`pyhang: ${problem}\n`);
+  if (options.stdinFilename === undefined && sources.length === 0 && problems.length === 0) {
+    io.stderr('pyhang: warning: no Python files found under the given paths\n');
+  }
+  for (const problem of problems) say(io, problem);
 
   // Resolve every file's settings before linting, so a broken pyproject.toml
   // stops the run before any output rather than in the middle of it.
@@ -158,7 +170,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   if (options.fix || options.diff) {
     fixRun = fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
     for (const { path: file, reason } of fixRun.refused) {
-      io.stderr(`pyhang: cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged\n`);
+      say(io, `cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged`);
       failed = true;
     }
     files = fixRun.files;
@@ -170,7 +182,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
         settingsFor,
         prefilter: options.prefilter,
         jobs: options.jobs,
-        cacheDir: options.cache === false ? null : path.resolve(cwd, options.cacheDir ?? '.pyhang_cache'),
+        cacheDir: options.cache === false ? null : cacheDir,
         version: options.version,
       },
     );
@@ -208,7 +220,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
         writeFileAtomically(change.path, change.after.bytes, change.before.bytes);
         fixedCount += change.fixed;
       } catch (error) {
-        io.stderr(`pyhang: cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged\n`);
+        say(io, `cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged`);
         reverted.push(change.path);
         failed = true;
       }
@@ -303,7 +315,7 @@ function sourceTexts(sources: SourceFile[]): (file: string) => string | undefine
     let bytes = bytesByPath.get(file);
     if (!bytes) {
       try {
-        bytes = fs.readFileSync(file);
+        bytes = readRegularFile(file);
       } catch {
         return undefined;
       }
@@ -311,6 +323,53 @@ function sourceTexts(sources: SourceFile[]): (file: string) => string | undefine
     const decoded = decodeSource(bytes);
     return 'text' in decoded ? decoded.text : undefined;
   };
+}
+
+/**
+ * One line of pyhang's own on stderr. What it quotes (paths, keys, values) may
+ * hold any character: control characters are drawn visibly, so a file name
+ * cannot start a line of its own (GitHub Actions runs `::error ...` lines on
+ * stderr too) or send escape sequences to the terminal.
+ */
+function say(io: CliIo, text: string): void {
+  io.stderr(`pyhang: ${escapeControlCharacters(text)}\n`);
+}
+
+const DEFAULT_CACHE_DIR = '.pyhang_cache';
+
+/** What makes a directory a project's root: a cache there would be written among its files. */
+const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', '.git'];
+
+/**
+ * Why `dir` cannot hold the cache, or null. pyhang replaces its cache files at
+ * every run and hides a directory it creates for them from git (a `.gitignore`
+ * holding `*`), so the cache must not share a directory with the project: not
+ * the working directory (`--cache-dir ''`, what an unset `$VAR` gives) or one
+ * above it, not a project's root, not a directory holding Python files.
+ */
+function unsuitableCacheDir(dir: string, cwd: string, sources: readonly SourceFile[]): string | null {
+  const real = realPath(dir);
+  const realCwd = realPath(cwd);
+  if (real === realCwd) return 'it is the working directory';
+  if (isInside(realCwd, real)) return 'it holds the working directory';
+  const marker = PROJECT_MARKERS.find((name) => fs.existsSync(path.join(dir, name)));
+  if (marker) return `it is the root of a project (it holds ${marker})`;
+  const source = sources.find((file) => isInside(file.path, dir) || (real !== dir && isInside(file.path, real)))?.path ?? pythonFileIn(dir);
+  if (source) return `it holds Python files (${displayPath(source, cwd)})`;
+  return null;
+}
+
+function isInside(file: string, dir: string): boolean {
+  return file.startsWith(dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`);
+}
+
+function pythonFileIn(dir: string): string | undefined {
+  try {
+    const name = fs.readdirSync(dir).find((entry) => /\.pyi?$/.test(entry));
+    return name === undefined ? undefined : path.join(dir, name);
+  } catch {
+    return undefined;
+  }
 }
 
 function describeError(error: unknown): string {

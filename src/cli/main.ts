@@ -4,7 +4,8 @@
  * module (check.ts, rules-command.ts), and analysis lives in the core.
  *
  * Every failure is one line on stderr prefixed `pyhang:` and exit code 2;
- * never a stack trace.
+ * never a stack trace. What the line quotes has its control characters drawn
+ * visibly (terminal-text.ts), so it stays one line.
  */
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -12,6 +13,7 @@ import { runCheck, type CheckOptions } from './check.js';
 import { listRules } from './rules-command.js';
 import { reporterNames } from '../reporters/index.js';
 import { ConfigError } from '../config/config.js';
+import { escapeControlCharacters } from '../reporters/terminal-text.js';
 import type { CliIo } from './io.js';
 import { processIo } from './io.js';
 
@@ -28,14 +30,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       // --help and --version end parsing with an "error" whose code is 0.
       if (error.exitCode === 0) return 0;
       if (error.code === 'commander.help') return 2;
-      io.stderr(`pyhang: ${error.message.replace(/^error:\s*/, '')} (see 'pyhang --help')\n`);
+      io.stderr(`pyhang: ${escapeControlCharacters(error.message.replace(/^error:\s*/, ''))} (see 'pyhang --help')\n`);
       return 2;
     }
     if (error instanceof ConfigError) {
-      io.stderr(`pyhang: ${error.message}\n`);
+      io.stderr(`pyhang: ${escapeControlCharacters(error.message)}\n`);
       return 2;
     }
-    io.stderr(`pyhang: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`pyhang: internal error: ${escapeControlCharacters(error instanceof Error ? error.message : String(error))}\n`);
     return 2;
   }
 }

@@ -16,6 +16,8 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { defaultSettings, type Settings, type SeveritySetting } from './settings.js';
 import { FILE_PROBLEM_CODES } from '../engine/lint.js';
 import { displayPath } from '../project/display-path.js';
+import { readRegularFile, FILE_TOO_LARGE, NOT_REGULAR_FILE } from '../project/regular-file.js';
+import { globProblem } from '../project/glob.js';
 import { rules } from '../../rules/index.js';
 import type { Rule, RuleOptionSpec } from '../engine/rule.js';
 
@@ -62,6 +64,8 @@ export interface ConfigResolverOptions {
   /** `--config PATH`: use this file for every path; no discovery. */
   configPath?: string;
   overrides?: CliOverrides;
+  /** Told about a pyproject.toml passed over (see readConfigFile); default: nothing is said. */
+  warn?: (message: string) => void;
 }
 
 const TABLE = '[tool.pyhang]';
@@ -80,15 +84,16 @@ const OWN_KEY_READERS: Record<string, KeyReader> = {
     options.ignore = readSelectors(value, where);
   },
   exclude: (value, where, options) => {
-    options.exclude = readStrings(value, where);
+    options.exclude = readGlobs(value, where);
   },
   'extend-exclude': (value, where, options) => {
-    options.extendExclude = readStrings(value, where);
+    options.extendExclude = readGlobs(value, where);
   },
   'per-file-ignores': (value, where, options) => {
     const table = readTable(value, where);
     const result: Record<string, string[]> = {};
     for (const [glob, codes] of Object.entries(table)) {
+      checkGlob(glob, `${where}.${tomlKey(glob)}`);
       result[glob] = readSelectors(codes, `${where}.${tomlKey(glob)}`);
     }
     options.perFileIgnores = result;
@@ -185,30 +190,52 @@ export function validateTable(table: Record<string, unknown>, label: string): Co
   return options;
 }
 
+/** A configuration file larger than this is refused: real ones are a few kilobytes, and `--config /dev/zero` must not fill the memory. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/**
+ * Whether a file's text names pyhang's table, as `[tool.pyhang]`, `[tool.pyhang.x]`,
+ * a dotted key `tool.pyhang.select`, or a `pyhang` key under `[tool]`: a file that
+ * does not, and does not parse either, cannot be pyhang's configuration.
+ */
+function mentionsTable(text: string): boolean {
+  return /\btool\s*\.\s*["']?pyhang\b/.test(text) || (/^\s*\[\s*tool\s*\]/m.test(text) && /^\s*["']?pyhang["']?\s*[.=]/m.test(text));
+}
+
 /**
  * Reads a pyproject.toml. Returns null when it has no `[tool.pyhang]` table,
- * unless `required` (an explicit `--config`), where that is an error.
+ * unless `required` (an explicit `--config`), where that is an error. A
+ * discovered file that is not TOML and does not mention `tool.pyhang` (a
+ * project template such as crewAI's `{{folder_name}} = ...`) is not pyhang's
+ * either: `warn` is told once and it is passed over.
  */
-export function readConfigFile(file: string, cwd: string, required = false): ConfigFile | null {
+export function readConfigFile(file: string, cwd: string, required = false, warn?: (message: string) => void): ConfigFile | null {
   const label = displayPath(file, cwd);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_CONFIG_BYTES).toString('utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ConfigError(`config file not found: ${label}`);
+    if (code === FILE_TOO_LARGE) throw new ConfigError(`${label}: config file is larger than 1 MiB`);
+    if (code === NOT_REGULAR_FILE) throw new ConfigError(`${label}: cannot read config file (not a regular file)`);
     throw new ConfigError(`${label}: cannot read config file (${code ?? String(error)})`);
   }
   let document: Record<string, unknown>;
   try {
     document = parseToml(text) as Record<string, unknown>;
   } catch (error) {
+    let problem: string;
     if (error instanceof TomlError) {
       // smol-toml's message is "Invalid TOML document: <reason>\n\n<code block>"; keep the reason only.
       const reason = error.message.replace(/^Invalid TOML document:\s*/, '').split('\n')[0];
-      throw new ConfigError(`${label}:${error.line}:${error.column}: invalid TOML: ${reason}`);
+      problem = `${label}:${error.line}:${error.column}: invalid TOML: ${reason}`;
+    } else {
+      problem = `${label}: invalid TOML: ${error instanceof Error ? error.message : String(error)}`;
     }
-    throw new ConfigError(`${label}: invalid TOML: ${error instanceof Error ? error.message : String(error)}`);
+    if (required || mentionsTable(text)) throw new ConfigError(problem);
+    warn?.(`${problem}; it has no [tool.pyhang], so it is passed over`);
+    return null;
   }
   const tool = document['tool'];
   const table = isTable(tool) ? tool['pyhang'] : undefined;
@@ -245,6 +272,7 @@ export class ConfigResolver {
   private readonly cwd: string;
   private readonly explicit: ConfigFile | null;
   private readonly overrides: CliOverrides;
+  private readonly warn: ((message: string) => void) | undefined;
   /** Directory → the nearest config at or above it (null: none). */
   private readonly nearest = new Map<string, ConfigFile | null>();
   /** Config path ('' for the defaults) → settings built from it. */
@@ -253,6 +281,7 @@ export class ConfigResolver {
   constructor(options: ConfigResolverOptions) {
     this.cwd = path.resolve(options.cwd);
     this.overrides = options.overrides ?? {};
+    this.warn = options.warn;
     this.explicit = options.configPath ? readConfigFile(path.resolve(this.cwd, options.configPath), this.cwd, true) : null;
   }
 
@@ -286,7 +315,7 @@ export class ConfigResolver {
       visited.push(current);
       const candidate = path.join(current, 'pyproject.toml');
       if (isFile(candidate)) {
-        found = readConfigFile(candidate, this.cwd);
+        found = readConfigFile(candidate, this.cwd, false, this.warn);
         if (found) break;
       }
       const parent = path.dirname(current);
@@ -378,6 +407,24 @@ function readSelectors(value: unknown, where: string): string[] {
     if (!isSelector(selector)) throw new ConfigError(`${where}[${index}]: ${unknownSelector(selector)}`);
   });
   return selectors;
+}
+
+function readGlobs(value: unknown, where: string): string[] {
+  const globs = readStrings(value, where);
+  globs.forEach((glob, index) => checkGlob(glob, `${where}[${index}]`));
+  return globs;
+}
+
+/** A glob that would take too long to match is refused where it is read (see glob.ts). */
+function checkGlob(glob: string, where: string): void {
+  const problem = globProblem(glob);
+  if (problem) throw new ConfigError(`${where}: ${problem}`);
+}
+
+/** `--exclude` globs, checked as those of a configuration file are. */
+export function parseGlobs(values: readonly string[], flag: string): string[] {
+  for (const glob of values) checkGlob(glob, flag);
+  return [...values];
 }
 
 function readStrings(value: unknown, where: string): string[] {

@@ -3,7 +3,7 @@
  * linted file. Loading and validating pyproject.toml lives in config.ts; this
  * module only answers "is this code enabled here, and at which severity?".
  */
-import picomatch from 'picomatch';
+import { compileGlob } from '../project/glob.js';
 import path from 'node:path';
 
 export type Severity = 'error' | 'warning';
@@ -86,8 +86,8 @@ function matchLength(code: string, list: readonly string[]): number {
 function matchesFile(settings: Settings, filePath: string, pattern: string): boolean {
   const relative = path.relative(settings.root, path.resolve(filePath)).split(path.sep).join('/');
   const base = path.basename(filePath);
-  const matcher = picomatch(pattern, { dot: true });
-  return matcher(relative) || matcher(base) || picomatch(`${pattern}/**`, { dot: true })(relative);
+  const matcher = compileGlob(pattern);
+  return matcher(relative) || matcher(base) || compileGlob(`${pattern}/**`)(relative);
 }
 
 /**

@@ -138,9 +138,10 @@ export class AnalysisCache {
   save(): void {
     if (!this.dirty) return;
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      const ignore = path.join(this.dir, '.gitignore');
-      if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Automatically created by pyhang.\n*\n');
+      // The catch-all .gitignore goes only into a directory made here for the cache: in one that
+      // already existed (the project's root, given as `--cache-dir ''`) it would hide the project from git.
+      const created = fs.mkdirSync(this.dir, { recursive: true }) !== undefined;
+      if (created) fs.writeFileSync(path.join(this.dir, '.gitignore'), '# Automatically created by pyhang.\n*\n', { flag: 'wx' });
       const temp = path.join(this.dir, `${FILE}.${process.pid}.tmp`);
       this.writeJson(temp);
       fs.renameSync(temp, path.join(this.dir, FILE));

@@ -14,6 +14,7 @@ import { AnalysisPool, defaultJobs } from './worker-pool.js';
 import { analyzeTask, finishTask } from './analysis-task.js';
 import { usesNativeParse } from '../python/parser.js';
 import { cacheKey } from './cache-key.js';
+import { readRegularFile } from '../project/regular-file.js';
 
 export interface LintFilesOptions extends Omit<LintOptions, 'onAnalysis' | 'cachedAnalysis' | 'analyzeMany' | 'searchMany'> {
   /** Threads for first looks and demand loads, this one included (default: the number of cores; 1 works in this thread alone). */
@@ -115,7 +116,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     runKey = hash.digest('hex');
     if ((options.extra ?? []).length === 0) {
       try {
-        const last = JSON.parse(fs.readFileSync(path.join(options.cacheDir, LAST_RUN), 'utf8')) as LastRun;
+        // Only a regular file, read without blocking: a pipe or a link to a device there must not stall the run.
+        const last = JSON.parse(readRegularFile(path.join(options.cacheDir, LAST_RUN)).toString('utf8')) as LastRun;
         if (last.key === runKey) return restoreMessages(last.files);
       } catch {
         // No last run, or a damaged one: lint.
@@ -200,7 +202,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (runKey && options.cacheDir && (options.extra ?? []).length === 0) {
       try {
         const temp = path.join(options.cacheDir, `${LAST_RUN}.${process.pid}.tmp`);
-        fs.writeFileSync(temp, JSON.stringify({ key: runKey, files: saveMessages(files) } satisfies LastRun));
+        // A new file (`wx`): never written through a link someone left under the temporary name.
+        fs.writeFileSync(temp, JSON.stringify({ key: runKey, files: saveMessages(files) } satisfies LastRun), { flag: 'wx' });
         fs.renameSync(temp, path.join(options.cacheDir, LAST_RUN));
       } catch {
         // Not writable: the next run lints again.

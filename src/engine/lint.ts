@@ -22,6 +22,7 @@ import type { Value } from '../python/values.js';
 import { extractorTable, type ExtractorTable, type FactKind } from '../python/extractors.js';
 import { isSuppressed } from '../python/noqa.js';
 import { displayPath } from '../project/display-path.js';
+import { openRegularFile, NOT_REGULAR_FILE } from '../project/regular-file.js';
 
 export interface SourceFile {
   /** Path shown in output; also used to find the module name and the settings. */
@@ -125,18 +126,19 @@ let sharedRead: Buffer | null = null;
 function readSource(source: SourceFile, maxSize = Infinity): Uint8Array | Analysis {
   if (source.bytes) return source.bytes;
   let fd: number;
+  let size: number;
   try {
-    fd = fs.openSync(source.path, 'r');
+    // A named pipe or a device swapped in for the file is refused, never waited on.
+    ({ fd, stat: { size } } = openRegularFile(source.path));
   } catch (error) {
     return readProblem(error);
   }
   try {
-    const { size } = fs.fstatSync(fd);
     if (size > maxSize) return tooLarge(size, 'bytes', maxSize);
     sharedRead ??= Buffer.allocUnsafe(SHARED_READ_BYTES);
     let buffer = size < sharedRead.length ? sharedRead : Buffer.allocUnsafe(size + 1);
     let length = 0;
-    // Until the end of the file, whatever its size said (it may be growing, or not a regular file).
+    // Until the end of the file, whatever its size said (it may be growing).
     for (;;) {
       if (length === buffer.length) {
         const larger = Buffer.allocUnsafe(buffer.length * 2);
@@ -158,7 +160,8 @@ function readSource(source: SourceFile, maxSize = Infinity): Uint8Array | Analys
 
 function readProblem(error: unknown): Analysis {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'it no longer exists' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
+  const why =
+    code === 'ENOENT' ? 'it no longer exists' : code === 'EISDIR' ? 'it is a directory' : code === NOT_REGULAR_FILE ? 'it is not a regular file' : (code ?? String(error));
   return problem('io-error', `File could not be read: ${why}`);
 }
 

@@ -14,10 +14,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import ignore, { type Ignore } from 'ignore';
 import type { Settings } from '../config/settings.js';
 import { displayPath } from './display-path.js';
+import { compileGlob, type GlobMatcher } from './glob.js';
+import { readRegularFile } from './regular-file.js';
 
 /** Where the walk gets the settings that judge an entry: those of the directory holding it. */
 export interface SettingsSource {
@@ -157,13 +158,13 @@ function isExcludedBy(settings: Settings, absolutePath: string): boolean {
 }
 
 function compileExcludes(settings: Settings): PathMatcher {
-  const basename: picomatch.Matcher[] = [];
-  const relative: picomatch.Matcher[] = [];
-  const absolute: picomatch.Matcher[] = [];
+  const basename: GlobMatcher[] = [];
+  const relative: GlobMatcher[] = [];
+  const absolute: GlobMatcher[] = [];
   for (const raw of [...settings.exclude, ...settings.extendExclude]) {
     const pattern = raw.replace(/^\.\//, '').replace(/\/+$/, '');
     if (pattern === '') continue;
-    const matcher = picomatch(pattern, { dot: true });
+    const matcher = compileGlob(pattern);
     if (!pattern.includes('/')) basename.push(matcher);
     else if (pattern.startsWith('/') || path.isAbsolute(pattern)) absolute.push(matcher);
     else relative.push(matcher);
@@ -243,7 +244,7 @@ class GitignoreRules {
 
 function readIgnoreFile(file: string): Ignore | null {
   try {
-    return ignore().add(fs.readFileSync(file, 'utf8'));
+    return ignore().add(readRegularFile(file).toString('utf8'));
   } catch {
     return null;
   }

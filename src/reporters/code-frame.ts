@@ -17,6 +17,7 @@
  */
 import { LineIndex } from '../python/positions.js';
 import type { LineColumn } from './places.js';
+import { visibleControl } from './terminal-text.js';
 
 const TAB_SIZE = 4;
 /** A range longer than this shows its first and last lines around a `...`. */
@@ -114,20 +115,12 @@ export function layOut(line: string): LaidOutLine {
       cell += width;
       continue;
     }
-    const drawn = visible(code) ?? char;
+    const drawn = visibleControl(code) ?? char;
     display += drawn;
     cell += cellWidth(drawn.codePointAt(0)!);
   }
   cells.push(cell);
   return { display, cells };
-}
-
-/** Control characters as the Unicode "control pictures" (U+2400…), so they show and do nothing. */
-function visible(code: number): string | null {
-  if (code < 0x20) return String.fromCodePoint(0x2400 + code);
-  if (code === 0x7f) return '\u2421';
-  if (code >= 0x80 && code < 0xa0) return '\ufffd';
-  return null;
 }
 
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff]$/u;

@@ -3,6 +3,7 @@
  * new file in this folder exporting a `Reporter`, plus one line below.
  */
 import type { Reporter } from './types.js';
+import { forPeople } from './terminal-text.js';
 
 export type { Reporter, ReporterOptions } from './types.js';
 
@@ -19,8 +20,15 @@ const reporters = new Map<string, () => Promise<Reporter>>([
 /** Formats whose output is one JSON document: nothing else may be printed on stdout with them. */
 const MACHINE_READABLE = new Set(['json', 'sarif']);
 
+/**
+ * The reporter for `--format NAME`. Formats for people get their file names and
+ * messages with control characters drawn visibly (terminal-text.ts); the
+ * machine formats get them exact.
+ */
 export async function reporterByName(name: string): Promise<Reporter | undefined> {
-  return reporters.get(name)?.();
+  const report = await reporters.get(name)?.();
+  if (!report) return undefined;
+  return MACHINE_READABLE.has(name) ? report : forPeople(report);
 }
 
 export function reporterNames(): string[] {

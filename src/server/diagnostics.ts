@@ -4,7 +4,6 @@
  * offset into the text that was linted, and `LineIndex.lsp` turns it into a
  * position (positions have one home: src/python/positions.ts).
  */
-import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import {
   DiagnosticSeverity,
@@ -16,6 +15,7 @@ import {
 import type { Point } from '../python/positions.js';
 import { LineIndex } from '../python/positions.js';
 import { decodeSource } from '../python/decode.js';
+import { readRegularFile } from '../project/regular-file.js';
 import { severityOf, type PyhangMessage } from '../engine/lint.js';
 import type { Fix } from '../python/facts.js';
 import type { RelatedLocation } from '../engine/rule.js';
@@ -55,7 +55,7 @@ export class FileLocator {
 
 function readIndex(file: string): LineIndex | null {
   try {
-    const decoded = decodeSource(fs.readFileSync(file));
+    const decoded = decodeSource(readRegularFile(file));
     return 'error' in decoded ? null : new LineIndex(decoded.text);
   } catch {
     return null;

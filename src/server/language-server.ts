@@ -39,12 +39,14 @@ export const CHANGE_DEBOUNCE_MS = 150;
 /** Files whose change alters which files are linted: discovery starts over (so it does when any file comes or goes). */
 const DISCOVERY_INPUTS = new Set(['pyproject.toml', '.gitignore']);
 
-export function listen(connection: Connection): void {
+/** Listens on `connection`; what it returns tells whether the client asked for a shutdown (for the exit code). */
+export function listen(connection: Connection): { readonly shutdownReceived: boolean } {
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace();
   /** What was last published per document URI, for code actions. */
   const linted = new Map<string, LintedDocument>();
   let shownConfigErrors = new Set<string>();
+  const loggedConfigWarnings = new Set<string>();
   let warnedAboutCap = false;
   let documentChanges = false;
   let watchFilesDynamically = false;
@@ -81,7 +83,7 @@ export function listen(connection: Connection): void {
   const lintOpenDocuments = (): void => {
     const snapshots: DocumentSnapshot[] = [];
     for (const document of documents.all()) {
-      const snapshot = snapshotOf(document);
+      const snapshot = snapshotOf(document, workspace.getRoots());
       if (snapshot) snapshots.push(snapshot);
     }
     if (snapshots.length === 0) return;
@@ -93,6 +95,11 @@ export function listen(connection: Connection): void {
       return;
     }
     showConfigErrors(pass.configErrors);
+    for (const warning of pass.configWarnings) {
+      if (loggedConfigWarnings.has(warning)) continue;
+      loggedConfigWarnings.add(warning);
+      connection.console.warn(`pyhang: ${warning}`);
+    }
     if (pass.discoveredFiles > MAX_WORKSPACE_FILES && !warnedAboutCap) {
       warnedAboutCap = true;
       connection.console.warn(
@@ -227,14 +234,30 @@ export function listen(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+  return {
+    get shutdownReceived() {
+      return shuttingDown;
+    },
+  };
 }
 
-/** An open document worth linting: a Python file on disk (`file:` URI). */
-function snapshotOf(document: TextDocument): DocumentSnapshot | null {
-  const file = pathOfUri(document.uri);
+/** An open document worth linting: a Python file on disk (`file:` URI), or a new Python buffer not saved yet (`untitled:`). */
+function snapshotOf(document: TextDocument, roots: readonly string[]): DocumentSnapshot | null {
+  const file = pathOfUri(document.uri) ?? untitledPath(document, roots);
   if (!file) return null;
   if (document.languageId !== 'python' && !/\.pyi?$/.test(file)) return null;
   return { uri: document.uri, path: file, version: document.version, text: document.getText() };
+}
+
+/**
+ * Where an `untitled:` Python buffer is linted as if it were: a file in the
+ * first workspace folder (else the server's working directory), so that the
+ * workspace's pyproject.toml governs it. The name is the URI, escaped, which no
+ * file of the workspace has in practice, so no file on disk is shadowed.
+ */
+function untitledPath(document: TextDocument, roots: readonly string[]): string | null {
+  if (!document.uri.startsWith('untitled:') || document.languageId !== 'python') return null;
+  return path.join(roots[0] ?? process.cwd(), `${encodeURIComponent(document.uri)}.py`);
 }
 
 function rootsOf(params: InitializeParams): string[] {

@@ -8,15 +8,30 @@
 import { format } from 'node:util';
 import { createConnection, ProposedFeatures, type Connection } from 'vscode-languageserver/node.js';
 import { listen } from './language-server.js';
+import { FrameGuard } from './frames.js';
 
 export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  // Input goes through FrameGuard, which finds the next message after a malformed frame (see frames.ts).
+  const input = process.stdin.pipe(new FrameGuard((message) => process.stderr.write(message)));
+  const connection = createConnection(ProposedFeatures.all, input, process.stdout);
   routeConsoleToClient(connection);
+  let session: { shutdownReceived: boolean } | undefined;
+  // The client closed our stdout: nobody is left to answer. Exit as vscode-languageserver does when
+  // stdin closes (0 after a shutdown request, else 1), quietly: an EPIPE left unhandled became an
+  // uncaught exception whose handler, logging to the client, failed again (exit code 7).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(session?.shutdownReceived ? 0 : 1);
+  });
   // A bug must cost one pass, not the session: log it to the client and keep serving.
   process.on('uncaughtException', (error) => {
-    connection.console.error(`pyhang: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    try {
+      connection.console.error(`pyhang: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    } catch {
+      // The connection itself is broken: there is no session left to keep.
+      process.exit(1);
+    }
   });
-  listen(connection);
+  session = listen(connection);
 }
 
 /**

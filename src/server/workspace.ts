@@ -18,6 +18,7 @@ import { discoverFiles, realPath, type SettingsSource } from '../project/files.j
 import { clearModuleNameCache } from '../project/module-names.js';
 import { ParseState } from '../python/parser.js';
 import { MentionIndex } from '../project/prefilter.js';
+import { readRegularFile } from '../project/regular-file.js';
 import type { Rule } from '../engine/rule.js';
 
 /** Upper bound on on-disk files fed to one pass, so a huge folder cannot stall the editor. */
@@ -53,6 +54,8 @@ export interface PassResult {
   documents: DocumentResult[];
   /** Distinct configuration errors met in this pass (the defaults were used instead). */
   configErrors: string[];
+  /** pyproject.toml files passed over because they cannot be pyhang's (see readConfigFile). */
+  configWarnings: string[];
   /** How many on-disk files were discovered before the cap was applied. */
   discoveredFiles: number;
 }
@@ -195,7 +198,7 @@ export class Workspace {
         }
       });
     }
-    return { documents: results, configErrors: [...settings.errors], discoveredFiles: disk.total };
+    return { documents: results, configErrors: [...settings.errors], configWarnings: [...settings.warnings], discoveredFiles: disk.total };
   }
 
   /** The workspace's Python files on disk, minus the open documents (their text wins), capped. */
@@ -257,7 +260,8 @@ export class Workspace {
     this.analyses.delete(file);
     this.mentionIndex.delete(file);
     try {
-      return { path: file, bytes: fs.readFileSync(file) };
+      // Never a blocking read: a file swapped for a named pipe must not stall the editor.
+      return { path: file, bytes: readRegularFile(file) };
     } catch {
       // Deleted or unreadable since discovery: it simply does not feed this pass.
       return null;
@@ -318,6 +322,7 @@ export class Workspace {
  */
 class PassSettings implements SettingsSource {
   readonly errors = new Set<string>();
+  readonly warnings = new Set<string>();
   private readonly roots: readonly string[];
   private readonly resolvers = new Map<string, ConfigResolver>();
   private readonly byDirectory = new Map<string, Settings>();
@@ -362,7 +367,7 @@ class PassSettings implements SettingsSource {
   private resolverFor(cwd: string): ConfigResolver {
     let resolver = this.resolvers.get(cwd);
     if (!resolver) {
-      resolver = new ConfigResolver({ cwd });
+      resolver = new ConfigResolver({ cwd, warn: (message) => this.warnings.add(message) });
       this.resolvers.set(cwd, resolver);
     }
     return resolver;

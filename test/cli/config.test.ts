@@ -158,3 +158,43 @@ describe('severity', () => {
     assert.equal(result.status, 1);
   });
 });
+
+describe('a pyproject.toml that cannot be pyhang\'s', () => {
+  // crewAI ships Jinja templates such as templates/crew/pyproject.toml; one of them used to stop the whole run.
+  const template = '[project]\nname = "{{folder_name}}"\n{{folder_name}} = "{{folder_name}}.main:run"\n';
+
+  it('does not parse and does not mention tool.pyhang: one warning naming it, and the run checks the files', (t) => {
+    const root = makeProject({
+      'hazard.py': HAZARD,
+      'templates/crew/pyproject.toml': template,
+      'templates/crew/main.py': HAZARD,
+      'templates/flow/pyproject.toml': template,
+    });
+    t.after(() => removeProject(root));
+    const result = runPyhang(['check', '--no-cache', '--format', 'compact'], { cwd: root });
+    assert.equal(result.status, 1, result.stderr);
+    assert.deepEqual(findings(result.stdout), ['hazard.py:7 HANG001', 'templates/crew/main.py:7 HANG001']);
+    const lines = result.stderr.split('\n').filter(Boolean);
+    // Once per file, however many directories it governs.
+    assert.equal(lines.length, 2, result.stderr);
+    assert.match(lines[0]!, /^pyhang: warning: templates\/crew\/pyproject\.toml:3:\d+: invalid TOML: .*; it has no \[tool\.pyhang\], so it is passed over$/);
+    assert.match(lines[1]!, /^pyhang: warning: templates\/flow\/pyproject\.toml:3:\d+: invalid TOML: /);
+  });
+
+  it('one that mentions tool.pyhang stays an error (exit 2)', (t) => {
+    const root = makeProject({ 'hazard.py': HAZARD, 'pyproject.toml': `${template}[tool.pyhang]\nselect = ["HANG001"]\n` });
+    t.after(() => removeProject(root));
+    const result = runPyhang(['check', '--no-cache'], { cwd: root });
+    assert.equal(result.status, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^pyhang: pyproject\.toml:3:\d+: invalid TOML: /);
+  });
+
+  it('--config naming one stays an error (exit 2)', (t) => {
+    const root = makeProject({ 'hazard.py': HAZARD, 'other.toml': template });
+    t.after(() => removeProject(root));
+    const result = runPyhang(['check', '--no-cache', '--config', 'other.toml'], { cwd: root });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^pyhang: other\.toml:3:\d+: invalid TOML: /);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Text from outside (file names, source quoted in messages, keys of a
+ * configuration file) on its way to a terminal or a CI log. A control
+ * character there is an instruction to whatever reads the output: a newline
+ * starts a line that GitHub Actions runs as a workflow command (`::error ...`),
+ * ESC starts a terminal escape sequence (clear the screen, set the title,
+ * rewrite what is shown), a carriage return overwrites the line. So in every
+ * format meant for people, each C0 control (tab and newline included), DEL
+ * and each C1 control is drawn as a visible symbol: the Unicode "control
+ * pictures" (U+2400 ...) for C0 and DEL, U+FFFD for C1. Machine formats (JSON,
+ * SARIF) keep the text exact: their own escaping makes it safe.
+ */
+import { VFile } from 'vfile';
+import type { VFileMessage } from 'vfile-message';
+import type { PyhangMessageData } from '../engine/lint.js';
+import type { Reporter } from './types.js';
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/gu;
+
+/** A control character as a visible symbol, or null for any other code point. */
+export function visibleControl(code: number): string | null {
+  if (code < 0x20) return String.fromCodePoint(0x2400 + code);
+  if (code === 0x7f) return '\u2421';
+  if (code >= 0x80 && code < 0xa0) return '\ufffd';
+  return null;
+}
+
+/** `text` with every control character drawn visibly (see the module comment); other text is unchanged. */
+export function escapeControlCharacters(text: string): string {
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROLS, (char) => visibleControl(char.codePointAt(0)!)!);
+}
+
+/**
+ * A reporter for people: it is handed copies of the files and messages whose
+ * paths and texts are escaped, so no format can forget one. Source lines it
+ * asks for are looked up under the original paths (code frames draw controls
+ * visibly themselves).
+ */
+export function forPeople(report: Reporter): Reporter {
+  return (files, options) => {
+    const originals = new Map<string, string>();
+    const escapePath = (file: string): string => {
+      const shown = escapeControlCharacters(file);
+      if (shown !== file) originals.set(shown, file);
+      return shown;
+    };
+    const escaped = files.map((file) => {
+      const copy = new VFile({ path: escapePath(file.path) });
+      copy.messages = file.messages.map((message) => escapeMessage(message, escapePath));
+      return copy;
+    });
+    const sourceText = options.sourceText;
+    return report(escaped, {
+      ...options,
+      // Paths are shown relative to the working directory, so it is escaped as they are.
+      cwd: escapeControlCharacters(options.cwd),
+      sourceText: sourceText && ((file) => sourceText(originals.get(file) ?? file)),
+    });
+  };
+}
+
+function escapeMessage(message: VFileMessage, escapePath: (file: string) => string): VFileMessage {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(message) as object) as VFileMessage & PyhangMessageData, message);
+  const { related, fix } = message as VFileMessage & PyhangMessageData;
+  copy.reason = escapeControlCharacters(message.reason);
+  copy.message = escapeControlCharacters(message.message);
+  if (typeof message.file === 'string') copy.file = escapePath(message.file);
+  if (typeof message.ruleId === 'string') copy.ruleId = escapeControlCharacters(message.ruleId);
+  if (typeof message.note === 'string') copy.note = escapeControlCharacters(message.note);
+  if (related) copy.related = related.map((step) => ({ ...step, path: escapePath(step.path), message: escapeControlCharacters(step.message) }));
+  if (fix) copy.fix = { ...fix, description: escapeControlCharacters(fix.description) };
+  return copy;
+}
