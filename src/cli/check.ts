@@ -1,7 +1,9 @@
 /**
  * `pyhang check`: find the files, read them as bytes (decoding and PEP 263 are
  * the core's job), build each file's settings from its pyproject.toml and the
- * flags, call `lint()`, apply fixes when asked (apply-fixes.ts), print with the
+ * flags, lint them through the CLI's one entry (`lintFiles`, the same for files
+ * on disk, stdin and every `--fix` round: it brings the cache and worker threads
+ * where they pay), apply fixes when asked (apply-fixes.ts), print with the
  * chosen reporter, and choose the exit code:
  * - 0: nothing reported (or `--exit-zero`, or no more warnings than `--max-warnings`);
  * - 1: at least one rule finding, or a file problem configured as an error, was reported
@@ -17,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { VFile } from 'vfile';
-import { lint, severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
+import { severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
 import { lintFiles } from '../engine/lint-files.js';
 import type { Settings } from '../config/settings.js';
 import { ConfigResolver, parseSelectors } from '../config/config.js';
@@ -150,32 +152,25 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   const settingsByPath = new Map<string, Settings>();
   for (const source of sources) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
   const settingsFor = (file: string) => settingsByPath.get(file) ?? resolver.settingsForFile(file);
-  const lintSources = (list: SourceFile[]): VFile[] => lint(list, { settingsFor, prefilter: options.prefilter });
+  // Stdin, `--fix` and `--diff` lint sources in memory: the cache, which knows files on disk, has nothing for them.
+  const inMemory = stdinBytes !== undefined || options.fix || options.diff;
+  const cacheDir = options.cache === false || inMemory ? null : path.resolve(cwd, options.cacheDir ?? '.pyhang_cache');
+  const lintSources = (list: SourceFile[]): Promise<VFile[]> =>
+    lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs: options.jobs, cacheDir, version: options.version });
 
   let failed = problems.length > 0;
   let files: VFile[];
   let fixRun: FixRun | undefined;
   if (options.fix || options.diff) {
-    fixRun = fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
+    fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
     for (const { path: file, reason } of fixRun.refused) {
       io.stderr(`pyhang: cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged\n`);
       failed = true;
     }
     files = fixRun.files;
     sources = fixRun.sources;
-  } else if (stdinBytes === undefined) {
-    files = await lintFiles(
-      sources.map((source) => source.path),
-      {
-        settingsFor,
-        prefilter: options.prefilter,
-        jobs: options.jobs,
-        cacheDir: options.cache === false ? null : path.resolve(cwd, options.cacheDir ?? '.pyhang_cache'),
-        version: options.version,
-      },
-    );
   } else {
-    files = lintSources(sources);
+    files = await lintSources(sources);
   }
   const hidden = options.unsafeFixes ? 0 : countHiddenFixes(files);
 
@@ -217,7 +212,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
       // Report what is on disk: lint those files as they were.
       const originals = new Map(fixRun!.changes.map((change) => [change.path, change.before.bytes]));
       sources = sources.map((source) => (reverted.includes(source.path) ? { path: source.path, bytes: originals.get(source.path)! } : source));
-      files = lintSources(sources);
+      files = await lintSources(sources);
     }
   }
 
