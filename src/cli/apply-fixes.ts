@@ -55,11 +55,11 @@ export function hasSyntaxError(text: string): boolean {
  * Lints, applies the fixes the flags allow, lints the fixed texts again, and so
  * on until no fix applies. Nothing is written.
  */
-export function fixSources(
+export async function fixSources(
   sources: SourceFile[],
-  lintSources: (sources: SourceFile[]) => VFile[],
+  lintSources: (sources: SourceFile[]) => Promise<VFile[]>,
   options: { unsafeFixes: boolean; hasSyntaxError?: (text: string) => boolean },
-): FixRun {
+): Promise<FixRun> {
   const parses = options.hasSyntaxError ?? hasSyntaxError;
   const current = new Map<string, SourceFile>();
   for (const source of sources) if (!current.has(source.path)) current.set(source.path, source);
@@ -68,7 +68,7 @@ export function fixSources(
   const refused = new Map<string, string>();
   const fixedTexts = new Map<string, string>();
 
-  let files = lintSources([...current.values()]);
+  let files = await lintSources([...current.values()]);
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let changed = false;
     for (const file of files) {
@@ -105,7 +105,7 @@ export function fixSources(
       changed = true;
     }
     if (!changed) break;
-    files = lintSources([...current.values()]);
+    files = await lintSources([...current.values()]);
   }
 
   const changes: FileChange[] = [];

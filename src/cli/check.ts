@@ -1,7 +1,9 @@
 /**
  * `pyhang check`: find the files, read them as bytes (decoding and PEP 263 are
  * the core's job), build each file's settings from its pyproject.toml and the
- * flags, call `lint()`, apply fixes when asked (apply-fixes.ts), print with the
+ * flags, lint them through the CLI's one entry (`lintFiles`, the same for files
+ * on disk, stdin and every `--fix` round: it brings the cache and worker threads
+ * where they pay), apply fixes when asked (apply-fixes.ts), print with the
  * chosen reporter, and choose the exit code:
  * - 0: nothing reported (or `--exit-zero`, or no more warnings than `--max-warnings`);
  * - 1: at least one rule finding, or a file problem configured as an error, was reported
@@ -17,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { VFile } from 'vfile';
-import { lint, severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
+import { severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
 import { lintFiles } from '../engine/lint-files.js';
 import type { Settings } from '../config/settings.js';
 import { ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
@@ -104,45 +106,11 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   }
   const cwd = path.resolve(io.cwd);
   // Config errors thrown from here on are caught by main() and printed as one line.
-  const resolver = new ConfigResolver({
-    cwd,
-    configPath: options.configPath,
-    overrides: {
-      select: options.select === undefined ? undefined : parseSelectors(options.select, '--select'),
-      extendSelect: parseSelectors(options.extendSelect, '--extend-select'),
-      ignore: parseSelectors(options.ignore, '--ignore'),
-      exclude: parseGlobs(options.exclude, '--exclude'),
-    },
-    warn: (message) => say(io, `warning: ${message}`),
-  });
+  const resolver = configResolver(options, cwd, io);
 
-  const problems: string[] = [];
-  let sources: SourceFile[] = [];
-  let stdinBytes: Uint8Array | undefined;
-  if (options.stdinFilename !== undefined) {
-    const file = path.resolve(cwd, options.stdinFilename);
-    stdinBytes = await io.readStdin();
-    // Bytes, not text: stdin is decoded exactly as a file on disk would be (BOM, coding cookie).
-    if (!(options.forceExclude && isExcluded(file, resolver))) sources.push({ path: file, bytes: stdinBytes });
-  } else {
-    const paths = options.paths.length > 0 ? options.paths : ['.'];
-    const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude });
-    problems.push(...discovery.problems);
-    // Fixing needs every file's bytes; a plain check lets the core read lazily (most files it never needs).
-    const readNow = options.fix || options.diff;
-    for (const file of discovery.files) {
-      if (!readNow) {
-        sources.push({ path: file });
-        continue;
-      }
-      try {
-        sources.push({ path: file, bytes: readRegularFile(file) });
-      } catch {
-        // The core reports the file as an io-error problem, like any file it cannot read.
-        sources.push({ path: file });
-      }
-    }
-  }
+  const gathered = await gatherSources(options, io, cwd, resolver);
+  const { problems, stdinBytes } = gathered;
+  let { sources } = gathered;
   const cacheDir = path.resolve(cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
   if (options.cache !== false) {
     const unsuitable = unsuitableCacheDir(cacheDir, cwd, sources);
@@ -157,52 +125,25 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   }
   for (const problem of problems) say(io, problem);
 
-  // Resolve every file's settings before linting, so a broken pyproject.toml
-  // stops the run before any output rather than in the middle of it.
-  const settingsByPath = new Map<string, Settings>();
-  for (const source of sources) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
-  const settingsFor = (file: string) => settingsByPath.get(file) ?? resolver.settingsForFile(file);
-  const lintSources = (list: SourceFile[]): VFile[] => lint(list, { settingsFor, prefilter: options.prefilter });
+  const lintSources = linter(sources, resolver, options, { cwd, inMemory: stdinBytes !== undefined || options.fix || options.diff });
 
   let failed = problems.length > 0;
   let files: VFile[];
   let fixRun: FixRun | undefined;
   if (options.fix || options.diff) {
-    fixRun = fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
+    fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
     for (const { path: file, reason } of fixRun.refused) {
       say(io, `cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged`);
       failed = true;
     }
     files = fixRun.files;
     sources = fixRun.sources;
-  } else if (stdinBytes === undefined) {
-    files = await lintFiles(
-      sources.map((source) => source.path),
-      {
-        settingsFor,
-        prefilter: options.prefilter,
-        jobs: options.jobs,
-        cacheDir: options.cache === false ? null : cacheDir,
-        version: options.version,
-      },
-    );
   } else {
-    files = lintSources(sources);
+    files = await lintSources(sources);
   }
   const hidden = options.unsafeFixes ? 0 : countHiddenFixes(files);
 
-  if (options.diff) {
-    const changes = fixRun!.changes;
-    for (const change of changes) io.stdout(await unifiedDiff(change, displayPath(change.path, cwd)));
-    const wouldFix = changes.reduce((sum, change) => sum + change.fixed, 0);
-    if (wouldFix > 0) io.stderr(`Would fix ${plural(wouldFix, 'error')}.\n`);
-    if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);
-    // Told on stderr, as every cause of exit code 2 is: with --diff it is the only place.
-    const internalErrors = internalErrorLines(files, cwd);
-    for (const line of internalErrors) io.stderr(line);
-    if (failed || internalErrors.length > 0) return 2;
-    return changes.length > 0 && !options.exitZero ? 1 : 0;
-  }
+  if (options.diff) return reportDiff(fixRun!, files, { failed, hidden, cwd, exitZero: options.exitZero }, io);
 
   let fixedCount = 0;
   // `--fix` on stdin prints the fixed source on stdout (as Ruff does), so the report goes to stderr.
@@ -214,22 +155,15 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     else io.stdout(new TextDecoder().decode(fixedBytes));
     print = io.stderr;
   } else if (options.fix) {
-    const reverted: string[] = [];
-    for (const change of fixRun!.changes) {
-      try {
-        writeFileAtomically(change.path, change.after.bytes, change.before.bytes);
-        fixedCount += change.fixed;
-      } catch (error) {
-        say(io, `cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged`);
-        reverted.push(change.path);
-        failed = true;
-      }
-    }
+    const written = writeFixes(fixRun!, cwd, io);
+    fixedCount = written.fixed;
+    const { reverted } = written;
     if (reverted.length > 0) {
+      failed = true;
       // Report what is on disk: lint those files as they were.
       const originals = new Map(fixRun!.changes.map((change) => [change.path, change.before.bytes]));
       sources = sources.map((source) => (reverted.includes(source.path) ? { path: source.path, bytes: originals.get(source.path)! } : source));
-      files = lintSources(sources);
+      files = await lintSources(sources);
     }
   }
 
@@ -259,6 +193,116 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   for (const line of internalErrors) io.stderr(line);
   if (failed || internalErrors.length > 0) return 2;
   return exitCodeForFindings(files, options, io);
+}
+
+function configResolver(options: CheckOptions, cwd: string, io: CliIo): ConfigResolver {
+  return new ConfigResolver({
+    cwd,
+    configPath: options.configPath,
+    overrides: {
+      select: options.select === undefined ? undefined : parseSelectors(options.select, '--select'),
+      extendSelect: parseSelectors(options.extendSelect, '--extend-select'),
+      ignore: parseSelectors(options.ignore, '--ignore'),
+      exclude: parseGlobs(options.exclude, '--exclude'),
+    },
+    warn: (message) => say(io, `warning: ${message}`),
+  });
+}
+
+/**
+ * How this run lints a list of sources (once, or once per `--fix` round): the
+ * CLI's one entry, lintFiles, with each file's settings resolved up front, so
+ * a broken pyproject.toml stops the run before any output rather than in the
+ * middle of it. Stdin, `--fix` and `--diff` lint sources in memory: the cache,
+ * which knows files on disk, has nothing for them.
+ */
+function linter(
+  sources: readonly SourceFile[],
+  resolver: ConfigResolver,
+  options: CheckOptions,
+  run: { cwd: string; inMemory: boolean },
+): (list: SourceFile[]) => Promise<VFile[]> {
+  const settingsByPath = new Map<string, Settings>();
+  for (const source of sources) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
+  const settingsFor = (file: string) => settingsByPath.get(file) ?? resolver.settingsForFile(file);
+  const cacheDir = options.cache === false || run.inMemory ? null : path.resolve(run.cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
+  return (list) => lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs: options.jobs, cacheDir, version: options.version });
+}
+
+/**
+ * The sources to check: stdin's bytes under its file name, or the files found
+ * under the paths (with their bytes when fixing), and the problems met finding
+ * them (paths that do not exist or cannot be read).
+ */
+async function gatherSources(
+  options: CheckOptions,
+  io: CliIo,
+  cwd: string,
+  resolver: ConfigResolver,
+): Promise<{ sources: SourceFile[]; stdinBytes: Uint8Array | undefined; problems: string[] }> {
+  const problems: string[] = [];
+  const sources: SourceFile[] = [];
+  let stdinBytes: Uint8Array | undefined;
+  if (options.stdinFilename !== undefined) {
+    const file = path.resolve(cwd, options.stdinFilename);
+    stdinBytes = await io.readStdin();
+    // Bytes, not text: stdin is decoded exactly as a file on disk would be (BOM, coding cookie).
+    if (!(options.forceExclude && isExcluded(file, resolver))) sources.push({ path: file, bytes: stdinBytes });
+  } else {
+    const paths = options.paths.length > 0 ? options.paths : ['.'];
+    const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude });
+    problems.push(...discovery.problems);
+    // Fixing needs every file's bytes; a plain check lets the core read lazily (most files it never needs).
+    const readNow = options.fix || options.diff;
+    for (const file of discovery.files) {
+      if (!readNow) {
+        sources.push({ path: file });
+        continue;
+      }
+      try {
+        sources.push({ path: file, bytes: readRegularFile(file) });
+      } catch {
+        // The core reports the file as an io-error problem, like any file it cannot read.
+        sources.push({ path: file });
+      }
+    }
+  }
+  return { sources, stdinBytes, problems };
+}
+
+/** `--diff`: prints what `--fix` would change, and gives the exit code. */
+async function reportDiff(
+  fixRun: FixRun,
+  files: VFile[],
+  run: { failed: boolean; hidden: number; cwd: string; exitZero: boolean },
+  io: CliIo,
+): Promise<number> {
+  const changes = fixRun.changes;
+  for (const change of changes) io.stdout(await unifiedDiff(change, displayPath(change.path, run.cwd)));
+  const wouldFix = changes.reduce((sum, change) => sum + change.fixed, 0);
+  if (wouldFix > 0) io.stderr(`Would fix ${plural(wouldFix, 'error')}.\n`);
+  if (run.hidden > 0) io.stderr(`${hiddenFixesSentence(run.hidden)}\n`);
+  // Told on stderr, as every cause of exit code 2 is: with --diff it is the only place.
+  const internalErrors = internalErrorLines(files, run.cwd);
+  for (const line of internalErrors) io.stderr(line);
+  if (run.failed || internalErrors.length > 0) return 2;
+  return changes.length > 0 && !run.exitZero ? 1 : 0;
+}
+
+/** `--fix`: writes each changed file; a file that cannot be written is left unchanged and said so. */
+function writeFixes(fixRun: FixRun, cwd: string, io: CliIo): { fixed: number; reverted: string[] } {
+  let fixed = 0;
+  const reverted: string[] = [];
+  for (const change of fixRun.changes) {
+    try {
+      writeFileAtomically(change.path, change.after.bytes, change.before.bytes);
+      fixed += change.fixed;
+    } catch (error) {
+      say(io, `cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged`);
+      reverted.push(change.path);
+    }
+  }
+  return { fixed, reverted };
 }
 
 /** One stderr line per internal-error message: a file pyhang could not fully check. */

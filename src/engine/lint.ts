@@ -1,6 +1,11 @@
 /**
- * The one core lint function. Every front end (CLI, language server, pre-commit
- * hook through the CLI) calls `lint`; none re-implements analysis.
+ * The one core lint function. Every front end (the CLI for files, stdin and
+ * `--fix` through lint-files.ts, the language server, the pre-commit hook
+ * through the CLI) calls `lint`; none re-implements analysis. What differs
+ * between them is only what they hand it: a store of earlier analyses (on disk
+ * for the CLI, in memory for the server, see analysis-store.ts) and worker
+ * threads (the CLI's), both optional and both used by one run
+ * (analysis-run.ts) in one way.
  *
  * Flow: decode → parse → per-module facts (tree and text dropped) → project
  * index over all facts → rules → VFileMessages, sorted.
@@ -9,11 +14,11 @@ import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import fs from 'node:fs';
 import { decodeSource } from '../python/decode.js';
-import { FileTriggers, needsFullDecode, wordsPattern, type MentionIndex, type NameSearch } from '../project/prefilter.js';
+import { FileTriggers, needsFullDecode, type NameSearch } from '../project/prefilter.js';
 import { analyzeModule } from '../python/module-analysis.js';
 import { parseFlat, type ParseState } from '../python/parser.js';
-import { ProjectIndex, type ProjectLoader } from '../project/project-index.js';
-import { moduleNameFor, uniqueModuleNames } from '../project/module-names.js';
+import { ProjectIndex } from '../project/project-index.js';
+import { moduleNameFor } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
 import { rules as registry } from '../../rules/index.js';
@@ -23,6 +28,11 @@ import { extractorTable, type ExtractorTable, type FactKind } from '../python/ex
 import { isSuppressed } from '../python/noqa.js';
 import { displayPath } from '../project/display-path.js';
 import { openRegularFile, NOT_REGULAR_FILE } from '../project/regular-file.js';
+import type { AnalysisStore } from './analysis-store.js';
+import { AnalysisRun, type LintThreads } from './analysis-run.js';
+
+export type { AnalysisStore, AnalysisPhase } from './analysis-store.js';
+export type { LintThreads } from './analysis-run.js';
 
 export interface SourceFile {
   /** Path shown in output; also used to find the module name and the settings. */
@@ -33,8 +43,6 @@ export interface SourceFile {
   parseState?: ParseState;
   /** Raw bytes: decoded here with PEP 263 and BOM rules. With neither text nor bytes, the file is read when needed. */
   bytes?: Uint8Array;
-  /** What an earlier analysis of exactly this content found (a worker thread, the cache). */
-  analysis?: Analysis;
   /** The decoded text and its native parse, made by a worker thread (see parseFlat): analysed without reading or parsing again. */
   parsed?: { text: string; tree: Int32Array };
   /** The module name to analyse it as (lint() makes names unique across the sources); derived from the path if absent. */
@@ -56,42 +64,24 @@ export interface LintOptions {
    * later a plugin) registers by being passed here.
    */
   rules?: readonly Rule[];
+  /**
+   * Analyses kept from earlier runs, and where this run's are kept: the CLI's
+   * cache on disk, the language server's memory (see analysis-store.ts).
+   * Default: none, everything is analysed.
+   */
+  store?: AnalysisStore;
+  /** Worker threads that analyse and search files on disk (see LintThreads). Default: this thread alone. */
+  threads?: LintThreads;
   /** Only these paths get messages; the others only feed the project index. Default: all sources. */
   report?: (path: string) => boolean;
+  /** How paths are written inside message texts. Default: relative to the working directory when below it. */
+  displayPath?: (path: string) => string;
   /**
    * Parse up front only files that mention what hazards start from, and the rest
    * on demand (default). False parses every file: the exhaustive mode the
    * pre-filter must agree with.
    */
   prefilter?: boolean;
-  /**
-   * Told about each analysis made here, so a cache can keep it. `initial` is
-   * the first look at a source (pre-filter included); `demand` is a full
-   * analysis of a skipped file that the analysis needed after all.
-   */
-  onAnalysis?: (source: SourceFile, analysis: Analysis, phase: 'initial' | 'demand') => void;
-  /** A full analysis of a skipped source kept from an earlier run (the cache), used instead of parsing it again. */
-  cachedAnalysis?: (source: SourceFile) => Analysis | undefined;
-  /**
-   * Full analyses of several files at once (worker threads), for demand loads;
-   * each as analyzeSource(source, settings, false) would give it. Files it
-   * leaves out are analysed in this thread.
-   */
-  analyzeMany?: (sources: SourceFile[]) => Map<string, Analysis>;
-  /**
-   * Which of several files on disk name any of the names (worker threads), for
-   * the rounds that look for files naming what the analysis found: each path
-   * maps to fileMentions' answer. Paths it leaves out are searched in this thread.
-   */
-  searchMany?: (paths: string[], called: string[], named: string[]) => Map<string, boolean>;
-  /**
-   * The words of files on disk, kept from an earlier run (the language server's):
-   * it answers whether a skipped file names a search's names without reading
-   * the file. Each entry must be of the file as it is now.
-   */
-  mentionIndex?: MentionIndex;
-  /** How paths are written inside message texts. Default: relative to the working directory when below it. */
-  displayPath?: (path: string) => string;
 }
 
 /** Extra data pyhang puts on each VFileMessage, beside vfile's own fields. */
@@ -270,143 +260,27 @@ export function fileMentions(path: string, search: NameSearch): boolean {
   return !(bytes instanceof Uint8Array) || search.inBytes(bytes);
 }
 
-/** Rounds of loading files that name what the analysis found; each round can only add files, so few are needed. */
-const MAX_NAME_ROUNDS = 32;
-
+/**
+ * Lints the sources: the first look at each, the project index over what was
+ * found (loading skipped files on demand), then the rules on each reported
+ * source. Messages come back per file, sorted; files in path order.
+ */
 export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   const wanted = options.report ?? (() => true);
-  const prefilter = options.prefilter ?? true;
-  const analyses = new Map<string, Analysis>();
-  const initial: ModuleFacts[] = [];
-  /** Files the pre-filter skipped, by module name, for demand loading. Only paths (and editor texts) are kept. */
-  const deferred: SourceFile[] = [];
-  const deferredByModule = new Map<string, SourceFile>();
-
   const ruleSet = options.rules ?? registry;
   const plan = planOf(ruleSet);
-  const analyze = (source: SourceFile, usePrefilter: boolean, phase: 'initial' | 'demand'): Analysis => {
-    const analysis = analyzeSource(source, options.settingsFor(source.path), usePrefilter, plan);
-    options.onAnalysis?.(source, analysis, phase);
-    return analysis;
-  };
-
-  const names = uniqueModuleNames(sources.map((s) => s.path));
-  for (const given of sources) {
-    if (analyses.has(given.path)) continue;
-    // (Object.assign, not a spread with an added key: V8 makes that a slow copy, which thousands of sources feel.)
-    const source: SourceFile = Object.assign({}, given);
-    source.module = names.get(given.path);
-    // An earlier analysis made under another module name (a duplicate appeared or went away) is redone.
-    const reusable = source.analysis?.kind !== 'facts' || source.analysis.facts.module === source.module!.module;
-    const analysis = source.analysis && reusable ? source.analysis : analyze(source, prefilter, 'initial');
-    analyses.set(source.path, analysis);
-    if (analysis.kind === 'facts') initial.push(analysis.facts);
-    else if (analysis.kind === 'skipped') {
-      // Paths are enough for files on disk; text and bytes given by the caller (editor, stdin, --fix) are kept.
-      const kept: SourceFile = { path: source.path, module: source.module };
-      if (source.text !== undefined) kept.text = source.text;
-      if (source.parseState) kept.parseState = source.parseState;
-      if (source.bytes !== undefined) kept.bytes = source.bytes;
-      deferred.push(kept);
-      const module = source.module!.module;
-      if (!deferredByModule.has(module)) deferredByModule.set(module, kept);
-    }
-  }
-
-  const matchers = new WeakMap<NameSearch, (path: string) => boolean | null>();
-  /** Whether a skipped source names any of a search's names; true when it cannot be read (loading it says why). */
-  const mentions = (source: SourceFile, search: NameSearch): boolean => {
-    if (source.text !== undefined) return search.inText(source.text);
-    if (options.mentionIndex) {
-      let matcher = matchers.get(search);
-      if (!matcher) {
-        matcher = options.mentionIndex.matcher(search);
-        matchers.set(search, matcher);
-      }
-      const known = matcher(source.path);
-      if (known !== null) return known;
-    }
-    if (source.bytes === undefined) return fileMentions(source.path, search);
-    return search.inBytes(source.bytes);
-  };
-  /** The cache's full analysis of a skipped source, if it was made under the same module name. */
-  const cachedFacts = (source: SourceFile): Analysis | undefined => {
-    const cached = options.cachedAnalysis?.(source);
-    return cached?.kind === 'facts' && cached.facts.module === source.module?.module ? cached : undefined;
-  };
-  const loadDeferred = (source: SourceFile): ModuleFacts | null => {
-    if (analyses.get(source.path)?.kind !== 'skipped') return null;
-    const analysis = cachedFacts(source) ?? analyze(source, false, 'demand');
-    analyses.set(source.path, analysis);
-    return analysis.kind === 'facts' ? analysis.facts : null;
-  };
-  /** Several demand loads at once: files on disk go to options.analyzeMany (worker threads), the rest load here. */
-  const loadSources = (sources: (SourceFile | undefined)[]): (ModuleFacts | null)[] => {
-    const batch: SourceFile[] = [];
-    for (const source of sources) {
-      if (!source || source.text !== undefined || source.bytes !== undefined) continue;
-      if (analyses.get(source.path)?.kind !== 'skipped' || cachedFacts(source)) continue;
-      batch.push(source);
-    }
-    const done = batch.length > 1 && options.analyzeMany ? options.analyzeMany(batch) : new Map<string, Analysis>();
-    return sources.map((source) => {
-      if (!source) return null;
-      const analysis = done.get(source.path);
-      if (!analysis) return loadDeferred(source);
-      analyses.set(source.path, analysis);
-      options.onAnalysis?.(source, analysis, 'demand');
-      return analysis.kind === 'facts' ? analysis.facts : null;
-    });
-  };
-  const loader: ProjectLoader = {
-    load: (module) => {
-      const source = deferredByModule.get(module);
-      return source ? loadDeferred(source) : null;
-    },
-    loadable: (module) => deferredByModule.has(module),
-    mentions: (module, search) => {
-      const source = deferredByModule.get(module);
-      return !source || analyses.get(source.path)?.kind !== 'skipped' || mentions(source, search);
-    },
-    questions: questionsOf(ruleSet),
-    names: () => reachingNames(ruleSet, project),
-    loadMany: options.analyzeMany ? (modules) => loadSources(modules.map((module) => deferredByModule.get(module))) : undefined,
-  };
+  const run = new AnalysisRun({
+    store: options.store,
+    threads: options.threads,
+    prefilter: options.prefilter ?? true,
+    analyze: (source, prefilter) => analyzeSource(source, options.settingsFor(source.path), prefilter, plan),
+    fileMentions,
+  });
+  run.lookAt(sources);
   // Only skipped files can be loaded: with none, the index is told it has nothing to load.
-  const project = new ProjectIndex(initial, deferred.length > 0 ? loader : {});
-
-  if (deferred.length > 0) {
-    // Files that name a wrapper, a future-holding attribute or a coroutine found so far may hold findings too.
-    const searched = new Set<string>();
-    for (let round = 0; round < MAX_NAME_ROUNDS; round++) {
-      project.settle();
-      const { called, named } = project.interestingNames();
-      const freshCalled = [...called].filter((name) => !searched.has(`${name}(`));
-      const freshNamed = [...named].filter((name) => !searched.has(name));
-      for (const name of freshCalled) searched.add(`${name}(`);
-      for (const name of freshNamed) searched.add(name);
-      const pattern = wordsPattern(freshCalled, freshNamed);
-      if (!pattern) break;
-      const candidates = deferred.filter((source) => {
-        const known = analyses.get(source.path);
-        return !(known?.kind === 'problem' || (known?.kind === 'facts' && project.isTarget(known.facts)));
-      });
-      // Files on disk are searched in worker threads when there are some (unless their words are kept); the others, and any they leave out, here.
-      const onDisk = candidates.filter((source) => source.text === undefined && source.bytes === undefined).map((source) => source.path);
-      const found = options.mentionIndex ? undefined : options.searchMany?.(onDisk, freshCalled, freshNamed);
-      const hits = candidates.filter((source) => found?.get(source.path) ?? mentions(source, pattern));
-      loadSources(hits.filter((source) => analyses.get(source.path)?.kind === 'skipped'));
-      // Loaded earlier only to resolve a call, or just now: either way, rules look at them now, in their order.
-      let loaded = 0;
-      for (const source of hits) {
-        const analysis = analyses.get(source.path);
-        if (analysis?.kind !== 'facts') continue;
-        project.add(analysis.facts, true);
-        loaded++;
-      }
-      if (loaded === 0) break;
-    }
-  }
+  const asked = { questions: questionsOf(ruleSet), names: () => reachingNames(ruleSet, project) };
+  const project: ProjectIndex = new ProjectIndex(run.initial, run.deferred.length > 0 ? run.loader(asked) : {});
+  run.loadNamingFiles(project);
   project.settle();
 
   const cwd = process.cwd();
@@ -417,7 +291,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     if (!wanted(source.path) || done.has(source.path)) continue;
     done.add(source.path);
     const file = new VFile({ path: source.path });
-    const analysis = analyses.get(source.path);
+    const analysis = run.analyses.get(source.path);
     const settings = options.settingsFor(source.path);
     if (analysis?.kind === 'problem') addFileProblem(file, settings, analysis.code, analysis.reason, null);
     // A module parsed only to follow a call into it cannot hold a finding (see ProjectIndex): like a skipped file.

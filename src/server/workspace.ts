@@ -5,20 +5,19 @@
  * feed the project index.
  *
  * Everything here is bookkeeping around one `lint()` call: which files exist
- * (src/project/files.ts, as the CLI finds them), which settings govern each
- * (src/config/config.ts, as the CLI resolves them), and what an earlier pass already
- * learnt about a file that has not changed since.
+ * (src/project/files.ts, as the CLI finds them) and which settings govern each
+ * (src/config/config.ts, as the CLI resolves them). What an earlier pass already
+ * learnt about a file that has not changed since is the in-memory analysis store's
+ * (src/engine/memory-store.ts), handed to lint() as the CLI hands it its cache.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { lint, type Analysis, type PyhangMessage, type SourceFile } from '../engine/lint.js';
+import { lint, type PyhangMessage, type SourceFile } from '../engine/lint.js';
 import { ConfigError, ConfigResolver } from '../config/config.js';
 import { defaultSettings, type Settings } from '../config/settings.js';
 import { discoverFiles, realPath, type SettingsSource } from '../project/files.js';
 import { clearModuleNameCache } from '../project/module-names.js';
 import { ParseState } from '../python/parser.js';
-import { MentionIndex } from '../project/prefilter.js';
-import { readRegularFile } from '../project/regular-file.js';
+import { MemoryAnalysisStore } from '../engine/memory-store.js';
 import type { Rule } from '../engine/rule.js';
 
 /** Upper bound on on-disk files fed to one pass, so a huge folder cannot stall the editor. */
@@ -27,10 +26,8 @@ export const MAX_WORKSPACE_FILES = 5000;
 /**
  * A discovery older than this is redone before the next pass: clients that do not
  * watch files (Neovim 0.7) never tell the server about files created or deleted.
- * A remembered first look at a file is checked against the disk (its mtime and
- * size) as often: a client that watches files says at once when one changed
- * (fileChanged), and statting thousands of files on every keystroke would cost
- * more than the pass. Files a pass follows calls into are checked at every pass.
+ * A remembered first look at a file is checked against the disk as often (see
+ * memory-store.ts).
  */
 const DISCOVERY_MAX_AGE_MS = 10_000;
 
@@ -60,17 +57,6 @@ export interface PassResult {
   discoveredFiles: number;
 }
 
-/** What is remembered about an unchanged file between passes. */
-interface CachedAnalysis {
-  mtimeMs: number;
-  size: number;
-  /** `analyzeSource` depends on settings only through this limit. */
-  maxFileSize: number;
-  analysis: Analysis;
-  /** When the file was last seen with this mtime and size (Date.now()). */
-  checkedAt: number;
-}
-
 export class Workspace {
   private roots: string[] = [];
   private discovered: { files: string[]; at: number } | null = null;
@@ -78,11 +64,8 @@ export class Workspace {
   private settings: { settings: PassSettings; at: number } | null = null;
   /** The `__init__.py` files of the last discovery: when they change, module names may have changed. */
   private packageMarkers: string | null = null;
-  private readonly analyses = new Map<string, CachedAnalysis>();
-  /** Full analyses of files on disk that a pass loaded on demand (to follow a call into them), for the next passes' demand loads. */
-  private readonly demandAnalyses = new Map<string, CachedAnalysis>();
-  /** The words of files on disk that the pre-filter skipped, so that a pass's name searches need not read them again. */
-  private readonly mentionIndex = new MentionIndex();
+  /** What earlier passes learnt about the files on disk. */
+  private readonly store = new MemoryAnalysisStore({ recheckAfterMs: DISCOVERY_MAX_AGE_MS });
   /** Each open document's last parse, for tree-sitter's incremental re-parsing. */
   private readonly parseStates = new Map<string, ParseState>();
 
@@ -113,9 +96,7 @@ export class Workspace {
 
   /** One file changed on disk: what is remembered of it is dropped, so the next pass reads it again. */
   fileChanged(file: string): void {
-    this.analyses.delete(path.resolve(file));
-    this.demandAnalyses.delete(path.resolve(file));
-    this.mentionIndex.delete(path.resolve(file));
+    this.store.forget(path.resolve(file));
   }
 
   /**
@@ -131,16 +112,14 @@ export class Workspace {
     if (!this.settings || now - this.settings.at > DISCOVERY_MAX_AGE_MS) this.settings = { settings: new PassSettings(this.roots), at: now };
     const { settings } = this.settings;
     const disk = this.diskFiles(settings, documents);
-    const stats = new Map<string, { mtimeMs: number; size: number }>();
+    this.store.beginPass((file) => settings.settingsForFile(file).maxFileSize, now);
     const diskSources: SourceFile[] = [];
     for (const file of disk.files) {
-      const source = this.diskSource(file, settings, stats, now);
+      const source = this.store.sourceFor(file);
       if (source) diskSources.push(source);
     }
 
     const run = (open: readonly DocumentSnapshot[]): Map<string, PyhangMessage[]> => {
-      /** Paths whose first look is known: handed over with a remembered analysis, or analysed once in this run. */
-      const lookedAt = new Set(diskSources.filter((source) => source.analysis).map((source) => source.path));
       const reported = new Set(open.map((document) => document.path));
       const sources: SourceFile[] = [
         ...open.map((document) => ({ path: document.path, text: document.text, parseState: this.parseStateOf(document.path) })),
@@ -150,37 +129,7 @@ export class Workspace {
         settingsFor: (file) => settings.settingsForFile(file),
         rules: this.options.rules,
         report: (file) => reported.has(file),
-        onAnalysis: (source, analysis, phase) => {
-          // An open document's text is a moving target: nothing of it is remembered. A file on disk
-          // parsed on demand must stay "skipped" as a source for the next pass: handed over as facts it
-          // would count as a rule target, which a file loaded only to follow a call is not (see
-          // ProjectIndex), and the pass would no longer be the CLI's. So its full analysis is kept apart,
-          // for the next demand load (as the CLI's cache does). lint() looks at every source once before
-          // it loads any on demand, so a path's first analysis is its first look.
-          if (source.text !== undefined) return;
-          const stat = stats.get(source.path);
-          const remembered = (): CachedAnalysis | null =>
-            stat ? { ...stat, maxFileSize: settings.settingsForFile(source.path).maxFileSize, analysis, checkedAt: now } : null;
-          if (phase === 'demand') {
-            const kept = remembered();
-            if (kept) this.demandAnalyses.set(source.path, kept);
-            return;
-          }
-          if (lookedAt.has(source.path)) return;
-          lookedAt.add(source.path);
-          const kept = remembered();
-          if (kept) this.analyses.set(source.path, kept);
-          // A skipped file's words answer the name searches of the next passes (diskSource read its bytes now).
-          if (kept && analysis.kind === 'skipped' && source.bytes) this.mentionIndex.set(source.path, source.bytes);
-        },
-        mentionIndex: this.mentionIndex,
-        cachedAnalysis: (source) => {
-          if (source.text !== undefined || !stats.has(source.path)) return undefined;
-          // A file the analysis follows a call into is checked now, whenever its first look was.
-          const stat = this.freshStat(source.path, stats);
-          const kept = stat ? this.demandAnalyses.get(source.path) : undefined;
-          return kept && this.unchanged(kept, stat!, settings, source.path) ? kept.analysis : undefined;
-        },
+        store: this.store,
       });
       return new Map(files.map((file) => [file.path, file.messages as PyhangMessage[]]));
     };
@@ -237,78 +186,17 @@ export class Workspace {
     return state;
   }
 
-  /** A file on disk as a lint source: its remembered analysis when unchanged, else its bytes. Null when unreadable. */
-  private diskSource(
-    file: string,
-    settings: PassSettings,
-    stats: Map<string, { mtimeMs: number; size: number }>,
-    now: number,
-  ): SourceFile | null {
-    const known = this.analyses.get(file);
-    if (known && now - known.checkedAt < DISCOVERY_MAX_AGE_MS && known.maxFileSize === settings.settingsForFile(file).maxFileSize) {
-      stats.set(file, { mtimeMs: known.mtimeMs, size: known.size });
-      return { path: file, analysis: known.analysis };
-    }
-    const stat = this.freshStat(file, stats);
-    if (!stat) return null;
-    const cached = this.analyses.get(file);
-    if (cached && this.unchanged(cached, stat, settings, file)) {
-      cached.checkedAt = now;
-      return { path: file, analysis: cached.analysis };
-    }
-    // Changed on disk (freshStat forgot it then) or under another size limit: read it again.
-    this.analyses.delete(file);
-    this.mentionIndex.delete(file);
-    try {
-      // Never a blocking read: a file swapped for a named pipe must not stall the editor.
-      return { path: file, bytes: readRegularFile(file) };
-    } catch {
-      // Deleted or unreadable since discovery: it simply does not feed this pass.
-      return null;
-    }
-  }
-
-  /**
-   * A file's mtime and size as they are now, noted in the pass's stats. When they
-   * differ from its remembered first look, that is forgotten (and read again).
-   * Null when the file is gone, and then all that is remembered of it is forgotten.
-   */
-  private freshStat(file: string, stats: Map<string, { mtimeMs: number; size: number }>): { mtimeMs: number; size: number } | null {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(file);
-    } catch {
-      this.fileChanged(file);
-      return null;
-    }
-    const fresh = { mtimeMs: stat.mtimeMs, size: stat.size };
-    const first = this.analyses.get(file);
-    if (first && (first.mtimeMs !== fresh.mtimeMs || first.size !== fresh.size)) {
-      this.analyses.delete(file);
-      this.mentionIndex.delete(file);
-    }
-    stats.set(file, fresh);
-    return fresh;
-  }
-
-  /** Whether a remembered analysis is of the file as it is now, under the same size limit. */
-  private unchanged(cached: CachedAnalysis, stat: { mtimeMs: number; size: number }, settings: PassSettings, file: string): boolean {
-    return cached.mtimeMs === stat.mtimeMs && cached.size === stat.size && cached.maxFileSize === settings.settingsForFile(file).maxFileSize;
-  }
-
   /**
    * An `__init__.py` came or went: which directories are packages changed, so
    * module names may have, and every cached analysis names its module.
    */
   private forgetPackages(): void {
-    this.analyses.clear();
-    this.demandAnalyses.clear();
+    this.store.forgetAnalyses();
     clearModuleNameCache();
   }
 
   private pruneAnalyses(keep: Set<string>): void {
-    for (const cache of [this.analyses, this.demandAnalyses]) for (const file of cache.keys()) if (!keep.has(file)) cache.delete(file);
-    this.mentionIndex.retainOnly(keep);
+    this.store.retainOnly(keep);
   }
 }
 

@@ -63,7 +63,7 @@ describe('the cache key and the rule set (lintFiles, as the CLI calls it)', () =
     const paths = ['coro.py', 'hazard.py', 'plain.py'].map((name) => path.join(root, name));
     const hazard = path.join(root, 'hazard.py');
     const run = async (ruleSet?: typeof rules) => {
-      const files = await lintFiles(paths, { settingsFor: () => defaultSettings(root), cacheDir, version: '0.0.0-test', jobs: 1, rules: ruleSet });
+      const files = await lintFiles(paths.map((file) => ({ path: file })), { settingsFor: () => defaultSettings(root), cacheDir, version: '0.0.0-test', jobs: 1, rules: ruleSet });
       return files.flatMap((file) => file.messages.map((m) => `${path.basename(file.path)}:${m.line} ${m.ruleId}`));
     };
     const registryKey = cacheKey('0.0.0-test');
