@@ -111,15 +111,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   const gathered = await gatherSources(options, io, cwd, resolver);
   const { problems, stdinBytes } = gathered;
   let { sources } = gathered;
-  const cacheDir = path.resolve(cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
-  if (options.cache !== false) {
-    const unsuitable = unsuitableCacheDir(cacheDir, cwd, sources);
-    if (unsuitable) {
-      const given = options.cacheDir === '' ? "''" : (options.cacheDir ?? DEFAULT_CACHE_DIR);
-      say(io, `--cache-dir ${given}: ${unsuitable}; give the cache a directory of its own, such as ${DEFAULT_CACHE_DIR}`);
-      return 2;
-    }
-  }
+  if (!cacheDirAccepted(options, cwd, sources, io)) return 2;
   if (options.stdinFilename === undefined && sources.length === 0 && problems.length === 0) {
     io.stderr('pyhang: warning: no Python files found under the given paths\n');
   }
@@ -383,6 +375,16 @@ const DEFAULT_CACHE_DIR = '.pyhang_cache';
 
 /** What makes a directory a project's root: a cache there would be written among its files. */
 const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', '.git'];
+
+/** Whether the cache may go where the options put it; says why not on stderr (before any other output). */
+function cacheDirAccepted(options: CheckOptions, cwd: string, sources: readonly SourceFile[], io: CliIo): boolean {
+  if (options.cache === false) return true;
+  const unsuitable = unsuitableCacheDir(path.resolve(cwd, options.cacheDir ?? DEFAULT_CACHE_DIR), cwd, sources);
+  if (!unsuitable) return true;
+  const given = options.cacheDir === '' ? "''" : (options.cacheDir ?? DEFAULT_CACHE_DIR);
+  say(io, `--cache-dir ${given}: ${unsuitable}; give the cache a directory of its own, such as ${DEFAULT_CACHE_DIR}`);
+  return false;
+}
 
 /**
  * Why `dir` cannot hold the cache, or null. pyhang replaces its cache files at
