@@ -30,7 +30,7 @@ import { statistics } from '../reporters/statistics.js';
 import { hiddenFixesSentence, plural } from '../reporters/fix-summary.js';
 import { displayPath } from '../project/display-path.js';
 import { escapeControlCharacters } from '../reporters/terminal-text.js';
-import { fixSources, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
+import { fixSources, removeTemporaryFilesOnSignal, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
 import type { CliIo } from './io.js';
 
 export interface CheckOptions {
@@ -215,15 +215,20 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     print = io.stderr;
   } else if (options.fix) {
     const reverted: string[] = [];
-    for (const change of fixRun!.changes) {
-      try {
-        writeFileAtomically(change.path, change.after.bytes, change.before.bytes);
-        fixedCount += change.fixed;
-      } catch (error) {
-        say(io, `cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged`);
-        reverted.push(change.path);
-        failed = true;
+    const stopCleaningUp = removeTemporaryFilesOnSignal();
+    try {
+      for (const change of fixRun!.changes) {
+        try {
+          await writeFileAtomically(change.path, change.after.bytes, change.before.bytes, settingsFor(change.path).root);
+          fixedCount += change.fixed;
+        } catch (error) {
+          say(io, `cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged`);
+          reverted.push(change.path);
+          failed = true;
+        }
       }
+    } finally {
+      stopCleaningUp();
     }
     if (reverted.length > 0) {
       // Report what is on disk: lint those files as they were.
