@@ -65,7 +65,8 @@ const FLAGS: { args: fc.Arbitrary<string[]>; writes?: boolean }[] = [
   { args: fc.constantFrom('HANG001', 'HANG9', '%').map((v) => ['--extend-select', v]) },
   { args: fc.constantFrom('*a*a*a*a*a*a*a*a*a*a*b', '**', '[', '!x', '\\', '%', '@(a|b)', '[a-z]*[a-z]*[a-z]*[a-z]*').map((v) => ['--exclude', v]) },
   { args: fc.constantFrom(['--fix', '--unsafe-fixes'], ['--diff', '--unsafe-fixes'], ['--fix']), writes: true },
-  { args: fc.constantFrom('', '.', 'cache', '../elsewhere', '\x1b').map((v) => ['--cache-dir', v]), writes: true },
+  // Cache directories inside the throwaway project only: a fuzz run writes nothing outside it.
+  { args: fc.constantFrom('', '.', 'cache', 'a/../.pyhang_cache', '\x1b').map((v) => ['--cache-dir', v]), writes: true },
   { args: fc.constant(['--no-cache']), writes: true },
 ];
 
