@@ -9,7 +9,8 @@
  * - output escaping (SECURITY.md): no C0 control but newline, no DEL and no
  *   C1 control reaches stdout or stderr (colour codes aside, with `--color`),
  *   and no part of a file name after a line break starts a line of output;
- * - `json` and `sarif` output is one parseable document;
+ * - `json` and `sarif` output is one parseable document (`--diff` prints a
+ *   diff instead, checked as human-facing output);
  * - where nothing deselects it, each file's hazard is reported, under its exact
  *   name (`json`);
  * - a corrupted cache changes nothing: the run reports what a `--no-cache` run
@@ -175,7 +176,8 @@ function outputProblems(input: CliInput, result: Run, stage: string, checked: Ma
   count('exit status 0, 1 or 2');
   if (/internal error/i.test(result.stderr) || /^\s+at .*:\d+:\d+\)?$/m.test(result.stderr)) return `${stage}: internal error or stack trace:\n${result.stderr}`;
   count('no internal error');
-  const machine = input.format === 'json' || input.format === 'sarif';
+  // `--diff` prints a diff on stdout, for people, whatever the format.
+  const machine = (input.format === 'json' || input.format === 'sarif') && !input.flags.some((f) => f[0] === '--diff');
   const colour = input.flags.some((f) => f[0] === '--color') && !input.flags.some((f) => f[0] === '--no-color');
   const streams: [string, string][] = [['stderr', result.stderr]];
   if (!machine) streams.push(['stdout', colour ? result.stdout.replace(COLOUR, '') : result.stdout]);
