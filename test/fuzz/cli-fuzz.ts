@@ -251,6 +251,17 @@ function corruptCache(cacheDir: string, corruption: NonNullable<CliInput['cache'
   return `${path.basename(file)}: ${corruption.corruption} at ${corruption.at}`;
 }
 
+/** Where nothing may deselect it, each file's hazard is in the `json` report under the file's exact name. */
+function hazardsMissing(input: CliInput, result: Run, root: string, checked: Map<string, number>): string | null {
+  if (input.format !== 'json' || result.status === 2 || mayDeselect(input)) return null;
+  const found = findingsOf(result.stdout, root);
+  for (const name of input.names) {
+    if (!found.includes(`${JSON.stringify(name)}:${HAZARD_LINE} HANG001`)) return `the hazard in ${JSON.stringify(name)} is not reported: ${JSON.stringify(found)}`;
+  }
+  checked.set('hazards reported under their exact names', (checked.get('hazards reported under their exact names') ?? 0) + 1);
+  return null;
+}
+
 export interface FuzzFailure {
   input: string;
   failure: string;
@@ -284,19 +295,10 @@ export function checkCliInput(input: CliInput, checked: Map<string, number>): st
         return `${stage}: the report differs from a --no-cache run:\nexit ${cached.status} vs ${fresh.status}\n--- cached ---\n${cached.stdout}\n--- fresh ---\n${fresh.stdout}\n${cached.stderr}`;
       }
       checked.set('a corrupted cache changes nothing', (checked.get('a corrupted cache changes nothing') ?? 0) + 1);
-      return null;
+      return hazardsMissing(input, cached, root, checked);
     }
     const result = run(args, root);
-    const bad = outputProblems(input, result, 'run', checked);
-    if (bad) return bad;
-    if (input.format === 'json' && result.status !== 2 && !mayDeselect(input)) {
-      const found = findingsOf(result.stdout, root);
-      for (const name of input.names) {
-        if (!found.includes(`${JSON.stringify(name)}:${HAZARD_LINE} HANG001`)) return `the hazard in ${JSON.stringify(name)} is not reported: ${JSON.stringify(found)}`;
-      }
-      checked.set('hazards reported under their exact names', (checked.get('hazards reported under their exact names') ?? 0) + 1);
-    }
-    return null;
+    return outputProblems(input, result, 'run', checked) ?? hazardsMissing(input, result, root, checked);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
