@@ -9,7 +9,9 @@
  * - the fixed text must parse when the original did (tree-sitter's verdict);
  * - it must encode back to the file's own encoding with every byte outside the
  *   edits unchanged (UTF-8 with or without BOM, latin-1; src/engine/fix.ts);
- * - the file must not have changed on disk since it was read.
+ * - the file must not have changed on disk since it was read;
+ * - it must not be reached through a symbolic link leaving the project, nor
+ *   have other hard links (writeFileAtomically).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -138,17 +140,39 @@ export async function unifiedDiff(change: FileChange, shownPath: string): Promis
   });
 }
 
+/** A file `--fix` will not write, and why (the message names what the user needs to see). */
+export class WriteRefused extends Error {}
+
 /**
  * Replaces a file's content atomically: a temporary file in the same directory
- * (so the rename cannot cross file systems) gets the bytes and the file's mode,
- * is flushed to disk, then renamed over the file. A reader sees the old file
- * or the new one, never a half-written one, and a crash leaves the old one.
- * A symbolic link is followed, so the link stays a link. `expected` is what was
- * read and fixed: if the file no longer holds it, someone edited it meanwhile
- * and it is not overwritten.
+ * (so the rename cannot cross file systems) gets the bytes, the file's owner
+ * and group where the user may set them, and its mode (setuid and setgid
+ * included), is flushed to disk, then renamed over the file. A reader sees the
+ * old file or the new one, never a half-written one, and a crash leaves the
+ * old one. `expected` is what was read and fixed: if the file no longer holds
+ * it, someone edited it meanwhile and it is not overwritten.
+ *
+ * Refused (WriteRefused), leaving the file as it was:
+ * - a path that goes through a symbolic link (to the file, or to a directory
+ *   on its way) whose real path is outside `projectRoot`: pre-commit and
+ *   editors name files inside the repository, and a link planted there must
+ *   not make pyhang rewrite a file elsewhere. A link within the project is
+ *   followed, so the link stays a link and its target is fixed;
+ * - a file with more than one hard link: a rename would give this name a new
+ *   file and leave the other names holding the old content, and writing in
+ *   place would give up atomicity. Refusing keeps both promises.
+ *
+ * Awaits only the rename, so a SIGINT or SIGTERM that arrives while the file
+ * is written is handled there, with the temporary file still listed in
+ * `inFlight` (see removeTemporaryFilesOnSignal).
  */
-export function writeFileAtomically(file: string, bytes: Uint8Array, expected: Uint8Array): void {
+export async function writeFileAtomically(file: string, bytes: Uint8Array, expected: Uint8Array, projectRoot: string): Promise<void> {
   const target = fs.realpathSync(file);
+  const root = realpathOrSelf(projectRoot);
+  const throughLink = target !== path.resolve(file);
+  if (throughLink && !isInside(target, root)) {
+    throw new WriteRefused(`it is a symbolic link to ${target}, outside the project (${root})`);
+  }
   const stat = fs.statSync(target);
   const current = fs.readFileSync(target);
   // Already holds the fixed bytes: the same file was named twice (a symlink and its target).
@@ -156,26 +180,97 @@ export function writeFileAtomically(file: string, bytes: Uint8Array, expected: U
   if (!sameBytes(current, expected)) {
     throw new Error('it changed on disk while pyhang was running');
   }
+  if (stat.nlink > 1) {
+    throw new WriteRefused(`it has ${stat.nlink} hard links, and replacing it would split it from the others`);
+  }
   const directory = path.dirname(target);
   const temp = path.join(directory, `.${path.basename(target)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.pyhang-tmp`);
   const mode = stat.mode & 0o7777;
   const fd = fs.openSync(temp, 'wx', mode);
+  inFlight.add(temp);
   try {
     try {
       fs.writeFileSync(fd, bytes);
-      // open() applied the umask; give the file exactly the original's mode.
+      giveOwner(fd, stat);
+      // After the owner: chown clears setuid and setgid. open() applied the umask; this gives exactly the original's mode.
       fs.fchmodSync(fd, mode);
-      if (typeof process.getuid === 'function' && process.getuid() === 0) fs.fchownSync(fd, stat.uid, stat.gid);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(temp, target);
+    await fs.promises.rename(temp, target);
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
+  } finally {
+    inFlight.delete(temp);
   }
   syncDirectory(directory);
+}
+
+/** The original's owner and group, where this user may set them (root; or a group the user is in); otherwise the user's own. */
+function giveOwner(fd: number, stat: fs.Stats): void {
+  const created = fs.fstatSync(fd);
+  if (created.uid === stat.uid && created.gid === stat.gid) return;
+  try {
+    fs.fchownSync(fd, stat.uid, stat.gid);
+  } catch {
+    try {
+      fs.fchownSync(fd, created.uid, stat.gid);
+    } catch {
+      // Not permitted: the file becomes the user's, as any editor's save would make it.
+    }
+  }
+}
+
+function realpathOrSelf(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !relative.startsWith('..' + path.sep) && relative !== '..' && !path.isAbsolute(relative);
+}
+
+/** Temporary files written and not yet renamed: what a signal handler must remove. */
+const inFlight = new Set<string>();
+
+const CLEANUP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * While `--fix` writes, a SIGINT, SIGTERM or SIGHUP removes the temporary file
+ * in flight (the original is untouched until the rename) and then kills the
+ * process with the same signal, so the shell or CI sees the usual status.
+ * Returns the function that takes the handlers away again. SIGKILL cannot be
+ * caught: it may leave one `.<name>.<pid>.<hex>.pyhang-tmp` file beside the
+ * original, which is still whole.
+ */
+export function removeTemporaryFilesOnSignal(): () => void {
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const uninstall = () => {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+  };
+  for (const signal of CLEANUP_SIGNALS) {
+    const handler = () => {
+      for (const temp of inFlight) {
+        try {
+          fs.rmSync(temp, { force: true });
+        } catch {
+          // Best effort: the process is going away.
+        }
+      }
+      inFlight.clear();
+      uninstall();
+      process.kill(process.pid, signal);
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+  return uninstall;
 }
 
 /** Makes the rename itself durable. Not every platform can open a directory (Windows); that is not an error. */

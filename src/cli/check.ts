@@ -32,7 +32,7 @@ import { statistics } from '../reporters/statistics.js';
 import { hiddenFixesSentence, plural } from '../reporters/fix-summary.js';
 import { displayPath } from '../project/display-path.js';
 import { escapeControlCharacters } from '../reporters/terminal-text.js';
-import { fixSources, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
+import { fixSources, removeTemporaryFilesOnSignal, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
 import type { CliIo } from './io.js';
 
 export interface CheckOptions {
@@ -147,7 +147,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     else io.stdout(new TextDecoder().decode(fixedBytes));
     print = io.stderr;
   } else if (options.fix) {
-    const written = writeFixes(fixRun!, cwd, io);
+    const written = await writeFixes(fixRun!, cwd, io, (file) => resolver.settingsForFile(file).root);
     fixedCount = written.fixed;
     const { reverted } = written;
     if (reverted.length > 0) {
@@ -282,17 +282,32 @@ async function reportDiff(
 }
 
 /** `--fix`: writes each changed file; a file that cannot be written is left unchanged and said so. */
-function writeFixes(fixRun: FixRun, cwd: string, io: CliIo): { fixed: number; reverted: string[] } {
+/**
+ * Writes the fixed files, each atomically; a file that cannot be written is
+ * left as it was and named on stderr. A signal in the middle removes the
+ * temporary file in flight before the process dies of it.
+ */
+async function writeFixes(
+  fixRun: FixRun,
+  cwd: string,
+  io: CliIo,
+  rootOf: (file: string) => string,
+): Promise<{ fixed: number; reverted: string[] }> {
   let fixed = 0;
   const reverted: string[] = [];
-  for (const change of fixRun.changes) {
-    try {
-      writeFileAtomically(change.path, change.after.bytes, change.before.bytes);
-      fixed += change.fixed;
-    } catch (error) {
-      say(io, `cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged`);
-      reverted.push(change.path);
+  const stopCleaningUp = removeTemporaryFilesOnSignal();
+  try {
+    for (const change of fixRun.changes) {
+      try {
+        await writeFileAtomically(change.path, change.after.bytes, change.before.bytes, rootOf(change.path));
+        fixed += change.fixed;
+      } catch (error) {
+        say(io, `cannot write ${displayPath(change.path, cwd)}: ${describeError(error)}; it is left unchanged`);
+        reverted.push(change.path);
+      }
     }
+  } finally {
+    stopCleaningUp();
   }
   return { fixed, reverted };
 }

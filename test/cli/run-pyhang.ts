@@ -4,7 +4,7 @@
  * (a `.gitignore` would hide its own fixture from git; `.venv` is in many
  * global gitignores; symlink loops).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,17 @@ export function runPyhang(args: string[], options: { cwd: string; input?: string
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Starts the built binary without waiting for it, for tests that act while it
+ * runs (send it a signal). `nodeOptions` go to Node itself (`--require` a hook).
+ */
+export function spawnPyhang(args: string[], options: { cwd: string; nodeOptions?: string[] }): ChildProcess {
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env['NO_COLOR'];
+  delete env['FORCE_COLOR'];
+  return spawn(process.execPath, [...(options.nodeOptions ?? []), bin, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** The canonical HANG001 hazard: line 7, columns 10–19 (`.result()`). */

@@ -7,6 +7,9 @@
  */
 import fc from 'fast-check';
 import type { Seed } from './corpus.js';
+import { parsePython } from '../../src/python/parser.js';
+import { deepExpressions, deepStatements } from '../hardening/deep-inputs.js';
+import { HAZARD_HEAD } from '../hardening/helpers.js';
 
 const encoder = new TextEncoder();
 
@@ -184,7 +187,136 @@ export interface FuzzFile {
   bytes: Uint8Array;
   /** When set, the file is linted from this text, as an editor passes it (the bytes are then its UTF-8 form). */
   text?: string;
+  /** PLANTED_HAZARD was put in untouched: where the file parses and the plant is still a statement, it must be found. */
+  planted?: boolean;
+  /** A generated file whose HANG001 finding on this 1-based line must be found (where the file parses). */
+  mustFindLine?: number;
 }
+
+/**
+ * A known hazard, self-contained (its own import, loop and coroutine) so that
+ * nothing a mutation does elsewhere in the file can make it safe: wherever it
+ * stands as a top-level statement of a file that parses, HANG001 must be
+ * reported on its last line.
+ */
+export const PLANTED_HAZARD =
+  'def _pyhang_planted_hazard():\n' +
+  '    import asyncio\n' +
+  '    loop = asyncio.new_event_loop()\n' +
+  '    async def work():\n' +
+  '        return 1\n' +
+  '    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n' +
+  '    return fut.result()  # planted\n';
+export const PLANTED_LINE = '    return fut.result()  # planted';
+
+/**
+ * 0-based line indices where a top-level statement of `seed` starts at column
+ * 0, plus the end: where PLANTED_HAZARD can go without changing what the
+ * lines around it mean. Only the end for a seed that does not parse or has CR
+ * line endings (tree-sitter's rows count LF only).
+ */
+export function topLevelLines(seed: Seed): number[] {
+  const lines = splitLines(seed.bytes).length;
+  const text = new TextDecoder().decode(seed.bytes);
+  if (text.includes('\r')) return [lines];
+  const root = parsePython(text);
+  if (root.hasError) return [lines];
+  const starts = new Set<number>([lines]);
+  for (const child of root.namedChildren) {
+    if (child.startIndex > 0 && text[child.startIndex - 1] !== '\n') continue;
+    let line = 0;
+    for (let i = 0; i < child.startIndex; i++) if (text.charCodeAt(i) === 10) line++;
+    starts.add(line);
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+/**
+ * A seed with PLANTED_HAZARD put in before one of its top-level statements
+ * (or at its end), then up to `maxMutations` mutations applied to the lines
+ * before and after it, never to the planted lines themselves.
+ */
+export function plantedSeedArb(seeds: readonly Seed[], maxMutations = 8): fc.Arbitrary<FuzzFile> {
+  const places = seeds.map(topLevelLines);
+  return fc
+    .record({
+      seed: fc.nat({ max: seeds.length - 1 }),
+      at: fc.nat(),
+      mutations: fc.array(fc.tuple(mutationArb, fc.boolean()), { maxLength: maxMutations, size: 'max' }),
+    })
+    .map(({ seed, at, mutations }) => {
+      const source = seeds[seed]!;
+      const lines = splitLines(source.bytes);
+      const cut = places[seed]![at % places[seed]!.length]!;
+      let before = applyMutations(concat(lines.slice(0, cut)), mutations.filter(([, first]) => first).map(([m]) => m));
+      const after = applyMutations(concat(lines.slice(cut)), mutations.filter(([, first]) => !first).map(([m]) => m));
+      if (before.length > 0 && before[before.length - 1] !== 10 && before[before.length - 1] !== 13) before = concat([before, encoder.encode('\n')]);
+      return {
+        origin: `${source.name} with the planted hazard before line ${cut + 1} and ${JSON.stringify(mutations)} (true: before it)`,
+        bytes: concat([before, encoder.encode(PLANTED_HAZARD), after]),
+        planted: true,
+      };
+    });
+}
+
+/**
+ * Largest nesting generated. Deeper, today's analysis loses a hazard (399
+ * parentheses around `fut.result()`: not reported) or overflows the stack;
+ * issue 22 item 5 makes it depth-independent, then this can grow.
+ */
+export const MAX_GENERATED_DEPTH = 200;
+/** Largest indentation depth generated (CPython refuses more than 100). */
+export const MAX_GENERATED_LEVELS = 100;
+/** Largest generated file, in bytes of repeated blocks, so one input lints in well under a second. */
+export const MAX_GENERATED_BYTES = 400_000;
+
+/**
+ * Not generated: `x = fut.result(timeout=1)…` waits with a timeout first, so
+ * the future is done by the final `fut.result()` and rightly not reported
+ * (test/hardening/ asks only that very deep nesting is survived).
+ */
+const WAITS_FIRST = new Set(['calls of futures .result().result()…']);
+const EXPRESSION_KINDS = deepExpressions(1)
+  .map((input, index) => ({ name: input.name, index }))
+  .filter((kind) => !WAITS_FIRST.has(kind.name))
+  .map((kind) => kind.index);
+const STATEMENT_KINDS = deepStatements(1).length;
+
+/**
+ * Large and deep generated files, each with a HANG001 finding after the large
+ * or deep part that must still be found: nesting of every construct whose
+ * analysis recurses (test/hardening/deep-inputs.ts), and long files of
+ * repeated functions, hazards among them.
+ */
+export const generatedArb: fc.Arbitrary<FuzzFile> = fc.oneof(
+  fc.record({ kind: fc.constantFrom(...EXPRESSION_KINDS), depth: fc.integer({ min: 1, max: MAX_GENERATED_DEPTH }) }).map(({ kind, depth }) => {
+    const input = deepExpressions(depth)[kind]!;
+    return { origin: `generated: ${depth} levels of ${input.name}`, bytes: encoder.encode(input.text), mustFindLine: input.waitLine };
+  }),
+  fc.record({ open: fc.constantFrom('(', '[', 'f(', '{1: ', 'not ', '-'), depth: fc.integer({ min: 1, max: MAX_GENERATED_DEPTH }) }).map(({ open, depth }) => {
+    // The hazard itself deep inside: found only if the analysis reaches the bottom.
+    const close = open.endsWith('(') ? ')' : open === '[' ? ']' : open === '{1: ' ? '}' : '';
+    const text = `${HAZARD_HEAD}x = ${open.repeat(depth)}fut.result()${close.repeat(depth)}\n`;
+    return { origin: `generated: fut.result() inside ${depth} levels of ${open}`, bytes: encoder.encode(text), mustFindLine: 7 };
+  }),
+  fc.record({ kind: fc.nat({ max: STATEMENT_KINDS - 1 }), levels: fc.integer({ min: 1, max: MAX_GENERATED_LEVELS }) }).map(({ kind, levels }) => {
+    const input = deepStatements(levels)[kind]!;
+    return { origin: `generated: ${levels} levels of ${input.name}`, bytes: encoder.encode(input.text), mustFindLine: input.waitLine };
+  }),
+  fc.record({ blocks: fc.integer({ min: 1, max: Math.floor(MAX_GENERATED_BYTES / PLANTED_HAZARD.length) }), every: fc.integer({ min: 1, max: 50 }) }).map(
+    ({ blocks, every }) => {
+      // Functions that are all alike but for their names; every `every`-th one waits without a timeout.
+      const parts: string[] = [];
+      for (let i = 0; i < blocks; i++) {
+        parts.push(i % every === 0 ? PLANTED_HAZARD.replace('_pyhang_planted_hazard', `f${i}`) : `def f${i}():\n    return [${i}, "x", {"k": ${i}}]\n`);
+      }
+      parts.push(PLANTED_HAZARD);
+      const text = parts.join('');
+      return { origin: `generated: ${blocks} functions, a hazard every ${every}`, bytes: encoder.encode(text), planted: true };
+    },
+  ),
+);
+
 
 /** A seed file with up to `maxMutations` mutations. */
 export function mutatedSeedArb(seeds: readonly Seed[], maxMutations = 8): fc.Arbitrary<FuzzFile> {
@@ -220,8 +352,9 @@ export const tokenSoupArb: fc.Arbitrary<FuzzFile> = fc
 
 /**
  * One fuzz input: usually one file (a mutated standard-library file, a mutated
- * hazard fixture, random bytes or token soup), sometimes a few mutated
- * fixtures linted together so cross-module analysis is fuzzed too.
+ * hazard fixture, either with a hazard planted, random bytes, token soup, or a
+ * large or deep generated file), sometimes a few mutated fixtures linted
+ * together so cross-module analysis is fuzzed too.
  */
 export function inputArb(stdlib: readonly Seed[], hazards: readonly Seed[]): fc.Arbitrary<FuzzFile[]> {
   const single = (arb: fc.Arbitrary<FuzzFile>) => arb.map((file) => [file]);
@@ -230,7 +363,12 @@ export function inputArb(stdlib: readonly Seed[], hazards: readonly Seed[]): fc.
     { arbitrary: single(randomBytesArb), weight: 1 },
     { arbitrary: single(tokenSoupArb), weight: 2 },
     { arbitrary: fc.array(mutatedSeedArb(hazards, 3), { minLength: 2, maxLength: 3 }), weight: 1 },
+    { arbitrary: single(plantedSeedArb(hazards)), weight: 2 },
+    { arbitrary: single(generatedArb), weight: 1 },
   ];
-  if (stdlib.length > 0) choices.push({ arbitrary: single(mutatedSeedArb(stdlib)), weight: 4 });
+  if (stdlib.length > 0) {
+    choices.push({ arbitrary: single(mutatedSeedArb(stdlib)), weight: 4 });
+    choices.push({ arbitrary: single(plantedSeedArb(stdlib)), weight: 3 });
+  }
   return fc.oneof(...choices);
 }

@@ -10,16 +10,25 @@
  *    CRLF, lone CR) change no finding;
  * 5. applying HANG001's fixes (UTF-16 offsets in the decoded text, applied back
  *    to front) gives text that parses when the input parsed, and linting and
- *    fixing that text again changes nothing (idempotent).
+ *    fixing that text again changes nothing (idempotent);
+ * 6. no `internal-error` message: pyhang failed on a file and did not check it
+ *    (the CLI exits 2 for it; a fuzz input must never cause one);
+ * 7. hazards planted in mutated or generated files (mutations.ts) are found
+ *    when the file parses and the plant is still a top-level statement: a
+ *    mutation elsewhere must not make pyhang miss them silently.
+ *
+ * `checked` in the outcome names the properties that applied to an input, so
+ * a run can say how often each was checked (line endings, fixes and planted
+ * hazards only apply to some inputs).
  */
 import type { VFile } from 'vfile';
-import { lint, type PyhangMessage, type SourceFile } from '../../src/engine/lint.js';
+import { isInternalError, lint, type PyhangMessage, type SourceFile } from '../../src/engine/lint.js';
 import { decodeSource } from '../../src/python/decode.js';
 import { parsePython } from '../../src/python/parser.js';
 import { LineIndex } from '../../src/python/positions.js';
 import { defaultSettings, type Settings } from '../../src/config/settings.js';
 import type { Fix } from '../../src/python/facts.js';
-import type { FuzzFile } from './mutations.js';
+import { PLANTED_LINE, type FuzzFile } from './mutations.js';
 
 /** Fail only on something gross: the largest seeds lint in well under a second. */
 export const TIME_BOUND_MS = 5_000;
@@ -41,7 +50,23 @@ export interface Outcome {
   /** Rule findings on the input, and how many carried a HANG001 fix (to see what a run covered). */
   findings?: number;
   fixes?: number;
+  /** The properties checked on this input (see the list above), for the run's counts. */
+  checked: string[];
 }
+
+/** The property names `checked` holds, in the order a run prints them. */
+export const CORE_PROPERTIES = [
+  'no exception',
+  'time bound',
+  'no internal-error',
+  'deterministic',
+  'pre-filter changes no finding',
+  'places inside the text',
+  'line endings change no finding',
+  'fixes keep the syntax and are idempotent',
+  'planted hazards found',
+  'generated hazards found',
+] as const;
 
 function pathOf(index: number, count: number): string {
   return count === 1 ? `${ROOT}/input.py` : `${ROOT}/mod${index}.py`;
@@ -149,7 +174,14 @@ function checkPlaces(file: VFile, text: string | null): string | null {
  * Applies every file's HANG001 fixes, checks the syntax of each fixed file, then
  * lints the fixed project again: its fixes must change nothing.
  */
-function fixProperties(sources: readonly SourceFile[], texts: readonly (string | null)[], files: readonly VFile[]): string | null {
+function fixProperties(sources: readonly SourceFile[], texts: readonly (string | null)[], files: readonly VFile[]): { checked: boolean; failure: string | null } {
+  const failure = fixFailure(sources, texts, files);
+  return { checked: failure !== NOT_APPLICABLE, failure: failure === NOT_APPLICABLE ? null : failure };
+}
+
+const NOT_APPLICABLE = Symbol('not applicable');
+
+function fixFailure(sources: readonly SourceFile[], texts: readonly (string | null)[], files: readonly VFile[]): string | null | typeof NOT_APPLICABLE {
   let changed = false;
   const fixedSources: SourceFile[] = sources.map((source, index) => {
     const text = texts[index];
@@ -160,7 +192,7 @@ function fixProperties(sources: readonly SourceFile[], texts: readonly (string |
     changed = true;
     return { path: source.path, text: applyEdits(text, fixes) };
   });
-  if (!changed) return null;
+  if (!changed) return NOT_APPLICABLE;
   for (const [index, source] of fixedSources.entries()) {
     const before = texts[index];
     if (before === null || before === undefined || source.text === before) continue;
@@ -185,43 +217,102 @@ function fixProperties(sources: readonly SourceFile[], texts: readonly (string |
  * findings, its terminators made all LF, all CRLF and all lone CR, gives the
  * same rule findings at the same lines and columns (Python reads all three alike).
  */
-function lineEndingProperty(files: readonly VFile[], texts: readonly (string | null)[]): string | null {
-  if (files.length !== 1 || texts[0] === null || texts[0] === undefined) return null;
-  if (!files[0]!.messages.some((m) => /^HANG\d+$/.test(String(m.ruleId)))) return null;
+function lineEndingProperty(files: readonly VFile[], texts: readonly (string | null)[]): { checked: boolean; failure: string | null } {
+  const skipped = { checked: false, failure: null };
+  if (files.length !== 1 || texts[0] === null || texts[0] === undefined) return skipped;
+  if (!files[0]!.messages.some((m) => /^HANG\d+$/.test(String(m.ruleId)))) return skipped;
   const lf = texts[0].replace(/\r\n?/g, '\n');
   // In broken code tree-sitter's error recovery may take other paths when the bytes differ: only sound code is compared.
   // (tree-sitter also accepts a newline inside a one-line string, but not a CRLF, though Python refuses both.)
   const variants = ['\n', '\r\n', '\r'].map((eol) => lf.replace(/\n/g, eol));
-  if (variants.some((variant) => parsePython(variant).hasError)) return null;
+  if (variants.some((variant) => parsePython(variant).hasError)) return skipped;
   const found = (variant: string): string => {
     const [file] = lint([{ path: files[0]!.path, text: variant }], options);
     return JSON.stringify(file!.messages.filter((m) => /^HANG\d+$/.test(String(m.ruleId))).map((m) => [m.ruleId, m.line, m.column, m.reason]));
   };
   const [withLf, withCrlf, withCr] = variants.map(found);
   if (withLf !== withCrlf || withLf !== withCr) {
-    return `line endings change the findings:\nLF:   ${withLf}\nCRLF: ${withCrlf}\nCR:   ${withCr}`;
+    return { checked: true, failure: `line endings change the findings:\nLF:   ${withLf}\nCRLF: ${withCrlf}\nCR:   ${withCr}` };
+  }
+  return { checked: true, failure: null };
+}
+
+/**
+ * Property 6: an `internal-error` message means pyhang did not check the file.
+ */
+function internalErrors(files: readonly VFile[]): string | null {
+  for (const [index, file] of files.entries()) {
+    const error = file.messages.find(isInternalError);
+    if (error) return `file ${index}: internal-error: ${error.reason}`;
   }
   return null;
+}
+
+/**
+ * Property 7: each planted hazard (a top-level function ending in
+ * PLANTED_LINE) of a file that parses is reported on that line; a generated
+ * file's hazard on its line. Returns null when none applied.
+ */
+function plantedFound(
+  files: readonly FuzzFile[],
+  sources: readonly SourceFile[],
+  texts: readonly (string | null)[],
+  linted: readonly VFile[],
+): { checked: string[]; failure: string | null } {
+  const checked = new Set<string>();
+  for (const [index, input] of files.entries()) {
+    const text = texts[index];
+    if ((!input.planted && input.mustFindLine === undefined) || text === null || text === undefined) continue;
+    const root = parsePython(text);
+    if (root.hasError) continue;
+    const lines = new LineIndex(text);
+    const expected: number[] = [];
+    if (input.mustFindLine !== undefined) expected.push(input.mustFindLine);
+    if (input.planted) {
+      for (const child of root.namedChildren) {
+        if (child.type === 'function_definition' && child.text.endsWith(PLANTED_LINE.trim())) expected.push(lines.lineOf(child.endIndex) + 1);
+      }
+    }
+    if (expected.length === 0) continue;
+    checked.add(input.planted ? 'planted hazards found' : 'generated hazards found');
+    const file = linted.find((f) => f.path === sources[index]!.path)!;
+    const reported = new Set(file.messages.filter((m) => m.ruleId === 'HANG001').map((m) => m.line));
+    const missed = expected.filter((line) => !reported.has(line));
+    if (missed.length > 0) {
+      const others = file.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.reason.slice(0, 80)}`).join('\n');
+      return { checked: [...checked], failure: `file ${index}: the hazard on line ${missed.join(', ')} is not reported (reported:\n${others})` };
+    }
+  }
+  return { checked: [...checked], failure: null };
 }
 
 /** Runs every property on one input; never throws. */
 export function checkInput(files: readonly FuzzFile[]): Outcome {
   const sources = sourcesFor(files);
+  const checked: string[] = [];
   let ms = 0;
+  const fail = (failure: string): Outcome => ({ ms, failure, checked });
   try {
     const started = performance.now();
     const first = lint(sources, options);
     ms = performance.now() - started;
-    if (ms > TIME_BOUND_MS) return { ms, failure: `lint took ${Math.round(ms)} ms (bound: ${TIME_BOUND_MS} ms)` };
-    if (first.length !== sources.length) return { ms, failure: `${sources.length} sources gave ${first.length} files` };
+    checked.push('no exception');
+    if (ms > TIME_BOUND_MS) return fail(`lint took ${Math.round(ms)} ms (bound: ${TIME_BOUND_MS} ms)`);
+    checked.push('time bound');
+    if (first.length !== sources.length) return fail(`${sources.length} sources gave ${first.length} files`);
+    const internal = internalErrors(first);
+    if (internal) return fail(internal);
+    checked.push('no internal-error');
     const second = lint(sources, options);
     if (describe(first) !== describe(second)) {
-      return { ms, failure: `not deterministic:\n${describe(first)}\n${describe(second)}` };
+      return fail(`not deterministic:\n${describe(first)}\n${describe(second)}`);
     }
+    checked.push('deterministic');
     const filtered = lint(sources, prefiltered);
     if (describeFindings(filtered) !== describeFindings(first)) {
-      return { ms, failure: `the pre-filter changes the findings:\nexhaustive: ${describeFindings(first)}\npre-filtered: ${describeFindings(filtered)}` };
+      return fail(`the pre-filter changes the findings:\nexhaustive: ${describeFindings(first)}\npre-filtered: ${describeFindings(filtered)}`);
     }
+    checked.push('pre-filter changes no finding');
     const texts = sources.map((source) => {
       if (source.text !== undefined) return source.text;
       const decoded = decodeSource(source.bytes!);
@@ -229,17 +320,23 @@ export function checkInput(files: readonly FuzzFile[]): Outcome {
     });
     for (const [index, source] of sources.entries()) {
       const misplaced = checkPlaces(first.find((f) => f.path === source.path)!, texts[index] ?? null);
-      if (misplaced) return { ms, failure: `file ${index}: ${misplaced}` };
+      if (misplaced) return fail(`file ${index}: ${misplaced}`);
     }
+    checked.push('places inside the text');
+    const planted = plantedFound(files, sources, texts, first);
+    checked.push(...planted.checked);
+    if (planted.failure) return fail(planted.failure);
     const endings = lineEndingProperty(first, texts);
-    if (endings) return { ms, failure: endings };
+    if (endings.failure) return fail(endings.failure);
+    if (endings.checked) checked.push('line endings change no finding');
     const broken = fixProperties(sources, texts, first);
-    if (broken) return { ms, failure: broken };
+    if (broken.failure) return fail(broken.failure);
+    if (broken.checked) checked.push('fixes keep the syntax and are idempotent');
     const findings = first.reduce((n, f) => n + f.messages.filter((m) => /^HANG\d+$/.test(String(m.ruleId))).length, 0);
     const fixes = first.reduce((n, f) => n + hang001Fixes(f).length, 0);
-    return { ms, failure: null, findings, fixes };
+    return { ms, failure: null, findings, fixes, checked };
   } catch (error) {
-    return { ms, failure: `exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` };
+    return fail(`exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }
 }
 
