@@ -11,10 +11,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LspClient, makeWorkspace, readFixture, uriOf } from './lsp-client.js';
+import { readFixture, uriOf, withServer } from './lsp-client.js';
 
 const HAZARD = readFixture('hazard.py');
 
@@ -27,20 +26,9 @@ function largeDocument(): string {
 /** How long a request may wait for its answer while a pass runs (the issue asks for about a second). */
 const ANSWER_BOUND_MS = 2_000;
 
-async function withServer(body: (client: LspClient, root: string) => Promise<void>): Promise<void> {
-  const root = makeWorkspace({ 'plain.py': 'x = 1\n' });
-  const client = new LspClient([], root);
-  try {
-    await body(client, root);
-  } finally {
-    client.kill();
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-}
-
 describe('pyhang server: responsive while analysing', () => {
   it('answers shutdown at once while a large document is analysed, and exits on exit', async () => {
-    await withServer(async (client, root) => {
+    await withServer({ 'plain.py': 'x = 1\n' }, async (client, root) => {
       await client.initialize(root);
       client.open(uriOf(path.join(root, 'large.py')), largeDocument(), 1);
       // The pass starts right after the open is handled.
@@ -52,7 +40,7 @@ describe('pyhang server: responsive while analysing', () => {
   });
 
   it('drops the findings of a version edited while its pass ran, and publishes the newer one', async () => {
-    await withServer(async (client, root) => {
+    await withServer({ 'plain.py': 'x = 1\n' }, async (client, root) => {
       await client.initialize(root);
       const uri = uriOf(path.join(root, 'large.py'));
       client.open(uri, largeDocument(), 1);
