@@ -74,6 +74,12 @@ export function mergeStates(states: State[]): State {
  */
 const MAX_GUARD_TEXT = 10_000;
 
+function distinct(a: string[], b: string[]): string[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...new Set([...a, ...b])];
+}
+
 /** Text used to match a future across `fut.done()` guards: whitespace-insensitive. */
 export function guardKey(node: SyntaxNode): string {
   if (node.endIndex - node.startIndex > MAX_GUARD_TEXT) return `\u0000${node.startIndex}:${node.endIndex}`;
@@ -105,9 +111,11 @@ export function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[];
     const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
     const left = doneGuards(node.childForFieldName('left'), depth + 1);
     const right = doneGuards(node.childForFieldName('right'), depth + 1);
-    // `a and b` true ⇒ both true; `a or b` false ⇒ both false.
-    if (op === 'and') out.pos.push(...left.pos, ...right.pos);
-    if (op === 'or') out.neg.push(...left.neg, ...right.neg);
+    // `a and b` true ⇒ both true; `a or b` false ⇒ both false. Each key once: in `fut.done() and
+    // fut.done() and …` the lists grew with every operator (quadratic per condition, and every
+    // operator of a chain asks about its left side).
+    if (op === 'and') out.pos = distinct(left.pos, right.pos);
+    if (op === 'or') out.neg = distinct(left.neg, right.neg);
   }
   return out;
 }
