@@ -34,6 +34,7 @@ import { displayPath } from '../project/display-path.js';
 import { escapeControlCharacters } from '../reporters/terminal-text.js';
 import { fixSources, removeTemporaryFilesOnSignal, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
 import type { CliIo } from './io.js';
+import { defaultJobs } from '../engine/worker-pool.js';
 
 export interface CheckOptions {
   paths: string[];
@@ -65,6 +66,8 @@ export interface CheckOptions {
   version?: string;
   /** `--jobs N`: threads that parse and analyse files, the main one included (default: the number of cores). */
   jobs?: number;
+  /** `--force-jobs`: `jobs` threads even past the number of cores. */
+  forceJobs?: boolean;
   /** `--no-cache` sets false: neither read nor write `.pyhang_cache/`. */
   cache?: boolean;
   /** `--cache-dir DIR` (default `.pyhang_cache` in the working directory). */
@@ -117,7 +120,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   }
   for (const problem of problems) say(io, problem);
 
-  const lintSources = linter(sources, resolver, options, { cwd, inMemory: stdinBytes !== undefined || options.fix || options.diff });
+  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: stdinBytes !== undefined || options.fix || options.diff });
 
   let failed = problems.length > 0;
   let files: VFile[];
@@ -212,13 +215,14 @@ function linter(
   sources: readonly SourceFile[],
   resolver: ConfigResolver,
   options: CheckOptions,
-  run: { cwd: string; inMemory: boolean },
+  run: { cwd: string; io: CliIo; inMemory: boolean },
 ): (list: SourceFile[]) => Promise<VFile[]> {
   const settingsByPath = new Map<string, Settings>();
   for (const source of sources) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
   const settingsFor = (file: string) => settingsByPath.get(file) ?? resolver.settingsForFile(file);
   const cacheDir = options.cache === false || run.inMemory ? null : path.resolve(run.cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
-  return (list) => lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs: options.jobs, cacheDir, version: options.version });
+  const jobs = threadCount(options, run.io);
+  return (list) => lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs, cacheDir, version: options.version });
 }
 
 /**
@@ -382,6 +386,19 @@ function sourceTexts(sources: SourceFile[]): (file: string) => string | undefine
  * cannot start a line of its own (GitHub Actions runs `::error ...` lines on
  * stderr too) or send escape sequences to the terminal.
  */
+/**
+ * `--jobs`, capped at the number of cores unless `--force-jobs`: each thread
+ * holds its own heap (256 used 2 GB) and threads past the cores only wait
+ * their turn. (Ruff sizes its pool by the cores too, and takes
+ * RAYON_NUM_THREADS as given.) A cap is said on stderr, as a note.
+ */
+function threadCount(options: CheckOptions, io: CliIo): number | undefined {
+  const cores = defaultJobs();
+  if (options.jobs === undefined || options.forceJobs || options.jobs <= cores) return options.jobs;
+  say(io, `note: --jobs ${options.jobs} is more than the ${cores} ${cores === 1 ? 'core' : 'cores'} here: using ${cores} (--force-jobs uses ${options.jobs})`);
+  return cores;
+}
+
 function say(io: CliIo, text: string): void {
   io.stderr(`pyhang: ${escapeControlCharacters(text)}\n`);
 }

@@ -78,7 +78,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--exit-zero', 'exit with 0 even when there are findings (2 still reports usage and file errors)')
     .option('--max-warnings <n>', 'fail only when there are more than n warnings (errors always fail)', parseMaxWarnings)
     .option('--statistics', 'print the number of findings per rule after the report')
-    .option('--jobs <n>', 'threads that parse and analyse files, the main one included (default: the number of cores)', parseJobs)
+    .option('--jobs <n>', 'threads that parse and analyse files, the main one included (default: the number of cores; more is capped at it)', parseJobs)
+    .option('--force-jobs', 'use as many threads as --jobs says, even more than the number of cores')
     .option('--no-cache', 'neither read nor write the cache (.pyhang_cache/)')
     .option('--cache-dir <dir>', 'where the cache lives (default: .pyhang_cache in the working directory)')
     .option('--no-prefilter', 'parse every file instead of only those that can matter (slow; for checking the pre-filter)')
@@ -122,6 +123,7 @@ interface CheckFlags {
   maxWarnings?: number;
   statistics?: boolean;
   jobs?: number;
+  forceJobs?: boolean;
   cache?: boolean;
   cacheDir?: string;
   prefilter?: boolean;
@@ -148,6 +150,7 @@ function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
     statistics: flags.statistics === true,
     version: readVersion(),
     jobs: flags.jobs,
+    forceJobs: flags.forceJobs === true,
     cache: flags.cache !== false,
     cacheDir: flags.cacheDir,
     prefilter: flags.prefilter !== false,

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Analysis } from './lint.js';
+import { isCachedAnalysis } from './cached-analysis.js';
 
 interface Entry {
   mtimeMs: number;
@@ -67,19 +68,22 @@ export class AnalysisCache {
 
   private valid(file: string, stamp: FileStamp): Entry | undefined {
     const entry = Object.prototype.hasOwnProperty.call(this.entries, file) ? this.entries[file] : undefined;
-    if (!entry) return undefined;
+    if (typeof entry !== 'object' || entry === null) return undefined;
     if (entry.mtimeMs !== stamp.mtimeMs || entry.size !== stamp.size || entry.module !== stamp.module || entry.maxFileSize !== stamp.maxFileSize) {
       return undefined;
     }
     return entry;
   }
 
+  // An entry of the wrong shape (an edited or damaged file) is as good as none: the file is analysed again.
   initial(file: string, stamp: FileStamp): Analysis | undefined {
-    return this.valid(file, stamp)?.initial;
+    const analysis: unknown = this.valid(file, stamp)?.initial;
+    return isCachedAnalysis(analysis) ? analysis : undefined;
   }
 
   demand(file: string, stamp: FileStamp): Analysis | undefined {
-    return this.valid(file, stamp)?.demand;
+    const analysis: unknown = this.valid(file, stamp)?.demand;
+    return isCachedAnalysis(analysis) ? analysis : undefined;
   }
 
   record(file: string, stamp: FileStamp, phase: 'initial' | 'demand', analysis: Analysis): void {
@@ -96,7 +100,7 @@ export class AnalysisCache {
 
   /** The files it holds facts of, from a first look or a demand load: those the run that wrote it analysed. */
   analysedFiles(): string[] {
-    return Object.keys(this.entries).filter((file) => this.entries[file]!.initial?.kind === 'facts' || this.entries[file]!.demand?.kind === 'facts');
+    return Object.keys(this.entries).filter((file) => this.entries[file]?.initial?.kind === 'facts' || this.entries[file]?.demand?.kind === 'facts');
   }
 
   /** Drops entries of files that were not seen this run, so the cache does not grow without bound. */

@@ -26,6 +26,7 @@ import { formatMessage, docsUrl, resolveRuleOptions, type ModuleView, type Reach
 import type { Value } from '../python/values.js';
 import { extractorTable, type ExtractorTable, type FactKind } from '../python/extractors.js';
 import { isSuppressed } from '../python/noqa.js';
+import { MAX_DEPTH, MAX_STATEMENT_DEPTH } from '../python/flow-state.js';
 import { displayPath } from '../project/display-path.js';
 import { openRegularFile, NOT_REGULAR_FILE } from '../project/regular-file.js';
 import type { AnalysisStore } from './analysis-store.js';
@@ -356,6 +357,7 @@ export function runRules(
   if (facts.syntaxError) {
     addFileProblem(file, settings, 'syntax-error', facts.syntaxError.message, facts.syntaxError.loc);
   }
+  if (facts.notAnalysed.length > 0) addFileProblem(file, settings, 'internal-error', notAnalysedReason(facts.notAnalysed), facts.notAnalysed[0]!);
   const view = moduleView(facts);
   for (const rule of rules) {
     const configured = severityFor(settings, file.path, rule.meta.code, rule.meta.defaultSeverity);
@@ -371,6 +373,17 @@ export function runRules(
       addFileProblem(file, settings, 'internal-error', reason, null);
     }
   }
+}
+
+/**
+ * Why a file was not fully checked: code nested past the walk's depth bound
+ * (MAX_DEPTH) was skipped, and a hazard in it would go unreported. Not a bug to
+ * report but a limit, so the message names where, and the run still fails.
+ */
+function notAnalysedReason(places: readonly Loc[]): string {
+  const lines = [...new Set(places.map((loc) => loc.start.line))].sort((a, b) => a - b);
+  const where = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ` and ${lines.length - 5} more` : ''}`;
+  return `pyhang did not check all of this file: code nested deeper than ${MAX_DEPTH} levels (or blocks deeper than ${MAX_STATEMENT_DEPTH}) at ${where} was not analysed, and a hazard in it would not be reported`;
 }
 
 /** Runs one enabled rule on one file, turning what it reports into messages. */

@@ -34,7 +34,10 @@ export abstract class AnalyzerBase {
 
   protected recording = true;
 
+  /** Nesting of the expressions and of the blocks being walked (see MAX_DEPTH). */
   protected depth = 0;
+
+  protected statementDepth = 0;
 
   /** Names of functions passed to `add_done_callback` anywhere in the module. */
   protected readonly callbackNames = new Set<string>();
@@ -74,6 +77,7 @@ export abstract class AnalyzerBase {
       noqa: record(),
       extracted: [],
       syntaxError: null,
+      notAnalysed: [],
     };
   }
 
@@ -103,6 +107,12 @@ export abstract class AnalyzerBase {
 
   protected nodeLoc(node: SyntaxNode): Loc {
     return this.loc(node.startIndex, node.endIndex);
+  }
+
+  /** Records that the walk gives up on a node nested past MAX_DEPTH: a hazard in it would be missed, so the file's check is incomplete. */
+  protected notAnalysed(node: SyntaxNode): void {
+    const { start } = this.nodeLoc(node);
+    this.facts.notAnalysed.push({ start, end: start });
   }
 
   protected resolveImport(node: SyntaxNode): { name: string; target: string }[] {

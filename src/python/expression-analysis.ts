@@ -9,6 +9,51 @@ import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-s
 import { StatementAnalyzer } from './statement-analysis.js';
 import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
 
+/** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
+const MIN_EARLY_SPINE = 32;
+
+/**
+ * The child whose evaluation begins a node's, with nothing before it: the left
+ * operand, the object of an attribute or of a method call, a called expression.
+ * Null for any other node, and for a spine child that is not itself a spine node.
+ */
+function spineChild(node: SyntaxNode): SyntaxNode | null {
+  let child: SyntaxNode | null = null;
+  switch (node.type) {
+    case 'binary_operator':
+    case 'boolean_operator':
+      child = node.childForFieldName('left');
+      break;
+    case 'attribute':
+      child = node.childForFieldName('object');
+      break;
+    case 'subscript':
+      child = node.childForFieldName('value');
+      break;
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      child = fn?.type === 'attribute' ? fn.childForFieldName('object') : fn;
+      break;
+    }
+    default:
+      return null;
+  }
+  return child;
+}
+
+/**
+ * Qualified names longer than this are not extended by an attribute: no module
+ * has such a name, and `a.b.c…` ten thousand names long would otherwise make a
+ * name per prefix, quadratic in time and memory.
+ */
+const MAX_QUALIFIED_NAME = 1_000;
+
+/** The qualified name an attribute of `value` extends, if it is one symbol of reasonable length. */
+function qualifiedPrefix(value: Value): string | null {
+  const q = singleSymbol(value);
+  return q !== null && q.length <= MAX_QUALIFIED_NAME ? q : null;
+}
+
 /** Expressions and calls: their abstract values, and what calls of library APIs do (see src/library/). */
 export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   /** Evaluates without recording facts (for re-reading a name already evaluated). */
@@ -23,12 +68,52 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   protected evalExpr(node: SyntaxNode, ctx: Ctx, state: State): Value {
-    if (this.depth > MAX_DEPTH) return NOTHING;
+    if (this.evaluatedEarly.size > 0) {
+      const early = this.evaluatedEarly.get(node);
+      if (early !== undefined) {
+        this.evaluatedEarly.delete(node);
+        return early;
+      }
+    }
+    if (this.depth > MAX_DEPTH) {
+      this.notAnalysed(node);
+      return NOTHING;
+    }
     this.depth++;
     try {
+      let spine: SyntaxNode[] | null = null;
+      for (let n = spineChild(node); n && spineChild(n); n = spineChild(n)) (spine ??= []).push(n);
+      if (spine && spine.length >= MIN_EARLY_SPINE) return this.evalSpine(node, spine, ctx, state);
       return this.evalInner(node, ctx, state);
     } finally {
       this.depth--;
+    }
+  }
+
+  /** Values of nodes evaluated ahead of their parents (see evalSpine), each taken once by the parent's evalExpr. */
+  private readonly evaluatedEarly = new Map<SyntaxNode, Value>();
+
+  /**
+   * A long left spine (`a + b + … + z`, `x and y and …`, `builder.m().m()…`,
+   * `a.b.c…`, `f()()…`) nests one level per operator, to the left: recursion
+   * would need a stack frame per level and give up past MAX_DEPTH. Each of
+   * these nodes starts its evaluation with its spine child, before anything
+   * else happens, so the spine is evaluated bottom-up, each value kept for its
+   * parent to take instead of recursing: the same effects, in the same order.
+   */
+  private evalSpine(node: SyntaxNode, spine: SyntaxNode[], ctx: Ctx, state: State): Value {
+    const suppress = this.suppressUse;
+    try {
+      for (let i = spine.length - 1; i >= 0; i--) {
+        // Each spine node is evaluated as its parent would: no use suppressed (see evalInner).
+        this.suppressUse = false;
+        this.evaluatedEarly.set(spine[i]!, this.evalInner(spine[i]!, ctx, state));
+      }
+      this.suppressUse = suppress;
+      return this.evalInner(node, ctx, state);
+    } finally {
+      // A parent that did not take its child's value must not leave it for a later walk of the same node (a loop's second pass).
+      for (const n of spine) this.evaluatedEarly.delete(n);
     }
   }
 
@@ -47,7 +132,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         const obj = node.childForFieldName('object');
         const name = node.childForFieldName('attribute')?.text ?? '';
         const ov = obj ? this.evalExpr(obj, ctx, state) : NOTHING;
-        const q = singleSymbol(ov);
+        const q = qualifiedPrefix(ov);
         if (q) return symbol(`${q}.${name}`);
         return attrOf(ov, name);
       }
@@ -244,7 +329,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       const obj = fnNode.childForFieldName('object')!;
       method = fnNode.childForFieldName('attribute')?.text ?? null;
       receiver = this.evalExpr(obj, ctx, state);
-      const q = singleSymbol(receiver);
+      const q = qualifiedPrefix(receiver);
       callee = q ? symbol(`${q}.${method}`) : attrOf(receiver, method ?? '');
     } else {
       callee = this.evalExpr(fnNode, ctx, state);

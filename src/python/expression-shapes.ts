@@ -3,7 +3,15 @@ import type { SyntaxNode } from './parser.js';
 
 export const TEXT_LIMIT = 60;
 
+/** compact() reads this much of a text first: enough for TEXT_LIMIT characters unless it is mostly whitespace. */
+const COMPACT_PREFIX = 4_096;
+
 export function compact(text: string): string {
+  // A call ten thousand calls long is quoted at every level: its whole text each time would be quadratic.
+  if (text.length > COMPACT_PREFIX) {
+    const head = text.slice(0, COMPACT_PREFIX).replace(/\s+/g, ' ').trimStart();
+    if (head.length > TEXT_LIMIT) return `${head.slice(0, TEXT_LIMIT - 1)}…`;
+  }
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > TEXT_LIMIT ? `${flat.slice(0, TEXT_LIMIT - 1)}…` : flat;
 }

@@ -13,7 +13,7 @@ import type { ExtractedFact } from './extractors.js';
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 2;
+export const FACTS_SCHEMA_VERSION = 3;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -191,4 +191,10 @@ export interface ModuleFacts {
   extracted: ExtractedFact[];
   /** The first syntax error, if tree-sitter had to recover. */
   syntaxError: { loc: Loc; message: string } | null;
+  /**
+   * Code the walk did not analyse: each node nested deeper than MAX_DEPTH
+   * (see flow-state.ts), where the walk gave up on it and what it holds. A list,
+   * so that a replayed body brings its own back (see body-memo.ts).
+   */
+  notAnalysed: Loc[];
 }

@@ -10,7 +10,19 @@ import type { FunctionFacts } from './facts.js';
 import { union, type Value } from './values.js';
 import { unwrapParens } from './expression-shapes.js';
 
+/**
+ * How deep the walk goes into nested expressions (and assignment targets), and
+ * into nested blocks: past these it gives up on what is deeper and records
+ * where (ModuleFacts.notAnalysed), rather than overflow the JavaScript stack.
+ * Both are well under what the stack holds (calls `f(f(…))` overflowed
+ * between 600 and 800 levels); blocks get more, because `a.b().c()…`-style
+ * chains do not count (see evalSpine) and CPython stops at 100 indents anyway.
+ */
 export const MAX_DEPTH = 400;
+export const MAX_STATEMENT_DEPTH = 600;
+
+/** How deep doneGuards looks into a condition (its own bound: every operator of a chain asks again). */
+const MAX_GUARD_DEPTH = 400;
 
 export interface Ctx {
   scope: Scope;
@@ -55,18 +67,33 @@ export function mergeStates(states: State[]): State {
   return { vars, done, dead: false };
 }
 
+/**
+ * Expressions longer than this match no other in `fut.done()` guards: no real
+ * future is named by such a text, and keying every level of a chain ten
+ * thousand calls long by its whole text would be quadratic.
+ */
+const MAX_GUARD_TEXT = 10_000;
+
+function distinct(a: string[], b: string[]): string[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...new Set([...a, ...b])];
+}
+
 /** Text used to match a future across `fut.done()` guards: whitespace-insensitive. */
 export function guardKey(node: SyntaxNode): string {
+  if (node.endIndex - node.startIndex > MAX_GUARD_TEXT) return `\u0000${node.startIndex}:${node.endIndex}`;
   return node.text.replace(/\s+/g, '');
 }
 
 /**
  * Futures whose `.done()` is implied true when `cond` is true (`pos`) or when it is false (`neg`).
- * Past MAX_DEPTH nested operators nothing more is implied (a long `a and b and …` chain nests to the left).
+ * Past MAX_GUARD_DEPTH nested operators nothing more is implied (a long `a and b and …` chain nests to the
+ * left): fewer futures known done, never a hazard missed.
  */
 export function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[]; neg: string[] } {
   const out = { pos: [] as string[], neg: [] as string[] };
-  if (!cond || depth > MAX_DEPTH) return out;
+  if (!cond || depth > MAX_GUARD_DEPTH) return out;
   const node = unwrapParens(cond);
   if (node.type === 'call') {
     const fn = node.childForFieldName('function');
@@ -84,9 +111,11 @@ export function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[];
     const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
     const left = doneGuards(node.childForFieldName('left'), depth + 1);
     const right = doneGuards(node.childForFieldName('right'), depth + 1);
-    // `a and b` true ⇒ both true; `a or b` false ⇒ both false.
-    if (op === 'and') out.pos.push(...left.pos, ...right.pos);
-    if (op === 'or') out.neg.push(...left.neg, ...right.neg);
+    // `a and b` true ⇒ both true; `a or b` false ⇒ both false. Each key once: in `fut.done() and
+    // fut.done() and …` the lists grew with every operator (quadratic per condition, and every
+    // operator of a chain asks about its left side).
+    if (op === 'and') out.pos = distinct(left.pos, right.pos);
+    if (op === 'or') out.neg = distinct(left.neg, right.neg);
   }
   return out;
 }

@@ -72,7 +72,35 @@ export class LineIndex {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
     const line0 = this.lineOf(clamped);
     const start = this.starts[line0]!;
-    return { line: line0 + 1, column: countCodePoints(this.text, start, clamped) + 1, offset: clamped };
+    // Code units, less one per surrogate pair wholly before the offset (as countCodePoints counts).
+    let column = clamped - start;
+    const pairs = this.pairsOn(line0);
+    if (pairs) column -= countBelow(pairs, clamped - 1);
+    return { line: line0 + 1, column: column + 1, offset: clamped };
+  }
+
+  /**
+   * Offsets of the surrogate pairs on each line asked about (null: none), found
+   * once per line: counting code points from the line's start for every point
+   * was quadratic on a long line (a million-element list on one line).
+   */
+  private readonly pairs = new Map<number, number[] | null>();
+
+  private pairsOn(line0: number): number[] | null {
+    let pairs = this.pairs.get(line0);
+    if (pairs === undefined) {
+      pairs = null;
+      const end = line0 + 1 < this.starts.length ? this.starts[line0 + 1]! : this.text.length;
+      for (let i = this.starts[line0]!; i + 1 < end; i++) {
+        const code = this.text.charCodeAt(i);
+        if (code >= 0xd800 && code <= 0xdbff) {
+          const next = this.text.charCodeAt(i + 1);
+          if (next >= 0xdc00 && next <= 0xdfff) (pairs ??= []).push(i++);
+        }
+      }
+      this.pairs.set(line0, pairs);
+    }
+    return pairs;
   }
 
   span(startOffset: number, endOffset: number): Span {
@@ -134,6 +162,18 @@ function lineStarts(text: string, end: number): number[] {
     starts.push(match.index + match[0].length);
   }
   return starts;
+}
+
+/** How many of the sorted numbers are below `limit`. */
+function countBelow(sorted: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Code points between two UTF-16 offsets (a surrogate pair counts once). */

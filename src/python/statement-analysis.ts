@@ -4,7 +4,7 @@ import { importBindings } from './imports.js';
 import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Value } from './values.js';
-import { MAX_DEPTH, cloneState, mergeStates, doneGuards, type Ctx, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase } from './analyzer-base.js';
@@ -24,12 +24,15 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
   }
 
   protected visitStatement(node: SyntaxNode, ctx: Ctx, state: State): void {
-    if (this.depth > MAX_DEPTH) return;
-    this.depth++;
+    if (this.statementDepth > MAX_STATEMENT_DEPTH) {
+      this.notAnalysed(node);
+      return;
+    }
+    this.statementDepth++;
     try {
       this.visitStatementInner(node, ctx, state);
     } finally {
-      this.depth--;
+      this.statementDepth--;
     }
   }
 
@@ -143,20 +146,28 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
   }
 
   protected visitAssignment(node: SyntaxNode, ctx: Ctx, state: State): Value {
-    const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    if (!right) {
-      return NOTHING;
+    // `a = b = … = 1` nests each assignment in the right side of the one before: walked as a list,
+    // innermost first, as recursion would, but without a stack frame per target (10,000 overflowed).
+    const chain: SyntaxNode[] = [node];
+    for (let right = node.childForFieldName('right'); right?.type === 'assignment'; right = right.childForFieldName('right')) {
+      chain.push(right);
     }
-    let value: Value;
-    if (right.type === 'assignment') value = this.visitAssignment(right, ctx, state);
-    else if (left && this.bindElementwise(left, right, ctx, state)) return NOTHING;
-    else {
+    const innermost = chain[chain.length - 1]!;
+    const left = innermost.childForFieldName('left');
+    const right = innermost.childForFieldName('right');
+    let value: Value = NOTHING;
+    if (!right || (left && this.bindElementwise(left, right, ctx, state))) {
+      // Nothing assigned, or bound element by element: the targets outside get no value.
+    } else {
       // A call whose result is stored is not "used" here; where the stored value goes decides that.
       this.suppressUse = unwrapParens(right).type === 'call' && left?.type === 'identifier';
       value = this.evalExpr(right, ctx, state);
+      if (left) this.bindTarget(left, value, ctx, state);
     }
-    if (left) this.bindTarget(left, value, ctx, state);
+    for (let i = chain.length - 2; i >= 0; i--) {
+      const target = chain[i]!.childForFieldName('left');
+      if (target) this.bindTarget(target, value, ctx, state);
+    }
     return value;
   }
 
@@ -171,54 +182,65 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     return true;
   }
 
-  protected bindTarget(target: SyntaxNode, value: Value, ctx: Ctx, state: State, nesting = 0): void {
-    // `((((a,),),),) = x` nests as deep as the file likes; past MAX_DEPTH the names stay unbound.
-    if (nesting > MAX_DEPTH) return;
-    switch (target.type) {
-      case 'identifier':
-        this.assignName(target.text, value, ctx, state);
-        return;
-      case 'attribute': {
-        const obj = target.childForFieldName('object');
-        const name = target.childForFieldName('attribute')?.text;
-        if (obj && name && this.isSelf(obj, ctx) && ctx.classRel) {
-          this.addClassAttr(ctx.classRel, name, value);
-          const key = `${obj.text}.${name}`;
-          for (const k of [...state.done]) if (k === key || k.startsWith(`${key}.`)) state.done.delete(k);
-        } else if (obj) this.evalExpr(obj, ctx, state);
-        return;
-      }
-      case 'subscript': {
-        const obj = target.childForFieldName('value');
-        for (const sub of target.childrenForFieldName('subscript')) this.evalExpr(sub, ctx, state);
-        const stored: Value = mappingOf(value);
-        if (obj?.type === 'identifier') {
-          this.assignName(obj.text, union(this.lookup(obj.text, ctx, state), stored), ctx, state);
-        } else if (obj?.type === 'attribute' && this.isSelf(obj.childForFieldName('object'), ctx) && ctx.classRel) {
-          this.addClassAttr(ctx.classRel, obj.childForFieldName('attribute')!.text, stored);
+  /**
+   * Binds an assignment's target to a value. `((((a,),),),) = x` nests as deep as
+   * the file likes: targets are taken from an explicit stack, in the order
+   * recursion would take them (depth first, left to right), not from the JS stack.
+   */
+  protected bindTarget(root: SyntaxNode, rootValue: Value, ctx: Ctx, state: State): void {
+    const pending: [SyntaxNode, Value][] = [[root, rootValue]];
+    while (pending.length > 0) {
+      const [target, value] = pending.pop()!;
+      switch (target.type) {
+        case 'identifier':
+          this.assignName(target.text, value, ctx, state);
+          break;
+        case 'attribute': {
+          const obj = target.childForFieldName('object');
+          const name = target.childForFieldName('attribute')?.text;
+          if (obj && name && this.isSelf(obj, ctx) && ctx.classRel) {
+            this.addClassAttr(ctx.classRel, name, value);
+            const key = `${obj.text}.${name}`;
+            for (const k of [...state.done]) if (k === key || k.startsWith(`${key}.`)) state.done.delete(k);
+          } else if (obj) this.evalExpr(obj, ctx, state);
+          break;
         }
-        return;
-      }
-      case 'pattern_list':
-      case 'tuple_pattern':
-      case 'list_pattern':
-      case 'tuple':
-      case 'list':
-      case 'parenthesized_expression': {
-        const element = elemOf(value);
-        for (const child of target.namedChildren) {
-          if (child.type === 'list_splat_pattern' || child.type === 'list_splat') {
-            const inner = child.namedChild(0);
-            if (inner) this.bindTarget(inner, collectionOf(element), ctx, state, nesting + 1);
-          } else this.bindTarget(child, element, ctx, state, nesting + 1);
+        case 'subscript': {
+          const obj = target.childForFieldName('value');
+          for (const sub of target.childrenForFieldName('subscript')) this.evalExpr(sub, ctx, state);
+          const stored: Value = mappingOf(value);
+          if (obj?.type === 'identifier') {
+            this.assignName(obj.text, union(this.lookup(obj.text, ctx, state), stored), ctx, state);
+          } else if (obj?.type === 'attribute' && this.isSelf(obj.childForFieldName('object'), ctx) && ctx.classRel) {
+            this.addClassAttr(ctx.classRel, obj.childForFieldName('attribute')!.text, stored);
+          }
+          break;
         }
-        return;
+        case 'pattern_list':
+        case 'tuple_pattern':
+        case 'list_pattern':
+        case 'tuple':
+        case 'list':
+        case 'parenthesized_expression': {
+          const element = elemOf(value);
+          const children = target.namedChildren;
+          for (let i = children.length - 1; i >= 0; i--) {
+            const child = children[i]!;
+            if (child.type === 'list_splat_pattern' || child.type === 'list_splat') {
+              const inner = child.namedChild(0);
+              if (inner) pending.push([inner, collectionOf(element)]);
+            } else pending.push([child, element]);
+          }
+          break;
+        }
+        case 'as_pattern_target': {
+          const children = target.namedChildren;
+          for (let i = children.length - 1; i >= 0; i--) pending.push([children[i]!, value]);
+          break;
+        }
+        default:
+          break;
       }
-      case 'as_pattern_target':
-        for (const child of target.namedChildren) this.bindTarget(child, value, ctx, state, nesting + 1);
-        return;
-      default:
-        return;
     }
   }
 

@@ -44,8 +44,16 @@ export const FUTURE_MAP: Value = [{ k: 'map' }];
 const MAX_TERMS = 16;
 const MAX_DEPTH = 6;
 
+/** Each term's key, made once: values share terms, and a term is compared many times (unions fold element by element). */
+const termKeys = new WeakMap<Term, string>();
+
 function termKey(term: Term): string {
-  return JSON.stringify(term);
+  let key = termKeys.get(term);
+  if (key === undefined) {
+    key = JSON.stringify(term);
+    termKeys.set(term, key);
+  }
+  return key;
 }
 
 function depth(value: Value): number {
@@ -74,15 +82,19 @@ export function union(...values: Value[]): Value {
     only = value;
   }
   if (!several) return only ?? [];
+  // The first MAX_TERMS distinct terms, in order: once they are found, what follows is cut off anyway.
+  // (A literal of a million calls folds each element into a full union: it stops here after the first.)
   const seen = new Map<string, Term>();
   for (const value of values) {
     for (const term of value) {
       const key = termKey(term);
-      if (!seen.has(key)) seen.set(key, term);
+      if (!seen.has(key)) {
+        seen.set(key, term);
+        if (seen.size === MAX_TERMS) return [...seen.values()];
+      }
     }
   }
-  const result = [...seen.values()];
-  return result.length > MAX_TERMS ? result.slice(0, MAX_TERMS) : result;
+  return [...seen.values()];
 }
 
 export function sameValue(a: Value, b: Value): boolean {

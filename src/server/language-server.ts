@@ -4,7 +4,7 @@
  * when they open, change (debounced), are saved or when watched files change,
  * publish the findings as diagnostics, and answer code actions. Analysis stays
  * in the core: this module only calls `Workspace.lintDocuments` (one `lint()`
- * call) and converts what comes back.
+ * call, in a child process: lint-process.ts) and converts what comes back.
  *
  * It must survive whatever a client sends: notifications about documents it
  * never opened are ignored, an exception while linting is logged and the server
@@ -29,7 +29,8 @@ import {
 } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from '../python/positions.js';
-import { Workspace, MAX_WORKSPACE_FILES, type DocumentSnapshot, type PassResult } from './workspace.js';
+import { MAX_WORKSPACE_FILES, type DocumentSnapshot, type PassResult } from './workspace.js';
+import { LintProcess } from './lint-process.js';
 import { FileLocator, toFindings } from './diagnostics.js';
 import { codeActionsFor, type LintedDocument } from './code-actions.js';
 
@@ -42,7 +43,8 @@ const DISCOVERY_INPUTS = new Set(['pyproject.toml', '.gitignore']);
 /** Listens on `connection`; what it returns tells whether the client asked for a shutdown (for the exit code). */
 export function listen(connection: Connection): { readonly shutdownReceived: boolean } {
   const documents = new TextDocuments(TextDocument);
-  const workspace = new Workspace();
+  // Passes run in a child process, so that requests are answered while one runs (see lint-process.ts).
+  const workspace = new LintProcess();
   /** What was last published per document URI, for code actions. */
   const linted = new Map<string, LintedDocument>();
   let shownConfigErrors = new Set<string>();
@@ -54,6 +56,9 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
   /** The pass waiting to run: an immediate one (open, save) or a debounced one (typing). */
   let pending: { immediate: boolean; cancel: () => void } | undefined;
   let shuttingDown = false;
+  /** A pass is running in the child process; another was asked for meanwhile (it runs when this one ends). */
+  let running = false;
+  let rerun = false;
 
   const log = (text: string): void => connection.console.error(text);
 
@@ -81,19 +86,33 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
   };
 
   const lintOpenDocuments = (): void => {
+    if (shuttingDown) return;
+    if (running) {
+      rerun = true;
+      return;
+    }
     const snapshots: DocumentSnapshot[] = [];
     for (const document of documents.all()) {
       const snapshot = snapshotOf(document, workspace.getRoots());
       if (snapshot) snapshots.push(snapshot);
     }
     if (snapshots.length === 0) return;
-    let pass: PassResult;
-    try {
-      pass = workspace.lintDocuments(snapshots);
-    } catch (error) {
-      log(`pyhang: linting failed: ${describeError(error)}`);
-      return;
-    }
+    running = true;
+    workspace
+      .lintDocuments(snapshots)
+      .then(publish, (error: unknown) => log(`pyhang: linting failed: ${describeError(error)}`))
+      .finally(() => {
+        running = false;
+        if (rerun) {
+          rerun = false;
+          lintOpenDocuments();
+        }
+      });
+  };
+
+  /** Publishes a pass's findings, except for documents edited since it began: a newer pass is due for them. */
+  const publish = (pass: PassResult): void => {
+    if (shuttingDown) return;
     showConfigErrors(pass.configErrors);
     for (const warning of pass.configWarnings) {
       if (loggedConfigWarnings.has(warning)) continue;
@@ -106,9 +125,10 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
         `pyhang: the workspace has ${pass.discoveredFiles} Python files; only ${MAX_WORKSPACE_FILES} of them feed cross-module analysis`,
       );
     }
-    const locator = new FileLocator(snapshots);
+    const locator = new FileLocator(pass.documents.map((result) => result.document));
     for (const result of pass.documents) {
       const { document } = result;
+      if (documents.get(document.uri)?.version !== document.version) continue;
       if (!result.messages) {
         log(`pyhang: linting ${document.path} failed: ${describeError(result.error)}`);
         continue;

@@ -71,4 +71,45 @@ describe('the cache', () => {
     fs.writeFileSync(path.join(root, 'filler0.py'), 'VALUE = -1\n');
     assert.equal(check().stdout, cold.stdout);
   });
+
+  it('an entry of the wrong type is ignored and recomputed: no hazard dropped, no run aborted', (t) => {
+    const root = makeProject({ 'hazard.py': HAZARD, 'helper.py': helper, 'user.py': user, 'plain.py': 'x = 1\n' });
+    t.after(() => removeProject(root));
+    const check = () => runPyhang(['check', '--format', 'compact'], { cwd: root });
+    const cold = check();
+    assert.equal(cold.status, 1);
+    const file = path.join(root, '.pyhang_cache', 'analyses.json');
+    const written = fs.readFileSync(file, 'utf8');
+    const hazard = path.join(root, 'hazard.py');
+    const userFile = path.join(root, 'user.py');
+    type Analysis = { kind: string; facts?: Record<string, unknown> };
+    type Entries = Record<string, { initial?: Analysis; demand?: Analysis } & Record<string, unknown>>;
+    // The facts the run used: a first look's, or (a file the pre-filter skipped) a demand load's.
+    const factsOf = (entry: { initial?: Analysis; demand?: Analysis }) => (entry.initial?.kind === 'facts' ? entry.initial : entry.demand)!.facts!;
+    const corruptions: [string, (entries: Entries) => void][] = [
+      ['an entry that is a number', (e) => void ((e as Record<string, unknown>)[hazard] = 5)],
+      ['an entry that is null', (e) => void ((e as Record<string, unknown>)[hazard] = null)],
+      ['a first look that is a string', (e) => void ((e[hazard] as Record<string, unknown>)['initial'] = 'facts')],
+      ['a first look of an unknown kind', (e) => void ((e[hazard] as Record<string, unknown>)['initial'] = { kind: 'fine' })],
+      ['facts that are null', (e) => void (e[hazard]!.initial!.facts = null as unknown as Record<string, unknown>)],
+      ['facts without functions', (e) => void delete factsOf(e[hazard]!)['functions']],
+      ['facts whose extracted facts are an object', (e) => void (factsOf(e[hazard]!)['extracted'] = {})],
+      ['facts whose discards hold a number', (e) => void (factsOf(e[userFile]!)['discards'] = [1])],
+      ['facts whose variables are a list', (e) => void (factsOf(e[userFile]!)['variables'] = [])],
+      ['a problem without a reason', (e) => void ((e[hazard] as Record<string, unknown>)['initial'] = { kind: 'problem', code: 'syntax-error' })],
+      ['a problem of an unknown code', (e) => void ((e[hazard] as Record<string, unknown>)['initial'] = { kind: 'problem', code: 'HANG001', reason: 'x' })],
+      ['a size that is a string', (e) => void (e[hazard]!['size'] = String(e[hazard]!['size']))],
+    ];
+    for (const [name, corrupt] of corruptions) {
+      const cache = JSON.parse(written) as { entries: Entries };
+      corrupt(cache.entries);
+      fs.writeFileSync(file, JSON.stringify(cache));
+      // Else the last run's answer stands, and the entries are not read.
+      fs.rmSync(path.join(root, '.pyhang_cache', 'last-run.json'), { force: true });
+      const warm = check();
+      assert.equal(warm.stderr, '', name);
+      assert.equal(warm.status, 1, name);
+      assert.equal(warm.stdout, cold.stdout, name);
+    }
+  });
 });

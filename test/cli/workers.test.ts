@@ -5,11 +5,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeProject, removeProject, runPyhang } from './run-pyhang.js';
+import os from 'node:os';
+import { HAZARD, makeProject, removeProject, runPyhang } from './run-pyhang.js';
 
 /** `pyhang check --jobs N` on a project with findings: each one, with its path relative to the project. */
 function findings(root: string, jobs: string, env?: Record<string, string>): { file: string; line: number; ruleId: string; message: string }[] {
-  const result = runPyhang(['check', '--no-cache', '--jobs', jobs, '--format', 'json', '.'], { cwd: root, env });
+  // Forced: on a machine with fewer cores, `--jobs 3` alone would be capped (and say so on stderr).
+  const result = runPyhang(['check', '--no-cache', '--jobs', jobs, '--force-jobs', '--format', 'json', '.'], { cwd: root, env });
   assert.equal(result.stderr, '');
   assert.equal(result.status, 1);
   const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number; message: string }[] }[];
@@ -70,5 +72,27 @@ describe('--jobs', () => {
     const threaded = run('2');
     assert.deepEqual(threaded, Array.from({ length: 30 }, (_, i) => `client${i}.py:5 HANG001`).sort());
     assert.deepEqual(run('1'), threaded);
+  });
+
+  it('--jobs past the number of cores is capped at it, with a note on stderr, unless --force-jobs', (t) => {
+    const cores = Math.max(1, os.availableParallelism());
+    const files: Record<string, string> = { 'hazard.py': HAZARD };
+    // Enough files that worker threads are used (src/engine/lint-files.ts).
+    for (let i = 0; i < 80; i++) files[`filler${i}.py`] = `VALUE = ${i}\n`;
+    const root = makeProject(files);
+    t.after(() => removeProject(root));
+    const expected = runPyhang(['check', '--no-cache', '--jobs', '1', '--format', 'compact', '.'], { cwd: root });
+    assert.equal(expected.status, 1);
+    const capped = runPyhang(['check', '--no-cache', '--jobs', '256', '--format', 'compact', '.'], { cwd: root });
+    const plural = cores === 1 ? 'core' : 'cores';
+    assert.equal(capped.stderr, `pyhang: note: --jobs 256 is more than the ${cores} ${plural} here: using ${cores} (--force-jobs uses 256)\n`);
+    assert.equal(capped.status, 1);
+    assert.equal(capped.stdout, expected.stdout);
+    // At or under the core count, and when forced, nothing is said.
+    const atCores = runPyhang(['check', '--no-cache', '--jobs', String(cores), '--format', 'compact', '.'], { cwd: root });
+    assert.equal(atCores.stderr, '');
+    const forced = runPyhang(['check', '--no-cache', '--jobs', String(cores + 1), '--force-jobs', '--format', 'compact', '.'], { cwd: root });
+    assert.equal(forced.stderr, '');
+    assert.equal(forced.stdout, expected.stdout);
   });
 });

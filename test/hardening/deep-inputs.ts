@@ -11,11 +11,22 @@ export interface DeepInput {
   text: string;
   /** 1-based line of the final `fut.result()`. */
   waitLine: number;
+  /**
+   * A left-deep chain (`a + a + …`, `a.a.a…`, `a = a = …`) or a nested target:
+   * analysed whole, however long (long chains occur in generated code). Other
+   * nesting this deep is analysed down to the walk's bound, and the file is
+   * reported as not fully checked.
+   */
+  chain: boolean;
+  /** 1-based line of a wait at the bottom of the chain, where a depth-bounded walk would not look. */
+  innerWaitLine?: number;
 }
 
-function make(name: string, body: string): DeepInput {
+function make(name: string, body: string, chain = false): DeepInput {
   const text = `${HAZARD_HEAD}${body}\nfut.result()\n`;
-  return { name, text, waitLine: text.split('\n').length - 1 };
+  const input: DeepInput = { name, text, waitLine: text.split('\n').length - 1, chain };
+  if (body.startsWith('x = fut.result()')) input.innerWaitLine = HAZARD_HEAD.split('\n').length;
+  return input;
 }
 
 /** Lines nested by indentation, one space a level (tab-free, so the text stays small). */
@@ -32,23 +43,28 @@ export function deepExpressions(n: number): DeepInput[] {
     make('lists', `x = ${'['.repeat(n)}1${']'.repeat(n)}`),
     make('dicts', `x = ${'{1: '.repeat(n)}1${'}'.repeat(n)}`),
     make('calls f(f(f(...)))', `x = ${'f('.repeat(n)}1${')'.repeat(n)}`),
-    make('calls of futures .result().result()…', `x = fut${'.result(timeout=1)'.repeat(n)}`),
-    make('attribute chain a.a.a…result()', `a${'.a'.repeat(n)}.result()`),
-    make('subscripts a[0][0]…', `x = a${'[0]'.repeat(n)}`),
+    // Another future: once `.result(timeout=1)` returns, its future is done, and `fut` must stay not done for the last line's finding.
+    make('calls of futures .result().result()…', `fut2 = asyncio.run_coroutine_threadsafe(work(), loop)\nx = fut2${'.result(timeout=1)'.repeat(n)}`, true),
+    make('attribute chain a.a.a…result()', `a${'.a'.repeat(n)}.result()`, true),
+    make('subscripts a[0][0]…', `x = a${'[0]'.repeat(n)}`, true),
     make('unary minus', `x = ${'-'.repeat(n)}1`),
     make('not not not…', `x = ${'not '.repeat(n)}1`),
     make('lambda: lambda: …', `x = ${'lambda: '.repeat(n)}1`),
     make('await await …', `async def g():\n    x = ${'await '.repeat(n)}y`),
-    make('a + a + … (left-deep)', `x = 1${' + 1'.repeat(n)}`),
-    make('comparison chain', `x = 1${' < 1'.repeat(n)}`),
-    make('fut.done() and … (left-deep)', `if ${Array(n).fill('fut.done()').join(' and ')}:\n    pass`),
+    make('a + a + … (left-deep)', `x = 1${' + 1'.repeat(n)}`, true),
+    make('comparison chain', `x = 1${' < 1'.repeat(n)}`, true),
+    make('fut.done() and … (left-deep)', `if ${Array(n).fill('fut.done()').join(' and ')}:\n    pass`, true),
     make('conditional expressions', `x = ${'1 if c else '.repeat(n)}1`),
     make('walrus', `x = ${'(y := '.repeat(n)}1${')'.repeat(n)}`),
-    make('nested tuple target', `${'('.repeat(n)}a${',)'.repeat(n)} = 1`),
-    make('parenthesised target', `${'('.repeat(n)}a${')'.repeat(n)} = 1`),
+    make('nested tuple target', `${'('.repeat(n)}a${',)'.repeat(n)} = 1`, true),
+    make('parenthesised target', `${'('.repeat(n)}a${')'.repeat(n)} = 1`, true),
     make('comprehensions', `x = ${'[y for y in '.repeat(n)}z${']'.repeat(n)}`),
     make("f-strings f'{f'{…}'}'", `x = ${"f'{".repeat(n)}1${"}'".repeat(n)}`),
-    make('string concatenation', `x = ${"'a' ".repeat(n)}`),
+    make('string concatenation', `x = ${"'a' ".repeat(n)}`, true),
+    make('chained assignment a = a = … = 1', `${'a = '.repeat(n)}1`, true),
+    make('hazard at the start of a + a + … (left-deep)', `x = fut.result()${' + a'.repeat(n)}`, true),
+    make('hazard at the start of a method chain fut.result().m().m()…', `x = fut.result()${'.m()'.repeat(n)}`, true),
+    make('hazard at the start of x and x and …', `x = fut.result()${' and a'.repeat(n)}`, true),
   ];
 }
 

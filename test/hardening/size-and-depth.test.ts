@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { lint } from '../../src/engine/lint.js';
 import { defaultSettings } from '../../src/config/settings.js';
-import { check, findings, makeProject, removeProject, timed, HAZARD_HEAD } from './helpers.js';
+import { check, findings, makeProject, removeProject, runPyhang, timed, HAZARD_HEAD } from './helpers.js';
 import { deepExpressions, deepStatements, type DeepInput } from './deep-inputs.js';
 
 const BOUND_MS = 20_000;
@@ -109,9 +109,17 @@ describe('size', () => {
   });
 });
 
-function assertAnswered(input: DeepInput, messages: { ruleId?: string | null; line?: number | null }[], ms: number): void {
+/** What a file not fully checked because of its depth is told (an internal error: exit 2), and nothing else is. */
+const NOT_ANALYSED = /^pyhang did not check all of this file: code nested deeper than 400 levels \(or blocks deeper than 600\) at line \d+ was not analysed/;
+
+function assertAnswered(input: DeepInput, messages: { ruleId?: string | null; line?: number | null; message?: string; reason?: string }[], ms: number): void {
   assert.ok(ms < BOUND_MS, `${input.name}: ${ms} ms`);
   const found = messages.map((m) => `${m.line} ${m.ruleId}`);
+  const internal = messages.filter((m) => m.ruleId === 'internal-error').map((m) => m.message ?? m.reason ?? '');
+  // A long chain is analysed whole; other nesting past the bound is reported as not analysed, never as a crash.
+  if (input.chain) assert.deepEqual(internal, [], input.name);
+  else for (const reason of internal) assert.match(reason, NOT_ANALYSED, input.name);
+  if (input.innerWaitLine) assert.ok(found.includes(`${input.innerWaitLine} HANG001`), `${input.name}: the wait at the bottom of the chain is missed: ${found}`);
   if (input.name.startsWith('f-strings')) {
     // tree-sitter gives up on f-strings nested this deep and takes the next line with them: a syntax error is the answer.
     assert.ok(found.some((f) => f.endsWith('syntax-error')), `${input.name}: ${found}`);
@@ -145,6 +153,23 @@ describe('depth: lint()', () => {
   }
 });
 
+/**
+ * A file nested past the walk's bound is named on stderr as not fully checked and the run exits 2
+ * (a hazard in what was skipped would be missed); a chain, however long, is checked whole.
+ */
+function assertNotAnalysedOnStderr(result: { status: number | null; stderr: string }, inputs: DeepInput[]): void {
+  const named = new Set<number>();
+  for (const line of result.stderr.split('\n').filter(Boolean)) {
+    const match = /^pyhang: internal error: deep_(\d+)\.py: (.*)$/.exec(line);
+    assert.ok(match, `unexpected stderr line: ${line}`);
+    assert.match(match[2]!, NOT_ANALYSED);
+    named.add(Number(match[1]));
+  }
+  for (const [i, input] of inputs.entries()) if (input.chain) assert.ok(!named.has(i), `${input.name} is a chain, checked whole`);
+  assert.ok(inputs.some((input, i) => !input.chain && named.has(i)), 'nesting past the bound is reported');
+  assert.equal(result.status, 2);
+}
+
 describe('depth: the binary', () => {
   it('through worker threads too (a project large enough for them): every deep file gets its answer', (t) => {
     const inputs = deepExpressions(10_000);
@@ -154,15 +179,14 @@ describe('depth: the binary', () => {
     const root = makeProject(files);
     t.after(() => removeProject(root));
     const result = check(['--format', 'json', '--jobs', '2'], root);
-    assert.equal(result.stderr, '');
-    assert.equal(result.status, 1);
-    const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+    assertNotAnalysedOnStderr(result, inputs);
+    const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number; message: string }[] }[];
     for (const [i, input] of inputs.entries()) {
       assertAnswered(input, reported.find((r) => path.basename(r.filePath) === `deep_${i}.py`)!.messages, 0);
     }
   });
 
-  it('a project of deep files: one answer each, no stack trace, exit 1 for the findings', (t) => {
+  it('a project of deep files: one answer each, no stack trace, exit 2 for the files not fully checked', (t) => {
     const picked = [...deepExpressions(10_000), ...deepStatements(1_000)].filter((input) =>
       ['parentheses', 'calls f(f(f(...)))', 'attribute chain a.a.a…result()', 'fut.done() and … (left-deep)', 'nested tuple target', "f-strings f'{f'{…}'}'", 'if blocks'].includes(input.name),
     );
@@ -170,14 +194,24 @@ describe('depth: the binary', () => {
     const root = makeProject(files);
     t.after(() => removeProject(root));
     const { ms, value: result } = timed(() => check(['--format', 'json'], root));
-    assert.equal(result.stderr, '');
-    assert.equal(result.status, 1);
-    const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+    assertNotAnalysedOnStderr(result, picked);
+    const reported = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number; message: string }[] }[];
     assert.equal(reported.length, picked.length);
     for (const [i, input] of picked.entries()) {
       const file = reported.find((r) => path.basename(r.filePath) === `deep_${i}.py`)!;
       assertAnswered(input, file.messages, 0);
     }
     assert.ok(ms < BOUND_MS, `${ms} ms`);
+  });
+
+  it('a hazard nested 450 parentheses deep is not skipped silently: the file is named as not fully checked, exit 2, cached runs too', (t) => {
+    const root = makeProject({ 'deep.py': `${HAZARD_HEAD}x = ${'('.repeat(450)}fut.result()${')'.repeat(450)}\nfut.result()\n` });
+    t.after(() => removeProject(root));
+    for (const run of ['first', 'cached']) {
+      const result = runPyhang(['check', '--format', 'compact'], { cwd: root });
+      assert.equal(result.status, 2, run);
+      assert.match(result.stderr, /^pyhang: internal error: deep\.py: pyhang did not check all of this file: code nested deeper than 400 levels \(or blocks deeper than 600\) at line 7 was not analysed/, run);
+      assert.deepEqual(findings(result.stdout), ['deep.py:7 internal-error', 'deep.py:8 HANG001'], run);
+    }
   });
 });

@@ -237,3 +237,15 @@ export function readFixture(...parts: string[]): string {
 export function uriOf(file: string): string {
   return pathToFileURL(file).href;
 }
+
+/** Runs `body` with a server started in a new workspace of `files`; the server is killed and the workspace removed after. */
+export async function withServer(files: Record<string, string>, body: (client: LspClient, root: string) => Promise<void>): Promise<void> {
+  const root = makeWorkspace(files);
+  const client = new LspClient([], root);
+  try {
+    await body(client, root);
+  } finally {
+    client.kill();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}

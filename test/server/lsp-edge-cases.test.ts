@@ -8,26 +8,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { LspClient, makeWorkspace, readFixture, uriOf } from './lsp-client.js';
+import { readFixture, uriOf, withServer } from './lsp-client.js';
 
 const HAZARD = readFixture('hazard.py');
 
 function frame(body: string): Buffer {
   const bytes = Buffer.from(body, 'utf8');
   return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
-}
-
-async function withServer(files: Record<string, string>, body: (client: LspClient, root: string) => Promise<void>): Promise<void> {
-  const root = makeWorkspace(files);
-  const client = new LspClient([], root);
-  try {
-    await body(client, root);
-  } finally {
-    client.kill();
-    fs.rmSync(root, { recursive: true, force: true });
-  }
 }
 
 describe('pyhang server: malformed frames', () => {
