@@ -112,4 +112,21 @@ describe('the cache', () => {
       assert.equal(warm.stdout, cold.stdout, name);
     }
   });
+
+  it('a last run of the wrong shape is no answer: the run lints and reports what a cold run does', (t) => {
+    const root = makeProject({ 'hazard.py': HAZARD, 'plain.py': 'x = 1\n' });
+    t.after(() => removeProject(root));
+    const check = () => runPyhang(['check', '--format', 'json'], { cwd: root });
+    const cold = check();
+    assert.equal(cold.status, 1);
+    const file = path.join(root, '.pyhang_cache', 'last-run.json');
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as { files: { messages: Record<string, unknown>[] }[] };
+    const hazardMessage = written.files.flatMap((f) => f.messages)[0]!;
+    // A number turned into a string reached the report as is (`"endLine": "k,&"`), found by the CLI fuzzer.
+    (hazardMessage['place'] as { end: Record<string, unknown> }).end['line'] = 'k,&';
+    fs.writeFileSync(file, JSON.stringify(written));
+    const warm = check();
+    assert.equal(warm.status, 1);
+    assert.equal(warm.stdout, cold.stdout);
+  });
 });
