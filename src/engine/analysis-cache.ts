@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Analysis } from './lint.js';
 import { isCachedAnalysis } from './cached-analysis.js';
+import { readRegularFile } from '../project/regular-file.js';
 
 interface Entry {
   mtimeMs: number;
@@ -56,7 +57,8 @@ export class AnalysisCache {
   static open(dir: string, key: string): AnalysisCache {
     let entries: Record<string, Entry> = Object.create(null) as Record<string, Entry>;
     try {
-      const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as CacheFile;
+      // Only a regular file, read without blocking: a pipe or a link to a device there must not stall the run.
+      const parsed = JSON.parse(readRegularFile(path.join(dir, FILE)).toString('utf8')) as CacheFile;
       if (parsed.key === key && parsed.entries && typeof parsed.entries === 'object') {
         entries = Object.assign(Object.create(null) as Record<string, Entry>, parsed.entries);
       }
@@ -120,7 +122,7 @@ export class AnalysisCache {
    * peak memory from about 300 MB to 480 MB.
    */
   private writeJson(file: string): void {
-    const fd = fs.openSync(file, 'w');
+    const fd = fs.openSync(file, 'wx');
     try {
       let chunk = `{"key":${JSON.stringify(this.key)},"entries":{`;
       let first = true;
@@ -147,6 +149,8 @@ export class AnalysisCache {
       const created = fs.mkdirSync(this.dir, { recursive: true }) !== undefined;
       if (created) fs.writeFileSync(path.join(this.dir, '.gitignore'), '# Automatically created by pyhang.\n*\n', { flag: 'wx' });
       const temp = path.join(this.dir, `${FILE}.${process.pid}.tmp`);
+      // A new file (`wx`), never written through a link left under the temporary name (an old one is removed, not followed).
+      fs.rmSync(temp, { force: true });
       this.writeJson(temp);
       fs.renameSync(temp, path.join(this.dir, FILE));
       this.dirty = false;
