@@ -1,5 +1,5 @@
 /**
- * What an analysis read back from the cache must look like. The cache is a
+ * What an analysis (and a last run's messages) read back from the cache must look like. The cache is a
  * file anyone can edit (or damage): an entry of the wrong shape would drop a
  * file's hazards (a `skipped` that is not one) or abort the run (facts a rule
  * or the project index cannot read), so each entry is checked when it is read,
@@ -139,3 +139,21 @@ export function isCachedAnalysis(analysis: unknown): analysis is Analysis {
       return false;
   }
 }
+
+/** A message as the last run saved it (lint-files.ts): the fields reporters read, with their types. */
+const isSavedPoint = shape({ line: isNumber, column: isNumber, offset: optional(isNumber) });
+const isSavedMessage = shape({
+  reason: isString,
+  ruleId: isString,
+  source: isString,
+  place: shape({ start: isSavedPoint, end: isSavedPoint }),
+  fatal: optional(isBoolean),
+  url: optional(isString),
+  ruleName: optional(isString),
+  messageId: optional(isString),
+  related: optional(arrayOf(shape({ path: isString, loc: isLoc, message: isString }))),
+  fix: optional(shape({ description: isString, edits: arrayOf(shape({ start: isNumber, end: isNumber, text: isString })) })),
+});
+
+/** Whether a last run read back from the cache is one pyhang can print as it is (anyone can edit the file). */
+export const isSavedRun: Check = arrayOf(shape({ path: isString, messages: arrayOf(isSavedMessage) }));

@@ -19,6 +19,7 @@ import { analyzeTask, finishTask } from './analysis-task.js';
 import { usesNativeParse } from '../python/parser.js';
 import { cacheKey } from './cache-key.js';
 import { readRegularFile } from '../project/regular-file.js';
+import { isSavedRun } from './cached-analysis.js';
 import type { Settings } from '../config/settings.js';
 
 export interface LintFilesOptions extends Omit<LintOptions, 'store' | 'threads'> {
@@ -55,38 +56,6 @@ function saveMessages(files: VFile[]): LastRun['files'] {
       return out;
     }),
   }));
-}
-
-const isNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
-const isOptional = (value: unknown, check: (value: unknown) => boolean): boolean => value === undefined || check(value);
-const isString = (value: unknown): boolean => typeof value === 'string';
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isPoint = (value: unknown): boolean => isRecord(value) && isNumber(value['line']) && isNumber(value['column']) && isOptional(value['offset'], isNumber);
-const isRange = (value: unknown): boolean => isRecord(value) && isPoint(value['start']) && isPoint(value['end']);
-const isRelated = (value: unknown): boolean => isRecord(value) && isString(value['path']) && isRange(value['loc']) && isString(value['message']);
-const isEdit = (value: unknown): boolean => isRecord(value) && isNumber(value['start']) && isNumber(value['end']) && isString(value['text']);
-const isFix = (value: unknown): boolean => isRecord(value) && isString(value['description']) && Array.isArray(value['edits']) && value['edits'].every(isEdit);
-
-/** Whether a saved message has the shape saveMessages gives it (the fields reporters read). */
-function isSavedMessage(value: unknown): boolean {
-  if (!isRecord(value)) return false;
-  return (
-    isString(value['reason']) &&
-    isString(value['ruleId']) &&
-    isString(value['source']) &&
-    isRange(value['place']) &&
-    isOptional(value['fatal'], (v) => typeof v === 'boolean') &&
-    isOptional(value['url'], isString) &&
-    isOptional(value['ruleName'], isString) &&
-    isOptional(value['messageId'], isString) &&
-    isOptional(value['related'], (v) => Array.isArray(v) && v.every(isRelated)) &&
-    isOptional(value['fix'], isFix)
-  );
-}
-
-/** Whether a last run read back from disk has the shape saveMessages gives it. */
-function isSavedRun(files: unknown): files is LastRun['files'] {
-  return Array.isArray(files) && files.every((file) => isRecord(file) && isString(file['path']) && Array.isArray(file['messages']) && file['messages'].every(isSavedMessage));
 }
 
 function restoreMessages(saved: LastRun['files']): VFile[] {
@@ -169,7 +138,7 @@ function readLastRun(cacheDir: string, runKey: string): VFile[] | null {
     // Only a regular file, read without blocking: a pipe or a link to a device there must not stall the run.
     const last = JSON.parse(readRegularFile(path.join(cacheDir, LAST_RUN)).toString('utf8')) as LastRun;
     // Anyone can edit (or damage) the file: a last run of the wrong shape is no answer, and the run lints.
-    if (last.key === runKey && isSavedRun(last.files)) return restoreMessages(last.files);
+    if (last.key === runKey && isSavedRun(last.files)) return restoreMessages(last.files as LastRun['files']);
   } catch {
     // No last run, or a damaged one: lint.
   }

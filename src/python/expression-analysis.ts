@@ -1,5 +1,6 @@
 /** The module walk's expressions (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
+import type { EscapeFact } from './facts.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
 import { FUTURE, NOTHING, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
@@ -373,15 +374,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
 
     // Any other call: it may be a project function (a wrapper returning a future, a helper that exits).
     if (mayBeProjectCallee(callee)) {
-      if (ctx.fn && this.recording) {
-        ctx.fn.escapes.push({
-          via: 'call',
-          loc: this.nodeLoc(node),
-          text: `${compact(fnNode.text)}()`,
-          value: callee,
-          caught: ctx.caught,
-        });
-      }
+      this.recordCallEscape(call, ctx, callee);
       if (!suppressUse) this.recordUse({ callee, how: 'call' }, node, ctx);
       argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argIndex: i }));
       if (keywordValues.size > 0) {
@@ -395,6 +388,24 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * What a call of a library API (see src/library/) does to the facts and
    * what it returns; null when it returns what any call returns.
    */
+  /**
+   * A call through which SystemExit / KeyboardInterrupt may leave the current
+   * function: an exit (`raises` given: what it raises) or a call of `callee`,
+   * which the exception flow follows.
+   */
+  protected recordCallEscape(call: CallSite, ctx: Ctx, callee: Value, raises?: string): void {
+    if (!ctx.fn || !this.recording) return;
+    const escape: EscapeFact = {
+      via: raises ? 'exit' : 'call',
+      loc: this.nodeLoc(call.node),
+      text: `${compact(call.fnNode.text)}()`,
+      value: callee,
+      caught: ctx.caught,
+    };
+    if (raises) escape.raises = raises;
+    ctx.fn.escapes.push(escape);
+  }
+
   /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
   protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State): void {
     const q = singleSymbol(call.callee);
@@ -467,16 +478,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'main-run', node, ctx);
         return NOTHING;
       case 'exits':
-        if (ctx.fn && this.recording) {
-          ctx.fn.escapes.push({
-            via: 'exit',
-            loc: this.nodeLoc(node),
-            text: `${compact(fnNode.text)}()`,
-            value: NOTHING,
-            raises: api.raises,
-            caught: ctx.caught,
-          });
-        }
+        this.recordCallEscape(call, ctx, NOTHING, api.raises);
         return NOTHING;
       case 'collects':
         return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
