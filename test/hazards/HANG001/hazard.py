@@ -1,0 +1,25 @@
+"""HANG001's hazard: a result() with no timeout on a future whose loop died.
+
+The coroutine raises SystemExit; asyncio's Task re-raises it out of
+run_forever(), the loop thread ends, and nothing ever completes the future.
+"""
+import asyncio
+import threading
+import time
+
+
+async def shutdown_worker():
+    raise SystemExit(3)
+
+
+loop = asyncio.new_event_loop()
+loop_thread = threading.Thread(target=loop.run_forever, daemon=True)
+loop_thread.start()
+
+fut = asyncio.run_coroutine_threadsafe(shutdown_worker(), loop)
+time.sleep(0.5)
+print(f"loop-thread-alive={loop_thread.is_alive()}")
+print(f"done={fut.done()}")
+print("waiting")
+fut.result()
+print("returned")
