@@ -30,7 +30,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from '../python/positions.js';
 import { MAX_WORKSPACE_FILES, type DocumentSnapshot, type PassResult } from './workspace.js';
-import { LintProcess } from './lint-process.js';
+import { LintProcess, OutdatedPassError } from './lint-process.js';
 import { FileLocator, toFindings } from './diagnostics.js';
 import { codeActionsFor, type LintedDocument } from './code-actions.js';
 
@@ -89,6 +89,8 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
     if (shuttingDown) return;
     if (running) {
       rerun = true;
+      // The running pass lints versions older than these: stop it if it is a long one.
+      workspace.stopOutdatedPass();
       return;
     }
     const snapshots: DocumentSnapshot[] = [];
@@ -100,7 +102,9 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
     running = true;
     workspace
       .lintDocuments(snapshots)
-      .then(publish, (error: unknown) => log(`pyhang: linting failed: ${describeError(error)}`))
+      .then(publish, (error: unknown) =>
+        log(error instanceof OutdatedPassError ? `pyhang: ${error.message}; analysing the newer version` : `pyhang: linting failed: ${describeError(error)}`),
+      )
       .finally(() => {
         running = false;
         if (rerun) {

@@ -73,12 +73,32 @@ if (process.argv.includes(CHILD_FLAG) && process.send) {
   });
 }
 
+/**
+ * How long a pass must have run before a newer request stops it. A stopped pass
+ * costs its child: the new one starts cold (discovery, every workspace file
+ * parsed again), so a short pass is cheaper to finish than to stop. Passes of
+ * a warm workspace take milliseconds; only a document that takes seconds to
+ * analyse (the 4 MB one took 34 s) runs this long.
+ */
+export const STOP_OUTDATED_AFTER_MS = 1_000;
+
+/** A pass stopped because a newer one was due (see LintProcess.stopOutdatedPass). */
+export class OutdatedPassError extends Error {
+  constructor(readonly ranForMs: number) {
+    super(`an outdated analysis was stopped after ${ranForMs} ms`);
+  }
+}
+
 /** The server's side: a Workspace in a child process, one pass at a time. */
 export class LintProcess {
   private child: ChildProcess;
   private roots: string[] = [];
   private nextId = 1;
   private stopped = false;
+  /** The pass running in the child: its id, when it began, and whether it may be stopped. */
+  private current: { id: number; startedAt: number; stoppable: boolean } | undefined;
+  /** The previous pass was stopped: the next one runs to its end, so edits never starve the analysis. */
+  private lastWasStopped = false;
   private readonly waiting = new Map<number, { resolve: (pass: PassResult) => void; reject: (error: Error) => void }>();
 
   constructor() {
@@ -91,6 +111,7 @@ export class LintProcess {
     // No stdout: it is the server's protocol channel; stderr reaches the client's log as the server's does.
     const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
     child.on('message', (reply: Reply) => {
+      if (this.current?.id === reply.id) this.current = undefined;
       const waiter = this.waiting.get(reply.id);
       if (!waiter) return;
       this.waiting.delete(reply.id);
@@ -101,13 +122,18 @@ export class LintProcess {
     child.on('exit', (code, signal) => {
       if (this.child !== child || this.stopped) return;
       this.failAll(new Error(`the analysis process stopped (${signal ?? `exit code ${code}`})`));
-      this.child = this.start();
-      if (this.roots.length > 0) this.post({ kind: 'roots', roots: this.roots });
+      this.restart();
     });
     child.on('error', (error) => this.failAll(error));
     child.unref();
     child.channel?.unref();
     return child;
+  }
+
+  private restart(): void {
+    this.current = undefined;
+    this.child = this.start();
+    if (this.roots.length > 0) this.post({ kind: 'roots', roots: this.roots });
   }
 
   private post(request: Request): void {
@@ -117,6 +143,29 @@ export class LintProcess {
   private failAll(error: Error): void {
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
+  }
+
+  /**
+   * A newer pass is due while one runs: stops the running pass when it has run
+   * for STOP_OUTDATED_AFTER_MS, by ending its child (analysis is synchronous,
+   * so nothing short of that stops it) and starting a fresh one. Its promise
+   * rejects with OutdatedPassError. Returns how long the stopped pass had run,
+   * or undefined when it is left to finish (too young to be worth a cold start,
+   * or itself the pass that followed a stop).
+   */
+  stopOutdatedPass(now = Date.now()): number | undefined {
+    const pass = this.current;
+    if (!pass || !pass.stoppable || this.stopped) return undefined;
+    const ranFor = now - pass.startedAt;
+    if (ranFor < STOP_OUTDATED_AFTER_MS) return undefined;
+    const waiter = this.waiting.get(pass.id);
+    this.waiting.delete(pass.id);
+    const old = this.child;
+    this.restart();
+    old.kill('SIGKILL');
+    this.lastWasStopped = true;
+    waiter?.reject(new OutdatedPassError(ranFor));
+    return ranFor;
   }
 
   setRoots(roots: readonly string[]): void {
@@ -139,6 +188,8 @@ export class LintProcess {
 
   lintDocuments(snapshots: DocumentSnapshot[]): Promise<PassResult> {
     const id = this.nextId++;
+    this.current = { id, startedAt: Date.now(), stoppable: !this.lastWasStopped };
+    this.lastWasStopped = false;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.post({ kind: 'lint', id, snapshots });
