@@ -19,7 +19,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCorpus, replicateCorpus, stdlibDirectory } from './corpus.js';
+import { loadCorpus, stdlibDirectory } from './corpus.js';
+import { makeWideProject } from './wide-project.js';
 import { CommandFailed, runTimed, summarize, type Sample, type RunOptions } from './measure.js';
 import { compareFindings, describeCounts, readReport, type Comparison, type Report } from './findings.js';
 import { measureServerLatency, type ServerLatency } from './server-latency.js';
@@ -275,7 +276,7 @@ async function runBenchmark(): Promise<void> {
     if (copies > 1) {
       const target = inWork('scaled');
       progress(`building the ${copies}× corpus`);
-      const mode = replicateCorpus(corpus, target, copies);
+      const wide = makeWideProject(corpus, target, copies);
       const scaleRows: Row[] = [];
       const vsBase = (row: Row, base: Row): void => {
         if (!base.error) row.baseMs = base.medianMs;
@@ -289,12 +290,12 @@ async function runBenchmark(): Promise<void> {
       if (!scaledCold.error) {
         const report = readReport(inWork('cold-scaled.json'));
         scaledCold.notes.push(`${count(report.files)} files checked; ${describeCounts(report.byCode)}`);
-        if (report.files !== corpus.files.length * copies) {
-          notes.push(`On the ${copies}× corpus pyhang checked ${report.files} files, not ${corpus.files.length * copies}.`);
+        if (report.files !== wide.files) {
+          notes.push(`On the ${copies}× corpus pyhang checked ${report.files} files, not ${wide.files}.`);
         }
       }
       scaleRows.push(scaledRead, scaledGrep, scaledCold);
-      scale = { copies, files: corpus.files.length * copies, bytes: corpus.bytes * copies, mode, rows: scaleRows };
+      scale = { copies, files: wide.files, bytes: wide.bytes, mode: `imports rewritten in ${wide.rewritten} files per copy`, rows: scaleRows };
     }
 
     const comparison = coldReport && exhaustiveReport ? compareFindings(coldReport.findings, exhaustiveReport.findings) : null;

@@ -186,15 +186,12 @@ median: below 1 is faster.`);
   if (scale) {
     sections.push(`### Linearity: a ${scale.copies}× corpus
 
-The corpus ${scale.copies} times over (${count(scale.files)} files, ${formatBytes(scale.bytes)}), each copy under its own
-top-level directory of a temporary directory (${scale.mode} of the corpus files; no symbolic links),
-so module names repeat across copies as in a repository with vendored code. One run each.
-Every per-file cost (walking, reading, the pre-filter, parsing what it lets through) is ten
-times the corpus's; the cross-module part is not: pyhang keeps a repeated module name for one
-file (the shallowest, then the first by path: here the first copy's) and gives the others unique
-names, so every copy's imports (\`import asyncio\`) resolve into the first copy. Read the ratio as "per-file
-cost is linear", not as a test of a ten times larger import graph. Hard links share the
-page cache, which makes the floors' ratios a little low too.
+The corpus ${scale.copies} times over (${count(scale.files)} files, ${formatBytes(scale.bytes)}), written by
+\`npm run bench:wide -- DIR ${scale.copies}\` (bench/wide-project.ts): each copy is its own top-level package
+(\`wide_00\`, \`wide_01\`, ...; every directory a package), and its imports of the corpus's own modules are
+rewritten to stay inside the copy, so no two copies share a module name and the import graph is
+${scale.copies} times larger. Imports of the modules library knowledge names (\`asyncio\`, \`sys\`, ...)
+stay, so each copy keeps its hazards. One run each.
 
 ${renderScaleTable(scale.rows)}`);
   }
