@@ -28,6 +28,7 @@ import { readRegularFile } from '../project/regular-file.js';
 import { decodeSource } from '../python/decode.js';
 import { fixSafety } from '../engine/fix.js';
 import { reporterByName, reporterNames, isMachineReadable } from '../reporters/index.js';
+import type { Reporter } from '../reporters/types.js';
 import { statistics } from '../reporters/statistics.js';
 import { hiddenFixesSentence, plural } from '../reporters/fix-summary.js';
 import { displayPath } from '../project/display-path.js';
@@ -111,9 +112,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   // Config errors thrown from here on are caught by main() and printed as one line.
   const resolver = configResolver(options, cwd, io);
 
-  const gathered = await gatherSources(options, io, cwd, resolver);
-  const { problems, stdinBytes } = gathered;
-  let { sources } = gathered;
+  const { sources, problems, stdinBytes } = await gatherSources(options, io, cwd, resolver);
   if (!cacheDirAccepted(options, cwd, sources, io)) return 2;
   if (options.stdinFilename === undefined && sources.length === 0 && problems.length === 0) {
     io.stderr('pyhang: warning: no Python files found under the given paths\n');
@@ -122,63 +121,12 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
 
   const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: stdinBytes !== undefined || options.fix || options.diff });
 
-  let failed = problems.length > 0;
-  let files: VFile[];
-  let fixRun: FixRun | undefined;
-  if (options.fix || options.diff) {
-    fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
-    for (const { path: file, reason } of fixRun.refused) {
-      say(io, `cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged`);
-      failed = true;
-    }
-    files = fixRun.files;
-    sources = fixRun.sources;
-  } else {
-    files = await lintSources(sources);
-  }
-  const hidden = options.unsafeFixes ? 0 : countHiddenFixes(files);
+  const linted = await lintOrFix(sources, lintSources, options, problems.length > 0, cwd, io);
+  const hidden = options.unsafeFixes ? 0 : countHiddenFixes(linted.files);
+  if (options.diff) return reportDiff(linted.fixRun!, linted.files, { failed: linted.failed, hidden, cwd, exitZero: options.exitZero }, io);
 
-  if (options.diff) return reportDiff(fixRun!, files, { failed, hidden, cwd, exitZero: options.exitZero }, io);
-
-  let fixedCount = 0;
-  // `--fix` on stdin prints the fixed source on stdout (as Ruff does), so the report goes to stderr.
-  let print = io.stdout;
-  if (options.fix && stdinBytes !== undefined) {
-    const fixedBytes = fixRun!.changes[0]?.after.bytes ?? stdinBytes;
-    fixedCount = fixRun!.changes[0]?.fixed ?? 0;
-    if (io.stdoutBytes) io.stdoutBytes(fixedBytes);
-    else io.stdout(new TextDecoder().decode(fixedBytes));
-    print = io.stderr;
-  } else if (options.fix) {
-    const written = await writeFixes(fixRun!, cwd, io, (file) => resolver.settingsForFile(file).root);
-    fixedCount = written.fixed;
-    const { reverted } = written;
-    if (reverted.length > 0) {
-      failed = true;
-      // Report what is on disk: lint those files as they were.
-      const originals = new Map(fixRun!.changes.map((change) => [change.path, change.before.bytes]));
-      sources = sources.map((source) => (reverted.includes(source.path) ? { path: source.path, bytes: originals.get(source.path)! } : source));
-      files = await lintSources(sources);
-    }
-  }
-
-  if (options.quiet) keepErrorsOnly(files);
-  const machineReadable = isMachineReadable(options.format);
-  const color = options.color ?? (print === io.stdout && io.stdoutIsTty && !io.env['NO_COLOR']);
-  const output = report(files, {
-    cwd,
-    color,
-    quiet: options.quiet,
-    version: options.version,
-    unsafeFixes: options.unsafeFixes,
-    sourceText: sourceTexts(sources),
-  });
-  if (output !== '') print(output.endsWith('\n') ? output : `${output}\n`);
-  if (options.statistics) {
-    const table = statistics(files, { unsafeFixes: options.unsafeFixes });
-    // JSON and SARIF must stay one parseable document on stdout.
-    if (table !== '') (machineReadable ? io.stderr : print)(table);
-  }
+  const { files, fixedCount, print, failed } = await applyFixes(linted, stdinBytes, lintSources, options, { cwd, io, resolver });
+  printReport(files, report, { sources: linted.sources, print, options, cwd, io });
   if (options.fix) {
     if (fixedCount > 0) io.stderr(`Fixed ${plural(fixedCount, 'error')}.\n`);
     if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);
@@ -188,6 +136,94 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   for (const line of internalErrors) io.stderr(line);
   if (failed || internalErrors.length > 0) return 2;
   return exitCodeForFindings(files, options, io);
+}
+
+/** What linting (or fixing in memory) gave: the files' messages, the sources they are of, and the fix run if any. */
+interface Linted {
+  files: VFile[];
+  sources: SourceFile[];
+  fixRun?: FixRun;
+  /** A problem met so far fails the run (exit 2). */
+  failed: boolean;
+}
+
+/** Lints the sources, or with `--fix`/`--diff` fixes them in memory (saying which files cannot be fixed). */
+async function lintOrFix(
+  sources: SourceFile[],
+  lintSources: (list: SourceFile[]) => Promise<VFile[]>,
+  options: CheckOptions,
+  failed: boolean,
+  cwd: string,
+  io: CliIo,
+): Promise<Linted> {
+  if (!options.fix && !options.diff) return { files: await lintSources(sources), sources, failed };
+  const fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
+  for (const { path: file, reason } of fixRun.refused) {
+    say(io, `cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged`);
+    failed = true;
+  }
+  return { files: fixRun.files, sources: fixRun.sources, fixRun, failed };
+}
+
+/**
+ * With `--fix`: prints the fixed stdin (the report then goes to stderr, as
+ * Ruff does) or writes the fixed files; files whose write was reverted are
+ * linted again as they are on disk. Says how many fixes were applied and where
+ * the report goes.
+ */
+async function applyFixes(
+  linted: Linted,
+  stdinBytes: Uint8Array | undefined,
+  lintSources: (list: SourceFile[]) => Promise<VFile[]>,
+  options: CheckOptions,
+  run: { cwd: string; io: CliIo; resolver: ConfigResolver },
+): Promise<{ files: VFile[]; fixedCount: number; print: (text: string) => void; failed: boolean }> {
+  const { io } = run;
+  let { files, failed } = linted;
+  const fixRun = linted.fixRun;
+  if (options.fix && stdinBytes !== undefined) {
+    const fixedBytes = fixRun!.changes[0]?.after.bytes ?? stdinBytes;
+    if (io.stdoutBytes) io.stdoutBytes(fixedBytes);
+    else io.stdout(new TextDecoder().decode(fixedBytes));
+    return { files, fixedCount: fixRun!.changes[0]?.fixed ?? 0, print: io.stderr, failed };
+  }
+  if (!options.fix) return { files, fixedCount: 0, print: io.stdout, failed };
+  const written = await writeFixes(fixRun!, run.cwd, io, (file) => run.resolver.settingsForFile(file).root);
+  const { reverted } = written;
+  if (reverted.length > 0) {
+    failed = true;
+    // Report what is on disk: lint those files as they were.
+    const originals = new Map(fixRun!.changes.map((change) => [change.path, change.before.bytes]));
+    linted.sources = linted.sources.map((source) => (reverted.includes(source.path) ? { path: source.path, bytes: originals.get(source.path)! } : source));
+    files = await lintSources(linted.sources);
+  }
+  return { files, fixedCount: written.fixed, print: io.stdout, failed };
+}
+
+/** The report in the chosen format, then `--statistics`' table. */
+function printReport(
+  files: VFile[],
+  report: Reporter,
+  run: { sources: SourceFile[]; print: (text: string) => void; options: CheckOptions; cwd: string; io: CliIo },
+): void {
+  const { options, print, io } = run;
+  if (options.quiet) keepErrorsOnly(files);
+  const machineReadable = isMachineReadable(options.format);
+  const color = options.color ?? (print === io.stdout && io.stdoutIsTty && !io.env['NO_COLOR']);
+  const output = report(files, {
+    cwd: run.cwd,
+    color,
+    quiet: options.quiet,
+    version: options.version,
+    unsafeFixes: options.unsafeFixes,
+    sourceText: sourceTexts(run.sources),
+  });
+  if (output !== '') print(output.endsWith('\n') ? output : `${output}\n`);
+  if (options.statistics) {
+    const table = statistics(files, { unsafeFixes: options.unsafeFixes });
+    // JSON and SARIF must stay one parseable document on stdout.
+    if (table !== '') (machineReadable ? io.stderr : print)(table);
+  }
 }
 
 function configResolver(options: CheckOptions, cwd: string, io: CliIo): ConfigResolver {

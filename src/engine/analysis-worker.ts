@@ -29,12 +29,14 @@ if (workerData && (workerData as Partial<WorkerData>).shared) {
   const { port, shared, slot, taskModule } = workerData as WorkerData;
   let status = WORKER_FAILED;
   try {
-    const { analyzeTask, transferables } = (await import(taskModule)) as {
+    const { analyzeTask, transferables, encodeResults } = (await import(taskModule)) as {
       analyzeTask: (task: WorkerTask) => WorkerResult;
       transferables?: (results: WorkerResult[]) => ArrayBuffer[];
+      encodeResults?: (results: WorkerResult[]) => WorkerResult[];
     };
     port.on('message', (tasks: WorkerTask[]) => {
-      const results = tasks.map((task) => analyzeTask(task));
+      const analysed = tasks.map((task) => analyzeTask(task));
+      const results = encodeResults ? encodeResults(analysed) : analysed;
       port.postMessage(results, transferables?.(results) ?? []);
       Atomics.add(shared, 0, 1);
       Atomics.notify(shared, 0);

@@ -1,14 +1,13 @@
 /**
  * Parallel analysis in worker threads, beside the calling thread. Workers that
  * analyse send back results only: facts, a "skipped" verdict or a per-file
- * problem, never trees. A worker that only parses (see PoolOptions.finish)
+ * problem, each as its JSON text (the plain data the disk store keeps), never trees. A worker that only parses (see PoolOptions.finish)
  * sends the native parse of each file to analyse: one array of numbers, whose
  * memory is handed over rather than copied.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
 import type { Analysis } from './lint.js';
-import { compactData } from '../python/facts.js';
 import { WORKER_FAILED, WORKER_READY, type WorkerResult, type WorkerTask } from './analysis-worker.js';
 import type { FileTask, SearchTask } from './analysis-task.js';
 
@@ -54,6 +53,8 @@ interface PoolWorker {
   alive: boolean;
   /** Tasks handed to it whose results have not arrived, by path. */
   pending: Map<string, WorkerTask>;
+  /** The bytes of files of those tasks (where known). */
+  pendingBytes: number;
 }
 
 export interface PoolOptions {
@@ -82,14 +83,6 @@ export interface PoolOptions {
  */
 export class AnalysisPool {
   private workers: PoolWorker[] | null = null;
-  /**
-   * One copy of each string the results hold (see compactData). A result from a
-   * worker arrives as a copy made for this thread, with a string of its own at
-   * every place (each fact repeats its function's name, `call`, `sym`…): without
-   * this, about 3 in 4 strings the facts of the standard library kept were
-   * duplicates. One analysed in this thread holds slices of its file's text.
-   */
-  private readonly strings = new Map<string, string>();
   /** Search tasks made so far (their keys). */
   private searches = 0;
   /** Slot 0 counts results and status changes posted by any worker: this thread sleeps until it moves. Slot i + 1 is worker i's status. */
@@ -112,7 +105,10 @@ export class AnalysisPool {
   analyze(tasks: readonly FileTask[]): Map<string, Analysis> {
     const analyses = new Map<string, Analysis>();
     for (const [path, result] of this.run(tasks)) {
-      if ('analysis' in result) analyses.set(path, compactData(result.analysis, this.strings));
+      if ('analysis' in result) analyses.set(path, result.analysis);
+      // Sent as JSON (see encodeResults): JSON.parse shares one copy of every key, where the structured
+      // clone made a string of its own at every place and needed a pass of interning (compactData) after it.
+      else if ('json' in result) analyses.set(path, JSON.parse(result.json) as Analysis);
     }
     return analyses;
   }
@@ -150,11 +146,6 @@ export class AnalysisPool {
     const searching = tasks.some((t) => 'search' in t);
     const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
     const finish = local ? this.options.finish : undefined;
-    const pendingBytes = (w: PoolWorker): number => {
-      let bytes = 0;
-      for (const task of w.pending.values()) bytes += task.size ?? 0;
-      return bytes;
-    };
     /** Files a worker read and parsed: this thread analyses them, before taking new tasks. */
     const mine: { task: FileTask; parsed: { text: string; tree: Int32Array } | null }[] = [];
     const feed = (w: PoolWorker) => {
@@ -162,9 +153,10 @@ export class AnalysisPool {
       let batch: WorkerTask[] = [];
       while (w.alive && w.pending.size < inFlight && next < queue.length && mine.length < PARSED_AHEAD) {
         // One task at least, whatever its size.
-        if (local && w.pending.size > 0 && pendingBytes(w) + (queue[next]!.size ?? 0) > BYTES_IN_FLIGHT_SHARED) break;
+        if (local && w.pending.size > 0 && w.pendingBytes + (queue[next]!.size ?? 0) > BYTES_IN_FLIGHT_SHARED) break;
         const task = queue[next++]!;
         w.pending.set(task.path, task);
+        w.pendingBytes += task.size ?? 0;
         batch.push(finish && 'module' in task ? { ...task, parseOnly: true } : task);
         if (batch.length === BATCH) {
           w.port.postMessage(batch);
@@ -186,6 +178,7 @@ export class AnalysisPool {
           queue.push(...w.pending.values());
           requeued ||= w.pending.size > 0;
           w.pending.clear();
+          w.pendingBytes = 0;
           void this.retire(w);
           continue;
         }
@@ -193,6 +186,7 @@ export class AnalysisPool {
           for (const result of message.message as WorkerResult[]) {
             const task = w.pending.get(result.path);
             w.pending.delete(result.path);
+            if (task) w.pendingBytes -= task.size ?? 0;
             if ('parsed' in result) {
               if (task && 'module' in task) mine.push({ task, parsed: result.parsed });
             } else results.set(result.path, result);
@@ -226,7 +220,6 @@ export class AnalysisPool {
     const workers = this.workers ?? [];
     this.workers = null;
     await Promise.all(workers.map((w) => this.retire(w)));
-    this.strings.clear();
   }
 
   private start(): PoolWorker[] {
@@ -239,7 +232,7 @@ export class AnalysisPool {
         workerData: { port: port2, shared: this.shared, slot, taskModule },
         transferList: [port2],
       });
-      const entry: PoolWorker = { worker, port: port1, slot, startedAt: Date.now(), alive: true, pending: new Map() };
+      const entry: PoolWorker = { worker, port: port1, slot, startedAt: Date.now(), alive: true, pending: new Map(), pendingBytes: 0 };
       worker.on('error', () => {
         entry.alive = false;
       });

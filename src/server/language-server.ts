@@ -42,134 +42,171 @@ const DISCOVERY_INPUTS = new Set(['pyproject.toml', '.gitignore']);
 
 /** Listens on `connection`; what it returns tells whether the client asked for a shutdown (for the exit code). */
 export function listen(connection: Connection): { readonly shutdownReceived: boolean } {
-  const documents = new TextDocuments(TextDocument);
-  // Passes run in a child process, so that requests are answered while one runs (see lint-process.ts).
-  const workspace = new LintProcess();
-  /** What was last published per document URI, for code actions. */
-  const linted = new Map<string, LintedDocument>();
-  let shownConfigErrors = new Set<string>();
-  const loggedConfigWarnings = new Set<string>();
-  let warnedAboutCap = false;
-  let documentChanges = false;
-  let watchFilesDynamically = false;
-  let workspaceFolderEvents = false;
-  /** The pass waiting to run: an immediate one (open, save) or a debounced one (typing). */
-  let pending: { immediate: boolean; cancel: () => void } | undefined;
-  let shuttingDown = false;
-  /** A pass is running in the child process; another was asked for meanwhile (it runs when this one ends). */
-  let running = false;
-  let rerun = false;
+  const session = new ServerSession(connection);
+  session.answerLifecycle();
+  session.followDocuments();
+  session.answerCodeActions();
+  session.documents.listen(connection);
+  connection.listen();
+  return {
+    get shutdownReceived() {
+      return session.shuttingDown;
+    },
+  };
+}
 
-  const log = (text: string): void => connection.console.error(text);
+/** One connection's server: its documents, the passes over them and what was published. */
+class ServerSession {
+  readonly documents = new TextDocuments(TextDocument);
+  // Passes run in a child process, so that requests are answered while one runs (see lint-process.ts).
+  private readonly workspace = new LintProcess();
+  /** What was last published per document URI, for code actions. */
+  private readonly linted = new Map<string, LintedDocument>();
+  private shownConfigErrors = new Set<string>();
+  private readonly loggedConfigWarnings = new Set<string>();
+  private warnedAboutCap = false;
+  private documentChanges = false;
+  private watchFilesDynamically = false;
+  private workspaceFolderEvents = false;
+  /** The pass waiting to run: an immediate one (open, save) or a debounced one (typing). */
+  private pending: { immediate: boolean; cancel: () => void } | undefined;
+  shuttingDown = false;
+  /** A pass is running in the child process; another was asked for meanwhile (it runs when this one ends). */
+  private running = false;
+  private rerun = false;
+
+  constructor(private readonly connection: Connection) {}
+
+  private log(text: string): void {
+    this.connection.console.error(text);
+  }
 
   /**
    * Runs a pass after `delay` ms. A pass lints the documents as they are when it
    * runs, so a pending immediate pass (open, save) already covers any later
    * request; a pending debounced pass is pushed back by each newer keystroke.
    */
-  const requestLint = (delay: number): void => {
-    if (shuttingDown) return;
-    if (pending?.immediate) return;
-    pending?.cancel();
+  private requestLint(delay: number): void {
+    if (this.shuttingDown) return;
+    if (this.pending?.immediate) return;
+    this.pending?.cancel();
     const run = (): void => {
-      pending = undefined;
-      lintOpenDocuments();
+      this.pending = undefined;
+      this.lintOpenDocuments();
     };
     // An immediate pass runs once the messages already received are handled (not a timer's millisecond later).
     if (delay === 0) {
       const handle = setImmediate(run);
-      pending = { immediate: true, cancel: () => clearImmediate(handle) };
+      this.pending = { immediate: true, cancel: () => clearImmediate(handle) };
     } else {
       const handle = setTimeout(run, delay);
-      pending = { immediate: false, cancel: () => clearTimeout(handle) };
+      this.pending = { immediate: false, cancel: () => clearTimeout(handle) };
     }
-  };
+  }
 
-  const lintOpenDocuments = (): void => {
-    if (shuttingDown) return;
-    if (running) {
-      rerun = true;
+  private lintOpenDocuments(): void {
+    if (this.shuttingDown) return;
+    if (this.running) {
+      this.rerun = true;
       // The running pass lints versions older than these: stop it if it is a long one.
-      workspace.stopOutdatedPass();
+      this.workspace.stopOutdatedPass();
       return;
     }
     const snapshots: DocumentSnapshot[] = [];
-    for (const document of documents.all()) {
-      const snapshot = snapshotOf(document, workspace.getRoots());
+    for (const document of this.documents.all()) {
+      const snapshot = snapshotOf(document, this.workspace.getRoots());
       if (snapshot) snapshots.push(snapshot);
     }
     if (snapshots.length === 0) return;
-    running = true;
-    workspace
+    this.running = true;
+    this.workspace
       .lintDocuments(snapshots)
-      .then(publish, (error: unknown) =>
-        log(error instanceof OutdatedPassError ? `pyhang: ${error.message}; analysing the newer version` : `pyhang: linting failed: ${describeError(error)}`),
+      .then(
+        (pass) => this.publish(pass),
+        (error: unknown) =>
+          this.log(error instanceof OutdatedPassError ? `pyhang: ${error.message}; analysing the newer version` : `pyhang: linting failed: ${describeError(error)}`),
       )
       .finally(() => {
-        running = false;
-        if (rerun) {
-          rerun = false;
-          lintOpenDocuments();
+        this.running = false;
+        if (this.rerun) {
+          this.rerun = false;
+          this.lintOpenDocuments();
         }
       });
-  };
+  }
 
   /** Publishes a pass's findings, except for documents edited since it began: a newer pass is due for them. */
-  const publish = (pass: PassResult): void => {
-    if (shuttingDown) return;
-    showConfigErrors(pass.configErrors);
-    for (const warning of pass.configWarnings) {
-      if (loggedConfigWarnings.has(warning)) continue;
-      loggedConfigWarnings.add(warning);
-      connection.console.warn(`pyhang: ${warning}`);
-    }
-    if (pass.discoveredFiles > MAX_WORKSPACE_FILES && !warnedAboutCap) {
-      warnedAboutCap = true;
-      connection.console.warn(
-        `pyhang: the workspace has ${pass.discoveredFiles} Python files; only ${MAX_WORKSPACE_FILES} of them feed cross-module analysis`,
-      );
-    }
+  private publish(pass: PassResult): void {
+    if (this.shuttingDown) return;
+    this.showConfigProblems(pass);
     const locator = new FileLocator(pass.documents.map((result) => result.document));
     for (const result of pass.documents) {
       const { document } = result;
-      if (documents.get(document.uri)?.version !== document.version) continue;
+      if (this.documents.get(document.uri)?.version !== document.version) continue;
       if (!result.messages) {
-        log(`pyhang: linting ${document.path} failed: ${describeError(result.error)}`);
+        this.log(`pyhang: linting ${document.path} failed: ${describeError(result.error)}`);
         continue;
       }
       try {
         const findings = toFindings(result.messages, new LineIndex(document.text), locator);
-        linted.set(document.uri, { uri: document.uri, version: document.version, text: document.text, findings });
-        void connection.sendDiagnostics({
+        this.linted.set(document.uri, { uri: document.uri, version: document.version, text: document.text, findings });
+        void this.connection.sendDiagnostics({
           uri: document.uri,
           version: document.version,
           diagnostics: findings.map((finding) => finding.diagnostic),
         });
       } catch (error) {
-        log(`pyhang: reporting on ${document.path} failed: ${describeError(error)}`);
+        this.log(`pyhang: reporting on ${document.path} failed: ${describeError(error)}`);
       }
     }
-  };
+  }
+
+  /** A pass's configuration errors and warnings, and the workspace cap, each said once while it lasts. */
+  private showConfigProblems(pass: PassResult): void {
+    this.showConfigErrors(pass.configErrors);
+    for (const warning of pass.configWarnings) {
+      if (this.loggedConfigWarnings.has(warning)) continue;
+      this.loggedConfigWarnings.add(warning);
+      this.connection.console.warn(`pyhang: ${warning}`);
+    }
+    if (pass.discoveredFiles > MAX_WORKSPACE_FILES && !this.warnedAboutCap) {
+      this.warnedAboutCap = true;
+      this.connection.console.warn(
+        `pyhang: the workspace has ${pass.discoveredFiles} Python files; only ${MAX_WORKSPACE_FILES} of them feed cross-module analysis`,
+      );
+    }
+  }
 
   /** Each configuration error is shown once while it lasts; fixed and broken again, it is shown again. */
-  const showConfigErrors = (errors: string[]): void => {
+  private showConfigErrors(errors: string[]): void {
     for (const error of errors) {
-      if (shownConfigErrors.has(error)) continue;
+      if (this.shownConfigErrors.has(error)) continue;
       // The notification, not `window.showErrorMessage` (a window/showMessageRequest awaiting an answer).
-      void connection.sendNotification(ShowMessageNotification.type, {
+      void this.connection.sendNotification(ShowMessageNotification.type, {
         type: MessageType.Error,
         message: `pyhang: ${error} (using the default settings)`,
       });
     }
-    shownConfigErrors = new Set(errors);
-  };
+    this.shownConfigErrors = new Set(errors);
+  }
 
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
-    workspace.setRoots(rootsOf(params));
+  /** initialize, initialized and shutdown. */
+  answerLifecycle(): void {
+    this.connection.onInitialize((params) => this.initialize(params));
+    this.connection.onInitialized(() => this.initialized());
+    this.connection.onShutdown(() => {
+      this.shuttingDown = true;
+      this.pending?.cancel();
+      this.pending = undefined;
+    });
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    this.workspace.setRoots(rootsOf(params));
     const capabilities = params.capabilities;
-    documentChanges = capabilities.workspace?.workspaceEdit?.documentChanges === true;
-    watchFilesDynamically = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-    workspaceFolderEvents = capabilities.workspace?.workspaceFolders === true;
+    this.documentChanges = capabilities.workspace?.workspaceEdit?.documentChanges === true;
+    this.watchFilesDynamically = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    this.workspaceFolderEvents = capabilities.workspace?.workspaceFolders === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -178,91 +215,84 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
       },
       serverInfo: { name: 'pyhang', version: readVersion() },
     };
-  });
+  }
 
-  connection.onInitialized(() => {
-    const roots = workspace.getRoots();
-    connection.console.info(`pyhang ${readVersion()} language server; workspace: ${roots.length > 0 ? roots.join(', ') : '(none: open files only)'}`);
-    if (watchFilesDynamically) {
-      const kind = WatchKind.Create | WatchKind.Change | WatchKind.Delete;
-      void connection.client
-        .register(DidChangeWatchedFilesNotification.type, {
-          watchers: [
-            { globPattern: '**/*.{py,pyi}', kind },
-            { globPattern: '**/pyproject.toml', kind },
-            { globPattern: '**/.gitignore', kind },
-          ],
-        })
-        .catch((error: unknown) => log(`pyhang: could not register file watchers: ${describeError(error)}`));
-    }
-    if (workspaceFolderEvents) {
-      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+  private initialized(): void {
+    const roots = this.workspace.getRoots();
+    this.connection.console.info(`pyhang ${readVersion()} language server; workspace: ${roots.length > 0 ? roots.join(', ') : '(none: open files only)'}`);
+    if (this.watchFilesDynamically) this.registerFileWatchers();
+    if (this.workspaceFolderEvents) {
+      this.connection.workspace.onDidChangeWorkspaceFolders((event) => {
         const removed = new Set(event.removed.map((folder) => pathOfUri(folder.uri)).filter(isString));
-        const kept = workspace.getRoots().filter((root) => !removed.has(root));
+        const kept = this.workspace.getRoots().filter((root) => !removed.has(root));
         const added = event.added.map((folder) => pathOfUri(folder.uri)).filter(isString);
-        workspace.setRoots([...kept, ...added]);
-        requestLint(0);
+        this.workspace.setRoots([...kept, ...added]);
+        this.requestLint(0);
       });
     }
-  });
+  }
 
-  documents.onDidOpen(() => requestLint(0));
-  documents.onDidChangeContent(() => requestLint(CHANGE_DEBOUNCE_MS));
-  documents.onDidSave((event) => {
-    const file = pathOfUri(event.document.uri);
-    if (file) {
-      workspace.fileChanged(file);
-      if (DISCOVERY_INPUTS.has(path.basename(file))) workspace.filesChanged();
-    }
-    requestLint(0);
-  });
-  documents.onDidClose((event) => {
-    const uri = event.document.uri;
-    if (linted.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-    // Other documents may have depended on its unsaved text; from now on its file on disk counts.
-    requestLint(CHANGE_DEBOUNCE_MS);
-  });
+  private registerFileWatchers(): void {
+    const kind = WatchKind.Create | WatchKind.Change | WatchKind.Delete;
+    void this.connection.client
+      .register(DidChangeWatchedFilesNotification.type, {
+        watchers: [
+          { globPattern: '**/*.{py,pyi}', kind },
+          { globPattern: '**/pyproject.toml', kind },
+          { globPattern: '**/.gitignore', kind },
+        ],
+      })
+      .catch((error: unknown) => this.log(`pyhang: could not register file watchers: ${describeError(error)}`));
+  }
 
-  connection.onDidChangeWatchedFiles((params) => {
-    for (const change of params.changes ?? []) {
-      const file = pathOfUri(change.uri);
-      if (!file) continue;
-      workspace.fileChanged(file);
-      if (change.type !== FileChangeType.Changed || DISCOVERY_INPUTS.has(path.basename(file))) workspace.filesChanged();
-    }
-    requestLint(CHANGE_DEBOUNCE_MS);
-  });
+  /** Documents opened, changed, saved and closed, and files changed on disk: each asks for a pass. */
+  followDocuments(): void {
+    const { documents, workspace } = this;
+    documents.onDidOpen(() => this.requestLint(0));
+    documents.onDidChangeContent(() => this.requestLint(CHANGE_DEBOUNCE_MS));
+    documents.onDidSave((event) => {
+      const file = pathOfUri(event.document.uri);
+      if (file) {
+        workspace.fileChanged(file);
+        if (DISCOVERY_INPUTS.has(path.basename(file))) workspace.filesChanged();
+      }
+      this.requestLint(0);
+    });
+    documents.onDidClose((event) => {
+      const uri = event.document.uri;
+      if (this.linted.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      // Other documents may have depended on its unsaved text; from now on its file on disk counts.
+      this.requestLint(CHANGE_DEBOUNCE_MS);
+    });
+    this.connection.onDidChangeWatchedFiles((params) => {
+      for (const change of params.changes ?? []) {
+        const file = pathOfUri(change.uri);
+        if (!file) continue;
+        workspace.fileChanged(file);
+        if (change.type !== FileChangeType.Changed || DISCOVERY_INPUTS.has(path.basename(file))) workspace.filesChanged();
+      }
+      this.requestLint(CHANGE_DEBOUNCE_MS);
+    });
+  }
 
-  connection.onCodeAction((params) => {
-    const document = documents.get(params.textDocument.uri);
-    if (!document) return [];
-    try {
-      return codeActionsFor(
-        { uri: document.uri, version: document.version, text: document.getText() },
-        linted.get(document.uri),
-        params.range,
-        params.context?.diagnostics ?? [],
-        { documentChanges },
-      );
-    } catch (error) {
-      log(`pyhang: code actions for ${document.uri} failed: ${describeError(error)}`);
-      return [];
-    }
-  });
-
-  connection.onShutdown(() => {
-    shuttingDown = true;
-    pending?.cancel();
-    pending = undefined;
-  });
-
-  documents.listen(connection);
-  connection.listen();
-  return {
-    get shutdownReceived() {
-      return shuttingDown;
-    },
-  };
+  answerCodeActions(): void {
+    this.connection.onCodeAction((params) => {
+      const document = this.documents.get(params.textDocument.uri);
+      if (!document) return [];
+      try {
+        return codeActionsFor(
+          { uri: document.uri, version: document.version, text: document.getText() },
+          this.linted.get(document.uri),
+          params.range,
+          params.context?.diagnostics ?? [],
+          { documentChanges: this.documentChanges },
+        );
+      } catch (error) {
+        this.log(`pyhang: code actions for ${document.uri} failed: ${describeError(error)}`);
+        return [];
+      }
+    });
+  }
 }
 
 /** An open document worth linting: a Python file on disk (`file:` URI), or a new Python buffer not saved yet (`untitled:`). */
