@@ -45,8 +45,9 @@ export const HANG005 = defineRule({
   check(context) {
     const { project } = context;
     for (const wait of context.extracted(FUTURE_WAITS)) {
-      // Written directly in a coroutine, it is HANG003's; a done future does not block.
-      if (wait.coroutine || !wait.inFunction || wait.knownDone) continue;
+      // Written directly in a coroutine, it is HANG003's; a future checked done does not block. (In a
+      // done-callback only the future it is given is done: a future submitted there is not.)
+      if (wait.coroutine || !wait.inFunction || wait.knownDone === 'done-guard') continue;
       if (project.functionAt(wait.inFunction)?.fn.isAsync) continue;
       if (!onRunningLoop(project, wait)) continue;
       const entry = project.runsOnLoopThread(wait.inFunction);
