@@ -24,7 +24,22 @@ ruleTester('HANG005', {
         async def main():
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(None, fetch_sync, loop)
+            await loop.run_in_executor(None, lambda: fetch_sync(loop))
             await asyncio.to_thread(fetch_sync, loop)
+      `,
+    },
+    {
+      name: 'a helper handed to an executor, also through a lambda, is passed, not called, on the loop thread',
+      code: py`
+        import asyncio
+        async def fetch():
+            return 42
+        def fetch_sync():
+            return asyncio.run_coroutine_threadsafe(fetch(), asyncio.get_event_loop()).result()
+        async def main():
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, fetch_sync)
+            await loop.run_in_executor(None, lambda: fetch_sync())
       `,
     },
     {
