@@ -8,7 +8,8 @@
  * visited sets, so import cycles and recursion end. The model built on it has
  * a part per concern, each in its own module: exception flow (what a function
  * may raise and through which chain), coroutine runs (how each coroutine is
- * run) and demand loading (which modules not indexed yet to load, and when).
+ * run), loop threads (what runs on an event loop's thread) and demand loading
+ * (which modules not indexed yet to load, and when).
  */
 import { own, type ClassFacts, type CoroutineUse, type FunctionFacts, type ModuleFacts } from '../python/facts.js';
 import type { Term, Value } from '../python/values.js';
