@@ -28,6 +28,8 @@ export interface WaitFact {
   timeout: TimeoutArgument;
   /** Name of the `async def` whose body holds the call directly (not through a nested def or lambda), else null. */
   coroutine: string | null;
+  /** Qualified name of the function whose body holds the call, else null (module level, class bodies, lambdas). */
+  inFunction: string | null;
   /**
    * Whether the waited future is known to be complete here: a `done()` check
    * or a bounded wait that returned on every path to the call
@@ -65,6 +67,7 @@ for (const [name, wait] of apisDoing('waits-on-futures')) {
       target: futures.value,
       timeout: timeoutOf(call, wait.timeout),
       coroutine: call.coroutine,
+      inFunction: call.inFunction,
       knownDone: knownDone(call, futures),
       loc: call.loc,
       targetText: futures.text,
@@ -82,6 +85,7 @@ for (const [method, wait] of methodsDoing('waits-on-receiver')) {
       target: future.value,
       timeout: timeoutOf(call, wait.timeout),
       coroutine: call.coroutine,
+      inFunction: call.inFunction,
       knownDone: knownDone(call, future),
       loc: call.methodLoc,
       targetText: future.text,

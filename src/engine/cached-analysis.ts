@@ -56,6 +56,8 @@ function isTerm(term: unknown, depth: number): boolean {
       return isString(term['q']);
     case 'self':
       return isString(term['c']);
+    case 'obj':
+      return isString(term['t']);
     case 'call':
       return isValue(term['f'], depth);
     case 'attr':
@@ -108,6 +110,18 @@ const isCoroutineUse = shape({
   argName: optional(isString),
 });
 
+const isLoopCallback = shape({
+  api: isString,
+  callable: value,
+  exits: optional(isString),
+  future: optional(value),
+  loc: isLoc,
+  callableLoc: isLoc,
+  callableText: isString,
+  callbackArgsLoc: isLoc,
+  receiverText: isStringOrNull,
+});
+
 const isModuleFacts = shape({
   path: isString,
   module: isString,
@@ -118,6 +132,7 @@ const isModuleFacts = shape({
   classes: arrayOf(isClass),
   discards: arrayOf(isDiscard),
   coroutineUses: arrayOf(isCoroutineUse),
+  loopCallbacks: arrayOf(isLoopCallback),
   starImports: arrayOf(isString),
   noqa: recordOf(arrayOf(isString)),
   extracted: arrayOf(shape({ kind: isString, data: (data) => data !== undefined })),

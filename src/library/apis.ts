@@ -19,8 +19,18 @@ export interface Param {
 
 /** What calling a function does, as far as the model is concerned. */
 export type ApiEffect =
-  /** Schedules `coroutine` on a loop in another thread and returns a threadsafe future for its outcome. */
-  | { kind: 'submits-coroutine'; coroutine: Param }
+  /**
+   * Schedules `coroutine` on `loop` (in another thread, as meant) and returns a
+   * threadsafe future for its outcome.
+   */
+  | { kind: 'submits-coroutine'; coroutine: Param; loop: Param }
+  /** Returns an object the model knows by name (see LibraryObject). */
+  | { kind: 'returns-object'; object: LibraryObject }
+  /**
+   * A class whose subclasses' methods named in `callbacks` are called by an
+   * event loop, on its thread (asyncio's protocols: `data_received`, ...).
+   */
+  | { kind: 'loop-protocol'; callbacks: readonly string[] }
   /** Blocks until the futures in `futures` complete, or `timeout` seconds pass (no timeout, or None: no bound). */
   | { kind: 'waits-on-futures'; wait: 'wait' | 'as_completed'; futures: Param; timeout: Param }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
@@ -40,6 +50,20 @@ export type ApiEffect =
   /** Yields tuples of its arguments' elements, position by position. */
   | { kind: 'zips' };
 
+/**
+ * Objects library calls return that the model tells apart:
+ * - `running-loop`: the event loop running the calling thread.
+ *   `asyncio.get_running_loop()` returns it or raises; `asyncio.get_event_loop()`
+ *   returns it whenever one is running in the thread (else the thread's
+ *   default loop), so on a loop's thread both are that loop;
+ * - `asyncio-future`: an asyncio Future or Task, whose done-callbacks the
+ *   loop runs with `call_soon` (unlike a concurrent.futures.Future's, which run
+ *   in whichever thread completes it);
+ * - `running-loop-future`: a run_coroutine_threadsafe future whose target is
+ *   the `running-loop` of the thread that submitted it.
+ */
+export type LibraryObject = 'running-loop' | 'asyncio-future' | 'running-loop-future';
+
 export interface LibraryApi {
   /** Every qualified name the API is reachable under. */
   names: readonly string[];
@@ -50,8 +74,60 @@ export interface LibraryApi {
 
 const coroutineAt0: Param = { position: 0, keyword: 'coro' };
 
+/** asyncio's protocol callbacks, as the transports of CPython 3.11 call them (asyncio/protocols.py). */
+const PROTOCOL_CALLBACKS: readonly string[] = [
+  'connection_made',
+  'connection_lost',
+  'pause_writing',
+  'resume_writing',
+  'data_received',
+  'eof_received',
+  'get_buffer',
+  'buffer_updated',
+  'datagram_received',
+  'error_received',
+  'pipe_data_received',
+  'pipe_connection_lost',
+  'process_exited',
+];
+
 export const ASYNCIO: readonly LibraryApi[] = [
-  { names: ['asyncio.run_coroutine_threadsafe', 'asyncio.tasks.run_coroutine_threadsafe'], does: { kind: 'submits-coroutine', coroutine: coroutineAt0 } },
+  {
+    names: ['asyncio.run_coroutine_threadsafe', 'asyncio.tasks.run_coroutine_threadsafe'],
+    does: { kind: 'submits-coroutine', coroutine: coroutineAt0, loop: { position: 1, keyword: 'loop' } },
+  },
+  {
+    names: ['asyncio.get_running_loop', 'asyncio.events.get_running_loop', 'asyncio.get_event_loop', 'asyncio.events.get_event_loop'],
+    does: { kind: 'returns-object', object: 'running-loop' },
+  },
+  {
+    names: [
+      'asyncio.create_task',
+      'asyncio.tasks.create_task',
+      'asyncio.ensure_future',
+      'asyncio.tasks.ensure_future',
+      'asyncio.Future',
+      'asyncio.futures.Future',
+      'asyncio.Task',
+      'asyncio.tasks.Task',
+    ],
+    does: { kind: 'returns-object', object: 'asyncio-future' },
+  },
+  {
+    names: [
+      'asyncio.BaseProtocol',
+      'asyncio.protocols.BaseProtocol',
+      'asyncio.Protocol',
+      'asyncio.protocols.Protocol',
+      'asyncio.BufferedProtocol',
+      'asyncio.protocols.BufferedProtocol',
+      'asyncio.DatagramProtocol',
+      'asyncio.protocols.DatagramProtocol',
+      'asyncio.SubprocessProtocol',
+      'asyncio.protocols.SubprocessProtocol',
+    ],
+    does: { kind: 'loop-protocol', callbacks: PROTOCOL_CALLBACKS },
+  },
   { names: ['asyncio.run', 'asyncio.runners.run'], does: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'main' } } },
   { names: ['asyncio.Runner', 'asyncio.runners.Runner'], does: { kind: 'coroutine-runner' }, python: '>=3.11' },
 ];
@@ -108,9 +184,18 @@ export type MethodEffect =
   | { kind: 'runner-runs'; coroutine: Param }
   /**
    * `fut.add_done_callback(fn)`: `fn` runs once the future is complete (so a
-   * `result()` in it returns at once), on any kind of future.
+   * `result()` in it returns at once), on any kind of future; on an asyncio
+   * future (see LibraryObject) the loop runs it, as it runs `call_soon`'s.
    */
-  | { kind: 'registers-done-callback'; callback: number };
+  | { kind: 'registers-done-callback'; callback: number }
+  /**
+   * `loop.call_soon(callback, *args)` and the like: the event loop calls
+   * `callback` on its own thread, from a Handle (asyncio/events.py), whose
+   * `_run` lets SystemExit and KeyboardInterrupt out of `run_forever()`.
+   */
+  | { kind: 'schedules-callback'; callback: number }
+  /** Returns an object the model knows by name, whatever the receiver (`loop.create_task(...)`). */
+  | { kind: 'returns-object'; object: LibraryObject };
 
 const timeoutAt0: Param = { position: 0, keyword: 'timeout' };
 
@@ -135,6 +220,15 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
   run_until_complete: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'future' } },
   run: { kind: 'runner-runs', coroutine: coroutineAt0 },
   add_done_callback: { kind: 'registers-done-callback', callback: 0 },
+  call_soon: { kind: 'schedules-callback', callback: 0 },
+  call_soon_threadsafe: { kind: 'schedules-callback', callback: 0 },
+  call_later: { kind: 'schedules-callback', callback: 1 },
+  call_at: { kind: 'schedules-callback', callback: 1 },
+  add_signal_handler: { kind: 'schedules-callback', callback: 1 },
+  add_reader: { kind: 'schedules-callback', callback: 1 },
+  add_writer: { kind: 'schedules-callback', callback: 1 },
+  create_task: { kind: 'returns-object', object: 'asyncio-future' },
+  create_future: { kind: 'returns-object', object: 'asyncio-future' },
 };
 
 /**

@@ -1,7 +1,7 @@
 /** Lookups over the library rows (apis.ts), by qualified name and by method name. */
 import { LIBRARY, METHODS, type ApiEffect, type MethodEffect } from './apis.js';
 
-export type { ApiEffect, MethodEffect, Param, LibraryApi } from './apis.js';
+export type { ApiEffect, MethodEffect, Param, LibraryApi, LibraryObject } from './apis.js';
 export { LOOP_STOPPING_EXCEPTIONS } from './apis.js';
 
 const byName = new Map<string, ApiEffect>();

@@ -1,9 +1,11 @@
 /**
  * Exception flow across the project: which SystemExit / KeyboardInterrupt
  * classes a function may raise, through which chain of calls, and which
- * handlers catch them on the way. Only sync functions reachable from a
- * coroutine are walked: calling a coroutine function only creates a coroutine,
- * so nothing it raises reaches its caller at the call.
+ * handlers catch them on the way. Only functions that run on an event loop's
+ * thread are walked (from the roots loop-threads.ts finds: coroutines, the
+ * callables handed to a loop, protocol callbacks), down their sync calls:
+ * calling a coroutine function only creates a coroutine, so nothing it raises
+ * reaches its caller at the call.
  */
 import type { EscapeFact, FunctionFacts, Loc } from '../python/facts.js';
 import { LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
@@ -56,6 +58,8 @@ export class ExceptionFlow {
   constructor(
     private readonly project: ResolvedProject,
     private readonly loader: CallChainLoader,
+    /** Where the walk starts: the coroutine functions first, then the other functions run on a loop's thread. */
+    private readonly roots: () => IndexedFunction[],
   ) {}
 
   /** What was computed over the modules known so far is recomputed on the next question. */
@@ -149,18 +153,27 @@ export class ExceptionFlow {
     if (this.raisesCache) return this.raisesCache;
     // Demand-driven: only sync functions reachable from a coroutine through calls can matter.
     // Walking them may load modules (each load resets the caches, so collect first, solve after).
+    // The roots are found again in each round (a callable handed to a loop may resolve into a module just loaded).
     const graph: CallGraph = { reachable: new Map(), callers: new Map() };
-    const stack: IndexedFunction[] = [];
-    for (const facts of this.project.targetModules()) {
-      for (const fn of facts.functions) if (fn.isAsync) stack.push({ fn, path: facts.path });
-    }
     this.loader.loadAlongCalls(
-      () => this.walkCalls([...stack], new Set(), null),
-      () => this.walkCalls(stack, new Set(), graph),
+      () => this.walkCalls(this.stackOfRoots(), new Set(), null),
+      () => this.walkCalls(this.stackOfRoots(), new Set(), graph),
     );
     const raises = this.solve(graph);
     this.raisesCache = raises;
     return raises;
+  }
+
+  /**
+   * The roots as the walk's stack: the coroutine functions on top, so that
+   * they are walked first, in order, and each witness stays the one found from
+   * a coroutine.
+   */
+  private stackOfRoots(): IndexedFunction[] {
+    const roots = this.roots();
+    const coroutines = roots.filter((root) => root.fn.isAsync);
+    const others = roots.filter((root) => !root.fn.isAsync).reverse();
+    return [...others, ...coroutines];
   }
 
   /** Which base-exit classes escape each walked function: its own raises first, then up the call graph. */
@@ -217,6 +230,17 @@ export class ExceptionFlow {
       current = witness.callee;
     }
     return steps;
+  }
+
+  /**
+   * What calling the (sync) function may let escape: each SystemExit /
+   * KeyboardInterrupt class, with the chain from its first step in the
+   * function down to the raise. Known for the functions the walk reaches.
+   */
+  baseExitsRaisedBy(fnQ: string): BaseExitEscape[] {
+    const out: BaseExitEscape[] = [];
+    for (const cls of this.raises().get(fnQ)?.keys() ?? []) out.push({ exception: shortName(cls), chain: this.chainBelow(fnQ, cls) });
+    return out;
   }
 
   /** Points through which SystemExit / KeyboardInterrupt escape this function, each with its chain. */

@@ -8,18 +8,21 @@
  * visited sets, so import cycles and recursion end. The model built on it has
  * a part per concern, each in its own module: exception flow (what a function
  * may raise and through which chain), coroutine runs (how each coroutine is
- * run) and demand loading (which modules not indexed yet to load, and when).
+ * run), loop threads (what runs on an event loop's thread) and demand loading
+ * (which modules not indexed yet to load, and when).
  */
 import { own, type ClassFacts, type CoroutineUse, type FunctionFacts, type ModuleFacts } from '../python/facts.js';
 import type { Term, Value } from '../python/values.js';
 import { CoroutineRuns, type Submission } from './coroutine-runs.js';
 import { DemandLoading, type InterestingNames, type ProjectLoader } from './demand-loading.js';
 import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
+import { LoopThreads, type LoopThreadEntry, type ScheduledCallback } from './loop-threads.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
 export type { BaseExitEscape, ChainStep } from './exception-flow.js';
 export type { Submission } from './coroutine-runs.js';
+export type { LoopThreadEntry, ScheduledCallback } from './loop-threads.js';
 
 interface ModuleEntry {
   facts: ModuleFacts;
@@ -68,10 +71,16 @@ export class ProjectIndex implements ResolvedProject {
   private readonly inProgress = new Set<string>();
   private readonly exceptionFlow: ExceptionFlow;
   private readonly coroutineRuns: CoroutineRuns;
+  private readonly loopThreads: LoopThreads;
   private readonly demand: DemandLoading;
 
   constructor(all: readonly ModuleFacts[], loader: ProjectLoader = {}) {
-    this.exceptionFlow = new ExceptionFlow(this, { loadAlongCalls: (probe, walk) => this.demand.loadAlongCalls(probe, walk) });
+    this.loopThreads = new LoopThreads(this);
+    this.exceptionFlow = new ExceptionFlow(
+      this,
+      { loadAlongCalls: (probe, walk) => this.demand.loadAlongCalls(probe, walk) },
+      () => this.loopThreads.roots().map((root) => root.fn),
+    );
     this.coroutineRuns = new CoroutineRuns(this);
     this.demand = new DemandLoading(this, this.exceptionFlow, this.coroutineRuns, loader);
     for (const facts of all) this.add(facts);
@@ -112,6 +121,7 @@ export class ProjectIndex implements ResolvedProject {
     this.demand.reset();
     this.exceptionFlow.reset();
     this.coroutineRuns.reset();
+    this.loopThreads.reset();
   }
 
   /** Whether rules look at the module this file was indexed as. */
@@ -185,6 +195,30 @@ export class ProjectIndex implements ResolvedProject {
     return this.exceptionFlow.escapingBaseExits(fn);
   }
 
+  /**
+   * What calling the sync function may let escape: each SystemExit /
+   * KeyboardInterrupt class with its chain (known for functions that run on a
+   * loop's thread, see runsOnLoopThread).
+   */
+  baseExitsRaisedBy(fnQ: string): BaseExitEscape[] {
+    return this.exceptionFlow.baseExitsRaisedBy(fnQ);
+  }
+
+  /**
+   * How the function comes to run on an event loop's thread: it is a
+   * coroutine function, a callable handed to a loop or a protocol callback,
+   * or one of those calls it (through helpers, across modules); null when
+   * nothing says it does.
+   */
+  runsOnLoopThread(fnQ: string): LoopThreadEntry | null {
+    return this.loopThreads.entryOf(fnQ);
+  }
+
+  /** The callables a module hands to an event loop that the loop calls on its own thread. */
+  loopCallbacksIn(facts: ModuleFacts): ScheduledCallback[] {
+    return this.loopThreads.scheduledIn(facts);
+  }
+
   /** Where the coroutine is handed to an event loop in another thread, directly or through its callers; null if never. */
   submittedToOtherLoop(fnQ: string): Submission | null {
     return this.coroutineRuns.submittedToOtherLoop(fnQ);
@@ -225,6 +259,8 @@ export class ProjectIndex implements ResolvedProject {
         return [term.k];
       case 'self':
         return [`inst:${term.c}`];
+      case 'obj':
+        return [`obj:${term.t}`];
       case 'sym':
         return this.memoized(`s:${term.q}`, () => this.resolve(term.q, new Set()));
       default:

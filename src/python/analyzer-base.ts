@@ -73,6 +73,7 @@ export abstract class AnalyzerBase {
       classes: [],
       discards: [],
       coroutineUses: [],
+      loopCallbacks: [],
       starImports: [],
       noqa: record(),
       extracted: [],

@@ -1,9 +1,9 @@
 /** The module walk's expressions (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
-import type { EscapeFact } from './facts.js';
+import type { EscapeFact, LoopCallbackFact } from './facts.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { FUTURE, NOTHING, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
@@ -371,8 +371,16 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       const known = this.applyMethod(effect, call, ctx, state);
       if (known) return known;
     }
+    // An object the library rows name rides along with what the call returns otherwise
+    // (the call is still any other call: `self.create_task` may be a method of the project).
+    const object = api?.kind === 'returns-object' ? api.object : effect?.kind === 'returns-object' ? effect.object : null;
+    if (object) return union(this.anyCall(call, ctx, suppressUse), libraryObject(object));
+    return this.anyCall(call, ctx, suppressUse);
+  }
 
-    // Any other call: it may be a project function (a wrapper returning a future, a helper that exits).
+  /** What a call the library rows do not know does: it may be a project function (a wrapper returning a future, a helper that exits). */
+  private anyCall(call: CallSite, ctx: Ctx, suppressUse: boolean): Value {
+    const { node, callee, argValues, keywordValues } = call;
     if (mayBeProjectCallee(callee)) {
       this.recordCallEscape(call, ctx, callee);
       if (!suppressUse) this.recordUse({ callee, how: 'call' }, node, ctx);
@@ -469,6 +477,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
           const index = ctx.fn.params.indexOf(coro.text);
           if (index >= 0 && !ctx.fn.submitsParams.includes(index)) ctx.fn.submitsParams.push(index);
         }
+        // Submitted to the loop running this very thread (`asyncio.get_event_loop()`, directly or through a local).
+        if (mayBeLibraryObject(argOf(call, api.loop) ?? NOTHING, 'running-loop')) return union(FUTURE, libraryObject('running-loop-future'));
         return FUTURE;
       }
       case 'waits-on-futures':
@@ -522,9 +532,36 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
         return NOTHING;
       case 'registers-done-callback':
-        // Read by the module's pre-pass (which functions are done-callbacks); as a call, it is any other call.
+        // Read by the module's pre-pass too (which functions are done-callbacks); as a call, it is any other call.
+        this.recordLoopCallback(call, effect.callback, object, receiver);
+        return null;
+      case 'schedules-callback':
+        this.recordLoopCallback(call, effect.callback, object, null);
+        return null;
+      case 'returns-object':
         return null;
     }
+  }
+
+  /** A callable handed to an event loop (`future`: for a done-callback, the future it waits on). */
+  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null): void {
+    if (!this.recording) return;
+    const callableNode = call.args.positional[position];
+    if (!callableNode) return;
+    const callable = call.argValues[position] ?? NOTHING;
+    const fact: LoopCallbackFact = {
+      api: call.fnNode.childForFieldName('attribute')?.text ?? '',
+      callable,
+      loc: this.nodeLoc(call.node),
+      callableLoc: this.nodeLoc(callableNode),
+      callableText: compact(callableNode.text),
+      callbackArgsLoc: this.loc(callableNode.startIndex, call.args.positional[call.args.positional.length - 1]!.endIndex),
+      receiverText: /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(object.text) ? object.text : null,
+    };
+    const exit = apiEffect(singleSymbol(callable));
+    if (exit?.kind === 'exits') fact.exits = exit.raises;
+    if (future) fact.future = future;
+    this.facts.loopCallbacks.push(fact);
   }
 
   protected addToCollection(target: SyntaxNode, added: Value, ctx: Ctx, state: State): void {

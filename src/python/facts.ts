@@ -13,7 +13,7 @@ import type { ExtractedFact } from './extractors.js';
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 3;
+export const FACTS_SCHEMA_VERSION = 4;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -127,6 +127,36 @@ export interface EscapeFact {
   caught: string[];
 }
 
+/**
+ * A callable handed to an event loop, which calls it on its own thread:
+ * `loop.call_soon(cb)`, `loop.add_signal_handler(sig, cb)`,
+ * `task.add_done_callback(cb)` (see the `schedules-callback` and
+ * `registers-done-callback` method rows).
+ */
+export interface LoopCallbackFact {
+  /** The method that hands it over: `call_soon_threadsafe`, `add_signal_handler`, `add_done_callback`. */
+  api: string;
+  /** The callable passed. */
+  callable: Value;
+  /** When the callable is a library exit passed itself (`sys.exit`): the exception class calling it raises. */
+  exits?: string;
+  /**
+   * For `add_done_callback`: the future it is called on. Only an asyncio
+   * future's loop runs its callbacks; a concurrent one runs them in whichever
+   * thread completes it, so the index evaluates this to know.
+   */
+  future?: Value;
+  /** The whole call. */
+  loc: Loc;
+  /** The callable argument, and its source text. */
+  callableLoc: Loc;
+  callableText: string;
+  /** From the callable to the end of the last argument (what a fix replacing the callback rewrites). */
+  callbackArgsLoc: Loc;
+  /** The receiver's source text when it is a name or a chain of attributes (`loop`, `self._loop`), else null. */
+  receiverText: string | null;
+}
+
 /** How a coroutine function is used at one call site. */
 export interface CoroutineUse {
   /** The called function. */
@@ -183,6 +213,8 @@ export interface ModuleFacts {
   classes: ClassFacts[];
   discards: DiscardFact[];
   coroutineUses: CoroutineUse[];
+  /** Callables handed to an event loop to call on its thread. */
+  loopCallbacks: LoopCallbackFact[];
   /** Modules imported with `from m import *`, in order. */
   starImports: string[];
   /** `# noqa` directives: 1-based line → codes (empty array = bare `# noqa`). */

@@ -31,7 +31,13 @@ export type Term =
   /** A mapping whose values are `e` (a dict of wrapper results); iterating it yields keys. */
   | { k: 'mapv'; e: Value }
   /** An instance of the class the current method belongs to (`self`). */
-  | { k: 'self'; c: string };
+  | { k: 'self'; c: string }
+  /**
+   * An object a library call returns that the model knows by name (see
+   * LibraryObject in src/library/apis.ts: the running event loop, an asyncio
+   * task). It rides along with what the call returns otherwise.
+   */
+  | { k: 'obj'; t: string };
 
 export type Value = Term[];
 
@@ -186,6 +192,23 @@ export function symbol(q: string): Value {
     symbols.set(q, value);
   }
   return value;
+}
+
+const libraryObjects = new Map<string, Value>();
+
+/** The value of an object the library rows know by name (one object per name: values are never mutated). */
+export function libraryObject(name: string): Value {
+  let value = libraryObjects.get(name);
+  if (!value) {
+    value = [{ k: 'obj', t: name }];
+    libraryObjects.set(name, value);
+  }
+  return value;
+}
+
+/** Whether the value may be the library object of that name, as the walk knows it here (no resolution). */
+export function mayBeLibraryObject(value: Value, name: string): boolean {
+  return value.some((t) => t.k === 'obj' && t.t === name);
 }
 
 export function isEmpty(value: Value): boolean {

@@ -18,6 +18,8 @@ describe('pyhang rules', () => {
         ['HANG002', 'coroutine-raises-base-exit', 'warning'],
         ['HANG003', 'blocking-result-in-coroutine', 'error'],
         ['HANG004', 'threadsafe-future-discarded', 'warning'],
+        ['HANG005', 'blocking-wait-on-own-loop', 'error'],
+        ['HANG006', 'loop-callback-raises-base-exit', 'error'],
       ],
     );
     const summaryColumn = lines.map((line) => line.indexOf(line.split(/\s{2,}/)[3]!));

@@ -21,6 +21,8 @@ describe('--format github', () => {
         '::error file=pkg/client.py,line=10,col=18,endLine=10,endColumn=27,title=HANG001::…',
         '::warning file=pkg/client.py,line=14,col=5,endLine=14,endColumn=56,title=HANG004::…',
         '::error file=pkg/handlers.py,line=7,col=9,endLine=7,endColumn=29,title=HANG002::…',
+        '::error file=pkg/loop_hooks.py,line=11,col=83,endLine=11,endColumn=101,title=HANG005::…',
+        '::error file=pkg/loop_hooks.py,line=19,col=5,endLine=19,endColumn=54,title=HANG006::…',
         '::error file=pkg/relay.py,line=10,col=18,endLine=10,endColumn=36,title=HANG003::…',
       ],
     );
