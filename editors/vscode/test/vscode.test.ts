@@ -138,6 +138,7 @@ describe('the pyhang extension in VS Code (code-server) in Chromium', () => {
         'update.mode': 'none',
         'chat.disableAIFeatures': true,
         'window.commandCenter': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'editor.minimap.enabled': false,
         'editor.hover.delay': 300,
         // Typed text lands as typed: no closing brackets or suggestions inserted for it.
@@ -177,7 +178,7 @@ describe('the pyhang extension in VS Code (code-server) in Chromium', () => {
     });
 
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: WAIT_MS });
   });
@@ -228,20 +229,21 @@ describe('the pyhang extension in VS Code (code-server) in Chromium', () => {
       // The fix is an edit: the finding it fixed goes, HANG002 stays.
       await waitForErrors(page, 1, 'after the timeout fix');
 
-      // A typed edit adds a second wait without a timeout: the count follows.
-      await goToLine(page, 44, 1);
+      // A typed edit adds a wait without a timeout before the fixed one (after it, the
+      // future is done and the wait a safe one): the count follows.
+      await goToLine(page, 43, 1);
       await page.keyboard.press('End');
       await page.keyboard.press('Enter');
-      await page.keyboard.type('print("again", future.result())', { delay: 10 });
-      await waitForErrors(page, 2, 'after typing another future.result()');
+      await page.keyboard.type('print("first", future.result())', { delay: 10 });
+      await waitForErrors(page, 2, 'after typing a future.result() before the fixed one');
 
       // Saved, the file on disk has the fix: it is the user's file that changed.
       await page.keyboard.press('Control+S');
       const deadline = Date.now() + WAIT_MS;
-      while (!fs.readFileSync(path.join(workspace, 'bug_report.py'), 'utf8').includes('future.result(timeout=30)') && Date.now() < deadline) {
+      while (!fs.readFileSync(path.join(workspace, 'bug_report.py'), 'utf8').includes('print("first"') && Date.now() < deadline) {
         await page.waitForTimeout(250);
       }
-      assert.match(fs.readFileSync(path.join(workspace, 'bug_report.py'), 'utf8'), /future\.result\(timeout=30\)\)\n +print\("again", future\.result\(\)\)/);
+      assert.match(fs.readFileSync(path.join(workspace, 'bug_report.py'), 'utf8'), /\n {4}print\("first", future\.result\(\)\)\n {4}print\("handled", future\.result\(timeout=30\)\)/);
       await page.screenshot({ path: path.join(outputDir, 'vscode-after-edit.png') });
     } catch (error) {
       await page.screenshot({ path: path.join(outputDir, 'vscode-failure.png') }).catch(() => undefined);
