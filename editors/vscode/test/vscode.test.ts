@@ -77,11 +77,20 @@ async function waitForErrors(page: Page, errors: number, why: string): Promise<v
 
 /** Runs a command from the command palette by its title. */
 async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: WAIT_MS });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: WAIT_MS });
+  // The palette lists the commands known when it opens; an extension's come once the
+  // extension host has started, so it is opened again until the command is there.
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: WAIT_MS });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    const found = await row.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+    if (found) break;
+    await page.keyboard.press('Escape');
+    assert.ok(Date.now() < deadline, `the command palette has no "${title}"`);
+  }
   await page.keyboard.press('Enter');
 }
 
@@ -101,106 +110,154 @@ async function editorLine(page: Page, needle: string): Promise<string> {
   return texts.find((line) => line.includes(needle)) ?? `(no line with "${needle}" among ${texts.length} rendered lines)`;
 }
 
-describe('the pyhang extension in VS Code (code-server) in Chromium', () => {
-  let tmp = '';
-  let server: ChildProcess | undefined;
-  let serverLog = '';
-  let browser: Browser | undefined;
-  let page: Page;
-  let workspace = '';
+/** Settings no test is about: nothing that pops up over the editor or changes typed text. */
+const quietSettings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'extensions.ignoreRecommendations': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'chat.disableAIFeatures': true,
+  'window.commandCenter': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'editor.minimap.enabled': false,
+  'editor.hover.delay': 300,
+  // Typed text lands as typed: no closing brackets or suggestions inserted for it.
+  'editor.autoClosingBrackets': 'never',
+  'editor.autoClosingQuotes': 'never',
+  'editor.quickSuggestions': { other: false, comments: false, strings: false },
+  'editor.suggestOnTriggerCharacters': false,
+};
 
-  before(async () => {
+/** One code-server with the .vsix installed, a project holding bug_report.py, and a browser page on it. */
+class Session {
+  tmp = '';
+  workspace = '';
+  serverLog = '';
+  page!: Page;
+  private server: ChildProcess | undefined;
+  private browser: Browser | undefined;
+
+  async open(userSettings: Record<string, unknown>): Promise<void> {
     requireFile(vsix, 'run `npm run package` in editors/vscode');
     requireFile(codeServerEntry, 'run editors/vscode/test/install-code-server.sh');
     requireFile(node24, 'run editors/vscode/test/install-code-server.sh');
     requireFile(chromiumPath, 'run `apt-get install chromium` (or set PYHANG_CHROMIUM)');
 
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-vscode-'));
-    const userData = path.join(tmp, 'user-data');
-    const extensions = path.join(tmp, 'extensions');
-    workspace = path.join(tmp, 'project');
+    this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-vscode-'));
+    const userData = path.join(this.tmp, 'user-data');
+    const extensions = path.join(this.tmp, 'extensions');
+    this.workspace = path.join(this.tmp, 'project');
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.mkdirSync(workspace);
-    fs.copyFileSync(path.join(repoRoot, 'examples', 'bug_report.py'), path.join(workspace, 'bug_report.py'));
-    // A user's settings: no trust prompt (the extension runs only in trusted workspaces),
-    // nothing else that pops up over the editor.
-    fs.writeFileSync(
-      path.join(userData, 'User', 'settings.json'),
-      JSON.stringify({
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'workbench.enableExperiments': false,
-        'extensions.ignoreRecommendations': true,
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'chat.disableAIFeatures': true,
-        'window.commandCenter': false,
-        'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        'editor.minimap.enabled': false,
-        'editor.hover.delay': 300,
-        // Typed text lands as typed: no closing brackets or suggestions inserted for it.
-        'editor.autoClosingBrackets': 'never',
-        'editor.autoClosingQuotes': 'never',
-        'editor.quickSuggestions': { other: false, comments: false, strings: false },
-        'editor.suggestOnTriggerCharacters': false,
-      }, null, 2),
-    );
+    fs.mkdirSync(this.workspace);
+    fs.copyFileSync(path.join(repoRoot, 'examples', 'bug_report.py'), path.join(this.workspace, 'bug_report.py'));
+    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...userSettings }, null, 2));
 
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_DATA_HOME: path.join(tmp, 'data') };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: this.tmp, XDG_CONFIG_HOME: path.join(this.tmp, 'config'), XDG_DATA_HOME: path.join(this.tmp, 'data') };
     const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
     runCodeServer([...common, '--install-extension', vsix], env);
 
     const port = await freePort();
     const child = spawn(
       node24,
-      [codeServerEntry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', workspace],
+      [codeServerEntry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', this.workspace],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    server = child;
-    child.stdout?.on('data', (chunk: Buffer) => (serverLog += chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => (serverLog += chunk.toString('utf8')));
+    this.server = child;
+    child.stdout?.on('data', (chunk: Buffer) => (this.serverLog += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (this.serverLog += chunk.toString('utf8')));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${serverLog}`)), WAIT_MS);
-      const check = (): void => {
-        if (serverLog.includes('HTTP server listening')) {
+      const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${this.serverLog}`)), WAIT_MS);
+      child.stdout?.on('data', () => {
+        if (this.serverLog.includes('HTTP server listening')) {
           clearTimeout(timer);
           resolve();
         }
-      };
-      child.stdout?.on('data', check);
+      });
       child.on('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`code-server exited (${code}):\n${serverLog}`));
+        reject(new Error(`code-server exited (${code}):\n${this.serverLog}`));
       });
     });
 
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: WAIT_MS });
-  });
+    this.browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    this.page = await this.browser.newPage({ viewport: { width: 1100, height: 640 } });
+    this.page.setDefaultTimeout(WAIT_MS);
+    this.page.setDefaultNavigationTimeout(WAIT_MS);
+    await this.page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(this.workspace)}`);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: WAIT_MS });
+  }
 
-  after(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) server.kill('SIGTERM');
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  /**
+   * Opens bug_report.py as a user would: Quick Open, or a click in the Explorer (in
+   * Restricted Mode, Quick Open's file search stays empty here).
+   */
+  async openFile(how: 'quick-open' | 'explorer' = 'quick-open'): Promise<void> {
+    const page = this.page;
+    if (how === 'explorer') {
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'bug_report.py' }).first().click();
+      await page.locator('.editor-instance .view-lines').first().waitFor({ timeout: WAIT_MS });
+      return;
+    }
+    await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } });
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: WAIT_MS });
+    await input.fill('bug_report.py');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'bug_report.py' }).first().waitFor({ timeout: WAIT_MS });
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-instance .view-lines').first().waitFor({ timeout: WAIT_MS });
+  }
 
-  it('shows HANG001 and HANG002, explains HANG001 on hover, fixes it, and follows edits', { timeout: WAIT_MS * 8 }, async () => {
+  /** Runs `body`; on failure keeps a screenshot and code-server's log for people to look at. */
+  async recording(name: string, body: (page: Page) => Promise<void>): Promise<void> {
     fs.mkdirSync(outputDir, { recursive: true });
     try {
-      // Open the file as a user would: Quick Open.
-      await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } });
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: WAIT_MS });
-      await input.fill('bug_report.py');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'bug_report.py' }).first().waitFor({ timeout: WAIT_MS });
-      await page.keyboard.press('Enter');
-      await page.locator('.editor-instance .view-lines').first().waitFor({ timeout: WAIT_MS });
+      await body(this.page);
+    } catch (error) {
+      await this.page?.screenshot({ path: path.join(outputDir, `${name}-failure.png`) }).catch(() => undefined);
+      fs.writeFileSync(path.join(outputDir, `${name}-code-server.log`), this.serverLog);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser?.close();
+    if (this.server && this.server.exitCode === null) this.server.kill('SIGTERM');
+    if (this.tmp) fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** The output panel's text (the pyhang channel once "pyhang: Show output" ran). */
+async function outputPanelText(page: Page): Promise<string> {
+  const lines = await page.locator('.part.panel .view-lines .view-line').allInnerTexts();
+  return lines.join('\n').replace(/\u00a0/g, ' ');
+}
+
+async function waitForOutput(page: Page, pattern: RegExp, why: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await outputPanelText(page).catch(() => text);
+    if (pattern.test(text)) return;
+    await page.waitForTimeout(500);
+  }
+  assert.fail(`${why}: expected ${pattern} in the output panel, it shows:\n${text}`);
+}
+
+describe('the pyhang extension in VS Code (code-server) in Chromium', () => {
+  const session = new Session();
+  // Trust off (every folder trusted): the extension's trust gate is tested below.
+  before(() => session.open({ 'security.workspace.trust.enabled': false }));
+  after(() => session.close());
+
+  it('shows HANG001 and HANG002, explains HANG001 on hover, fixes it, and follows edits', { timeout: WAIT_MS * 8 }, async () => {
+    await session.recording('vscode', async (page) => {
+      const workspace = session.workspace;
+      await session.openFile();
 
       // The server reports HANG002 at sys.exit(1) and HANG001 at future.result().
       await waitForErrors(page, 2, 'after opening bug_report.py');
@@ -245,10 +302,37 @@ describe('the pyhang extension in VS Code (code-server) in Chromium', () => {
       }
       assert.match(fs.readFileSync(path.join(workspace, 'bug_report.py'), 'utf8'), /\n {4}print\("first", future\.result\(\)\)\n {4}print\("handled", future\.result\(timeout=30\)\)/);
       await page.screenshot({ path: path.join(outputDir, 'vscode-after-edit.png') });
-    } catch (error) {
-      await page.screenshot({ path: path.join(outputDir, 'vscode-failure.png') }).catch(() => undefined);
-      fs.writeFileSync(path.join(outputDir, 'code-server.log'), serverLog);
-      throw error;
-    }
+
+      // "pyhang: Show output" shows which pyhang runs; "pyhang: Restart server" starts it again.
+      await runCommand(page, 'pyhang: Show output');
+      await waitForOutput(page, /pyhang: starting the bundled pyhang/, 'after "pyhang: Show output"');
+      await runCommand(page, 'pyhang: Restart server');
+      await waitForOutput(page, /pyhang: starting the bundled pyhang[^]*pyhang: starting the bundled pyhang/, 'after "pyhang: Restart server"');
+      await waitForErrors(page, 2, 'after "pyhang: Restart server"');
+    });
+  });
+});
+
+describe('the pyhang extension in an untrusted workspace', () => {
+  const session = new Session();
+  // Trust on, as VS Code ships; no prompt, so the folder opens in Restricted Mode.
+  before(() => session.open({ 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }));
+  after(() => session.close());
+
+  it('does not start until the folder is trusted, then lints', { timeout: WAIT_MS * 6 }, async () => {
+    await session.recording('vscode-untrusted', async (page) => {
+      await session.openFile('explorer');
+      await runCommand(page, 'pyhang: Show output');
+      await waitForOutput(page, /pyhang: not started: the workspace is not trusted/, 'in Restricted Mode');
+      assert.doesNotMatch(await outputPanelText(page), /pyhang: starting/);
+
+      // Trusting the folder starts it, with no reload.
+      await runCommand(page, 'Workspaces: Manage Workspace Trust');
+      const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust/ });
+      await trust.first().waitFor({ state: 'visible', timeout: WAIT_MS });
+      await trust.first().click();
+      await waitForErrors(page, 2, 'after trusting the folder');
+      await page.screenshot({ path: path.join(outputDir, 'vscode-trusted.png') });
+    });
   });
 });
