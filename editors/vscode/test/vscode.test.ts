@@ -276,9 +276,17 @@ describe('the pyhang extension in VS Code (code-server) in Chromium', () => {
 
       // The quick fix on that line writes `timeout=30`.
       await goToLine(page, 44, 30);
-      await page.keyboard.press('Control+.');
       const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'timeout=30' });
-      await fix.first().waitFor({ state: 'visible', timeout: WAIT_MS });
+      // Ctrl+. asks the server for code actions; a press lost while the workbench is busy is
+      // pressed again, as a user would.
+      const fixDeadline = Date.now() + WAIT_MS;
+      for (;;) {
+        await page.keyboard.press('Control+.');
+        if (await fix.first().waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) break;
+        await page.keyboard.press('Escape');
+        assert.ok(Date.now() < fixDeadline, 'Ctrl+. on line 44 offers no "Pass timeout=30"');
+        await goToLine(page, 44, 30);
+      }
       await page.screenshot({ path: path.join(outputDir, 'vscode-quick-fix.png') });
       await fix.first().click();
       await page.locator('.editor-instance .view-line', { hasText: 'future.result(timeout=30)' }).first().waitFor({ timeout: WAIT_MS });
