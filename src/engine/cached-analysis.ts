@@ -56,6 +56,8 @@ function isTerm(term: unknown, depth: number): boolean {
       return isString(term['q']);
     case 'self':
       return isString(term['c']);
+    case 'newfut':
+      return isString(term['at']);
     case 'call':
       return isValue(term['f'], depth);
     case 'attr':
@@ -118,6 +120,7 @@ const isModuleFacts = shape({
   classes: arrayOf(isClass),
   discards: arrayOf(isDiscard),
   coroutineUses: arrayOf(isCoroutineUse),
+  doneLoops: arrayOf(shape({ loc: isLoc, text: isString, futures: value })),
   starImports: arrayOf(isString),
   noqa: recordOf(arrayOf(isString)),
   extracted: arrayOf(shape({ kind: isString, data: (data) => data !== undefined })),

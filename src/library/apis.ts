@@ -23,6 +23,12 @@ export type ApiEffect =
   | { kind: 'submits-coroutine'; coroutine: Param }
   /** Blocks until the futures in `futures` complete, or `timeout` seconds pass (no timeout, or None: no bound). */
   | { kind: 'waits-on-futures'; wait: 'wait' | 'as_completed'; futures: Param; timeout: Param }
+  /**
+   * A future class called directly (`concurrent.futures.Future()`): the future
+   * it makes is completed only by whoever calls its `set_result` /
+   * `set_exception` (executors and asyncio make theirs and complete them).
+   */
+  | { kind: 'makes-future' }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
   | { kind: 'runs-coroutine'; coroutine: Param }
   /** A class whose instances' `run(coroutine)` is an entry point (asyncio.Runner). */
@@ -65,6 +71,10 @@ export const CONCURRENT_FUTURES: readonly LibraryApi[] = [
     names: ['concurrent.futures.as_completed', 'concurrent.futures._base.as_completed'],
     does: { kind: 'waits-on-futures', wait: 'as_completed', futures: { position: 0, keyword: 'fs' }, timeout: { position: 1, keyword: 'timeout' } },
   },
+];
+
+export const CONCURRENT_FUTURES_CLASSES: readonly LibraryApi[] = [
+  { names: ['concurrent.futures.Future', 'concurrent.futures._base.Future'], does: { kind: 'makes-future' } },
 ];
 
 export const SYS: readonly LibraryApi[] = [
@@ -110,7 +120,18 @@ export type MethodEffect =
    * `fut.add_done_callback(fn)`: `fn` runs once the future is complete (so a
    * `result()` in it returns at once), on any kind of future.
    */
-  | { kind: 'registers-done-callback'; callback: number };
+  | { kind: 'registers-done-callback'; callback: number }
+  /**
+   * `fut.set_result(x)`, `fut.set_exception(e)`, `fut.cancel()`: completes the
+   * receiver, a future, and wakes every thread waiting on it.
+   */
+  | { kind: 'completes-receiver' }
+  /**
+   * `loop.call_soon_threadsafe(fn, ...)`, `loop.call_soon`, `loop.call_later(delay, fn)`,
+   * `loop.call_at(when, fn)`: `fn` (at `callback`) runs later on the event
+   * loop's thread, as one of the loop's callbacks, if the loop still runs then.
+   */
+  | { kind: 'schedules-callback'; callback: number };
 
 const timeoutAt0: Param = { position: 0, keyword: 'timeout' };
 
@@ -135,6 +156,13 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
   run_until_complete: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'future' } },
   run: { kind: 'runner-runs', coroutine: coroutineAt0 },
   add_done_callback: { kind: 'registers-done-callback', callback: 0 },
+  set_result: { kind: 'completes-receiver' },
+  set_exception: { kind: 'completes-receiver' },
+  cancel: { kind: 'completes-receiver' },
+  call_soon_threadsafe: { kind: 'schedules-callback', callback: 0 },
+  call_soon: { kind: 'schedules-callback', callback: 0 },
+  call_later: { kind: 'schedules-callback', callback: 1 },
+  call_at: { kind: 'schedules-callback', callback: 1 },
 };
 
 /**
@@ -148,4 +176,4 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
 export const LOOP_STOPPING_EXCEPTIONS: readonly string[] = ['builtins.SystemExit', 'builtins.KeyboardInterrupt'];
 
 /** Every library's rows. */
-export const LIBRARY: readonly LibraryApi[] = [...ASYNCIO, ...CONCURRENT_FUTURES, ...SYS, ...CONTEXTLIB, ...BUILTINS];
+export const LIBRARY: readonly LibraryApi[] = [...ASYNCIO, ...CONCURRENT_FUTURES, ...CONCURRENT_FUTURES_CLASSES, ...SYS, ...CONTEXTLIB, ...BUILTINS];

@@ -225,6 +225,8 @@ export class ProjectIndex implements ResolvedProject {
         return [term.k];
       case 'self':
         return [`inst:${term.c}`];
+      case 'newfut':
+        return [`newfut:${term.at}`];
       case 'sym':
         return this.memoized(`s:${term.q}`, () => this.resolve(term.q, new Set()));
       default:

@@ -9,7 +9,7 @@ import type { Value } from '../python/values.js';
 
 /**
  * What a value resolves to: `fut` | `seq` | `map` | `func:q` | `class:q` | `inst:q` | `module:q` | `bound:q`
- * (a method `q` bound to an instance).
+ * (a method `q` bound to an instance) | `newfut:at` (a future made by hand at `at`, see values.ts).
  */
 export type Concrete = string;
 

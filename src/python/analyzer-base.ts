@@ -73,6 +73,7 @@ export abstract class AnalyzerBase {
       classes: [],
       discards: [],
       coroutineUses: [],
+      doneLoops: [],
       starImports: [],
       noqa: record(),
       extracted: [],

@@ -381,7 +381,14 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         for (const [name, v] of keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argName: name });
       }
     }
+    if (api?.kind === 'makes-future') return union(this.newFuture(node), callOf(callee));
     return callOf(callee);
+  }
+
+  /** The future a `Future()` call makes, named by where it is made (see values.ts). */
+  private newFuture(node: SyntaxNode): Value {
+    const { start } = this.nodeLoc(node);
+    return [{ k: 'newfut', at: `${this.info.module}:${start.line}:${start.column}` }];
   }
 
   /**
@@ -486,6 +493,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         return argValues[0] ? elemOf(argValues[0]) : NOTHING;
       case 'coroutine-runner':
         return callOf(call.callee);
+      case 'makes-future':
+        // Still any other call (its class's methods resolve on what it returns), plus the future it makes: see callValue.
+        return null;
       default:
         return null;
     }
@@ -523,6 +533,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         return NOTHING;
       case 'registers-done-callback':
         // Read by the module's pre-pass (which functions are done-callbacks); as a call, it is any other call.
+        return null;
+      case 'completes-receiver':
+      case 'schedules-callback':
+        // What is completed, and what runs on a loop, are facts of the rules that care (see rules/shared/).
         return null;
     }
   }
