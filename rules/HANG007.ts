@@ -31,7 +31,7 @@ export const HANG007 = defineRule({
     },
     fix: null,
     docs: {
-      finds: '`.result()` / `.exception()` with no timeout on a `concurrent.futures.Future()` completed only in loop callbacks or coroutines',
+      finds: '`.result()` / `.exception()` / `wait([...])` with no timeout on a `concurrent.futures.Future()` completed only in loop callbacks or coroutines',
     },
   },
   // Where its hazards start: such futures are made by calling the class.
@@ -46,16 +46,18 @@ export const HANG007 = defineRule({
   check(context) {
     const { project } = context;
     for (const wait of context.extracted(FUTURE_WAITS)) {
-      if (wait.kind !== 'result' && wait.kind !== 'exception') continue;
       // A timeout bounds the wait; a future known done returns at once; inside a coroutine the wait blocks
       // the loop itself, which is another hazard than a loop that stopped.
       if (wait.timeout.given === 'value' || wait.knownDone || wait.coroutine !== null) continue;
-      for (const site of handMadeFutures(project, wait.target)) {
+      const isMethod = wait.kind === 'result' || wait.kind === 'exception';
+      // `wait([fut])`, `as_completed([a, b])`: the futures in a collection written there.
+      const waited = isMethod ? wait.target : wait.target.flatMap((t) => (t.k === 'coll' ? t.e : []));
+      for (const site of handMadeFutures(project, waited)) {
         const completions = completionsOf(project, site);
         // Completed anywhere but on a loop (a thread, before the wait, an executor's worker): that code can still run.
         if (completions.length === 0 || completions.some((c) => !c.onEventLoop)) continue;
         const related: RelatedLocation[] = completions.map((c) => ({ path: c.path, loc: c.loc, message: `completed here, only on an event loop (${c.method})` }));
-        context.report({ messageId: 'wait', data: { call: `${wait.targetText}.${wait.kind}()` }, loc: wait.loc, related });
+        context.report({ messageId: 'wait', data: { call: isMethod ? `${wait.targetText}.${wait.kind}()` : `${wait.kind}()` }, loc: wait.loc, related });
         break;
       }
     }

@@ -3,9 +3,11 @@
  * tell: coroutines (`async def`: they run only as a loop's tasks), and
  * callables scheduled on a loop (`loop.call_soon_threadsafe(fn)`,
  * `call_soon`, `call_later`, `call_at`: the library rows doing
- * `schedules-callback`), named, bound methods or lambdas. Such code runs
- * only while its loop runs: once the loop has stopped, or its thread died, it
- * never runs.
+ * `schedules-callback`), named, bound methods or lambdas; and done-callbacks
+ * that such code adds (`task.add_done_callback(fn)` in a coroutine or a loop
+ * callback: there the receiver is, as a rule, the loop's own task or future,
+ * whose callbacks the loop runs). Such code runs only while its loop runs:
+ * once the loop has stopped, or its thread died, it never runs.
  */
 import type { FactKind, CallView } from '../../src/python/extractors.js';
 import type { Loc } from '../../src/python/facts.js';
@@ -20,6 +22,12 @@ export interface ScheduledCallback {
   /** Where the callable is written (a lambda's whole text: code inside it runs on the loop). */
   loc: Loc;
   isLambda: boolean;
+  /**
+   * For a done-callback (`add_done_callback`): it runs on a loop only when the
+   * code adding it does, so where that code is: the function (else null) and
+   * the call's place (a lambda holding it).
+   */
+  addedBy?: { inFunction: string | null; loc: Loc };
 }
 
 const calls: Record<string, (call: CallView) => ScheduledCallback | undefined> = {};
@@ -28,6 +36,14 @@ for (const [method, effect] of methodsDoing('schedules-callback')) {
     const callback = call.argument(effect.callback);
     if (!callback) return undefined;
     return { callback: callback.value, loc: callback.loc, isLambda: callback.text.startsWith('lambda') };
+  };
+}
+for (const [method, effect] of methodsDoing('registers-done-callback')) {
+  calls[`.${method}`] = (call) => {
+    const callback = call.argument(effect.callback);
+    if (!callback) return undefined;
+    const addedBy = { inFunction: call.inFunction, loc: call.loc };
+    return { callback: callback.value, loc: callback.loc, isLambda: callback.text.startsWith('lambda'), addedBy };
   };
 }
 
@@ -61,21 +77,33 @@ export function eventLoopCode(project: ProjectIndex): EventLoopCode {
   const functions = new Set<string>();
   const lambdas: { path: string; loc: Loc }[] = [];
   const bound: { receiver: Value; method: string; path: string; loc: Loc }[] = [];
-  for (const { path, data } of extractedEverywhere(project, LOOP_CALLBACKS)) {
-    if (data.isLambda) {
-      lambdas.push({ path, loc: data.loc });
-      continue;
+  const runsFunction = (fnQ: string | null) => fnQ !== null && (functions.has(fnQ) || project.functionAt(fnQ)?.fn.isAsync === true);
+  const inLambda = (path: string, loc: Loc) =>
+    lambdas.some((l) => l.path === path && l.loc.start.offset <= loc.start.offset && loc.end.offset <= l.loc.end.offset);
+  // Done-callbacks run on a loop once the code adding them does: repeat until no more is found.
+  let pending = extractedEverywhere(project, LOOP_CALLBACKS);
+  for (let found = true; found; ) {
+    found = false;
+    const waiting: typeof pending = [];
+    for (const entry of pending) {
+      const { path, data } = entry;
+      if (data.addedBy && !runsFunction(data.addedBy.inFunction) && !inLambda(path, data.addedBy.loc)) {
+        waiting.push(entry);
+        continue;
+      }
+      found = true;
+      if (data.isLambda) {
+        lambdas.push({ path, loc: data.loc });
+        continue;
+      }
+      for (const c of project.evaluate(data.callback)) {
+        if (c.startsWith('func:') || c.startsWith('bound:')) functions.add(c.slice(c.indexOf(':') + 1));
+      }
+      for (const term of data.callback) if (term.k === 'attr') bound.push({ receiver: term.o, method: term.n, path, loc: data.loc });
     }
-    for (const c of project.evaluate(data.callback)) {
-      if (c.startsWith('func:') || c.startsWith('bound:')) functions.add(c.slice(c.indexOf(':') + 1));
-    }
-    for (const term of data.callback) if (term.k === 'attr') bound.push({ receiver: term.o, method: term.n, path, loc: data.loc });
+    pending = waiting;
   }
-  const code: EventLoopCode = {
-    runsFunction: (fnQ) => fnQ !== null && (functions.has(fnQ) || project.functionAt(fnQ)?.fn.isAsync === true),
-    inLambda: (path, loc) => lambdas.some((l) => l.path === path && l.loc.start.offset <= loc.start.offset && loc.end.offset <= l.loc.end.offset),
-    boundMethods: () => bound,
-  };
+  const code: EventLoopCode = { runsFunction, inLambda, boundMethods: () => bound };
   known.set(project, { modules: project.moduleCount, code });
   return code;
 }

@@ -128,8 +128,9 @@ export type MethodEffect =
   | { kind: 'completes-receiver' }
   /**
    * `loop.call_soon_threadsafe(fn, ...)`, `loop.call_soon`, `loop.call_later(delay, fn)`,
-   * `loop.call_at(when, fn)`: `fn` (at `callback`) runs later on the event
-   * loop's thread, as one of the loop's callbacks, if the loop still runs then.
+   * `loop.call_at(when, fn)`, `loop.add_reader(fd, fn)`, `add_writer`,
+   * `add_signal_handler(sig, fn)`: `fn` (at `callback`) runs later on the
+   * event loop's thread, as one of the loop's callbacks, if the loop still runs then.
    */
   | { kind: 'schedules-callback'; callback: number };
 
@@ -163,6 +164,9 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
   call_soon: { kind: 'schedules-callback', callback: 0 },
   call_later: { kind: 'schedules-callback', callback: 1 },
   call_at: { kind: 'schedules-callback', callback: 1 },
+  add_reader: { kind: 'schedules-callback', callback: 1 },
+  add_writer: { kind: 'schedules-callback', callback: 1 },
+  add_signal_handler: { kind: 'schedules-callback', callback: 1 },
 };
 
 /**

@@ -174,6 +174,16 @@ export function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[];
     const inner = doneGuards(node.childForFieldName('argument'), depth + 1);
     return { pos: inner.neg, neg: inner.pos };
   }
+  if (node.type === 'comparison_operator' && node.namedChildCount === 2) {
+    // `fut.done() is False`, `fut.done() == True`, `fut.done() is not True`: the call, or its negation.
+    const operator = node.children.slice(1, -1).map((c) => c.text).join(' ');
+    const right = unwrapParens(node.namedChild(1)!).type;
+    if ((right === 'true' || right === 'false') && ['is', '==', 'is not', '!='].includes(operator)) {
+      const inner = doneGuards(node.namedChild(0), depth + 1);
+      const same = (right === 'true') === (operator === 'is' || operator === '==');
+      return same ? inner : { pos: inner.neg, neg: inner.pos };
+    }
+  }
   if (node.type === 'boolean_operator') {
     const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
     const left = doneGuards(node.childForFieldName('left'), depth + 1);

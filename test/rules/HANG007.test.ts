@@ -88,6 +88,23 @@ ruleTester('HANG007', {
       `,
     },
     {
+      name: "an executor future's done-callback, added in ordinary code, completes it in the worker thread",
+      code: py`
+        import concurrent.futures
+        pool = concurrent.futures.ThreadPoolExecutor()
+        def relay(fn):
+            out = concurrent.futures.Future()
+            job = pool.submit(fn)
+            job.add_done_callback(lambda j: out.set_result(j.result()))
+            return out
+        relay(lambda: 1).result()
+      `,
+    },
+    {
+      name: 'concurrent.futures.wait with a timeout',
+      code: helper + 'fut = run_callback_threadsafe(loop, sum, [1, 2])\nconcurrent.futures.wait([fut], timeout=5)\n',
+    },
+    {
       name: 'a future whose completion pyhang cannot see is not reported',
       code: py`
         import concurrent.futures
@@ -149,6 +166,51 @@ ruleTester('HANG007', {
                 return self.answer.result()
       `,
       errors: [{ line: 13, column: 27 }],
+    },
+    {
+      name: "completed by the done-callback of a task that a loop callback starts",
+      code: py`
+        import asyncio
+        import concurrent.futures
+        def submit(loop, coro):
+            result = concurrent.futures.Future()
+            def relay(task):
+                if task.exception() is not None:
+                    result.set_exception(task.exception())
+                else:
+                    result.set_result(task.result())
+            def start():
+                loop.create_task(coro).add_done_callback(relay)
+            loop.call_soon_threadsafe(start)
+            return result
+        async def ping():
+            return "pong"
+        def ping_blocking(loop):
+            return submit(loop, ping()).result()
+      `,
+      errors: [{ line: 17, column: 32, related: 2 }],
+    },
+    {
+      name: 'completed by a reader callback, waited with concurrent.futures.wait',
+      code: py`
+        import concurrent.futures
+        import socket
+        class Receiver:
+            def __init__(self, loop, sock):
+                self.loop = loop
+                self.sock = sock
+                self.packet = concurrent.futures.Future()
+            def _readable(self):
+                self.loop.remove_reader(self.sock)
+                self.packet.set_result(self.sock.recv(4096))
+            def _watch(self):
+                self.loop.add_reader(self.sock, self._readable)
+            def receive(self):
+                self.loop.call_soon_threadsafe(self._watch)
+                concurrent.futures.wait([self.packet])
+                return self.packet.result(timeout=0)
+      `,
+      errors: [{ line: 15, column: 9, message: '`wait()` waits without a timeout' }],
     },
     {
       name: 'the helper in another module, the wait in a module that never names Future',

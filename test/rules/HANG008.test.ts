@@ -176,6 +176,17 @@ ruleTester('HANG008', {
       errors: [{ line: at(3), column: 5 }],
     },
     {
+      name: 'done() compared with False, in a coroutine that sleeps between polls',
+      code: header + py`
+        async def relay(other_loop):
+            fut = asyncio.run_coroutine_threadsafe(work(), other_loop)
+            while fut.done() is False:
+                await asyncio.sleep(0.1)
+            return fut.result()
+      `,
+      errors: [{ line: at(3), column: 5, message: '`while fut.done() is False`' }],
+    },
+    {
       name: 'a method polling self.fut, set in another method',
       code: header + py`
         class Bridge:
