@@ -2,7 +2,7 @@
  * Where futures made by hand (`concurrent.futures.Future()`, the `newfut`
  * values of src/python/values.ts) are completed: every call the library rows
  * say completes its receiver (`fut.set_result(x)`, `fut.set_exception(e)`,
- * `fut.cancel()`), and those methods scheduled as loop callbacks
+ * `fut.cancel()`, `_chain_future(task, fut)`), and those methods scheduled as loop callbacks
  * (`loop.call_soon_threadsafe(fut.set_result, x)`), with whether that code
  * runs on an event loop (see event-loop-code.ts).
  */
@@ -10,7 +10,7 @@ import type { FactKind, CallView } from '../../src/python/extractors.js';
 import type { Loc } from '../../src/python/facts.js';
 import type { Value } from '../../src/python/values.js';
 import type { ProjectIndex } from '../../src/project/project-index.js';
-import { methodsDoing } from '../../src/library/index.js';
+import { apisDoing, methodsDoing } from '../../src/library/index.js';
 import { eventLoopCode, extractedEverywhere } from './event-loop-code.js';
 
 /** A call completing its receiver. */
@@ -31,6 +31,14 @@ for (const method of COMPLETING_METHODS) {
   calls[`.${method}`] = (call) => {
     if (!call.receiver || call.receiver.value.length === 0 || !call.methodLoc) return undefined;
     return { receiver: call.receiver.value, method, loc: call.methodLoc, inFunction: call.inFunction, coroutine: call.coroutine };
+  };
+}
+
+for (const [name, effect] of apisDoing('completes-future')) {
+  calls[name] = (call) => {
+    const future = call.argument(effect.future.position, effect.future.keyword);
+    if (!future || future.value.length === 0) return undefined;
+    return { receiver: future.value, method: name.slice(name.lastIndexOf('.') + 1), loc: call.loc, inFunction: call.inFunction, coroutine: call.coroutine };
   };
 }
 

@@ -29,6 +29,12 @@ export type ApiEffect =
    * `set_exception` (executors and asyncio make theirs and complete them).
    */
   | { kind: 'makes-future' }
+  /**
+   * Completes the future at `future` with another's outcome, once that one is
+   * done (asyncio's `_chain_future(source, destination)`, from a done-callback
+   * of `source`: on its loop when it is a task).
+   */
+  | { kind: 'completes-future'; future: Param }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
   | { kind: 'runs-coroutine'; coroutine: Param }
   /** A class whose instances' `run(coroutine)` is an entry point (asyncio.Runner). */
@@ -75,6 +81,8 @@ export const CONCURRENT_FUTURES: readonly LibraryApi[] = [
 
 export const CONCURRENT_FUTURES_CLASSES: readonly LibraryApi[] = [
   { names: ['concurrent.futures.Future', 'concurrent.futures._base.Future'], does: { kind: 'makes-future' } },
+  // Private, but what hand-written run_coroutine_threadsafe variants call (the asyncio REPL does).
+  { names: ['asyncio.futures._chain_future'], does: { kind: 'completes-future', future: { position: 1, keyword: 'destination' } } },
 ];
 
 export const SYS: readonly LibraryApi[] = [

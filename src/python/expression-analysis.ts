@@ -493,6 +493,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         return argValues[0] ? elemOf(argValues[0]) : NOTHING;
       case 'coroutine-runner':
         return callOf(call.callee);
+      case 'completes-future':
+        // What it completes is a fact of the rules that care (rules/shared/future-completions.ts).
+        return null;
       case 'makes-future':
         // Still any other call (its class's methods resolve on what it returns), plus the future it makes: see callValue.
         return null;

@@ -135,19 +135,29 @@ export function forgetGuardKeys(): void {
   keyedNodes.clear();
 }
 
-/** `futs` in `all(f.done() for f in futs)` (and `any(...)`): the iterable whose elements are checked, else null. */
-function doneOverElements(call: SyntaxNode): SyntaxNode | null {
+/**
+ * `futs` in `all(f.done() for f in futs)` and `any(not f.done() for f in futs)`:
+ * the iterable whose elements are checked, and whether the check is negated; else null.
+ */
+function doneOverElements(call: SyntaxNode): { iterable: SyntaxNode; negated: boolean } | null {
   const args = call.childForFieldName('arguments');
   const generator = args?.type === 'generator_expression' ? args : args?.namedChildCount === 1 ? args.namedChild(0) : null;
   if (generator?.type !== 'generator_expression') return null;
   const clauses = generator.namedChildren.filter((c) => c.type === 'for_in_clause');
-  const body = generator.childForFieldName('body');
-  if (clauses.length !== 1 || !body || unwrapParens(body).type !== 'call') return null;
+  let body = generator.childForFieldName('body');
+  if (clauses.length !== 1 || !body) return null;
+  let negated = false;
+  if (unwrapParens(body).type === 'not_operator') {
+    negated = true;
+    body = unwrapParens(body).childForFieldName('argument');
+  }
+  if (!body || unwrapParens(body).type !== 'call') return null;
   const fn = unwrapParens(body).childForFieldName('function');
   const element = clauses[0]!.childForFieldName('left');
-  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'done' || element?.type !== 'identifier') return null;
+  const iterable = clauses[0]!.childForFieldName('right');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'done' || element?.type !== 'identifier' || !iterable) return null;
   if (fn.childForFieldName('object')?.text !== element.text) return null;
-  return clauses[0]!.childForFieldName('right');
+  return { iterable, negated };
 }
 
 /**
@@ -166,7 +176,10 @@ export function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[];
       if (obj) out.pos.push(guardKey(obj));
     } else if (fn?.type === 'identifier' && (fn.text === 'all' || fn.text === 'any')) {
       const polled = doneOverElements(node);
-      if (polled) out.pos.push(elementsKey(polled, fn.text === 'all' ? '*' : '?'));
+      // `all(f.done() ...)` true: every one done; `any(not f.done() ...)` false: the same. `any(f.done() ...)`,
+      // `all(not f.done() ...)`: one done.
+      if (polled?.negated === false) out.pos.push(elementsKey(polled.iterable, fn.text === 'all' ? '*' : '?'));
+      if (polled?.negated === true) out.neg.push(elementsKey(polled.iterable, fn.text === 'any' ? '*' : '?'));
     }
     return out;
   }

@@ -191,6 +191,24 @@ ruleTester('HANG007', {
       errors: [{ line: 17, column: 32, related: 2 }],
     },
     {
+      name: "chained to a task by asyncio's _chain_future in a loop callback (the asyncio REPL's shape)",
+      code: py`
+        import asyncio
+        import concurrent.futures
+        from asyncio import futures
+        def run_on(loop, make_coro):
+            future = concurrent.futures.Future()
+            def callback():
+                try:
+                    futures._chain_future(loop.create_task(make_coro()), future)
+                except BaseException as exc:
+                    future.set_exception(exc)
+            loop.call_soon_threadsafe(callback)
+            return future.result()
+      `,
+      errors: [{ line: 12, column: 18, related: 2 }],
+    },
+    {
       name: 'completed by a reader callback, waited with concurrent.futures.wait',
       code: py`
         import concurrent.futures

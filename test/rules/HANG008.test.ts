@@ -152,6 +152,17 @@ ruleTester('HANG008', {
       errors: [{ line: at(3), column: 5 }],
     },
     {
+      name: 'while any(not f.done() ...) over a dict of futures',
+      code: header + py`
+        def fan_out(jobs):
+            pending = {name: asyncio.run_coroutine_threadsafe(work(), loop) for name in jobs}
+            while any(not f.done() for f in pending.values()):
+                time.sleep(0.2)
+            return {name: f.result() for name, f in pending.items()}
+      `,
+      errors: [{ line: at(3), column: 5 }],
+    },
+    {
       name: 'while True with a break once done',
       code: header + py`
         fut = asyncio.run_coroutine_threadsafe(work(), loop)
