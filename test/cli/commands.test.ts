@@ -18,6 +18,8 @@ describe('pyhang rules', () => {
         ['HANG002', 'coroutine-raises-base-exit', 'warning'],
         ['HANG003', 'blocking-result-in-coroutine', 'error'],
         ['HANG004', 'threadsafe-future-discarded', 'warning'],
+        ['HANG007', 'plain-future-without-timeout', 'error'],
+        ['HANG008', 'unbounded-done-poll', 'error'],
       ],
     );
     const summaryColumn = lines.map((line) => line.indexOf(line.split(/\s{2,}/)[3]!));
