@@ -22,6 +22,8 @@ describe('--format github', () => {
         '::warning file=pkg/client.py,line=14,col=5,endLine=14,endColumn=56,title=HANG004::…',
         '::error file=pkg/handlers.py,line=7,col=9,endLine=7,endColumn=29,title=HANG002::…',
         '::error file=pkg/relay.py,line=10,col=18,endLine=10,endColumn=36,title=HANG003::…',
+        '::error file=pkg/waiting.py,line=13,col=18,endLine=13,endColumn=27,title=HANG007::…',
+        '::error file=pkg/waiting.py,line=18,col=5,endLine=18,endColumn=28,title=HANG008::…',
       ],
     );
     assert.equal(
