@@ -11,8 +11,10 @@ import { HANG003 } from './HANG003.js';
 import { HANG004 } from './HANG004.js';
 import { HANG005 } from './HANG005.js';
 import { HANG006 } from './HANG006.js';
+import { HANG007 } from './HANG007.js';
+import { HANG008 } from './HANG008.js';
 
-export const rules: readonly Rule[] = [HANG001, HANG002, HANG003, HANG004, HANG005, HANG006];
+export const rules: readonly Rule[] = [HANG001, HANG002, HANG003, HANG004, HANG005, HANG006, HANG007, HANG008];
 
 export function ruleByCode(code: string): Rule | undefined {
   return rules.find((rule) => rule.meta.code === code);

@@ -58,6 +58,8 @@ function isTerm(term: unknown, depth: number): boolean {
       return isString(term['c']);
     case 'obj':
       return isString(term['t']);
+    case 'newfut':
+      return isString(term['at']);
     case 'call':
       return isValue(term['f'], depth);
     case 'attr':
@@ -133,6 +135,7 @@ const isModuleFacts = shape({
   discards: arrayOf(isDiscard),
   coroutineUses: arrayOf(isCoroutineUse),
   loopCallbacks: arrayOf(isLoopCallback),
+  doneLoops: arrayOf(shape({ loc: isLoc, text: isString, futures: value })),
   starImports: arrayOf(isString),
   noqa: recordOf(arrayOf(isString)),
   extracted: arrayOf(shape({ kind: isString, data: (data) => data !== undefined })),

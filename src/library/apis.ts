@@ -33,6 +33,18 @@ export type ApiEffect =
   | { kind: 'loop-protocol'; callbacks: readonly string[] }
   /** Blocks until the futures in `futures` complete, or `timeout` seconds pass (no timeout, or None: no bound). */
   | { kind: 'waits-on-futures'; wait: 'wait' | 'as_completed'; futures: Param; timeout: Param }
+  /**
+   * A future class called directly (`concurrent.futures.Future()`): the future
+   * it makes is completed only by whoever calls its `set_result` /
+   * `set_exception` (executors and asyncio make theirs and complete them).
+   */
+  | { kind: 'makes-future' }
+  /**
+   * Completes the future at `future` with another's outcome, once that one is
+   * done (asyncio's `_chain_future(source, destination)`, from a done-callback
+   * of `source`: on its loop when it is a task).
+   */
+  | { kind: 'completes-future'; future: Param }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
   | { kind: 'runs-coroutine'; coroutine: Param }
   /** A class whose instances' `run(coroutine)` is an entry point (asyncio.Runner). */
@@ -143,6 +155,12 @@ export const CONCURRENT_FUTURES: readonly LibraryApi[] = [
   },
 ];
 
+export const CONCURRENT_FUTURES_CLASSES: readonly LibraryApi[] = [
+  { names: ['concurrent.futures.Future', 'concurrent.futures._base.Future'], does: { kind: 'makes-future' } },
+  // Private, but what hand-written run_coroutine_threadsafe variants call (the asyncio REPL does).
+  { names: ['asyncio.futures._chain_future'], does: { kind: 'completes-future', future: { position: 1, keyword: 'destination' } } },
+];
+
 export const SYS: readonly LibraryApi[] = [
   // `exit` and `quit` are the site module's Quitter objects: calling one raises SystemExit as sys.exit does.
   { names: ['sys.exit', 'builtins.exit', 'builtins.quit'], does: { kind: 'exits', raises: 'builtins.SystemExit' } },
@@ -191,9 +209,15 @@ export type MethodEffect =
   /**
    * `loop.call_soon(callback, *args)` and the like: the event loop calls
    * `callback` on its own thread, from a Handle (asyncio/events.py), whose
-   * `_run` lets SystemExit and KeyboardInterrupt out of `run_forever()`.
+   * `_run` lets SystemExit and KeyboardInterrupt out of `run_forever()` (and
+   * runs it only if the loop still runs then).
    */
   | { kind: 'schedules-callback'; callback: number }
+  /**
+   * `fut.set_result(x)`, `fut.set_exception(e)`, `fut.cancel()`: completes the
+   * receiver, a future, and wakes every thread waiting on it.
+   */
+  | { kind: 'completes-receiver' }
   /** Returns an object the model knows by name, whatever the receiver (`loop.create_task(...)`). */
   | { kind: 'returns-object'; object: LibraryObject };
 
@@ -229,6 +253,9 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
   add_writer: { kind: 'schedules-callback', callback: 1 },
   create_task: { kind: 'returns-object', object: 'asyncio-future' },
   create_future: { kind: 'returns-object', object: 'asyncio-future' },
+  set_result: { kind: 'completes-receiver' },
+  set_exception: { kind: 'completes-receiver' },
+  cancel: { kind: 'completes-receiver' },
 };
 
 /**
@@ -242,4 +269,4 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
 export const LOOP_STOPPING_EXCEPTIONS: readonly string[] = ['builtins.SystemExit', 'builtins.KeyboardInterrupt'];
 
 /** Every library's rows. */
-export const LIBRARY: readonly LibraryApi[] = [...ASYNCIO, ...CONCURRENT_FUTURES, ...SYS, ...CONTEXTLIB, ...BUILTINS];
+export const LIBRARY: readonly LibraryApi[] = [...ASYNCIO, ...CONCURRENT_FUTURES, ...CONCURRENT_FUTURES_CLASSES, ...SYS, ...CONTEXTLIB, ...BUILTINS];

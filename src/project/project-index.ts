@@ -261,6 +261,8 @@ export class ProjectIndex implements ResolvedProject {
         return [`inst:${term.c}`];
       case 'obj':
         return [`obj:${term.t}`];
+      case 'newfut':
+        return [`newfut:${term.at}`];
       case 'sym':
         return this.memoized(`s:${term.q}`, () => this.resolve(term.q, new Set()));
       default:

@@ -9,7 +9,8 @@ import type { Value } from '../python/values.js';
 
 /**
  * What a value resolves to: `fut` | `seq` | `map` | `func:q` | `class:q` | `inst:q` | `module:q` | `bound:q`
- * (a method `q` bound to an instance) | `obj:name` (an object the library rows name, see LibraryObject).
+ * (a method `q` bound to an instance) | `obj:name` (an object the library rows name, see LibraryObject)
+ * | `newfut:at` (a future made by hand at `at`, see values.ts).
  */
 export type Concrete = string;
 

@@ -74,6 +74,7 @@ export abstract class AnalyzerBase {
       discards: [],
       coroutineUses: [],
       loopCallbacks: [],
+      doneLoops: [],
       starImports: [],
       noqa: record(),
       extracted: [],

@@ -375,6 +375,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     // (the call is still any other call: `self.create_task` may be a method of the project).
     const object = api?.kind === 'returns-object' ? api.object : effect?.kind === 'returns-object' ? effect.object : null;
     if (object) return union(this.anyCall(call, ctx, suppressUse), libraryObject(object));
+    if (api?.kind === 'makes-future') return union(this.newFuture(call.node), this.anyCall(call, ctx, suppressUse));
     return this.anyCall(call, ctx, suppressUse);
   }
 
@@ -390,6 +391,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       }
     }
     return callOf(callee);
+  }
+
+  /** The future a `Future()` call makes, named by where it is made (see values.ts). */
+  private newFuture(node: SyntaxNode): Value {
+    const { start } = this.nodeLoc(node);
+    return [{ k: 'newfut', at: `${this.info.module}:${start.line}:${start.column}` }];
   }
 
   /**
@@ -496,6 +503,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         return argValues[0] ? elemOf(argValues[0]) : NOTHING;
       case 'coroutine-runner':
         return callOf(call.callee);
+      case 'completes-future':
+        // What it completes is a fact of the rules that care (rules/shared/future-completions.ts).
+        return null;
+      case 'makes-future':
+        // Still any other call (its class's methods resolve on what it returns), plus the future it makes: see callValue.
+        return null;
       default:
         return null;
     }
@@ -539,6 +552,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         this.recordLoopCallback(call, effect.callback, object, null);
         return null;
       case 'returns-object':
+        return null;
+      case 'completes-receiver':
+      case 'schedules-callback':
+        // What is completed, and what runs on a loop, are facts of the rules that care (see rules/shared/).
         return null;
     }
   }

@@ -13,7 +13,7 @@ import type { ExtractedFact } from './extractors.js';
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 4;
+export const FACTS_SCHEMA_VERSION = 5;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -175,6 +175,24 @@ export interface CoroutineUse {
   argName?: string;
 }
 
+/**
+ * A `while` loop that ends only once futures are done: each way out of it
+ * (its condition turning false, a `break`, a `return`, a `raise`) is reached
+ * only where a `done()` check, or a bounded wait that returned, shows one of
+ * `futures` complete: `while not fut.done(): time.sleep(0.1)`,
+ * `while not all(f.done() for f in futs)`, `while True: if fut.done(): break`,
+ * a retry loop around `fut.result(timeout=1)`. A loop with another way out (a
+ * deadline, a counter, a flag, an exception raised) is none.
+ */
+export interface DoneLoopFact {
+  /** From `while` to the end of its condition. */
+  loc: Loc;
+  /** That header's text, shortened for messages (`while not fut.done()`). */
+  text: string;
+  /** The futures its ways out show done. */
+  futures: Value;
+}
+
 export interface FunctionFacts {
   /** Qualified name: `pkg.mod.func`, `pkg.mod.Class.method`, `pkg.mod.outer.inner`. */
   q: string;
@@ -215,6 +233,7 @@ export interface ModuleFacts {
   coroutineUses: CoroutineUse[];
   /** Callables handed to an event loop to call on its thread. */
   loopCallbacks: LoopCallbackFact[];
+  doneLoops: DoneLoopFact[];
   /** Modules imported with `from m import *`, in order. */
   starImports: string[];
   /** `# noqa` directives: 1-based line → codes (empty array = bare `# noqa`). */

@@ -38,6 +38,25 @@ export interface Ctx {
   /** Exception classes caught, without re-raising, around the current point. */
   caught: string[];
   loopDepth: number;
+  /** The loops of this function (or module level) around the current point, innermost last. */
+  loops: LoopFrame[];
+}
+
+/**
+ * A loop being walked, and what its ways out show about futures (see
+ * ModuleFacts.doneLoops): each `break` of its own, each `return` and `raise`
+ * in it and, for a `while`, its condition turning false.
+ */
+export interface LoopFrame {
+  kind: 'while' | 'for';
+  /** Futures known done where the loop starts: a way out shows nothing by them. */
+  entry: ReadonlySet<string>;
+  /** How many ways out were met (only while recording: a loop's first pass only carries values). */
+  exits: number;
+  /** Whether some way out is reached with no future newly known done (a deadline, a counter, a flag). */
+  open: boolean;
+  /** The futures the ways out showed done. */
+  futures: Value;
 }
 
 export interface State {
@@ -80,10 +99,65 @@ function distinct(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
+/**
+ * The expression each key was last made from, in the module being analysed:
+ * a loop's way out names the futures it shows done by their keys, and the
+ * loop's fact needs their values (see StatementAnalyzer.loopExit).
+ */
+const keyedNodes = new Map<string, SyntaxNode>();
+
 /** Text used to match a future across `fut.done()` guards: whitespace-insensitive. */
 export function guardKey(node: SyntaxNode): string {
-  if (node.endIndex - node.startIndex > MAX_GUARD_TEXT) return `\u0000${node.startIndex}:${node.endIndex}`;
-  return node.text.replace(/\s+/g, '');
+  const key = node.endIndex - node.startIndex > MAX_GUARD_TEXT ? `\u0000${node.startIndex}:${node.endIndex}` : node.text.replace(/\s+/g, '');
+  keyedNodes.set(key, node);
+  return key;
+}
+
+/**
+ * The key for "every element of `node` is done" (`all(f.done() for f in futs)`),
+ * or "one of them is" (`any(...)`): such a key never equals a future's own key
+ * (no expression starts with `*` or `?`), so it makes no future known done.
+ */
+function elementsKey(node: SyntaxNode, mark: '*' | '?'): string {
+  const key = `${mark}${guardKey(node)}`;
+  keyedNodes.set(key, node);
+  return key;
+}
+
+/** The expression a key was made from, and whether the key stands for its elements; undefined if unknown. */
+export function guardedExpression(key: string): { node: SyntaxNode; elements: boolean } | undefined {
+  const node = keyedNodes.get(key);
+  return node ? { node, elements: key.startsWith('*') || key.startsWith('?') } : undefined;
+}
+
+/** Forgets the keys of the last module (analyzeModule calls it before and after each module). */
+export function forgetGuardKeys(): void {
+  keyedNodes.clear();
+}
+
+/**
+ * `futs` in `all(f.done() for f in futs)` and `any(not f.done() for f in futs)`:
+ * the iterable whose elements are checked, and whether the check is negated; else null.
+ */
+function doneOverElements(call: SyntaxNode): { iterable: SyntaxNode; negated: boolean } | null {
+  const args = call.childForFieldName('arguments');
+  const generator = args?.type === 'generator_expression' ? args : args?.namedChildCount === 1 ? args.namedChild(0) : null;
+  if (generator?.type !== 'generator_expression') return null;
+  const clauses = generator.namedChildren.filter((c) => c.type === 'for_in_clause');
+  let body = generator.childForFieldName('body');
+  if (clauses.length !== 1 || !body) return null;
+  let negated = false;
+  if (unwrapParens(body).type === 'not_operator') {
+    negated = true;
+    body = unwrapParens(body).childForFieldName('argument');
+  }
+  if (!body || unwrapParens(body).type !== 'call') return null;
+  const fn = unwrapParens(body).childForFieldName('function');
+  const element = clauses[0]!.childForFieldName('left');
+  const iterable = clauses[0]!.childForFieldName('right');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'done' || element?.type !== 'identifier' || !iterable) return null;
+  if (fn.childForFieldName('object')?.text !== element.text) return null;
+  return { iterable, negated };
 }
 
 /**
@@ -100,12 +174,28 @@ export function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[];
     if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'done') {
       const obj = fn.childForFieldName('object');
       if (obj) out.pos.push(guardKey(obj));
+    } else if (fn?.type === 'identifier' && (fn.text === 'all' || fn.text === 'any')) {
+      const polled = doneOverElements(node);
+      // `all(f.done() ...)` true: every one done; `any(not f.done() ...)` false: the same. `any(f.done() ...)`,
+      // `all(not f.done() ...)`: one done.
+      if (polled?.negated === false) out.pos.push(elementsKey(polled.iterable, fn.text === 'all' ? '*' : '?'));
+      if (polled?.negated === true) out.neg.push(elementsKey(polled.iterable, fn.text === 'any' ? '*' : '?'));
     }
     return out;
   }
   if (node.type === 'not_operator') {
     const inner = doneGuards(node.childForFieldName('argument'), depth + 1);
     return { pos: inner.neg, neg: inner.pos };
+  }
+  if (node.type === 'comparison_operator' && node.namedChildCount === 2) {
+    // `fut.done() is False`, `fut.done() == True`, `fut.done() is not True`: the call, or its negation.
+    const operator = node.children.slice(1, -1).map((c) => c.text).join(' ');
+    const right = unwrapParens(node.namedChild(1)!).type;
+    if ((right === 'true' || right === 'false') && ['is', '==', 'is not', '!='].includes(operator)) {
+      const inner = doneGuards(node.namedChild(0), depth + 1);
+      const same = (right === 'true') === (operator === 'is' || operator === '==');
+      return same ? inner : { pos: inner.neg, neg: inner.pos };
+    }
   }
   if (node.type === 'boolean_operator') {
     const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;

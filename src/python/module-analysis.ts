@@ -25,7 +25,7 @@ import { parseNoqa } from './noqa.js';
 import { own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
 import { NOTHING, symbol, type Value, resetSymbols } from './values.js';
-import type { Ctx, State } from './flow-state.js';
+import { forgetGuardKeys, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
@@ -70,9 +70,11 @@ export function analyzeModule(
     scopeMemo = scopes.memo;
   }
   resetSymbols();
+  forgetGuardKeys();
   const analyzer = new ModuleAnalyzer(text, info, extractors, memo, scopeMemo);
   analyzer.run(root, text);
   resetSymbols();
+  forgetGuardKeys();
   return analyzer.facts;
 }
 
@@ -112,6 +114,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       doneCallback: false,
       caught: [],
       loopDepth: 0,
+      loops: [],
     };
     this.visitBlock(root, ctx, { vars: new Map(), done: new Set(), dead: false });
   }
@@ -252,6 +255,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       doneCallback: this.callbackNames.has(name),
       caught: [],
       loopDepth: 0,
+      loops: [],
     };
     const savedSuppress = this.suppressUse;
     this.suppressUse = false;
@@ -295,6 +299,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       doneCallback: false,
       caught: [],
       loopDepth: 0,
+      loops: [],
     };
     this.visitBlock(body, classCtx, { vars: new Map(), done: new Set(), dead: false });
   }

@@ -4,13 +4,19 @@ import { importBindings } from './imports.js';
 import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, type Ctx, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, guardedExpression, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase } from './analyzer-base.js';
 
 /** Loops nested deeper than this get one pass instead of two (the first pass only carries values around the loop). */
 const MAX_LOOP_PREPASS_DEPTH = 2;
+
+/** `while True:`, `while 1:`: a condition that never turns false, so it is no way out of the loop. */
+function alwaysTrue(cond: SyntaxNode): boolean {
+  const node = unwrapParens(cond);
+  return node.type === 'true' || (node.type === 'integer' && !/^0+$|^0[xob]0+$/i.test(node.text.replace(/_/g, '')));
+}
 
 /** Targets and values that `a, b = x, y` binds element by element. */
 const TARGET_SHAPES: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
@@ -48,6 +54,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
           const v = this.evalExpr(value, ctx, state);
           if (ctx.fn) ctx.fn.returns = union(ctx.fn.returns, v);
         }
+        this.leaveLoops(ctx.loops, ctx, state);
         state.dead = true;
         return;
       }
@@ -82,9 +89,14 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       }
       case 'raise_statement':
         this.visitRaise(node, ctx, state);
+        // A bare `raise` passes on what a call raised: a way out the loop's own code does not choose.
+        if (node.namedChildCount > 0) this.leaveLoops(ctx.loops, ctx, state);
         state.dead = true;
         return;
       case 'break_statement':
+        if (ctx.loops.length > 0) this.leaveLoops(ctx.loops.slice(-1), ctx, state);
+        state.dead = true;
+        return;
       case 'continue_statement':
         state.dead = true;
         return;
@@ -316,7 +328,9 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     const bindEach = right && left ? this.iterationBinder(left, right, ctx, state) : () => {};
-    const after = this.runLoopBody(node.childForFieldName('body'), ctx, state, bindEach);
+    // Its own frame, so that a `break` in it is not taken for a way out of a `while` around it.
+    const frame: LoopFrame = { kind: 'for', entry: state.done, exits: 0, open: false, futures: NOTHING };
+    const after = this.runLoopBody(node.childForFieldName('body'), { ...ctx, loops: [...ctx.loops, frame] }, state, bindEach);
     const merged = mergeStates([state, after]);
     const alternative = node.childForFieldName('alternative');
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
@@ -363,16 +377,48 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const cond = node.childForFieldName('condition');
     if (cond) this.evalExpr(cond, ctx, state);
     const guards = doneGuards(cond);
-    const after = this.runLoopBody(node.childForFieldName('body'), ctx, state, (s) => {
+    const frame: LoopFrame = { kind: 'while', entry: new Set(state.done), exits: 0, open: false, futures: NOTHING };
+    const after = this.runLoopBody(node.childForFieldName('body'), { ...ctx, loops: [...ctx.loops, frame] }, state, (s) => {
       for (const key of guards.pos) s.done.add(key);
     });
     const merged = mergeStates([state, after]);
     // The loop ends when its condition is false: `while not fut.done(): ...` leaves fut done.
     for (const key of guards.neg) merged.done.add(key);
+    if (this.recording && cond && !alwaysTrue(cond)) {
+      const exit = cloneState(merged);
+      exit.done = new Set(guards.neg);
+      this.leaveLoops([frame], ctx, exit);
+    }
+    if (this.recording && cond && !frame.open && frame.exits > 0 && frame.futures.length > 0) {
+      this.facts.doneLoops.push({ loc: this.loc(node.startIndex, cond.endIndex), text: compact(`while ${cond.text}`), futures: frame.futures });
+    }
     const alternative = node.childForFieldName('alternative');
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     state.vars = merged.vars;
     state.done = merged.done;
+  }
+
+  /**
+   * A way out of each of `frames` here (a `break` leaves the innermost, a
+   * `return` or `raise` every one): records the futures newly known done on
+   * this path, or that the way out shows none (see ModuleFacts.doneLoops).
+   */
+  protected leaveLoops(frames: readonly LoopFrame[], ctx: Ctx, state: State): void {
+    if (!this.recording || state.dead) return;
+    for (const frame of frames) {
+      frame.exits++;
+      if (frame.open) continue;
+      const shown: Value[] = [];
+      for (const key of state.done) {
+        if (frame.entry.has(key)) continue;
+        const guarded = guardedExpression(key);
+        if (!guarded) continue;
+        const value = this.quietEval(guarded.node, ctx, state);
+        shown.push(guarded.elements ? elemOf(value) : value);
+      }
+      if (shown.length === 0) frame.open = true;
+      else frame.futures = union(frame.futures, ...shown);
+    }
   }
 
   /** Exception classes a handler catches, or null when it re-raises what it caught. */

@@ -3,7 +3,8 @@
  *
  * A value is a union (array) of terms. Constant terms say "a
  * run_coroutine_threadsafe future" (`fut`), "a collection of them" (`seq`) or
- * "a mapping whose values are such futures" (`map`). Symbolic terms stand for
+ * "a mapping whose values are such futures" (`map`); `newfut` is a future
+ * made by hand, with the place it was made. Symbolic terms stand for
  * things another function, class or module decides (the return value of a
  * wrapper defined elsewhere, an attribute set in another method); the project
  * index resolves them once every module's facts are known. Terms are plain
@@ -37,7 +38,14 @@ export type Term =
    * LibraryObject in src/library/apis.ts: the running event loop, an asyncio
    * task). It rides along with what the call returns otherwise.
    */
-  | { k: 'obj'; t: string };
+  | { k: 'obj'; t: string }
+  /**
+   * A future made by calling its class (`concurrent.futures.Future()`), not
+   * handed out by an executor or asyncio: only code that calls its
+   * `set_result` / `set_exception` completes it. `at` names the call that made
+   * it (`module:line:column`), so that two such futures are told apart.
+   */
+  | { k: 'newfut'; at: string };
 
 export type Value = Term[];
 

@@ -20,6 +20,8 @@ describe('pyhang rules', () => {
         ['HANG004', 'threadsafe-future-discarded', 'warning'],
         ['HANG005', 'blocking-wait-on-own-loop', 'error'],
         ['HANG006', 'loop-callback-raises-base-exit', 'error'],
+        ['HANG007', 'plain-future-without-timeout', 'error'],
+        ['HANG008', 'unbounded-done-poll', 'error'],
       ],
     );
     const summaryColumn = lines.map((line) => line.indexOf(line.split(/\s{2,}/)[3]!));

@@ -102,13 +102,15 @@ describe('--statistics', () => {
 
   it('lists file problems by their code', () => {
     const result = runPyhang(['check', '--statistics', '--format', 'compact'], { cwd: allRules });
-    assert.deepEqual(result.stdout.trimEnd().split('\n').slice(-7), [
+    assert.deepEqual(result.stdout.trimEnd().split('\n').slice(-9), [
       '1\tHANG001     \tthreadsafe-result-without-timeout',
       '1\tHANG002     \tcoroutine-raises-base-exit',
       '1\tHANG003     \tblocking-result-in-coroutine',
       '1\tHANG004     \tthreadsafe-future-discarded',
       '1\tHANG005     \tblocking-wait-on-own-loop',
       '1\tHANG006     \tloop-callback-raises-base-exit',
+      '1\tHANG007     \tplain-future-without-timeout',
+      '1\tHANG008     \tunbounded-done-poll',
       '1\tsyntax-error',
     ]);
   });

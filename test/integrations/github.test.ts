@@ -24,6 +24,8 @@ describe('--format github', () => {
         '::error file=pkg/loop_hooks.py,line=11,col=83,endLine=11,endColumn=101,title=HANG005::…',
         '::error file=pkg/loop_hooks.py,line=19,col=5,endLine=19,endColumn=54,title=HANG006::…',
         '::error file=pkg/relay.py,line=10,col=18,endLine=10,endColumn=36,title=HANG003::…',
+        '::error file=pkg/waiting.py,line=13,col=18,endLine=13,endColumn=27,title=HANG007::…',
+        '::error file=pkg/waiting.py,line=18,col=5,endLine=18,endColumn=28,title=HANG008::…',
       ],
     );
     assert.equal(
