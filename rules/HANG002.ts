@@ -43,16 +43,23 @@ export const HANG002: Rule = {
       yield use.callee;
       if (use.wrapper) yield use.wrapper;
     }
+    // A wrapper of a wrapper: where its parameters are passed on decides whether it submits them.
+    for (const fn of facts.functions) for (const forward of fn.forwards) yield forward.callee;
   },
   reachedThrough: escapingCoroutineNames,
   check(context) {
     const { project, facts } = context;
+    // A module that imports trio or anyio and never asyncio runs its coroutines on their loops,
+    // where SystemExit propagates out of trio.run / anyio.run to its caller, as asyncio.run's does.
+    const loops = project.eventLoopsImported(facts);
+    const otherLoopOnly = loops.size > 0 && !loops.has('asyncio');
     for (const fn of facts.functions) {
       if (!fn.isAsync) continue;
       const escapes = project.escapingBaseExits(fn);
       if (escapes.length === 0) continue;
       if (project.onlyRunByEntryPoints(fn.q)) continue;
       const submission = project.submittedToOtherLoop(fn.q);
+      if (otherLoopOnly && !submission) continue;
       for (const escape of escapes) {
         const [first, ...rest] = escape.chain;
         let how = `through \`${first!.text}\``;

@@ -15,6 +15,7 @@ import type { Term, Value } from '../python/values.js';
 import { CoroutineRuns, type Submission } from './coroutine-runs.js';
 import { DemandLoading, type InterestingNames, type ProjectLoader } from './demand-loading.js';
 import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
+import { apiEffect } from '../library/index.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
@@ -45,6 +46,17 @@ function keyOf(term: Term): string {
     termKeys.set(term, key);
   }
   return key;
+}
+
+/**
+ * A library API the rows know, as a value, when the project does not define
+ * the name (a library that is not part of the project): what it does comes
+ * from its row. Where the library's source is part of the project (the
+ * standard library checked itself), its code answers instead.
+ */
+function libraryApi(q: string): Concrete[] {
+  const kind = apiEffect(q)?.kind;
+  return kind === 'exits' || kind === 'library-class' || kind === 'runs-coroutine' ? [`api:${q}`] : [];
 }
 
 function rel(module: string, q: string): string {
@@ -304,6 +316,7 @@ export class ProjectIndex implements ResolvedProject {
       return fn && !fn.isAsync ? this.evaluate(fn.returns) : [];
     }
     if (c.startsWith('class:')) return [`inst:${c.slice(6)}`];
+    if (c.startsWith('api:') && apiEffect(c.slice(4))?.kind === 'library-class') return [`apiinst:${c.slice(4)}`];
     return [];
   }
 
@@ -329,9 +342,10 @@ export class ProjectIndex implements ResolvedProject {
       if (rest.length === 0) return [`module:${entry.facts.module}`];
       // The longest module wins, as in Python (importing `pkg.mod` makes it `pkg`'s attribute `mod`):
       // looking for `mod.rest` in `pkg` too would only reach the same module again, by every way `pkg` can.
-      return this.resolveIn(entry, rest, seen);
+      const found = this.resolveIn(entry, rest, seen);
+      return found.length > 0 ? found : libraryApi(q);
     }
-    return [];
+    return libraryApi(q);
   }
 
   private resolveIn(entry: ModuleEntry, rest: string[], seen: Set<string>): Concrete[] {
@@ -395,6 +409,7 @@ export class ProjectIndex implements ResolvedProject {
     const q = c.slice(colon + 1);
     if (kind === 'module') return this.resolve(`${q}.${name}`, new Set(seen));
     if (kind === 'class' || kind === 'inst') return this.memberOf(q, name, kind === 'inst', new Set());
+    if (kind === 'apiinst' || kind === 'api') return libraryApi(`${q}.${name}`);
     return [];
   }
 
@@ -416,9 +431,35 @@ export class ProjectIndex implements ResolvedProject {
     for (const base of cls.bases) {
       for (const b of this.evaluate(base)) {
         if (b.startsWith('class:')) out.push(...this.memberOf(b.slice(6), name, onInstance, visited));
+        // A project subclass of a library class (`class BotParser(argparse.ArgumentParser)`) inherits its methods' rows.
+        else if (b.startsWith('api:')) out.push(...libraryApi(`${b.slice(4)}.${name}`));
       }
     }
     return [...new Set(out)];
+  }
+
+  exitsCalled(callee: Value): string[] {
+    const out: string[] = [];
+    for (const c of this.evaluate(callee)) {
+      if (!c.startsWith('api:')) continue;
+      const effect = apiEffect(c.slice(4));
+      if (effect?.kind === 'exits' && !out.includes(effect.raises)) out.push(effect.raises);
+    }
+    return out;
+  }
+
+  /**
+   * The event loop libraries a module imports (see the event-loop-library rows):
+   * `trio` alone says its coroutines run on trio's or anyio's loop, not asyncio's.
+   */
+  eventLoopsImported(facts: ModuleFacts): Set<string> {
+    const loops = new Set<string>();
+    for (const name in facts.imports) {
+      const target = facts.imports[name]!;
+      const effect = apiEffect(target.split('.', 1)[0]!);
+      if (effect?.kind === 'event-loop-library') loops.add(effect.loop);
+    }
+    return loops;
   }
 
   functionsCalled(callee: Value): FunctionFacts[] {

@@ -218,6 +218,8 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       params,
       returns: NOTHING,
       submitsParams: [],
+      runsParams: [],
+      forwards: [],
       escapes: [],
     };
     this.facts.functions.push(fn);
