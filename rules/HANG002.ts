@@ -71,7 +71,8 @@ export const HANG002: Rule = {
         const related: RelatedLocation[] = escape.chain.slice(1).map((step, i) => ({
           path: step.path,
           loc: step.loc,
-          message: i === escape.chain.length - 2 ? `raises ${escape.exception} here` : `calls ${escape.chain[i + 2]!.text}`,
+          // Each step's own line: what it calls (the helper on that line), or, last, where the exception is raised.
+          message: i === escape.chain.length - 2 ? `raises ${escape.exception} here` : `calls ${step.text}`,
         }));
         if (submission) {
           related.push({ path: submission.path, loc: submission.loc, message: `${fn.name}() is submitted to an event loop in another thread here` });

@@ -49,8 +49,10 @@ export type ApiEffect =
   /**
    * Raises `raises` (the exits: sys.exit, the site module's exit and quit), unless
    * the argument at `unlessFalse` is given as the literal `False` (unittest.main(exit=False)).
+   * A method that exits only by calling the instance's methods `through`: on a
+   * project subclass, what those methods do decides (`def error(self, m): raise CommandError(m)`).
    */
-  | { kind: 'exits'; raises: string; unlessFalse?: Param }
+  | { kind: 'exits'; raises: string; unlessFalse?: Param; through?: readonly string[] }
   /** A context manager that swallows the exception classes passed to it. */
   | { kind: 'suppresses-exceptions' }
   /** Returns a collection of its first argument's elements (list, tuple, sorted, ...). */
@@ -120,16 +122,17 @@ export const SYS: readonly LibraryApi[] = [
 export const ARGPARSE: readonly LibraryApi[] = [
   { names: ['argparse.ArgumentParser'], does: { kind: 'library-class' } },
   {
+    // They exit through self.error() (bad or missing arguments) and self.exit() (--help, --version).
     names: [
       'argparse.ArgumentParser.parse_args',
       'argparse.ArgumentParser.parse_known_args',
       'argparse.ArgumentParser.parse_intermixed_args',
       'argparse.ArgumentParser.parse_known_intermixed_args',
-      'argparse.ArgumentParser.error',
-      'argparse.ArgumentParser.exit',
     ],
-    does: { kind: 'exits', raises: 'builtins.SystemExit' },
+    does: { kind: 'exits', raises: 'builtins.SystemExit', through: ['error', 'exit'] },
   },
+  { names: ['argparse.ArgumentParser.error'], does: { kind: 'exits', raises: 'builtins.SystemExit', through: ['exit'] } },
+  { names: ['argparse.ArgumentParser.exit'], does: { kind: 'exits', raises: 'builtins.SystemExit' } },
 ];
 
 /**

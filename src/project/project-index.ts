@@ -414,7 +414,7 @@ export class ProjectIndex implements ResolvedProject {
   }
 
   /** A member of a class or of its instances, looked up along the bases. */
-  private memberOf(classQ: string, name: string, onInstance: boolean, visited: Set<string>): Concrete[] {
+  private memberOf(classQ: string, name: string, onInstance: boolean, visited: Set<string>, origin = classQ): Concrete[] {
     if (visited.has(classQ) || visited.size > MAX_RESOLVE_STEPS) return [];
     visited.add(classQ);
     const known = this.classes.get(classQ);
@@ -430,9 +430,9 @@ export class ProjectIndex implements ResolvedProject {
     if (out.length > 0) return [...new Set(out)];
     for (const base of cls.bases) {
       for (const b of this.evaluate(base)) {
-        if (b.startsWith('class:')) out.push(...this.memberOf(b.slice(6), name, onInstance, visited));
+        if (b.startsWith('class:')) out.push(...this.memberOf(b.slice(6), name, onInstance, visited, origin));
         // A project subclass of a library class (`class BotParser(argparse.ArgumentParser)`) inherits its methods' rows.
-        else if (b.startsWith('api:')) out.push(...libraryApi(`${b.slice(4)}.${name}`));
+        else if (b.startsWith('api:')) out.push(...this.libraryMember(b.slice(4), name, onInstance, origin, visited));
       }
     }
     return [...new Set(out)];
@@ -460,6 +460,27 @@ export class ProjectIndex implements ResolvedProject {
       if (effect?.kind === 'event-loop-library') loops.add(effect.loop);
     }
     return loops;
+  }
+
+  /**
+   * A library class's method as a member of the project class `origin` that
+   * inherits it: its row, or, for a method that exits only through other
+   * methods of the instance (argparse's parse_args through error() and
+   * exit()), those methods as `origin` has them, overridden or not.
+   */
+  private libraryMember(libraryClass: string, name: string, onInstance: boolean, origin: string, visited: Set<string>): Concrete[] {
+    const q = `${libraryClass}.${name}`;
+    const effect = apiEffect(q);
+    if (!onInstance || effect?.kind !== 'exits' || !effect.through) return libraryApi(q);
+    const out = new Set<Concrete>();
+    // The methods already followed (`#class.method`, not a class name) end a cycle of them; the class walk starts afresh.
+    const followed = [...visited].filter((k) => k.startsWith('#'));
+    for (const method of effect.through) {
+      const key = `#${origin}.${method}`;
+      if (followed.includes(key)) continue;
+      for (const c of this.memberOf(origin, method, true, new Set([...followed, key]), origin)) out.add(c);
+    }
+    return [...out];
   }
 
   functionsCalled(callee: Value): FunctionFacts[] {
