@@ -30,7 +30,7 @@ export const HANG002: Rule = {
     },
     fix: null,
     docs: {
-      finds: 'coroutines from which `SystemExit` / `KeyboardInterrupt` can escape: `raise`, `sys.exit()`, `exit()`, `quit()`, or through helpers, across modules',
+      finds: 'coroutines from which `SystemExit` / `KeyboardInterrupt` can escape: `raise`, `sys.exit()`, `exit()`, `quit()`, argparse parsing, `unittest.main()`, or through helpers and lambdas, across modules',
       severityNote: 'error when the coroutine is submitted with run_coroutine_threadsafe',
     },
   },
