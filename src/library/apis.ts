@@ -55,6 +55,12 @@ export type ApiEffect =
   | { kind: 'exits'; raises: string; unlessFalse?: Param; through?: readonly string[] }
   /** A context manager that swallows the exception classes passed to it. */
   | { kind: 'suppresses-exceptions' }
+  /**
+   * A context manager that raises whatever its body raises wrapped in a
+   * BaseExceptionGroup, SystemExit and KeyboardInterrupt too (anyio's task
+   * group, trio's nursery; not asyncio.TaskGroup, which re-raises those two bare).
+   */
+  | { kind: 'groups-exceptions' }
   /** Returns a collection of its first argument's elements (list, tuple, sorted, ...). */
   | { kind: 'collects' }
   /** Returns an element of its first argument (next). */
@@ -94,6 +100,9 @@ export const OTHER_LOOPS: readonly LibraryApi[] = [
   // anyio.run(func, *args, backend='asyncio'): an entry point on whichever backend.
   { names: ['anyio.run'], does: { kind: 'runs-coroutine-function', function: { position: 0, keyword: 'func' } } },
   { names: ['trio', 'anyio'], does: { kind: 'event-loop-library', loop: 'trio' } },
+  // Run with anyio 4.15.1 (asyncio backend) and trio 0.34.0: `raise KeyboardInterrupt` / `SystemExit(3)` in the
+  // body comes out as BaseExceptionGroup([...]). An exception of a child task is not wrapped by anyio on asyncio.
+  { names: ['anyio.create_task_group', 'trio.open_nursery'], does: { kind: 'groups-exceptions' } },
 ];
 
 export const CONCURRENT_FUTURES: readonly LibraryApi[] = [

@@ -461,12 +461,15 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       // `with contextlib.suppress(SystemExit):` catches like an except clause that does not re-raise.
       if (inner.type === 'call') {
         const callee = this.calleeValue(inner, ctx, state, false);
-        if (apiEffect(singleSymbol(callee))?.kind === 'suppresses-exceptions') {
+        const effect = apiEffect(singleSymbol(callee))?.kind;
+        if (effect === 'suppresses-exceptions') {
           for (const arg of callArgs(inner).positional) {
             const q = singleSymbol(this.quietEval(arg, ctx, state));
             if (q) caught.push(q);
           }
         }
+        // What its body raises comes out wrapped in a BaseExceptionGroup: a handler of that, around it, catches everything.
+        if (effect === 'groups-exceptions' && ctx.caught.includes('builtins.BaseExceptionGroup')) caught.push('builtins.BaseException');
       }
       if (value.type === 'as_pattern') {
         const alias = value.childForFieldName('alias');

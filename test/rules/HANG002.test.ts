@@ -420,6 +420,24 @@ ruleTester('HANG002', {
     { name: "a compat module's asyncio_run (uvicorn's _compat)", files: fixtureProject('HANG002/compat-entry') },
     { name: 'modules that run trio and anyio, never asyncio', files: fixtureProject('HANG002/trio-app') },
     {
+      name: "except BaseExceptionGroup around an anyio task group's body, in an asyncio program (checked with anyio 4.15.1)",
+      code: py`
+        import asyncio, sys
+        import anyio
+        async def supervise(jobs):
+            try:
+                async with anyio.create_task_group() as tg:
+                    for job in jobs:
+                        tg.start_soon(job)
+                    if not jobs:
+                        sys.exit("nothing to do")
+            except BaseExceptionGroup as group:
+                print("stopped:", group.exceptions)
+        def start(loop, jobs):
+            loop.call_soon_threadsafe(loop.create_task, supervise(jobs))
+      `,
+    },
+    {
       name: 'except* KeyboardInterrupt around a task group',
       code: py`
         import asyncio
@@ -460,6 +478,37 @@ ruleTester('HANG002', {
         'app/bridge.py': 'import asyncio\nfrom app.work import job\ndef go(loop):\n    return asyncio.run_coroutine_threadsafe(job(), loop).result(timeout=1)\n',
       },
       errors: [{ file: 'app/work.py', line: 4, column: 5, severity: 'error' }],
+    },
+    {
+      name: "except BaseExceptionGroup does not catch what asyncio.TaskGroup's body raises: it re-raises KeyboardInterrupt bare",
+      code: py`
+        import asyncio
+        async def supervise(jobs):
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    for job in jobs:
+                        tg.create_task(job)
+                    raise KeyboardInterrupt
+            except BaseExceptionGroup:
+                pass
+      `,
+      errors: [{ line: 7, column: 13 }],
+    },
+    {
+      name: "a child task's KeyboardInterrupt is not wrapped: it stops the loop",
+      code: py`
+        import asyncio
+        import anyio
+        async def child():
+            raise KeyboardInterrupt
+        async def supervise():
+            try:
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(child)
+            except BaseExceptionGroup:
+                pass
+      `,
+      errors: [{ line: 4, column: 5 }],
     },
     {
       name: 'except BaseExceptionGroup does not catch a KeyboardInterrupt raised outside a task group',
