@@ -6,7 +6,8 @@
  * classes after line 1335, and an `async` before an error can end up in the
  * ERROR node, leaving the next coroutine a plain function. So the statement
  * holding the first error is blanked out (with its block, if it has one) and
- * the text parsed again, until it parses or no further progress is made. The
+ * the text parsed again, until it parses or no further progress is made (a
+ * block of more than 200 lines is not blanked: the error may not be its own). The
  * blanked text keeps every line and every offset of the original, so what is
  * found in the rest of the file is where it is in the file.
  */
@@ -14,6 +15,9 @@ import type { SyntaxNode } from './parser.js';
 
 /** Statements blanked at most, per file: a file of another language is not worth more parses. */
 const MAX_BLANKED = 20;
+
+/** Lines of a block blanked at most with the statement that opens it. */
+const MAX_BLANKED_BLOCK = 200;
 
 interface Line {
   start: number;
@@ -101,6 +105,8 @@ export function blankStatementAt(text: string, line: number): string | null {
       if (l.startsStatement && l.indent <= head.indent) break;
       last = i;
     }
+    // A large block is worth more than a clean parse without it (a file nested past the parser's depth errs on line 1).
+    if (last - first > MAX_BLANKED_BLOCK) return null;
   }
   let out = text.slice(0, head.start + head.indent) + '0';
   for (let i = head.start + head.indent + 1; i < lines[last]!.end; i++) {
@@ -146,9 +152,9 @@ export function recoverFromSyntaxErrors(text: string, root: SyntaxNode, parse: (
     const nextRoot = parse(next);
     const offset = nextRoot.hasError ? firstErrorOffset(nextRoot) : null;
     const nextLine = offset === null ? null : lineAt(next, offset);
-    current = { root: nextRoot, text: next };
-    // An error that does not move past the one blanked: the statement was not the cause.
+    // An error that does not move past the one blanked: the statement was not the cause; keep what was.
     if (nextLine !== null && nextLine <= errorLine) break;
+    current = { root: nextRoot, text: next };
     errorLine = nextLine;
   }
   return current.root === root ? null : current;

@@ -80,3 +80,10 @@ describe('syntax recovery', () => {
     assert.deepEqual(topLevel, ['m.TestSpecifics', 'm.TestSourcePositions', 'm.TestExpressionStackSize', 'm.TestStackSizeStability']);
   });
 });
+
+describe('syntax recovery, bounded', () => {
+  it("does not blank a block of more than 200 lines: nesting past the parser's depth errs on line 1", () => {
+    const text = `if x:\n${'    y = 1\n'.repeat(300)}`;
+    assert.equal(blankStatementAt(text, 0), null);
+  });
+});
