@@ -30,6 +30,8 @@ interface Line {
   opensBlock: boolean;
   /** The last physical line of the logical line starting here. */
   last: number;
+  /** Whether the logical line starting here ends (its brackets and strings close before the end of the file). */
+  closed: boolean;
 }
 
 /** Splits the text into physical lines, and marks where logical lines start, as Python's tokenizer would. */
@@ -49,7 +51,7 @@ function scanLines(text: string): Line[] {
     while (pos + indent < textEnd && (text[pos + indent] === ' ' || text[pos + indent] === '\t')) indent++;
     const blank = pos + indent === textEnd || text[pos + indent] === '#';
     const startsStatement = depth === 0 && quote === '' && !continued && !blank;
-    const line: Line = { start: pos, end: textEnd, indent, startsStatement, opensBlock: false, last: lines.length };
+    const line: Line = { start: pos, end: textEnd, indent, startsStatement, opensBlock: false, last: lines.length, closed: false };
     if (startsStatement) {
       logical = lines.length;
       lastSignificant = '';
@@ -80,6 +82,7 @@ function scanLines(text: string): Line[] {
     if (logical >= 0) {
       lines[logical]!.last = lines.length - 1;
       lines[logical]!.opensBlock = depth === 0 && quote === '' && lastSignificant === ':';
+      lines[logical]!.closed = depth === 0 && quote === '' && !continued;
     }
     pos = end + 1;
   }
@@ -97,7 +100,8 @@ export function blankStatementAt(text: string, line: number): string | null {
   let first = Math.min(line, lines.length - 1);
   while (first > 0 && !lines[first]!.startsStatement) first--;
   const head = lines[first];
-  if (!head || !head.startsStatement) return null;
+  // A bracket or string left open runs to the end of the file: blanking it would blank the rest.
+  if (!head || !head.startsStatement || !head.closed) return null;
   let last = head.last;
   if (head.opensBlock) {
     for (let i = last + 1; i < lines.length; i++) {
@@ -105,9 +109,9 @@ export function blankStatementAt(text: string, line: number): string | null {
       if (l.startsStatement && l.indent <= head.indent) break;
       last = i;
     }
-    // A large block is worth more than a clean parse without it (a file nested past the parser's depth errs on line 1).
-    if (last - first > MAX_BLANKED_BLOCK) return null;
   }
+  // A large block is worth more than a clean parse without it (a file nested past the parser's depth errs on line 1).
+  if (last - first > MAX_BLANKED_BLOCK) return null;
   let out = text.slice(0, head.start + head.indent) + '0';
   for (let i = head.start + head.indent + 1; i < lines[last]!.end; i++) {
     const c = text[i]!;

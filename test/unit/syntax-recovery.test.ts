@@ -86,4 +86,8 @@ describe('syntax recovery, bounded', () => {
     const text = `if x:\n${'    y = 1\n'.repeat(300)}`;
     assert.equal(blankStatementAt(text, 0), null);
   });
+
+  it('does not blank a bracket left open: it would run to the end of the file', () => {
+    assert.equal(blankStatementAt('def broken(:\n    pass\nx = 1\n', 0), null);
+  });
 });
