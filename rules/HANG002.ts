@@ -30,7 +30,7 @@ export const HANG002: Rule = {
     },
     fix: null,
     docs: {
-      finds: 'coroutines from which `SystemExit` / `KeyboardInterrupt` can escape: `raise`, `sys.exit()`, `exit()`, `quit()`, or through helpers, across modules',
+      finds: 'coroutines from which `SystemExit` / `KeyboardInterrupt` can escape: `raise`, `sys.exit()`, `exit()`, `quit()`, argparse parsing, `unittest.main()`, or through helpers and lambdas, across modules',
       severityNote: 'error when the coroutine is submitted with run_coroutine_threadsafe',
     },
   },
@@ -43,16 +43,23 @@ export const HANG002: Rule = {
       yield use.callee;
       if (use.wrapper) yield use.wrapper;
     }
+    // A wrapper of a wrapper: where its parameters are passed on decides whether it submits them.
+    for (const fn of facts.functions) for (const forward of fn.forwards) yield forward.callee;
   },
   reachedThrough: escapingCoroutineNames,
   check(context) {
     const { project, facts } = context;
+    // A module that imports trio or anyio and never asyncio runs its coroutines on their loops,
+    // where SystemExit propagates out of trio.run / anyio.run to its caller, as asyncio.run's does.
+    const loops = project.eventLoopsImported(facts);
+    const otherLoopOnly = loops.size > 0 && !loops.has('asyncio');
     for (const fn of facts.functions) {
       if (!fn.isAsync) continue;
       const escapes = project.escapingBaseExits(fn);
       if (escapes.length === 0) continue;
       if (project.onlyRunByEntryPoints(fn.q)) continue;
       const submission = project.submittedToOtherLoop(fn.q);
+      if (otherLoopOnly && !submission) continue;
       for (const escape of escapes) {
         const [first, ...rest] = escape.chain;
         let how = `through \`${first!.text}\``;
@@ -64,7 +71,8 @@ export const HANG002: Rule = {
         const related: RelatedLocation[] = escape.chain.slice(1).map((step, i) => ({
           path: step.path,
           loc: step.loc,
-          message: i === escape.chain.length - 2 ? `raises ${escape.exception} here` : `calls ${escape.chain[i + 2]!.text}`,
+          // Each step's own line: what it calls (the helper on that line), or, last, where the exception is raised.
+          message: i === escape.chain.length - 2 ? `raises ${escape.exception} here` : `calls ${step.text}`,
         }));
         if (submission) {
           related.push({ path: submission.path, loc: submission.loc, message: `${fn.name}() is submitted to an event loop in another thread here` });

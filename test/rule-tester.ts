@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lint, type PyhangMessage } from '../src/engine/lint.js';
 import { defaultSettings } from '../src/config/settings.js';
 import { fixSafety, fixSource, selectFixes } from '../src/engine/fix.js';
@@ -55,6 +56,25 @@ export function py(strings: TemplateStringsArray, ...values: unknown[]): string 
   const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => l.slice(cut)).join('\n');
+}
+
+/**
+ * The files of a fixture project under test/fixtures/rules/ (`HANG002/argparse-bot`),
+ * by path relative to it, for a case's `files`.
+ */
+export function fixtureProject(name: string): Record<string, string> {
+  // dist/test/rule-tester.js → the repository's test/fixtures/rules/.
+  const root = path.join(fileURLToPath(new URL('../../test/fixtures/rules/', import.meta.url)), name);
+  const files: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(root, full).split(path.sep).join('/')] = fs.readFileSync(full, 'utf8');
+    }
+  };
+  walk(root);
+  return files;
 }
 
 export interface LintedProject {

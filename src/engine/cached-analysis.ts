@@ -95,6 +95,8 @@ const isFunction = shape({
   params: arrayOf(isString),
   returns: value,
   submitsParams: arrayOf(isNumber),
+  runsParams: arrayOf(isNumber),
+  forwards: arrayOf(shape({ param: isNumber, callee: value, argIndex: optional(isNumber), argName: optional(isString) })),
   escapes: arrayOf(isEscape),
 });
 

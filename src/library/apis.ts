@@ -47,12 +47,43 @@ export type ApiEffect =
   | { kind: 'completes-future'; future: Param }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
   | { kind: 'runs-coroutine'; coroutine: Param }
+  /**
+   * Calls the coroutine function `function` and runs the coroutine to completion on
+   * a new event loop in this thread (an entry point taking the function: trio.run, anyio.run).
+   */
+  | { kind: 'runs-coroutine-function'; function: Param }
+  /**
+   * Returns an awaitable that runs the coroutines passed at `coroutines` (every
+   * positional argument when `all`) on the loop that awaits or schedules it:
+   * gather, wait_for, shield, ensure_future, create_task (the last two return an
+   * asyncio future: `object`). Whoever runs or
+   * submits that awaitable runs those coroutines.
+   */
+  | { kind: 'wraps-coroutines'; coroutines: Param | 'all'; object?: LibraryObject }
+  /**
+   * A library class whose methods have rows of their own, named `Class.method`:
+   * calling it makes an instance on which those rows apply (argparse.ArgumentParser).
+   */
+  | { kind: 'library-class' }
+  /** The modules of an event loop library: a module importing one runs its coroutines on that library's loop. */
+  | { kind: 'event-loop-library'; loop: 'asyncio' | 'trio' }
   /** A class whose instances' `run(coroutine)` is an entry point (asyncio.Runner). */
   | { kind: 'coroutine-runner' }
-  /** Raises `raises` (the exits: sys.exit, the site module's exit and quit). */
-  | { kind: 'exits'; raises: string }
+  /**
+   * Raises `raises` (the exits: sys.exit, the site module's exit and quit), unless
+   * the argument at `unlessFalse` is given as the literal `False` (unittest.main(exit=False)).
+   * A method that exits only by calling the instance's methods `through`: on a
+   * project subclass, what those methods do decides (`def error(self, m): raise CommandError(m)`).
+   */
+  | { kind: 'exits'; raises: string; unlessFalse?: Param; through?: readonly string[] }
   /** A context manager that swallows the exception classes passed to it. */
   | { kind: 'suppresses-exceptions' }
+  /**
+   * A context manager that raises whatever its body raises wrapped in a
+   * BaseExceptionGroup, SystemExit and KeyboardInterrupt too (anyio's task
+   * group, trio's nursery; not asyncio.TaskGroup, which re-raises those two bare).
+   */
+  | { kind: 'groups-exceptions' }
   /** Returns a collection of its first argument's elements (list, tuple, sorted, ...). */
   | { kind: 'collects' }
   /** Returns an element of its first argument (next). */
@@ -114,10 +145,6 @@ export const ASYNCIO: readonly LibraryApi[] = [
   },
   {
     names: [
-      'asyncio.create_task',
-      'asyncio.tasks.create_task',
-      'asyncio.ensure_future',
-      'asyncio.tasks.ensure_future',
       'asyncio.Future',
       'asyncio.futures.Future',
       'asyncio.Task',
@@ -142,6 +169,28 @@ export const ASYNCIO: readonly LibraryApi[] = [
   },
   { names: ['asyncio.run', 'asyncio.runners.run'], does: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'main' } } },
   { names: ['asyncio.Runner', 'asyncio.runners.Runner'], does: { kind: 'coroutine-runner' }, python: '>=3.11' },
+  { names: ['asyncio.gather', 'asyncio.tasks.gather'], does: { kind: 'wraps-coroutines', coroutines: 'all' } },
+  { names: ['asyncio.wait_for', 'asyncio.tasks.wait_for'], does: { kind: 'wraps-coroutines', coroutines: { position: 0, keyword: 'fut' } } },
+  { names: ['asyncio.shield', 'asyncio.tasks.shield'], does: { kind: 'wraps-coroutines', coroutines: { position: 0, keyword: 'arg' } } },
+  {
+    names: ['asyncio.ensure_future', 'asyncio.tasks.ensure_future'],
+    does: { kind: 'wraps-coroutines', coroutines: { position: 0, keyword: 'coro_or_future' }, object: 'asyncio-future' },
+  },
+  { names: ['asyncio.create_task', 'asyncio.tasks.create_task'], does: { kind: 'wraps-coroutines', coroutines: coroutineAt0, object: 'asyncio-future' } },
+  { names: ['asyncio'], does: { kind: 'event-loop-library', loop: 'asyncio' } },
+];
+
+/** Other event loops. uvloop.run is asyncio.run on uvloop's loop; trio and anyio run a coroutine function. */
+export const OTHER_LOOPS: readonly LibraryApi[] = [
+  { names: ['uvloop.run'], does: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'main' } } },
+  // trio.run(async_fn, *args): under trio, SystemExit propagates out of trio.run to its caller.
+  { names: ['trio.run'], does: { kind: 'runs-coroutine-function', function: { position: 0, keyword: 'async_fn' } } },
+  // anyio.run(func, *args, backend='asyncio'): an entry point on whichever backend.
+  { names: ['anyio.run'], does: { kind: 'runs-coroutine-function', function: { position: 0, keyword: 'func' } } },
+  { names: ['trio', 'anyio'], does: { kind: 'event-loop-library', loop: 'trio' } },
+  // Run with anyio 4.15.1 (asyncio backend) and trio 0.34.0: `raise KeyboardInterrupt` / `SystemExit(3)` in the
+  // body comes out as BaseExceptionGroup([...]). An exception of a child task is not wrapped by anyio on asyncio.
+  { names: ['anyio.create_task_group', 'trio.open_nursery'], does: { kind: 'groups-exceptions' } },
 ];
 
 export const CONCURRENT_FUTURES: readonly LibraryApi[] = [
@@ -164,6 +213,45 @@ export const CONCURRENT_FUTURES_CLASSES: readonly LibraryApi[] = [
 export const SYS: readonly LibraryApi[] = [
   // `exit` and `quit` are the site module's Quitter objects: calling one raises SystemExit as sys.exit does.
   { names: ['sys.exit', 'builtins.exit', 'builtins.quit'], does: { kind: 'exits', raises: 'builtins.SystemExit' } },
+];
+
+/**
+ * argparse, as run on CPython 3.11.7: parse_args, parse_known_args,
+ * parse_intermixed_args and parse_known_intermixed_args raise SystemExit(0) on
+ * `--help` and SystemExit(2) on a missing required argument or (parse_args)
+ * an unknown one, even with exit_on_error=False (which only turns a bad value
+ * into ArgumentError); error() raises SystemExit(2), exit(n) SystemExit(n).
+ */
+export const ARGPARSE: readonly LibraryApi[] = [
+  { names: ['argparse.ArgumentParser'], does: { kind: 'library-class' } },
+  {
+    // They exit through self.error() (bad or missing arguments) and self.exit() (--help, --version).
+    names: [
+      'argparse.ArgumentParser.parse_args',
+      'argparse.ArgumentParser.parse_known_args',
+      'argparse.ArgumentParser.parse_intermixed_args',
+      'argparse.ArgumentParser.parse_known_intermixed_args',
+    ],
+    does: { kind: 'exits', raises: 'builtins.SystemExit', through: ['error', 'exit'] },
+  },
+  { names: ['argparse.ArgumentParser.error'], does: { kind: 'exits', raises: 'builtins.SystemExit', through: ['exit'] } },
+  { names: ['argparse.ArgumentParser.exit'], does: { kind: 'exits', raises: 'builtins.SystemExit' } },
+];
+
+/**
+ * unittest.main is the class TestProgram: making one runs the tests, then
+ * raises SystemExit unless exit=False (its sixth parameter), as run on CPython 3.11.7.
+ */
+export const UNITTEST: readonly LibraryApi[] = [
+  {
+    names: ['unittest.main', 'unittest.TestProgram', 'unittest.main.main', 'unittest.main.TestProgram'],
+    does: { kind: 'exits', raises: 'builtins.SystemExit', unlessFalse: { position: 5, keyword: 'exit' } },
+  },
+];
+
+/** signal.default_int_handler(signum, frame), Python's SIGINT handler, raises KeyboardInterrupt when called. */
+export const SIGNAL: readonly LibraryApi[] = [
+  { names: ['signal.default_int_handler', '_signal.default_int_handler'], does: { kind: 'exits', raises: 'builtins.KeyboardInterrupt' } },
 ];
 
 export const CONTEXTLIB: readonly LibraryApi[] = [{ names: ['contextlib.suppress'], does: { kind: 'suppresses-exceptions' } }];
@@ -198,6 +286,8 @@ export type MethodEffect =
   | { kind: 'copies' }
   /** `loop.run_until_complete(coroutine)`: an entry point. */
   | { kind: 'runs-coroutine'; coroutine: Param }
+  /** `loop.create_task(coroutine)`, `task_group.create_task(coroutine)`: runs it on the receiver's loop (see wraps-coroutines). */
+  | { kind: 'wraps-coroutine'; coroutine: Param; object?: LibraryObject }
   /** `Runner.run(coroutine)`: an entry point when the receiver is a coroutine-runner instance. */
   | { kind: 'runner-runs'; coroutine: Param }
   /**
@@ -243,6 +333,7 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
   copy: { kind: 'copies' },
   run_until_complete: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'future' } },
   run: { kind: 'runner-runs', coroutine: coroutineAt0 },
+  create_task: { kind: 'wraps-coroutine', coroutine: coroutineAt0, object: 'asyncio-future' },
   add_done_callback: { kind: 'registers-done-callback', callback: 0 },
   call_soon: { kind: 'schedules-callback', callback: 0 },
   call_soon_threadsafe: { kind: 'schedules-callback', callback: 0 },
@@ -251,7 +342,6 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
   add_signal_handler: { kind: 'schedules-callback', callback: 1 },
   add_reader: { kind: 'schedules-callback', callback: 1 },
   add_writer: { kind: 'schedules-callback', callback: 1 },
-  create_task: { kind: 'returns-object', object: 'asyncio-future' },
   create_future: { kind: 'returns-object', object: 'asyncio-future' },
   set_result: { kind: 'completes-receiver' },
   set_exception: { kind: 'completes-receiver' },
@@ -269,4 +359,15 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
 export const LOOP_STOPPING_EXCEPTIONS: readonly string[] = ['builtins.SystemExit', 'builtins.KeyboardInterrupt'];
 
 /** Every library's rows. */
-export const LIBRARY: readonly LibraryApi[] = [...ASYNCIO, ...CONCURRENT_FUTURES, ...CONCURRENT_FUTURES_CLASSES, ...SYS, ...CONTEXTLIB, ...BUILTINS];
+export const LIBRARY: readonly LibraryApi[] = [
+  ...ASYNCIO,
+  ...OTHER_LOOPS,
+  ...CONCURRENT_FUTURES,
+  ...CONCURRENT_FUTURES_CLASSES,
+  ...SYS,
+  ...ARGPARSE,
+  ...UNITTEST,
+  ...SIGNAL,
+  ...CONTEXTLIB,
+  ...BUILTINS,
+];

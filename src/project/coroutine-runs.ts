@@ -6,7 +6,8 @@
  * they are.
  */
 import type { CoroutineUse, Loc } from '../python/facts.js';
-import type { Term } from '../python/values.js';
+import type { Term, Value } from '../python/values.js';
+import { apiEffect } from '../library/index.js';
 import type { ResolvedProject } from './resolved-project.js';
 
 export interface Submission {
@@ -64,15 +65,44 @@ export class CoroutineRuns {
   /** Whether `use` hands the coroutine to run_coroutine_threadsafe, directly or through a wrapper that does. */
   private submits(use: CoroutineUse): boolean {
     if (use.how === 'submitted') return true;
-    if (use.how !== 'wrapper-arg' || !use.wrapper) return false;
-    for (const c of this.project.evaluate(use.wrapper)) {
+    return use.how === 'wrapper-arg' && !!use.wrapper && this.wrapperPasses(use.wrapper, use, 'submits', new Set());
+  }
+
+  /** Whether `use` runs the coroutine under an entry point, directly or through a wrapper that does (a compat `asyncio_run`). */
+  private runsAsEntryPoint(use: CoroutineUse): boolean {
+    if (use.how === 'main-run') return true;
+    return use.how === 'wrapper-arg' && !!use.wrapper && this.wrapperPasses(use.wrapper, use, 'runs', new Set());
+  }
+
+  /**
+   * Whether calling `wrapper` with the coroutine as argument `argIndex` (or
+   * `argName`) submits it to another loop (`submits`) or runs it under an entry
+   * point (`runs`): a project function that does so itself or passes it on to
+   * one that does (a wrapper of a wrapper), or, for `runs`, an entry point of
+   * a library that is not part of the project (`asyncio_run = asyncio.run`).
+   */
+  private wrapperPasses(wrapper: Value, at: { argIndex?: number; argName?: string }, what: 'submits' | 'runs', visited: Set<string>): boolean {
+    for (const c of this.project.evaluate(wrapper)) {
+      if (c.startsWith('api:')) {
+        const effect = apiEffect(c.slice(4));
+        if (what === 'runs' && effect?.kind === 'runs-coroutine') {
+          if (at.argName !== undefined ? at.argName === effect.coroutine.keyword : at.argIndex === effect.coroutine.position) return true;
+        }
+        continue;
+      }
       if (!c.startsWith('func:') && !c.startsWith('bound:')) continue;
-      const wrapper = this.project.functionAt(c.slice(c.indexOf(':') + 1))?.fn;
-      if (!wrapper || wrapper.submitsParams.length === 0) continue;
-      let index = use.argName !== undefined ? wrapper.params.indexOf(use.argName) : (use.argIndex ?? -1);
+      const fn = this.project.functionAt(c.slice(c.indexOf(':') + 1))?.fn;
+      if (!fn) continue;
+      let index = at.argName !== undefined ? fn.params.indexOf(at.argName) : (at.argIndex ?? -1);
       // A bound method's first parameter is the instance.
-      if (use.argName === undefined && c.startsWith('bound:')) index += 1;
-      if (wrapper.submitsParams.includes(index)) return true;
+      if (at.argName === undefined && c.startsWith('bound:')) index += 1;
+      if (index < 0) continue;
+      if ((what === 'submits' ? fn.submitsParams : fn.runsParams).includes(index)) return true;
+      if (visited.has(fn.q)) continue;
+      visited.add(fn.q);
+      for (const forward of fn.forwards) {
+        if (forward.param === index && this.wrapperPasses(forward.callee, forward, what, visited)) return true;
+      }
     }
     return false;
   }
@@ -110,7 +140,7 @@ export class CoroutineRuns {
     for (let i = 0; i < queue.length; i++) {
       const site = submitted.get(queue[i]!)!;
       for (const use of byFunction.get(queue[i]!) ?? []) {
-        if (use.how === 'main-run') continue;
+        if (this.runsAsEntryPoint(use)) continue;
         for (const fn of this.project.functionsCalled(use.callee)) {
           if (!fn.isAsync || submitted.has(fn.q)) continue;
           submitted.set(fn.q, site);
@@ -135,7 +165,7 @@ export class CoroutineRuns {
     const uses = this.uses().get(fnQ) ?? [];
     let result = uses.length > 0;
     for (const use of uses) {
-      if (use.how === 'main-run') continue;
+      if (this.runsAsEntryPoint(use)) continue;
       if (use.how === 'submitted' || this.submits(use)) {
         result = false;
         break;

@@ -102,6 +102,8 @@ export class ExceptionFlow {
   /** Classes a raise/exit escape raises that are SystemExit or KeyboardInterrupt. */
   private raisedBy(escape: EscapeFact): string[] {
     if (escape.via === 'exit') return escape.raises ? [escape.raises] : [];
+    // A call of a library exit known only by its value (`parser.parse_args()`, `bail = sys.exit; bail()`).
+    if (escape.via === 'call') return this.project.exitsCalled(escape.value);
     if (escape.via !== 'raise') return [];
     const out = new Set<string>();
     for (const c of this.project.evaluate(escape.value)) {
@@ -182,7 +184,6 @@ export class ExceptionFlow {
     const queue: string[] = [];
     for (const { fn, path } of reachable.values()) {
       for (const escape of fn.escapes) {
-        if (escape.via === 'call') continue;
         for (const cls of this.raisedBy(escape)) {
           if (this.isCaught(cls, escape.caught)) continue;
           const own = raises.get(fn.q) ?? new Map<string, Witness>();
@@ -249,11 +250,12 @@ export class ExceptionFlow {
     const out: BaseExitEscape[] = [];
     for (const escape of fn.escapes) {
       const first: ChainStep = { path, loc: escape.loc, text: escape.text };
-      if (escape.via !== 'call') {
-        const cls = this.raisedBy(escape).find((c) => !this.isCaught(c, escape.caught));
-        if (cls) out.push({ exception: shortName(cls), chain: [first] });
+      const cls = this.raisedBy(escape).find((c) => !this.isCaught(c, escape.caught));
+      if (cls) {
+        out.push({ exception: shortName(cls), chain: [first] });
         continue;
       }
+      if (escape.via !== 'call') continue;
       let found: BaseExitEscape | null = null;
       for (const callee of this.project.functionsCalled(escape.value)) {
         if (callee.isAsync) continue;

@@ -17,6 +17,7 @@ import { CoroutineRuns, type Submission } from './coroutine-runs.js';
 import { DemandLoading, type InterestingNames, type ProjectLoader } from './demand-loading.js';
 import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
 import { LoopThreads, type LoopThreadEntry, type ScheduledCallback } from './loop-threads.js';
+import { apiEffect } from '../library/index.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
@@ -48,6 +49,17 @@ function keyOf(term: Term): string {
     termKeys.set(term, key);
   }
   return key;
+}
+
+/**
+ * A library API the rows know, as a value, when the project does not define
+ * the name (a library that is not part of the project): what it does comes
+ * from its row. Where the library's source is part of the project (the
+ * standard library checked itself), its code answers instead.
+ */
+function libraryApi(q: string): Concrete[] {
+  const kind = apiEffect(q)?.kind;
+  return kind === 'exits' || kind === 'library-class' || kind === 'runs-coroutine' ? [`api:${q}`] : [];
 }
 
 function rel(module: string, q: string): string {
@@ -342,6 +354,7 @@ export class ProjectIndex implements ResolvedProject {
       return fn && !fn.isAsync ? this.evaluate(fn.returns) : [];
     }
     if (c.startsWith('class:')) return [`inst:${c.slice(6)}`];
+    if (c.startsWith('api:') && apiEffect(c.slice(4))?.kind === 'library-class') return [`apiinst:${c.slice(4)}`];
     return [];
   }
 
@@ -367,9 +380,10 @@ export class ProjectIndex implements ResolvedProject {
       if (rest.length === 0) return [`module:${entry.facts.module}`];
       // The longest module wins, as in Python (importing `pkg.mod` makes it `pkg`'s attribute `mod`):
       // looking for `mod.rest` in `pkg` too would only reach the same module again, by every way `pkg` can.
-      return this.resolveIn(entry, rest, seen);
+      const found = this.resolveIn(entry, rest, seen);
+      return found.length > 0 ? found : libraryApi(q);
     }
-    return [];
+    return libraryApi(q);
   }
 
   private resolveIn(entry: ModuleEntry, rest: string[], seen: Set<string>): Concrete[] {
@@ -433,11 +447,12 @@ export class ProjectIndex implements ResolvedProject {
     const q = c.slice(colon + 1);
     if (kind === 'module') return this.resolve(`${q}.${name}`, new Set(seen));
     if (kind === 'class' || kind === 'inst') return this.memberOf(q, name, kind === 'inst', new Set());
+    if (kind === 'apiinst' || kind === 'api') return libraryApi(`${q}.${name}`);
     return [];
   }
 
   /** A member of a class or of its instances, looked up along the bases. */
-  private memberOf(classQ: string, name: string, onInstance: boolean, visited: Set<string>): Concrete[] {
+  private memberOf(classQ: string, name: string, onInstance: boolean, visited: Set<string>, origin = classQ): Concrete[] {
     if (visited.has(classQ) || visited.size > MAX_RESOLVE_STEPS) return [];
     visited.add(classQ);
     const known = this.classes.get(classQ);
@@ -453,10 +468,57 @@ export class ProjectIndex implements ResolvedProject {
     if (out.length > 0) return [...new Set(out)];
     for (const base of cls.bases) {
       for (const b of this.evaluate(base)) {
-        if (b.startsWith('class:')) out.push(...this.memberOf(b.slice(6), name, onInstance, visited));
+        if (b.startsWith('class:')) out.push(...this.memberOf(b.slice(6), name, onInstance, visited, origin));
+        // A project subclass of a library class (`class BotParser(argparse.ArgumentParser)`) inherits its methods' rows.
+        else if (b.startsWith('api:')) out.push(...this.libraryMember(b.slice(4), name, onInstance, origin, visited));
       }
     }
     return [...new Set(out)];
+  }
+
+  exitsCalled(callee: Value): string[] {
+    const out: string[] = [];
+    for (const c of this.evaluate(callee)) {
+      if (!c.startsWith('api:')) continue;
+      const effect = apiEffect(c.slice(4));
+      if (effect?.kind === 'exits' && !out.includes(effect.raises)) out.push(effect.raises);
+    }
+    return out;
+  }
+
+  /**
+   * The event loop libraries a module imports (see the event-loop-library rows):
+   * `trio` alone says its coroutines run on trio's or anyio's loop, not asyncio's.
+   */
+  eventLoopsImported(facts: ModuleFacts): Set<string> {
+    const loops = new Set<string>();
+    for (const name in facts.imports) {
+      const target = facts.imports[name]!;
+      const effect = apiEffect(target.split('.', 1)[0]!);
+      if (effect?.kind === 'event-loop-library') loops.add(effect.loop);
+    }
+    return loops;
+  }
+
+  /**
+   * A library class's method as a member of the project class `origin` that
+   * inherits it: its row, or, for a method that exits only through other
+   * methods of the instance (argparse's parse_args through error() and
+   * exit()), those methods as `origin` has them, overridden or not.
+   */
+  private libraryMember(libraryClass: string, name: string, onInstance: boolean, origin: string, visited: Set<string>): Concrete[] {
+    const q = `${libraryClass}.${name}`;
+    const effect = apiEffect(q);
+    if (!onInstance || effect?.kind !== 'exits' || !effect.through) return libraryApi(q);
+    const out = new Set<Concrete>();
+    // The methods already followed (`#class.method`, not a class name) end a cycle of them; the class walk starts afresh.
+    const followed = [...visited].filter((k) => k.startsWith('#'));
+    for (const method of effect.through) {
+      const key = `#${origin}.${method}`;
+      if (followed.includes(key)) continue;
+      for (const c of this.memberOf(origin, method, true, new Set([...followed, key]), origin)) out.add(c);
+    }
+    return [...out];
   }
 
   functionsCalled(callee: Value): FunctionFacts[] {

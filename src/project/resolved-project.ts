@@ -10,7 +10,8 @@ import type { Value } from '../python/values.js';
 /**
  * What a value resolves to: `fut` | `seq` | `map` | `func:q` | `class:q` | `inst:q` | `module:q` | `bound:q`
  * (a method `q` bound to an instance) | `obj:name` (an object the library rows name, see LibraryObject)
- * | `newfut:at` (a future made by hand at `at`, see values.ts).
+ * | `newfut:at` (a future made by hand at `at`, see values.ts) | `api:q` (a library API the rows know,
+ * see src/library/) | `apiinst:q` (an instance of such a library class).
  */
 export type Concrete = string;
 
@@ -30,6 +31,8 @@ export interface ResolvedProject {
   resolve(q: string, seen: Set<string>): Concrete[];
   /** The functions (and bound methods) a callee may be. */
   functionsCalled(callee: Value): FunctionFacts[];
+  /** The exception classes of the library exits (see src/library/) a callee may be. */
+  exitsCalled(callee: Value): string[];
   /** An indexed function by qualified name. */
   functionAt(q: string): IndexedFunction | undefined;
   /** An indexed class by qualified name. */

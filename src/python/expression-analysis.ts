@@ -1,6 +1,6 @@
 /** The module walk's expressions (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
-import type { EscapeFact, LoopCallbackFact } from './facts.js';
+import type { EscapeFact, FunctionFacts, LoopCallbackFact } from './facts.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
 import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
@@ -229,8 +229,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         return subs.length === 1 && subs[0]!.type === 'slice' ? v : itemOf(v);
       }
       case 'lambda':
-        this.visitLambda(node, ctx, state);
-        return NOTHING;
+        return this.visitLambda(node, ctx, state);
       case 'assignment':
         return this.visitAssignment(node, ctx, state);
       case 'string':
@@ -257,11 +256,40 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
-  protected visitLambda(node: SyntaxNode, ctx: Ctx, state: State): void {
-    const params = parameterNames(node.childForFieldName('parameters'));
-    for (const p of node.childForFieldName('parameters')?.namedChildren ?? []) {
+  /** Lambdas met in this module, by node: each one's qualified name, and its facts once recorded. */
+  private readonly lambdas = new Map<number, { q: string; fn: FunctionFacts | null }>();
+  /** How many lambdas each scope holds so far, to name the next one. */
+  private readonly lambdaCounts = new Map<string, number>();
+
+  /**
+   * A lambda is a function without a name: its value is that function (so
+   * `bail = lambda c: sys.exit(c); bail(3)` and `(lambda: sys.exit(2))()` call
+   * it), and what its body calls or raises is its own, not the enclosing
+   * function's. It is named `<lambda>`, `<lambda2>`, … in the order of its
+   * scope (an order an edit elsewhere does not change, see body-memo.ts).
+   */
+  protected visitLambda(node: SyntaxNode, ctx: Ctx, state: State): Value {
+    const paramsNode = node.childForFieldName('parameters');
+    const params = parameterNames(paramsNode);
+    for (const p of paramsNode?.namedChildren ?? []) {
       const def = p.childForFieldName('value');
       if (def) this.evalExpr(def, ctx, state);
+    }
+    let known = this.lambdas.get(node.id);
+    if (!known) {
+      const count = (this.lambdaCounts.get(ctx.scope.rel) ?? 0) + 1;
+      this.lambdaCounts.set(ctx.scope.rel, count);
+      known = { q: this.q(this.relOf(ctx.scope, count === 1 ? '<lambda>' : `<lambda${count}>`)), fn: null };
+      this.lambdas.set(node.id, known);
+    }
+    // Recorded once, the first time the walk records here (a loop's body is walked twice).
+    const record = this.recording && !known.fn;
+    const fn: FunctionFacts | null = record
+      ? { q: known.q, name: '<lambda>', isAsync: false, loc: this.nodeLoc(node), params, returns: NOTHING, submitsParams: [], runsParams: [], forwards: [], escapes: [] }
+      : null;
+    if (fn) {
+      known.fn = fn;
+      this.facts.functions.push(fn);
     }
     const scope = buildScope('lambda', ctx.scope, ctx.scope.rel, null, params);
     const inner = cloneState(state);
@@ -269,14 +297,25 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const lambdaCtx: Ctx = {
       ...ctx,
       scope,
-      // A lambda is only defined here: what it calls is not called by the enclosing function.
-      fn: null,
+      // A lambda is only defined here: what it calls is not called by the enclosing function, but by the lambda.
+      fn,
       coroutine: null,
       doneCallback: ctx.doneCallback || this.callbackLambdas.has(node.id),
       caught: [],
     };
     const body = node.childForFieldName('body');
-    if (body) this.evalExpr(body, lambdaCtx, inner);
+    if (body) {
+      const saved = this.recording;
+      // Walked again (not recording its facts twice): only its value matters.
+      if (!fn) this.recording = false;
+      try {
+        const returns = this.evalExpr(body, lambdaCtx, inner);
+        if (fn) fn.returns = returns;
+      } finally {
+        this.recording = saved;
+      }
+    }
+    return symbol(known.q);
   }
 
   /** A dict: iterating it yields its keys (`{fut: name}` is a collection of futures), indexing yields its values. */
@@ -363,12 +402,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
 
     const api = apiEffect(singleSymbol(callee));
     if (api) {
-      const known = this.applyApi(api, call, ctx, state);
+      const known = this.applyApi(api, call, ctx, state, suppressUse);
       if (known) return known;
     }
     const effect = method ? methodEffect(method) : undefined;
     if (effect) {
-      const known = this.applyMethod(effect, call, ctx, state);
+      const known = this.applyMethod(effect, call, ctx, state, suppressUse);
       if (known) return known;
     }
     // An object the library rows name rides along with what the call returns otherwise
@@ -389,6 +428,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       if (keywordValues.size > 0) {
         for (const [name, v] of keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argName: name });
       }
+      this.noteParamsForwarded(call, ctx);
     }
     return callOf(callee);
   }
@@ -419,6 +459,36 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     };
     if (raises) escape.raises = raises;
     ctx.fn.escapes.push(escape);
+  }
+
+  /**
+   * A parameter of the current function passed straight to run_coroutine_threadsafe
+   * (`submits`) or to an entry point (`runs`): the function is a wrapper that does so.
+   */
+  protected noteParamPassed(arg: SyntaxNode | undefined, ctx: Ctx, what: 'submits' | 'runs'): void {
+    if (!ctx.fn || arg?.type !== 'identifier') return;
+    const index = ctx.fn.params.indexOf(arg.text);
+    if (index < 0) return;
+    const list = what === 'submits' ? ctx.fn.submitsParams : ctx.fn.runsParams;
+    if (!list.includes(index)) list.push(index);
+  }
+
+  /**
+   * Parameters of the current function passed on, unchanged, to another call
+   * (`return self.submit(coro)`): if that callee submits or runs them, so does
+   * this function (a wrapper of a wrapper).
+   */
+  protected noteParamsForwarded(call: CallSite, ctx: Ctx): void {
+    const fn = ctx.fn;
+    if (!fn || !this.recording || fn.params.length === 0) return;
+    const forward = (node: SyntaxNode, at: { argIndex?: number; argName?: string }): void => {
+      const inner = unwrapParens(node);
+      if (inner.type !== 'identifier') return;
+      const param = fn.params.indexOf(inner.text);
+      if (param >= 0) fn.forwards.push({ param, callee: call.callee, ...at });
+    };
+    call.args.positional.forEach((node, i) => forward(node, { argIndex: i }));
+    for (const [name, node] of call.args.keywords) forward(node, { argName: name });
   }
 
   /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
@@ -474,16 +544,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     };
   }
 
-  protected applyApi(api: ApiEffect, call: CallSite, ctx: Ctx, state: State): Value | null {
+  protected applyApi(api: ApiEffect, call: CallSite, ctx: Ctx, state: State, suppressUse: boolean): Value | null {
     const { node, fnNode, argValues } = call;
     switch (api.kind) {
       case 'submits-coroutine': {
-        const coro = argNodeOf(call, api.coroutine);
         this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'submitted', node, ctx);
-        if (ctx.fn && coro?.type === 'identifier') {
-          const index = ctx.fn.params.indexOf(coro.text);
-          if (index >= 0 && !ctx.fn.submitsParams.includes(index)) ctx.fn.submitsParams.push(index);
-        }
+        this.noteParamPassed(argNodeOf(call, api.coroutine), ctx, 'submits');
         // Submitted to the loop running this very thread (`asyncio.get_event_loop()`, directly or through a local).
         if (mayBeLibraryObject(argOf(call, api.loop) ?? NOTHING, 'running-loop')) return union(FUTURE, libraryObject('running-loop-future'));
         return FUTURE;
@@ -493,10 +559,29 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         return NOTHING;
       case 'runs-coroutine':
         this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        this.noteParamPassed(argNodeOf(call, api.coroutine), ctx, 'runs');
         return NOTHING;
-      case 'exits':
+      case 'runs-coroutine-function': {
+        // trio.run(main): the function itself is passed; the entry point calls it.
+        const fn = argOf(call, api.function) ?? NOTHING;
+        if (mayBeProjectCallee(fn)) this.recordUse({ callee: fn, how: 'main-run' }, node, ctx);
+        return NOTHING;
+      }
+      case 'wraps-coroutines': {
+        // The awaitable runs the coroutines wherever it is awaited, run or submitted: it stands for them.
+        let wrapped: Value = NOTHING;
+        if (api.coroutines === 'all') for (const v of argValues) wrapped = union(wrapped, v);
+        else wrapped = argOf(call, api.coroutines) ?? NOTHING;
+        if (!suppressUse) this.recordCoroutineUses(wrapped, 'call', node, ctx);
+        return api.object ? union(wrapped, libraryObject(api.object)) : wrapped;
+      }
+      case 'exits': {
+        // unittest.main(exit=False) returns instead of exiting.
+        const unless = api.unlessFalse ? argNodeOf(call, api.unlessFalse) : undefined;
+        if (unless && unwrapParens(unless).type === 'false') return NOTHING;
         this.recordCallEscape(call, ctx, NOTHING, api.raises);
         return NOTHING;
+      }
       case 'collects':
         return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
       case 'takes-element':
@@ -515,7 +600,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** What a call of a method known by name (see src/library/) does; null when it is any other call. */
-  protected applyMethod(effect: MethodEffect, call: CallSite, ctx: Ctx, state: State): Value | null {
+  protected applyMethod(effect: MethodEffect, call: CallSite, ctx: Ctx, state: State, suppressUse: boolean): Value | null {
     const { node, fnNode, receiver, argValues } = call;
     const object = fnNode.childForFieldName('object')!;
     switch (effect.kind) {
@@ -539,11 +624,18 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         return receiver;
       case 'runs-coroutine':
         this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        this.noteParamPassed(argNodeOf(call, effect.coroutine), ctx, 'runs');
         return NOTHING;
       case 'runner-runs':
         if (!receiver.some((t) => t.k === 'call' && apiEffect(singleSymbol(t.f))?.kind === 'coroutine-runner')) return null;
         this.recordCoroutineUses(argOf(call, effect.coroutine) ?? NOTHING, 'main-run', node, ctx);
+        this.noteParamPassed(argNodeOf(call, effect.coroutine), ctx, 'runs');
         return NOTHING;
+      case 'wraps-coroutine': {
+        const wrapped = argOf(call, effect.coroutine) ?? NOTHING;
+        if (!suppressUse) this.recordCoroutineUses(wrapped, 'call', node, ctx);
+        return effect.object ? union(wrapped, libraryObject(effect.object)) : wrapped;
+      }
       case 'registers-done-callback':
         // Read by the module's pre-pass too (which functions are done-callbacks); as a call, it is any other call.
         this.recordLoopCallback(call, effect.callback, object, receiver);

@@ -13,7 +13,7 @@ import type { ExtractedFact } from './extractors.js';
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 5;
+export const FACTS_SCHEMA_VERSION = 6;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -193,6 +193,14 @@ export interface DoneLoopFact {
   futures: Value;
 }
 
+/** A parameter passed on to a call: parameter `param` is argument `argIndex` (or `argName`) of `callee`. */
+export interface ParamForward {
+  param: number;
+  callee: Value;
+  argIndex?: number;
+  argName?: string;
+}
+
 export interface FunctionFacts {
   /** Qualified name: `pkg.mod.func`, `pkg.mod.Class.method`, `pkg.mod.outer.inner`. */
   q: string;
@@ -205,6 +213,10 @@ export interface FunctionFacts {
   returns: Value;
   /** Parameters it passes as the coroutine to run_coroutine_threadsafe: this makes it a submitting wrapper. */
   submitsParams: number[];
+  /** Parameters it passes as the coroutine to an entry point (asyncio.run, run_until_complete): a running wrapper. */
+  runsParams: number[];
+  /** Parameters it passes on unchanged to other calls, which may submit or run them in turn. */
+  forwards: ParamForward[];
   escapes: EscapeFact[];
 }
 

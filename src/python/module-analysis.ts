@@ -25,6 +25,7 @@ import { parseNoqa } from './noqa.js';
 import { own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
 import { NOTHING, symbol, type Value, resetSymbols } from './values.js';
+import { recoverFromSyntaxErrors } from './syntax-recovery.js';
 import { forgetGuardKeys, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
@@ -69,10 +70,14 @@ export function analyzeModule(
     }
     scopeMemo = scopes.memo;
   }
+  // The rest of a file with a syntax error is analysed as well as the grammar allows (see syntax-recovery.ts).
+  const recovered = root.hasError ? recoverFromSyntaxErrors(text, root, (blanked) => parsePython(blanked)) : null;
   resetSymbols();
   forgetGuardKeys();
-  const analyzer = new ModuleAnalyzer(text, info, extractors, memo, scopeMemo);
-  analyzer.run(root, text);
+  const analyzer = new ModuleAnalyzer(recovered?.text ?? text, info, extractors, recovered ? null : memo, recovered ? undefined : scopeMemo);
+  analyzer.run(recovered?.root ?? root, recovered?.text ?? text);
+  // The error is reported where it is in the file as it is (columns on a blanked line may differ).
+  if (recovered) analyzer.facts.syntaxError = new ModuleAnalyzer(text, info, extractors).firstSyntaxError(root);
   resetSymbols();
   forgetGuardKeys();
   return analyzer.facts;
@@ -159,7 +164,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
    * node: tree-sitter's recovery can wrap a whole module in an ERROR node, and
    * pointing at line 1 would help nobody.
    */
-  private firstSyntaxError(root: SyntaxNode): { loc: Loc; message: string } | null {
+  firstSyntaxError(root: SyntaxNode): { loc: Loc; message: string } | null {
     let node = root;
     for (;;) {
       if (node.isMissing) {
@@ -221,6 +226,8 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       params,
       returns: NOTHING,
       submitsParams: [],
+      runsParams: [],
+      forwards: [],
       escapes: [],
     };
     this.facts.functions.push(fn);

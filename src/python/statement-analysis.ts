@@ -3,7 +3,7 @@ import type { SyntaxNode } from './parser.js';
 import { importBindings } from './imports.js';
 import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { targetNames } from './scopes.js';
-import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Value } from './values.js';
+import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
 import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, guardedExpression, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
@@ -507,12 +507,15 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       // `with contextlib.suppress(SystemExit):` catches like an except clause that does not re-raise.
       if (inner.type === 'call') {
         const callee = this.calleeValue(inner, ctx, state, false);
-        if (apiEffect(singleSymbol(callee))?.kind === 'suppresses-exceptions') {
+        const effect = apiEffect(singleSymbol(callee))?.kind;
+        if (effect === 'suppresses-exceptions') {
           for (const arg of callArgs(inner).positional) {
             const q = singleSymbol(this.quietEval(arg, ctx, state));
             if (q) caught.push(q);
           }
         }
+        // What its body raises comes out wrapped in a BaseExceptionGroup: a handler of that, around it, catches everything.
+        if (effect === 'groups-exceptions' && ctx.caught.includes('builtins.BaseExceptionGroup')) caught.push('builtins.BaseException');
       }
       if (value.type === 'as_pattern') {
         const alias = value.childForFieldName('alias');
@@ -555,13 +558,13 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     for (const child of node.namedChildren) if (child !== raised) this.evalExpr(child, ctx, state);
     const value = this.evalExpr(raised, ctx, state);
     if (!ctx.fn || !this.recording) return;
-    // Only classes (or instances of classes) known by name can be SystemExit or a subclass of it.
+    // Only classes (or instances of classes) known by name can be SystemExit or a subclass of it:
+    // named where raised, or held by a local (`err = SystemExit(5); raise err`).
     const inner = unwrapParens(raised);
     const classNode = inner.type === 'call' ? inner.childForFieldName('function') : inner;
     if (!classNode || (classNode.type !== 'identifier' && classNode.type !== 'attribute')) return;
     const q = singleSymbol(this.quietEval(classNode, ctx, state));
-    if (!q) return;
-    if (q.startsWith('builtins.') && !LOOP_STOPPING_EXCEPTIONS.includes(q)) return;
+    if (q ? q.startsWith('builtins.') && !LOOP_STOPPING_EXCEPTIONS.includes(q) : !value.some(mayBeRaisedBaseExit)) return;
     ctx.fn.escapes.push({
       via: 'raise',
       loc: this.nodeLoc(node),
@@ -570,4 +573,11 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       caught: ctx.caught,
     });
   }
+}
+
+/** Whether a term a local holds may be a SystemExit / KeyboardInterrupt class or instance: a name, or a call of one, not a builtin other than those. */
+function mayBeRaisedBaseExit(term: Term): boolean {
+  if (term.k === 'call') return term.f.some(mayBeRaisedBaseExit);
+  if (term.k !== 'sym') return term.k === 'attr' || term.k === 'self';
+  return !term.q.startsWith('builtins.') || LOOP_STOPPING_EXCEPTIONS.includes(term.q);
 }

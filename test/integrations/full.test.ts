@@ -13,6 +13,23 @@ import { allRules, runPyhang, tempProject, removeProject, hazardSource } from '.
 const HANG001_MESSAGE =
   '`fut.result()` waits without a timeout on a run_coroutine_threadsafe future, which is never completed if its event loop stops first, so it can block forever; pass a timeout and handle `TimeoutError` (inside a coroutine, `await asyncio.wrap_future(fut)`)';
 
+/** `handler()` calls `require_env()` (line 12), which calls `fail()` (line 8), which calls `sys.exit()` (line 4). */
+const py3Chain = [
+  'import os, sys',
+  '',
+  'def fail(msg):',
+  '    sys.exit(msg)',
+  '',
+  'def require_env(name):',
+  '    if name not in os.environ:',
+  '        fail(f"missing {name}")',
+  '    return os.environ[name]',
+  '',
+  'async def handler():',
+  '    return require_env("TOKEN")',
+  '',
+].join('\n');
+
 function full(cwd: string, args: string[] = []) {
   return runPyhang(['check', '--format', 'full', ...args], { cwd });
 }
@@ -99,6 +116,18 @@ describe('--format full', () => {
       '  |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
       '  |',
     ]);
+  });
+
+  it('names what each line of a longer HANG002 chain calls, not the step after it', () => {
+    const root = tempProject({
+      'settings.py': py3Chain,
+    });
+    try {
+      const notes = full(root).stdout.split('\n').filter((line) => line.startsWith('  = note: '));
+      assert.deepEqual(notes, ['  = note: settings.py:8:9: calls fail()', '  = note: settings.py:4:5: raises SystemExit here']);
+    } finally {
+      removeProject(root);
+    }
   });
 
   it('shows a syntax error in its place, and counts it as a warning', () => {

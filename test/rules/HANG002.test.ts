@@ -1,4 +1,4 @@
-import { py, ruleTester } from '../rule-tester.js';
+import { fixtureProject, py, ruleTester } from '../rule-tester.js';
 
 /** A 50-module package where mod0.step() calls mod1.step() … and mod49.step() calls sys.exit(). */
 function chainProject(steps: number): Record<string, string> {
@@ -189,6 +189,331 @@ ruleTester('HANG002', {
         'svc/jobs.py': 'from svc import die\nasync def job():\n    die(1)\n',
       },
       errors: [{ file: 'svc/jobs.py', line: 3, column: 5 }],
+    },
+  ],
+});
+
+// Library calls that exit (src/library/apis.ts; each row checked by running it on CPython 3.11.7).
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'a project subclass of ArgumentParser whose error() and exit() raise an ordinary exception; a SystemExit caught around parse_args',
+      files: fixtureProject('HANG002/safe-parser'),
+    },
+    {
+      name: 'unittest.main(exit=False) returns',
+      code: py`
+        import unittest
+        async def run_suite(module):
+            program = unittest.main(module=module, argv=["tests"], exit=False)
+            return program.result.wasSuccessful()
+      `,
+    },
+    {
+      name: "click's ctx.exit() raises click.exceptions.Exit, a RuntimeError subclass; typer.Exit and pytest.exit are not the two either",
+      code: py`
+        import click
+        import pytest
+        import typer
+        async def stop(ctx: click.Context):
+            ctx.exit(0)
+        async def stop_typer():
+            raise typer.Exit(code=1)
+        async def stop_tests():
+            pytest.exit("done", returncode=0)
+      `,
+    },
+    {
+      name: 'an ArgumentParser only built and described, never parsing',
+      code: py`
+        import argparse
+        async def usage():
+            parser = argparse.ArgumentParser(prog="!help")
+            parser.add_argument("topic")
+            return parser.format_help()
+      `,
+    },
+    {
+      name: 'a local parser method of the same name on a project class',
+      code: py`
+        class Config:
+            def parse_args(self, argv):
+                return dict(arg.split("=", 1) for arg in argv)
+        async def load(argv):
+            return Config().parse_args(argv)
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a chat bot parsing commands with argparse in coroutines submitted through a wrapper of a wrapper',
+      files: fixtureProject('HANG002/argparse-bot'),
+      errors: [
+        { file: 'bot/commands.py', line: 11, column: 12, severity: 'error', messageId: 'escapesSubmitted', message: /through `kick_parser\.parse_args\(\)`.*bot\/main\.py:8\)/ },
+        { file: 'bot/commands.py', line: 18, column: 19, severity: 'error', message: /through `parser\.parse_known_args\(\)`.*bot\/main\.py:10\)/ },
+      ],
+    },
+    {
+      name: 'parse_intermixed_args, error() and exit() on a parser held by self',
+      code: py`
+        import argparse
+        class Shell:
+            def __init__(self):
+                self.parser = argparse.ArgumentParser(prog="shell", exit_on_error=False)
+            async def run(self, line):
+                return self.parser.parse_intermixed_args(line.split())
+            async def reject(self, why):
+                self.parser.error(why)
+            async def quit(self):
+                self.parser.exit(0, "bye")
+      `,
+      errors: [
+        { line: 6, column: 16, message: 'through `self.parser.parse_intermixed_args()`' },
+        { line: 8, column: 9, message: '`SystemExit`' },
+        { line: 10, column: 9, message: '`SystemExit`' },
+      ],
+    },
+    {
+      name: 'from argparse import ArgumentParser; a subclass that does not override error()',
+      code: py`
+        from argparse import ArgumentParser
+        class QuietParser(ArgumentParser):
+            def print_help(self, file=None):
+                pass
+        PARSER = QuietParser(prog="!kick")
+        async def kick(text):
+            return PARSER.parse_args(text.split())
+      `,
+      errors: [{ line: 7, column: 12, message: 'through `PARSER.parse_args()`' }],
+    },
+    {
+      name: "a subclass whose error() calls sys.exit itself: the chain goes through it",
+      code: py`
+        import argparse, sys
+        class LoudParser(argparse.ArgumentParser):
+            def error(self, message):
+                print(message)
+                sys.exit(2)
+            def exit(self, status=0, message=None):
+                raise RuntimeError(message)
+        async def kick(text):
+            return LoudParser().parse_args(text.split())
+      `,
+      errors: [{ line: 9, column: 12, message: /through `LoudParser\(\)\.parse_args\(\)`, which calls `sys\.exit\(\)` \(.*snippet\.py:5\)/ }],
+    },
+    {
+      name: 'unittest.main() raises SystemExit once the tests ran',
+      code: py`
+        import unittest
+        from unittest import main as run_tests
+        async def selftest():
+            unittest.main(module="tests", argv=["tests"])
+        async def selftest_alias():
+            run_tests(module="tests", exit=True)
+      `,
+      errors: [
+        { line: 4, column: 5, message: 'through `unittest.main()`' },
+        { line: 6, column: 5, message: 'through `run_tests()`' },
+      ],
+    },
+    {
+      name: 'signal.default_int_handler raises KeyboardInterrupt',
+      code: py`
+        import signal
+        async def on_sigint(signum, frame):
+            print("interrupted")
+            signal.default_int_handler(signum, frame)
+      `,
+      errors: [{ line: 4, column: 5, message: '`KeyboardInterrupt`' }],
+    },
+  ],
+});
+
+// Exits held by locals and lambdas.
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'a local exception that is not SystemExit',
+      code: 'async def h():\n    err = RuntimeError("stop")\n    raise err\n',
+    },
+    {
+      name: 'a lambda that exits, only stored for later',
+      code: 'import sys\nasync def h(registry):\n    registry["quit"] = lambda code: sys.exit(code)\n',
+    },
+    {
+      name: 'a lambda that calls something harmless',
+      code: 'async def h(items):\n    key = lambda item: item.name\n    return sorted(items, key=key)\n',
+    },
+  ],
+  invalid: [
+    {
+      name: 'err = SystemExit(5); raise err',
+      code: py`
+        async def shutdown(code):
+            err = SystemExit(code)
+            print("bye")
+            raise err
+      `,
+      errors: [{ line: 4, column: 5, message: 'through `raise err`' }],
+    },
+    {
+      name: 'a lambda called at once',
+      code: 'import sys\nasync def h():\n    (lambda: sys.exit(2))()\n',
+      errors: [{ line: 3, column: 5, message: /which calls `sys\.exit\(\)` \(.*snippet\.py:3\)/ }],
+    },
+    {
+      name: 'bail = lambda c: sys.exit(c); bail(3), in a submitted coroutine',
+      code: py`
+        import asyncio, sys
+        LOOP = asyncio.new_event_loop()
+        async def job(ok):
+            bail = lambda c: sys.exit(c)
+            if not ok:
+                bail(3)
+        def submit():
+            return asyncio.run_coroutine_threadsafe(job(False), LOOP).result(timeout=5)
+      `,
+      errors: [{ line: 6, column: 9, severity: 'error', message: /through `bail\(\)`, which calls `sys\.exit\(\)` \(.*snippet\.py:4\).*snippet\.py:8/ }],
+    },
+    {
+      name: 'a module-level lambda helper',
+      code: 'import sys\nfail = lambda msg: sys.exit(msg)\nasync def h():\n    fail("bad")\n',
+      errors: [{ line: 4, column: 5, message: 'through `fail()`' }],
+    },
+  ],
+});
+
+// Entry points and other event loops: the exception reaches the main thread's caller.
+ruleTester('HANG002', {
+  valid: [
+    { name: 'uvloop.run(main())', code: 'import sys, uvloop\nasync def main():\n    sys.exit(1)\nuvloop.run(main())\n' },
+    {
+      name: 'run_until_complete(asyncio.gather(a(), b()))',
+      code: py`
+        import asyncio, sys
+        async def fetch():
+            sys.exit("no network")
+        async def index():
+            raise KeyboardInterrupt
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(asyncio.gather(fetch(), index(), return_exceptions=True))
+      `,
+    },
+    { name: 'asyncio.run(asyncio.wait_for(main(), 10))', code: 'import asyncio, sys\nasync def main():\n    sys.exit(1)\nasyncio.run(asyncio.wait_for(main(), timeout=10))\n' },
+    {
+      name: 'run_until_complete(loop.create_task(...)), and a task made inside the entry coroutine',
+      code: py`
+        import asyncio, sys
+        async def serve():
+            sys.exit(1)
+        async def watchdog():
+            raise SystemExit(3)
+        async def main():
+            task = asyncio.create_task(watchdog())
+            await asyncio.shield(task)
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(loop.create_task(serve()))
+        loop.run_until_complete(main())
+      `,
+    },
+    { name: 'with asyncio.Runner() as r: r.run(main())', code: 'import asyncio, sys\nasync def main():\n    sys.exit(1)\nwith asyncio.Runner(debug=True) as r:\n    r.run(main())\n' },
+    { name: "a compat module's asyncio_run (uvicorn's _compat)", files: fixtureProject('HANG002/compat-entry') },
+    { name: 'modules that run trio and anyio, never asyncio', files: fixtureProject('HANG002/trio-app') },
+    {
+      name: "except BaseExceptionGroup around an anyio task group's body, in an asyncio program (checked with anyio 4.15.1)",
+      code: py`
+        import asyncio, sys
+        import anyio
+        async def supervise(jobs):
+            try:
+                async with anyio.create_task_group() as tg:
+                    for job in jobs:
+                        tg.start_soon(job)
+                    if not jobs:
+                        sys.exit("nothing to do")
+            except BaseExceptionGroup as group:
+                print("stopped:", group.exceptions)
+        def start(loop, jobs):
+            loop.call_soon_threadsafe(loop.create_task, supervise(jobs))
+      `,
+    },
+    {
+      name: 'except* KeyboardInterrupt around a task group',
+      code: py`
+        import asyncio
+        async def main(jobs):
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    for job in jobs:
+                        tg.create_task(job)
+                    raise KeyboardInterrupt
+            except* KeyboardInterrupt:
+                print("interrupted")
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a coroutine wrapped by wait_for and submitted to another thread',
+      code: py`
+        import asyncio, sys
+        LOOP = asyncio.new_event_loop()
+        async def job():
+            sys.exit(1)
+        def call():
+            return asyncio.run_coroutine_threadsafe(asyncio.wait_for(job(), 5), LOOP).result(timeout=10)
+      `,
+      errors: [{ line: 4, column: 5, severity: 'error', message: 'snippet.py:6' }],
+    },
+    {
+      name: 'an asyncio module that also imports trio still warns',
+      code: 'import asyncio, sys, trio\nasync def job():\n    sys.exit(1)\ndef start(loop):\n    loop.create_task(job())\n',
+      errors: [{ line: 3, column: 5, severity: 'warning' }],
+    },
+    {
+      name: 'a trio-only module whose coroutine is submitted with run_coroutine_threadsafe elsewhere',
+      files: {
+        'app/__init__.py': '',
+        'app/work.py': 'import sys\nimport trio\nasync def job():\n    sys.exit(1)\n',
+        'app/bridge.py': 'import asyncio\nfrom app.work import job\ndef go(loop):\n    return asyncio.run_coroutine_threadsafe(job(), loop).result(timeout=1)\n',
+      },
+      errors: [{ file: 'app/work.py', line: 4, column: 5, severity: 'error' }],
+    },
+    {
+      name: "except BaseExceptionGroup does not catch what asyncio.TaskGroup's body raises: it re-raises KeyboardInterrupt bare",
+      code: py`
+        import asyncio
+        async def supervise(jobs):
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    for job in jobs:
+                        tg.create_task(job)
+                    raise KeyboardInterrupt
+            except BaseExceptionGroup:
+                pass
+      `,
+      errors: [{ line: 7, column: 13 }],
+    },
+    {
+      name: "a child task's KeyboardInterrupt is not wrapped: it stops the loop",
+      code: py`
+        import asyncio
+        import anyio
+        async def child():
+            raise KeyboardInterrupt
+        async def supervise():
+            try:
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(child)
+            except BaseExceptionGroup:
+                pass
+      `,
+      errors: [{ line: 4, column: 5 }],
+    },
+    {
+      name: 'except BaseExceptionGroup does not catch a KeyboardInterrupt raised outside a task group',
+      code: 'async def h():\n    try:\n        raise KeyboardInterrupt\n    except BaseExceptionGroup:\n        pass\n',
+      errors: [{ line: 3, column: 9 }],
     },
   ],
 });
