@@ -14,6 +14,7 @@ import { lint, type PyhangMessage } from '../src/engine/lint.js';
 import { defaultSettings } from '../src/config/settings.js';
 import { fixSafety, fixSource, selectFixes } from '../src/engine/fix.js';
 import { hasSyntaxError } from '../src/cli/apply-fixes.js';
+import { fileURLToPath } from 'node:url';
 
 export interface ExpectedFinding {
   line: number;
@@ -55,6 +56,25 @@ export function py(strings: TemplateStringsArray, ...values: unknown[]): string 
   const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => l.slice(cut)).join('\n');
+}
+
+/**
+ * The files of a fixture project under test/fixtures/value-flow/<name>, by
+ * path relative to it, optionally with some replaced or added (`changes`):
+ * realistic multi-module projects that several cases share.
+ */
+export function fixtureFiles(name: string, changes: Record<string, string> = {}): Record<string, string> {
+  const root = path.join(fileURLToPath(new URL('../..', import.meta.url)), 'test', 'fixtures', 'value-flow', name);
+  const files: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(root, full).split(path.sep).join('/')] = fs.readFileSync(full, 'utf8');
+    }
+  };
+  walk(root);
+  return { ...files, ...changes };
 }
 
 export interface LintedProject {

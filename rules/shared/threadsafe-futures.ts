@@ -6,7 +6,7 @@
  * the names through which such futures reach files not analysed yet.
  */
 import type { ProjectIndex } from '../../src/project/project-index.js';
-import type { Value } from '../../src/python/values.js';
+import { callOf, type Value } from '../../src/python/values.js';
 import type { ReachingNames } from '../../src/engine/rule.js';
 
 /** Whether the value may be such a future. */
@@ -26,10 +26,17 @@ function carriesThreadsafeFutures(project: ProjectIndex, value: Value): boolean 
   return concrete.includes('fut') || concrete.includes('seq') || concrete.includes('map');
 }
 
+/** Whether calling the value returns such a future (run_coroutine_threadsafe itself, an alias or a partial of it). */
+function makesThreadsafeFutures(project: ProjectIndex, value: Value): boolean {
+  return value.length > 0 && isThreadsafeFuture(project, callOf(value));
+}
+
 /**
  * Names through which such futures reach a file not analysed yet: wrappers
  * that submit a coroutine they are given or return such futures (called, with
- * their classes), and attributes and module variables holding them (named).
+ * their classes), attributes and module variables holding them (named), and
+ * those holding a callable that makes them (a partial of
+ * run_coroutine_threadsafe: called).
  */
 export function threadsafeFutureNames(project: ProjectIndex): ReachingNames {
   const called = new Set<string>();
@@ -44,10 +51,15 @@ export function threadsafeFutureNames(project: ProjectIndex): ReachingNames {
       }
     }
     for (const cls of facts.classes) {
-      for (const [attr, value] of Object.entries(cls.attrs)) if (carriesThreadsafeFutures(project, value)) named.add(attr);
+      for (const [attr, value] of Object.entries(cls.attrs)) {
+        if (carriesThreadsafeFutures(project, value)) named.add(attr);
+        else if (makesThreadsafeFutures(project, value)) called.add(attr);
+      }
     }
     for (const [name, value] of Object.entries(facts.variables)) {
-      if (!name.includes('.') && carriesThreadsafeFutures(project, value)) named.add(name);
+      if (name.includes('.')) continue;
+      if (carriesThreadsafeFutures(project, value)) named.add(name);
+      else if (makesThreadsafeFutures(project, value)) called.add(name);
     }
   }
   return { called, named };

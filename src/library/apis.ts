@@ -31,6 +31,12 @@ export type ApiEffect =
   | { kind: 'exits'; raises: string }
   /** A context manager that swallows the exception classes passed to it. */
   | { kind: 'suppresses-exceptions' }
+  /**
+   * Returns a callable that calls `callable` with the arguments given here
+   * first (functools.partial): calling it is calling `callable`, and what is
+   * bound here is passed to it.
+   */
+  | { kind: 'binds-arguments'; callable: Param }
   /** Returns a collection of its first argument's elements (list, tuple, sorted, ...). */
   | { kind: 'collects' }
   /** Returns an element of its first argument (next). */
@@ -73,6 +79,11 @@ export const SYS: readonly LibraryApi[] = [
 ];
 
 export const CONTEXTLIB: readonly LibraryApi[] = [{ names: ['contextlib.suppress'], does: { kind: 'suppresses-exceptions' } }];
+
+export const FUNCTOOLS: readonly LibraryApi[] = [
+  // `func` is positional-only (`partial(func, /, *args, **keywords)`): a keyword `func=` is bound for the callable, so no keyword names it here.
+  { names: ['functools.partial'], does: { kind: 'binds-arguments', callable: { position: 0, keyword: '' } } },
+];
 
 export const BUILTINS: readonly LibraryApi[] = [
   {
@@ -148,4 +159,4 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
 export const LOOP_STOPPING_EXCEPTIONS: readonly string[] = ['builtins.SystemExit', 'builtins.KeyboardInterrupt'];
 
 /** Every library's rows. */
-export const LIBRARY: readonly LibraryApi[] = [...ASYNCIO, ...CONCURRENT_FUTURES, ...SYS, ...CONTEXTLIB, ...BUILTINS];
+export const LIBRARY: readonly LibraryApi[] = [...ASYNCIO, ...CONCURRENT_FUTURES, ...SYS, ...CONTEXTLIB, ...FUNCTOOLS, ...BUILTINS];

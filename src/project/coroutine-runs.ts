@@ -8,6 +8,7 @@
 import type { CoroutineUse, Loc } from '../python/facts.js';
 import type { Term } from '../python/values.js';
 import type { ResolvedProject } from './resolved-project.js';
+import { apiEffect } from '../library/index.js';
 
 export interface Submission {
   path: string;
@@ -66,6 +67,12 @@ export class CoroutineRuns {
     if (use.how === 'submitted') return true;
     if (use.how !== 'wrapper-arg' || !use.wrapper) return false;
     for (const c of this.project.evaluate(use.wrapper)) {
+      // The library function itself, reached as a value (`submit = partial(run_coroutine_threadsafe, loop=loop)`).
+      const api = c.startsWith('api:') ? apiEffect(c.slice(4)) : undefined;
+      if (api?.kind === 'submits-coroutine') {
+        if (use.argName !== undefined ? use.argName === api.coroutine.keyword : use.argIndex === api.coroutine.position) return true;
+        continue;
+      }
       if (!c.startsWith('func:') && !c.startsWith('bound:')) continue;
       const wrapper = this.project.functionAt(c.slice(c.indexOf(':') + 1))?.fn;
       if (!wrapper || wrapper.submitsParams.length === 0) continue;

@@ -15,6 +15,7 @@ import type { Term, Value } from '../python/values.js';
 import { CoroutineRuns, type Submission } from './coroutine-runs.js';
 import { DemandLoading, type InterestingNames, type ProjectLoader } from './demand-loading.js';
 import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
+import { apiEffect } from '../library/index.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
@@ -304,6 +305,8 @@ export class ProjectIndex implements ResolvedProject {
       return fn && !fn.isAsync ? this.evaluate(fn.returns) : [];
     }
     if (c.startsWith('class:')) return [`inst:${c.slice(6)}`];
+    // A library function reached as a value (an alias, an attribute holding it, a partial of it): what its row says it returns.
+    if (c.startsWith('api:') && apiEffect(c.slice(4))?.kind === 'submits-coroutine') return ['fut'];
     return [];
   }
 
@@ -316,6 +319,13 @@ export class ProjectIndex implements ResolvedProject {
   private resolveUncached(q: string, seen: Set<string>): Concrete[] {
     if (seen.has(q)) return [];
     seen.add(q);
+    // A name the library rows know is that library function wherever the project reaches it from
+    // (its own definition, when the project is the library, is resolved too).
+    if (apiEffect(q)) return [`api:${q}`, ...this.resolveProjectName(q, seen)];
+    return this.resolveProjectName(q, seen);
+  }
+
+  private resolveProjectName(q: string, seen: Set<string>): Concrete[] {
     if (q.startsWith('builtins.')) {
       // Builtin exception classes matter (SystemExit, KeyboardInterrupt, BaseException); nothing else does.
       const name = q.slice(9);

@@ -9,7 +9,7 @@ import type { Value } from '../python/values.js';
 
 /**
  * What a value resolves to: `fut` | `seq` | `map` | `func:q` | `class:q` | `inst:q` | `module:q` | `bound:q`
- * (a method `q` bound to an instance).
+ * (a method `q` bound to an instance) | `api:q` (a function the library rows know, src/library/).
  */
 export type Concrete = string;
 

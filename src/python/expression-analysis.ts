@@ -480,6 +480,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       case 'exits':
         this.recordCallEscape(call, ctx, NOTHING, api.raises);
         return NOTHING;
+      case 'binds-arguments':
+        return this.bindArguments(api.callable.position, call, ctx);
       case 'collects':
         return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
       case 'takes-element':
@@ -489,6 +491,36 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       default:
         return null;
     }
+  }
+
+  /**
+   * `functools.partial(f, *bound, **kw)`: a callable value that calls `f`.
+   * Its value is `f`'s, so a later call of it is read as a call of `f`: it
+   * returns what `f` returns and a library row of `f` applies to it (a partial
+   * of run_coroutine_threadsafe submits and returns a threadsafe future). The
+   * arguments bound here are passed to `f` when it is called: they are used
+   * here as arguments of `f` (a coroutine bound to a partial of
+   * run_coroutine_threadsafe is submitted). A partial that binds positional
+   * arguments shifts the positions of the later call's arguments, which that
+   * call does not know: an argument it passes positionally is read one
+   * position early (keywords are exact).
+   */
+  private bindArguments(position: number, call: CallSite, ctx: Ctx): Value {
+    const callable = call.argValues[position] ?? NOTHING;
+    const bound: CallSite = {
+      ...call,
+      callee: callable,
+      args: { ...call.args, positional: call.args.positional.slice(position + 1) },
+      argValues: call.argValues.slice(position + 1),
+    };
+    const api = apiEffect(singleSymbol(callable));
+    if (api?.kind === 'submits-coroutine') {
+      this.recordCoroutineUses(argOf(bound, api.coroutine) ?? NOTHING, 'submitted', call.node, ctx);
+    } else if (!api && mayBeProjectCallee(callable)) {
+      bound.argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', call.node, ctx, { wrapper: callable, argIndex: i }));
+      for (const [name, v] of bound.keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', call.node, ctx, { wrapper: callable, argName: name });
+    }
+    return callable;
   }
 
   /** What a call of a method known by name (see src/library/) does; null when it is any other call. */

@@ -1,4 +1,4 @@
-import { py, ruleTester } from '../rule-tester.js';
+import { fixtureFiles, py, ruleTester } from '../rule-tester.js';
 
 const header = py`
   import asyncio
@@ -403,6 +403,96 @@ ruleTester('HANG001', {
         'client.py': 'import svc\nasync def work():\n    return 1\ndef ask():\n    return svc.call_in_loop(work()).result(timeout=30)\n',
       },
       errors: [{ file: 'client.py', line: 5, column: 36 }],
+    },
+  ],
+});
+
+// functools.partial of run_coroutine_threadsafe: calling the partial submits, and returns a threadsafe future.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'a partial of run_coroutine_threadsafe waited on with a timeout, and a partial of an executor submit',
+      files: fixtureFiles('partial-bot', {
+        'bot/loopthread.py': fixtureFiles('partial-bot')['bot/loopthread.py']!.replace('self._submit(coro).result()', 'self._submit(coro).result(timeout=10)'),
+        'bot/commands.py': 'from .loopthread import submit, offload\nasync def ping():\n    return 1\ndef ask():\n    offload().result()\n    return submit(ping()).result(timeout=5)\n',
+      }),
+    },
+    {
+      name: 'a partial of another function is that function',
+      code: header + py`
+        from functools import partial
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        run = partial(pool.submit, print)
+        run("x").result()
+        later = partial(loop.call_soon_threadsafe, print)
+        later("x")
+      `,
+    },
+    {
+      name: 'a partial bound to the result of another call is not a partial of run_coroutine_threadsafe',
+      code: header + py`
+        import functools
+        def make(coro, loop):
+            return coro
+        p = functools.partial(make, loop=loop)
+        p(work()).result()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a module-level partial, an attribute set in __init__ and a local alias of partial (fixture project)',
+      files: fixtureFiles('partial-bot'),
+      output: {
+        'bot/commands.py': fixtureFiles('partial-bot')['bot/commands.py']!.replace('submit(shutdown()).result()', 'submit(shutdown()).result(timeout=30)'),
+        'bot/loopthread.py': fixtureFiles('partial-bot')['bot/loopthread.py']!.replace('self._submit(coro).result()', 'self._submit(coro).result(timeout=30)'),
+      },
+      errors: [
+        { file: 'bot/commands.py', line: 16, column: 34, message: '`submit(shutdown()).result()`' },
+        { file: 'bot/loopthread.py', line: 23, column: 34, message: '`self._submit(coro).result()`' },
+      ],
+    },
+    {
+      name: 'a local partial under an alias of functools.partial',
+      code: header + py`
+        from functools import partial as p
+        def call(coro):
+            run = p(asyncio.run_coroutine_threadsafe, loop=loop)
+            fut = run(coro)
+            return fut.result()
+      `,
+      output: header + py`
+        from functools import partial as p
+        def call(coro):
+            run = p(asyncio.run_coroutine_threadsafe, loop=loop)
+            fut = run(coro)
+            return fut.result(timeout=30)
+      `,
+      errors: [{ line: at(5), column: 15 }],
+    },
+    {
+      name: 'a partial binding the coroutine and the loop, called with nothing',
+      code: header + py`
+        import functools
+        job = functools.partial(asyncio.run_coroutine_threadsafe, work(), loop)
+        job().exception()
+      `,
+      output: header + py`
+        import functools
+        job = functools.partial(asyncio.run_coroutine_threadsafe, work(), loop)
+        job().exception(timeout=30)
+      `,
+      errors: [{ line: at(3), column: 6 }],
+    },
+    {
+      name: 'run_coroutine_threadsafe under another name, imported from another module',
+      files: {
+        'compat.py': 'import asyncio\nsubmit_to = asyncio.run_coroutine_threadsafe\n',
+        'client.py': 'import asyncio\nfrom compat import submit_to\nasync def work():\n    return 1\ndef ask(loop):\n    return submit_to(work(), loop).result()\n',
+      },
+      output: { 'client.py': 'import asyncio\nfrom compat import submit_to\nasync def work():\n    return 1\ndef ask(loop):\n    return submit_to(work(), loop).result(timeout=30)\n' },
+      errors: [{ file: 'client.py', line: 6, column: 35 }],
     },
   ],
 });
