@@ -45,25 +45,34 @@ export const HANG001 = defineRule({
   triggers: ['run_coroutine_threadsafe'],
   facts: [FUTURE_WAITS],
   *asks(module) {
-    for (const wait of module.extracted(FUTURE_WAITS)) if (wait.timeout.given !== 'value') yield wait.target;
+    for (const wait of module.extracted(FUTURE_WAITS)) if (isUnbounded(wait)) yield wait.target;
   },
   reachedThrough: threadsafeFutureNames,
   check(context) {
     for (const wait of context.extracted(FUTURE_WAITS)) {
       // No timeout, or None, is no bound; a future known done returns at once.
-      if (wait.timeout.given === 'value' || wait.knownDone) continue;
+      if (!isUnbounded(wait) || wait.knownDone) continue;
       const isMethod = wait.kind === 'result' || wait.kind === 'exception';
       const hazardous = isMethod ? isThreadsafeFuture(context.project, wait.target) : holdsThreadsafeFutures(context.project, wait.target);
       if (!hazardous) continue;
       context.report({
         messageId: isMethod ? 'method' : 'function',
-        data: { call: isMethod ? `${wait.targetText}.${wait.kind}()` : `${wait.kind}()`, target: wait.targetText },
+        data: { call: isMethod ? `${wait.targetText}.${wait.kind}(${wait.unpacks ? '...' : ''})` : `${wait.kind}(${wait.unpacks ? '...' : ''})`, target: wait.targetText },
         loc: wait.loc,
         fix: isMethod ? timeoutFix(wait, context.options.fixTimeout) : undefined,
       });
     }
   },
 });
+
+/**
+ * Whether the wait has no bound: no timeout, or `None`. A timeout that is
+ * some other expression, or may be in unpacked arguments (`fut.result(**kw)`),
+ * is taken as a bound: the reader of the code cannot tell otherwise either.
+ */
+function isUnbounded(wait: WaitFact): boolean {
+  return wait.timeout.given === 'absent' || wait.timeout.given === 'none';
+}
 
 /**
  * `.result()` → `.result(timeout=N)`; `.result(None)` / `.result(timeout=None)` → N.

@@ -451,6 +451,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       coroutine: ctx.coroutine,
       inFunction: ctx.fn?.q ?? null,
       inDoneCallback: ctx.doneCallback,
+      unpacks: args.splat,
       argument: (position, keyword) => {
         const node = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
         if (!node) return undefined;

@@ -45,6 +45,8 @@ export interface CallView {
   readonly inFunction: string | null;
   /** Whether the call is in a function passed to `add_done_callback` (which runs only once its future is done). */
   readonly inDoneCallback: boolean;
+  /** Whether the call unpacks arguments (`*args`, `**kwargs`): any argument not written out may be in them. */
+  readonly unpacks: boolean;
   /** The argument passed at `position` or as `keyword`, if any. */
   argument(position: number, keyword?: string): ExtractedArgument | undefined;
 }

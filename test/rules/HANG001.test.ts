@@ -496,3 +496,34 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Unpacked arguments may carry the timeout: the reader of the code cannot tell, and neither can pyhang.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'a timeout that may be in **options or *args',
+      code: header + py`
+        import concurrent.futures
+        class Client:
+            def __init__(self, **options):
+                self.options = options
+            def call(self, coro, *args):
+                fut = asyncio.run_coroutine_threadsafe(coro, loop)
+                if args:
+                    return fut.result(*args)
+                return fut.result(**self.options)
+            def gather(self, coros, **kw):
+                fs = [asyncio.run_coroutine_threadsafe(c, loop) for c in coros]
+                return concurrent.futures.wait(fs, **kw)
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'unpacked arguments next to an explicit timeout=None still wait without bound',
+      code: header + 'def call(coro, **kw):\n    return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=None, **kw)\n',
+      output: header + 'def call(coro, **kw):\n    return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30, **kw)\n',
+      errors: [{ line: at(2), column: 56, message: '`asyncio.run_coroutine_threadsafe(coro, loop).result(...)` waits' }],
+    },
+  ],
+});
