@@ -43,7 +43,7 @@ export const HANG003: Rule = {
       if (!isThreadsafeFuture(context.project, wait.target)) continue;
       context.report({
         messageId: 'blocking',
-        data: { call: `${wait.targetText}.${wait.kind}(${wait.unpacks ? "..." : ""})`, target: wait.targetText, name: wait.coroutine },
+        data: { call: `${wait.targetText}.${wait.kind}(${wait.unpacks ? '...' : ''})`, target: wait.targetText, name: wait.coroutine },
         loc: wait.loc,
       });
     }
