@@ -20,6 +20,14 @@ import { apisDoing, methodsDoing, type Param } from '../../src/library/index.js'
 export interface TimeoutArgument {
   given: 'absent' | 'none' | 'value' | 'unpacked';
   loc: Loc | null;
+  /** Its source text, when given. */
+  text?: string;
+  /**
+   * For a local name given as the timeout: where it may have been set to None
+   * on some path to the wait (`timeout = None` on `line`, or a parameter
+   * whose default is None, `param`).
+   */
+  noneFrom?: { line: number; param: boolean };
 }
 
 /** A call that waits for a future: `x.result()`, `x.exception()`, `concurrent.futures.wait(fs)`, `as_completed(fs)`. */
@@ -28,6 +36,8 @@ export interface WaitFact {
   /** What is waited on: the receiver of `.result()`, or the `fs` argument of wait/as_completed. */
   target: Value;
   timeout: TimeoutArgument;
+  /** Qualified name of the function whose body holds the call, else null. */
+  inFunction: string | null;
   /** Name of the `async def` whose body holds the call directly (not through a nested def or lambda), else null. */
   coroutine: string | null;
   /**
@@ -51,7 +61,9 @@ export interface WaitFact {
 function timeoutOf(call: CallView, param: Param): TimeoutArgument {
   const timeout = call.argument(param.position, param.keyword);
   if (!timeout) return { given: call.unpacks ? 'unpacked' : 'absent', loc: null };
-  return { given: timeout.isNone ? 'none' : 'value', loc: timeout.loc };
+  const given: TimeoutArgument = { given: timeout.isNone ? 'none' : 'value', loc: timeout.loc, text: timeout.text };
+  if (timeout.noneFrom) given.noneFrom = timeout.noneFrom;
+  return given;
 }
 
 function knownDone(call: CallView, target: ExtractedArgument): WaitFact['knownDone'] {
@@ -69,6 +81,7 @@ for (const [name, wait] of apisDoing('waits-on-futures')) {
       target: futures.value,
       timeout: timeoutOf(call, wait.timeout),
       coroutine: call.coroutine,
+      inFunction: call.inFunction,
       knownDone: knownDone(call, futures),
       loc: call.loc,
       targetText: futures.text,
@@ -87,6 +100,7 @@ for (const [method, wait] of methodsDoing('waits-on-receiver')) {
       target: future.value,
       timeout: timeoutOf(call, wait.timeout),
       coroutine: call.coroutine,
+      inFunction: call.inFunction,
       knownDone: knownDone(call, future),
       loc: call.methodLoc,
       targetText: future.text,

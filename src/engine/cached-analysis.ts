@@ -56,6 +56,8 @@ function isTerm(term: unknown, depth: number): boolean {
       return isString(term['q']);
     case 'self':
       return isString(term['c']);
+    case 'param':
+      return isString(term['f']) && isNumber(term['i']);
     case 'call':
       return isValue(term['f'], depth);
     case 'attr':
@@ -108,6 +110,15 @@ const isCoroutineUse = shape({
   argName: optional(isString),
 });
 
+const isCall = shape({
+  callee: value,
+  loc: isLoc,
+  inFunction: isStringOrNull,
+  args: arrayOf(value),
+  keywords: recordOf(value),
+  unpacks: isBoolean,
+});
+
 const isModuleFacts = shape({
   path: isString,
   module: isString,
@@ -118,6 +129,7 @@ const isModuleFacts = shape({
   classes: arrayOf(isClass),
   discards: arrayOf(isDiscard),
   coroutineUses: arrayOf(isCoroutineUse),
+  calls: arrayOf(isCall),
   starImports: arrayOf(isString),
   noqa: recordOf(arrayOf(isString)),
   extracted: arrayOf(shape({ kind: isString, data: (data) => data !== undefined })),

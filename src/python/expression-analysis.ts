@@ -1,6 +1,6 @@
 /** The module walk's expressions (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
-import type { EscapeFact } from './facts.js';
+import { record, type EscapeFact } from './facts.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
 import { FUTURE, NOTHING, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
@@ -9,6 +9,11 @@ import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
 import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
+
+/** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
+function mayBePassedData(value: Value): boolean {
+  return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
+}
 
 /** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
 const MIN_EARLY_SPINE = 32;
@@ -374,6 +379,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
 
     // Any other call: it may be a project function (a wrapper returning a future, a helper that exits).
     if (mayBeProjectCallee(callee)) {
+      this.recordCall(call, ctx);
       this.recordCallEscape(call, ctx, callee);
       if (!suppressUse) this.recordUse({ callee, how: 'call' }, node, ctx);
       argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argIndex: i }));
@@ -406,6 +412,26 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     ctx.fn.escapes.push(escape);
   }
 
+  /** A call passing a value the model knows to something that may be a project function (see CallFact). */
+  protected recordCall(call: CallSite, ctx: Ctx): void {
+    if (!this.recording || !call.callee.some((t) => t.k === 'sym' || t.k === 'attr')) return;
+    // Only values that can be a future another function waits on: a parameter passed on, `self` or a
+    // module-level name are passed by most calls, and would make a fact of nearly every call.
+    let known = call.argValues.some(mayBePassedData);
+    for (const v of call.keywordValues.values()) known ||= mayBePassedData(v);
+    if (!known) return;
+    const keywords = record<Value>();
+    for (const [name, v] of call.keywordValues) keywords[name] = v;
+    this.facts.calls.push({
+      callee: call.callee,
+      loc: this.nodeLoc(call.node),
+      inFunction: ctx.fn?.q ?? null,
+      args: call.argValues,
+      keywords,
+      unpacks: call.args.splat,
+    });
+  }
+
   /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
   protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State): void {
     const q = singleSymbol(call.callee);
@@ -434,6 +460,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       text: compact(node.text),
       isNone: unwrapParens(node).type === 'none',
       knownDone: state.done.has(guardKey(node)),
+      noneFrom: node.type === 'identifier' ? (state.none.get(node.text) ?? null) : null,
     });
     let methodLoc = null;
     if (object) {

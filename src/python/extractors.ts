@@ -24,6 +24,11 @@ export interface ExtractedArgument {
   isNone: boolean;
   /** Whether it is known to be done here: a `done()` check, or a bounded wait on the same expression, on every path before. */
   knownDone: boolean;
+  /**
+   * For a local name: where it may have been set to None on some path to here
+   * (`x = None` on `line`, or a parameter whose default is None); else null.
+   */
+  noneFrom: { line: number; param: boolean } | null;
 }
 
 /** What an extractor sees of a call: its place and its arguments, in the model's terms. */

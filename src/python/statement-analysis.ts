@@ -4,7 +4,7 @@ import { importBindings } from './imports.js';
 import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, type Ctx, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, noneGuards, dropNone, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase } from './analyzer-base.js';
@@ -163,6 +163,10 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       this.suppressUse = unwrapParens(right).type === 'call' && left?.type === 'identifier';
       value = this.evalExpr(right, ctx, state);
       if (left) this.bindTarget(left, value, ctx, state);
+      // `timeout = None`: a local that may be None on the paths from here (what a wait's timeout may be).
+      if (left?.type === 'identifier' && unwrapParens(right).type === 'none') {
+        state.none = new Map(state.none).set(left.text, { line: this.lines.point(left.startIndex).line, param: false });
+      }
     }
     for (let i = chain.length - 2; i >= 0; i--) {
       const target = chain[i]!.childForFieldName('left');
@@ -252,12 +256,15 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const cond = clause.childForFieldName('condition');
       if (cond) this.evalExpr(cond, ctx, current);
       const guards = doneGuards(cond);
+      const notNone = noneGuards(cond);
       const thenState = cloneState(current);
       for (const key of guards.pos) thenState.done.add(key);
+      dropNone(thenState, notNone.pos);
       this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
       outcomes.push(thenState);
       const elseState = cloneState(current);
       for (const key of guards.neg) elseState.done.add(key);
+      dropNone(elseState, notNone.neg);
       current = elseState;
       // The next clause: an elif, an else, or nothing (falling through).
       const alternatives: SyntaxNode[] =
@@ -269,12 +276,15 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
             const altCond = alt.childForFieldName('condition');
             if (altCond) this.evalExpr(altCond, ctx, current);
             const altGuards = doneGuards(altCond);
+            const altNotNone = noneGuards(altCond);
             const altThen = cloneState(current);
             for (const key of altGuards.pos) altThen.done.add(key);
+            dropNone(altThen, altNotNone.pos);
             this.visitBlock(alt.childForFieldName('consequence'), ctx, altThen);
             outcomes.push(altThen);
             const altElse = cloneState(current);
             for (const key of altGuards.neg) altElse.done.add(key);
+            dropNone(altElse, altNotNone.neg);
             current = altElse;
           } else if (alt.type === 'else_clause') {
             const elseBody = cloneState(current);
@@ -290,6 +300,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const merged = mergeStates(outcomes);
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
     state.dead = merged.dead;
   }
 
@@ -322,6 +333,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
   }
 
   /**
@@ -373,6 +385,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
   }
 
   /** Exception classes a handler catches, or null when it re-raises what it caught. */
@@ -441,10 +454,12 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const wasDead = merged.dead;
       this.visitBlock(finallyClause.namedChildren.find((c) => c.type === 'block') ?? null, ctx, fin);
       merged.vars = fin.vars;
+      merged.none = fin.none;
       merged.dead = wasDead || fin.dead;
     }
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
     state.dead = merged.dead;
   }
 
@@ -490,6 +505,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const merged = mergeStates(outcomes);
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
   }
 
   protected visitImport(node: SyntaxNode, ctx: Ctx, state: State): void {

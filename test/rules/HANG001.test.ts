@@ -527,3 +527,112 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Argument-to-parameter flow: a helper waits on what its callers pass; the finding names the callers.
+const helpers = fixtureFiles('helpers');
+const withTimeouts = (text: string) => text.replace(/\.result\(\)/g, '.result(timeout=30)').replace(/\.exception\(\)/g, '.exception(timeout=30)');
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'helpers only ever given executor futures, and a Bridge whose callers always pass a timeout',
+      files: fixtureFiles('helpers', {
+        'svc/app.py': py`
+          from concurrent.futures import ThreadPoolExecutor
+          from .bridge import Bridge
+          from .waiting import Waiter, wait, wait_all
+          async def ping():
+              return 1
+          pool = ThreadPoolExecutor()
+          wait(pool.submit(print))
+          wait_all([pool.submit(print)])
+          Waiter(pool.submit(print)).join()
+          Bridge().call(ping(), timeout=5)
+          Bridge().call(ping(), 5)
+        `,
+        'svc/bridge.py': helpers['svc/bridge.py']!.replace('    timeout = None\n', '    timeout = 1\n'),
+      }),
+    },
+    {
+      name: 'a helper given an asyncio future from another loop',
+      code: py`
+        import asyncio
+        def wait(fut):
+            return fut.result()
+        async def main():
+            fut = asyncio.get_running_loop().create_future()
+            fut.set_result(1)
+            wait(fut)
+      `,
+    },
+    {
+      name: 'a parameter defaulting to None, narrowed before the wait',
+      code: header + py`
+        def call(coro, timeout=None):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            if timeout is not None:
+                return fut.result(timeout)
+            return fut.result(timeout=10)
+        def call2(coro, timeout=None):
+            timeout = timeout or 10
+            return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
+        call(work())
+        call2(work())
+      `,
+    },
+    {
+      name: 'a wrapper returning its parameter is read per call, not over every caller',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def ensure(f):
+            return f
+        ensure(asyncio.run_coroutine_threadsafe(work(), loop)).result(timeout=5)
+        ensure(ThreadPoolExecutor().submit(print)).result()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'wait(fut), wait_all([fut]), Waiter(fut).join() and None timeouts across modules (fixture project)',
+      files: helpers,
+      output: {
+        'svc/waiting.py': withTimeouts(helpers['svc/waiting.py']!),
+      },
+      errors: [
+        { file: 'svc/bridge.py', line: 9, column: 19, severity: 'warning', messageId: 'timeoutMayBeNone', message: 'svc/app.py:26 leaves it out', related: 1 },
+        { file: 'svc/bridge.py', line: 23, column: 15, severity: 'warning', messageId: 'timeoutMayBeNone', message: '`timeout` is set to None on line 19' },
+        { file: 'svc/waiting.py', line: 5, column: 15, severity: 'error', related: 1 },
+        { file: 'svc/waiting.py', line: 10, column: 10, severity: 'error', related: 1 },
+        { file: 'svc/waiting.py', line: 18, column: 24, severity: 'error' },
+      ],
+    },
+    {
+      name: 'a helper in the same module, given a future by keyword',
+      code: header + py`
+        def settle(fut, label="job"):
+            print(label)
+            return fut.exception()
+        settle(label="ping", fut=asyncio.run_coroutine_threadsafe(work(), loop))
+      `,
+      output: header + py`
+        def settle(fut, label="job"):
+            print(label)
+            return fut.exception(timeout=30)
+        settle(label="ping", fut=asyncio.run_coroutine_threadsafe(work(), loop))
+      `,
+      errors: [{ line: at(3), column: 15, related: 1 }],
+    },
+    {
+      name: 'a local timeout set to None on one branch',
+      code: header + py`
+        import os
+        def fetch():
+            if os.environ.get("SLOW"):
+                limit = None
+            else:
+                limit = 5
+            return asyncio.run_coroutine_threadsafe(work(), loop).result(limit)
+      `,
+      errors: [{ line: at(7), column: 58, severity: 'warning', message: '`limit` is set to None on line 10' }],
+    },
+  ],
+});
