@@ -23,6 +23,11 @@ export type ApiEffect =
   | { kind: 'submits-coroutine'; coroutine: Param }
   /** Blocks until the futures in `futures` complete, or `timeout` seconds pass (no timeout, or None: no bound). */
   | { kind: 'waits-on-futures'; wait: 'wait' | 'as_completed'; futures: Param; timeout: Param }
+  /**
+   * Returns an awaitable that completes when `future` does (asyncio.wrap_future):
+   * once an `await` of it returns, `future` is done.
+   */
+  | { kind: 'wraps-future'; future: Param }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
   | { kind: 'runs-coroutine'; coroutine: Param }
   /** A class whose instances' `run(coroutine)` is an entry point (asyncio.Runner). */
@@ -58,6 +63,7 @@ const coroutineAt0: Param = { position: 0, keyword: 'coro' };
 
 export const ASYNCIO: readonly LibraryApi[] = [
   { names: ['asyncio.run_coroutine_threadsafe', 'asyncio.tasks.run_coroutine_threadsafe'], does: { kind: 'submits-coroutine', coroutine: coroutineAt0 } },
+  { names: ['asyncio.wrap_future', 'asyncio.futures.wrap_future'], does: { kind: 'wraps-future', future: { position: 0, keyword: 'future' } } },
   { names: ['asyncio.run', 'asyncio.runners.run'], does: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'main' } } },
   { names: ['asyncio.Runner', 'asyncio.runners.Runner'], does: { kind: 'coroutine-runner' }, python: '>=3.11' },
 ];

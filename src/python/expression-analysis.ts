@@ -147,6 +147,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       case 'await':
         // Awaiting yields the outcome, not a concurrent future.
         this.evalAll(node.namedChildren, ctx, state);
+        this.awaited(node.namedChild(0), ctx, state);
         return NOTHING;
       case 'parenthesized_expression': {
         const inner = node.namedChild(0);
@@ -260,6 +261,17 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         }
         return NOTHING;
     }
+  }
+
+  /** `await asyncio.wrap_future(fut)` returned: `fut` is done on this path (see the 'wraps-future' rows). */
+  private awaited(node: SyntaxNode | null, ctx: Ctx, state: State): void {
+    const call = node ? unwrapParens(node) : null;
+    if (call?.type !== 'call') return;
+    const api = apiEffect(singleSymbol(this.calleeValue(call, ctx, state, false)));
+    if (api?.kind !== 'wraps-future') return;
+    const args = callArgs(call);
+    const future = args.positional[api.future.position] ?? args.keywords.get(api.future.keyword);
+    if (future) state.done.add(guardKey(unwrapParens(future)));
   }
 
   protected visitLambda(node: SyntaxNode, ctx: Ctx, state: State): void {
@@ -556,12 +568,11 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const { node, fnNode, receiver, argValues } = call;
     const object = fnNode.childForFieldName('object')!;
     switch (effect.kind) {
-      case 'waits-on-receiver': {
-        // Once `fut.result(timeout=...)` has returned, `fut` is done on this path.
-        const timeout = argNodeOf(call, effect.timeout);
-        if (timeout && unwrapParens(timeout).type !== 'none') state.done.add(guardKey(object));
+      case 'waits-on-receiver':
+        // Once `fut.result(...)` or `fut.exception(...)` has returned, with a timeout or without, `fut` is
+        // done on this path (a wait that times out raises, and the code after it is not reached that way).
+        state.done.add(guardKey(object));
         return NOTHING;
-      }
       case 'adds-element':
         this.addToCollection(object, collectionOf(argValues[effect.element] ?? NOTHING), ctx, state);
         return NOTHING;

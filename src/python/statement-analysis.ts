@@ -4,13 +4,26 @@ import { importBindings } from './imports.js';
 import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, noneGuards, dropNone, type Ctx, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, noneGuards, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase } from './analyzer-base.js';
 
 /** Loops nested deeper than this get one pass instead of two (the first pass only carries values around the loop). */
 const MAX_LOOP_PREPASS_DEPTH = 2;
+
+/** Marks a name bound to the done set of concurrent.futures.wait (a key of it: rebinding the name forgets it). */
+const DONE_SET = '[done-set]';
+
+/** `fut in done` where `done` is such a set: the futures known done when the condition is true. */
+function doneMembers(cond: SyntaxNode | null, state: State): string[] {
+  const node = cond ? unwrapParens(cond) : null;
+  if (node?.type !== 'comparison_operator' || node.namedChildCount !== 2) return [];
+  const [member, set] = node.namedChildren;
+  if (node.children.slice(1, -1).map((c) => c.type).join(' ') !== 'in') return [];
+  if (set!.type !== 'identifier' || !state.done.has(`${set!.text}${DONE_SET}`)) return [];
+  return [guardKey(member!)];
+}
 
 /** Targets and values that `a, b = x, y` binds element by element. */
 const TARGET_SHAPES: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
@@ -163,6 +176,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       this.suppressUse = unwrapParens(right).type === 'call' && left?.type === 'identifier';
       value = this.evalExpr(right, ctx, state);
       if (left) this.bindTarget(left, value, ctx, state);
+      this.markDoneSet(left, right, ctx, state);
       // `timeout = None`: a local that may be None on the paths from here (what a wait's timeout may be).
       if (left?.type === 'identifier' && unwrapParens(right).type === 'none') {
         state.none = new Map(state.none).set(left.text, { line: this.lines.point(left.startIndex).line, param: false });
@@ -173,6 +187,19 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       if (target) this.bindTarget(target, value, ctx, state);
     }
     return value;
+  }
+
+  /**
+   * `done, pending = concurrent.futures.wait(fs, ...)`: `done` holds only
+   * completed futures, so `if fut in done:` makes `fut` known done (see
+   * doneMembers). Marked as a key of `done` itself, which rebinding it forgets.
+   */
+  private markDoneSet(left: SyntaxNode | null, right: SyntaxNode, ctx: Ctx, state: State): void {
+    if (!left || !TARGET_SHAPES.has(left.type) || unwrapParens(right).type !== 'call') return;
+    const first = left.namedChildren[0];
+    if (first?.type !== 'identifier') return;
+    const api = apiEffect(singleSymbol(this.calleeValue(unwrapParens(right), ctx, state, false)));
+    if (api?.kind === 'waits-on-futures' && api.wait === 'wait') state.done.add(`${first.text}${DONE_SET}`);
   }
 
   /** `a, b = x, y`: binds element by element when both sides have the same shape. */
@@ -259,6 +286,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const notNone = noneGuards(cond);
       const thenState = cloneState(current);
       for (const key of guards.pos) thenState.done.add(key);
+      for (const key of doneMembers(cond, current)) thenState.done.add(key);
       dropNone(thenState, notNone.pos);
       this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
       outcomes.push(thenState);

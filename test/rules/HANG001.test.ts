@@ -636,3 +636,67 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Futures already known done: a wait that returned, an awaited wrap_future, membership in wait()'s done set.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'after await asyncio.wrap_future(fut)',
+      code: header + 'async def bridge():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    await asyncio.wrap_future(fut)\n    return fut.result()\n',
+    },
+    {
+      name: 'a second exception() after a first one returned',
+      code: header + py`
+        import logging
+        def check():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            if fut.exception(timeout=5) is not None:
+                logging.error("failed", exc_info=fut.exception())
+                return None
+            return fut.result()
+      `,
+    },
+    {
+      name: 'if fut in done, after concurrent.futures.wait with a timeout',
+      code: header + py`
+        import concurrent.futures
+        def collect():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            done, not_done = concurrent.futures.wait([fut], timeout=5)
+            if fut in done:
+                return fut.result()
+            fut.cancel()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'the name of the done set rebound first',
+      code: header + py`
+        from concurrent.futures import wait
+        def collect():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            done, _ = wait([fut], timeout=5)
+            done = {fut}
+            if fut in done:
+                return fut.result()
+      `,
+      output: header + py`
+        from concurrent.futures import wait
+        def collect():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            done, _ = wait([fut], timeout=5)
+            done = {fut}
+            if fut in done:
+                return fut.result(timeout=30)
+      `,
+      errors: [{ line: at(7), column: 19 }],
+    },
+    {
+      name: 'wrap_future of another future awaited',
+      code: header + 'async def bridge(other):\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    await asyncio.wrap_future(other)\n    return fut.exception()\n',
+      output: header + 'async def bridge(other):\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    await asyncio.wrap_future(other)\n    return fut.exception(timeout=30)\n',
+      errors: [{ line: at(4), column: 15 }],
+    },
+  ],
+});
