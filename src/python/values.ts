@@ -173,11 +173,15 @@ export function valuesOf(o: Value): Value {
   return union(...out);
 }
 
-/** A collection holding elements of `value`: futures make a `seq`; symbolic elements a `coll`. */
+/**
+ * A collection holding elements of `value`: futures make a `seq`; symbolic
+ * elements, and collections of futures (`(name, fut)` tuples in a list), a
+ * `coll` of them.
+ */
 export function collectionOf(value: Value): Value {
   const out: Value[] = [];
   if (value.some((t) => t.k === 'fut')) out.push(FUTURE_SEQ);
-  const symbolic = value.filter((t) => !isConstant(t));
+  const symbolic = value.filter((t) => t.k !== 'fut');
   out.push(derive(symbolic, (v) => ({ k: 'coll', e: v })));
   return union(...out);
 }

@@ -700,3 +700,54 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Containers: (name, future) tuples in a list, unpacked in a for loop.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'tuples of names and executor futures; a list of tuples is not a list of futures for wait()',
+      code: header + py`
+        import concurrent.futures
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        jobs = [(n, pool.submit(print, n)) for n in range(3)]
+        for name, fut in jobs:
+            fut.result()
+        pairs = [("a", asyncio.run_coroutine_threadsafe(work(), loop))]
+        for name, fut in pairs:
+            fut.result(timeout=5)
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'tuples appended to a list and built in a comprehension',
+      code: header + py`
+        def run(names):
+            jobs = []
+            for name in names:
+                jobs.append((name, asyncio.run_coroutine_threadsafe(work(), loop)))
+            for name, fut in jobs:
+                print(name, fut.result())
+            table = [(n, asyncio.run_coroutine_threadsafe(work(), loop)) for n in names]
+            for _, f in table:
+                f.exception()
+      `,
+      output: header + py`
+        def run(names):
+            jobs = []
+            for name in names:
+                jobs.append((name, asyncio.run_coroutine_threadsafe(work(), loop)))
+            for name, fut in jobs:
+                print(name, fut.result(timeout=30))
+            table = [(n, asyncio.run_coroutine_threadsafe(work(), loop)) for n in names]
+            for _, f in table:
+                f.exception(timeout=30)
+      `,
+      errors: [
+        { line: at(6), column: 24 },
+        { line: at(9), column: 10 },
+      ],
+    },
+  ],
+});
