@@ -32,7 +32,7 @@ export const HANG001 = defineRule({
     fix: 'unsafe',
     docs: {
       finds: '`.result()` / `.exception()`, `concurrent.futures.wait` / `as_completed` on such futures with no timeout, or one that may be None',
-      severityNote: 'warning when the timeout is a name that is None only on some path (`timeout = None`, a default of None a caller leaves)',
+      severityNote: 'warning when the timeout is a name that may be None on some path',
     },
     options: {
       'fix-timeout': {
