@@ -4,11 +4,20 @@ import { record, type EscapeFact } from './facts.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
 import { FUTURE, NOTHING, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
-import { MAX_DEPTH, cloneState, doneGuards, guardKey, type Ctx, type State } from './flow-state.js';
+import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
 import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
+
+/** `fut`, `self.pending`: an expression naming the same object each time it is read (no call, no subscript). */
+function isStableName(node: SyntaxNode): boolean {
+  const inner = unwrapParens(node);
+  if (inner.type === 'identifier') return true;
+  if (inner.type !== 'attribute') return false;
+  const object = inner.childForFieldName('object');
+  return !!object && isStableName(object);
+}
 
 /** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
 function mayBePassedData(value: Value): boolean {
@@ -283,6 +292,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const scope = buildScope('lambda', ctx.scope, ctx.scope.rel, null, params);
     const inner = cloneState(state);
     for (const p of params) inner.vars.set(p, NOTHING);
+    // A lambda's parameter shadows an enclosing name that may be None.
+    dropNone(inner, params);
     const lambdaCtx: Ctx = {
       ...ctx,
       scope,
@@ -571,7 +582,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       case 'waits-on-receiver':
         // Once `fut.result(...)` or `fut.exception(...)` has returned, with a timeout or without, `fut` is
         // done on this path (a wait that times out raises, and the code after it is not reached that way).
-        state.done.add(guardKey(object));
+        // Only a future named by a name or attribute: `make().result()` waits on a new future each time.
+        if (isStableName(object)) state.done.add(guardKey(object));
         return NOTHING;
       case 'adds-element':
         this.addToCollection(object, collectionOf(argValues[effect.element] ?? NOTHING), ctx, state);
