@@ -10,15 +10,6 @@ import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-s
 import { StatementAnalyzer } from './statement-analysis.js';
 import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
 
-/** `fut`, `self.pending`: an expression naming the same object each time it is read (no call, no subscript). */
-function isStableName(node: SyntaxNode): boolean {
-  const inner = unwrapParens(node);
-  if (inner.type === 'identifier') return true;
-  if (inner.type !== 'attribute') return false;
-  const object = inner.childForFieldName('object');
-  return !!object && isStableName(object);
-}
-
 /** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
 function mayBePassedData(value: Value): boolean {
   return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
@@ -579,12 +570,13 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const { node, fnNode, receiver, argValues } = call;
     const object = fnNode.childForFieldName('object')!;
     switch (effect.kind) {
-      case 'waits-on-receiver':
-        // Once `fut.result(...)` or `fut.exception(...)` has returned, with a timeout or without, `fut` is
-        // done on this path (a wait that times out raises, and the code after it is not reached that way).
-        // Only a future named by a name or attribute: `make().result()` waits on a new future each time.
-        if (isStableName(object)) state.done.add(guardKey(object));
+      case 'waits-on-receiver': {
+        // Once `fut.result(timeout=...)` has returned, `fut` is done on this path. (An unbounded wait that
+        // returned leaves it done too, but each such wait stays a finding of its own: users count them.)
+        const timeout = argNodeOf(call, effect.timeout);
+        if (timeout && unwrapParens(timeout).type !== 'none') state.done.add(guardKey(object));
         return NOTHING;
+      }
       case 'adds-element':
         this.addToCollection(object, collectionOf(argValues[effect.element] ?? NOTHING), ctx, state);
         return NOTHING;
