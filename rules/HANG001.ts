@@ -1,6 +1,6 @@
-import { defineRule } from '../src/engine/rule.js';
-import { isThreadsafeFuture, holdsThreadsafeFutures, threadsafeFutureNames } from './shared/threadsafe-futures.js';
-import type { Fix } from '../src/python/facts.js';
+import { defineRule, type RelatedLocation, type RuleContext } from '../src/engine/rule.js';
+import { isThreadsafeFuture, holdsThreadsafeFutures, threadsafeFutureNames, futureCallers } from './shared/threadsafe-futures.js';
+import { own, type Fix } from '../src/python/facts.js';
 import { FUTURE_WAITS, type WaitFact } from './shared/future-waits.js';
 
 /**
@@ -27,10 +27,12 @@ export const HANG001 = defineRule({
         '`{call}` waits without a timeout on a run_coroutine_threadsafe future, which is never completed if its event loop stops first, so it can block forever; pass a timeout and handle `TimeoutError` (inside a coroutine, `await asyncio.wrap_future({target})`)',
       function:
         '`{call}` waits without a timeout on run_coroutine_threadsafe futures, which are never completed if their event loop stops first, so it can block forever; pass `timeout=` and handle what is still pending',
+      timeoutMayBeNone: '`{call}` can wait forever on a run_coroutine_threadsafe future: `{timeout}` {source}',
     },
     fix: 'unsafe',
     docs: {
-      finds: '`.result()` / `.exception()`, `concurrent.futures.wait` / `as_completed` on such futures with no timeout',
+      finds: '`.result()` / `.exception()`, `concurrent.futures.wait` / `as_completed` on such futures with no timeout, or one that may be None',
+      severityNote: 'warning when the timeout is a name that may be None on some path',
     },
     options: {
       'fix-timeout': {
@@ -45,25 +47,75 @@ export const HANG001 = defineRule({
   triggers: ['run_coroutine_threadsafe'],
   facts: [FUTURE_WAITS],
   *asks(module) {
-    for (const wait of module.extracted(FUTURE_WAITS)) if (wait.timeout.given !== 'value') yield wait.target;
+    for (const wait of module.extracted(FUTURE_WAITS)) if (isUnbounded(wait) || wait.timeout.noneFrom) yield wait.target;
   },
   reachedThrough: threadsafeFutureNames,
   check(context) {
     for (const wait of context.extracted(FUTURE_WAITS)) {
       // No timeout, or None, is no bound; a future known done returns at once.
-      if (wait.timeout.given === 'value' || wait.knownDone) continue;
+      if (wait.knownDone) continue;
+      if (!isUnbounded(wait)) {
+        if (wait.timeout.noneFrom) reportTimeoutMayBeNone(context, wait);
+        continue;
+      }
       const isMethod = wait.kind === 'result' || wait.kind === 'exception';
       const hazardous = isMethod ? isThreadsafeFuture(context.project, wait.target) : holdsThreadsafeFutures(context.project, wait.target);
       if (!hazardous) continue;
       context.report({
         messageId: isMethod ? 'method' : 'function',
-        data: { call: isMethod ? `${wait.targetText}.${wait.kind}()` : `${wait.kind}()`, target: wait.targetText },
+        data: { call: isMethod ? `${wait.targetText}.${wait.kind}(${wait.unpacks ? '...' : ''})` : `${wait.kind}(${wait.unpacks ? '...' : ''})`, target: wait.targetText },
         loc: wait.loc,
         fix: isMethod ? timeoutFix(wait, context.options.fixTimeout) : undefined,
+        related: futureCallers(context.project, wait.target),
       });
     }
   },
 });
+
+/**
+ * A timeout that is a name which may be None on some path: `timeout = None`
+ * before the wait, or a parameter defaulting to None that a call site of the
+ * function leaves out (a default no caller relies on is no path). A warning:
+ * the unbounded path is one of several.
+ */
+function reportTimeoutMayBeNone(context: RuleContext, wait: WaitFact): void {
+  const isMethod = wait.kind === 'result' || wait.kind === 'exception';
+  const hazardous = isMethod ? isThreadsafeFuture(context.project, wait.target) : holdsThreadsafeFutures(context.project, wait.target);
+  const { noneFrom, text } = wait.timeout;
+  if (!hazardous || !noneFrom || !text) return;
+  const call = isMethod ? `${wait.targetText}.${wait.kind}(${text})` : `${wait.kind}(..., ${text})`;
+  if (!noneFrom.param) {
+    context.report({ messageId: 'timeoutMayBeNone', data: { call, timeout: text, source: `is set to None on line ${noneFrom.line}, on some path to here` }, loc: wait.loc, severity: 'warning' });
+    return;
+  }
+  const fn = wait.inFunction ? context.project.functionAt(wait.inFunction)?.fn : undefined;
+  const index = fn ? fn.params.indexOf(text) : -1;
+  if (!fn || index < 0) return;
+  const related: RelatedLocation[] = [];
+  for (const site of context.project.argumentSites(fn.q)) {
+    const { call: c } = site;
+    if (c.unpacks || own(c.keywords, text) !== undefined || c.args.length > index - site.offset) continue;
+    related.push({ path: site.path, loc: c.loc, message: `leaves \`${text}\` to its default None here` });
+  }
+  if (related.length === 0) return;
+  const first = related[0]!;
+  context.report({
+    messageId: 'timeoutMayBeNone',
+    data: { call, timeout: text, source: `defaults to None and the call at ${context.display(first.path)}:${first.loc.start.line} leaves it out` },
+    loc: wait.loc,
+    severity: 'warning',
+    related: related.slice(0, 8),
+  });
+}
+
+/**
+ * Whether the wait has no bound: no timeout, or `None`. A timeout that is
+ * some other expression, or may be in unpacked arguments (`fut.result(**kw)`),
+ * is taken as a bound: the reader of the code cannot tell otherwise either.
+ */
+function isUnbounded(wait: WaitFact): boolean {
+  return wait.timeout.given === 'absent' || wait.timeout.given === 'none';
+}
 
 /**
  * `.result()` → `.result(timeout=N)`; `.result(None)` / `.result(timeout=None)` → N.

@@ -1,5 +1,5 @@
 import type { Rule } from '../src/engine/rule.js';
-import { isThreadsafeFuture, threadsafeFutureNames } from './shared/threadsafe-futures.js';
+import { isThreadsafeFuture, threadsafeFutureNames, futureCallers } from './shared/threadsafe-futures.js';
 import { FUTURE_WAITS } from './shared/future-waits.js';
 
 /**
@@ -43,8 +43,9 @@ export const HANG003: Rule = {
       if (!isThreadsafeFuture(context.project, wait.target)) continue;
       context.report({
         messageId: 'blocking',
-        data: { call: `${wait.targetText}.${wait.kind}()`, target: wait.targetText, name: wait.coroutine },
+        data: { call: `${wait.targetText}.${wait.kind}(${wait.unpacks ? '...' : ''})`, target: wait.targetText, name: wait.coroutine },
         loc: wait.loc,
+        related: futureCallers(context.project, wait.target),
       });
     }
   },

@@ -64,7 +64,19 @@ export function py(strings: TemplateStringsArray, ...values: unknown[]): string 
  */
 export function fixtureProject(name: string): Record<string, string> {
   // dist/test/rule-tester.js → the repository's test/fixtures/rules/.
-  const root = path.join(fileURLToPath(new URL('../../test/fixtures/rules/', import.meta.url)), name);
+  return readFixtureDir(path.join(fileURLToPath(new URL('../../test/fixtures/rules/', import.meta.url)), name));
+}
+
+/**
+ * The files of a fixture project under test/fixtures/value-flow/<name>, by
+ * path relative to it, optionally with some replaced or added (`changes`):
+ * realistic multi-module projects that several cases share.
+ */
+export function fixtureFiles(name: string, changes: Record<string, string> = {}): Record<string, string> {
+  return { ...readFixtureDir(path.join(fileURLToPath(new URL('../..', import.meta.url)), 'test', 'fixtures', 'value-flow', name)), ...changes };
+}
+
+function readFixtureDir(root: string): Record<string, string> {
   const files: Record<string, string> = {};
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -12,12 +12,22 @@ import { apisDoing, methodsDoing, type Param } from '../../src/library/index.js'
 
 /**
  * The timeout a wait is given: none at all, the literal `None` (no bound, as
- * CPython reads it), or some other expression (a bound, as far as a reader of
- * the code can tell). `loc` is where the argument is, when there is one.
+ * CPython reads it), some other expression (a bound, as far as a reader of
+ * the code can tell), or none written out in a call that unpacks arguments
+ * (`fut.result(**options)`: the timeout may be in them). `loc` is where the
+ * argument is, when there is one.
  */
 export interface TimeoutArgument {
-  given: 'absent' | 'none' | 'value';
+  given: 'absent' | 'none' | 'value' | 'unpacked';
   loc: Loc | null;
+  /** Its source text, when given. */
+  text?: string;
+  /**
+   * For a local name given as the timeout: where it may have been set to None
+   * on some path to the wait (`timeout = None` on `line`, or a parameter
+   * whose default is None, `param`).
+   */
+  noneFrom?: { line: number; param: boolean };
 }
 
 /** A call that waits for a future: `x.result()`, `x.exception()`, `concurrent.futures.wait(fs)`, `as_completed(fs)`. */
@@ -42,14 +52,18 @@ export interface WaitFact {
   loc: Loc;
   /** Source text of the waited expression, for messages. */
   targetText: string;
+  /** Whether the call unpacks arguments (`*args`, `**kwargs`): its messages then do not write it as a call without them. */
+  unpacks: boolean;
   /** The call's parenthesised argument list and how many items it holds (comments included); null for `f(x for x in y)`. */
   args: { loc: Loc; count: number } | null;
 }
 
 function timeoutOf(call: CallView, param: Param): TimeoutArgument {
   const timeout = call.argument(param.position, param.keyword);
-  if (!timeout) return { given: 'absent', loc: null };
-  return { given: timeout.isNone ? 'none' : 'value', loc: timeout.loc };
+  if (!timeout) return { given: call.unpacks ? 'unpacked' : 'absent', loc: null };
+  const given: TimeoutArgument = { given: timeout.isNone ? 'none' : 'value', loc: timeout.loc, text: timeout.text };
+  if (timeout.noneFrom) given.noneFrom = timeout.noneFrom;
+  return given;
 }
 
 function knownDone(call: CallView, target: ExtractedArgument): WaitFact['knownDone'] {
@@ -72,6 +86,7 @@ for (const [name, wait] of apisDoing('waits-on-futures')) {
       loc: call.loc,
       targetText: futures.text,
       args: call.argumentList,
+      unpacks: call.unpacks,
     };
   };
 }
@@ -90,6 +105,7 @@ for (const [method, wait] of methodsDoing('waits-on-receiver')) {
       loc: call.methodLoc,
       targetText: future.text,
       args: call.argumentList,
+      unpacks: call.unpacks,
     };
   };
 }

@@ -6,8 +6,8 @@
  * the names through which such futures reach files not analysed yet.
  */
 import type { ProjectIndex } from '../../src/project/project-index.js';
-import type { Value } from '../../src/python/values.js';
-import type { ReachingNames } from '../../src/engine/rule.js';
+import { callOf, type Value } from '../../src/python/values.js';
+import type { ReachingNames, RelatedLocation } from '../../src/engine/rule.js';
 
 /** Whether the value may be such a future. */
 export function isThreadsafeFuture(project: ProjectIndex, value: Value): boolean {
@@ -26,10 +26,50 @@ function carriesThreadsafeFutures(project: ProjectIndex, value: Value): boolean 
   return concrete.includes('fut') || concrete.includes('seq') || concrete.includes('map');
 }
 
+/** Related locations shown at most per finding: the first callers, in indexing order. */
+const MAX_CALLERS = 8;
+
+/**
+ * Where such futures come from when the value is a parameter (or an element
+ * of one): the call sites passing them, as related locations, so that a
+ * finding on `def wait(fut): fut.result()` names its callers.
+ */
+export function futureCallers(project: ProjectIndex, value: Value): RelatedLocation[] {
+  const out: RelatedLocation[] = [];
+  for (const term of value) {
+    let param = term;
+    let holds = false;
+    if ((term.k === 'elem' || term.k === 'item') && term.o.length === 1) {
+      param = term.o[0]!;
+      holds = true;
+    }
+    if (param.k !== 'param') continue;
+    for (const site of project.argumentSites(param.f)) {
+      const arg = project.argumentFor(site, param.f, param.i);
+      if (!arg || arg.length === 0) continue;
+      const concrete = project.evaluate(arg);
+      const passes = holds ? concrete.includes('seq') || concrete.includes('map') : concrete.includes('fut');
+      if (!passes) continue;
+      out.push({ path: site.path, loc: site.call.loc, message: holds ? 'passes run_coroutine_threadsafe futures here' : 'passes a run_coroutine_threadsafe future here' });
+      if (out.length === MAX_CALLERS) return out;
+    }
+  }
+  return out;
+}
+
+/** Whether calling the value returns such a future (run_coroutine_threadsafe itself, an alias or a partial of it). */
+function makesThreadsafeFutures(project: ProjectIndex, value: Value): boolean {
+  return value.length > 0 && isThreadsafeFuture(project, callOf(value));
+}
+
 /**
  * Names through which such futures reach a file not analysed yet: wrappers
  * that submit a coroutine they are given or return such futures (called, with
- * their classes), and attributes and module variables holding them (named).
+ * their classes), attributes and module variables holding them (named), and
+ * those holding a callable that makes them (a partial of
+ * run_coroutine_threadsafe: called), and functions and classes passed them
+ * as arguments (named: the file defining one mentions it, and waits on its
+ * parameter there).
  */
 export function threadsafeFutureNames(project: ProjectIndex): ReachingNames {
   const called = new Set<string>();
@@ -44,10 +84,23 @@ export function threadsafeFutureNames(project: ProjectIndex): ReachingNames {
       }
     }
     for (const cls of facts.classes) {
-      for (const [attr, value] of Object.entries(cls.attrs)) if (carriesThreadsafeFutures(project, value)) named.add(attr);
+      for (const [attr, value] of Object.entries(cls.attrs)) {
+        if (carriesThreadsafeFutures(project, value)) named.add(attr);
+        else if (makesThreadsafeFutures(project, value)) called.add(attr);
+      }
+    }
+    for (const call of facts.calls) {
+      const passed = [...call.args, ...Object.values(call.keywords)];
+      if (!passed.some((value) => carriesThreadsafeFutures(project, value))) continue;
+      for (const term of call.callee) {
+        if (term.k === 'sym') named.add(term.q.slice(term.q.lastIndexOf('.') + 1));
+        else if (term.k === 'attr') named.add(term.n);
+      }
     }
     for (const [name, value] of Object.entries(facts.variables)) {
-      if (!name.includes('.') && carriesThreadsafeFutures(project, value)) named.add(name);
+      if (name.includes('.')) continue;
+      if (carriesThreadsafeFutures(project, value)) named.add(name);
+      else if (makesThreadsafeFutures(project, value)) called.add(name);
     }
   }
   return { called, named };

@@ -60,6 +60,8 @@ function isTerm(term: unknown, depth: number): boolean {
       return isString(term['t']);
     case 'newfut':
       return isString(term['at']);
+    case 'param':
+      return isString(term['f']) && isNumber(term['i']);
     case 'call':
       return isValue(term['f'], depth);
     case 'attr':
@@ -126,6 +128,15 @@ const isLoopCallback = shape({
   receiverText: isStringOrNull,
 });
 
+const isCall = shape({
+  callee: value,
+  loc: isLoc,
+  inFunction: isStringOrNull,
+  args: arrayOf(value),
+  keywords: recordOf(value),
+  unpacks: isBoolean,
+});
+
 const isModuleFacts = shape({
   path: isString,
   module: isString,
@@ -138,6 +149,7 @@ const isModuleFacts = shape({
   coroutineUses: arrayOf(isCoroutineUse),
   loopCallbacks: arrayOf(isLoopCallback),
   doneLoops: arrayOf(shape({ loc: isLoc, text: isString, futures: value })),
+  calls: arrayOf(isCall),
   starImports: arrayOf(isString),
   noqa: recordOf(arrayOf(isString)),
   extracted: arrayOf(shape({ kind: isString, data: (data) => data !== undefined })),

@@ -45,6 +45,11 @@ export type ApiEffect =
    * of `source`: on its loop when it is a task).
    */
   | { kind: 'completes-future'; future: Param }
+  /**
+   * Returns an awaitable that completes when `future` does (asyncio.wrap_future):
+   * once an `await` of it returns, `future` is done.
+   */
+  | { kind: 'wraps-future'; future: Param }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
   | { kind: 'runs-coroutine'; coroutine: Param }
   /**
@@ -84,6 +89,12 @@ export type ApiEffect =
    * group, trio's nursery; not asyncio.TaskGroup, which re-raises those two bare).
    */
   | { kind: 'groups-exceptions' }
+  /**
+   * Returns a callable that calls `callable` with the arguments given here
+   * first (functools.partial): calling it is calling `callable`, and what is
+   * bound here is passed to it.
+   */
+  | { kind: 'binds-arguments'; callable: Param }
   /** Returns a collection of its first argument's elements (list, tuple, sorted, ...). */
   | { kind: 'collects' }
   /** Returns an element of its first argument (next). */
@@ -167,6 +178,7 @@ export const ASYNCIO: readonly LibraryApi[] = [
     ],
     does: { kind: 'loop-protocol', callbacks: PROTOCOL_CALLBACKS },
   },
+  { names: ['asyncio.wrap_future', 'asyncio.futures.wrap_future'], does: { kind: 'wraps-future', future: { position: 0, keyword: 'future' } } },
   { names: ['asyncio.run', 'asyncio.runners.run'], does: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'main' } } },
   { names: ['asyncio.Runner', 'asyncio.runners.Runner'], does: { kind: 'coroutine-runner' }, python: '>=3.11' },
   { names: ['asyncio.gather', 'asyncio.tasks.gather'], does: { kind: 'wraps-coroutines', coroutines: 'all' } },
@@ -255,6 +267,11 @@ export const SIGNAL: readonly LibraryApi[] = [
 ];
 
 export const CONTEXTLIB: readonly LibraryApi[] = [{ names: ['contextlib.suppress'], does: { kind: 'suppresses-exceptions' } }];
+
+export const FUNCTOOLS: readonly LibraryApi[] = [
+  // `func` is positional-only (`partial(func, /, *args, **keywords)`): a keyword `func=` is bound for the callable, so no keyword names it here.
+  { names: ['functools.partial'], does: { kind: 'binds-arguments', callable: { position: 0, keyword: '' } } },
+];
 
 export const BUILTINS: readonly LibraryApi[] = [
   {
@@ -369,5 +386,6 @@ export const LIBRARY: readonly LibraryApi[] = [
   ...UNITTEST,
   ...SIGNAL,
   ...CONTEXTLIB,
+  ...FUNCTOOLS,
   ...BUILTINS,
 ];

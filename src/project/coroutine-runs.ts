@@ -88,6 +88,10 @@ export class CoroutineRuns {
         if (what === 'runs' && effect?.kind === 'runs-coroutine') {
           if (at.argName !== undefined ? at.argName === effect.coroutine.keyword : at.argIndex === effect.coroutine.position) return true;
         }
+        // The library function itself, reached as a value (`submit = partial(run_coroutine_threadsafe, loop=loop)`).
+        if (what === 'submits' && effect?.kind === 'submits-coroutine') {
+          if (at.argName !== undefined ? at.argName === effect.coroutine.keyword : at.argIndex === effect.coroutine.position) return true;
+        }
         continue;
       }
       if (!c.startsWith('func:') && !c.startsWith('bound:')) continue;

@@ -11,7 +11,7 @@
  * run), loop threads (what runs on an event loop's thread) and demand loading
  * (which modules not indexed yet to load, and when).
  */
-import { own, type ClassFacts, type CoroutineUse, type FunctionFacts, type ModuleFacts } from '../python/facts.js';
+import { own, type CallFact, type ClassFacts, type CoroutineUse, type FunctionFacts, type ModuleFacts } from '../python/facts.js';
 import type { Term, Value } from '../python/values.js';
 import { CoroutineRuns, type Submission } from './coroutine-runs.js';
 import { DemandLoading, type InterestingNames, type ProjectLoader } from './demand-loading.js';
@@ -62,6 +62,24 @@ function libraryApi(q: string): Concrete[] {
   return kind === 'exits' || kind === 'library-class' || kind === 'runs-coroutine' ? [`api:${q}`] : [];
 }
 
+/** What a parameter can receive that the index follows: data, not callables (see evalTerm). */
+const PASSED_DATA: ReadonlySet<Concrete> = new Set(['fut', 'seq', 'map']);
+
+/** A call of a function of the project, found at one of its call sites. */
+export interface ArgumentSite {
+  call: CallFact;
+  path: string;
+  /** Positions the callee's parameters are ahead of the call's arguments (1 for a bound method or a constructor: `self`). */
+  offset: number;
+}
+
+/** The name a callee term calls by (`f` in `pkg.f` or `x.f`), or '' when it has none. */
+function calledName(term: Term): string {
+  if (term.k === 'sym') return term.q.slice(term.q.lastIndexOf('.') + 1);
+  if (term.k === 'attr') return term.n;
+  return '';
+}
+
 function rel(module: string, q: string): string {
   return q.startsWith(`${module}.`) ? q.slice(module.length + 1) : q;
 }
@@ -81,6 +99,8 @@ export class ProjectIndex implements ResolvedProject {
   /** For answers in memoIndexed found while noting wanted modules: the modules they wanted. */
   private readonly memoWanted = new Map<string, string[]>();
   private readonly inProgress = new Set<string>();
+  /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
+  private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
   private readonly exceptionFlow: ExceptionFlow;
   private readonly coroutineRuns: CoroutineRuns;
   private readonly loopThreads: LoopThreads;
@@ -130,6 +150,7 @@ export class ProjectIndex implements ResolvedProject {
 
   /** What was computed over the modules known so far is recomputed on the next question. */
   private resetDerived(): void {
+    this.callsByName = null;
     this.demand.reset();
     this.exceptionFlow.reset();
     this.coroutineRuns.reset();
@@ -275,6 +296,13 @@ export class ProjectIndex implements ResolvedProject {
         return [`obj:${term.t}`];
       case 'newfut':
         return [`newfut:${term.at}`];
+      case 'param':
+        return this.memoized(keyOf(term), () => {
+          // What callers pass depends on every target module, not only on those resolved through: another
+          // target may add a caller. Counted as an answer over the modules indexed so far (memoIndexed).
+          this.demand.misses++;
+          return this.passedTo(term.f, term.i);
+        });
       case 'sym':
         return this.memoized(`s:${term.q}`, () => this.resolve(term.q, new Set()));
       default:
@@ -347,14 +375,79 @@ export class ProjectIndex implements ResolvedProject {
     }
   }
 
+  /** What the callers pass for parameter `i` of `fnQ`: futures and collections of them (callables are not followed). */
+  private passedTo(fnQ: string, i: number): Concrete[] {
+    const out = new Set<Concrete>();
+    for (const site of this.argumentSites(fnQ)) {
+      const arg = this.argumentFor(site, fnQ, i);
+      if (arg) for (const c of this.evaluate(arg)) if (PASSED_DATA.has(c)) out.add(c);
+    }
+    return [...out];
+  }
+
+  /** The value a call site passes for parameter `i` of `fnQ`, if it passes one. */
+  argumentFor(site: ArgumentSite, fnQ: string, i: number): Value | undefined {
+    const fn = this.functions.get(fnQ)?.fn;
+    const name = fn?.params[i];
+    if (name === undefined) return undefined;
+    return own(site.call.keywords, name) ?? site.call.args[i - site.offset];
+  }
+
+  /** The target modules' calls of function `fnQ` (a method called on an instance, a class constructed: `__init__`). */
+  argumentSites(fnQ: string): ArgumentSite[] {
+    const fn = this.functions.get(fnQ)?.fn;
+    if (!fn) return [];
+    const classQ = fnQ.slice(0, fnQ.lastIndexOf('.'));
+    const cls = fn.name === '__init__' ? this.classes.get(classQ)?.cls : undefined;
+    const byName = this.callsByNameIndex();
+    const candidates = [...(byName.get(fn.name) ?? [])];
+    if (cls) candidates.push(...(byName.get(cls.name) ?? []));
+    const out: ArgumentSite[] = [];
+    for (const { call, path } of candidates) {
+      for (const c of this.evaluate(call.callee)) {
+        let offset = -1;
+        if (c === `func:${fnQ}`) offset = 0;
+        else if (c === `bound:${fnQ}`) offset = 1;
+        else if (cls && c.startsWith('class:') && this.memberOf(c.slice(6), '__init__', true, new Set()).includes(`bound:${fnQ}`)) offset = 1;
+        if (offset >= 0) {
+          out.push({ call, path, offset });
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private callsByNameIndex(): Map<string, { call: CallFact; path: string }[]> {
+    if (this.callsByName) return this.callsByName;
+    const map = new Map<string, { call: CallFact; path: string }[]>();
+    for (const facts of this.targetModules()) {
+      for (const call of facts.calls) {
+        for (const name of new Set(call.callee.map(calledName))) {
+          if (!name) continue;
+          const list = map.get(name) ?? [];
+          list.push({ call, path: facts.path });
+          map.set(name, list);
+        }
+      }
+    }
+    this.callsByName = map;
+    return map;
+  }
+
   private callConcrete(c: Concrete): Concrete[] {
     if (c.startsWith('func:') || c.startsWith('bound:')) {
       const fn = this.functions.get(c.slice(c.indexOf(':') + 1))?.fn;
-      // Calling an `async def` makes a coroutine object, never a future.
-      return fn && !fn.isAsync ? this.evaluate(fn.returns) : [];
+      // Calling an `async def` makes a coroutine object, never a future. A parameter returned is what this
+      // call passes, which the call term does not say: read over every caller it would make every call of
+      // `def wrap(f): return f if isfuture(f) else ...` return what any caller passes. Not followed.
+      if (!fn || fn.isAsync) return [];
+      return this.evaluate(fn.returns.some((t) => t.k === 'param') ? fn.returns.filter((t) => t.k !== 'param') : fn.returns);
     }
     if (c.startsWith('class:')) return [`inst:${c.slice(6)}`];
     if (c.startsWith('api:') && apiEffect(c.slice(4))?.kind === 'library-class') return [`apiinst:${c.slice(4)}`];
+    // A library function reached as a value (an alias, an attribute holding it, a partial of it): what its row says it returns.
+    if (c.startsWith('api:') && apiEffect(c.slice(4))?.kind === 'submits-coroutine') return ['fut'];
     return [];
   }
 
@@ -367,6 +460,13 @@ export class ProjectIndex implements ResolvedProject {
   private resolveUncached(q: string, seen: Set<string>): Concrete[] {
     if (seen.has(q)) return [];
     seen.add(q);
+    // run_coroutine_threadsafe reached as a value (an alias, an attribute holding it, a partial of it) submits
+    // wherever it is called from. Other rows answer only where the project does not define the name (libraryApi).
+    if (apiEffect(q)?.kind === 'submits-coroutine') return [`api:${q}`, ...this.resolveProjectName(q, seen)];
+    return this.resolveProjectName(q, seen);
+  }
+
+  private resolveProjectName(q: string, seen: Set<string>): Concrete[] {
     if (q.startsWith('builtins.')) {
       // Builtin exception classes matter (SystemExit, KeyboardInterrupt, BaseException); nothing else does.
       const name = q.slice(9);

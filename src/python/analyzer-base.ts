@@ -75,6 +75,7 @@ export abstract class AnalyzerBase {
       coroutineUses: [],
       loopCallbacks: [],
       doneLoops: [],
+      calls: [],
       starImports: [],
       noqa: record(),
       extracted: [],
@@ -188,6 +189,11 @@ export abstract class AnalyzerBase {
       if (readElsewhere) this.addVariable(this.relOf(scope, name), value);
     }
     for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) state.done.delete(key);
+    if (state.none.has(name)) {
+      const none = new Map(state.none);
+      none.delete(name);
+      state.none = none;
+    }
   }
 
   /** Function scopes whose bodies define nested functions or classes (which may read their locals). */

@@ -1,14 +1,19 @@
 /** The module walk's expressions (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
-import type { EscapeFact, FunctionFacts, LoopCallbackFact } from './facts.js';
+import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
 import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
-import { MAX_DEPTH, cloneState, doneGuards, guardKey, type Ctx, type State } from './flow-state.js';
+import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
 import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
+
+/** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
+function mayBePassedData(value: Value): boolean {
+  return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
+}
 
 /** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
 const MIN_EARLY_SPINE = 32;
@@ -142,6 +147,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       case 'await':
         // Awaiting yields the outcome, not a concurrent future.
         this.evalAll(node.namedChildren, ctx, state);
+        this.awaited(node.namedChild(0), ctx, state);
         return NOTHING;
       case 'parenthesized_expression': {
         const inner = node.namedChild(0);
@@ -256,6 +262,17 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
+  /** `await asyncio.wrap_future(fut)` returned: `fut` is done on this path (see the 'wraps-future' rows). */
+  private awaited(node: SyntaxNode | null, ctx: Ctx, state: State): void {
+    const call = node ? unwrapParens(node) : null;
+    if (call?.type !== 'call') return;
+    const api = apiEffect(singleSymbol(this.calleeValue(call, ctx, state, false)));
+    if (api?.kind !== 'wraps-future') return;
+    const args = callArgs(call);
+    const future = args.positional[api.future.position] ?? args.keywords.get(api.future.keyword);
+    if (future) state.done.add(guardKey(unwrapParens(future)));
+  }
+
   /** Lambdas met in this module, by node: each one's qualified name, and its facts once recorded. */
   private readonly lambdas = new Map<number, { q: string; fn: FunctionFacts | null }>();
   /** How many lambdas each scope holds so far, to name the next one. */
@@ -294,6 +311,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const scope = buildScope('lambda', ctx.scope, ctx.scope.rel, null, params);
     const inner = cloneState(state);
     for (const p of params) inner.vars.set(p, NOTHING);
+    // A lambda's parameter shadows an enclosing name that may be None.
+    dropNone(inner, params);
     const lambdaCtx: Ctx = {
       ...ctx,
       scope,
@@ -422,6 +441,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   private anyCall(call: CallSite, ctx: Ctx, suppressUse: boolean): Value {
     const { node, callee, argValues, keywordValues } = call;
     if (mayBeProjectCallee(callee)) {
+      this.recordCall(call, ctx);
       this.recordCallEscape(call, ctx, callee);
       if (!suppressUse) this.recordUse({ callee, how: 'call' }, node, ctx);
       argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', node, ctx, { wrapper: callee, argIndex: i }));
@@ -491,6 +511,26 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     for (const [name, node] of call.args.keywords) forward(node, { argName: name });
   }
 
+  /** A call passing a value the model knows to something that may be a project function (see CallFact). */
+  protected recordCall(call: CallSite, ctx: Ctx): void {
+    if (!this.recording || !call.callee.some((t) => t.k === 'sym' || t.k === 'attr')) return;
+    // Only values that can be a future another function waits on: a parameter passed on, `self` or a
+    // module-level name are passed by most calls, and would make a fact of nearly every call.
+    let known = call.argValues.some(mayBePassedData);
+    for (const v of call.keywordValues.values()) known ||= mayBePassedData(v);
+    if (!known) return;
+    const keywords = record<Value>();
+    for (const [name, v] of call.keywordValues) keywords[name] = v;
+    this.facts.calls.push({
+      callee: call.callee,
+      loc: this.nodeLoc(call.node),
+      inFunction: ctx.fn?.q ?? null,
+      args: call.argValues,
+      keywords,
+      unpacks: call.args.splat,
+    });
+  }
+
   /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
   protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State): void {
     const q = singleSymbol(call.callee);
@@ -519,6 +559,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       text: compact(node.text),
       isNone: unwrapParens(node).type === 'none',
       knownDone: state.done.has(guardKey(node)),
+      noneFrom: node.type === 'identifier' ? (state.none.get(node.text) ?? null) : null,
     });
     let methodLoc = null;
     if (object) {
@@ -536,6 +577,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       coroutine: ctx.coroutine,
       inFunction: ctx.fn?.q ?? null,
       inDoneCallback: ctx.doneCallback,
+      unpacks: args.splat,
       argument: (position, keyword) => {
         const node = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
         if (!node) return undefined;
@@ -582,6 +624,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         this.recordCallEscape(call, ctx, NOTHING, api.raises);
         return NOTHING;
       }
+      case 'binds-arguments':
+        return this.bindArguments(api.callable.position, call, ctx);
       case 'collects':
         return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
       case 'takes-element':
@@ -599,13 +643,44 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
+  /**
+   * `functools.partial(f, *bound, **kw)`: a callable value that calls `f`.
+   * Its value is `f`'s, so a later call of it is read as a call of `f`: it
+   * returns what `f` returns and a library row of `f` applies to it (a partial
+   * of run_coroutine_threadsafe submits and returns a threadsafe future). The
+   * arguments bound here are passed to `f` when it is called: they are used
+   * here as arguments of `f` (a coroutine bound to a partial of
+   * run_coroutine_threadsafe is submitted). A partial that binds positional
+   * arguments shifts the positions of the later call's arguments, which that
+   * call does not know: an argument it passes positionally is read one
+   * position early (keywords are exact).
+   */
+  private bindArguments(position: number, call: CallSite, ctx: Ctx): Value {
+    const callable = call.argValues[position] ?? NOTHING;
+    const bound: CallSite = {
+      ...call,
+      callee: callable,
+      args: { ...call.args, positional: call.args.positional.slice(position + 1) },
+      argValues: call.argValues.slice(position + 1),
+    };
+    const api = apiEffect(singleSymbol(callable));
+    if (api?.kind === 'submits-coroutine') {
+      this.recordCoroutineUses(argOf(bound, api.coroutine) ?? NOTHING, 'submitted', call.node, ctx);
+    } else if (!api && mayBeProjectCallee(callable)) {
+      bound.argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', call.node, ctx, { wrapper: callable, argIndex: i }));
+      for (const [name, v] of bound.keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', call.node, ctx, { wrapper: callable, argName: name });
+    }
+    return callable;
+  }
+
   /** What a call of a method known by name (see src/library/) does; null when it is any other call. */
   protected applyMethod(effect: MethodEffect, call: CallSite, ctx: Ctx, state: State, suppressUse: boolean): Value | null {
     const { node, fnNode, receiver, argValues } = call;
     const object = fnNode.childForFieldName('object')!;
     switch (effect.kind) {
       case 'waits-on-receiver': {
-        // Once `fut.result(timeout=...)` has returned, `fut` is done on this path.
+        // Once `fut.result(timeout=...)` has returned, `fut` is done on this path. (An unbounded wait that
+        // returned leaves it done too, but each such wait stays a finding of its own: users count them.)
         const timeout = argNodeOf(call, effect.timeout);
         if (timeout && unwrapParens(timeout).type !== 'none') state.done.add(guardKey(object));
         return NOTHING;

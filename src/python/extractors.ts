@@ -24,6 +24,11 @@ export interface ExtractedArgument {
   isNone: boolean;
   /** Whether it is known to be done here: a `done()` check, or a bounded wait on the same expression, on every path before. */
   knownDone: boolean;
+  /**
+   * For a local name: where it may have been set to None on some path to here
+   * (`x = None` on `line`, or a parameter whose default is None); else null.
+   */
+  noneFrom: { line: number; param: boolean } | null;
 }
 
 /** What an extractor sees of a call: its place and its arguments, in the model's terms. */
@@ -45,6 +50,8 @@ export interface CallView {
   readonly inFunction: string | null;
   /** Whether the call is in a function passed to `add_done_callback` (which runs only once its future is done). */
   readonly inDoneCallback: boolean;
+  /** Whether the call unpacks arguments (`*args`, `**kwargs`): any argument not written out may be in them. */
+  readonly unpacks: boolean;
   /** The argument passed at `position` or as `keyword`, if any. */
   argument(position: number, keyword?: string): ExtractedArgument | undefined;
 }

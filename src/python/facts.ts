@@ -13,7 +13,7 @@ import type { ExtractedFact } from './extractors.js';
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 6;
+export const FACTS_SCHEMA_VERSION = 7;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -201,6 +201,25 @@ export interface ParamForward {
   argName?: string;
 }
 
+/**
+ * A call of something that may be a function or class of the project, with
+ * the values of its arguments: recorded where some argument's value is known
+ * to the model (a future, a name, a call), so that what a parameter receives
+ * can be found at its callers (a `param` value).
+ */
+export interface CallFact {
+  callee: Value;
+  loc: Loc;
+  /** Qualified name of the function whose body holds the call (null at module level). */
+  inFunction: string | null;
+  /** Values of the positional arguments, in order (empty where nothing is known). */
+  args: Value[];
+  /** Values of the keyword arguments, by name (each keyword written out). */
+  keywords: Record<string, Value>;
+  /** Whether the call unpacks arguments (`*args`, `**kwargs`). */
+  unpacks: boolean;
+}
+
 export interface FunctionFacts {
   /** Qualified name: `pkg.mod.func`, `pkg.mod.Class.method`, `pkg.mod.outer.inner`. */
   q: string;
@@ -246,6 +265,8 @@ export interface ModuleFacts {
   /** Callables handed to an event loop to call on its thread. */
   loopCallbacks: LoopCallbackFact[];
   doneLoops: DoneLoopFact[];
+  /** Calls passing values the model knows (see CallFact). */
+  calls: CallFact[];
   /** Modules imported with `from m import *`, in order. */
   starImports: string[];
   /** `# noqa` directives: 1-based line → codes (empty array = bare `# noqa`). */

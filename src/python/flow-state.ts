@@ -59,15 +59,26 @@ export interface LoopFrame {
   futures: Value;
 }
 
+/** Where a local name may have been set to None: `x = None` on `line`, or a parameter whose default is None (`param`). */
+export interface NoneSource {
+  line: number;
+  param: boolean;
+}
+
+/** No name set to None (shared: a state's `none` map is replaced, never changed). */
+export const NO_NONE: ReadonlyMap<string, NoneSource> = new Map();
+
 export interface State {
   vars: Map<string, Value>;
+  /** Local names that may hold None on some path to here, and where it was set; replaced on change, so clones share it. */
+  none: ReadonlyMap<string, NoneSource>;
   /** Texts of futures known to be done on this path (`if fut.done():`). */
   done: Set<string>;
   dead: boolean;
 }
 
 export function cloneState(state: State): State {
-  return { vars: new Map(state.vars), done: new Set(state.done), dead: state.dead };
+  return { vars: new Map(state.vars), none: state.none, done: new Set(state.done), dead: state.dead };
 }
 
 export function mergeStates(states: State[]): State {
@@ -83,7 +94,15 @@ export function mergeStates(states: State[]): State {
     for (const [name, value] of s.vars) vars.set(name, vars.has(name) ? union(vars.get(name)!, value) : value);
   }
   const done = new Set([...live[0]!.done].filter((d) => live.every((s) => s.done.has(d))));
-  return { vars, done, dead: false };
+  // None on any path is None on some path to here.
+  let none = live[0]!.none;
+  for (const s of live) {
+    if (s.none === none || s.none.size === 0) continue;
+    const merged = new Map(none);
+    for (const [name, source] of s.none) if (!merged.has(name)) merged.set(name, source);
+    none = merged;
+  }
+  return { vars, none, done, dead: false };
 }
 
 /**
@@ -208,4 +227,43 @@ export function doneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[];
     if (op === 'or') out.neg = distinct(left.neg, right.neg);
   }
   return out;
+}
+
+/**
+ * Local names known not to be None when `cond` is true (`pos`) or false
+ * (`neg`): `x is not None`, `x is None`, `x` (None is false), and `not`,
+ * `and`, `or` of those. Deeper conditions imply nothing (a timeout kept
+ * possibly None: a warning too many, never a hazard missed).
+ */
+export function noneGuards(cond: SyntaxNode | null, depth = 0): { pos: string[]; neg: string[] } {
+  const out = { pos: [] as string[], neg: [] as string[] };
+  if (!cond || depth > MAX_GUARD_DEPTH) return out;
+  const node = unwrapParens(cond);
+  if (node.type === 'identifier') out.pos.push(node.text);
+  else if (node.type === 'comparison_operator' && node.namedChildCount === 2) {
+    const [left, right] = node.namedChildren;
+    const op = node.children.slice(1, -1).map((c) => c.type).join(' ');
+    if (left!.type === 'identifier' && unwrapParens(right!).type === 'none') {
+      if (op === 'is not' || op === '!=') out.pos.push(left!.text);
+      else if (op === 'is' || op === '==') out.neg.push(left!.text);
+    }
+  } else if (node.type === 'not_operator') {
+    const inner = noneGuards(node.childForFieldName('argument'), depth + 1);
+    return { pos: inner.neg, neg: inner.pos };
+  } else if (node.type === 'boolean_operator') {
+    const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
+    const left = noneGuards(node.childForFieldName('left'), depth + 1);
+    const right = noneGuards(node.childForFieldName('right'), depth + 1);
+    if (op === 'and') out.pos = distinct(left.pos, right.pos);
+    if (op === 'or') out.neg = distinct(left.neg, right.neg);
+  }
+  return out;
+}
+
+/** Forgets that these names may be None on this path (a guard ruled it out). */
+export function dropNone(state: State, names: readonly string[]): void {
+  if (names.length === 0 || !names.some((name) => state.none.has(name))) return;
+  const none = new Map(state.none);
+  for (const name of names) none.delete(name);
+  state.none = none;
 }

@@ -24,9 +24,9 @@ import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { parseNoqa } from './noqa.js';
 import { own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
-import { NOTHING, symbol, type Value, resetSymbols } from './values.js';
+import { NOTHING, paramOf, symbol, type Value, resetSymbols } from './values.js';
 import { recoverFromSyntaxErrors } from './syntax-recovery.js';
-import { forgetGuardKeys, type Ctx, type State } from './flow-state.js';
+import { forgetGuardKeys, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
@@ -121,7 +121,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       loopDepth: 0,
       loops: [],
     };
-    this.visitBlock(root, ctx, { vars: new Map(), done: new Set(), dead: false });
+    this.visitBlock(root, ctx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
   }
 
   private collectComments(root: SyntaxNode): void {
@@ -234,8 +234,9 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     const body = node.childForFieldName('body');
     const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
     this.nestingScopes.set(scope, !!body && body.hasDescendantOfType(NESTED_SCOPES));
-    const inner: State = { vars: new Map(), done: new Set(), dead: false };
-    for (const p of params) inner.vars.set(p, NOTHING);
+    const inner: State = { vars: new Map(), none: this.noneDefaults(paramsNode), done: new Set(), dead: false };
+    // What each parameter holds is what its callers pass (a `param` value, resolved by the project index).
+    params.forEach((p, i) => inner.vars.set(p, paramOf(q, i)));
     let classQ = ctx.classQ;
     let classRel = ctx.classRel;
     let self = ctx.selfName;
@@ -268,6 +269,20 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     this.suppressUse = false;
     this.visitBlock(body, fnCtx, inner);
     this.suppressUse = savedSuppress;
+  }
+
+  /** Parameters whose default is None: None on the paths where a caller leaves them out. */
+  private noneDefaults(paramsNode: SyntaxNode | null): ReadonlyMap<string, NoneSource> {
+    let none = NO_NONE;
+    for (const p of paramsNode?.namedChildren ?? []) {
+      if (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter') continue;
+      const name = p.childForFieldName('name');
+      const value = p.childForFieldName('value');
+      if (!name || !value || unwrapParens(value).type !== 'none') continue;
+      if (none === NO_NONE) none = new Map();
+      (none as Map<string, NoneSource>).set(name.text, { line: this.lines.point(name.startIndex).line, param: true });
+    }
+    return none;
   }
 
   protected defineClass(node: SyntaxNode, ctx: Ctx, state: State): void {
@@ -308,7 +323,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       loopDepth: 0,
       loops: [],
     };
-    this.visitBlock(body, classCtx, { vars: new Map(), done: new Set(), dead: false });
+    this.visitBlock(body, classCtx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
   }
 
   /**

@@ -4,7 +4,7 @@ import { importBindings } from './imports.js';
 import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, guardedExpression, type Ctx, type LoopFrame, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase } from './analyzer-base.js';
@@ -16,6 +16,19 @@ const MAX_LOOP_PREPASS_DEPTH = 2;
 function alwaysTrue(cond: SyntaxNode): boolean {
   const node = unwrapParens(cond);
   return node.type === 'true' || (node.type === 'integer' && !/^0+$|^0[xob]0+$/i.test(node.text.replace(/_/g, '')));
+}
+
+/** Marks a name bound to the done set of concurrent.futures.wait (a key of it: rebinding the name forgets it). */
+const DONE_SET = '[done-set]';
+
+/** `fut in done` where `done` is such a set: the futures known done when the condition is true. */
+function doneMembers(cond: SyntaxNode | null, state: State): string[] {
+  const node = cond ? unwrapParens(cond) : null;
+  if (node?.type !== 'comparison_operator' || node.namedChildCount !== 2) return [];
+  const [member, set] = node.namedChildren;
+  if (node.children.slice(1, -1).map((c) => c.type).join(' ') !== 'in') return [];
+  if (set!.type !== 'identifier' || !state.done.has(`${set!.text}${DONE_SET}`)) return [];
+  return [guardKey(member!)];
 }
 
 /** Targets and values that `a, b = x, y` binds element by element. */
@@ -175,12 +188,30 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       this.suppressUse = unwrapParens(right).type === 'call' && left?.type === 'identifier';
       value = this.evalExpr(right, ctx, state);
       if (left) this.bindTarget(left, value, ctx, state);
+      this.markDoneSet(left, right, ctx, state);
+      // `timeout = None`: a local that may be None on the paths from here (what a wait's timeout may be).
+      if (left?.type === 'identifier' && unwrapParens(right).type === 'none') {
+        state.none = new Map(state.none).set(left.text, { line: this.lines.point(left.startIndex).line, param: false });
+      }
     }
     for (let i = chain.length - 2; i >= 0; i--) {
       const target = chain[i]!.childForFieldName('left');
       if (target) this.bindTarget(target, value, ctx, state);
     }
     return value;
+  }
+
+  /**
+   * `done, pending = concurrent.futures.wait(fs, ...)`: `done` holds only
+   * completed futures, so `if fut in done:` makes `fut` known done (see
+   * doneMembers). Marked as a key of `done` itself, which rebinding it forgets.
+   */
+  private markDoneSet(left: SyntaxNode | null, right: SyntaxNode, ctx: Ctx, state: State): void {
+    if (!left || !TARGET_SHAPES.has(left.type) || unwrapParens(right).type !== 'call') return;
+    const first = left.namedChildren[0];
+    if (first?.type !== 'identifier') return;
+    const api = apiEffect(singleSymbol(this.calleeValue(unwrapParens(right), ctx, state, false)));
+    if (api?.kind === 'waits-on-futures' && api.wait === 'wait') state.done.add(`${first.text}${DONE_SET}`);
   }
 
   /** `a, b = x, y`: binds element by element when both sides have the same shape. */
@@ -264,12 +295,16 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const cond = clause.childForFieldName('condition');
       if (cond) this.evalExpr(cond, ctx, current);
       const guards = doneGuards(cond);
+      const notNone = noneGuards(cond);
       const thenState = cloneState(current);
       for (const key of guards.pos) thenState.done.add(key);
+      for (const key of doneMembers(cond, current)) thenState.done.add(key);
+      dropNone(thenState, notNone.pos);
       this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
       outcomes.push(thenState);
       const elseState = cloneState(current);
       for (const key of guards.neg) elseState.done.add(key);
+      dropNone(elseState, notNone.neg);
       current = elseState;
       // The next clause: an elif, an else, or nothing (falling through).
       const alternatives: SyntaxNode[] =
@@ -281,12 +316,15 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
             const altCond = alt.childForFieldName('condition');
             if (altCond) this.evalExpr(altCond, ctx, current);
             const altGuards = doneGuards(altCond);
+            const altNotNone = noneGuards(altCond);
             const altThen = cloneState(current);
             for (const key of altGuards.pos) altThen.done.add(key);
+            dropNone(altThen, altNotNone.pos);
             this.visitBlock(alt.childForFieldName('consequence'), ctx, altThen);
             outcomes.push(altThen);
             const altElse = cloneState(current);
             for (const key of altGuards.neg) altElse.done.add(key);
+            dropNone(altElse, altNotNone.neg);
             current = altElse;
           } else if (alt.type === 'else_clause') {
             const elseBody = cloneState(current);
@@ -302,6 +340,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const merged = mergeStates(outcomes);
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
     state.dead = merged.dead;
   }
 
@@ -336,6 +375,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
   }
 
   /**
@@ -396,6 +436,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
   }
 
   /**
@@ -487,10 +528,12 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const wasDead = merged.dead;
       this.visitBlock(finallyClause.namedChildren.find((c) => c.type === 'block') ?? null, ctx, fin);
       merged.vars = fin.vars;
+      merged.none = fin.none;
       merged.dead = wasDead || fin.dead;
     }
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
     state.dead = merged.dead;
   }
 
@@ -539,6 +582,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const merged = mergeStates(outcomes);
     state.vars = merged.vars;
     state.done = merged.done;
+    state.none = merged.none;
   }
 
   protected visitImport(node: SyntaxNode, ctx: Ctx, state: State): void {

@@ -45,7 +45,13 @@ export type Term =
    * `set_result` / `set_exception` completes it. `at` names the call that made
    * it (`module:line:column`), so that two such futures are told apart.
    */
-  | { k: 'newfut'; at: string };
+  | { k: 'newfut'; at: string }
+  /**
+   * What is passed for parameter `i` of function `f` (qualified name) at its
+   * call sites in the project (data only: callables passed as arguments are
+   * not followed, see ProjectIndex).
+   */
+  | { k: 'param'; f: string; i: number };
 
 export type Value = Term[];
 
@@ -122,13 +128,30 @@ function derive(value: Value, make: (v: Value) => Term): Value {
   return [make(value)];
 }
 
+/** A parameter's value (see Term). */
+export function paramOf(f: string, i: number): Value {
+  return [{ k: 'param', f, i }];
+}
+
+/**
+ * Terms whose attributes and calls are not followed: a parameter's value is
+ * data passed in (a future, a collection of them); `param.method()` is not
+ * resolved through the callers (it would make a call fact of nearly every
+ * call on a parameter, for nothing a rule asks).
+ */
+function notFollowed(t: Term): boolean {
+  if (t.k === 'param') return true;
+  if (t.k === 'elem' || t.k === 'item' || t.k === 'vals') return t.o.length > 0 && t.o.every(notFollowed);
+  return false;
+}
+
 /** The value of calling `f`, simplified where the answer is already known. */
 export function callOf(f: Value): Value {
-  return derive(f, (v) => ({ k: 'call', f: v }));
+  return derive(f.some(notFollowed) ? f.filter((t) => !notFollowed(t)) : f, (v) => ({ k: 'call', f: v }));
 }
 
 export function attrOf(o: Value, n: string): Value {
-  const symbolic = o.filter((t) => !isConstant(t) && !isContainer(t));
+  const symbolic = o.filter((t) => !isConstant(t) && !isContainer(t) && !notFollowed(t));
   return derive(symbolic, (v) => ({ k: 'attr', o: v, n }));
 }
 
@@ -164,11 +187,15 @@ export function valuesOf(o: Value): Value {
   return union(...out);
 }
 
-/** A collection holding elements of `value`: futures make a `seq`; symbolic elements a `coll`. */
+/**
+ * A collection holding elements of `value`: futures make a `seq`; symbolic
+ * elements, and collections of futures (`(name, fut)` tuples in a list), a
+ * `coll` of them.
+ */
 export function collectionOf(value: Value): Value {
   const out: Value[] = [];
   if (value.some((t) => t.k === 'fut')) out.push(FUTURE_SEQ);
-  const symbolic = value.filter((t) => !isConstant(t));
+  const symbolic = value.filter((t) => t.k !== 'fut');
   out.push(derive(symbolic, (v) => ({ k: 'coll', e: v })));
   return union(...out);
 }
@@ -229,5 +256,5 @@ export function singleSymbol(value: Value): string | null {
 
 /** A callee that might be a function of the project (not a builtin): worth a call-site record. */
 export function mayBeProjectCallee(value: Value): boolean {
-  return value.some((t) => t.k !== 'sym' || !t.q.startsWith('builtins.'));
+  return value.some((t) => (t.k !== 'sym' || !t.q.startsWith('builtins.')) && !notFollowed(t));
 }

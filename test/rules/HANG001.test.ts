@@ -1,4 +1,4 @@
-import { py, ruleTester } from '../rule-tester.js';
+import { fixtureFiles, py, ruleTester } from '../rule-tester.js';
 
 const header = py`
   import asyncio
@@ -403,6 +403,351 @@ ruleTester('HANG001', {
         'client.py': 'import svc\nasync def work():\n    return 1\ndef ask():\n    return svc.call_in_loop(work()).result(timeout=30)\n',
       },
       errors: [{ file: 'client.py', line: 5, column: 36 }],
+    },
+  ],
+});
+
+// functools.partial of run_coroutine_threadsafe: calling the partial submits, and returns a threadsafe future.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'a partial of run_coroutine_threadsafe waited on with a timeout, and a partial of an executor submit',
+      files: fixtureFiles('partial-bot', {
+        'bot/loopthread.py': fixtureFiles('partial-bot')['bot/loopthread.py']!.replace('self._submit(coro).result()', 'self._submit(coro).result(timeout=10)'),
+        'bot/commands.py': 'from .loopthread import submit, offload\nasync def ping():\n    return 1\ndef ask():\n    offload().result()\n    return submit(ping()).result(timeout=5)\n',
+      }),
+    },
+    {
+      name: 'a partial of another function is that function',
+      code: header + py`
+        from functools import partial
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        run = partial(pool.submit, print)
+        run("x").result()
+        later = partial(loop.call_soon_threadsafe, print)
+        later("x")
+      `,
+    },
+    {
+      name: 'a partial bound to the result of another call is not a partial of run_coroutine_threadsafe',
+      code: header + py`
+        import functools
+        def make(coro, loop):
+            return coro
+        p = functools.partial(make, loop=loop)
+        p(work()).result()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a module-level partial, an attribute set in __init__ and a local alias of partial (fixture project)',
+      files: fixtureFiles('partial-bot'),
+      output: {
+        'bot/commands.py': fixtureFiles('partial-bot')['bot/commands.py']!.replace('submit(shutdown()).result()', 'submit(shutdown()).result(timeout=30)'),
+        'bot/loopthread.py': fixtureFiles('partial-bot')['bot/loopthread.py']!.replace('self._submit(coro).result()', 'self._submit(coro).result(timeout=30)'),
+      },
+      errors: [
+        { file: 'bot/commands.py', line: 16, column: 34, message: '`submit(shutdown()).result()`' },
+        { file: 'bot/loopthread.py', line: 23, column: 34, message: '`self._submit(coro).result()`' },
+      ],
+    },
+    {
+      name: 'a local partial under an alias of functools.partial',
+      code: header + py`
+        from functools import partial as p
+        def call(coro):
+            run = p(asyncio.run_coroutine_threadsafe, loop=loop)
+            fut = run(coro)
+            return fut.result()
+      `,
+      output: header + py`
+        from functools import partial as p
+        def call(coro):
+            run = p(asyncio.run_coroutine_threadsafe, loop=loop)
+            fut = run(coro)
+            return fut.result(timeout=30)
+      `,
+      errors: [{ line: at(5), column: 15 }],
+    },
+    {
+      name: 'a partial binding the coroutine and the loop, called with nothing',
+      code: header + py`
+        import functools
+        job = functools.partial(asyncio.run_coroutine_threadsafe, work(), loop)
+        job().exception()
+      `,
+      output: header + py`
+        import functools
+        job = functools.partial(asyncio.run_coroutine_threadsafe, work(), loop)
+        job().exception(timeout=30)
+      `,
+      errors: [{ line: at(3), column: 6 }],
+    },
+    {
+      name: 'run_coroutine_threadsafe under another name, imported from another module',
+      files: {
+        'compat.py': 'import asyncio\nsubmit_to = asyncio.run_coroutine_threadsafe\n',
+        'client.py': 'import asyncio\nfrom compat import submit_to\nasync def work():\n    return 1\ndef ask(loop):\n    return submit_to(work(), loop).result()\n',
+      },
+      output: { 'client.py': 'import asyncio\nfrom compat import submit_to\nasync def work():\n    return 1\ndef ask(loop):\n    return submit_to(work(), loop).result(timeout=30)\n' },
+      errors: [{ file: 'client.py', line: 6, column: 35 }],
+    },
+  ],
+});
+
+// Unpacked arguments may carry the timeout: the reader of the code cannot tell, and neither can pyhang.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'a timeout that may be in **options or *args',
+      code: header + py`
+        import concurrent.futures
+        class Client:
+            def __init__(self, **options):
+                self.options = options
+            def call(self, coro, *args):
+                fut = asyncio.run_coroutine_threadsafe(coro, loop)
+                if args:
+                    return fut.result(*args)
+                return fut.result(**self.options)
+            def gather(self, coros, **kw):
+                fs = [asyncio.run_coroutine_threadsafe(c, loop) for c in coros]
+                return concurrent.futures.wait(fs, **kw)
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'unpacked arguments next to an explicit timeout=None still wait without bound',
+      code: header + 'def call(coro, **kw):\n    return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=None, **kw)\n',
+      output: header + 'def call(coro, **kw):\n    return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30, **kw)\n',
+      errors: [{ line: at(2), column: 56, message: '`asyncio.run_coroutine_threadsafe(coro, loop).result(...)` waits' }],
+    },
+  ],
+});
+
+// Argument-to-parameter flow: a helper waits on what its callers pass; the finding names the callers.
+const helpers = fixtureFiles('helpers');
+const withTimeouts = (text: string) => text.replace(/\.result\(\)/g, '.result(timeout=30)').replace(/\.exception\(\)/g, '.exception(timeout=30)');
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'helpers only ever given executor futures, and a Bridge whose callers always pass a timeout',
+      files: fixtureFiles('helpers', {
+        'svc/app.py': py`
+          from concurrent.futures import ThreadPoolExecutor
+          from .bridge import Bridge
+          from .waiting import Waiter, wait, wait_all
+          async def ping():
+              return 1
+          pool = ThreadPoolExecutor()
+          wait(pool.submit(print))
+          wait_all([pool.submit(print)])
+          Waiter(pool.submit(print)).join()
+          Bridge().call(ping(), timeout=5)
+          Bridge().call(ping(), 5)
+        `,
+        'svc/bridge.py': helpers['svc/bridge.py']!.replace('    timeout = None\n', '    timeout = 1\n'),
+      }),
+    },
+    {
+      name: 'a helper given an asyncio future from another loop',
+      code: py`
+        import asyncio
+        def wait(fut):
+            return fut.result()
+        async def main():
+            fut = asyncio.get_running_loop().create_future()
+            fut.set_result(1)
+            wait(fut)
+      `,
+    },
+    {
+      name: 'a parameter defaulting to None, narrowed before the wait',
+      code: header + py`
+        def call(coro, timeout=None):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            if timeout is not None:
+                return fut.result(timeout)
+            return fut.result(timeout=10)
+        def call2(coro, timeout=None):
+            timeout = timeout or 10
+            return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
+        call(work())
+        call2(work())
+      `,
+    },
+    {
+      name: 'a wrapper returning its parameter is read per call, not over every caller',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def ensure(f):
+            return f
+        ensure(asyncio.run_coroutine_threadsafe(work(), loop)).result(timeout=5)
+        ensure(ThreadPoolExecutor().submit(print)).result()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'wait(fut), wait_all([fut]), Waiter(fut).join() and None timeouts across modules (fixture project)',
+      files: helpers,
+      output: {
+        'svc/waiting.py': withTimeouts(helpers['svc/waiting.py']!),
+      },
+      errors: [
+        { file: 'svc/bridge.py', line: 9, column: 19, severity: 'warning', messageId: 'timeoutMayBeNone', message: 'svc/app.py:26 leaves it out', related: 1 },
+        { file: 'svc/bridge.py', line: 23, column: 15, severity: 'warning', messageId: 'timeoutMayBeNone', message: '`timeout` is set to None on line 19' },
+        { file: 'svc/waiting.py', line: 5, column: 15, severity: 'error', related: 1 },
+        { file: 'svc/waiting.py', line: 10, column: 10, severity: 'error', related: 1 },
+        { file: 'svc/waiting.py', line: 18, column: 24, severity: 'error' },
+      ],
+    },
+    {
+      name: 'a helper in the same module, given a future by keyword',
+      code: header + py`
+        def settle(fut, label="job"):
+            print(label)
+            return fut.exception()
+        settle(label="ping", fut=asyncio.run_coroutine_threadsafe(work(), loop))
+      `,
+      output: header + py`
+        def settle(fut, label="job"):
+            print(label)
+            return fut.exception(timeout=30)
+        settle(label="ping", fut=asyncio.run_coroutine_threadsafe(work(), loop))
+      `,
+      errors: [{ line: at(3), column: 15, related: 1 }],
+    },
+    {
+      name: 'a local timeout set to None on one branch',
+      code: header + py`
+        import os
+        def fetch():
+            if os.environ.get("SLOW"):
+                limit = None
+            else:
+                limit = 5
+            return asyncio.run_coroutine_threadsafe(work(), loop).result(limit)
+      `,
+      errors: [{ line: at(7), column: 58, severity: 'warning', message: '`limit` is set to None on line 10' }],
+    },
+  ],
+});
+
+// Futures already known done: a wait that returned, an awaited wrap_future, membership in wait()'s done set.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'after await asyncio.wrap_future(fut)',
+      code: header + 'async def bridge():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    await asyncio.wrap_future(fut)\n    return fut.result()\n',
+    },
+    {
+      name: 'a second exception() after a first one returned',
+      code: header + py`
+        import logging
+        def check():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            if fut.exception(timeout=5) is not None:
+                logging.error("failed", exc_info=fut.exception())
+                return None
+            return fut.result()
+      `,
+    },
+    {
+      name: 'if fut in done, after concurrent.futures.wait with a timeout',
+      code: header + py`
+        import concurrent.futures
+        def collect():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            done, not_done = concurrent.futures.wait([fut], timeout=5)
+            if fut in done:
+                return fut.result()
+            fut.cancel()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'the name of the done set rebound first',
+      code: header + py`
+        from concurrent.futures import wait
+        def collect():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            done, _ = wait([fut], timeout=5)
+            done = {fut}
+            if fut in done:
+                return fut.result()
+      `,
+      output: header + py`
+        from concurrent.futures import wait
+        def collect():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            done, _ = wait([fut], timeout=5)
+            done = {fut}
+            if fut in done:
+                return fut.result(timeout=30)
+      `,
+      errors: [{ line: at(7), column: 19 }],
+    },
+    {
+      name: 'wrap_future of another future awaited',
+      code: header + 'async def bridge(other):\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    await asyncio.wrap_future(other)\n    return fut.exception()\n',
+      output: header + 'async def bridge(other):\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    await asyncio.wrap_future(other)\n    return fut.exception(timeout=30)\n',
+      errors: [{ line: at(4), column: 15 }],
+    },
+  ],
+});
+
+// Containers: (name, future) tuples in a list, unpacked in a for loop.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'tuples of names and executor futures; a list of tuples is not a list of futures for wait()',
+      code: header + py`
+        import concurrent.futures
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        jobs = [(n, pool.submit(print, n)) for n in range(3)]
+        for name, fut in jobs:
+            fut.result()
+        pairs = [("a", asyncio.run_coroutine_threadsafe(work(), loop))]
+        for name, fut in pairs:
+            fut.result(timeout=5)
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'tuples appended to a list and built in a comprehension',
+      code: header + py`
+        def run(names):
+            jobs = []
+            for name in names:
+                jobs.append((name, asyncio.run_coroutine_threadsafe(work(), loop)))
+            for name, fut in jobs:
+                print(name, fut.result())
+            table = [(n, asyncio.run_coroutine_threadsafe(work(), loop)) for n in names]
+            for _, f in table:
+                f.exception()
+      `,
+      output: header + py`
+        def run(names):
+            jobs = []
+            for name in names:
+                jobs.append((name, asyncio.run_coroutine_threadsafe(work(), loop)))
+            for name, fut in jobs:
+                print(name, fut.result(timeout=30))
+            table = [(n, asyncio.run_coroutine_threadsafe(work(), loop)) for n in names]
+            for _, f in table:
+                f.exception(timeout=30)
+      `,
+      errors: [
+        { line: at(6), column: 24 },
+        { line: at(9), column: 10 },
+      ],
     },
   ],
 });

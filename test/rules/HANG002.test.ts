@@ -1,4 +1,4 @@
-import { fixtureProject, py, ruleTester } from '../rule-tester.js';
+import { fixtureFiles, fixtureProject, py, ruleTester } from '../rule-tester.js';
 
 /** A 50-module package where mod0.step() calls mod1.step() … and mod49.step() calls sys.exit(). */
 function chainProject(steps: number): Record<string, string> {
@@ -514,6 +514,58 @@ ruleTester('HANG002', {
       name: 'except BaseExceptionGroup does not catch a KeyboardInterrupt raised outside a task group',
       code: 'async def h():\n    try:\n        raise KeyboardInterrupt\n    except BaseExceptionGroup:\n        pass\n',
       errors: [{ line: 3, column: 9 }],
+    },
+  ],
+});
+
+// A coroutine submitted through functools.partial of run_coroutine_threadsafe runs on another thread's loop: an error.
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'a partial of another function submits nothing; asyncio.run is the entry point',
+      code: py`
+        import asyncio, sys
+        from functools import partial
+        async def main():
+            sys.exit(2)
+        start = partial(asyncio.run, debug=True)
+        start(main())
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'submitted through a module-level partial in another module (fixture project)',
+      files: fixtureFiles('partial-bot'),
+      errors: [{ file: 'bot/commands.py', line: 7, column: 5, severity: 'error', message: 'bot/commands.py:16' }],
+    },
+    {
+      name: 'submitted through a partial that binds the coroutine',
+      code: py`
+        import asyncio, sys, functools
+        loop = asyncio.new_event_loop()
+        async def quit_bot():
+            raise SystemExit(0)
+        job = functools.partial(asyncio.run_coroutine_threadsafe, quit_bot(), loop)
+        job().result(timeout=5)
+      `,
+      errors: [{ line: 4, column: 5, severity: 'error', message: 'snippet.py:5' }],
+    },
+    {
+      name: 'submitted through a partial held by an attribute',
+      code: py`
+        import asyncio, sys
+        from functools import partial
+        async def handle(cmd):
+            if cmd == "quit":
+                sys.exit(0)
+        class Bot:
+            def __init__(self, loop):
+                self._submit = partial(asyncio.run_coroutine_threadsafe, loop=loop)
+            def on_message(self, cmd):
+                return self._submit(handle(cmd)).result(timeout=5)
+      `,
+      errors: [{ line: 5, column: 9, severity: 'error', message: 'snippet.py:10' }],
     },
   ],
 });

@@ -36,3 +36,24 @@ ruleTester('HANG003', {
     },
   ],
 });
+
+// A future already awaited through asyncio.wrap_future is done: result() returns at once and blocks nothing.
+ruleTester('HANG003', {
+  valid: [
+    {
+      name: 'result() after await asyncio.wrap_future(fut)',
+      code: 'import asyncio\nloop = asyncio.new_event_loop()\nasync def work():\n    return 1\nasync def bridge():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    await asyncio.wrap_future(fut)\n    return fut.result()\n',
+    },
+  ],
+  invalid: [
+    {
+      name: 'a helper coroutine blocking on a future its caller passes (related: the caller)',
+      files: {
+        'jobs/__init__.py': '',
+        'jobs/wait.py': 'async def finish(fut):\n    return fut.result(timeout=5)\n',
+        'jobs/run.py': 'import asyncio\nfrom .wait import finish\nloop = asyncio.new_event_loop()\nasync def work():\n    return 1\nasync def main():\n    await finish(asyncio.run_coroutine_threadsafe(work(), loop))\n',
+      },
+      errors: [{ file: 'jobs/wait.py', line: 2, column: 15, related: 1 }],
+    },
+  ],
+});

@@ -1,4 +1,4 @@
-import { ruleTester } from '../rule-tester.js';
+import { fixtureFiles, ruleTester } from '../rule-tester.js';
 
 const header = 'import asyncio\nloop = asyncio.new_event_loop()\nasync def work():\n    return 1\n';
 
@@ -24,6 +24,35 @@ ruleTester('HANG004', {
         'app/main.py': 'from .bridge import call_in_loop\nasync def ping():\n    pass\ndef fire():\n    call_in_loop(ping())\n',
       },
       errors: [{ file: 'app/main.py', line: 5, column: 5, message: 'call_in_loop(...)' }],
+    },
+  ],
+});
+
+// functools.partial of run_coroutine_threadsafe: a call of the partial makes a future, and dropping it loses the error.
+ruleTester('HANG004', {
+  valid: [
+    {
+      name: 'the partial itself stored, and its futures kept',
+      code: header + 'from functools import partial\nsubmit = partial(asyncio.run_coroutine_threadsafe, loop=loop)\npending = [submit(work())]\nfut = submit(work())\n',
+    },
+    {
+      name: 'a partial of call_soon_threadsafe returns a handle',
+      code: header + 'import functools\nlater = functools.partial(loop.call_soon_threadsafe, print)\nlater(1)\n',
+    },
+  ],
+  invalid: [
+    {
+      name: 'a module-level partial and an attribute set in __init__ (fixture project)',
+      files: fixtureFiles('partial-bot'),
+      errors: [
+        { file: 'bot/commands.py', line: 18, column: 9, message: '`submit(...)`' },
+        { file: 'bot/loopthread.py', line: 29, column: 9, message: '`self._submit(...)`' },
+      ],
+    },
+    {
+      name: 'a local partial under an alias',
+      code: header + 'from functools import partial as p\ndef fire():\n    run = p(asyncio.run_coroutine_threadsafe, loop=loop)\n    run(work())\n',
+      errors: [{ line: 8, column: 5, message: '`run(...)`' }],
     },
   ],
 });
