@@ -165,11 +165,10 @@ function writeLastRun(cacheDir: string, runKey: string, files: VFile[]): void {
  * much that two threads running it got little more done than one (on 2 cores,
  * the standard library run was no faster than --jobs 1), while copying its
  * facts out of a worker cost time and the worker's heap cost memory. A parse
- * is handed over without a copy. Without the native parse, trees come from the
- * binding, which frees them only from the event loop: this thread, synchronous
- * until the run ends, would keep every tree it made (gigabytes with
- * --no-prefilter on a large tree). Then `jobs` workers do all of it, and this
- * thread waits.
+ * is handed over without a copy. Without the native parse, trees come from
+ * web-tree-sitter (WebAssembly), whose parse is slower and whose tree is no
+ * array to hand over: then `jobs` workers do all of it (each loads its own
+ * WebAssembly parser), and this thread waits.
  */
 class PoolThreads implements LintThreads {
   readonly minFiles = MIN_FILES_FOR_WORKERS;
