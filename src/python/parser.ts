@@ -179,13 +179,12 @@ export function loadWasmParser(): Promise<void> {
   return wasmLoading;
 }
 
+/** No parser could be loaded (a broken install): each file then fails as an internal error, exit 2, never a pass. */
+export class ParserUnavailableError extends Error {}
+
 function wasmParser(): WasmParser {
   if (wasm) return wasm;
-  throw new Error(
-    wasmFailure !== null
-      ? `no parser could be loaded: ${wasmFailure}`
-      : 'the WebAssembly parser was not loaded (await loadWasmParser() before parsing)',
-  );
+  throw new ParserUnavailableError(wasmFailure ?? 'the WebAssembly parser was not loaded (await loadWasmParser() before parsing)');
 }
 
 /** Parses with web-tree-sitter; the caller owns the tree and deletes it (the language server keeps it for incremental edits). */
