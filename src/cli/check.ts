@@ -24,6 +24,7 @@ import { lintFiles } from '../engine/lint-files.js';
 import type { Settings } from '../config/settings.js';
 import { ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
 import { discoverFiles, isExcluded, realPath } from '../project/files.js';
+import { contextFiles, reportedWithContext } from '../project/project-context.js';
 import { readRegularFile } from '../project/regular-file.js';
 import { decodeSource } from '../python/decode.js';
 import { fixSafety } from '../engine/fix.js';
@@ -120,7 +121,20 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   }
   for (const problem of problems) say(io, problem);
 
-  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: stdinBytes !== undefined || options.fix || options.diff });
+  // Files named one by one, or stdin: analysed with the rest of their project (see project-context.ts).
+  // (Not for --fix and --diff, which rewrite what they are given.)
+  let named: Set<string> | null = null;
+  if (!options.fix && !options.diff) {
+    const namedPaths = sources.map((source) => source.path);
+    const context = contextFiles(namedPaths, namesDirectory(options, cwd), { cwd, settings: resolver });
+    if (context.length > 0) {
+      named = new Set(namedPaths);
+      sources = [...sources, ...context.map((file) => ({ path: file }))];
+    }
+  }
+
+  // Stdin's source is in memory; the cache still answers for the project's files on disk.
+  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: options.fix || options.diff });
 
   let failed = problems.length > 0;
   let files: VFile[];
@@ -135,6 +149,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     sources = fixRun.sources;
   } else {
     files = await lintSources(sources);
+    if (named) files = reportedWithContext(files, named);
   }
   const hidden = options.unsafeFixes ? 0 : countHiddenFixes(files);
 
@@ -223,6 +238,19 @@ function linter(
   const cacheDir = options.cache === false || run.inMemory ? null : path.resolve(run.cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
   const jobs = threadCount(options, run.io);
   return (list) => lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs, cacheDir, version: options.version });
+}
+
+/** Whether the run names a directory (the default `.` included): a project run of its own, which needs no context. */
+function namesDirectory(options: CheckOptions, cwd: string): boolean {
+  if (options.stdinFilename !== undefined) return false;
+  if (options.paths.length === 0) return true;
+  return options.paths.some((given) => {
+    try {
+      return fs.statSync(path.resolve(cwd, given)).isDirectory();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

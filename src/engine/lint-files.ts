@@ -86,12 +86,16 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
 
   let store: DiskAnalysisStore | undefined;
   let runKey: string | null = null;
-  if (options.cacheDir && inMemory === 0) {
+  // Sources in memory (stdin) are never the cache's (see DiskAnalysisStore), but the files on disk
+  // beside them (their project's, see project-context.ts) are; only the last run's answer needs all on disk.
+  if (options.cacheDir && paths.length > 0) {
     // What made the answers: pyhang's version and code, the facts schema and the rule set.
     const key = cacheKey(options.version ?? 'dev', options.rules);
-    runKey = lastRunKey(key, paths, stamps, options);
-    const last = readLastRun(options.cacheDir, runKey);
-    if (last) return last;
+    if (inMemory === 0) {
+      runKey = lastRunKey(key, paths, stamps, options);
+      const last = readLastRun(options.cacheDir, runKey);
+      if (last) return last;
+    }
     store = DiskAnalysisStore.open(options.cacheDir, key, stamps);
   }
 
@@ -104,7 +108,7 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
   }
   if (store) {
     store.save(paths);
-    writeLastRun(options.cacheDir!, runKey!, files);
+    if (runKey) writeLastRun(options.cacheDir!, runKey, files);
   }
   return files;
 }
