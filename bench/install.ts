@@ -31,6 +31,7 @@ const TARGET_PRE_COMMIT_MS = 45_000;
 interface Row {
   what: string;
   ms: number;
+  cpuMs: number;
   loadBefore: number;
   loadAfter: number;
   target?: number;
@@ -43,6 +44,8 @@ function progress(message: string): void {
 
 interface Timed {
   ms: number;
+  /** CPU time (user + system) of the command and everything it started: what an idle machine's time is made of. */
+  cpuMs: number;
   loadBefore: number;
   loadAfter: number;
   output: string;
@@ -50,14 +53,28 @@ interface Timed {
   failed?: number | null;
 }
 
+/** `times`' children line: "0m1.234s 0m0.567s" (user, system). */
+const TIMES = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/;
+
 /** Runs a command to completion and times it (the caller stops on a failure, with its output). */
 function timed(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Timed {
   const loadBefore = os.loadavg()[0]!;
   const began = performance.now();
-  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 20 * 60_000 });
+  // bash's `times` gives the CPU time of the command's whole process tree (npm, node-gyp, cc, tsc).
+  const result = spawnSync('bash', ['-c', '"$@"; status=$?; times >&2; exit $status', 'bash', command, ...args], { cwd, env, encoding: 'utf8', timeout: 20 * 60_000 });
   const ms = performance.now() - began;
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  return { ms, loadBefore, loadAfter: os.loadavg()[0]!, output: result.error ? `${result.error.message}\n${output}` : output, ...(result.status !== 0 ? { failed: result.status } : {}) };
+  const stderr = result.stderr ?? '';
+  const cpu = TIMES.exec(stderr);
+  const cpuMs = cpu ? (Number(cpu[1]) * 60 + Number(cpu[2]) + Number(cpu[3]) * 60 + Number(cpu[4])) * 1000 : NaN;
+  const output = `${result.stdout ?? ''}${stderr}`;
+  return {
+    ms,
+    cpuMs,
+    loadBefore,
+    loadAfter: os.loadavg()[0]!,
+    output: result.error ? `${result.error.message}\n${output}` : output,
+    ...(result.status !== 0 ? { failed: result.status } : {}),
+  };
 }
 
 function mustRun(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): string {
@@ -90,8 +107,8 @@ function main(): void {
   const rows: Row[] = [];
   const add = (what: string, run: Timed, extra: Partial<Row> = {}): void => {
     if (run.failed !== undefined) throw new Error(`${what} failed (${run.failed}):\n${run.output.slice(-3000)}`);
-    rows.push({ what, ms: run.ms, loadBefore: run.loadBefore, loadAfter: run.loadAfter, ...extra });
-    progress(`${what}: ${(run.ms / 1000).toFixed(1)} s (load ${run.loadBefore.toFixed(2)} → ${run.loadAfter.toFixed(2)})`);
+    rows.push({ what, ms: run.ms, cpuMs: run.cpuMs, loadBefore: run.loadBefore, loadAfter: run.loadAfter, ...extra });
+    progress(`${what}: ${(run.ms / 1000).toFixed(1)} s, CPU ${(run.cpuMs / 1000).toFixed(1)} s (load ${run.loadBefore.toFixed(2)} → ${run.loadAfter.toFixed(2)})`);
   };
   const head = mustRun('git', ['rev-parse', 'HEAD'], repoRoot);
   try {
@@ -156,12 +173,13 @@ function render(rows: Row[], head: string): string {
     `Measured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} by \`npm run bench:install\` (bench/install.ts) on commit ${head.slice(0, 12)}:`,
     `Node.js ${process.version}, npm ${mustRun('npm', ['--version'], repoRoot)}, ${os.cpus().length} cores, ${os.type()} ${os.release()}. One run per row, from clean clones.`,
     'The load average (1 minute) is given before and after each row: the targets are for an idle machine.',
+    'CPU is user + system time of the whole process tree: on a busy machine the wall time grows, the CPU time hardly does.',
     '',
-    '| What | Time | Load before → after | Target (idle) | Notes |',
-    '| --- | ---: | ---: | ---: | --- |',
+    '| What | Time | CPU | Load before → after | Target (idle) | Notes |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
     ...rows.map(
       (row) =>
-        `| ${row.what} | ${seconds(row.ms)} | ${row.loadBefore.toFixed(2)} → ${row.loadAfter.toFixed(2)} | ${row.target ? `< ${seconds(row.target)}${row.ms < row.target ? ' (met)' : ''}` : ''} | ${row.note ?? ''} |`,
+        `| ${row.what} | ${seconds(row.ms)} | ${seconds(row.cpuMs)} | ${row.loadBefore.toFixed(2)} → ${row.loadAfter.toFixed(2)} | ${row.target ? `< ${seconds(row.target)}${row.ms < row.target ? ' (met)' : ''}` : ''} | ${row.note ?? ''} |`,
     ),
     '',
     INSTALL_END,
