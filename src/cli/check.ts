@@ -124,9 +124,21 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   // Files named one by one, or stdin: analysed with the rest of their project (see project-context.ts).
   // (Not for --fix and --diff, which rewrite what they are given.)
   let named: Set<string> | null = null;
+  const contextSettings = new Map<string, Settings>();
   if (!options.fix && !options.diff) {
     const namedPaths = sources.map((source) => source.path);
-    const context = contextFiles(namedPaths, namesDirectory(options, cwd), { cwd, settings: resolver });
+    // The context's configuration is read quietly: its warnings are about files nobody named.
+    const quiet = configResolver(options, cwd, { ...io, stderr: () => {} });
+    let context: string[] = [];
+    try {
+      context = contextFiles(namedPaths, namesDirectory(options, cwd), { cwd, settings: quiet });
+      for (const file of context) contextSettings.set(file, quiet.settingsForFile(file));
+    } catch {
+      // A configuration error somewhere in the project (which a run over it would stop at): the
+      // named files are checked on their own, as without a project (README, Named files and stdin).
+      context = [];
+      contextSettings.clear();
+    }
     if (context.length > 0) {
       named = new Set(namedPaths);
       sources = [...sources, ...context.map((file) => ({ path: file }))];
@@ -134,7 +146,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   }
 
   // Stdin's source is in memory; the cache still answers for the project's files on disk.
-  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: options.fix || options.diff });
+  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: options.fix || options.diff }, contextSettings);
 
   let failed = problems.length > 0;
   let files: VFile[];
@@ -231,9 +243,10 @@ function linter(
   resolver: ConfigResolver,
   options: CheckOptions,
   run: { cwd: string; io: CliIo; inMemory: boolean },
+  known: ReadonlyMap<string, Settings> = new Map(),
 ): (list: SourceFile[]) => Promise<VFile[]> {
-  const settingsByPath = new Map<string, Settings>();
-  for (const source of sources) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
+  const settingsByPath = new Map<string, Settings>(known);
+  for (const source of sources) if (!settingsByPath.has(source.path)) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
   const settingsFor = (file: string) => settingsByPath.get(file) ?? resolver.settingsForFile(file);
   const cacheDir = options.cache === false || run.inMemory ? null : path.resolve(run.cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
   const jobs = threadCount(options, run.io);
