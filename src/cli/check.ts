@@ -24,6 +24,7 @@ import { lintFiles } from '../engine/lint-files.js';
 import type { Settings } from '../config/settings.js';
 import { ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
 import { discoverFiles, isExcluded, realPath } from '../project/files.js';
+import { contextFiles, reportedWithContext } from '../project/project-context.js';
 import { readRegularFile } from '../project/regular-file.js';
 import { decodeSource } from '../python/decode.js';
 import { fixSafety } from '../engine/fix.js';
@@ -119,9 +120,36 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   }
   for (const problem of problems) say(io, problem);
 
-  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: stdinBytes !== undefined || options.fix || options.diff });
+  // Files named one by one, or stdin: analysed with the rest of their project (see project-context.ts).
+  // (Not for --fix and --diff, which rewrite what they are given.)
+  let named: Set<string> | null = null;
+  const contextSettings = new Map<string, Settings>();
+  if (!options.fix && !options.diff) {
+    const namedPaths = sources.map((source) => source.path);
+    // The context's configuration is read quietly: its warnings are about files nobody named.
+    const quiet = configResolver(options, cwd, { ...io, stderr: () => {} });
+    let context: string[] = [];
+    try {
+      context = contextFiles(namedPaths, namesDirectory(options, cwd), { cwd, settings: quiet });
+      for (const file of context) contextSettings.set(file, quiet.settingsForFile(file));
+    } catch {
+      // A configuration error somewhere in the project (which a run over it would stop at): the
+      // named files are checked on their own, as without a project (README, Named files and stdin).
+      context = [];
+      contextSettings.clear();
+    }
+    if (context.length > 0) {
+      named = new Set(namedPaths);
+      sources = [...sources, ...context.map((file) => ({ path: file }))];
+    }
+  }
+
+  // Stdin's source is in memory; the cache still answers for the project's files on disk.
+  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: options.fix || options.diff }, contextSettings);
 
   const linted = await lintOrFix(sources, lintSources, options, problems.length > 0, cwd, io);
+  // Of the project's other files, only findings whose chain passes through a named file are reported.
+  if (named) linted.files = reportedWithContext(linted.files, named);
   const hidden = options.unsafeFixes ? 0 : countHiddenFixes(linted.files);
   if (options.diff) return reportDiff(linted.fixRun!, linted.files, { failed: linted.failed, hidden, cwd, exitZero: options.exitZero }, io);
 
@@ -252,13 +280,27 @@ function linter(
   resolver: ConfigResolver,
   options: CheckOptions,
   run: { cwd: string; io: CliIo; inMemory: boolean },
+  known: ReadonlyMap<string, Settings> = new Map(),
 ): (list: SourceFile[]) => Promise<VFile[]> {
-  const settingsByPath = new Map<string, Settings>();
-  for (const source of sources) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
+  const settingsByPath = new Map<string, Settings>(known);
+  for (const source of sources) if (!settingsByPath.has(source.path)) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
   const settingsFor = (file: string) => settingsByPath.get(file) ?? resolver.settingsForFile(file);
   const cacheDir = options.cache === false || run.inMemory ? null : path.resolve(run.cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
   const jobs = threadCount(options, run.io);
   return (list) => lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs, cacheDir, version: options.version });
+}
+
+/** Whether the run names a directory (the default `.` included): a project run of its own, which needs no context. */
+function namesDirectory(options: CheckOptions, cwd: string): boolean {
+  if (options.stdinFilename !== undefined) return false;
+  if (options.paths.length === 0) return true;
+  return options.paths.some((given) => {
+    try {
+      return fs.statSync(path.resolve(cwd, given)).isDirectory();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

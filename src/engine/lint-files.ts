@@ -86,12 +86,16 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
 
   let store: DiskAnalysisStore | undefined;
   let runKey: string | null = null;
-  if (options.cacheDir && inMemory === 0) {
+  // Sources in memory (stdin) are never the cache's (see DiskAnalysisStore), but the files on disk
+  // beside them (their project's, see project-context.ts) are; only the last run's answer needs all on disk.
+  if (options.cacheDir && paths.length > 0) {
     // What made the answers: pyhang's version and code, the facts schema and the rule set.
     const key = cacheKey(options.version ?? 'dev', options.rules);
-    runKey = lastRunKey(key, paths, stamps, options);
-    const last = readLastRun(options.cacheDir, runKey);
-    if (last) return last;
+    if (inMemory === 0) {
+      runKey = lastRunKey(key, paths, stamps, options);
+      const last = readLastRun(options.cacheDir, runKey);
+      if (last) return last;
+    }
     store = DiskAnalysisStore.open(options.cacheDir, key, stamps);
   }
 
@@ -104,7 +108,7 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
   }
   if (store) {
     store.save(paths);
-    writeLastRun(options.cacheDir!, runKey!, files);
+    if (runKey) writeLastRun(options.cacheDir!, runKey, files);
   }
   return files;
 }
@@ -172,11 +176,10 @@ function writeLastRun(cacheDir: string, runKey: string, files: VFile[]): void {
  * fell from 7.0 s to 6.5-6.6 s, but the process's CPU rose from 13.7 s to
  * 15.0-17.0 s (a second isolate compiling and collecting the analysis), and
  * on 2 shared cores that cost more wall time than it saved; the worker took
- * under a quarter of the files. So one worker still only parses. Without the native parse, trees come from the
- * binding, which frees them only from the event loop: this thread, synchronous
- * until the run ends, would keep every tree it made (gigabytes with
- * --no-prefilter on a large tree). Then `jobs` workers do all of it, and this
- * thread waits.
+ * under a quarter of the files. So one worker still only parses. Without the
+ * native parse, trees come from web-tree-sitter (WebAssembly), whose parse is
+ * slower and whose tree is no array to hand over: then `jobs` workers do all
+ * of it (each loads its own WebAssembly parser), and this thread waits.
  */
 class PoolThreads implements LintThreads {
   readonly minFiles = MIN_FILES_FOR_WORKERS;

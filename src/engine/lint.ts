@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import { decodeSource } from '../python/decode.js';
 import { FileTriggers, needsFullDecode, type NameSearch } from '../project/prefilter.js';
 import { analyzeModule } from '../python/module-analysis.js';
-import { parseFlat, type ParseState } from '../python/parser.js';
+import { parseFlat, ParserUnavailableError, type ParseState } from '../python/parser.js';
 import { ProjectIndex } from '../project/project-index.js';
 import { moduleNameFor } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
@@ -193,6 +193,7 @@ export function analyzeSource(source: SourceFile, settings: Settings, prefilter:
   } catch (error) {
     // One file must never stop the run: report it and go on with the others.
     const why = error instanceof Error ? error.message : String(error);
+    if (error instanceof ParserUnavailableError) return problem('internal-error', `File not checked: pyhang's parser could not be loaded (${why})`);
     return problem('internal-error', `pyhang failed on this file and did not check it (${why}); please report this`);
   }
 }

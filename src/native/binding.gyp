@@ -1,9 +1,9 @@
 {
-  # pyhang's native parse (parse.c) with tree-sitter's runtime and the Python
-  # grammar, compiled from the sources the installed npm packages ship (gyp wants
-  # their paths relative to this file).
+  # pyhang's native parse (parse.c) with tree-sitter's runtime (vendored, see
+  # vendor/tree-sitter/README.md) and the Python grammar, compiled from the
+  # sources the installed tree-sitter-python package ships (gyp wants its path
+  # relative to this file).
   "variables": {
-    "tree_sitter": "<!(node -p \"require('path').relative('.', require('path').dirname(require.resolve('tree-sitter/package.json')))\")",
     "tree_sitter_python": "<!(node -p \"require('path').relative('.', require('path').dirname(require.resolve('tree-sitter-python/package.json')))\")"
   },
   "targets": [
@@ -11,13 +11,13 @@
       "target_name": "pyhang_parse",
       "sources": [
         "parse.c",
-        "<(tree_sitter)/vendor/tree-sitter/lib/src/lib.c",
+        "vendor/tree-sitter/src/lib.c",
         "<(tree_sitter_python)/src/parser.c",
         "<(tree_sitter_python)/src/scanner.c"
       ],
       "include_dirs": [
-        "<(tree_sitter)/vendor/tree-sitter/lib/include",
-        "<(tree_sitter)/vendor/tree-sitter/lib/src",
+        "vendor/tree-sitter/include",
+        "vendor/tree-sitter/src",
         "<(tree_sitter_python)/src"
       ],
       "cflags_c": ["-std=c11", "-O2", "-fvisibility=hidden"],

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * Builds pyhang's native parse (parse.c, see binding.gyp) with node-gyp, as
- * part of `npm run build`. It is only faster: when it cannot be built (no C
- * compiler, no node-gyp), pyhang parses through the tree-sitter binding, so
- * this warns and exits 0. It is built again only when its sources or the
- * tree-sitter packages changed.
+ * part of `npm run build`. It is only faster: without it pyhang parses with
+ * web-tree-sitter (WebAssembly), with the same results. So where there is no C
+ * compiler it is skipped without a word (a machine without one is a supported
+ * install, not a problem), and where the build fails it warns and exits 0. It
+ * is built again only when its sources or the grammar package changed.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,25 +20,54 @@ const stampFile = path.join(here, 'build', 'pyhang-stamp.json');
 const require = createRequire(import.meta.url);
 
 function warn(why) {
-  process.stderr.write(`pyhang: the native parser was not built (${why}); pyhang still works, parsing more slowly through the tree-sitter binding\n`);
+  process.stderr.write(`pyhang: the native parser was not built (${why}); pyhang still works, parsing more slowly with WebAssembly\n`);
   process.exit(0);
 }
 
-/** What the addon is built from: our sources and the packages whose C sources it compiles. */
-function stamp() {
-  const packages = ['tree-sitter', 'tree-sitter-python'].map((name) => {
-    const json = require.resolve(`${name}/package.json`);
-    return [name, JSON.parse(fs.readFileSync(json, 'utf8')).version, path.dirname(json)];
-  });
-  const sources = ['parse.c', 'binding.gyp'].map((file) => [file, fs.readFileSync(path.join(here, file), 'utf8')]);
-  return JSON.stringify({ node: process.versions.napi, platform: process.platform, arch: process.arch, packages, sources });
+/** Whether a program is on the PATH (node-gyp needs make and a C compiler; without them it can only fail, slowly). */
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return false;
 }
+
+/** The vendored runtime's files, hashed (a changed runtime must rebuild). */
+function vendorHash() {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else hash.update(entry.name).update(fs.readFileSync(file));
+    }
+  };
+  walk(path.join(here, 'vendor'));
+  return hash.digest('hex');
+}
+
+/** What the addon is built from: our sources, the vendored runtime and the grammar package whose C sources it compiles. */
+function stamp() {
+  const json = require.resolve('tree-sitter-python/package.json');
+  const grammar = ['tree-sitter-python', JSON.parse(fs.readFileSync(json, 'utf8')).version, path.dirname(json)];
+  const sources = ['parse.c', 'binding.gyp'].map((file) => [file, fs.readFileSync(path.join(here, file), 'utf8')]);
+  return JSON.stringify({ node: process.versions.napi, platform: process.platform, arch: process.arch, grammar, vendor: vendorHash(), sources });
+}
+
+if (process.env.PYHANG_NATIVE_BUILD === '0') process.exit(0);
+if (process.platform !== 'win32' && !(onPath('make') && (onPath('cc') || onPath('gcc') || onPath('clang')))) process.exit(0);
 
 let wanted;
 try {
   wanted = stamp();
 } catch (error) {
-  warn(`tree-sitter packages not found: ${error.message}`);
+  warn(`tree-sitter-python not found: ${error.message}`);
 }
 if (fs.existsSync(addon) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === wanted) process.exit(0);
 
@@ -49,7 +80,8 @@ function nodeGyp() {
 }
 
 const [command, ...prefix] = nodeGyp();
-const args = [...prefix, 'rebuild'];
+// All cores: the grammar's parser.c is most of the build.
+const args = [...prefix, 'rebuild', '--jobs=max'];
 // Node's own headers when they are installed beside it (no download needed).
 const prefixDir = path.join(path.dirname(process.execPath), '..');
 if (!process.env.npm_config_nodedir && fs.existsSync(path.join(prefixDir, 'include', 'node', 'node_api.h'))) {

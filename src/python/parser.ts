@@ -1,17 +1,19 @@
 /**
  * tree-sitter with the Python grammar, and the syntax tree the analysis walks.
  *
- * Every property read on a node of tree-sitter's Node binding crosses into
- * native code and allocates a wrapper; walking a tree that way cost several
- * times the parse itself. So a file's tree is copied once into plain JavaScript
- * nodes that offer the small part of the SyntaxNode API the analysis uses:
- * from pyhang's native parse (src/native/parse.c), which hands over the whole
- * tree as one array of numbers, or, for an editor's document (incremental
- * parsing needs the binding's trees) and where that addon could not be built,
- * with one TreeCursor pass over the binding's tree.
+ * Two parsers give the same trees. pyhang's native parse (src/native/parse.c,
+ * built at install time where there is a C compiler) hands over the whole tree
+ * as one array of numbers; it is the faster one. web-tree-sitter, tree-sitter
+ * compiled to WebAssembly with the `tree-sitter-python.wasm` the grammar
+ * package ships, needs no compiler and runs everywhere Node does; it parses
+ * where the native parse was not built (or PYHANG_NATIVE_PARSE=0 turns it off),
+ * and for an editor's document, which is re-parsed incrementally from its last
+ * tree. Either way the tree is copied once into plain JavaScript nodes that
+ * offer the small part of the SyntaxNode API the analysis uses: every read on
+ * a parser's own node crosses into native or WebAssembly code.
  */
 import { createRequire } from 'node:module';
-import type Parser from 'tree-sitter';
+import type { Edit, Point, Tree, Parser as WasmParser } from 'web-tree-sitter';
 import { lspPositionAt } from './positions.js';
 
 /** Shared by every leaf, so a leaf costs no array of its own. */
@@ -148,21 +150,45 @@ export class SyntaxNode {
   }
 }
 
-let parser: Parser | null = null;
+/** web-tree-sitter's parser once loaded (see loadWasmParser), or why it could not be. */
+let wasm: WasmParser | null = null;
+let wasmFailure: string | null = null;
+let wasmLoading: Promise<void> | null = null;
 
-function nativeParser(): Parser {
-  if (!parser) {
-    // Loaded on first use: with pyhang's native parse (most runs), only the language server needs the binding.
-    const load = createRequire(import.meta.url);
-    const Binding = load('tree-sitter') as typeof Parser;
-    parser = new Binding();
-    parser.setLanguage(load('tree-sitter-python') as Parser.Language);
-  }
-  return parser;
+/**
+ * Loads web-tree-sitter and the Python grammar's WebAssembly (asynchronous, so
+ * done once before parsing: when this module is first imported where there is
+ * no native parse, and by the language server, whose documents it parses). A
+ * failure is kept, not thrown: each file parsed then gets it as an internal
+ * error (see parserUnavailable).
+ */
+export function loadWasmParser(): Promise<void> {
+  wasmLoading ??= (async () => {
+    try {
+      const load = createRequire(import.meta.url);
+      const { Parser, Language } = await import('web-tree-sitter');
+      await Parser.init();
+      const language = await Language.load(process.env['PYHANG_WASM_GRAMMAR'] ?? load.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+      const parser = new Parser();
+      parser.setLanguage(language);
+      wasm = parser;
+    } catch (error) {
+      wasmFailure = error instanceof Error ? error.message : String(error);
+    }
+  })();
+  return wasmLoading;
 }
 
-/** Parses with tree-sitter; the caller owns the native tree (the language server keeps it for incremental edits). */
-export function parseNative(text: string, previous?: Parser.Tree): Parser.Tree {
+/** No parser could be loaded (a broken install): each file then fails as an internal error, exit 2, never a pass. */
+export class ParserUnavailableError extends Error {}
+
+function wasmParser(): WasmParser {
+  if (wasm) return wasm;
+  throw new ParserUnavailableError(wasmFailure ?? 'the WebAssembly parser was not loaded (await loadWasmParser() before parsing)');
+}
+
+/** Parses with web-tree-sitter; the caller owns the tree and deletes it (the language server keeps it for incremental edits). */
+export function parseWasm(text: string, previous?: Tree): Tree {
   return parseInput(parserInput(text), previous);
 }
 
@@ -174,9 +200,11 @@ function parserInput(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
-function parseInput(input: string, previous?: Parser.Tree): Parser.Tree {
-  // The binding reads the string in chunks; a larger buffer means fewer crossings into native code.
-  return nativeParser().parse(input, previous, { bufferSize: Math.min(Math.max(input.length + 1, 1024), 1 << 24) });
+function parseInput(input: string, previous?: Tree): Tree {
+  const tree = wasmParser().parse(input, previous);
+  // null only for a parse cancelled by a callback or a timeout, neither of which is set.
+  if (!tree) throw new Error('the WebAssembly parser returned no tree');
+  return tree;
 }
 
 /**
@@ -267,7 +295,7 @@ function markHasError(from: SyntaxNode | null): void {
  * `reuse`, unchanged subtrees are taken from the document's previous copy and
  * not walked at all.
  */
-export function copyTree(tree: Parser.Tree, text: string, reuse?: Reuse): { root: SyntaxNode; nextId: number } {
+export function copyTree(tree: Tree, text: string, reuse?: Reuse): { root: SyntaxNode; nextId: number } {
   const cursor = tree.walk();
   let nextId = reuse?.firstId ?? 0;
   // Reused nodes read their text through the old copy's holder, which now holds the new text.
@@ -343,6 +371,8 @@ export function copyTree(tree: Parser.Tree, text: string, reuse?: Reuse): { root
     }
   }
   while (stack.length > 0) finish();
+  // WebAssembly memory is not garbage collected.
+  cursor.delete();
   if (root.type === 'ERROR') root.hasError = true;
   return { root, nextId };
 }
@@ -352,7 +382,8 @@ export function copyTree(tree: Parser.Tree, text: string, reuse?: Reuse): { root
  * only around an edit (incremental parsing): the last tree and the text it is of.
  */
 export class ParseState {
-  tree: Parser.Tree | null = null;
+  /** web-tree-sitter's tree, in WebAssembly memory: replaced trees are deleted (see parsePython, dispose). */
+  tree: Tree | null = null;
   input = '';
   /**
    * Whether the tree may be reused: only a tree without syntax errors is. Error
@@ -364,6 +395,14 @@ export class ParseState {
   root: SyntaxNode | null = null;
   /** The first node id the last copy left unused. */
   nextId = 0;
+
+  /** Frees the tree (a closed document's state). */
+  dispose(): void {
+    this.tree?.delete();
+    this.tree = null;
+    this.root = null;
+    this.reusable = false;
+  }
 }
 
 /** pyhang's native parse (src/native/parse.c): the same tree-sitter and grammar, the whole tree in one array. */
@@ -390,14 +429,18 @@ function nativeParse(): typeof native {
         types[ERROR_TYPE_ID] = 'ERROR';
         native = { parse, types, fields };
       } catch {
-        // Not built (see src/native/build.mjs): the binding's cursor does the same, more slowly.
+        // Not built (see src/native/build.mjs): web-tree-sitter does the same, more slowly.
       }
     }
   }
   return native;
 }
 
-/** Whether files are parsed by pyhang's native parse rather than through the binding (tests and the bench ask). */
+// Where there is no native parse, every file is parsed with web-tree-sitter, whose loading is asynchronous:
+// done here, once per thread, before anything can parse.
+if (nativeParse() === null) await loadWasmParser();
+
+/** Whether files are parsed by pyhang's native parse rather than with web-tree-sitter (tests and the bench ask). */
 export function usesNativeParse(): boolean {
   return nativeParse() !== null;
 }
@@ -457,8 +500,8 @@ export function parsePython(text: string, state?: ParseState, words?: Int32Array
   const flat = state ? null : nativeParse();
   if (flat) return fromFlat(text, words ?? parseFlat(text)!, flat);
   const input = parserInput(text);
-  let previous: Parser.Tree | undefined;
-  let edit: Parser.Edit | null = null;
+  let previous: Tree | undefined;
+  let edit: Edit | null = null;
   if (state?.tree && state.reusable) {
     edit = editBetween(state.input, input);
     if (edit) state.tree.edit(edit);
@@ -475,13 +518,16 @@ export function parsePython(text: string, state?: ParseState, words?: Int32Array
     };
   }
   const { root, nextId } = copyTree(tree, text, reuse);
-  if (state) {
-    state.tree = tree;
-    state.input = input;
-    state.reusable = !root.hasError;
-    state.root = state.reusable ? root : null;
-    state.nextId = nextId;
+  if (!state) {
+    tree.delete();
+    return root;
   }
+  state.tree?.delete();
+  state.tree = tree;
+  state.input = input;
+  state.reusable = !root.hasError;
+  state.root = state.reusable ? root : null;
+  state.nextId = nextId;
   return root;
 }
 
@@ -489,7 +535,7 @@ export function parsePython(text: string, state?: ParseState, words?: Int32Array
 const CHUNK = 256;
 
 /** The one edit that turns `before` into `after` (their common prefix and suffix kept), or null if they are equal. */
-export function editBetween(before: string, after: string): Parser.Edit | null {
+export function editBetween(before: string, after: string): Edit | null {
   if (before === after) return null;
   const max = Math.min(before.length, after.length);
   let start = 0;
@@ -525,8 +571,8 @@ export function editBetween(before: string, after: string): Parser.Edit | null {
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
-/** tree-sitter's point of an offset: its row, and its column in UTF-16 code units (the binding's unit), as in LSP. */
-function pointAt(text: string, index: number): Parser.Point {
+/** tree-sitter's point of an offset: its row, and its column in UTF-16 code units (web-tree-sitter's unit), as in LSP. */
+function pointAt(text: string, index: number): Point {
   const { line, character } = lspPositionAt(text, index);
   return { row: line, column: character };
 }

@@ -7,7 +7,8 @@
  * ESLint's "fixable" counts what `--fix` would apply; in pyhang, as in Ruff,
  * that is a fix whose rule marks it safe, or an unsafe one when
  * `--unsafe-fixes` is given. `fatalErrorCount` counts files pyhang could not parse or
- * decode, ESLint's fatal parse errors.
+ * decode, ESLint's fatal parse errors; such a message (a file problem that is an
+ * error) carries `fatal: true`, as ESLint's do.
  */
 import path from 'node:path';
 import type { VFileMessage } from 'vfile-message';
@@ -18,6 +19,8 @@ import { startOf, endOf } from './places.js';
 
 export interface EslintMessage {
   ruleId: string | null;
+  /** Only on file problems that are errors (ESLint sets it only on fatal parse errors). */
+  fatal?: true;
   severity: 1 | 2;
   message: string;
   line: number;
@@ -74,6 +77,7 @@ function toEslintMessage(message: VFileMessage, isError: boolean): EslintMessage
   const end = endOf(message);
   const converted: EslintMessage = {
     ruleId: message.ruleId ?? null,
+    ...(isError && isFileProblem(message) ? { fatal: true as const } : {}),
     severity: isError ? 2 : 1,
     message: message.reason,
     line: start.line,

@@ -18,6 +18,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Workspace, type DocumentSnapshot, type PassResult } from './workspace.js';
 import type { PyhangMessage } from '../engine/lint.js';
+import { loadWasmParser } from '../python/parser.js';
 
 type Request =
   | { kind: 'roots'; roots: string[] }
@@ -41,9 +42,13 @@ const CHILD_FLAG = '--pyhang-lint-child';
 if (process.argv.includes(CHILD_FLAG) && process.send) {
   const send = process.send.bind(process);
   const workspace = new Workspace();
+  // Documents are parsed incrementally with web-tree-sitter, whose loading is asynchronous; requests
+  // wait for it in their order of arrival (a failure to load reaches each file as an internal error).
+  const ready = loadWasmParser();
   // The server is gone: nothing is left to lint for.
   process.on('disconnect', () => process.exit(0));
-  process.on('message', (request: Request) => {
+  process.on('message', (request: Request) => void ready.then(() => serve(request)));
+  function serve(request: Request): void {
     switch (request.kind) {
       case 'roots':
         workspace.setRoots(request.roots);
@@ -70,7 +75,7 @@ if (process.argv.includes(CHILD_FLAG) && process.send) {
         send(reply);
       }
     }
-  });
+  }
 }
 
 /**

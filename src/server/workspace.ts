@@ -107,7 +107,11 @@ export class Workspace {
   lintDocuments(documents: readonly DocumentSnapshot[]): PassResult {
     // Closed documents' parses are dropped.
     const openPaths = new Set(documents.map((document) => document.path));
-    for (const file of this.parseStates.keys()) if (!openPaths.has(file)) this.parseStates.delete(file);
+    for (const [file, state] of this.parseStates) {
+      if (openPaths.has(file)) continue;
+      state.dispose();
+      this.parseStates.delete(file);
+    }
     const now = Date.now();
     if (!this.settings || now - this.settings.at > DISCOVERY_MAX_AGE_MS) this.settings = { settings: new PassSettings(this.roots), at: now };
     const { settings } = this.settings;

@@ -17,6 +17,10 @@ import { coroutineWaits, throwingRule, waitInCoroutine, waitsInCoroutine } from 
 import { Workspace } from '../../src/server/workspace.js';
 import { FileLocator, toFindings } from '../../src/server/diagnostics.js';
 import { LineIndex } from '../../src/python/positions.js';
+import { loadWasmParser } from '../../src/python/parser.js';
+
+// The Workspace parses documents incrementally with web-tree-sitter, which the server loads first.
+await loadWasmParser();
 
 const settings = defaultSettings('/virtual');
 

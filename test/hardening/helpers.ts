@@ -131,3 +131,24 @@ export function timed<T>(run: () => T): { ms: number; value: T } {
   const value = run();
   return { ms: performance.now() - started, value };
 }
+
+/** Writes the hazard head, then `size` bytes of filler lines, then a HANG001 line, without building a 50 MB string twice. */
+export function writeLargeFile(file: string, size: number): number {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, HAZARD_HEAD);
+    const block = 'def filler():\n    return [1, 2, 3, "four", {"five": 5}]\n\n'.repeat(20_000);
+    let written = HAZARD_HEAD.length;
+    let lines = HAZARD_HEAD.split('\n').length - 1;
+    const blockLines = block.split('\n').length - 1;
+    while (written < size) {
+      fs.writeSync(fd, block);
+      written += block.length;
+      lines += blockLines;
+    }
+    fs.writeSync(fd, 'fut.result()\n');
+    return lines + 1;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -7,8 +7,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeModule } from '../../src/python/module-analysis.js';
-import { ParseState } from '../../src/python/parser.js';
+import { ParseState, loadWasmParser } from '../../src/python/parser.js';
 import { planOf } from '../../src/engine/lint.js';
+
+// Documents are parsed incrementally with web-tree-sitter, as in the language server, which loads it first.
+await loadWasmParser();
 
 const INFO = { path: '/project/pkg/bridge.py', module: 'pkg.bridge', isPackage: false };
 

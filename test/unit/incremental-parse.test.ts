@@ -4,8 +4,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { editBetween, parsePython, ParseState } from '../../src/python/parser.js';
+import { editBetween, parsePython, ParseState, loadWasmParser } from '../../src/python/parser.js';
 import { shape } from './tree-shape.js';
+
+// Documents are parsed incrementally with web-tree-sitter, as in the language server, which loads it first.
+await loadWasmParser();
 
 const BASE = [
   'import asyncio',

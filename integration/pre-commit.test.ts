@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, hazardSource } from './helpers.js';
+import { repoRoot, hazardSource } from '../test/integrations/helpers.js';
 
 const skip = process.env['PYHANG_SKIP_EDITOR_TESTS'] === '1' ? 'PYHANG_SKIP_EDITOR_TESTS=1' : false;
 const INSTALL_TIMEOUT = 5 * 60_000;

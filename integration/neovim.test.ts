@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bin, fixtures, makeWorkspace, readFixture } from './lsp-client.js';
+import { bin, fixtures, makeWorkspace, readFixture } from '../test/server/lsp-client.js';
 
 /** The whole Neovim run is killed after this long. */
 const NVIM_TIMEOUT_MS = 20_000;
