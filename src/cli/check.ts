@@ -113,36 +113,14 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   // Config errors thrown from here on are caught by main() and printed as one line.
   const resolver = configResolver(options, cwd, io);
 
-  const { sources, problems, stdinBytes } = await gatherSources(options, io, cwd, resolver);
-  if (!cacheDirAccepted(options, cwd, sources, io)) return 2;
-  if (options.stdinFilename === undefined && sources.length === 0 && problems.length === 0) {
+  const { sources: gathered, problems, stdinBytes } = await gatherSources(options, io, cwd, resolver);
+  if (!cacheDirAccepted(options, cwd, gathered, io)) return 2;
+  if (options.stdinFilename === undefined && gathered.length === 0 && problems.length === 0) {
     io.stderr('pyhang: warning: no Python files found under the given paths\n');
   }
   for (const problem of problems) say(io, problem);
 
-  // Files named one by one, or stdin: analysed with the rest of their project (see project-context.ts).
-  // (Not for --fix and --diff, which rewrite what they are given.)
-  let named: Set<string> | null = null;
-  const contextSettings = new Map<string, Settings>();
-  if (!options.fix && !options.diff) {
-    const namedPaths = sources.map((source) => source.path);
-    // The context's configuration is read quietly: its warnings are about files nobody named.
-    const quiet = configResolver(options, cwd, { ...io, stderr: () => {} });
-    let context: string[] = [];
-    try {
-      context = contextFiles(namedPaths, namesDirectory(options, cwd), { cwd, settings: quiet });
-      for (const file of context) contextSettings.set(file, quiet.settingsForFile(file));
-    } catch {
-      // A configuration error somewhere in the project (which a run over it would stop at): the
-      // named files are checked on their own, as without a project (README, Named files and stdin).
-      context = [];
-      contextSettings.clear();
-    }
-    if (context.length > 0) {
-      named = new Set(namedPaths);
-      sources = [...sources, ...context.map((file) => ({ path: file }))];
-    }
-  }
+  const { sources, named, contextSettings } = withProjectContext(gathered, options, cwd, io);
 
   // Stdin's source is in memory; the cache still answers for the project's files on disk.
   const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: options.fix || options.diff }, contextSettings);
@@ -164,6 +142,36 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   for (const line of internalErrors) io.stderr(line);
   if (failed || internalErrors.length > 0) return 2;
   return exitCodeForFindings(files, options, io);
+}
+
+/**
+ * Files named one by one, or stdin: analysed with the rest of their project
+ * (see project-context.ts), whose other files are then only reported through
+ * a named one (`named`). Not for --fix and --diff, which rewrite what they are
+ * given.
+ */
+function withProjectContext(
+  sources: SourceFile[],
+  options: CheckOptions,
+  cwd: string,
+  io: CliIo,
+): { sources: SourceFile[]; named: Set<string> | null; contextSettings: Map<string, Settings> } {
+  const contextSettings = new Map<string, Settings>();
+  if (options.fix || options.diff) return { sources, named: null, contextSettings };
+  const namedPaths = sources.map((source) => source.path);
+  // The context's configuration is read quietly: its warnings are about files nobody named.
+  const quiet = configResolver(options, cwd, { ...io, stderr: () => {} });
+  let context: string[] = [];
+  try {
+    context = contextFiles(namedPaths, namesDirectory(options, cwd), { cwd, settings: quiet });
+    for (const file of context) contextSettings.set(file, quiet.settingsForFile(file));
+  } catch {
+    // A configuration error somewhere in the project (which a run over it would stop at): the
+    // named files are checked on their own, as without a project (README, Named files and stdin).
+    return { sources, named: null, contextSettings: new Map() };
+  }
+  if (context.length === 0) return { sources, named: null, contextSettings };
+  return { sources: [...sources, ...context.map((file) => ({ path: file }))], named: new Set(namedPaths), contextSettings };
 }
 
 /** What linting (or fixing in memory) gave: the files' messages, the sources they are of, and the fix run if any. */
