@@ -11,12 +11,13 @@
  * "timeout"` means it had to be. Nothing here is timed otherwise: the limit only
  * bounds the test, and the hazards hang forever.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, runPyhang } from '../cli/run-pyhang.js';
+import { repoRoot } from '../cli/run-pyhang.js';
 
 interface ProgramExpectation {
   /** `timeout`: still blocked at the limit; `exit`: ended by itself with `exitCode`. */
@@ -93,10 +94,27 @@ function runPython(file: string, limitSeconds: number): Promise<ProgramRun> {
   });
 }
 
-function reportedCodes(file: string): string[] {
-  const result = runPyhang(['check', '--no-cache', '--format', 'json', path.basename(file)], { cwd: path.dirname(file) });
-  assert.ok(result.status === 0 || result.status === 1, `pyhang exited ${result.status}: ${result.stderr}`);
-  const files = JSON.parse(result.stdout) as { messages: { ruleId: string }[] }[];
+/**
+ * The codes pyhang reports on `file`. Asynchronous on purpose: the programs
+ * run side by side, and a synchronous spawn here would hold the event loop,
+ * so a program that ended meanwhile would be seen only after its kill timer
+ * (and counted as still blocked).
+ */
+async function reportedCodes(file: string): Promise<string[]> {
+  const run = promisify(execFile);
+  let stdout: string;
+  try {
+    ({ stdout } = await run(process.execPath, [path.join(repoRoot, 'bin', 'pyhang.js'), 'check', '--no-cache', '--format', 'json', path.basename(file)], {
+      cwd: path.dirname(file),
+      maxBuffer: 64 * 1024 * 1024,
+    }));
+  } catch (error) {
+    // Exit 1 (findings) is an answer; anything else fails the test.
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    assert.equal(failed.code, 1, `pyhang exited ${failed.code}: ${failed.stderr}`);
+    stdout = failed.stdout ?? '';
+  }
+  const files = JSON.parse(stdout) as { messages: { ruleId: string }[] }[];
   return [...new Set(files.flatMap((entry) => entry.messages.map((message) => message.ruleId)))].sort();
 }
 
@@ -126,8 +144,8 @@ describe('hazard reproductions on CPython', { concurrency: true }, () => {
           const lines = run.stdout.split('\n').map((line) => line.trimEnd());
           for (const line of expected.stdout) assert.ok(lines.includes(line), `missing line ${JSON.stringify(line)}\n${detail}`);
         });
-        it(`pyhang reports ${expected.codes.length ? expected.codes.join(', ') : 'nothing'} on ${variant}.py`, () => {
-          assert.deepEqual(reportedCodes(file), expected.codes);
+        it(`pyhang reports ${expected.codes.length ? expected.codes.join(', ') : 'nothing'} on ${variant}.py`, async () => {
+          assert.deepEqual(await reportedCodes(file), expected.codes);
         });
       }
     });
