@@ -9,8 +9,9 @@ import { HANG001 } from './HANG001.js';
 import { HANG002 } from './HANG002.js';
 import { HANG003 } from './HANG003.js';
 import { HANG004 } from './HANG004.js';
+import { HANG100 } from './HANG100.js';
 
-export const rules: readonly Rule[] = [HANG001, HANG002, HANG003, HANG004];
+export const rules: readonly Rule[] = [HANG001, HANG002, HANG003, HANG004, HANG100];
 
 export function ruleByCode(code: string): Rule | undefined {
   return rules.find((rule) => rule.meta.code === code);

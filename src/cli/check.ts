@@ -32,7 +32,7 @@ import { statistics } from '../reporters/statistics.js';
 import { hiddenFixesSentence, plural } from '../reporters/fix-summary.js';
 import { displayPath } from '../project/display-path.js';
 import { escapeControlCharacters } from '../reporters/terminal-text.js';
-import { fixSources, removeTemporaryFilesOnSignal, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
+import { fixSources, noqaFixes, removeTemporaryFilesOnSignal, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
 import type { CliIo } from './io.js';
 import { defaultJobs } from '../engine/worker-pool.js';
 
@@ -56,6 +56,8 @@ export interface CheckOptions {
   unsafeFixes: boolean;
   /** `--diff`: print what `--fix` would change, write nothing. */
   diff: boolean;
+  /** `--add-noqa`: add `# noqa: CODE` to the lines of every current finding instead of fixing (with `--diff`: print it). */
+  addNoqa?: boolean;
   /** `--exit-zero`: findings do not fail the run (usage and file errors still give 2). */
   exitZero: boolean;
   /** `--max-warnings N`: warnings fail the run only when there are more than N. */
@@ -107,6 +109,10 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     say(io, `unknown format '${options.format}' (expected ${reporterNames().join(', ')})`);
     return 2;
   }
+  if (options.addNoqa && options.fix) {
+    say(io, "--add-noqa and --fix cannot be combined: fix first, then silence what is left (see 'pyhang check --help')");
+    return 2;
+  }
   const cwd = path.resolve(io.cwd);
   // Config errors thrown from here on are caught by main() and printed as one line.
   const resolver = configResolver(options, cwd, io);
@@ -120,13 +126,14 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   }
   for (const problem of problems) say(io, problem);
 
-  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: stdinBytes !== undefined || options.fix || options.diff });
+  const rewrites = options.fix || options.addNoqa === true;
+  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: stdinBytes !== undefined || rewrites || options.diff });
 
   let failed = problems.length > 0;
   let files: VFile[];
   let fixRun: FixRun | undefined;
-  if (options.fix || options.diff) {
-    fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
+  if (rewrites || options.diff) {
+    fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes, fixesOf: options.addNoqa ? noqaFixes : undefined });
     for (const { path: file, reason } of fixRun.refused) {
       say(io, `cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged`);
       failed = true;
@@ -138,18 +145,18 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   }
   const hidden = options.unsafeFixes ? 0 : countHiddenFixes(files);
 
-  if (options.diff) return reportDiff(fixRun!, files, { failed, hidden, cwd, exitZero: options.exitZero }, io);
+  if (options.diff) return reportDiff(fixRun!, files, { failed, hidden, cwd, exitZero: options.exitZero, addNoqa: options.addNoqa === true }, io);
 
   let fixedCount = 0;
   // `--fix` on stdin prints the fixed source on stdout (as Ruff does), so the report goes to stderr.
   let print = io.stdout;
-  if (options.fix && stdinBytes !== undefined) {
+  if (rewrites && stdinBytes !== undefined) {
     const fixedBytes = fixRun!.changes[0]?.after.bytes ?? stdinBytes;
     fixedCount = fixRun!.changes[0]?.fixed ?? 0;
     if (io.stdoutBytes) io.stdoutBytes(fixedBytes);
     else io.stdout(new TextDecoder().decode(fixedBytes));
     print = io.stderr;
-  } else if (options.fix) {
+  } else if (rewrites) {
     const written = await writeFixes(fixRun!, cwd, io, (file) => resolver.settingsForFile(file).root);
     fixedCount = written.fixed;
     const { reverted } = written;
@@ -179,7 +186,9 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     // JSON and SARIF must stay one parseable document on stdout.
     if (table !== '') (machineReadable ? io.stderr : print)(table);
   }
-  if (options.fix) {
+  if (options.addNoqa) {
+    if (fixedCount > 0) io.stderr(`Added ${plural(fixedCount, 'noqa directive')}.\n`);
+  } else if (options.fix) {
     if (fixedCount > 0) io.stderr(`Fixed ${plural(fixedCount, 'error')}.\n`);
     if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);
   }
@@ -249,7 +258,7 @@ async function gatherSources(
     const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude });
     problems.push(...discovery.problems);
     // Fixing needs every file's bytes; a plain check lets the core read lazily (most files it never needs).
-    const readNow = options.fix || options.diff;
+    const readNow = options.fix || options.diff || options.addNoqa === true;
     for (const file of discovery.files) {
       if (!readNow) {
         sources.push({ path: file });
@@ -270,14 +279,14 @@ async function gatherSources(
 async function reportDiff(
   fixRun: FixRun,
   files: VFile[],
-  run: { failed: boolean; hidden: number; cwd: string; exitZero: boolean },
+  run: { failed: boolean; hidden: number; cwd: string; exitZero: boolean; addNoqa: boolean },
   io: CliIo,
 ): Promise<number> {
   const changes = fixRun.changes;
   for (const change of changes) io.stdout(await unifiedDiff(change, displayPath(change.path, run.cwd)));
   const wouldFix = changes.reduce((sum, change) => sum + change.fixed, 0);
-  if (wouldFix > 0) io.stderr(`Would fix ${plural(wouldFix, 'error')}.\n`);
-  if (run.hidden > 0) io.stderr(`${hiddenFixesSentence(run.hidden)}\n`);
+  if (wouldFix > 0) io.stderr(run.addNoqa ? `Would add ${plural(wouldFix, 'noqa directive')}.\n` : `Would fix ${plural(wouldFix, 'error')}.\n`);
+  if (run.hidden > 0 && !run.addNoqa) io.stderr(`${hiddenFixesSentence(run.hidden)}\n`);
   // Told on stderr, as every cause of exit code 2 is: with --diff it is the only place.
   const internalErrors = internalErrorLines(files, run.cwd);
   for (const line of internalErrors) io.stderr(line);

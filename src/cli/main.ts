@@ -75,6 +75,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--fix', 'apply fixes to the files (safe fixes; unsafe ones too with --unsafe-fixes); with --stdin-filename, print the fixed source')
     .option('--unsafe-fixes', 'include fixes that may change behaviour (HANG001: timeout=N turns a hang into TimeoutError)')
     .option('--diff', 'print the changes --fix would make as a unified diff, without writing (exit 1 if there are any)')
+    .option('--add-noqa', 'add `# noqa: CODE` to the line of every current finding (atomic writes, as --fix); with --diff, print them')
     .option('--exit-zero', 'exit with 0 even when there are findings (2 still reports usage and file errors)')
     .option('--max-warnings <n>', 'fail only when there are more than n warnings (errors always fail)', parseMaxWarnings)
     .option('--statistics', 'print the number of findings per rule after the report')
@@ -119,6 +120,7 @@ interface CheckFlags {
   fix?: boolean;
   unsafeFixes?: boolean;
   diff?: boolean;
+  addNoqa?: boolean;
   exitZero?: boolean;
   maxWarnings?: number;
   statistics?: boolean;
@@ -145,6 +147,7 @@ function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
     fix: flags.fix === true,
     unsafeFixes: flags.unsafeFixes === true,
     diff: flags.diff === true,
+    addNoqa: flags.addNoqa === true,
     exitZero: flags.exitZero === true,
     maxWarnings: flags.maxWarnings,
     statistics: flags.statistics === true,

@@ -74,7 +74,7 @@ export abstract class AnalyzerBase {
       discards: [],
       coroutineUses: [],
       starImports: [],
-      noqa: record(),
+      noqa: [],
       extracted: [],
       syntaxError: null,
       notAnalysed: [],

@@ -155,9 +155,9 @@ describe('--format compact', () => {
 });
 
 describe('# noqa', () => {
-  it('a bare noqa, the code and its prefix suppress; another code does not', () => {
+  it('a bare noqa, the code and its prefix suppress; another code does not (and is reported unused by HANG100)', () => {
     const result = runPyhang(['check', '--format', 'compact'], { cwd: path.join(fixtures, 'noqa') });
-    assert.deepEqual(findings(result.stdout), ['suppressed.py:10 HANG001', 'suppressed.py:11 HANG001']);
+    assert.deepEqual(findings(result.stdout), ['suppressed.py:10 HANG001', 'suppressed.py:10 HANG100', 'suppressed.py:11 HANG001']);
     assert.equal(result.status, 1);
   });
 });
