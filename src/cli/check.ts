@@ -21,7 +21,8 @@ import v8 from 'node:v8';
 import type { VFile } from 'vfile';
 import { severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
 import { lintFiles } from '../engine/lint-files.js';
-import type { Settings } from '../config/settings.js';
+import { severityFor, type Settings } from '../config/settings.js';
+import { rules as registry } from '../../rules/index.js';
 import { ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
 import { discoverFiles, isExcluded, realPath } from '../project/files.js';
 import { readRegularFile } from '../project/regular-file.js';
@@ -76,6 +77,12 @@ export interface CheckOptions {
   cacheDir?: string;
   /** `--no-prefilter` sets false: parse every file (the exhaustive mode the pre-filter must agree with). */
   prefilter?: boolean;
+  /** `-o FILE`: write the report there instead of stdout. */
+  outputFile?: string;
+  /** `--show-settings FILE`: print the settings that govern FILE, as JSON, and check nothing. */
+  showSettings?: string;
+  /** `--show-files`: print the files that would be checked, one a line, and check nothing. */
+  showFiles?: boolean;
 }
 
 /**
@@ -116,6 +123,8 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   const cwd = path.resolve(io.cwd);
   // Config errors thrown from here on are caught by main() and printed as one line.
   const resolver = configResolver(options, cwd, io);
+  if (options.showSettings !== undefined) return showSettings(options.showSettings, resolver, cwd, io);
+  if (options.showFiles) return showFiles(options, resolver, cwd, io);
 
   const gathered = await gatherSources(options, io, cwd, resolver);
   const { problems, stdinBytes } = gathered;
@@ -149,7 +158,9 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
 
   let fixedCount = 0;
   // `--fix` on stdin prints the fixed source on stdout (as Ruff does), so the report goes to stderr.
-  let print = io.stdout;
+  // `-o FILE`: the report is gathered and written once, at the end.
+  const toFile: string[] = [];
+  let print = options.outputFile !== undefined ? (text: string) => void toFile.push(text) : io.stdout;
   if (rewrites && stdinBytes !== undefined) {
     const fixedBytes = fixRun!.changes[0]?.after.bytes ?? stdinBytes;
     fixedCount = fixRun!.changes[0]?.fixed ?? 0;
@@ -186,6 +197,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     // JSON and SARIF must stay one parseable document on stdout.
     if (table !== '') (machineReadable ? io.stderr : print)(table);
   }
+  if (options.outputFile !== undefined) fs.writeFileSync(path.resolve(cwd, options.outputFile), toFile.join(''));
   if (options.addNoqa) {
     if (fixedCount > 0) io.stderr(`Added ${plural(fixedCount, 'noqa directive')}.\n`);
   } else if (options.fix) {
@@ -197,6 +209,29 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   for (const line of internalErrors) io.stderr(line);
   if (failed || internalErrors.length > 0) return 2;
   return exitCodeForFindings(files, options, io);
+}
+
+/**
+ * `--show-settings FILE` (Ruff's): what governs one file, as one JSON document:
+ * the configuration file (null: the defaults), each rule's severity there
+ * (`off` when not selected or ignored for it) and the settings themselves.
+ */
+function showSettings(file: string, resolver: ConfigResolver, cwd: string, io: CliIo): number {
+  const absolute = path.resolve(cwd, file);
+  const settings = resolver.settingsForFile(absolute);
+  const rules = Object.fromEntries(registry.map((rule) => [rule.meta.code, severityFor(settings, absolute, rule.meta.code, rule.meta.defaultSeverity) ?? 'off']));
+  io.stdout(`${JSON.stringify({ file: displayPath(absolute, cwd), configPath: settings.configPath, rules, settings }, null, 2)}\n`);
+  return 0;
+}
+
+/** `--show-files` (Ruff's): the files `check` would look at with these paths and flags, one a line, sorted. */
+function showFiles(options: CheckOptions, resolver: ConfigResolver, cwd: string, io: CliIo): number {
+  const paths = options.paths.length > 0 ? options.paths : ['.'];
+  const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude });
+  for (const problem of discovery.problems) say(io, problem);
+  const shown = discovery.files.map((file) => escapeControlCharacters(displayPath(file, cwd))).sort();
+  if (shown.length > 0) io.stdout(`${shown.join('\n')}\n`);
+  return discovery.problems.length > 0 ? 2 : 0;
 }
 
 function configResolver(options: CheckOptions, cwd: string, io: CliIo): ConfigResolver {

@@ -39,7 +39,7 @@ describe('exit codes', () => {
   it('2 for an unknown format', () => {
     const result = runPyhang(['check', '--format', 'xml'], { cwd: path.join(fixtures, 'basic') });
     assert.equal(result.status, 2);
-    assert.equal(result.stderr, "pyhang: unknown format 'xml' (expected stylish, json, compact, full, github, sarif)\n");
+    assert.equal(result.stderr, "pyhang: unknown format 'xml' (expected stylish, json, compact, full, github, sarif, junit, gitlab, json-lines)\n");
   });
 
   it('2 for an unknown rule code in a flag', () => {

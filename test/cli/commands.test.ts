@@ -18,6 +18,7 @@ describe('pyhang rules', () => {
         ['HANG002', 'coroutine-raises-base-exit', 'warning'],
         ['HANG003', 'blocking-result-in-coroutine', 'error'],
         ['HANG004', 'threadsafe-future-discarded', 'warning'],
+        ['HANG100', 'unused-noqa', 'warning'],
       ],
     );
     const summaryColumn = lines.map((line) => line.indexOf(line.split(/\s{2,}/)[3]!));
