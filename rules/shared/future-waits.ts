@@ -91,3 +91,4 @@ for (const [method, wait] of methodsDoing('waits-on-receiver')) {
 }
 
 export const FUTURE_WAITS: FactKind<WaitFact> = { id: 'future-waits', calls };
+

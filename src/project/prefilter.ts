@@ -63,7 +63,6 @@ export class FileTriggers {
   inBytes(bytes: Uint8Array): boolean {
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (this.anywhere && this.anywhereNeedles.some((needle) => buffer.includes(needle)) && this.anywhere.test(buffer.toString('latin1'))) return true;
-    if (this.phrases.length === 0) return false;
     // Most files mention none of them: a few native searches settle those.
     if (!this.needles.some((needle) => buffer.includes(needle))) return false;
     // UTF-8 read as latin-1 keeps every ASCII character, so quotes, `#` and line ends are where they are.
@@ -73,7 +72,7 @@ export class FileTriggers {
   /** `inBytes` for a decoded text. */
   inText(text: string): boolean {
     if (this.anywhere?.test(text)) return true;
-    return this.phrases.length > 0 && mentionedInCode(text, this.pattern);
+    return mentionedInCode(text, this.pattern);
   }
 }
 

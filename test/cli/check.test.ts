@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fixtures, runPyhang, findings } from './run-pyhang.js';
 
 const HANG001_MESSAGE =
-  '`fut.result()` waits without a timeout on a run_coroutine_threadsafe future, which is never completed if its event loop stops first, so it can block forever; pass a timeout and handle `TimeoutError` (inside a coroutine, `await asyncio.wrap_future(fut)`)';
+  '`fut.result()` can block forever without a timeout';
 
 describe('exit codes', () => {
   it('0 when nothing is reported, with no output', () => {
@@ -61,7 +61,7 @@ describe('--format stylish', () => {
     assert.equal(result.status, 1);
     const lines = result.stdout.split('\n');
     assert.equal(lines[0], 'basic/hazard.py');
-    assert.match(lines[1]!, /^7:10-7:19 +error +`fut\.result\(\)` waits without a timeout .* +HANG001 +pyhang$/);
+    assert.match(lines[1]!, /^7:10-7:19 +error +`fut\.result\(\)` can block forever without a timeout +HANG001 +pyhang$/);
     assert.ok(!result.stdout.includes('clean.py'), 'files without findings are not listed');
     assert.ok(result.stdout.includes('✖ 1 error'));
     assert.ok(!result.stdout.includes('\u001b['), 'no colour when stdout is not a terminal');

@@ -11,7 +11,7 @@ import { cellWidth, layOut } from '../../src/reporters/code-frame.js';
 import { allRules, runPyhang, tempProject, removeProject, hazardSource } from './helpers.js';
 
 const HANG001_MESSAGE =
-  '`fut.result()` waits without a timeout on a run_coroutine_threadsafe future, which is never completed if its event loop stops first, so it can block forever; pass a timeout and handle `TimeoutError` (inside a coroutine, `await asyncio.wrap_future(fut)`)';
+  '`fut.result()` can block forever without a timeout';
 
 function full(cwd: string, args: string[] = []) {
   return runPyhang(['check', '--format', 'full', ...args], { cwd });
