@@ -91,4 +91,3 @@ for (const [method, wait] of methodsDoing('waits-on-receiver')) {
 }
 
 export const FUTURE_WAITS: FactKind<WaitFact> = { id: 'future-waits', calls };
-
