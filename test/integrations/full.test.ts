@@ -5,6 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { HANG001 } from '../../rules/HANG001.js';
+import { HANG002 } from '../../rules/HANG002.js';
 import path from 'node:path';
 import { fixtures } from '../cli/run-pyhang.js';
 import { cellWidth, layOut } from '../../src/reporters/code-frame.js';
@@ -32,6 +34,7 @@ describe('--format full', () => {
         '  |          ^^^^^^^^^ HANG001',
         '8 | print(fut.result(timeout=5)) # not reported',
         '  |',
+        `  = help: ${HANG001.meta.help}`,
         '  = help: Pass timeout=30 (unsafe fix)',
         '',
         'Found 1 error.',
@@ -98,6 +101,7 @@ describe('--format full', () => {
       '9 |     future = asyncio.run_coroutine_threadsafe(handle(msg), LOOP)',
       '  |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
       '  |',
+      `  = help: ${HANG002.meta.help}`,
     ]);
   });
 

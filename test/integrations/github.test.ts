@@ -42,7 +42,7 @@ describe('--format github', () => {
       assert.equal(result.status, 1);
       const [line, ...rest] = result.stdout.trimEnd().split('\n');
       assert.deepEqual(rest, [], 'one finding, one line');
-      assert.match(line!, /^::error file=a%2Cb%3Ac%25d\.py,line=6,col=4,endLine=6,endColumn=13,title=HANG001::`fut\.result\(\)` waits/);
+      assert.match(line!, /^::error file=a%2Cb%3Ac%25d\.py,line=6,col=4,endLine=6,endColumn=13,title=HANG001::`fut\.result\(\)` can block forever/);
     } finally {
       removeProject(root);
     }
