@@ -20,7 +20,7 @@ ruleTester('HANG003', {
     {
       name: 'exception() without a timeout (HANG001 fires too)',
       code: header + 'async def main():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    return fut.exception()\n',
-      errors: [{ line: 7, column: 15, message: 'coroutine `main()`' }],
+      errors: [{ line: 7, column: 15, message: 'blocks the event loop of `main()`' }],
     },
     {
       name: 'through a wrapper method',
