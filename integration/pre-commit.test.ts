@@ -61,7 +61,7 @@ describe('pre-commit hook', { skip }, () => {
       assert.notEqual(failing.status, 0, failing.output);
       assert.match(failing.output, /pyhang\.+Failed/, failing.output);
       assert.match(failing.output, /hazard\.py/, failing.output);
-      assert.match(failing.output, /6:4-6:13 +error +`fut\.result\(\)` waits without a timeout.* HANG001/, failing.output);
+      assert.match(failing.output, /6:4-6:13 +error +`fut\.result\(\)` can block forever without a timeout.* HANG001/, failing.output);
 
       fs.writeFileSync(path.join(project, 'hazard.py'), hazardSource().replace('fut.result()', 'fut.result(timeout=30)'));
       // pre-commit checks what is staged (it stashes unstaged changes), so stage the fix.

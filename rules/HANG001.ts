@@ -21,12 +21,11 @@ export const HANG001 = defineRule({
       'A future returned by asyncio.run_coroutine_threadsafe() is completed by a callback on the target event loop. ' +
       'If that loop stops or its thread dies first, the future is never completed and result()/exception() ' +
       'without a timeout, or concurrent.futures.wait()/as_completed() without one, block forever. ' +
-      'Pass a timeout and handle TimeoutError; inside a coroutine, await asyncio.wrap_future(fut) instead.',
+      'Pass a timeout and handle TimeoutError (for wait() and as_completed(), what is still pending); ' +
+      'inside a coroutine, await asyncio.wrap_future(fut) instead.',
     messages: {
-      method:
-        '`{call}` waits without a timeout on a run_coroutine_threadsafe future, which is never completed if its event loop stops first, so it can block forever; pass a timeout and handle `TimeoutError` (inside a coroutine, `await asyncio.wrap_future({target})`)',
-      function:
-        '`{call}` waits without a timeout on run_coroutine_threadsafe futures, which are never completed if their event loop stops first, so it can block forever; pass `timeout=` and handle what is still pending',
+      method: '`{call}` can block forever without a timeout',
+      function: '`{call}` on threadsafe futures can block forever without a timeout',
       timeoutMayBeNone: '`{call}` can wait forever on a run_coroutine_threadsafe future: `{timeout}` {source}',
     },
     fix: 'unsafe',

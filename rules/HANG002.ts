@@ -1,8 +1,7 @@
+import path from 'node:path';
 import type { Rule, RelatedLocation, ReachingNames } from '../src/engine/rule.js';
 import type { ProjectIndex } from '../src/project/project-index.js';
 
-/** Steps shown inline in the message; every step is attached as a related location regardless. */
-const INLINE_STEPS = 4;
 
 /**
  * HANG002 coroutine-raises-base-exit.
@@ -23,10 +22,8 @@ export const HANG002: Rule = {
       'so the loop stops and any run_coroutine_threadsafe future waiting on it is never completed. ' +
       'Catch them inside the coroutine, or raise an ordinary exception and let the caller decide to exit.',
     messages: {
-      escapes:
-        '`{exception}` can escape coroutine `{name}()` {how}; asyncio re-raises it out of the event loop, which stops and leaves every future waiting on it pending; raise an ordinary exception instead',
-      escapesSubmitted:
-        '`{exception}` can escape coroutine `{name}()` {how}, and `{name}()` runs via run_coroutine_threadsafe ({site}): the event loop stops, the future is never completed and its caller hangs; raise an ordinary exception instead',
+      escapes: '`{exception}` can escape coroutine `{name}()`{how}: its event loop stops',
+      escapesSubmitted: '`{exception}` can escape `{name}()`{how}: {site} hangs',
     },
     fix: null,
     docs: {
@@ -62,12 +59,10 @@ export const HANG002: Rule = {
       if (otherLoopOnly && !submission) continue;
       for (const escape of escapes) {
         const [first, ...rest] = escape.chain;
-        let how = `through \`${first!.text}\``;
-        if (rest.length > 0) {
-          const shown = rest.slice(0, INLINE_STEPS).map((s) => `\`${s.text}\` (${context.display(s.path)}:${s.loc.start.line})`);
-          const more = rest.length > INLINE_STEPS ? `, … ${rest.length - INLINE_STEPS} more` : '';
-          how = `through \`${first!.text}\`, which calls ${shown.join(', which calls ')}${more}`;
-        }
+        // Through a helper: the call in the coroutine and where the exit is finally raised, by file name and
+        // line; every step is a related location. A direct raise needs no words: the finding points at it.
+        const last = rest[rest.length - 1];
+        const how = last ? ` via \`${first!.text}\` (${path.basename(context.display(last.path))}:${last.loc.start.line})` : '';
         const related: RelatedLocation[] = escape.chain.slice(1).map((step, i) => ({
           path: step.path,
           loc: step.loc,
@@ -83,7 +78,7 @@ export const HANG002: Rule = {
             exception: escape.exception,
             name: fn.name,
             how,
-            site: submission ? `${context.display(submission.path)}:${submission.loc.start.line}` : '',
+            site: submission ? `${path.basename(context.display(submission.path))}:${submission.loc.start.line}` : '',
           },
           loc: first!.loc,
           severity: submission ? 'error' : undefined,

@@ -21,8 +21,7 @@ export const HANG003: Rule = {
       'if the future belongs to that same loop it deadlocks, with or without a timeout. ' +
       'Use `await asyncio.wrap_future(fut)` (or `await asyncio.wait_for(asyncio.wrap_future(fut), timeout)`).',
     messages: {
-      blocking:
-        '`{call}` blocks the running event loop inside coroutine `{name}()`, and deadlocks if the future belongs to that same loop; use `await asyncio.wrap_future({target})`',
+      blocking: '`{call}` blocks the event loop of `{name}()`',
     },
     fix: null,
     docs: {

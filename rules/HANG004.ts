@@ -19,8 +19,7 @@ export const HANG004: Rule = {
       'asyncio does not log it because the chaining callback has retrieved it. Keep the future and check it, ' +
       'or attach a done-callback that logs failures.',
     messages: {
-      discarded:
-        'The future returned by `{call}` is discarded, so an exception raised by the coroutine is lost without a trace; keep it and check it, or add a done-callback that logs failures',
+      discarded: "The future of `{call}` is discarded: the coroutine's exception is lost",
     },
     fix: null,
     docs: {

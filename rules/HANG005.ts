@@ -26,8 +26,8 @@ export const HANG005 = defineRule({
       'freezes until it expires and the wait fails. Make the caller a coroutine and `await coro` (or schedule it with ' +
       'asyncio.ensure_future and return); run_coroutine_threadsafe is for other threads.',
     messages: {
-      deadlock: "`{call}` runs on the event loop's thread and waits for a coroutine that loop must run: deadlock",
-      frozen: "`{call}` runs on the event loop's thread and blocks it until the timeout; the coroutine cannot run",
+      deadlock: "`{call}` on the event loop's thread waits for a coroutine that loop must run: deadlock",
+      frozen: "`{call}` on the event loop's thread blocks it until the timeout",
     },
     fix: null,
     docs: {

@@ -33,7 +33,7 @@ export const HANG006 = defineRule({
       "under asyncio.run() the cleanup cancels the tasks and the waiters get CancelledError. " +
       'Call loop.stop() instead and exit once run_forever() has returned, or raise an ordinary exception.',
     messages: {
-      raises: '`{callable}` can raise `{exception}` as a loop callback ({api}), which stops the event loop',
+      raises: '`{callable}` can raise `{exception}` as a loop callback ({api})',
     },
     fix: 'unsafe',
     docs: {

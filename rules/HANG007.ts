@@ -27,7 +27,7 @@ export const HANG007 = defineRule({
       'Pass a timeout and handle TimeoutError (cancel the future, report the stopped loop); or, for a coroutine, ' +
       'use asyncio.run_coroutine_threadsafe, whose future the same advice applies to.',
     messages: {
-      wait: '`{call}` waits without a timeout on a Future that only event-loop code completes',
+      wait: '`{call}` can block forever on a loop-completed Future',
     },
     fix: null,
     docs: {

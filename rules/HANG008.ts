@@ -23,7 +23,7 @@ export const HANG008 = defineRule({
       'Give the loop a deadline (`while not fut.done() and time.monotonic() < deadline`), an iteration bound or a timed ' +
       'break, and decide what happens when it passes (cancel the future, raise); or wait once with result(timeout=...).',
     messages: {
-      poll: '`{loop}` polls a run_coroutine_threadsafe future with no deadline, so it can loop forever',
+      poll: '`{loop}` polls a run_coroutine_threadsafe future with no deadline',
     },
     fix: null,
     docs: {

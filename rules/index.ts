@@ -13,8 +13,9 @@ import { HANG005 } from './HANG005.js';
 import { HANG006 } from './HANG006.js';
 import { HANG007 } from './HANG007.js';
 import { HANG008 } from './HANG008.js';
+import { HANG100 } from './HANG100.js';
 
-export const rules: readonly Rule[] = [HANG001, HANG002, HANG003, HANG004, HANG005, HANG006, HANG007, HANG008];
+export const rules: readonly Rule[] = [HANG001, HANG002, HANG003, HANG004, HANG005, HANG006, HANG007, HANG008, HANG100];
 
 export function ruleByCode(code: string): Rule | undefined {
   return rules.find((rule) => rule.meta.code === code);

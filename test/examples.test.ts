@@ -57,4 +57,19 @@ describe('examples/', () => {
     assert.match(result.stdout + result.stderr, /\s44:28-44:\d+\s+error\s+.*HANG001/);
     assert.match(result.stdout + result.stderr, /\d+ messages \(✖ \d+ errors?, ⚠ \d+ warnings?\)/);
   });
+
+  it('fits the default output in 120 columns per finding line, each message one sentence of at most 100 characters', () => {
+    const result = spawnSync(process.execPath, [path.join(root, 'bin', 'pyhang.js'), 'check', '--no-cache', 'examples/'], { cwd: root, encoding: 'utf8' });
+    assert.equal(result.status, 1);
+    const findingLines = result.stdout.split('\n').filter((line) => /^\d+:\d+/.test(line));
+    assert.ok(findingLines.length >= 10, result.stdout);
+    for (const line of findingLines) assert.ok([...line].length <= 120, `${[...line].length} columns: ${line}`);
+    const json = spawnSync(process.execPath, [path.join(root, 'bin', 'pyhang.js'), 'check', '--no-cache', '--format', 'json', 'examples/'], { cwd: root, encoding: 'utf8' });
+    for (const file of JSON.parse(json.stdout) as { messages: { message: string }[] }[]) {
+      for (const { message } of file.messages) {
+        assert.ok([...message].length <= 100, `${[...message].length} characters: ${message}`);
+        assert.doesNotMatch(message, /[.;] [a-z]/, `one sentence: ${message}`);
+      }
+    }
+  });
 });

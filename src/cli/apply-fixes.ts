@@ -21,6 +21,9 @@ import type { SourceFile } from '../engine/lint.js';
 import { decodeSource } from '../python/decode.js';
 import { parsePython } from '../python/parser.js';
 import { fixSource, hasUtf8Bom, sameBytes, selectFixes, type SourceEncoding } from '../engine/fix.js';
+import type { Fix } from '../python/facts.js';
+import { LineIndex } from '../python/positions.js';
+import { noqaInsertion } from '../python/noqa.js';
 
 /** Fixes can make room for others that overlapped them; a few rounds settle any real file (Ruff allows 100). */
 const MAX_PASSES = 10;
@@ -60,7 +63,12 @@ export function hasSyntaxError(text: string): boolean {
 export async function fixSources(
   sources: SourceFile[],
   lintSources: (sources: SourceFile[]) => Promise<VFile[]>,
-  options: { unsafeFixes: boolean; hasSyntaxError?: (text: string) => boolean },
+  options: {
+    unsafeFixes: boolean;
+    hasSyntaxError?: (text: string) => boolean;
+    /** The fixes to apply to a linted file, given its text (default: its messages' fixes, as selectFixes picks them); `--add-noqa` passes noqaFixes. */
+    fixesOf?: (file: VFile, text: string) => Fix[];
+  },
 ): Promise<FixRun> {
   const parses = options.hasSyntaxError ?? hasSyntaxError;
   const current = new Map<string, SourceFile>();
@@ -75,11 +83,12 @@ export async function fixSources(
     let changed = false;
     for (const file of files) {
       if (refused.has(file.path)) continue;
-      const { applicable } = selectFixes(file.messages, options.unsafeFixes);
       const source = current.get(file.path);
-      if (applicable.length === 0 || !source?.bytes) continue;
+      if (!source?.bytes || file.messages.length === 0) continue;
       const decoded = decodeSource(source.bytes);
       if ('error' in decoded) continue;
+      const applicable = options.fixesOf ? options.fixesOf(file, decoded.text) : selectFixes(file.messages, options.unsafeFixes).applicable;
+      if (applicable.length === 0) continue;
       let original = originals.get(file.path);
       if (!original) {
         original = { bytes: source.bytes, text: decoded.text, encoding: { encoding: decoded.encoding, bom: hasUtf8Bom(source.bytes) } };
@@ -128,6 +137,28 @@ export async function fixSources(
     changes,
     refused: [...refused].map(([file, reason]) => ({ path: file, reason })),
   };
+}
+
+/**
+ * `--add-noqa`: for each line with rule findings, the edit that silences their
+ * codes there (added to a `# noqa:` list already on the line, else a new
+ * comment). File problems have no code to name; HANG100's findings are
+ * directives themselves, whose fix is to remove them.
+ */
+export function noqaFixes(file: VFile, text: string): Fix[] {
+  const byLine = new Map<number, string[]>();
+  for (const message of file.messages) {
+    const code = String(message.ruleId ?? '');
+    if (!/^HANG\d+$/.test(code) || code === 'HANG100' || !message.line) continue;
+    byLine.set(message.line, [...(byLine.get(message.line) ?? []), code]);
+  }
+  const index = new LineIndex(text);
+  const fixes: Fix[] = [];
+  for (const [line, codes] of byLine) {
+    const edit = noqaInsertion(index, line - 1, codes);
+    if (edit) fixes.push({ description: 'Add a noqa directive', edits: [edit] });
+  }
+  return fixes;
 }
 
 /** A unified diff of one change, headed `--- path` / `+++ path` as Ruff's `--diff` heads it. */

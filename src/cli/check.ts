@@ -21,7 +21,8 @@ import v8 from 'node:v8';
 import type { VFile } from 'vfile';
 import { severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
 import { lintFiles } from '../engine/lint-files.js';
-import type { Settings } from '../config/settings.js';
+import { severityFor, type Settings } from '../config/settings.js';
+import { rules as registry } from '../../rules/index.js';
 import { ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
 import { discoverFiles, isExcluded, realPath } from '../project/files.js';
 import { contextFiles, reportedWithContext } from '../project/project-context.js';
@@ -34,7 +35,7 @@ import { statistics } from '../reporters/statistics.js';
 import { hiddenFixesSentence, plural } from '../reporters/fix-summary.js';
 import { displayPath } from '../project/display-path.js';
 import { escapeControlCharacters } from '../reporters/terminal-text.js';
-import { fixSources, removeTemporaryFilesOnSignal, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
+import { fixSources, noqaFixes, removeTemporaryFilesOnSignal, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
 import type { CliIo } from './io.js';
 import { defaultJobs } from '../engine/worker-pool.js';
 
@@ -58,6 +59,8 @@ export interface CheckOptions {
   unsafeFixes: boolean;
   /** `--diff`: print what `--fix` would change, write nothing. */
   diff: boolean;
+  /** `--add-noqa`: add `# noqa: CODE` to the lines of every current finding instead of fixing (with `--diff`: print it). */
+  addNoqa?: boolean;
   /** `--exit-zero`: findings do not fail the run (usage and file errors still give 2). */
   exitZero: boolean;
   /** `--max-warnings N`: warnings fail the run only when there are more than N. */
@@ -76,6 +79,12 @@ export interface CheckOptions {
   cacheDir?: string;
   /** `--no-prefilter` sets false: parse every file (the exhaustive mode the pre-filter must agree with). */
   prefilter?: boolean;
+  /** `-o FILE`: write the report there instead of stdout. */
+  outputFile?: string;
+  /** `--show-settings FILE`: print the settings that govern FILE, as JSON, and check nothing. */
+  showSettings?: string;
+  /** `--show-files`: print the files that would be checked, one a line, and check nothing. */
+  showFiles?: boolean;
 }
 
 /**
@@ -109,9 +118,15 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     say(io, `unknown format '${options.format}' (expected ${reporterNames().join(', ')})`);
     return 2;
   }
+  if (options.addNoqa && options.fix) {
+    say(io, "--add-noqa and --fix cannot be combined: fix first, then silence what is left (see 'pyhang check --help')");
+    return 2;
+  }
   const cwd = path.resolve(io.cwd);
   // Config errors thrown from here on are caught by main() and printed as one line.
   const resolver = configResolver(options, cwd, io);
+  if (options.showSettings !== undefined) return showSettings(options.showSettings, resolver, cwd, io);
+  if (options.showFiles) return showFiles(options, resolver, cwd, io);
 
   const { sources: gathered, problems, stdinBytes } = await gatherSources(options, io, cwd, resolver);
   if (!cacheDirAccepted(options, cwd, gathered, io)) return 2;
@@ -123,17 +138,25 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   const { sources, named, contextSettings } = withProjectContext(gathered, options, cwd, io);
 
   // Stdin's source is in memory; the cache still answers for the project's files on disk.
-  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: options.fix || options.diff }, contextSettings);
+  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: options.fix || options.addNoqa === true || options.diff }, contextSettings);
 
   const linted = await lintOrFix(sources, lintSources, options, problems.length > 0, cwd, io);
   // Of the project's other files, only findings whose chain passes through a named file are reported.
   if (named) linted.files = reportedWithContext(linted.files, named);
   const hidden = options.unsafeFixes ? 0 : countHiddenFixes(linted.files);
-  if (options.diff) return reportDiff(linted.fixRun!, linted.files, { failed: linted.failed, hidden, cwd, exitZero: options.exitZero }, io);
+  if (options.diff) {
+    return reportDiff(linted.fixRun!, linted.files, { failed: linted.failed, hidden, cwd, exitZero: options.exitZero, addNoqa: options.addNoqa === true }, io);
+  }
 
-  const { files, fixedCount, print, failed } = await applyFixes(linted, stdinBytes, lintSources, options, { cwd, io, resolver });
+  const { files, fixedCount, print: printTo, failed } = await applyFixes(linted, stdinBytes, lintSources, options, { cwd, io, resolver });
+  // `-o FILE`: the report is gathered and written once, at the end.
+  const toFile: string[] = [];
+  const print = options.outputFile !== undefined && printTo === io.stdout ? (text: string) => void toFile.push(text) : printTo;
   printReport(files, report, { sources: linted.sources, print, options, cwd, io });
-  if (options.fix) {
+  if (options.outputFile !== undefined) fs.writeFileSync(path.resolve(cwd, options.outputFile), toFile.join(''));
+  if (options.addNoqa) {
+    if (fixedCount > 0) io.stderr(`Added ${plural(fixedCount, 'noqa directive')}.\n`);
+  } else if (options.fix) {
     if (fixedCount > 0) io.stderr(`Fixed ${plural(fixedCount, 'error')}.\n`);
     if (hidden > 0) io.stderr(`${hiddenFixesSentence(hidden)}\n`);
   }
@@ -157,7 +180,7 @@ function withProjectContext(
   io: CliIo,
 ): { sources: SourceFile[]; named: Set<string> | null; contextSettings: Map<string, Settings> } {
   const contextSettings = new Map<string, Settings>();
-  if (options.fix || options.diff) return { sources, named: null, contextSettings };
+  if (options.fix || options.diff || options.addNoqa) return { sources, named: null, contextSettings };
   const namedPaths = sources.map((source) => source.path);
   // The context's configuration is read quietly: its warnings are about files nobody named.
   const quiet = configResolver(options, cwd, { ...io, stderr: () => {} });
@@ -183,7 +206,7 @@ interface Linted {
   failed: boolean;
 }
 
-/** Lints the sources, or with `--fix`/`--diff` fixes them in memory (saying which files cannot be fixed). */
+/** Lints the sources, or with `--fix`/`--add-noqa`/`--diff` fixes them in memory (saying which files cannot be fixed). */
 async function lintOrFix(
   sources: SourceFile[],
   lintSources: (list: SourceFile[]) => Promise<VFile[]>,
@@ -192,8 +215,8 @@ async function lintOrFix(
   cwd: string,
   io: CliIo,
 ): Promise<Linted> {
-  if (!options.fix && !options.diff) return { files: await lintSources(sources), sources, failed };
-  const fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes });
+  if (!options.fix && !options.addNoqa && !options.diff) return { files: await lintSources(sources), sources, failed };
+  const fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes, fixesOf: options.addNoqa ? noqaFixes : undefined });
   for (const { path: file, reason } of fixRun.refused) {
     say(io, `cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged`);
     failed = true;
@@ -202,7 +225,7 @@ async function lintOrFix(
 }
 
 /**
- * With `--fix`: prints the fixed stdin (the report then goes to stderr, as
+ * With `--fix` (or `--add-noqa`): prints the fixed stdin (the report then goes to stderr, as
  * Ruff does) or writes the fixed files; files whose write was reverted are
  * linted again as they are on disk. Says how many fixes were applied and where
  * the report goes.
@@ -217,13 +240,14 @@ async function applyFixes(
   const { io } = run;
   let { files, failed } = linted;
   const fixRun = linted.fixRun;
-  if (options.fix && stdinBytes !== undefined) {
+  const rewrites = options.fix || options.addNoqa === true;
+  if (rewrites && stdinBytes !== undefined) {
     const fixedBytes = fixRun!.changes[0]?.after.bytes ?? stdinBytes;
     if (io.stdoutBytes) io.stdoutBytes(fixedBytes);
     else io.stdout(new TextDecoder().decode(fixedBytes));
     return { files, fixedCount: fixRun!.changes[0]?.fixed ?? 0, print: io.stderr, failed };
   }
-  if (!options.fix) return { files, fixedCount: 0, print: io.stdout, failed };
+  if (!rewrites) return { files, fixedCount: 0, print: io.stdout, failed };
   const written = await writeFixes(fixRun!, run.cwd, io, (file) => run.resolver.settingsForFile(file).root);
   const { reverted } = written;
   if (reverted.length > 0) {
@@ -260,6 +284,29 @@ function printReport(
     // JSON and SARIF must stay one parseable document on stdout.
     if (table !== '') (machineReadable ? io.stderr : print)(table);
   }
+}
+
+/**
+ * `--show-settings FILE` (Ruff's): what governs one file, as one JSON document:
+ * the configuration file (null: the defaults), each rule's severity there
+ * (`off` when not selected or ignored for it) and the settings themselves.
+ */
+function showSettings(file: string, resolver: ConfigResolver, cwd: string, io: CliIo): number {
+  const absolute = path.resolve(cwd, file);
+  const settings = resolver.settingsForFile(absolute);
+  const rules = Object.fromEntries(registry.map((rule) => [rule.meta.code, severityFor(settings, absolute, rule.meta.code, rule.meta.defaultSeverity) ?? 'off']));
+  io.stdout(`${JSON.stringify({ file: displayPath(absolute, cwd), configPath: settings.configPath, rules, settings }, null, 2)}\n`);
+  return 0;
+}
+
+/** `--show-files` (Ruff's): the files `check` would look at with these paths and flags, one a line, sorted. */
+function showFiles(options: CheckOptions, resolver: ConfigResolver, cwd: string, io: CliIo): number {
+  const paths = options.paths.length > 0 ? options.paths : ['.'];
+  const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude });
+  for (const problem of discovery.problems) say(io, problem);
+  const shown = discovery.files.map((file) => escapeControlCharacters(displayPath(file, cwd))).sort();
+  if (shown.length > 0) io.stdout(`${shown.join('\n')}\n`);
+  return discovery.problems.length > 0 ? 2 : 0;
 }
 
 function configResolver(options: CheckOptions, cwd: string, io: CliIo): ConfigResolver {
@@ -335,7 +382,7 @@ async function gatherSources(
     const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude });
     problems.push(...discovery.problems);
     // Fixing needs every file's bytes; a plain check lets the core read lazily (most files it never needs).
-    const readNow = options.fix || options.diff;
+    const readNow = options.fix || options.diff || options.addNoqa === true;
     for (const file of discovery.files) {
       if (!readNow) {
         sources.push({ path: file });
@@ -356,14 +403,14 @@ async function gatherSources(
 async function reportDiff(
   fixRun: FixRun,
   files: VFile[],
-  run: { failed: boolean; hidden: number; cwd: string; exitZero: boolean },
+  run: { failed: boolean; hidden: number; cwd: string; exitZero: boolean; addNoqa: boolean },
   io: CliIo,
 ): Promise<number> {
   const changes = fixRun.changes;
   for (const change of changes) io.stdout(await unifiedDiff(change, displayPath(change.path, run.cwd)));
   const wouldFix = changes.reduce((sum, change) => sum + change.fixed, 0);
-  if (wouldFix > 0) io.stderr(`Would fix ${plural(wouldFix, 'error')}.\n`);
-  if (run.hidden > 0) io.stderr(`${hiddenFixesSentence(run.hidden)}\n`);
+  if (wouldFix > 0) io.stderr(run.addNoqa ? `Would add ${plural(wouldFix, 'noqa directive')}.\n` : `Would fix ${plural(wouldFix, 'error')}.\n`);
+  if (run.hidden > 0 && !run.addNoqa) io.stderr(`${hiddenFixesSentence(run.hidden)}\n`);
   // Told on stderr, as every cause of exit code 2 is: with --diff it is the only place.
   const internalErrors = internalErrorLines(files, run.cwd);
   for (const line of internalErrors) io.stderr(line);

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheck, type CheckOptions } from './check.js';
-import { listRules } from './rules-command.js';
+import { explainRule, listRules } from './rules-command.js';
 import { reporterNames } from '../reporters/index.js';
 import { ConfigError } from '../config/config.js';
 import { escapeControlCharacters } from '../reporters/terminal-text.js';
@@ -30,7 +30,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       // --help and --version end parsing with an "error" whose code is 0.
       if (error.exitCode === 0) return 0;
       if (error.code === 'commander.help') return 2;
-      io.stderr(`pyhang: ${escapeControlCharacters(error.message.replace(/^error:\s*/, ''))} (see 'pyhang --help')\n`);
+      // A usage error names the help that lists what was expected: the subcommand's when one was given.
+      const subcommand = argv.find((arg) => !arg.startsWith('-'));
+      const help = subcommand && program.commands.some((command) => command.name() === subcommand) ? `pyhang ${subcommand} --help` : 'pyhang --help';
+      io.stderr(`pyhang: ${escapeControlCharacters(error.message.replace(/^error:\s*/, ''))} (see '${help}')\n`);
       return 2;
     }
     if (error instanceof ConfigError) {
@@ -60,7 +63,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   program
     .command('check')
     .description('check Python files and directories for hazards')
-    .argument('[paths...]', 'files or directories to check (default: .)')
+    .argument('[paths...]', 'files or directories to check (default: .); `-` reads standard input')
     .addOption(new Option('--format <name>', `output format: ${formats.join(', ')}`).default('stylish'))
     .option('--select <codes>', 'comma-separated rule codes or prefixes to enable; replaces the configured selection', collectList)
     .option('--extend-select <codes>', 'comma-separated rule codes or prefixes to enable in addition', collectList)
@@ -75,6 +78,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--fix', 'apply fixes to the files (safe fixes; unsafe ones too with --unsafe-fixes); with --stdin-filename, print the fixed source')
     .option('--unsafe-fixes', 'include fixes that may change behaviour (HANG001: timeout=N turns a hang into TimeoutError)')
     .option('--diff', 'print the changes --fix would make as a unified diff, without writing (exit 1 if there are any)')
+    .option('--add-noqa', 'add `# noqa: CODE` to the line of every current finding (atomic writes, as --fix); with --diff, print them')
     .option('--exit-zero', 'exit with 0 even when there are findings (2 still reports usage and file errors)')
     .option('--max-warnings <n>', 'fail only when there are more than n warnings (errors always fail)', parseMaxWarnings)
     .option('--statistics', 'print the number of findings per rule after the report')
@@ -82,6 +86,9 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--force-jobs', 'use as many threads as --jobs says, even more than the number of cores')
     .option('--no-cache', 'neither read nor write the cache (.pyhang_cache/)')
     .option('--cache-dir <dir>', 'where the cache lives (default: .pyhang_cache in the working directory)')
+    .option('-o, --output-file <file>', 'write the report to this file instead of stdout')
+    .option('--show-settings <file>', 'print the settings that govern this file (config file, rule severities) as JSON, and check nothing')
+    .option('--show-files', 'print the files that would be checked, one a line, and check nothing')
     .option('--no-prefilter', 'parse every file instead of only those that can matter (slow; for checking the pre-filter)')
     .action(async (paths: string[], flags: CheckFlags) => {
       setExitCode(await runCheck(toCheckOptions(paths, flags), io));
@@ -93,6 +100,16 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <name>', 'output format: text or json').default('text'))
     .action((flags: { format: string }) => {
       setExitCode(listRules(flags.format, io));
+    });
+
+  program
+    .command('rule')
+    .description("print a rule's documentation page (Ruff's `ruff rule`)")
+    .argument('[code]', 'the rule code, such as HANG001')
+    .option('--all', 'print every rule')
+    .addOption(new Option('--format <name>', 'output format: text or json').default('text'))
+    .action((code: string | undefined, flags: { all?: boolean; format: string }) => {
+      setExitCode(explainRule(code, { all: flags.all === true, format: flags.format }, io));
     });
 
   program
@@ -119,6 +136,7 @@ interface CheckFlags {
   fix?: boolean;
   unsafeFixes?: boolean;
   diff?: boolean;
+  addNoqa?: boolean;
   exitZero?: boolean;
   maxWarnings?: number;
   statistics?: boolean;
@@ -127,11 +145,16 @@ interface CheckFlags {
   cache?: boolean;
   cacheDir?: string;
   prefilter?: boolean;
+  outputFile?: string;
+  showSettings?: string;
+  showFiles?: boolean;
 }
 
 function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
+  // `-` is standard input, as in Ruff: named by --stdin-filename when given, else shown as `-`.
+  const stdin = paths.includes('-');
   return {
-    paths,
+    paths: stdin ? [] : paths,
     format: flags.format,
     select: flags.select,
     extendSelect: flags.extendSelect ?? [],
@@ -139,12 +162,13 @@ function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
     exclude: flags.exclude ?? [],
     forceExclude: flags.forceExclude === true,
     configPath: flags.config,
-    stdinFilename: flags.stdinFilename,
+    stdinFilename: flags.stdinFilename ?? (stdin ? '-' : undefined),
     color: flags.color,
     quiet: flags.quiet === true,
     fix: flags.fix === true,
     unsafeFixes: flags.unsafeFixes === true,
     diff: flags.diff === true,
+    addNoqa: flags.addNoqa === true,
     exitZero: flags.exitZero === true,
     maxWarnings: flags.maxWarnings,
     statistics: flags.statistics === true,
@@ -154,6 +178,9 @@ function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
     cache: flags.cache !== false,
     cacheDir: flags.cacheDir,
     prefilter: flags.prefilter !== false,
+    outputFile: flags.outputFile,
+    showSettings: flags.showSettings,
+    showFiles: flags.showFiles === true,
   };
 }
 

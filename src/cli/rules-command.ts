@@ -6,7 +6,9 @@
  * (the schemas config validation reads): the format's fields stay those tools
  * already read.
  */
-import { rules } from '../../rules/index.js';
+import fs from 'node:fs';
+import { rules, ruleByCode } from '../../rules/index.js';
+import type { Rule } from '../engine/rule.js';
 import { docsUrl } from '../engine/rule.js';
 import type { CliIo } from './io.js';
 
@@ -25,4 +27,42 @@ export function listRules(format: string, io: CliIo): number {
   const lines = rows.map((row) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  '));
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/**
+ * `pyhang rule CODE` (Ruff's `ruff rule`): the rule's docs page, as shipped in
+ * docs/rules/, so the terminal shows exactly what the website does. `--all`
+ * prints every page; `--format json` gives each rule's metadata with the page
+ * as `explanation` (Ruff's field name). A code is read in any case.
+ */
+export function explainRule(code: string | undefined, options: { all: boolean; format: string }, io: CliIo): number {
+  if (options.format !== 'text' && options.format !== 'json') {
+    io.stderr(`pyhang: unknown format '${options.format}' (expected text, json)\n`);
+    return 2;
+  }
+  let chosen: readonly Rule[];
+  if (options.all) chosen = rules;
+  else if (code === undefined) {
+    io.stderr("pyhang: name a rule code, or give --all (see 'pyhang rule --help')\n");
+    return 2;
+  } else {
+    const rule = ruleByCode(code.toUpperCase());
+    if (!rule) {
+      io.stderr(`pyhang: unknown rule code '${code}' (see 'pyhang rules')\n`);
+      return 2;
+    }
+    chosen = [rule];
+  }
+  if (options.format === 'json') {
+    const described = chosen.map(({ meta: { docs: _tables, options: _options, ...meta } }) => ({ ...meta, url: docsUrl(meta.code), explanation: docsPage(meta.code) }));
+    io.stdout(`${JSON.stringify(options.all ? described : described[0], null, 2)}\n`);
+    return 0;
+  }
+  io.stdout(chosen.map((rule) => docsPage(rule.meta.code)).join('\n'));
+  return 0;
+}
+
+/** A rule's page, from docs/rules/ beside the built code (dist/src/cli → the package root). */
+function docsPage(code: string): string {
+  return fs.readFileSync(new URL(`../../../docs/rules/${code}.md`, import.meta.url), 'utf8');
 }

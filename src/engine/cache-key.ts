@@ -81,9 +81,11 @@ function ruleSetKey(rules: readonly Rule[]): unknown {
   return rules.map((rule) => ({
     meta: rule.meta,
     triggers: rule.triggers,
+    commentTriggers: rule.commentTriggers ?? [],
     facts: (rule.facts ?? []).map((kind) => [kind.id, Object.entries(kind.calls).map(([key, extract]) => [key, String(extract)])]),
     asks: rule.asks ? String(rule.asks) : null,
     check: String(rule.check),
+    checkSuppressions: rule.checkSuppressions ? String(rule.checkSuppressions) : null,
   }));
 }
 

@@ -137,6 +137,18 @@ const isCall = shape({
   unpacks: isBoolean,
 });
 
+const isSpan = shape({ start: isNumber, end: isNumber });
+
+const isNoqaDirective = shape({
+  scope: (v) => v === 'line' || v === 'file',
+  line: isNumber,
+  codes: arrayOf(isString),
+  loc: isLoc,
+  list: isSpan,
+  removal: isSpan,
+  justification: isString,
+});
+
 const isModuleFacts = shape({
   path: isString,
   module: isString,
@@ -151,7 +163,7 @@ const isModuleFacts = shape({
   doneLoops: arrayOf(shape({ loc: isLoc, text: isString, futures: value })),
   calls: arrayOf(isCall),
   starImports: arrayOf(isString),
-  noqa: recordOf(arrayOf(isString)),
+  noqa: arrayOf(isNoqaDirective),
   extracted: arrayOf(shape({ kind: isString, data: (data) => data !== undefined })),
   syntaxError: (v) => v === null || shape({ loc: isLoc, message: isString })(v),
   notAnalysed: arrayOf(isLoc),
@@ -185,7 +197,8 @@ const isSavedMessage = shape({
   messageId: optional(isString),
   related: optional(arrayOf(shape({ path: isString, loc: isLoc, message: isString }))),
   fix: optional(shape({ description: isString, edits: arrayOf(shape({ start: isNumber, end: isNumber, text: isString })) })),
+  suppressions: optional(arrayOf(shape({ kind: (v) => v === 'directive', justification: isString }))),
 });
 
 /** Whether a last run read back from the cache is one pyhang can print as it is (anyone can edit the file). */
-export const isSavedRun: Check = arrayOf(shape({ path: isString, messages: arrayOf(isSavedMessage) }));
+export const isSavedRun: Check = arrayOf(shape({ path: isString, messages: arrayOf(isSavedMessage), suppressed: optional(arrayOf(isSavedMessage)) }));

@@ -11,7 +11,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { lint, type Analysis, type LintOptions, type LintThreads, type SourceFile } from './lint.js';
+import type { VFileMessage } from 'vfile-message';
+import { lint, suppressedMessagesOf, type Analysis, type LintOptions, type LintThreads, type SourceFile } from './lint.js';
 import { uniqueModuleNames } from '../project/module-names.js';
 import { DiskAnalysisStore, FileStamps } from './disk-store.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
@@ -39,38 +40,51 @@ const LAST_RUN = 'last-run.json';
 /** What a run reported, kept so that the same run on an unchanged tree is answered at once. */
 interface LastRun {
   key: string;
-  files: { path: string; messages: Record<string, unknown>[] }[];
+  files: { path: string; messages: Record<string, unknown>[]; suppressed?: Record<string, unknown>[] }[];
 }
 
-const MESSAGE_FIELDS = ['reason', 'ruleId', 'source', 'url', 'fatal', 'place', 'ruleName', 'messageId', 'related', 'fix'] as const;
+const MESSAGE_FIELDS = ['reason', 'ruleId', 'source', 'url', 'fatal', 'place', 'ruleName', 'messageId', 'related', 'fix', 'suppressions'] as const;
+
+function saveMessage(m: VFileMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of MESSAGE_FIELDS) {
+    const value = (m as unknown as Record<string, unknown>)[field];
+    if (value !== undefined && value !== null) out[field] = value;
+  }
+  return out;
+}
 
 function saveMessages(files: VFile[]): LastRun['files'] {
-  return files.map((file) => ({
-    path: file.path,
-    messages: file.messages.map((m) => {
-      const out: Record<string, unknown> = {};
-      for (const field of MESSAGE_FIELDS) {
-        const value = (m as unknown as Record<string, unknown>)[field];
-        if (value !== undefined && value !== null) out[field] = value;
-      }
-      return out;
-    }),
-  }));
+  return files.map((file) => {
+    const suppressed = suppressedMessagesOf(file);
+    return {
+      path: file.path,
+      messages: file.messages.map(saveMessage),
+      ...(suppressed.length > 0 ? { suppressed: suppressed.map(saveMessage) } : {}),
+    };
+  });
 }
 
 function restoreMessages(saved: LastRun['files']): VFile[] {
-  return saved.map(({ path: file, messages }) => {
+  return saved.map(({ path: file, messages, suppressed }) => {
     const vfile = new VFile({ path: file });
-    for (const saved of messages) {
-      const message = vfile.message(String(saved['reason']), {
-        place: saved['place'] as never,
-        ruleId: saved['ruleId'] as string,
-        source: saved['source'] as string,
-      });
-      Object.assign(message, saved);
+    for (const saved of messages) restoreMessage(vfile, saved);
+    if (suppressed) {
+      // Made on the file, then moved to where lint() keeps them.
+      for (const saved of suppressed) restoreMessage(vfile, saved);
+      vfile.data['suppressedMessages'] = vfile.messages.splice(messages.length);
     }
     return vfile;
   });
+}
+
+function restoreMessage(vfile: VFile, saved: Record<string, unknown>): void {
+  const message = vfile.message(String(saved['reason']), {
+    place: saved['place'] as never,
+    ruleId: saved['ruleId'] as string,
+    source: saved['source'] as string,
+  });
+  Object.assign(message, saved);
 }
 
 /**

@@ -22,10 +22,10 @@ import { moduleNameFor } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
 import { rules as registry } from '../../rules/index.js';
-import { formatMessage, docsUrl, resolveRuleOptions, type ModuleView, type ReachingNames, type RelatedLocation, type Rule, type RuleReport } from './rule.js';
+import { formatMessage, docsUrl, resolveRuleOptions, type DirectiveUse, type ModuleView, type ReachingNames, type RelatedLocation, type Rule, type RuleReport } from './rule.js';
 import type { Value } from '../python/values.js';
 import { extractorTable, type ExtractorTable, type FactKind } from '../python/extractors.js';
-import { isSuppressed } from '../python/noqa.js';
+import { namesCode, suppressingDirective } from '../python/noqa.js';
 import { MAX_DEPTH, MAX_STATEMENT_DEPTH } from '../python/flow-state.js';
 import { displayPath } from '../project/display-path.js';
 import { openRegularFile, NOT_REGULAR_FILE } from '../project/regular-file.js';
@@ -92,9 +92,22 @@ export interface PyhangMessageData {
   messageId?: string;
   related?: RelatedLocation[];
   fix?: Fix;
+  /** On a suppressed message: what suppressed it (ESLint's `suppressions`). */
+  suppressions?: Suppression[];
 }
 
 export type PyhangMessage = VFileMessage & PyhangMessageData;
+
+/** What silenced a finding, as ESLint's results say it: a directive, and the reason written after its codes. */
+export interface Suppression {
+  kind: 'directive';
+  justification: string;
+}
+
+/** The findings `# noqa` directives silenced in a file (ESLint's `suppressedMessages`), sorted like its messages. */
+export function suppressedMessagesOf(file: VFile): PyhangMessage[] {
+  return (file.data['suppressedMessages'] as PyhangMessage[] | undefined) ?? [];
+}
 
 /** Codes of messages that are about the file itself rather than a rule. */
 export const FILE_PROBLEM_CODES = ['syntax-error', 'decode-error', 'file-too-large', 'io-error', 'internal-error'] as const;
@@ -175,7 +188,10 @@ export function planOf(ruleSet: readonly Rule[] = registry): AnalysisPlan {
   let plan = plans.get(ruleSet);
   if (!plan) {
     plan = {
-      triggers: new FileTriggers([...new Set(ruleSet.flatMap((rule) => rule.triggers))]),
+      triggers: new FileTriggers(
+        [...new Set(ruleSet.flatMap((rule) => rule.triggers))],
+        [...new Set(ruleSet.flatMap((rule) => rule.commentTriggers ?? []))],
+      ),
       extractors: extractorTable(ruleSet.flatMap((rule) => rule.facts ?? [])),
     };
     plans.set(ruleSet, plan);
@@ -360,11 +376,26 @@ export function runRules(
   }
   if (facts.notAnalysed.length > 0) addFileProblem(file, settings, 'internal-error', notAnalysedReason(facts.notAnalysed), facts.notAnalysed[0]!);
   const view = moduleView(facts);
+  const uses: DirectiveUse[] = facts.noqa.map((directive) => ({ directive, used: new Set<string>() }));
+  const suppressed: PyhangMessage[] = [];
+  // A finding a directive silences becomes a suppressed message, and the directive is marked used (for HANG100).
+  const suppress = (line: number, code: string, message: () => PyhangMessage): boolean => {
+    const directive = suppressingDirective(facts.noqa, line, code);
+    if (!directive) return false;
+    const use = uses.find((u) => u.directive === directive)!;
+    (use.used as Set<string>).add(directive.codes.find((c) => namesCode(c, code)) ?? '');
+    const silenced = message();
+    silenced.suppressions = [{ kind: 'directive', justification: directive.justification }];
+    suppressed.push(silenced);
+    return true;
+  };
+  const ran: Rule[] = [];
   for (const rule of rules) {
     const configured = severityFor(settings, file.path, rule.meta.code, rule.meta.defaultSeverity);
     if (configured === null) continue;
+    ran.push(rule);
     try {
-      checkWithRule(rule, file, view, project, settings, configured, display);
+      checkWithRule(rule, file, view, project, settings, configured, display, suppress);
     } catch (error) {
       // One rule's bug must not cost the other rules' findings, nor other files' (as ESLint
       // attributes a crashing rule to the rule and the file). What the rule reported before it
@@ -373,6 +404,26 @@ export function runRules(
       const reason = `Rule ${rule.meta.code} (${rule.meta.name}) failed on this file and did not finish checking it (${why}); please report this`;
       addFileProblem(file, settings, 'internal-error', reason, null);
     }
+  }
+  // After every other rule: what the directives silenced is known now (Ruff's RUF100 runs here too).
+  for (const rule of ran) {
+    if (!rule.checkSuppressions || uses.length === 0) continue;
+    const configured = severityFor(settings, file.path, rule.meta.code, rule.meta.defaultSeverity)!;
+    try {
+      rule.checkSuppressions({
+        directives: uses,
+        isKnownCode: (selector) => rules.some((r) => namesCode(selector, r.meta.code)),
+        isEnabled: (selector) => ran.some((r) => namesCode(selector, r.meta.code)),
+        report: reporter(rule, file, settings, configured, suppress),
+      });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      addFileProblem(file, settings, 'internal-error', `Rule ${rule.meta.code} (${rule.meta.name}) failed on this file and did not finish checking it (${why}); please report this`, null);
+    }
+  }
+  if (suppressed.length > 0) {
+    sortMessageList(suppressed);
+    file.data['suppressedMessages'] = suppressed;
   }
 }
 
@@ -387,6 +438,8 @@ function notAnalysedReason(places: readonly Loc[]): string {
   return `pyhang did not check all of this file: code nested deeper than ${MAX_DEPTH} levels (or blocks deeper than ${MAX_STATEMENT_DEPTH}) at ${where} was not analysed, and a hazard in it would not be reported`;
 }
 
+type Suppress = (line: number, code: string, message: () => PyhangMessage) => boolean;
+
 /** Runs one enabled rule on one file, turning what it reports into messages. */
 function checkWithRule(
   rule: Rule,
@@ -396,6 +449,7 @@ function checkWithRule(
   settings: Settings,
   configured: Severity,
   display: (path: string) => string,
+  suppress: Suppress,
 ): void {
   const { facts } = view;
   rule.check({
@@ -404,20 +458,23 @@ function checkWithRule(
     project,
     options: resolveRuleOptions(rule.meta, settings.ruleOptions),
     display,
-    report(report: RuleReport) {
-      if (isSuppressed(facts.noqa, report.loc.start.line, rule.meta.code)) return;
-      // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.
-      const explicit = own(settings.severity, rule.meta.code);
-      const severity: Severity = explicit && explicit !== 'off' ? explicit : (report.severity ?? configured);
-      const reason = formatMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data);
-      addMessage(file, reason, report.loc, rule.meta.code, severity, {
-        ruleName: rule.meta.name,
-        messageId: report.messageId,
-        related: report.related,
-        fix: report.fix,
-      });
-    },
+    report: reporter(rule, file, settings, configured, suppress),
   });
+}
+
+/** How a rule's reports become the file's messages, or its suppressed messages. */
+function reporter(rule: Rule, file: VFile, settings: Settings, configured: Severity, suppress: Suppress): (report: RuleReport) => void {
+  return (report) => {
+    // A rule may escalate (HANG002 when the coroutine is submitted); a user's explicit setting still wins.
+    const explicit = own(settings.severity, rule.meta.code);
+    const severity: Severity = explicit && explicit !== 'off' ? explicit : (report.severity ?? configured);
+    const reason = formatMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data);
+    const data: PyhangMessageData = { ruleName: rule.meta.name, messageId: report.messageId, related: report.related, fix: report.fix };
+    const make = () => addMessage(file, reason, report.loc, rule.meta.code, severity, data);
+    // Made, then taken back off the file's list: a suppressed message has every field a reported one has.
+    if (suppress(report.loc.start.line, rule.meta.code, () => (make(), file.messages.pop() as PyhangMessage))) return;
+    make();
+  };
 }
 
 function addFileProblem(file: VFile, settings: Settings, code: string, reason: string, loc: Loc | null): void {
@@ -438,7 +495,7 @@ function addMessage(
   code: string,
   severity: Severity,
   data: PyhangMessageData,
-): void {
+): PyhangMessage {
   const message = file.message(reason, {
     place: { start: { ...loc.start }, end: { ...loc.end } },
     ruleId: code,
@@ -450,10 +507,15 @@ function addMessage(
   if (data.messageId) message.messageId = data.messageId;
   if (data.related && data.related.length > 0) message.related = data.related;
   if (data.fix) message.fix = data.fix;
+  return message;
 }
 
 function sortMessages(file: VFile): void {
-  file.messages.sort((a, b) => {
+  sortMessageList(file.messages);
+}
+
+function sortMessageList(messages: VFileMessage[]): void {
+  messages.sort((a, b) => {
     const la = a.place && 'start' in a.place ? a.place.start : a.place;
     const lb = b.place && 'start' in b.place ? b.place.start : b.place;
     return (

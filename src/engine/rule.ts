@@ -10,6 +10,7 @@ import type { Loc, ModuleFacts, Fix } from '../python/facts.js';
 import type { ProjectIndex } from '../project/project-index.js';
 import type { FactKind } from '../python/extractors.js';
 import type { Value } from '../python/values.js';
+import type { NoqaDirective } from '../python/noqa.js';
 
 export const DOCS_BASE_URL = 'https://github.com/pyhang/pyhang/blob/main/docs/rules/';
 
@@ -137,6 +138,12 @@ export interface Rule<O extends RuleOptionSpecs = RuleOptionSpecs> {
    */
   triggers: readonly string[];
   /**
+   * Words whose mention anywhere in a file, comments included and in any case,
+   * makes it worth analysing up front (HANG100 reads `# noqa` comments, which
+   * the code-only `triggers` never see).
+   */
+  commentTriggers?: readonly string[];
+  /**
    * The kinds of facts the rule keeps from the calls it cares about (see
    * src/python/extractors.ts; rules using one kind share its facts); its check
    * reads them back with `context.extracted(kind)`.
@@ -158,6 +165,29 @@ export interface Rule<O extends RuleOptionSpecs = RuleOptionSpecs> {
    */
   reachedThrough?(project: ProjectIndex): ReachingNames;
   check(context: RuleContext<RuleOptions<O>>): void;
+  /**
+   * Runs on a file after every other rule has reported, with the file's noqa
+   * directives and what each one silenced (Ruff checks RUF100 in the same
+   * place, after all other diagnostics). What it reports is silenced by
+   * directives as any finding is.
+   */
+  checkSuppressions?(context: SuppressionContext): void;
+}
+
+/** One noqa directive of a file and what it silenced in this run. */
+export interface DirectiveUse {
+  directive: NoqaDirective;
+  /** The codes (or prefixes) of the directive that silenced at least one finding; for a bare directive, `''` when it did. */
+  used: ReadonlySet<string>;
+}
+
+export interface SuppressionContext {
+  readonly directives: readonly DirectiveUse[];
+  /** Whether a code or prefix names a rule pyhang has (enabled or not). */
+  isKnownCode(code: string): boolean;
+  /** Whether the rule a code or prefix names ran on this file: an unused directive for a rule that did not run proves nothing. */
+  isEnabled(code: string): boolean;
+  report(report: RuleReport): void;
 }
 
 /**

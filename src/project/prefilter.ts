@@ -32,7 +32,19 @@ export class FileTriggers {
   /** Every trigger, in a decoded text or in bytes read as latin-1. */
   private readonly pattern: RegExp;
 
-  constructor(readonly phrases: readonly string[]) {
+  /** The comment triggers' last two letters in every case: a native search that rules out most files. */
+  private readonly anywhereNeedles: Buffer[];
+  /** Every comment trigger, anywhere and in any case. */
+  private readonly anywhere: RegExp | null;
+
+  constructor(
+    readonly phrases: readonly string[],
+    /** Words that count anywhere, comments included, in any case (Rule.commentTriggers). */
+    readonly commentWords: readonly string[] = [],
+  ) {
+    const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    this.anywhere = commentWords.length > 0 ? new RegExp(commentWords.map(escape).join('|'), 'i') : null;
+    this.anywhereNeedles = [...new Set(commentWords.flatMap((word) => caseVariants(word.slice(-2))))].map((tail) => Buffer.from(tail, 'latin1'));
     const words = phrases.map((phrase) => phrase.trim().split(/\s+/));
     const alternatives = words.map((parts) => {
       const escaped = parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -50,6 +62,7 @@ export class FileTriggers {
   /** Whether a file's bytes mention a trigger, in code. */
   inBytes(bytes: Uint8Array): boolean {
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (this.anywhere && this.anywhereNeedles.some((needle) => buffer.includes(needle)) && this.anywhere.test(buffer.toString('latin1'))) return true;
     // Most files mention none of them: a few native searches settle those.
     if (!this.needles.some((needle) => buffer.includes(needle))) return false;
     // UTF-8 read as latin-1 keeps every ASCII character, so quotes, `#` and line ends are where they are.
@@ -58,8 +71,16 @@ export class FileTriggers {
 
   /** `inBytes` for a decoded text. */
   inText(text: string): boolean {
+    if (this.anywhere?.test(text)) return true;
     return mentionedInCode(text, this.pattern);
   }
+}
+
+/** `qa` → `qa`, `qA`, `Qa`, `QA`. */
+function caseVariants(word: string): string[] {
+  let variants = [''];
+  for (const c of word) variants = variants.flatMap((v) => [...new Set([v + c.toLowerCase(), v + c.toUpperCase()])]);
+  return variants;
 }
 
 /** Where a comment or a string literal may start. */

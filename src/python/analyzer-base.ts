@@ -77,7 +77,7 @@ export abstract class AnalyzerBase {
       doneLoops: [],
       calls: [],
       starImports: [],
-      noqa: record(),
+      noqa: [],
       extracted: [],
       syntaxError: null,
       notAnalysed: [],

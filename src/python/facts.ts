@@ -7,13 +7,14 @@
 import type { Point } from './positions.js';
 import type { Value } from './values.js';
 import type { ExtractedFact } from './extractors.js';
+import type { NoqaDirective } from './noqa.js';
 
 /**
  * The shape of ModuleFacts (and of the values in them), as cached: bump it
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 7;
+export const FACTS_SCHEMA_VERSION = 8;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -269,8 +270,8 @@ export interface ModuleFacts {
   calls: CallFact[];
   /** Modules imported with `from m import *`, in order. */
   starImports: string[];
-  /** `# noqa` directives: 1-based line → codes (empty array = bare `# noqa`). */
-  noqa: Record<number, string[]>;
+  /** `# noqa` and `# pyhang: noqa` directives, in the order they are written. */
+  noqa: NoqaDirective[];
   /** What rules' extractors kept from this module's calls (see extractors.ts). */
   extracted: ExtractedFact[];
   /** The first syntax error, if tree-sitter had to recover. */

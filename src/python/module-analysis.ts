@@ -21,7 +21,7 @@
  */
 import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
 import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
-import { parseNoqa } from './noqa.js';
+import { noqaDirective } from './noqa.js';
 import { own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
 import { NOTHING, paramOf, symbol, type Value, resetSymbols } from './values.js';
@@ -126,11 +126,8 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
 
   private collectComments(root: SyntaxNode): void {
     for (const comment of root.descendantsOfType('comment')) {
-      const codes = parseNoqa(comment.text);
-      if (codes === null) continue;
-      const line = this.lines.point(comment.startIndex).line;
-      this.facts.noqa[line] = [...(own(this.facts.noqa, line) ?? []), ...codes];
-      if (codes.length === 0) this.facts.noqa[line] = [];
+      const directive = noqaDirective(this.lines, comment.text, comment.startIndex, comment.endIndex);
+      if (directive) this.facts.noqa.push(directive);
     }
   }
 

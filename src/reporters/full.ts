@@ -2,9 +2,9 @@
  * `--format full`: each finding as Ruff's full output shows it, a header line
  * `path:line:col: CODE message` and a code frame with the range underlined;
  * then, for HANG002, each step of the chain as a note with its own short frame,
- * and the fix's description as help. A summary ends the output:
+ * the rule's help (why it matters, what to do), and the fix's description. A summary ends the output:
  *
- *   hazard.py:7:10: HANG001 `fut.result()` waits without a timeout …
+ *   hazard.py:7:10: HANG001 `fut.result()` can block forever without a timeout
  *     |
  *   5 |     return 1
  *   6 | fut = asyncio.run_coroutine_threadsafe(work(), loop)
@@ -12,6 +12,7 @@
  *     |          ^^^^^^^^^ HANG001
  *   8 | print(fut.result(timeout=5))
  *     |
+ *     = help: A future returned by asyncio.run_coroutine_threadsafe() is completed …
  *     = help: Pass timeout=30 (unsafe fix)
  *
  *   Found 1 error.
@@ -26,6 +27,7 @@ import { fixSafety, isFixApplicable } from '../engine/fix.js';
 import type { Reporter } from './types.js';
 import { startOf, endOf } from './places.js';
 import { codeFrame } from './code-frame.js';
+import { ruleByCode } from '../../rules/index.js';
 import { fixAvailability, plural } from './fix-summary.js';
 
 /** Lines of context around a finding; related locations show their own lines only. */
@@ -68,6 +70,9 @@ export const full: Reporter = (files, options) => {
         const stepText = textOf(step.path);
         if (stepText !== undefined) lines.push(...codeFrame(stepText, step.loc.start, step.loc.end, { context: 0 }));
       }
+      // The rule's reason and advice, which the one-sentence message leaves out (Ruff's `help:`).
+      const help = ruleByCode(code)?.meta.help;
+      if (help) lines.push(`  = help: ${help}`);
       if (fix) lines.push(`  = help: ${fix.description}${fixSafety(message) === 'unsafe' ? ' (unsafe fix)' : ''}`);
       blocks.push(lines.join('\n'));
     }

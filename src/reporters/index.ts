@@ -15,10 +15,13 @@ const reporters = new Map<string, () => Promise<Reporter>>([
   ['full', async () => (await import('./full.js')).full],
   ['github', async () => (await import('./github.js')).github],
   ['sarif', async () => (await import('./sarif.js')).sarif],
+  ['junit', async () => (await import('./junit.js')).junit],
+  ['gitlab', async () => (await import('./gitlab.js')).gitlab],
+  ['json-lines', async () => (await import('./json-lines.js')).jsonLines],
 ]);
 
-/** Formats whose output is one JSON document: nothing else may be printed on stdout with them. */
-const MACHINE_READABLE = new Set(['json', 'sarif']);
+/** Formats whose output a program parses (one JSON or XML document, or JSON lines): nothing else may be printed on stdout with them. */
+const MACHINE_READABLE = new Set(['json', 'sarif', 'junit', 'gitlab', 'json-lines']);
 
 /**
  * The reporter for `--format NAME`. Formats for people get their file names and

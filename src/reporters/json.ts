@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import type { VFileMessage } from 'vfile-message';
-import { severityOf, FILE_PROBLEM_CODES } from '../engine/lint.js';
+import { severityOf, suppressedMessagesOf, FILE_PROBLEM_CODES, type PyhangMessage, type Suppression } from '../engine/lint.js';
 import { isFixApplicable } from '../engine/fix.js';
 import type { Reporter } from './types.js';
 import { startOf, endOf } from './places.js';
@@ -29,10 +29,15 @@ export interface EslintMessage {
   endColumn?: number;
 }
 
+/** A message a directive silenced, with what silenced it (ESLint's suppressed messages). */
+export interface EslintSuppressedMessage extends EslintMessage {
+  suppressions: Suppression[];
+}
+
 export interface EslintResult {
   filePath: string;
   messages: EslintMessage[];
-  suppressedMessages: [];
+  suppressedMessages: EslintSuppressedMessage[];
   errorCount: number;
   fatalErrorCount: number;
   warningCount: number;
@@ -66,6 +71,9 @@ export const json: Reporter = (files, options) => {
         if (fixable) result.fixableWarningCount++;
       }
       result.messages.push(toEslintMessage(message, isError));
+    }
+    for (const message of suppressedMessagesOf(file)) {
+      result.suppressedMessages.push({ ...toEslintMessage(message, severityOf(message) === 'error'), suppressions: (message as PyhangMessage).suppressions ?? [] });
     }
     return result;
   });

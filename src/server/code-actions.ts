@@ -17,6 +17,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node.js';
 import { LineIndex } from '../python/positions.js';
+import { noqaInsertion } from '../python/noqa.js';
 import { DIAGNOSTIC_SOURCE, type Finding } from './diagnostics.js';
 
 /** The findings published for one document, and the text they were computed from. */
@@ -38,13 +39,6 @@ export interface CodeActionOptions {
   /** Whether the client applies `documentChanges` (versioned edits) rather than only `changes`. */
   documentChanges: boolean;
 }
-
-/**
- * A `# noqa` comment and its code list, the way src/python/noqa.ts reads one; the list
- * is matched strictly (letters then digits) so a code is added right after the
- * last code and before any free text that follows.
- */
-const NOQA_WITH_CODES = /#\s*noqa:\s*[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+|\s+[A-Za-z]+[0-9]+)*/i;
 
 export function codeActionsFor(
   current: CurrentDocument,
@@ -96,24 +90,11 @@ export function codeActionsFor(
   return [...fixes, ...actions];
 }
 
-/** The edit that silences `code` on a 0-based line, or null when that line already does. */
+/** The edit that silences `code` on a 0-based line, or null when that line already does (src/python/noqa.ts writes it). */
 export function noqaEdit(index: LineIndex, line0: number, code: string): TextEdit | null {
-  if (line0 >= index.lineCount) return null;
-  const lineStart = index.lineStart(line0);
-  const text = index.lineText(line0);
-  const existing = NOQA_WITH_CODES.exec(text);
-  if (existing) {
-    const codes = existing[0].replace(/^#\s*noqa:\s*/i, '').split(/[\s,]+/).map((c) => c.toUpperCase());
-    if (codes.includes(code.toUpperCase())) return null;
-    const at = index.lsp(lineStart + existing.index + existing[0].length);
-    return { range: { start: at, end: at }, newText: `, ${code}` };
-  }
-  // A bare `# noqa` already silences the whole line.
-  if (/#\s*noqa(?![:\w])/i.test(text)) return null;
-  const end = index.lsp(lineStart + text.length);
-  // Two spaces before an inline comment, as PEP 8 (and Ruff's noqa fix) have it.
-  const separator = text.trim() === '' ? '' : text.endsWith('  ') ? '' : text.endsWith(' ') ? ' ' : '  ';
-  return { range: { start: end, end }, newText: `${separator}# noqa: ${code}` };
+  const edit = noqaInsertion(index, line0, [code]);
+  if (!edit) return null;
+  return { range: { start: index.lsp(edit.start), end: index.lsp(edit.end) }, newText: edit.text };
 }
 
 function workspaceEdit(document: CurrentDocument, edits: TextEdit[], options: CodeActionOptions): WorkspaceEdit {

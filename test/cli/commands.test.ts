@@ -22,6 +22,7 @@ describe('pyhang rules', () => {
         ['HANG006', 'loop-callback-raises-base-exit', 'error'],
         ['HANG007', 'plain-future-without-timeout', 'error'],
         ['HANG008', 'unbounded-done-poll', 'error'],
+        ['HANG100', 'unused-noqa', 'warning'],
       ],
     );
     const summaryColumn = lines.map((line) => line.indexOf(line.split(/\s{2,}/)[3]!));

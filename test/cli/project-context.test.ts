@@ -39,7 +39,7 @@ describe('project context for named files and stdin', () => {
       services.map((m) => `${m.ruleId} ${m.line}:${m.column}`),
       ['HANG002 13:12', 'HANG002 23:12'],
     );
-    assert.match(services[0]!.message, /through `ensure\(\)`, which calls `fail_hard\(\)` \(shop\/helpers\.py:14\)/);
+    assert.match(services[0]!.message, /via `ensure\(\)` \(helpers\.py:9\): services\.py:17 hangs/);
   });
 
   it('a named file gets exactly the findings of the full run, from a subdirectory too', () => {

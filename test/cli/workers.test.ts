@@ -47,8 +47,8 @@ describe('--jobs', () => {
     // Without the native parse, the workers analyse everything.
     assert.deepEqual(run('2', { PYHANG_NATIVE_PARSE: '0' }), threaded);
     assert.ok(
-      // The message names the first steps and counts the rest: the whole chain was followed.
-      threaded.some((line) => line.startsWith('app/service.py:6 HANG002') && line.includes('`SystemExit`') && line.includes('36 more')),
+      // The message names the first call and where the exit is raised, at the chain's end: the whole chain was followed.
+      threaded.some((line) => line.startsWith('app/service.py:6 HANG002') && line.includes('`SystemExit`') && line.includes('via `step()` (step39.py:5)')),
       threaded.join('\n'),
     );
   });

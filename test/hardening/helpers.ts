@@ -26,7 +26,7 @@ let knownFormats: string[] | undefined;
 export function outputFormats(): string[] {
   if (!knownFormats) {
     const help = runPyhang(['check', '--help'], { cwd: repoRoot }).stdout.replace(/\s+/g, ' ');
-    const match = /--format <name> output format: ([a-z, ]+?) \(default/.exec(help);
+    const match = /--format <name> output format: ([a-z, -]+?) \(default/.exec(help);
     assert.ok(match, `cannot find the formats in:\n${help}`);
     knownFormats = match[1]!.split(',').map((name) => name.trim()).filter(Boolean);
   }

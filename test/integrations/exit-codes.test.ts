@@ -102,16 +102,18 @@ describe('--statistics', () => {
 
   it('lists file problems by their code', () => {
     const result = runPyhang(['check', '--statistics', '--format', 'compact'], { cwd: allRules });
-    assert.deepEqual(result.stdout.trimEnd().split('\n').slice(-9), [
-      '1\tHANG001     \tthreadsafe-result-without-timeout',
-      '1\tHANG002     \tcoroutine-raises-base-exit',
-      '1\tHANG003     \tblocking-result-in-coroutine',
-      '1\tHANG004     \tthreadsafe-future-discarded',
-      '1\tHANG005     \tblocking-wait-on-own-loop',
-      '1\tHANG006     \tloop-callback-raises-base-exit',
-      '1\tHANG007     \tplain-future-without-timeout',
-      '1\tHANG008     \tunbounded-done-poll',
-      '1\tsyntax-error',
+    assert.deepEqual(result.stdout.trimEnd().split('\n').slice(-10), [
+      // HANG100's fix is safe, so the table marks which rules --fix would fix.
+      '1\tHANG001     \t[ ] threadsafe-result-without-timeout',
+      '1\tHANG002     \t[ ] coroutine-raises-base-exit',
+      '1\tHANG003     \t[ ] blocking-result-in-coroutine',
+      '1\tHANG004     \t[ ] threadsafe-future-discarded',
+      '1\tHANG005     \t[ ] blocking-wait-on-own-loop',
+      '1\tHANG006     \t[ ] loop-callback-raises-base-exit',
+      '1\tHANG007     \t[ ] plain-future-without-timeout',
+      '1\tHANG008     \t[ ] unbounded-done-poll',
+      '1\tHANG100     \t[*] unused-noqa',
+      '1\tsyntax-error\t[ ]',
     ]);
   });
 

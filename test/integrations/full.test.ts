@@ -5,13 +5,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { HANG001 } from '../../rules/HANG001.js';
+import { HANG002 } from '../../rules/HANG002.js';
 import path from 'node:path';
 import { fixtures } from '../cli/run-pyhang.js';
 import { cellWidth, layOut } from '../../src/reporters/code-frame.js';
 import { allRules, runPyhang, tempProject, removeProject, hazardSource } from './helpers.js';
 
 const HANG001_MESSAGE =
-  '`fut.result()` waits without a timeout on a run_coroutine_threadsafe future, which is never completed if its event loop stops first, so it can block forever; pass a timeout and handle `TimeoutError` (inside a coroutine, `await asyncio.wrap_future(fut)`)';
+  '`fut.result()` can block forever without a timeout';
 
 /** `handler()` calls `require_env()` (line 12), which calls `fail()` (line 8), which calls `sys.exit()` (line 4). */
 const py3Chain = [
@@ -49,6 +51,7 @@ describe('--format full', () => {
         '  |          ^^^^^^^^^ HANG001',
         '8 | print(fut.result(timeout=5)) # not reported',
         '  |',
+        `  = help: ${HANG001.meta.help}`,
         '  = help: Pass timeout=30 (unsafe fix)',
         '',
         'Found 1 error.',
@@ -115,6 +118,7 @@ describe('--format full', () => {
       '9 |     future = asyncio.run_coroutine_threadsafe(handle(msg), LOOP)',
       '  |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
       '  |',
+      `  = help: ${HANG002.meta.help}`,
     ]);
   });
 

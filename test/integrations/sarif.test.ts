@@ -106,7 +106,7 @@ describe('--format sarif', () => {
     }
     const hang001 = run.results.find((result) => result['ruleId'] === 'HANG001')!;
     assert.equal(hang001['level'], 'error');
-    assert.match(hang001['message'].text, /^`future\.result\(\)` waits without a timeout/);
+    assert.match(hang001['message'].text, /^`future\.result\(\)` can block forever without a timeout/);
     assert.deepEqual(hang001['locations'], [
       {
         physicalLocation: {

@@ -523,7 +523,7 @@ ruleTester('HANG001', {
       name: 'unpacked arguments next to an explicit timeout=None still wait without bound',
       code: header + 'def call(coro, **kw):\n    return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=None, **kw)\n',
       output: header + 'def call(coro, **kw):\n    return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30, **kw)\n',
-      errors: [{ line: at(2), column: 56, message: '`asyncio.run_coroutine_threadsafe(coro, loop).result(...)` waits' }],
+      errors: [{ line: at(2), column: 56, message: '`asyncio.run_coroutine_threadsafe(coro, loop).result(...)` can block forever' }],
     },
   ],
 });

@@ -145,7 +145,7 @@ ruleTester('HANG005', {
             async def get(self, key):
                 return cached(key)
       `,
-      errors: [{ line: 7, column: 15, messageId: 'frozen', message: '`fut.result()` runs on the event loop', related: 3 }],
+      errors: [{ line: 7, column: 15, messageId: 'frozen', message: '`fut.result()` on the event loop', related: 3 }],
     },
     {
       name: 'concurrent.futures.wait in a call_soon callback',

@@ -118,7 +118,7 @@ ruleTester('HANG007', {
     {
       name: "Home Assistant's run_callback_threadsafe, waited on without a timeout",
       code: helper + 'run_callback_threadsafe(loop, sum, [1, 2]).result()\n',
-      errors: [{ line: at(1), column: 43, message: '`run_callback_threadsafe(loop, sum, [1, 2]).result()` waits without a timeout', related: 2 }],
+      errors: [{ line: at(1), column: 43, message: '`run_callback_threadsafe(loop, sum, [1, 2]).result()` can block forever', related: 2 }],
     },
     {
       name: 'the future bound to a name first, exception() waited on',
@@ -228,7 +228,7 @@ ruleTester('HANG007', {
                 concurrent.futures.wait([self.packet])
                 return self.packet.result(timeout=0)
       `,
-      errors: [{ line: 15, column: 9, message: '`wait()` waits without a timeout' }],
+      errors: [{ line: 15, column: 9, message: '`wait()` can block forever' }],
     },
     {
       name: 'the helper in another module, the wait in a module that never names Future',
