@@ -144,16 +144,28 @@ describe('pyhang server: one document', () => {
     ]);
   });
 
-  it('applies incremental changes, as editors send them, with ranges in UTF-16 units', async () => {
-    // A line inserted at the top moves the finding down.
-    client.changeRange(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# moved down\n', 10);
+  it('reports a noqa comment that suppresses nothing (HANG100), at the comment', async () => {
+    // The document the test above left: `# noqa: HANG003` on a line where only HANG001 fires.
+    const diagnostics = await client.diagnosticsFor(uri, 9);
     assert.deepEqual(
-      (await client.diagnosticsFor(uri, 10)).map((d: any) => [d.code, d.range]),
+      diagnostics.map((d: any) => [d.code, d.range.start.character, d.range.end.character]),
+      // `s = "é😀"; fut.result()  ` is 25 UTF-16 units; `# noqa: HANG003` ends at 40.
+      [['HANG001', 14, 23], ['HANG100', 25, 40]],
+    );
+  });
+
+  it('applies incremental changes, as editors send them, with ranges in UTF-16 units', async () => {
+    client.change(uri, HAZARD, 10);
+    assert.equal((await client.diagnosticsFor(uri, 10)).length, 1);
+    // A line inserted at the top moves the finding down.
+    client.changeRange(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# moved down\n', 11);
+    assert.deepEqual(
+      (await client.diagnosticsFor(uri, 11)).map((d: any) => [d.code, d.range]),
       [['HANG001', { start: { line: HAZARD_LINE + 1, character: 14 }, end: { line: HAZARD_LINE + 1, character: 23 } }]],
     );
     // `timeout=5` typed inside `.result()`, after the surrogate pair of 😀: the finding goes.
-    client.changeRange(uri, { start: { line: HAZARD_LINE + 1, character: 22 }, end: { line: HAZARD_LINE + 1, character: 22 } }, 'timeout=5', 11);
-    assert.deepEqual(await client.diagnosticsFor(uri, 11), []);
+    client.changeRange(uri, { start: { line: HAZARD_LINE + 1, character: 22 }, end: { line: HAZARD_LINE + 1, character: 22 } }, 'timeout=5', 12);
+    assert.deepEqual(await client.diagnosticsFor(uri, 12), []);
   });
 
   it('clears the diagnostics of a closed document', async () => {
