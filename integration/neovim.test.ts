@@ -13,12 +13,21 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bin, fixtures, makeWorkspace, readFixture } from '../test/server/lsp-client.js';
+import { bin, fixtures, makeWorkspace, readFixture, repoRoot } from '../test/server/lsp-client.js';
 
 /** The whole Neovim run is killed after this long. */
 const NVIM_TIMEOUT_MS = 20_000;
 
 const skip = process.env['PYHANG_SKIP_EDITOR_TESTS'] === '1' ? 'PYHANG_SKIP_EDITOR_TESTS=1' : false;
+
+/** The fix-on-save autocommand of docs/editors.md's Neovim section, so that the page's snippet is what is tested. */
+function fixOnSaveSnippet(): string {
+  const page = fs.readFileSync(path.join(repoRoot, 'docs', 'editors.md'), 'utf8');
+  const neovim = page.slice(page.indexOf('## Neovim'), page.indexOf('## Helix'));
+  const snippet = [...neovim.matchAll(/```lua\n([\s\S]*?)```/g)].map((match) => match[1]!).find((code) => code.includes('source.fixAll.pyhang'));
+  assert.ok(snippet, "docs/editors.md's Neovim section has no fix-on-save snippet");
+  return snippet;
+}
 
 function nvimVersion(): string | null {
   const result = spawnSync('nvim', ['--version'], { encoding: 'utf8', timeout: 10_000 });
@@ -52,13 +61,15 @@ function runNvim(args: string[], env: Record<string, string>, cwd: string): Prom
 }
 
 describe('pyhang server in Neovim', { skip }, () => {
-  it('shows HANG001 at the right column, offers the fixes, and applies the timeout fix', { timeout: NVIM_TIMEOUT_MS + 10_000 }, async () => {
+  it('shows HANG001 at the right column, offers the fixes, applies the timeout fix, and fixes on save', { timeout: NVIM_TIMEOUT_MS + 10_000 }, async () => {
     const version = nvimVersion();
     assert.ok(version !== null, 'nvim is not installed: run `apt-get install neovim` (or set PYHANG_SKIP_EDITOR_TESTS=1 to skip editor tests)');
 
     const root = makeWorkspace({ 'hazard.py': readFixture('hazard.py') });
     try {
       const out = path.join(root, 'nvim-result.json');
+      const onSave = path.join(root, 'on-save.lua');
+      fs.writeFileSync(onSave, fixOnSaveSnippet());
       // Neovim's own state (LSP log, shada) stays in the temporary directory.
       const home = path.join(root, '.nvim-home');
       const run = await runNvim(
@@ -69,6 +80,7 @@ describe('pyhang server in Neovim', { skip }, () => {
           PYHANG_NVIM_BIN: bin,
           PYHANG_NVIM_ROOT: root,
           PYHANG_NVIM_FILE: path.join(root, 'hazard.py'),
+          PYHANG_NVIM_ONSAVE: onSave,
           XDG_CACHE_HOME: path.join(home, 'cache'),
           XDG_STATE_HOME: path.join(home, 'state'),
           XDG_DATA_HOME: path.join(home, 'data'),
@@ -102,6 +114,11 @@ describe('pyhang server in Neovim', { skip }, () => {
       ]);
       assert.match(result.fixed_line, /^s = "é😀"; fut\.result\(timeout=30\)  #/);
       assert.equal(result.cleared_after_fix, true, 'the finding went away after the fix');
+      // Fix on save: the stale `# noqa` is shown, then gone from the file written; the unsafe timeout fix stays as applied.
+      assert.equal(result.stale_noqa_reported, true, 'HANG100 reported the stale noqa before the save');
+      assert.equal(result.saved_last_line, 'print("saved")');
+      assert.match(result.saved_fixed_line, /^s = "é😀"; fut\.result\(timeout=30\)  #/);
+      assert.equal(result.cleared_after_save, true, 'no finding left after the save');
       assert.equal(result.stopped, true, 'the server stopped when Neovim asked');
     } finally {
       fs.rmSync(root, { recursive: true, force: true });

@@ -29,6 +29,7 @@ export const HANG001 = defineRule({
       timeoutMayBeNone: '`{call}` can wait forever on a run_coroutine_threadsafe future: `{timeout}` {source}',
     },
     fix: 'unsafe',
+    fixRisk: 'raises TimeoutError instead of waiting forever',
     docs: {
       finds: '`.result()` / `.exception()`, `concurrent.futures.wait` / `as_completed` on such futures with no timeout, or one that may be None',
       severityNote: 'warning when the timeout is a name that may be None on some path',

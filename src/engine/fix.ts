@@ -33,6 +33,12 @@ export function fixSafety(message: VFileMessage, rules: readonly Rule[] = regist
   return rules.find((rule) => rule.meta.code === code)?.meta.fix ?? null;
 }
 
+/** What an unsafe fix of a message may change (its rule's `meta.fixRisk`), for a code action's title. */
+export function fixRisk(message: VFileMessage, rules: readonly Rule[] = registry): string | undefined {
+  const code = String(message.ruleId ?? '');
+  return rules.find((rule) => rule.meta.code === code)?.meta.fixRisk;
+}
+
 /** Whether a message's fix would be applied under these options (Ruff's `[*]`). */
 export function isFixApplicable(message: VFileMessage, unsafeFixes: boolean, rules: readonly Rule[] = registry): boolean {
   const safety = fixSafety(message, rules);

@@ -28,6 +28,12 @@ export interface RuleMeta<O extends RuleOptionSpecs = RuleOptionSpecs> {
   messages: Record<string, string>;
   /** Whether the rule offers a fix, and how safe it is (Ruff's fix safety). */
   fix: 'safe' | 'unsafe' | null;
+  /**
+   * For an unsafe fix, what applying it may change, in a few words: the editor's
+   * code action says it next to the fix (`Pass timeout=30 (unsafe: raises
+   * TimeoutError instead of waiting forever)`).
+   */
+  fixRisk?: string;
   /** What the rule tables in README.md and docs/rules/index.md show beyond the fields above. */
   docs: RuleDocs;
   /**

@@ -6,7 +6,11 @@
  * - for a finding whose message carries a fix (HANG001's `timeout=`), that fix,
  *   labelled unsafe because it changes behaviour: the call raises TimeoutError
  *   instead of waiting forever. It is offered only while the document is still
- *   the text that was linted, since its edits are offsets into that text.
+ *   the text that was linted, since its edits are offsets into that text;
+ * - `source.fixAll.pyhang` (ESLint's `source.fixAll.eslint`, Ruff's
+ *   `source.fixAll.ruff`): every safe fix of the document at once, as
+ *   `pyhang check --fix` applies them, for "fix on save". Unsafe fixes stay
+ *   single code actions: a save must not change what the program does.
  */
 import {
   CodeActionKind,
@@ -18,6 +22,7 @@ import {
 } from 'vscode-languageserver/node.js';
 import { LineIndex } from '../python/positions.js';
 import { noqaInsertion } from '../python/noqa.js';
+import { applyFixes } from '../engine/fix.js';
 import { DIAGNOSTIC_SOURCE, type Finding } from './diagnostics.js';
 
 /** The findings published for one document, and the text they were computed from. */
@@ -38,7 +43,12 @@ export interface CurrentDocument {
 export interface CodeActionOptions {
   /** Whether the client applies `documentChanges` (versioned edits) rather than only `changes`. */
   documentChanges: boolean;
+  /** The kinds the client asked for (`context.only`); all kinds when absent. */
+  only?: readonly string[];
 }
+
+/** The kind of the fix-all action; a client asking for `source` or `source.fixAll` gets it too. */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.pyhang`;
 
 export function codeActionsFor(
   current: CurrentDocument,
@@ -77,8 +87,9 @@ export function codeActionsFor(
           range: { start: lintedIndex.lsp(edit.start), end: lintedIndex.lsp(edit.end) },
           newText: edit.text,
         }));
+        const title = finding.fixSafety === 'safe' ? finding.fix.description : `${finding.fix.description} (unsafe: ${finding.fixRisk ?? 'may change behaviour'})`;
         fixes.push({
-          title: `${finding.fix.description} (unsafe: raises TimeoutError instead of waiting forever)`,
+          title,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
           edit: workspaceEdit(current, edits, options),
@@ -86,8 +97,55 @@ export function codeActionsFor(
       }
     }
   }
+  const fixAll = wants(options.only, FIX_ALL_KIND) ? fixAllAction(current, linted, options) : null;
+  const quickFixes = wants(options.only, CodeActionKind.QuickFix) ? [...fixes, ...actions] : [];
   // Fixes first: they resolve the hazard, suppressions only hide it.
-  return [...fixes, ...actions];
+  return fixAll ? [...quickFixes, fixAll] : quickFixes;
+}
+
+/** Whether `context.only` admits a kind: LSP kinds are hierarchical, `source` admits `source.fixAll.pyhang`. */
+function wants(only: readonly string[] | undefined, kind: string): boolean {
+  if (!only || only.length === 0) return true;
+  return only.some((asked) => kind === asked || kind.startsWith(`${asked}.`));
+}
+
+/**
+ * Every safe fix of the document, as one edit over the span they change (so
+ * the editor keeps the cursor and folds outside it), or null when there is
+ * none or the document changed since it was linted.
+ */
+function fixAllAction(current: CurrentDocument, linted: LintedDocument | undefined, options: CodeActionOptions): CodeAction | null {
+  if (!linted || linted.version !== current.version || linted.text !== current.text) return null;
+  const safe = linted.findings.filter((finding) => finding.fix && finding.fixSafety === 'safe');
+  if (safe.length === 0) return null;
+  const fixed = applyFixes(linted.text, safe.map((finding) => finding.fix!)).text;
+  if (fixed === linted.text) return null;
+  return {
+    title: 'pyhang: fix all auto-fixable problems',
+    kind: FIX_ALL_KIND,
+    diagnostics: safe.map((finding) => finding.diagnostic),
+    edit: workspaceEdit(current, [changedSpan(new LineIndex(linted.text), linted.text, fixed)], options),
+  };
+}
+
+/** One edit turning `before` into `after`: the span between their common prefix and common suffix. */
+function changedSpan(index: LineIndex, before: string, after: string): TextEdit {
+  let start = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  // Never split a surrogate pair: LSP positions may not point inside one.
+  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) start--;
+  if (end > 0 && isHighSurrogate(before.charCodeAt(before.length - end - 1))) end--;
+  return {
+    range: { start: index.lsp(start), end: index.lsp(before.length - end) },
+    newText: after.slice(start, after.length - end),
+  };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /** The edit that silences `code` on a 0-based line, or null when that line already does (src/python/noqa.ts writes it). */

@@ -17,6 +17,7 @@ import { LineIndex } from '../python/positions.js';
 import { decodeSource } from '../python/decode.js';
 import { readRegularFile } from '../project/regular-file.js';
 import { severityOf, type PyhangMessage } from '../engine/lint.js';
+import { fixRisk, fixSafety } from '../engine/fix.js';
 import type { Fix } from '../python/facts.js';
 import type { RelatedLocation } from '../engine/rule.js';
 
@@ -25,8 +26,12 @@ export const DIAGNOSTIC_SOURCE = 'pyhang';
 /** A published diagnostic with what code actions need that LSP has no field for. */
 export interface Finding {
   diagnostic: Diagnostic;
-  /** HANG001's edits, in UTF-16 offsets of the linted text. */
+  /** The finding's fix (HANG001's `timeout=`, HANG100's removal), in UTF-16 offsets of the linted text. */
   fix?: Fix;
+  /** Its safety, as `--fix` reads it: only safe fixes go into the fix-all action. */
+  fixSafety?: 'safe' | 'unsafe';
+  /** For an unsafe fix, what it may change (the rule's `meta.fixRisk`). */
+  fixRisk?: string;
 }
 
 /**
@@ -63,10 +68,17 @@ function readIndex(file: string): LineIndex | null {
 }
 
 export function toFindings(messages: readonly PyhangMessage[], index: LineIndex, locator: FileLocator): Finding[] {
-  return messages.map((message) => ({
-    diagnostic: toDiagnostic(message, index, locator),
-    ...(message.fix ? { fix: message.fix } : {}),
-  }));
+  return messages.map((message) => {
+    const finding: Finding = { diagnostic: toDiagnostic(message, index, locator) };
+    const safety = fixSafety(message);
+    if (message.fix && safety) {
+      finding.fix = message.fix;
+      finding.fixSafety = safety;
+      const risk = fixRisk(message);
+      if (risk) finding.fixRisk = risk;
+    }
+    return finding;
+  });
 }
 
 export function toDiagnostic(message: PyhangMessage, index: LineIndex, locator: FileLocator): Diagnostic {

@@ -32,10 +32,17 @@ import { LineIndex } from '../python/positions.js';
 import { MAX_WORKSPACE_FILES, type DocumentSnapshot, type PassResult } from './workspace.js';
 import { LintProcess, OutdatedPassError } from './lint-process.js';
 import { FileLocator, toFindings } from './diagnostics.js';
-import { codeActionsFor, type LintedDocument } from './code-actions.js';
+import { codeActionsFor, FIX_ALL_KIND, type LintedDocument } from './code-actions.js';
 
 /** Quiet time after the last keystroke before a pass runs. */
 export const CHANGE_DEBOUNCE_MS = 150;
+
+/**
+ * How long a fix-all request waits for the document's latest version to be
+ * linted. VS Code gives all of a save's code actions 750 ms by default
+ * (`editor.codeActionsOnSaveTimeout`); a pass over an open file takes tens of ms.
+ */
+const FIX_ALL_WAIT_MS = 2_000;
 
 /** Files whose change alters which files are linted: discovery starts over (so it does when any file comes or goes). */
 const DISCOVERY_INPUTS = new Set(['pyproject.toml', '.gitignore']);
@@ -71,6 +78,8 @@ class ServerSession {
   /** The pass waiting to run: an immediate one (open, save) or a debounced one (typing). */
   private pending: { immediate: boolean; cancel: () => void } | undefined;
   shuttingDown = false;
+  /** Code-action requests waiting for a document's version to be linted (see lintedAt). */
+  private readonly lintWaiters = new Set<{ uri: string; version: number; done: () => void }>();
   /** A pass is running in the child process; another was asked for meanwhile (it runs when this one ends). */
   private running = false;
   private rerun = false;
@@ -102,6 +111,29 @@ class ServerSession {
       const handle = setTimeout(run, delay);
       this.pending = { immediate: false, cancel: () => clearTimeout(handle) };
     }
+  }
+
+  /**
+   * Resolves once `version` of the document has been linted and published, or
+   * after `timeoutMs` (a pass that fails or is overtaken must not hold a
+   * request forever); asks for an immediate pass when one is needed.
+   */
+  private lintedAt(uri: string, version: number, timeoutMs: number): Promise<void> {
+    if (this.linted.get(uri)?.version === version) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        uri,
+        version,
+        done: () => {
+          clearTimeout(timer);
+          this.lintWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.done, timeoutMs);
+      this.lintWaiters.add(waiter);
+      this.requestLint(0);
+    });
   }
 
   private lintOpenDocuments(): void {
@@ -159,6 +191,9 @@ class ServerSession {
         this.log(`pyhang: reporting on ${document.path} failed: ${describeError(error)}`);
       }
     }
+    for (const waiter of [...this.lintWaiters]) {
+      if (this.linted.get(waiter.uri)?.version === waiter.version) waiter.done();
+    }
   }
 
   /** A pass's configuration errors and warnings, and the workspace cap, each said once while it lasts. */
@@ -210,7 +245,7 @@ class ServerSession {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'pyhang', version: readVersion() },
@@ -276,16 +311,24 @@ class ServerSession {
   }
 
   answerCodeActions(): void {
-    this.connection.onCodeAction((params) => {
-      const document = this.documents.get(params.textDocument.uri);
+    this.connection.onCodeAction(async (params) => {
+      let document = this.documents.get(params.textDocument.uri);
       if (!document) return [];
+      // Fix on save asks right after the last keystroke, before the debounced pass: lint now and
+      // answer for the text being saved (fix-all's edits are offsets into the text that was linted).
+      const only = params.context?.only;
+      if (only?.some((kind) => FIX_ALL_KIND === kind || FIX_ALL_KIND.startsWith(`${kind}.`))) {
+        await this.lintedAt(document.uri, document.version, FIX_ALL_WAIT_MS);
+        document = this.documents.get(params.textDocument.uri);
+        if (!document) return [];
+      }
       try {
         return codeActionsFor(
           { uri: document.uri, version: document.version, text: document.getText() },
           this.linted.get(document.uri),
           params.range,
           params.context?.diagnostics ?? [],
-          { documentChanges: this.documentChanges },
+          { documentChanges: this.documentChanges, ...(only ? { only } : {}) },
         );
       } catch (error) {
         this.log(`pyhang: code actions for ${document.uri} failed: ${describeError(error)}`);

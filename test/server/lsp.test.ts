@@ -9,6 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LspClient, fixtures, makeWorkspace, readFixture, uriOf } from './lsp-client.js';
 
 const HAZARD = readFixture('hazard.py');
@@ -214,6 +215,102 @@ describe('pyhang server: one document', () => {
     assert.equal(await client.request('shutdown', null), null);
     client.notify('exit', null);
     assert.equal(await client.exited(), 0);
+  });
+});
+
+describe('pyhang server: fix all (source.fixAll.pyhang)', () => {
+  // Stale suppressions (HANG100, a safe fix) next to a HANG001 whose fix is unsafe.
+  const TEXT = [
+    'import asyncio',
+    'print("ready")  # noqa: HANG002',
+    'def wait_quietly(loop):',
+    '    fut = asyncio.run_coroutine_threadsafe(asyncio.sleep(1), loop)',
+    '    s = "😀"; return fut.result()  # noqa: HANG001, HANG003',
+    'def wait_forever(loop):',
+    '    fut = asyncio.run_coroutine_threadsafe(asyncio.sleep(1), loop)',
+    '    return fut.result()',
+    '',
+  ].join('\n');
+  let client: LspClient;
+  let root: string;
+  let uri: string;
+
+  before(async () => {
+    root = makeWorkspace({ 'stale.py': TEXT });
+    uri = uriOf(path.join(root, 'stale.py'));
+    client = new LspClient([], root);
+    const result = await client.initialize(root);
+    assert.deepEqual(result.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.pyhang']);
+    client.open(uri, TEXT, 1);
+    const codes = (await client.diagnosticsFor(uri, 1)).map((d: any) => d.code);
+    assert.deepEqual(codes.sort(), ['HANG001', 'HANG100', 'HANG100']);
+  });
+
+  after(() => {
+    client.kill();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const wholeDocument = { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } };
+
+  it('applies every safe fix as one edit when asked for source.fixAll, and leaves the unsafe one', async () => {
+    // What VS Code sends for `"editor.codeActionsOnSave": {"source.fixAll": "explicit"}`.
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri },
+      range: wholeDocument,
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
+    assert.deepEqual(
+      actions.map((a: any) => [a.title, a.kind]),
+      [['pyhang: fix all auto-fixable problems', 'source.fixAll.pyhang']],
+    );
+    const [change] = actions[0].edit.documentChanges;
+    assert.deepEqual(change.textDocument, { uri, version: 1 });
+    const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'python', 1, TEXT), change.edits);
+    assert.equal(
+      fixed,
+      TEXT.replace('print("ready")  # noqa: HANG002', 'print("ready")').replace('# noqa: HANG001, HANG003', '# noqa: HANG001'),
+    );
+    // The edit spans only what changed, from line 1 to line 4: the cursor and folds elsewhere stay put.
+    assert.deepEqual([change.edits.length, change.edits[0].range.start.line, change.edits[0].range.end.line], [1, 1, 4]);
+
+    client.change(uri, fixed, 2);
+    const after = await client.diagnosticsFor(uri, 2);
+    assert.deepEqual(after.map((d: any) => [d.code, d.range.start.line]), [['HANG001', 7]], 'the unsafe timeout fix is not applied on save');
+  });
+
+  it('offers fix-all beside the quick fixes when the client asks for every kind, and not for quickfix only', async () => {
+    client.change(uri, TEXT, 3);
+    const [stale] = (await client.diagnosticsFor(uri, 3)).filter((d: any) => d.code === 'HANG100');
+    const ask = (only?: string[]) =>
+      client.request('textDocument/codeAction', { textDocument: { uri }, range: stale.range, context: { diagnostics: [stale], ...(only ? { only } : {}) } });
+    const every = (await ask()).map((a: any) => [a.title, a.kind]);
+    assert.deepEqual(every, [
+      // HANG100's own fix is safe: no "(unsafe: ...)" in its title.
+      ['Remove the unused `noqa` directive', 'quickfix'],
+      ['Suppress HANG100 with `# noqa: HANG100`', 'quickfix'],
+      ['pyhang: fix all auto-fixable problems', 'source.fixAll.pyhang'],
+    ]);
+    assert.deepEqual((await ask(['quickfix'])).map((a: any) => a.kind), ['quickfix', 'quickfix']);
+    assert.deepEqual((await ask(['source.organizeImports'])), []);
+  });
+
+  it('answers fix-all for the text being saved, even before the debounced pass has run', async () => {
+    // A keystroke, then at once the save's request: the server lints version 4 first.
+    client.changeRange(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# edited\n', 4);
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri },
+      range: wholeDocument,
+      context: { diagnostics: [], only: ['source.fixAll.pyhang'] },
+    });
+    assert.equal(actions.length, 1);
+    const [change] = actions[0].edit.documentChanges;
+    assert.deepEqual(change.textDocument, { uri, version: 4 });
+    const edited = `# edited\n${TEXT}`;
+    assert.equal(
+      TextDocument.applyEdits(TextDocument.create(uri, 'python', 4, edited), change.edits),
+      edited.replace('print("ready")  # noqa: HANG002', 'print("ready")').replace('# noqa: HANG001, HANG003', '# noqa: HANG001'),
+    );
   });
 });
 
