@@ -3,7 +3,8 @@
  * cannot drift from the code. `--format text` (default) is an aligned table,
  * one rule a line; `--format json` is the metadata itself plus the docs URL,
  * without `docs` (the text only the generated rule tables show) and `options`
- * (the schemas config validation reads): the format's fields stay those tools
+ * (the schemas config validation reads), and `fixRisk` (the words the editor
+ * shows beside an unsafe fix): the format's fields stay those tools
  * already read.
  */
 import fs from 'node:fs';
@@ -14,7 +15,7 @@ import type { CliIo } from './io.js';
 
 export function listRules(format: string, io: CliIo): number {
   if (format === 'json') {
-    const metadata = rules.map(({ meta: { docs: _tables, options: _options, ...meta } }) => ({ ...meta, url: docsUrl(meta.code) }));
+    const metadata = rules.map(({ meta: { docs: _tables, options: _options, fixRisk: _risk, ...meta } }) => ({ ...meta, url: docsUrl(meta.code) }));
     io.stdout(`${JSON.stringify(metadata, null, 2)}\n`);
     return 0;
   }
@@ -54,7 +55,7 @@ export function explainRule(code: string | undefined, options: { all: boolean; f
     chosen = [rule];
   }
   if (options.format === 'json') {
-    const described = chosen.map(({ meta: { docs: _tables, options: _options, ...meta } }) => ({ ...meta, url: docsUrl(meta.code), explanation: docsPage(meta.code) }));
+    const described = chosen.map(({ meta: { docs: _tables, options: _options, fixRisk: _risk, ...meta } }) => ({ ...meta, url: docsUrl(meta.code), explanation: docsPage(meta.code) }));
     io.stdout(`${JSON.stringify(options.all ? described : described[0], null, 2)}\n`);
     return 0;
   }

@@ -129,7 +129,15 @@ describe('code actions', () => {
     uri: 'file:///w/a.py',
     version: 3,
     text,
-    findings: [{ diagnostic, fix: { description: 'Pass timeout=30', edits: [{ start: 22, end: 22, text: 'timeout=30' }] } }],
+    findings: [
+      {
+        diagnostic,
+        fix: { description: 'Pass timeout=30', edits: [{ start: 22, end: 22, text: 'timeout=30' }] },
+        // As toFindings gives them, from HANG001's meta.
+        fixSafety: 'unsafe',
+        fixRisk: 'raises TimeoutError instead of waiting forever',
+      },
+    ],
   };
   const titles = (actions: { title: string }[]) => actions.map((action) => action.title);
   const fixTitle = 'Pass timeout=30 (unsafe: raises TimeoutError instead of waiting forever)';
