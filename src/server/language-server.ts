@@ -71,6 +71,8 @@ class ServerSession {
   private readonly linted = new Map<string, LintedDocument>();
   private shownConfigErrors = new Set<string>();
   private readonly loggedConfigWarnings = new Set<string>();
+  /** The configuration file last said to govern each open document (see sayWhichConfig). */
+  private readonly configOf = new Map<string, string | null>();
   private warnedAboutCap = false;
   private documentChanges = false;
   private watchFilesDynamically = false;
@@ -175,6 +177,7 @@ class ServerSession {
     for (const result of pass.documents) {
       const { document } = result;
       if (this.documents.get(document.uri)?.version !== document.version) continue;
+      this.sayWhichConfig(document, result.configPath);
       if (!result.messages) {
         this.log(`pyhang: linting ${document.path} failed: ${describeError(result.error)}`);
         continue;
@@ -194,6 +197,20 @@ class ServerSession {
     for (const waiter of [...this.lintWaiters]) {
       if (this.linted.get(waiter.uri)?.version === waiter.version) waiter.done();
     }
+  }
+
+  /**
+   * Logs which configuration governs a document (the CLI's `--show-settings`
+   * says it too): when it is first linted, and again when that changes, e.g.
+   * a pyproject.toml with `[tool.pyhang]` was added nearer to it.
+   */
+  private sayWhichConfig(document: DocumentSnapshot, configPath: string | null | undefined): void {
+    const config = configPath ?? null;
+    if (this.configOf.has(document.uri) && this.configOf.get(document.uri) === config) return;
+    this.configOf.set(document.uri, config);
+    this.connection.console.info(
+      config ? `pyhang: ${document.path} is configured by ${config}` : `pyhang: ${document.path} uses the default settings (no [tool.pyhang] above it)`,
+    );
   }
 
   /** A pass's configuration errors and warnings, and the workspace cap, each said once while it lasts. */
@@ -295,6 +312,7 @@ class ServerSession {
     });
     documents.onDidClose((event) => {
       const uri = event.document.uri;
+      this.configOf.delete(uri);
       if (this.linted.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
       // Other documents may have depended on its unsaved text; from now on its file on disk counts.
       this.requestLint(CHANGE_DEBOUNCE_MS);

@@ -66,6 +66,7 @@ if (process.argv.includes(CHILD_FLAG) && process.send) {
           const documents = pass.documents.map((result) => ({
             document: result.document,
             messages: result.messages ? result.messages.map(plainMessage) : null,
+            configPath: result.configPath,
             ...(result.messages ? {} : { error: describe(result.error) }),
           }));
           reply = { id: request.id, pass: { ...pass, documents } };

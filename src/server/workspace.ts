@@ -45,6 +45,8 @@ export interface DocumentResult {
   /** Null when linting this document failed; `error` says why. */
   messages: PyhangMessage[] | null;
   error?: unknown;
+  /** The pyproject.toml whose `[tool.pyhang]` governs the document; null: the defaults. */
+  configPath: string | null;
 }
 
 export interface PassResult {
@@ -141,16 +143,17 @@ export class Workspace {
     let results: DocumentResult[];
     try {
       const byPath = run(documents);
-      results = documents.map((document) => ({ document, messages: byPath.get(document.path) ?? [] }));
+      results = documents.map((document) => ({ document, messages: byPath.get(document.path) ?? [], configPath: null }));
     } catch {
       results = documents.map((document) => {
         try {
-          return { document, messages: run([document]).get(document.path) ?? [] };
+          return { document, messages: run([document]).get(document.path) ?? [], configPath: null };
         } catch (error) {
-          return { document, messages: null, error };
+          return { document, messages: null, error, configPath: null };
         }
       });
     }
+    for (const result of results) result.configPath = settings.settingsForFile(result.document.path).configPath;
     return { documents: results, configErrors: [...settings.errors], configWarnings: [...settings.warnings], discoveredFiles: disk.total };
   }
 

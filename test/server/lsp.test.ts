@@ -445,6 +445,22 @@ describe('pyhang server: configuration', () => {
       });
       assert.equal(actions[0].title, 'Pass timeout=7 (unsafe: raises TimeoutError instead of waiting forever)');
       assert.equal(client.notifications.filter((n) => n.method === 'window/showMessage').length, 0);
+      // The log says which configuration governs the document, once.
+      const said = client.notifications
+        .filter((n) => n.method === 'window/logMessage' && /configured by|default settings/.test(n.params.message))
+        .map((n) => n.params.message);
+      assert.deepEqual(said, [`pyhang: ${path.join(root, 'hazard.py')} is configured by ${path.join(root, 'pyproject.toml')}`]);
+      // A file outside the workspace, with no [tool.pyhang] above it, gets the defaults, and the log says so.
+      const nested = makeWorkspace({ 'a.py': 'x = 1\n' });
+      try {
+        const other = uriOf(path.join(nested, 'a.py'));
+        client.open(other, 'x = 1\n');
+        await client.diagnosticsFor(other, 1);
+        const log = await client.waitForNotification('window/logMessage', (p) => p.message.includes(path.join(nested, 'a.py')));
+        assert.equal(log.message, `pyhang: ${path.join(nested, 'a.py')} uses the default settings (no [tool.pyhang] above it)`);
+      } finally {
+        fs.rmSync(nested, { recursive: true, force: true });
+      }
     } finally {
       client.kill();
       fs.rmSync(root, { recursive: true, force: true });
