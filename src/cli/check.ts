@@ -23,7 +23,7 @@ import { severityOf, failsRun, isInternalError, type SourceFile } from '../engin
 import { lintFiles } from '../engine/lint-files.js';
 import { severityFor, type Settings } from '../config/settings.js';
 import { rules as registry } from '../../rules/index.js';
-import { ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
+import { ConfigError, ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
 import { discoverFiles, isExcluded, realPath } from '../project/files.js';
 import { contextFiles, reportedWithContext } from '../project/project-context.js';
 import { readRegularFile } from '../project/regular-file.js';
@@ -186,11 +186,16 @@ function withProjectContext(
   const quiet = configResolver(options, cwd, { ...io, stderr: () => {} });
   let context: string[] = [];
   try {
-    context = contextFiles(namedPaths, namesDirectory(options, cwd), { cwd, settings: quiet });
+    const found = contextFiles(namedPaths, namesDirectory(options, cwd), { cwd, settings: quiet, isConfigError: (error) => error instanceof ConfigError });
+    // A directory under an invalid configuration (which a run over the project would stop at) is left
+    // out, and said: its files' chains cannot be followed (README, Named files and stdin).
+    for (const { dir, error } of found.skipped) {
+      say(io, `warning: ${escapeControlCharacters(displayPath(dir, cwd))} is left out of the project context: ${escapeControlCharacters(error)}`);
+    }
+    context = found.files;
     for (const file of context) contextSettings.set(file, quiet.settingsForFile(file));
   } catch {
-    // A configuration error somewhere in the project (which a run over it would stop at): the
-    // named files are checked on their own, as without a project (README, Named files and stdin).
+    // Anything else the walk trips on: the named files are checked on their own, as without a project.
     return { sources, named: null, contextSettings: new Map() };
   }
   if (context.length === 0) return { sources, named: null, contextSettings };

@@ -72,7 +72,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--force-exclude', 'apply excludes to paths named on the command line too')
     .option('--config <path>', 'use this pyproject.toml for every file instead of discovering one')
     .option('--stdin-filename <name>', 'lint standard input as if it were this file (PATHS are ignored)')
-    .option('--color', 'colour the stylish output (default: when stdout is a terminal and NO_COLOR is unset)')
+    .option('--color', 'colour the stylish and full output (default: when stdout is a terminal and NO_COLOR is unset)')
     .option('--no-color', 'do not colour the output')
     .option('--quiet', 'report errors only, not warnings')
     .option('--fix', 'apply fixes to the files (safe fixes; unsafe ones too with --unsafe-fixes); with --stdin-filename, print the fixed source')

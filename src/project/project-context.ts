@@ -9,7 +9,9 @@
  * nearest directory holding `.git`). Its files are found as a run over that
  * directory finds them (excludes and `.gitignore` apply) and handed to lint()
  * as context: the pre-filter and demand loading keep most of them unparsed,
- * and the cache answers for the rest on the next run. Findings are reported in
+ * and the cache answers for the rest on the next run. A directory whose
+ * configuration is invalid is left out of the context, with one line saying so.
+ * Findings are reported in
  * the named files, and in other files only where their chain (a HANG002
  * chain's steps, as related locations) passes through a named file: a commit
  * that adds a `sys.exit` to a helper is caught where the coroutine that
@@ -21,6 +23,7 @@ import type { VFile } from 'vfile';
 import type { PyhangMessage } from '../engine/lint.js';
 import { discoverFiles, type SettingsSource } from './files.js';
 import { readRegularFile } from './regular-file.js';
+import { defaultSettings } from '../config/settings.js';
 
 /** A `[tool.pyhang]` table, or one of its sub-tables, in TOML text. */
 const PYHANG_TABLE = /^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*pyhang[ \t]*[\].]/m;
@@ -47,18 +50,51 @@ function hasPyhangTable(file: string): boolean {
   }
 }
 
+export interface ProjectContext {
+  /** The project's files that were not named. */
+  files: string[];
+  /**
+   * Directories left out because the configuration that governs them is
+   * invalid, each with the error: a run over the project would stop there; a
+   * run over named files elsewhere in it goes on without them, and says so.
+   */
+  skipped: { dir: string; error: string }[];
+}
+
 /**
  * The files of the named files' projects that were not named, to analyse with
  * them. Nothing when a directory was named (a directory is a project run of
  * its own) or when no named file is in a project.
  */
-export function contextFiles(named: readonly string[], namedDirectory: boolean, options: { cwd: string; settings: SettingsSource }): string[] {
-  if (namedDirectory || named.length === 0) return [];
+export function contextFiles(
+  named: readonly string[],
+  namedDirectory: boolean,
+  options: { cwd: string; settings: SettingsSource; isConfigError: (error: unknown) => boolean },
+): ProjectContext {
+  if (namedDirectory || named.length === 0) return { files: [], skipped: [] };
   const roots = [...new Set(named.map(projectRootOf).filter((root): root is string => root !== null))];
-  if (roots.length === 0) return [];
+  if (roots.length === 0) return { files: [], skipped: [] };
   const given = new Set(named);
+  const skipped = new Map<string, string>();
+  const settings: SettingsSource = {
+    settingsForDirectory(dir) {
+      try {
+        return options.settings.settingsForDirectory(dir);
+      } catch (error) {
+        if (!options.isConfigError(error)) throw error;
+        // The subtree below a broken configuration is left out: nothing there can be governed.
+        if (![...skipped.keys()].some((above) => isWithin(dir, above))) skipped.set(dir, error instanceof Error ? error.message : String(error));
+        return { ...defaultSettings(dir), exclude: ['*'] };
+      }
+    },
+  };
   // A walk as `pyhang check <root>` does it; paths it cannot read are the full run's problem, not this one's.
-  return discoverFiles(roots, options).files.filter((file) => !given.has(file));
+  const files = discoverFiles(roots, { cwd: options.cwd, settings }).files.filter((file) => !given.has(file));
+  return { files, skipped: [...skipped].map(([dir, error]) => ({ dir, error })) };
+}
+
+function isWithin(dir: string, above: string): boolean {
+  return dir === above || dir.startsWith(above.endsWith(path.sep) ? above : `${above}${path.sep}`);
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import { LineIndex } from '../python/positions.js';
 import type { LineColumn } from './places.js';
-import { visibleControl } from './terminal-text.js';
+import { noPaint, visibleControl, type Paint } from './terminal-text.js';
 
 const TAB_SIZE = 4;
 /** A range longer than this shows its first and last lines around a `...`. */
@@ -28,6 +28,9 @@ export interface FrameOptions {
   context: number;
   /** Printed after the underline (the code). */
   label?: string;
+  /** Colours for a terminal: the gutter, and the underline in the finding's severity. */
+  paint?: Paint;
+  severity?: 'error' | 'warning';
 }
 
 interface LaidOutLine {
@@ -66,17 +69,18 @@ export function codeFrame(text: string, start: LineColumn, end: LineColumn, opti
     shown.push(line);
   }
 
+  const paint = options.paint ?? noPaint;
   const width = String(last).length;
-  const gutter = ' '.repeat(width);
-  const out: string[] = [`${gutter} |`];
+  const gutter = paint('gutter', `${' '.repeat(width)} |`);
+  const out: string[] = [gutter];
   for (const line of shown) {
     if (line === null) {
-      out.push(`${'.'.repeat(Math.min(3, width + 1)).padStart(width)} |`);
+      out.push(paint('gutter', `${'.'.repeat(Math.min(3, width + 1)).padStart(width)} |`));
       continue;
     }
     const lineText = index.lineText(line - 1);
     const laid = layOut(lineText);
-    out.push(`${String(line).padStart(width)} |${laid.display === '' ? '' : ` ${laid.display}`}`);
+    out.push(`${paint('gutter', `${String(line).padStart(width)} |`)}${laid.display === '' ? '' : ` ${laid.display}`}`);
     if (line < from.line || line > to.line) continue;
     const count = laid.cells.length - 1;
     const startCp = line === from.line ? Math.min(from.column - 1, count) : Math.min(firstNonBlank(lineText), count);
@@ -85,9 +89,9 @@ export function codeFrame(text: string, start: LineColumn, end: LineColumn, opti
     const endCell = laid.cells[Math.max(endCp, startCp)]!;
     const carets = '^'.repeat(Math.max(1, endCell - startCell));
     const label = line === to.line && options.label ? ` ${options.label}` : '';
-    out.push(`${gutter} | ${' '.repeat(startCell)}${carets}${label}`);
+    out.push(`${gutter} ${' '.repeat(startCell)}${paint(options.severity ?? 'error', `${carets}${label}`)}`);
   }
-  out.push(`${gutter} |`);
+  out.push(gutter);
   return out;
 }
 

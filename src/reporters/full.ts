@@ -18,6 +18,10 @@
  *   Found 1 error.
  *   No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option).
  *
+ * With `--color` (by default when stdout is a terminal) it is coloured as Ruff
+ * colours it: the path bold, the code and the underline red (yellow for a
+ * warning), the gutter blue, `help:` and `note:` cyan.
+ *
  * Source lines come from `options.sourceText` (the texts the CLI read); a file
  * whose text is not available gets the header only.
  */
@@ -27,6 +31,7 @@ import { fixSafety, isFixApplicable } from '../engine/fix.js';
 import type { Reporter } from './types.js';
 import { startOf, endOf } from './places.js';
 import { codeFrame } from './code-frame.js';
+import { ansiPaint, noPaint } from './terminal-text.js';
 import { ruleByCode } from '../../rules/index.js';
 import { fixAvailability, plural } from './fix-summary.js';
 
@@ -35,6 +40,8 @@ const CONTEXT_LINES = 2;
 
 export const full: Reporter = (files, options) => {
   const unsafeFixes = options.unsafeFixes ?? false;
+  const paint = options.color ? ansiPaint : noPaint;
+  const note = (kind: 'note' | 'help'): string => `${paint('gutter', '=')} ${paint('label', `${kind}:`)}`;
   const blocks: string[] = [];
   let errors = 0;
   let warnings = 0;
@@ -58,22 +65,25 @@ export const full: Reporter = (files, options) => {
       const start = startOf(message);
       const end = endOf(message) ?? start;
       const code = String(message.ruleId ?? '');
-      const lines = [`${shown}:${start.line}:${start.column}: ${code} ${fixable ? '[*] ' : ''}${message.reason}`];
+      const severity = severityOf(message) === 'error' ? 'error' : 'warning';
+      const lines = [
+        `${paint('path', shown)}:${start.line}:${start.column}: ${paint(severity, code)} ${fixable ? `${paint('fixable', '[*]')} ` : ''}${message.reason}`,
+      ];
       // Problems about the whole file (it could not be read or decoded, or is too large) have no place to show.
       const hasPlace = !(FILE_PROBLEM_CODES as readonly string[]).includes(code) || code === 'syntax-error';
       const text = hasPlace ? textOf(file.path) : undefined;
-      if (text !== undefined) lines.push(...codeFrame(text, start, end, { context: CONTEXT_LINES, label: code }));
+      if (text !== undefined) lines.push(...codeFrame(text, start, end, { context: CONTEXT_LINES, label: code, paint, severity }));
 
       const { related, fix } = message as PyhangMessage;
       for (const step of related ?? []) {
-        lines.push(`  = note: ${displayPath(step.path, options.cwd)}:${step.loc.start.line}:${step.loc.start.column}: ${step.message}`);
+        lines.push(`  ${note('note')} ${displayPath(step.path, options.cwd)}:${step.loc.start.line}:${step.loc.start.column}: ${step.message}`);
         const stepText = textOf(step.path);
-        if (stepText !== undefined) lines.push(...codeFrame(stepText, step.loc.start, step.loc.end, { context: 0 }));
+        if (stepText !== undefined) lines.push(...codeFrame(stepText, step.loc.start, step.loc.end, { context: 0, paint, severity }));
       }
       // The rule's reason and advice, which the one-sentence message leaves out (Ruff's `help:`).
       const help = ruleByCode(code)?.meta.help;
-      if (help) lines.push(`  = help: ${help}`);
-      if (fix) lines.push(`  = help: ${fix.description}${fixSafety(message) === 'unsafe' ? ' (unsafe fix)' : ''}`);
+      if (help) lines.push(`  ${note('help')} ${help}`);
+      if (fix) lines.push(`  ${note('help')} ${fix.description}${fixSafety(message) === 'unsafe' ? ' (unsafe fix)' : ''}`);
       blocks.push(lines.join('\n'));
     }
   }

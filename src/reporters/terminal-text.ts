@@ -18,6 +18,24 @@ import type { Reporter } from './types.js';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/gu;
 
+/** How a human format marks a part of its output (Ruff's colours for its full output). */
+export type Style = 'path' | 'error' | 'warning' | 'gutter' | 'label' | 'fixable';
+
+const SGR: Record<Style, string> = {
+  path: '1', // bold
+  error: '1;31', // bold red
+  warning: '1;33', // bold yellow
+  gutter: '1;34', // bold blue
+  label: '1;36', // bold cyan
+  fixable: '36', // cyan
+};
+
+/** Colours text for a terminal, or leaves it as it is; the text must already be escaped (it is wrapped, not read). */
+export type Paint = (style: Style, text: string) => string;
+
+export const noPaint: Paint = (_style, text) => text;
+export const ansiPaint: Paint = (style, text) => (text === '' ? text : `\u001b[${SGR[style]}m${text}\u001b[0m`);
+
 /** A control character as a visible symbol, or null for any other code point. */
 export function visibleControl(code: number): string | null {
   if (code < 0x20) return String.fromCodePoint(0x2400 + code);

@@ -8,7 +8,7 @@ import type { VFile } from 'vfile';
 export interface ReporterOptions {
   /** Working directory: human formats show paths relative to it; SARIF makes URIs relative to it. */
   cwd: string;
-  /** ANSI colours (stylish only). */
+  /** ANSI colours (stylish and full; the other formats are read by programs or CI logs). */
   color: boolean;
   /** `--quiet`: only errors are reported. */
   quiet: boolean;

@@ -111,5 +111,32 @@ describe('project context for named files and stdin', () => {
     }
   });
 
+  it('a directory under an invalid configuration is left out of the context, and the run says so', () => {
+    const files: Record<string, string> = { 'vendor/broken/pyproject.toml': '[tool.pyhang]\nselekt = ["HANG001"]\n', 'vendor/broken/tool.py': 'x = 1\n' };
+    for (const file of ['pyproject.toml', 'shop/__init__.py', 'shop/helpers.py', 'shop/services.py', 'shop/views.py', 'scripts/report.py']) {
+      files[file] = fs.readFileSync(path.join(project, file), 'utf8');
+    }
+    const copy = makeProject(files);
+    try {
+      const named = runPyhang(['check', '--format', 'json', '--no-cache', path.join('shop', 'services.py')], { cwd: copy });
+      const [services] = JSON.parse(named.stdout) as JsonFile[];
+      // The chains into shop/helpers.py are still found: only vendor/broken is left out.
+      assert.deepEqual(
+        services!.messages.map((m) => [m.ruleId, m.line]),
+        full.byFile.get(path.join('shop', 'services.py'))!.map((m) => [m.ruleId, m.line]),
+      );
+      assert.equal(named.status, 1);
+      assert.equal(
+        named.stderr,
+        `pyhang: warning: ${path.join('vendor', 'broken')} is left out of the project context: ` +
+          `${path.join('vendor', 'broken', 'pyproject.toml')}: [tool.pyhang] unknown key 'selekt' (did you mean 'select'?)\n`,
+      );
+      // A run over the project stops at the broken configuration, as before.
+      assert.equal(runPyhang(['check', '--no-cache', '.'], { cwd: copy }).status, 2);
+    } finally {
+      removeProject(copy);
+    }
+  });
+
   after(() => fs.rmSync(path.join(project, '.pyhang_cache'), { recursive: true, force: true }));
 });

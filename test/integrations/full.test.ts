@@ -37,6 +37,21 @@ function full(cwd: string, args: string[] = []) {
 }
 
 describe('--format full', () => {
+  it('is coloured as Ruff colours it with --color, and the colours hold nothing else', () => {
+    const plain = full(path.join(fixtures, 'basic'));
+    const coloured = full(path.join(fixtures, 'basic'), ['--color']);
+    assert.equal(coloured.status, 1);
+    const lines = coloured.stdout.split('\n');
+    // The path bold, the code bold red (an error), the gutter bold blue, the underline bold red, `help:` bold cyan.
+    assert.equal(lines[0], `\u001b[1mhazard.py\u001b[0m:7:10: \u001b[1;31mHANG001\u001b[0m ${HANG001_MESSAGE}`);
+    assert.equal(lines[1], '\u001b[1;34m  |\u001b[0m');
+    assert.equal(lines[5], '\u001b[1;34m  |\u001b[0m          \u001b[1;31m^^^^^^^^^ HANG001\u001b[0m');
+    assert.ok(lines.some((line) => line.startsWith('  \u001b[1;34m=\u001b[0m \u001b[1;36mhelp:\u001b[0m ')));
+    // Without the escape sequences it is the plain output, character for character; piped, it has none.
+    assert.equal(coloured.stdout.replace(/\u001b\[[0-9;]*m/g, ''), plain.stdout);
+    assert.doesNotMatch(plain.stdout, /\u001b/);
+  });
+
   it('shows a header, the lines around the finding with a gutter, the range underlined, the fix, and a summary', () => {
     const result = full(path.join(fixtures, 'basic'));
     assert.equal(result.status, 1);
