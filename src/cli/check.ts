@@ -140,7 +140,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
 
   const { sources, named, contextSettings } = withProjectContext(gathered, options, cwd, io);
 
-  const progress = new ProgressLine(io, ProgressLine.wanted(io, options));
+  const progress = ProgressLine.forCheck(io, options);
   // Stdin's source is in memory; the cache still answers for the project's files on disk.
   const inMemory = options.fix || options.addNoqa === true || options.diff;
   const lintSources = linter(sources, resolver, options, { cwd, io, inMemory, progress }, contextSettings);

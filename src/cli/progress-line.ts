@@ -28,19 +28,27 @@ export class ProgressLine {
   constructor(
     private readonly io: CliIo,
     private readonly enabled: boolean,
+    private readonly showAfterMs = SHOW_AFTER_MS,
   ) {}
 
-  /** Whether a check run with these flags, in this environment, may show a progress line. */
-  static wanted(io: CliIo, flags: { quiet: boolean; progress?: boolean }): boolean {
+  /**
+   * The progress line of a check run with these flags, in this environment:
+   * one that never draws unless stderr is a terminal, outside CI, without
+   * `--quiet` or `--no-progress`. (`PYHANG_PROGRESS_AFTER_MS`, for tests, says
+   * after how long it is drawn: a test cannot count on a run taking 2 s.)
+   */
+  static forCheck(io: CliIo, flags: { quiet: boolean; progress?: boolean }): ProgressLine {
     const ci = io.env['CI'];
-    return io.stderrIsTty === true && (ci === undefined || ci === '') && !flags.quiet && flags.progress !== false;
+    const enabled = io.stderrIsTty === true && (ci === undefined || ci === '') && !flags.quiet && flags.progress !== false;
+    const after = Number(io.env['PYHANG_PROGRESS_AFTER_MS']);
+    return new ProgressLine(io, enabled, io.env['PYHANG_PROGRESS_AFTER_MS'] && Number.isFinite(after) ? after : SHOW_AFTER_MS);
   }
 
   /** Says how many of the files have been checked (drawn only when due, see the module comment). */
   update(done: number, total: number): void {
     if (!this.enabled) return;
     const now = Date.now();
-    if (now - this.startedAt < SHOW_AFTER_MS || now - this.lastDrawn < REDRAW_MS) return;
+    if (now - this.startedAt < this.showAfterMs || now - this.lastDrawn < REDRAW_MS) return;
     this.lastDrawn = now;
     this.shown = true;
     this.io.stderr(`${ERASE_LINE}checked ${count(done)} / ${count(total)} files…`);
