@@ -322,6 +322,8 @@ async function streamedReport(
     // (Both filter the file's own messages: done again on the whole list at the end, they change nothing.)
     if (named) reportedWithContext([file], named);
     if (options.quiet) keepErrorsOnly([file]);
+    // Most files of a large tree have nothing to say: no copy is escaped for them.
+    if (file.messages.length === 0) return;
     const text = stream.file(file);
     if (text === '') return;
     progress.clear();
