@@ -10,6 +10,7 @@
  * Environment:
  * - PYHANG_BENCH_RUNS: runs per row (default 5; 1 for a quick check).
  * - PYHANG_BENCH_SCALE: copies of the corpus for the linearity row (default 10; 0 skips it).
+ * - PYHANG_BENCH_FILES: files in the many-small-files tree (default 100,000; 0 skips it).
  * - PYHANG_BENCH_WRITE=0: print only, leave docs/performance.md alone.
  *
  * Nothing here is asserted: the targets are reported as met or not.
@@ -21,7 +22,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCorpus, stdlibDirectory } from './corpus.js';
 import { makeWideProject } from './wide-project.js';
-import { CommandFailed, runTimed, summarize, type Sample, type RunOptions } from './measure.js';
+import { CommandFailed, runStreamed, runTimed, summarize, type Sample, type RunOptions, type StreamedSample } from './measure.js';
+import { makeManyFilesTree } from './many-files.js';
 import { compareFindings, describeCounts, readReport, type Comparison, type Report } from './findings.js';
 import { measureServerLatency, type ServerLatency } from './server-latency.js';
 import { usesNativeParse } from '../src/python/parser.js';
@@ -47,6 +49,9 @@ const MEMORY_TARGET_BYTES = 300e6;
 
 const runs = envInteger('PYHANG_BENCH_RUNS', 5, 1);
 const copies = envInteger('PYHANG_BENCH_SCALE', 10, 0);
+const manyFiles = envInteger('PYHANG_BENCH_FILES', 100_000, 0);
+/** Runs of the many-files rows at most: each is a long run. */
+const MANY_FILES_RUNS = 3;
 const write = process.env['PYHANG_BENCH_WRITE'] !== '0';
 
 function envInteger(name: string, fallback: number, min: number): number {
@@ -94,6 +99,43 @@ function timedRow(label: string, times: number, run: () => Sample, options: { co
     notes.push(`run ${samples.length + 1} failed: ${reason}`);
   }
   return { label, compared: options.compared ?? true, notes, ...summarize(samples) };
+}
+
+/**
+ * A tree of many small files (many-files.ts), checked cold with a streamed
+ * format: when the first finding is printed, against the whole run. Two rows
+ * from the same runs.
+ */
+async function manyFilesRows(target: string, noCache: string[]): Promise<Row[]> {
+  progress(`writing a tree of ${count(manyFiles)} small files`);
+  const tree = makeManyFilesTree(target, manyFiles);
+  const label = `pyhang cold, ${count(tree.files)} small files`;
+  const samples: StreamedSample[] = [];
+  try {
+    for (let i = 0; i < Math.min(runs, MANY_FILES_RUNS); i++) {
+      const sample = await runStreamed(node, [bin, 'check', '.', '--format', 'compact', '--exit-zero', ...noCache], { cwd: target });
+      samples.push(sample);
+      progress(`${label}: run ${i + 1}: first finding ${formatMs(sample.firstOutputMs)}, whole run ${formatMs(sample.ms)}`);
+    }
+  } catch (error) {
+    const reason = error instanceof CommandFailed ? error.message : String(error);
+    progress(`${label}: failed: ${reason}`);
+    if (samples.length === 0) return [{ label, compared: false, notes: [], error: `failed: ${reason}` }];
+  } finally {
+    fs.rmSync(target, { recursive: true, force: true });
+  }
+  const whole = summarize(samples);
+  const first = summarize(samples.map((sample) => ({ ms: sample.firstOutputMs, rssKiB: sample.rssKiB })));
+  const share = samples.map((sample) => sample.firstOutputMs / sample.ms).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+  return [
+    { label: `${label}: first finding printed (compact)`, compared: false, ...first, peakRssKiB: undefined, notes: [`${(share * 100).toFixed(0)}% of the whole run (median run)`] },
+    {
+      label: `${label}: whole run (compact)`,
+      compared: false,
+      ...whole,
+      notes: [`${formatBytes(tree.bytes)}; ${count(samples[0]!.lines)} findings printed`],
+    },
+  ];
 }
 
 async function runBenchmark(): Promise<void> {
@@ -298,6 +340,8 @@ async function runBenchmark(): Promise<void> {
       scaleRows.push(scaledRead, scaledGrep, scaledCold);
       scale = { copies, files: wide.files, bytes: wide.bytes, mode: `imports rewritten in ${wide.rewritten} files per copy`, rows: scaleRows };
     }
+
+    if (manyFiles > 0) rows.push(...(await manyFilesRows(inWork('many-files'), noCache)));
 
     const comparison = coldReport && exhaustiveReport ? compareFindings(coldReport.findings, exhaustiveReport.findings) : null;
     if (coldReport && exhaustiveReport) notes.push(...describeComparison(comparison!, coldReport, exhaustiveReport));

@@ -5,7 +5,7 @@
  * short peak). Worker threads share their process's memory, so a Node child's
  * peak covers its workers too.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,4 +91,47 @@ export function quantile(values: readonly number[], q: number): number {
   const below = Math.floor(position);
   const above = Math.ceil(position);
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
+export interface StreamedSample extends Sample {
+  /** When the first byte of stdout arrived, from the spawn. */
+  firstOutputMs: number;
+  /** Lines printed on stdout. */
+  lines: number;
+}
+
+/**
+ * Runs `command args` once under GNU time, reading its stdout as it comes: how
+ * soon the first output arrives (a streamed report's first finding) against
+ * the whole run. Asynchronous (a blocking spawn sees stdout only at the end).
+ */
+export function runStreamed(command: string, args: readonly string[], options: RunOptions = {}): Promise<StreamedSample> {
+  const rssFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-bench-rss-')), 'rss');
+  return new Promise<StreamedSample>((resolve, reject) => {
+    const start = performance.now();
+    let firstOutputMs: number | undefined;
+    let lines = 0;
+    let stderr = '';
+    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => {
+      firstOutputMs ??= performance.now() - start;
+      for (const byte of chunk) if (byte === 10) lines++;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+    });
+    child.on('error', (error) => reject(new CommandFailed(`${command}: ${error.message}`)));
+    child.on('close', (status, signal) => {
+      const ms = performance.now() - start;
+      const ok = options.okStatuses ?? [0];
+      if (status === null || !ok.includes(status)) {
+        reject(new CommandFailed(`${[command, ...args].join(' ')} exited with ${status ?? signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
+        return;
+      }
+      const timeLines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
+      const rssKiB = Number(timeLines[timeLines.length - 1]);
+      if (firstOutputMs === undefined) reject(new CommandFailed(`${command} printed nothing`));
+      else resolve({ ms, rssKiB, firstOutputMs, lines });
+    });
+  }).finally(() => fs.rmSync(path.dirname(rssFile), { recursive: true, force: true }));
 }

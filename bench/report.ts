@@ -253,6 +253,17 @@ without pyhang's analysis cache, not with the operating system's cache dropped.
   with pyhang's parse; it analyses nothing.
 - **pyhang \`--no-prefilter\`**: the same as cold with \`--no-prefilter\`: every file parsed.
   The default run's JSON findings are compared with this run's (see the targets).
+- **pyhang cold, N small files**: the tree \`bench/many-files.ts\` writes:
+  packages of 1,000 small modules, every 250th waiting on a threadsafe future made
+  through its package's \`bridge\` module (HANG001) and every 1,000th letting
+  \`SystemExit\` escape a submitted coroutine (HANG002), checked with
+  \`node bin/pyhang.js check . --format compact --exit-zero --no-cache\` in its root
+  (its own default settings), started with \`spawn\` under GNU time and read as it
+  prints. "First finding printed" is when the first byte of stdout arrived; the
+  report is printed file by file as each file's findings are final, which is once the
+  cross-module step is done (see docs/architecture.md), so the gap to the whole run is
+  the rules' pass over every file and what follows (saving nothing with \`--no-cache\`).
+  At most three runs.
 - **Ruff-wasm ASYNC**: \`node dist/bench/ruff-async.js DIR\`: \`@astral-sh/ruff-wasm-nodejs\`
   (a devDependency), one \`Workspace\` with \`{ lint: { select: ['ASYNC'] } }\`, \`check()\`
   called on each file's text in turn, in a single thread (the wasm build has no

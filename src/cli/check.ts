@@ -29,8 +29,8 @@ import { contextFiles, reportedWithContext } from '../project/project-context.js
 import { readRegularFile } from '../project/regular-file.js';
 import { decodeSource } from '../python/decode.js';
 import { fixSafety } from '../engine/fix.js';
-import { reporterByName, reporterNames, isMachineReadable } from '../reporters/index.js';
-import type { Reporter } from '../reporters/types.js';
+import { reporterByName, reporterNames, isMachineReadable, streamByName } from '../reporters/index.js';
+import type { Reporter, ReporterOptions, ReportStream } from '../reporters/types.js';
 import { statistics } from '../reporters/statistics.js';
 import { hiddenFixesSentence, plural } from '../reporters/fix-summary.js';
 import { displayPath } from '../project/display-path.js';
@@ -38,6 +38,7 @@ import { escapeControlCharacters } from '../reporters/terminal-text.js';
 import { fixSources, noqaFixes, removeTemporaryFilesOnSignal, unifiedDiff, writeFileAtomically, type FixRun } from './apply-fixes.js';
 import type { CliIo } from './io.js';
 import { defaultJobs } from '../engine/worker-pool.js';
+import { ProgressLine } from './progress-line.js';
 
 export interface CheckOptions {
   paths: string[];
@@ -85,6 +86,8 @@ export interface CheckOptions {
   showSettings?: string;
   /** `--show-files`: print the files that would be checked, one a line, and check nothing. */
   showFiles?: boolean;
+  /** `--no-progress` sets false: no progress line on stderr (see progress-line.ts for when there is one). */
+  progress?: boolean;
 }
 
 /**
@@ -137,10 +140,13 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
 
   const { sources, named, contextSettings } = withProjectContext(gathered, options, cwd, io);
 
+  const progress = ProgressLine.forCheck(io, options);
   // Stdin's source is in memory; the cache still answers for the project's files on disk.
-  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory: options.fix || options.addNoqa === true || options.diff }, contextSettings);
+  const inMemory = options.fix || options.addNoqa === true || options.diff;
+  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory, progress }, contextSettings);
+  const streamed = await streamedReport(options, { sources, named, cwd, io, progress });
 
-  const linted = await lintOrFix(sources, lintSources, options, problems.length > 0, cwd, io);
+  const linted = await lintOrFix(sources, lintSources, options, problems.length > 0, cwd, io, streamed?.onFile);
   // Of the project's other files, only findings whose chain passes through a named file are reported.
   if (named) linted.files = reportedWithContext(linted.files, named);
   const hidden = options.unsafeFixes ? 0 : countHiddenFixes(linted.files);
@@ -152,7 +158,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   // `-o FILE`: the report is gathered and written once, at the end.
   const toFile: string[] = [];
   const print = options.outputFile !== undefined && printTo === io.stdout ? (text: string) => void toFile.push(text) : printTo;
-  printReport(files, report, { sources: linted.sources, print, options, cwd, io });
+  printReport(files, streamed?.stream ?? report, { sources: linted.sources, print, options, cwd, io });
   if (options.outputFile !== undefined) fs.writeFileSync(path.resolve(cwd, options.outputFile), toFile.join(''));
   if (options.addNoqa) {
     if (fixedCount > 0) io.stderr(`Added ${plural(fixedCount, 'noqa directive')}.\n`);
@@ -214,13 +220,14 @@ interface Linted {
 /** Lints the sources, or with `--fix`/`--add-noqa`/`--diff` fixes them in memory (saying which files cannot be fixed). */
 async function lintOrFix(
   sources: SourceFile[],
-  lintSources: (list: SourceFile[]) => Promise<VFile[]>,
+  lintSources: Linter,
   options: CheckOptions,
   failed: boolean,
   cwd: string,
   io: CliIo,
+  onFile?: (file: VFile) => void,
 ): Promise<Linted> {
-  if (!options.fix && !options.addNoqa && !options.diff) return { files: await lintSources(sources), sources, failed };
+  if (!options.fix && !options.addNoqa && !options.diff) return { files: await lintSources(sources, onFile), sources, failed };
   const fixRun = await fixSources(sources, lintSources, { unsafeFixes: options.unsafeFixes, fixesOf: options.addNoqa ? noqaFixes : undefined });
   for (const { path: file, reason } of fixRun.refused) {
     say(io, `cannot fix ${displayPath(file, cwd)}: ${reason}; it is left unchanged`);
@@ -238,7 +245,7 @@ async function lintOrFix(
 async function applyFixes(
   linted: Linted,
   stdinBytes: Uint8Array | undefined,
-  lintSources: (list: SourceFile[]) => Promise<VFile[]>,
+  lintSources: Linter,
   options: CheckOptions,
   run: { cwd: string; io: CliIo; resolver: ConfigResolver },
 ): Promise<{ files: VFile[]; fixedCount: number; print: (text: string) => void; failed: boolean }> {
@@ -265,30 +272,69 @@ async function applyFixes(
   return { files, fixedCount: written.fixed, print: io.stdout, failed };
 }
 
-/** The report in the chosen format, then `--statistics`' table. */
+/**
+ * The report in the chosen format, then `--statistics`' table. A streamed
+ * report (see streamedReport) has printed its files already: what is left is
+ * its end (the summary line).
+ */
 function printReport(
   files: VFile[],
-  report: Reporter,
+  report: Reporter | ReportStream,
   run: { sources: SourceFile[]; print: (text: string) => void; options: CheckOptions; cwd: string; io: CliIo },
 ): void {
   const { options, print, io } = run;
   if (options.quiet) keepErrorsOnly(files);
   const machineReadable = isMachineReadable(options.format);
-  const color = options.color ?? (print === io.stdout && io.stdoutIsTty && !io.env['NO_COLOR']);
-  const output = report(files, {
-    cwd: run.cwd,
-    color,
-    quiet: options.quiet,
-    version: options.version,
-    unsafeFixes: options.unsafeFixes,
-    sourceText: sourceTexts(run.sources),
-  });
+  const output = typeof report === 'function' ? report(files, reporterOptions(run)) : report.end(files);
   if (output !== '') print(output.endsWith('\n') ? output : `${output}\n`);
   if (options.statistics) {
     const table = statistics(files, { unsafeFixes: options.unsafeFixes });
     // JSON and SARIF must stay one parseable document on stdout.
     if (table !== '') (machineReadable ? io.stderr : print)(table);
   }
+}
+
+function reporterOptions(run: { sources: SourceFile[]; print: (text: string) => void; options: CheckOptions; cwd: string; io: CliIo }): ReporterOptions {
+  const { options, print, io } = run;
+  return {
+    cwd: run.cwd,
+    color: options.color ?? (print === io.stdout && io.stdoutIsTty && !io.env['NO_COLOR']),
+    quiet: options.quiet,
+    version: options.version,
+    unsafeFixes: options.unsafeFixes,
+    sourceText: sourceTexts(run.sources),
+  };
+}
+
+/**
+ * A plain check in a format printed file by file (stylish, compact, github,
+ * json-lines): each file's findings go to stdout as soon as lint() has them
+ * final (LintOptions.onFile), filtered as the whole report would be (`--quiet`,
+ * and named files' context), rather than all at the end of a long run. With
+ * `-o FILE`, `--fix`, `--diff` or `--add-noqa`, or another format, the report
+ * is printed whole: undefined.
+ */
+async function streamedReport(
+  options: CheckOptions,
+  run: { sources: SourceFile[]; named: Set<string> | null; cwd: string; io: CliIo; progress: ProgressLine },
+): Promise<{ stream: ReportStream; onFile: (file: VFile) => void } | undefined> {
+  if (options.fix || options.diff || options.addNoqa || options.outputFile !== undefined) return undefined;
+  const streaming = await streamByName(options.format);
+  if (!streaming) return undefined;
+  const { io, named, progress } = run;
+  const stream = streaming(reporterOptions({ sources: run.sources, print: io.stdout, options, cwd: run.cwd, io }));
+  const onFile = (file: VFile): void => {
+    // (Both filter the file's own messages: done again on the whole list at the end, they change nothing.)
+    if (named) reportedWithContext([file], named);
+    if (options.quiet) keepErrorsOnly([file]);
+    // Most files of a large tree have nothing to say: no copy is escaped for them.
+    if (file.messages.length === 0) return;
+    const text = stream.file(file);
+    if (text === '') return;
+    progress.clear();
+    io.stdout(text);
+  };
+  return { stream, onFile };
 }
 
 /**
@@ -339,16 +385,26 @@ function linter(
   sources: readonly SourceFile[],
   resolver: ConfigResolver,
   options: CheckOptions,
-  run: { cwd: string; io: CliIo; inMemory: boolean },
+  run: { cwd: string; io: CliIo; inMemory: boolean; progress: ProgressLine },
   known: ReadonlyMap<string, Settings> = new Map(),
-): (list: SourceFile[]) => Promise<VFile[]> {
+): Linter {
   const settingsByPath = new Map<string, Settings>(known);
   for (const source of sources) if (!settingsByPath.has(source.path)) settingsByPath.set(source.path, resolver.settingsForFile(source.path));
   const settingsFor = (file: string) => settingsByPath.get(file) ?? resolver.settingsForFile(file);
   const cacheDir = options.cache === false || run.inMemory ? null : path.resolve(run.cwd, options.cacheDir ?? DEFAULT_CACHE_DIR);
   const jobs = threadCount(options, run.io);
-  return (list) => lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs, cacheDir, version: options.version });
+  const onProgress = (looked: number, total: number) => run.progress.update(looked, total);
+  return async (list, onFile) => {
+    try {
+      return await lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs, cacheDir, version: options.version, onFile, onProgress });
+    } finally {
+      run.progress.clear();
+    }
+  };
 }
+
+/** Lints a list of sources (see linter); `onFile` is told of each file as soon as its messages are final. */
+type Linter = (list: SourceFile[], onFile?: (file: VFile) => void) => Promise<VFile[]>;
 
 /** Whether the run names a directory (the default `.` included): a project run of its own, which needs no context. */
 function namesDirectory(options: CheckOptions, cwd: string): boolean {

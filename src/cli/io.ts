@@ -13,6 +13,8 @@ export interface CliIo {
   stdoutBytes?: (bytes: Uint8Array) => void;
   stderr: (text: string) => void;
   stdoutIsTty: boolean;
+  /** Whether stderr is a terminal (a progress line is drawn only there); absent: it is not. */
+  stderrIsTty?: boolean;
   readStdin: () => Promise<Uint8Array>;
 }
 
@@ -39,6 +41,7 @@ export function processIo(): CliIo {
       process.stderr.write(text);
     },
     stdoutIsTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

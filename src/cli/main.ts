@@ -90,6 +90,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--show-settings <file>', 'print the settings that govern this file (config file, rule severities) as JSON, and check nothing')
     .option('--show-files', 'print the files that would be checked, one a line, and check nothing')
     .option('--no-prefilter', 'parse every file instead of only those that can matter (slow; for checking the pre-filter)')
+    .option('--no-progress', 'no progress line on stderr (by default one is drawn on a terminal once a check takes 2 s, never in CI)')
     .action(async (paths: string[], flags: CheckFlags) => {
       setExitCode(await runCheck(toCheckOptions(paths, flags), io));
     });
@@ -148,6 +149,7 @@ interface CheckFlags {
   outputFile?: string;
   showSettings?: string;
   showFiles?: boolean;
+  progress?: boolean;
 }
 
 function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
@@ -181,6 +183,7 @@ function toCheckOptions(paths: string[], flags: CheckFlags): CheckOptions {
     outputFile: flags.outputFile,
     showSettings: flags.showSettings,
     showFiles: flags.showFiles === true,
+    progress: flags.progress !== false,
   };
 }
 

@@ -22,8 +22,8 @@ import type { Analysis, SourceFile } from './lint.js';
 export interface LintThreads {
   /** Below this many first looks at files on disk, threads cost more than they save: the run uses none. */
   readonly minFiles: number;
-  /** First looks, each as analyzeSource(source, settings, prefilter) would give it. */
-  firstLooks(sources: readonly SourceFile[], prefilter: boolean): Map<string, Analysis>;
+  /** First looks, each as analyzeSource(source, settings, prefilter) would give it; `onLooked` is called as each one arrives. */
+  firstLooks(sources: readonly SourceFile[], prefilter: boolean, onLooked?: () => void): Map<string, Analysis>;
   /** Full analyses of skipped files (demand loads), each as analyzeSource(source, settings, false) would give it. */
   demandLoads(sources: readonly SourceFile[]): Map<string, Analysis>;
   /** Which of the files name any of the names (`called` ones followed by `(`): fileMentions' answer by path. */
@@ -39,6 +39,8 @@ export interface RunDeps {
   analyze: (source: SourceFile, prefilter: boolean) => Analysis;
   /** Whether a file on disk names any of a search's names (fileMentions). */
   fileMentions: (path: string, search: NameSearch) => boolean;
+  /** Told how many sources have had their first look, of how many (LintOptions.onProgress). */
+  onProgress?: (looked: number, total: number) => void;
 }
 
 /** Rounds of loading files that name what the analysis found; each round can only add files, so few are needed. */
@@ -81,14 +83,24 @@ export class AnalysisRun {
     }
     const threads = this.deps.threads;
     this.threads = threads && toThreads.length >= threads.minFiles ? threads : undefined;
-    const threaded = this.threads ? this.threads.firstLooks(toThreads, prefilter) : new Map<string, Analysis>();
+    const progress = this.deps.onProgress;
+    // The store's answers count as looked at from the start; the others as each one is made.
+    let looked = unique.length - toThreads.length;
+    const onLooked = progress && (() => progress(++looked, unique.length));
+    progress?.(looked, unique.length);
+    const threaded = this.threads ? this.threads.firstLooks(toThreads, prefilter, onLooked) : new Map<string, Analysis>();
     const phase = prefilter ? 'initial' : 'exhaustive';
     for (const source of toThreads) {
       const analysis = threaded.get(source.path);
       if (analysis) this.keep(source, analysis, phase);
     }
     for (const { source, known } of unique) {
-      const analysis = known ?? threaded.get(source.path) ?? this.analyze(source, prefilter, phase);
+      let analysis = known ?? threaded.get(source.path);
+      if (!analysis) {
+        analysis = this.analyze(source, prefilter, phase);
+        // (Sources in memory are not in toThreads, and the store's were counted: only these are new.)
+        if (onDisk(source)) onLooked?.();
+      }
       this.analyses.set(source.path, analysis);
       if (analysis.kind === 'facts') this.initial.push(analysis.facts);
       else if (analysis.kind === 'skipped') this.defer(source);

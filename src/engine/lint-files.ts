@@ -108,7 +108,11 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
     if (inMemory === 0) {
       runKey = lastRunKey(key, paths, stamps, options);
       const last = readLastRun(options.cacheDir, runKey);
-      if (last) return last;
+      if (last) {
+        // Final as they are, in lint()'s order (by path).
+        for (const file of last) options.onFile?.(file);
+        return last;
+      }
     }
     store = DiskAnalysisStore.open(options.cacheDir, key, stamps);
   }
@@ -205,9 +209,10 @@ class PoolThreads implements LintThreads {
     private readonly settingsFor: (path: string) => Settings,
   ) {}
 
-  firstLooks(sources: readonly SourceFile[], prefilter: boolean): Map<string, Analysis> {
+  firstLooks(sources: readonly SourceFile[], prefilter: boolean, onLooked?: () => void): Map<string, Analysis> {
     return this.started().analyze(
       sources.map((s) => ({ path: s.path, module: s.module!, maxFileSize: this.settingsFor(s.path).maxFileSize, prefilter })),
+      onLooked,
     );
   }
 

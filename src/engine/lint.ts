@@ -83,6 +83,14 @@ export interface LintOptions {
    * pre-filter must agree with.
    */
   prefilter?: boolean;
+  /**
+   * Called with each reported file as soon as its messages are final, in the
+   * order lint() returns the files (by path), so that a front end can print
+   * findings while later files are still checked (see lint()).
+   */
+  onFile?: (file: VFile) => void;
+  /** Called as first looks finish: how many of the run's sources have had theirs, of how many. */
+  onProgress?: (looked: number, total: number) => void;
 }
 
 /** Extra data pyhang puts on each VFileMessage, beside vfile's own fields. */
@@ -282,6 +290,13 @@ export function fileMentions(path: string, search: NameSearch): boolean {
  * Lints the sources: the first look at each, the project index over what was
  * found (loading skipped files on demand), then the rules on each reported
  * source. Messages come back per file, sorted; files in path order.
+ *
+ * A file's messages are final only once the whole project is settled: a
+ * caller anywhere can make a finding in it (HANG005, HANG006), a chain can run
+ * through any module (HANG002), and the name searches can load any skipped
+ * file in any round. Once settled, the index never changes (rules never load
+ * a module, see DemandLoading.loadWhatRulesAsk), so the rules run file by file
+ * in path order and each file goes to `onFile` as soon as they are done with it.
  */
 export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   const wanted = options.report ?? (() => true);
@@ -293,6 +308,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     prefilter: options.prefilter ?? true,
     analyze: (source, prefilter) => analyzeSource(source, options.settingsFor(source.path), prefilter, plan),
     fileMentions,
+    onProgress: options.onProgress,
   });
   run.lookAt(sources);
   // Only skipped files can be loaded: with none, the index is told it has nothing to load.
@@ -303,21 +319,19 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
 
   const cwd = process.cwd();
   const display = options.displayPath ?? ((p: string) => displayPath(p, cwd));
+  const paths = [...new Set(sources.map((source) => source.path).filter((path) => wanted(path)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const files: VFile[] = [];
-  const done = new Set<string>();
-  for (const source of sources) {
-    if (!wanted(source.path) || done.has(source.path)) continue;
-    done.add(source.path);
-    const file = new VFile({ path: source.path });
-    const analysis = run.analyses.get(source.path);
-    const settings = options.settingsFor(source.path);
+  for (const path of paths) {
+    const file = new VFile({ path });
+    const analysis = run.analyses.get(path);
+    const settings = options.settingsFor(path);
     if (analysis?.kind === 'problem') addFileProblem(file, settings, analysis.code, analysis.reason, null);
     // A module parsed only to follow a call into it cannot hold a finding (see ProjectIndex): like a skipped file.
     else if (analysis?.kind === 'facts' && project.isTarget(analysis.facts)) runRules(file, analysis.facts, project, settings, display, options.rules);
     sortMessages(file);
     files.push(file);
+    options.onFile?.(file);
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return files;
 }
 

@@ -100,11 +100,11 @@ export class AnalysisPool {
    * finishes one, and returns each path's analysis. The tasks of a worker that
    * cannot start go to the others; those of a worker that stalls or dies, and
    * all of them when no worker starts, are left out: the caller analyses them
-   * itself.
+   * itself. `onResult` is called as each analysis arrives (for a progress line).
    */
-  analyze(tasks: readonly FileTask[]): Map<string, Analysis> {
+  analyze(tasks: readonly FileTask[], onResult?: () => void): Map<string, Analysis> {
     const analyses = new Map<string, Analysis>();
-    for (const [path, result] of this.run(tasks)) {
+    for (const [path, result] of this.run(tasks, onResult)) {
       if ('analysis' in result) analyses.set(path, result.analysis);
       // Sent as JSON (see encodeResults): JSON.parse shares one copy of every key, where the structured
       // clone made a string of its own at every place and needed a pass of interning (compactData) after it.
@@ -135,8 +135,12 @@ export class AnalysisPool {
     return found;
   }
 
-  private run(tasks: readonly WorkerTask[]): Map<string, WorkerResult> {
+  private run(tasks: readonly WorkerTask[], onResult?: () => void): Map<string, WorkerResult> {
     const results = new Map<string, WorkerResult>();
+    const done = (result: WorkerResult) => {
+      results.set(result.path, result);
+      onResult?.();
+    };
     if (tasks.length === 0) return results;
     const workers = this.start();
     // Largest first (sizes are known for demand loads), so no large file is left for last.
@@ -189,7 +193,7 @@ export class AnalysisPool {
             if (task) w.pendingBytes -= task.size ?? 0;
             if ('parsed' in result) {
               if (task && 'module' in task) mine.push({ task, parsed: result.parsed });
-            } else results.set(result.path, result);
+            } else done(result);
           }
           lastProgress = Date.now();
         }
@@ -201,8 +205,7 @@ export class AnalysisPool {
       // The workers have all they can take ahead: this thread runs the next task itself.
       if (local && (mine.length > 0 || next < queue.length)) {
         const parsed = mine.shift();
-        const result = parsed ? finish!(parsed.task, parsed.parsed) : local(queue[next++]!);
-        results.set(result.path, result);
+        done(parsed ? finish!(parsed.task, parsed.parsed) : local(queue[next++]!));
         lastProgress = Date.now();
         continue;
       }

@@ -18,6 +18,15 @@ export interface ModuleInfo {
 }
 
 /**
+ * How many expressions and statements the walk has evaluated in this thread,
+ * re-evaluations included (a loop's second pass, a function walked again for
+ * a call). Tests read it to show that the walk's work grows in proportion to
+ * its input: a count says what a time bound says without flaking on a busy
+ * machine.
+ */
+export const walkSteps = { count: 0 };
+
+/**
  * The module walk's shared part: the facts being built, positions, name
  * lookup and binding, and recording facts. The walk itself is split by what
  * it visits: StatementAnalyzer (statements), ExpressionAnalyzer (expressions

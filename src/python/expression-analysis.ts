@@ -9,6 +9,7 @@ import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
 import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
+import { walkSteps } from './analyzer-base.js';
 
 /** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
 function mayBePassedData(value: Value): boolean {
@@ -129,6 +130,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
 
   // One case per kind of expression, each a few lines: kept as one switch so the dispatch reads in one place.
   protected evalInner(node: SyntaxNode, ctx: Ctx, state: State): Value {
+    walkSteps.count++;
     const suppress = this.suppressUse;
     this.suppressUse = false;
     switch (node.type) {

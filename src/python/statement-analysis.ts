@@ -7,7 +7,7 @@ import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, single
 import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
-import { AnalyzerBase } from './analyzer-base.js';
+import { AnalyzerBase, walkSteps } from './analyzer-base.js';
 
 /** Loops nested deeper than this get one pass instead of two (the first pass only carries values around the loop). */
 const MAX_LOOP_PREPASS_DEPTH = 2;
@@ -57,6 +57,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
 
   // One case per kind of statement, each a few lines: kept as one switch so the dispatch reads in one place.
   protected visitStatementInner(node: SyntaxNode, ctx: Ctx, state: State): void {
+    walkSteps.count++;
     switch (node.type) {
       case 'expression_statement':
         for (const child of node.namedChildren) this.visitExpressionStatement(child, ctx, state);

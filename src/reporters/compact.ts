@@ -3,17 +3,20 @@
  * for editors' error parsers and grep.
  */
 import { displayPath } from '../project/display-path.js';
-import type { Reporter } from './types.js';
+import { wholeReport, type StreamingReporter } from './types.js';
 import { startOf } from './places.js';
 
-export const compact: Reporter = (files, options) => {
-  const lines: string[] = [];
-  for (const file of files) {
+export const compactStream: StreamingReporter = (options) => ({
+  file(file) {
     const shown = displayPath(file.path, options.cwd);
+    let text = '';
     for (const message of file.messages) {
       const start = startOf(message);
-      lines.push(`${shown}:${start.line}:${start.column}: ${message.ruleId ?? ''} ${message.reason}`);
+      text += `${shown}:${start.line}:${start.column}: ${message.ruleId ?? ''} ${message.reason}\n`;
     }
-  }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-};
+    return text;
+  },
+  end: () => '',
+});
+
+export const compact = wholeReport(compactStream);

@@ -12,13 +12,13 @@
  */
 import { displayPath } from '../project/display-path.js';
 import { severityOf } from '../engine/lint.js';
-import type { Reporter } from './types.js';
+import { wholeReport, type StreamingReporter } from './types.js';
 import { startOf, endOf } from './places.js';
 
-export const github: Reporter = (files, options) => {
-  const lines: string[] = [];
-  for (const file of files) {
+export const githubStream: StreamingReporter = (options) => ({
+  file(file) {
     const shown = displayPath(file.path, options.cwd);
+    let text = '';
     for (const message of file.messages) {
       const start = startOf(message);
       const end = endOf(message) ?? start;
@@ -33,11 +33,14 @@ export const github: Reporter = (files, options) => {
       ]
         .map(([key, value]) => `${key}=${escapeProperty(value!)}`)
         .join(',');
-      lines.push(`::${command} ${properties}::${escapeData(message.reason)}`);
+      text += `::${command} ${properties}::${escapeData(message.reason)}\n`;
     }
-  }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-};
+    return text;
+  },
+  end: () => '',
+});
+
+export const github = wholeReport(githubStream);
 
 export function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');

@@ -2,10 +2,10 @@
  * The reporter registry: `--format NAME` is looked up here. A new format is a
  * new file in this folder exporting a `Reporter`, plus one line below.
  */
-import type { Reporter } from './types.js';
-import { forPeople } from './terminal-text.js';
+import type { Reporter, StreamingReporter } from './types.js';
+import { forPeople, streamForPeople } from './terminal-text.js';
 
-export type { Reporter, ReporterOptions } from './types.js';
+export type { Reporter, ReporterOptions, ReportStream, StreamingReporter } from './types.js';
 
 /** Each format's module, loaded only when asked for (vfile-reporter and its dependencies cost a run that prints JSON). */
 const reporters = new Map<string, () => Promise<Reporter>>([
@@ -18,6 +18,19 @@ const reporters = new Map<string, () => Promise<Reporter>>([
   ['junit', async () => (await import('./junit.js')).junit],
   ['gitlab', async () => (await import('./gitlab.js')).gitlab],
   ['json-lines', async () => (await import('./json-lines.js')).jsonLines],
+]);
+
+/**
+ * Formats printed file by file, as each file's findings are final (see
+ * ReportStream). The others are printed whole at the end: one document
+ * (JSON, SARIF, JUnit XML, GitLab's JSON), or `full`, whose code frames are
+ * meant for a few findings read at the end rather than a large tree's.
+ */
+const streams = new Map<string, () => Promise<StreamingReporter>>([
+  ['stylish', async () => (await import('./stylish.js')).stylishStream],
+  ['compact', async () => (await import('./compact.js')).compactStream],
+  ['github', async () => (await import('./github.js')).githubStream],
+  ['json-lines', async () => (await import('./json-lines.js')).jsonLinesStream],
 ]);
 
 /** Formats whose output a program parses (one JSON or XML document, or JSON lines): nothing else may be printed on stdout with them. */
@@ -40,4 +53,11 @@ export function reporterNames(): string[] {
 
 export function isMachineReadable(name: string): boolean {
   return MACHINE_READABLE.has(name);
+}
+
+/** The format `--format NAME` as a stream, or undefined when it is printed whole (see `streams`). */
+export async function streamByName(name: string): Promise<StreamingReporter | undefined> {
+  const stream = await streams.get(name)?.();
+  if (!stream) return undefined;
+  return MACHINE_READABLE.has(name) ? stream : streamForPeople(stream);
 }

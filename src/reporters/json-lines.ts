@@ -7,29 +7,30 @@
  */
 import path from 'node:path';
 import { severityOf } from '../engine/lint.js';
-import type { Reporter } from './types.js';
+import { wholeReport, type StreamingReporter } from './types.js';
 import { startOf, endOf } from './places.js';
 
-export const jsonLines: Reporter = (files, options) => {
-  const lines: string[] = [];
-  for (const file of files) {
+export const jsonLinesStream: StreamingReporter = (options) => ({
+  file(file) {
     const filePath = path.resolve(options.cwd, file.path);
+    let text = '';
     for (const message of file.messages) {
       const start = startOf(message);
       const end = endOf(message);
-      lines.push(
-        JSON.stringify({
-          filePath,
-          ruleId: message.ruleId ?? null,
-          severity: severityOf(message) === 'error' ? 2 : 1,
-          message: message.reason,
-          line: start.line,
-          column: start.column,
-          ...(end ? { endLine: end.line, endColumn: end.column } : {}),
-          ...(message.url ? { url: message.url } : {}),
-        }),
-      );
+      text += `${JSON.stringify({
+        filePath,
+        ruleId: message.ruleId ?? null,
+        severity: severityOf(message) === 'error' ? 2 : 1,
+        message: message.reason,
+        line: start.line,
+        column: start.column,
+        ...(end ? { endLine: end.line, endColumn: end.column } : {}),
+        ...(message.url ? { url: message.url } : {}),
+      })}\n`;
     }
-  }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-};
+    return text;
+  },
+  end: () => '',
+});
+
+export const jsonLines = wholeReport(jsonLinesStream);

@@ -13,7 +13,7 @@
 import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import type { PyhangMessageData } from '../engine/lint.js';
-import type { Reporter } from './types.js';
+import type { Reporter, ReporterOptions, StreamingReporter } from './types.js';
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/gu;
@@ -58,24 +58,41 @@ export function escapeControlCharacters(text: string): string {
  */
 export function forPeople(report: Reporter): Reporter {
   return (files, options) => {
-    const originals = new Map<string, string>();
-    const escapePath = (file: string): string => {
-      const shown = escapeControlCharacters(file);
-      if (shown !== file) originals.set(shown, file);
-      return shown;
-    };
-    const escaped = files.map((file) => {
+    const escaping = escaper(options);
+    return report(files.map(escaping.file), escaping.options);
+  };
+}
+
+/** The same for a format printed file by file (see ReportStream). */
+export function streamForPeople(stream: StreamingReporter): StreamingReporter {
+  return (options) => {
+    const escaping = escaper(options);
+    const started = stream(escaping.options);
+    return { file: (file) => started.file(escaping.file(file)), end: (files) => started.end(files.map(escaping.file)) };
+  };
+}
+
+/** Escaped copies of files, and the options to report them with (see forPeople). */
+function escaper(options: ReporterOptions): { file: (file: VFile) => VFile; options: ReporterOptions } {
+  const originals = new Map<string, string>();
+  const escapePath = (file: string): string => {
+    const shown = escapeControlCharacters(file);
+    if (shown !== file) originals.set(shown, file);
+    return shown;
+  };
+  const sourceText = options.sourceText;
+  return {
+    file: (file) => {
       const copy = new VFile({ path: escapePath(file.path) });
       copy.messages = file.messages.map((message) => escapeMessage(message, escapePath));
       return copy;
-    });
-    const sourceText = options.sourceText;
-    return report(escaped, {
+    },
+    options: {
       ...options,
       // Paths are shown relative to the working directory, so it is escaped as they are.
       cwd: escapeControlCharacters(options.cwd),
       sourceText: sourceText && ((file) => sourceText(originals.get(file) ?? file)),
-    });
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * What a reporter is: a pure function from linted files to the text printed on
  * stdout. Reporters never decide exit codes and never filter (the CLI has
- * already dropped warnings for `--quiet` before they run).
+ * already dropped warnings for `--quiet` before they run). Formats for people
+ * and JSON lines are written as streams (ReportStream), so findings can be
+ * printed as they are found.
  */
 import type { VFile } from 'vfile';
 
@@ -26,3 +28,25 @@ export interface ReporterOptions {
 }
 
 export type Reporter = (files: VFile[], options: ReporterOptions) => string;
+
+/**
+ * A format that can be printed file by file, while later files are still
+ * checked (`pyhang check` on a large tree): started once per run, handed each
+ * file in the order of the report, then all of them for what ends the report
+ * (a summary line). Printing every `file()` text and then `end()`'s is the
+ * whole report, the same text the format's Reporter gives (see wholeReport).
+ */
+export interface ReportStream {
+  file(file: VFile): string;
+  end(files: VFile[]): string;
+}
+
+export type StreamingReporter = (options: ReporterOptions) => ReportStream;
+
+/** The whole report of a streaming format, at once. */
+export function wholeReport(stream: StreamingReporter): Reporter {
+  return (files, options) => {
+    const started = stream(options);
+    return files.map((file) => started.file(file)).join('') + started.end(files);
+  };
+}
