@@ -375,6 +375,53 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
  */
 export const LOOP_STOPPING_EXCEPTIONS: readonly string[] = ['builtins.SystemExit', 'builtins.KeyboardInterrupt'];
 
+/**
+ * A callable an API calls for the caller, and the arguments it passes: the
+ * arguments that follow it in the call (`executor.submit(fn, *args, **kw)`;
+ * only positional ones for `loop.run_in_executor(executor, func, *args)`), a
+ * tuple and a dict given at `args` and `kwargs` (threading.Thread), or each
+ * element of the iterables from position `elementsFrom` on (map, filter,
+ * sorted's key). `thread` says where the callable runs: in the calling thread
+ * before the caller goes on (`this`: map's results are consumed there), or
+ * in another (`other`: a thread, an executor's worker).
+ */
+export interface CallsArgument {
+  callable: Param;
+  passes: 'following' | 'following-positional' | { args: Param; kwargs: Param } | { elementsFrom: number };
+  thread: 'this' | 'other';
+}
+
+/** Functions and classes that call a callable they are given (see CallsArgument), as CPython 3.11 defines them. */
+export const CALLING_APIS: readonly { names: readonly string[]; calls: CallsArgument }[] = [
+  // Thread(group=None, target=None, name=None, args=(), kwargs=None): run() calls target(*args, **kwargs).
+  {
+    names: ['threading.Thread'],
+    calls: { callable: { position: 1, keyword: 'target' }, passes: { args: { position: 3, keyword: 'args' }, kwargs: { position: 4, keyword: 'kwargs' } }, thread: 'other' },
+  },
+  // Timer(interval, function, args=None, kwargs=None).
+  {
+    names: ['threading.Timer'],
+    calls: { callable: { position: 1, keyword: 'function' }, passes: { args: { position: 2, keyword: 'args' }, kwargs: { position: 3, keyword: 'kwargs' } }, thread: 'other' },
+  },
+  { names: ['asyncio.to_thread', 'asyncio.threads.to_thread'], calls: { callable: { position: 0, keyword: 'func' }, passes: 'following', thread: 'other' } },
+  { names: ['builtins.map', 'builtins.filter'], calls: { callable: { position: 0, keyword: '' }, passes: { elementsFrom: 1 }, thread: 'this' } },
+  // `key` is keyword-only: no position names it.
+  { names: ['builtins.sorted', 'builtins.min', 'builtins.max'], calls: { callable: { position: -1, keyword: 'key' }, passes: { elementsFrom: 0 }, thread: 'this' } },
+];
+
+/**
+ * Methods that call a callable they are given, whatever the receiver (see
+ * METHODS: the receiver's class is rarely known): an executor's `submit` and
+ * `map`, `loop.run_in_executor`, `contextvars.Context.run`.
+ */
+export const CALLING_METHODS: Readonly<Record<string, CallsArgument>> = {
+  submit: { callable: { position: 0, keyword: 'fn' }, passes: 'following', thread: 'other' },
+  map: { callable: { position: 0, keyword: 'fn' }, passes: { elementsFrom: 1 }, thread: 'other' },
+  run_in_executor: { callable: { position: 1, keyword: 'func' }, passes: 'following-positional', thread: 'other' },
+  // Context.run(callable, *args, **kwargs) calls it in this thread (Runner.run(coro) passes a coroutine: nothing is called).
+  run: { callable: { position: 0, keyword: '' }, passes: 'following', thread: 'this' },
+};
+
 /** Every library's rows. */
 export const LIBRARY: readonly LibraryApi[] = [
   ...ASYNCIO,

@@ -400,7 +400,8 @@ export class ProjectIndex implements ResolvedProject {
     const classQ = fnQ.slice(0, fnQ.lastIndexOf('.'));
     const cls = fn.name === '__init__' ? this.classes.get(classQ)?.cls : undefined;
     const byName = this.callsByNameIndex();
-    const candidates = [...(byName.get(fn.name) ?? [])];
+    // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
+    const candidates = [...(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)) ?? [])];
     if (cls) candidates.push(...(byName.get(cls.name) ?? []));
     const out: ArgumentSite[] = [];
     for (const { call, path } of candidates) {

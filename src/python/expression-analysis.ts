@@ -1,18 +1,25 @@
 /** The module walk's expressions (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
 import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
-import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
+import { apiEffect, callsArgument, methodEffect, type ApiEffect, type CallsArgument, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { FUTURE, NOTHING, paramOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
-import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
+import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
 import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
 
 /** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
 function mayBePassedData(value: Value): boolean {
   return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
+}
+
+/** How messages name an API called with a callable: `threading.Thread`, `pool.submit`, or for a longer callee its method (`run_in_executor`). */
+function calledByText(fnNode: SyntaxNode): string {
+  const text = compact(fnNode.text);
+  if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text) && text.length <= 32) return text;
+  return fnNode.type === 'attribute' ? (fnNode.childForFieldName('attribute')?.text ?? text) : text;
 }
 
 /** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
@@ -310,7 +317,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
     const scope = buildScope('lambda', ctx.scope, ctx.scope.rel, null, params);
     const inner = cloneState(state);
-    for (const p of params) inner.vars.set(p, NOTHING);
+    // What each parameter holds is what its callers pass, as for a def (`map(lambda f: f.result(), futs)` passes each future).
+    params.forEach((p, i) => inner.vars.set(p, paramOf(known!.q, i)));
     // A lambda's parameter shadows an enclosing name that may be None.
     dropNone(inner, params);
     const lambdaCtx: Ctx = {
@@ -318,7 +326,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       scope,
       // A lambda is only defined here: what it calls is not called by the enclosing function, but by the lambda.
       fn,
-      coroutine: null,
+      coroutine: this.inlineLambdas.has(node.id) ? ctx.coroutine : null,
       doneCallback: ctx.doneCallback || this.callbackLambdas.has(node.id),
       caught: [],
     };
@@ -335,6 +343,88 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       }
     }
     return symbol(known.q);
+  }
+
+  /** Lambdas a library API calls in this thread before it returns (see CallsArgument): they run in the enclosing coroutine. */
+  private readonly inlineLambdas = new Set<number>();
+
+  /**
+   * A callable handed to an API that calls it (see CallsArgument): that is a
+   * call of the callable, with the arguments the API passes. A bound method
+   * written out (`threading.Thread(target=fut.result)`) is a call of that
+   * method on its receiver, for the rules' extractors, at the argument; any
+   * other callable (a function, a lambda, a bound method of the project) gets
+   * a call fact, so its parameters receive what is passed.
+   */
+  private callArgument(calls: CallsArgument, call: CallSite, ctx: Ctx, state: State): void {
+    if (!this.recording) return;
+    const callableNode = argNodeOf(call, calls.callable);
+    if (!callableNode) return;
+    const callable = argOf(call, calls.callable) ?? NOTHING;
+    const passed = this.passedArguments(calls, call, ctx, state);
+    const attr = unwrapParens(callableNode);
+    const method = attr.type === 'attribute' ? (attr.childForFieldName('attribute')?.text ?? null) : null;
+    if (method !== null && this.extractors !== NO_EXTRACTORS) {
+      const bound: CallSite = { ...passed, node: attr, fnNode: attr, callee: callable, receiver: this.quietEval(attr.childForFieldName('object')!, ctx, state) };
+      // Called in another thread: not in this coroutine.
+      this.runExtractors(bound, method, calls.thread === 'this' ? ctx : { ...ctx, coroutine: null }, state, calledByText(call.fnNode));
+    }
+    this.recordCall({ ...passed, node: call.node, fnNode: call.fnNode, callee: callable, receiver: NOTHING }, ctx);
+  }
+
+  /** The arguments an API passes to the callable it calls (see CallsArgument), as a call's arguments. */
+  private passedArguments(calls: CallsArgument, call: CallSite, ctx: Ctx, state: State): Pick<CallSite, 'args' | 'argValues' | 'keywordValues'> {
+    const { passes, callable } = calls;
+    const args: CallArgs = { positional: [], keywords: NO_KEYWORDS, splat: call.args.splat };
+    const argValues: Value[] = [];
+    let keywordValues: ReadonlyMap<string, Value> = NO_KEYWORDS;
+    if (passes === 'following' || passes === 'following-positional') {
+      const from = call.args.positional[callable.position] ? callable.position + 1 : 0;
+      args.positional = call.args.positional.slice(from);
+      argValues.push(...call.argValues.slice(from));
+      if (passes === 'following' && call.args.keywords.size > 0) {
+        const keywords = new Map(call.args.keywords);
+        const values = new Map(call.keywordValues);
+        keywords.delete(callable.keyword);
+        values.delete(callable.keyword);
+        args.keywords = keywords;
+        keywordValues = values;
+      }
+    } else if ('elementsFrom' in passes) {
+      // Elements have no node of their own: their values only.
+      for (const v of call.argValues.slice(passes.elementsFrom)) argValues.push(elemOf(v));
+    } else {
+      const tuple = argNodeOf(call, passes.args);
+      const dict = argNodeOf(call, passes.kwargs);
+      const elements = tuple ? unwrapParens(tuple) : null;
+      if (elements && (elements.type === 'tuple' || elements.type === 'list')) {
+        for (const e of elements.namedChildren) {
+          if (e.type === 'comment') continue;
+          if (e.type === 'list_splat') args.splat = true;
+          else {
+            args.positional.push(e);
+            argValues.push(this.quietEval(e, ctx, state));
+          }
+        }
+      } else if (elements) args.splat = true;
+      const pairs = dict ? unwrapParens(dict) : null;
+      if (pairs?.type === 'dictionary') {
+        const keywords = new Map<string, SyntaxNode>();
+        const values = new Map<string, Value>();
+        for (const pair of pairs.namedChildren) {
+          const key = pair.type === 'pair' ? pair.childForFieldName('key') : null;
+          const value = pair.childForFieldName('value');
+          const name = key?.type === 'string' ? /^['"]([A-Za-z_][A-Za-z0-9_]*)['"]$/.exec(key.text)?.[1] : undefined;
+          if (name && value) {
+            keywords.set(name, value);
+            values.set(name, this.quietEval(value, ctx, state));
+          } else if (pair.type !== 'comment') args.splat = true;
+        }
+        args.keywords = keywords;
+        keywordValues = values;
+      } else if (pairs && pairs.type !== 'none') args.splat = true;
+    }
+    return { args, argValues, keywordValues };
   }
 
   /** A dict: iterating it yields its keys (`{fut: name}` is a collection of futures), indexing yields its values. */
@@ -394,6 +484,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       callee = this.evalExpr(fnNode, ctx, state);
     }
     const args = callArgs(node);
+    const calls = callsArgument(singleSymbol(callee), method);
+    if (calls?.thread === 'this') {
+      // A lambda called in this thread before the call returns (`map(lambda f: ..., futs)`) runs in this coroutine.
+      const callable = args.positional[calls.callable.position] ?? args.keywords.get(calls.callable.keyword);
+      if (callable && unwrapParens(callable).type === 'lambda') this.inlineLambdas.add(unwrapParens(callable).id);
+    }
     // (Filled by push, not made by map: an array literal's kind settles after the first call, so that
     // the engine's optimised code sees one kind of array here, empty or not, and is not thrown away.)
     const argValues: Value[] = [];
@@ -418,6 +514,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
     const call: CallSite = { node, fnNode, callee, receiver, args, argValues, keywordValues };
     if (this.extractors !== NO_EXTRACTORS && this.recording) this.runExtractors(call, method, ctx, state);
+    if (calls) this.callArgument(calls, call, ctx, state);
 
     const api = apiEffect(singleSymbol(callee));
     if (api) {
@@ -532,12 +629,13 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
-  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State): void {
-    const q = singleSymbol(call.callee);
+  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State, calledBy: string | null = null): void {
+    // A bound method handed to an API is called by it: only its method's extractors apply (its value is no function's name).
+    const q = calledBy === null ? singleSymbol(call.callee) : null;
     for (const key of [q, method === null ? null : `.${method}`]) {
       const extractors = key === null ? undefined : this.extractors.get(key);
       if (!extractors) continue;
-      const view = this.callView(key!, call, ctx, state);
+      const view = this.callView(key!, call, ctx, state, calledBy);
       for (const { kind, extract } of extractors) {
         let data: unknown;
         try {
@@ -550,7 +648,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
-  private callView(key: string, call: CallSite, ctx: Ctx, state: State): CallView {
+  private callView(key: string, call: CallSite, ctx: Ctx, state: State, calledBy: string | null): CallView {
     const { node, fnNode, args } = call;
     const object = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
     const argument = (node: SyntaxNode, value: Value): ExtractedArgument => ({
@@ -577,6 +675,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       coroutine: ctx.coroutine,
       inFunction: ctx.fn?.q ?? null,
       inDoneCallback: ctx.doneCallback,
+      calledBy,
       unpacks: args.splat,
       argument: (position, keyword) => {
         const node = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));

@@ -751,3 +751,164 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Futures' waits handed to APIs that call them: a thread, an executor, a context, map/filter/sorted.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'fut.result handed over with a timeout in args, kwargs or the following arguments',
+      code: header + py`
+        import contextvars
+        import threading as th
+        from concurrent.futures import ThreadPoolExecutor
+        def watch():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            th.Thread(target=fut.result, args=(5,), daemon=True).start()
+            th.Thread(target=fut.exception, kwargs={"timeout": 5}).start()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(fut.result, timeout=5)
+            contextvars.copy_context().run(fut.result, 5)
+      `,
+    },
+    {
+      name: 'an executor future handed to a thread, and look-alike methods that only store a callable',
+      code: header + py`
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        def watch(callbacks):
+            job = pool.submit(print, "x")
+            threading.Thread(target=job.result).start()
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            callbacks.append(fut.result)
+            callbacks.register(fut.result)
+            return fut.result(timeout=5)
+      `,
+    },
+    {
+      name: 'lambdas over futures that wait with a timeout, or only ask done()',
+      code: header + py`
+        def collect(names):
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in names]
+            finished = list(filter(lambda f: f.done(), futs))
+            values = list(map(lambda f: f.result(timeout=5), futs))
+            ranked = sorted(names, key=lambda n: n.lower())
+            return finished, values, ranked
+      `,
+    },
+    {
+      name: 'a lambda mapped over executor futures',
+      code: py`
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        futs = [pool.submit(print, n) for n in range(3)]
+        print(list(map(lambda f: f.result(), futs)))
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'fut.result handed to a thread, an executor, run_in_executor and a context',
+      code: header + py`
+        import contextvars
+        from threading import Thread
+        from concurrent.futures import ThreadPoolExecutor
+        class Bridge:
+            def __init__(self):
+                self.pool = ThreadPoolExecutor()
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def watch(self):
+                Thread(target=self.fut.result, daemon=True).start()
+                self.pool.submit(self.fut.exception)
+            async def relay(self):
+                return await asyncio.get_running_loop().run_in_executor(None, self.fut.result)
+        def in_context(fut):
+            contextvars.copy_context().run(fut.result)
+        in_context(asyncio.run_coroutine_threadsafe(work(), loop))
+      `,
+      errors: [
+        { line: at(9), column: 31, message: '`self.fut.result` passed to `Thread` can block forever without a timeout' },
+        { line: at(10), column: 34, message: '`self.fut.exception` passed to `self.pool.submit`' },
+        { line: at(12), column: 79, message: 'passed to `run_in_executor`' },
+        { line: at(14), column: 39, message: '`fut.result` passed to `run`', related: 1 },
+      ],
+    },
+    {
+      name: 'a helper run by a thread with the future in args, in another module',
+      files: {
+        'app/__init__.py': '',
+        'app/waiting.py': py`
+          def drain(fut, label):
+              print(label, fut.result())
+        `,
+        'app/main.py': py`
+          import asyncio
+          import threading
+          from app.waiting import drain
+          loop = asyncio.new_event_loop()
+          async def work():
+              return 1
+          def start():
+              fut = asyncio.run_coroutine_threadsafe(work(), loop)
+              threading.Thread(target=drain, args=(fut, "job")).start()
+              asyncio.to_thread(drain, fut, label="again")
+        `,
+      },
+      output: {
+        'app/waiting.py': py`
+          def drain(fut, label):
+              print(label, fut.result(timeout=30))
+        `,
+      },
+      errors: [{ file: 'app/waiting.py', line: 2, column: 21, related: 2 }],
+    },
+    {
+      name: 'lambdas that wait, passed to map, an executor map and sorted',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def collect(names):
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in names]
+            values = list(map(lambda f: f.result(), futs))
+            with ThreadPoolExecutor() as pool:
+                errors = list(pool.map(lambda f: f.exception(), futs))
+            return sorted(futs, key=lambda f: f.result()), values, errors
+      `,
+      output: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def collect(names):
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in names]
+            values = list(map(lambda f: f.result(timeout=30), futs))
+            with ThreadPoolExecutor() as pool:
+                errors = list(pool.map(lambda f: f.exception(timeout=30), futs))
+            return sorted(futs, key=lambda f: f.result(timeout=30)), values, errors
+      `,
+      errors: [
+        { line: at(4), column: 34 },
+        { line: at(6), column: 43 },
+        { line: at(7), column: 40 },
+      ],
+    },
+    {
+      name: 'a property returning a stored future',
+      code: header + py`
+        class Job:
+            def __init__(self, coro):
+                self._fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            @property
+            def value(self):
+                return self._fut.result()
+        print(Job(work()).value)
+      `,
+      output: header + py`
+        class Job:
+            def __init__(self, coro):
+                self._fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            @property
+            def value(self):
+                return self._fut.result(timeout=30)
+        print(Job(work()).value)
+      `,
+      errors: [{ line: at(6), column: 25 }],
+    },
+  ],
+});

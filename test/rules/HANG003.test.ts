@@ -57,3 +57,49 @@ ruleTester('HANG003', {
     },
   ],
 });
+
+// Waits handed to APIs that call them: in this thread (map, sorted, a context) they block the loop; in another they do not.
+ruleTester('HANG003', {
+  valid: [
+    {
+      name: 'fut.result run in a worker thread by to_thread, run_in_executor or an executor',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        async def relay():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            await asyncio.to_thread(fut.result, 5)
+            await asyncio.get_running_loop().run_in_executor(pool, fut.result, 5)
+            return await asyncio.wrap_future(pool.submit(fut.exception, 5))
+      `,
+    },
+    {
+      name: 'a lambda over futures mapped in a sync function',
+      code: header + py`
+        def collect(futs):
+            return list(map(lambda f: f.result(timeout=5), futs))
+        async def main():
+            await asyncio.to_thread(collect, [asyncio.run_coroutine_threadsafe(work(), loop)])
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'lambdas mapped or used as a sort key inside a coroutine, and a context run there',
+      code: header + py`
+        import contextvars
+        async def gather_all(n):
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(n)]
+            values = list(map(lambda f: f.result(timeout=5), futs))
+            ranked = sorted(futs, key=lambda f: f.result(timeout=5))
+            contextvars.copy_context().run(ranked[0].result, 5)
+            return values
+      `,
+      errors: [
+        { line: 8, column: 34, message: '`f.result()` blocks the event loop of `gather_all()`' },
+        { line: 9, column: 42 },
+        { line: 10, column: 45, message: '`ranked[0].result` blocks the event loop' },
+      ],
+    },
+  ],
+});
