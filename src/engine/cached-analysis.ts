@@ -64,6 +64,8 @@ function isTerm(term: unknown, depth: number): boolean {
       return isString(term['f']) && isNumber(term['i']);
     case 'call':
       return isValue(term['f'], depth);
+    case 'inst':
+      return isValue(term['c'], depth);
     case 'attr':
       return isValue(term['o'], depth) && isString(term['n']);
     case 'elem':

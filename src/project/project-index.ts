@@ -312,6 +312,9 @@ export class ProjectIndex implements ResolvedProject {
       switch (term.k) {
         case 'call':
           return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
+        case 'inst':
+          // An annotation names a class: an instance of it (a project class, or a library class with rows of its own).
+          return this.evaluate(term.c).flatMap((c) => (c.startsWith('class:') || c.startsWith('api:') ? this.callConcrete(c).filter((i) => i.startsWith('inst:') || i.startsWith('apiinst:')) : []));
         case 'attr':
           return this.demand.withTail([term.n], () => this.evaluate(term.o)).flatMap((c) => this.attrConcrete(c, term.n, new Set()));
         case 'elem': {

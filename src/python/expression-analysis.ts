@@ -3,7 +3,7 @@ import type { SyntaxNode } from './parser.js';
 import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, callsArgument, methodEffect, type ApiEffect, type CallsArgument, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { FUTURE, NOTHING, paramOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
@@ -425,6 +425,59 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       } else if (pairs && pairs.type !== 'none') args.splat = true;
     }
     return { args, argValues, keywordValues };
+  }
+
+  /**
+   * The instance a type annotation says a name holds (`bot: Bot`,
+   * `client: "Client"`, `Optional[Client]`, `Client | None`): an `inst` of
+   * each class it names, which the project index keeps only where the name is
+   * a class. Containers (`list[Client]`) and callables say nothing of the name.
+   */
+  protected annotatedInstance(annotation: SyntaxNode | null, ctx: Ctx, state: State): Value {
+    const node = annotation?.type === 'type' ? annotation.namedChild(0) : annotation;
+    if (!node) return NOTHING;
+    const inner = unwrapParens(node);
+    switch (inner.type) {
+      case 'identifier':
+      case 'attribute':
+        return instanceOf(this.quietEval(inner, ctx, state));
+      case 'binary_operator': {
+        if (inner.childForFieldName('operator')?.text !== '|') return NOTHING;
+        return union(this.annotatedInstance(inner.childForFieldName('left'), ctx, state), this.annotatedInstance(inner.childForFieldName('right'), ctx, state));
+      }
+      case 'subscript':
+      case 'generic_type': {
+        const wrapper = (inner.childForFieldName('value') ?? inner.namedChild(0))?.text.replace(/^(typing|typing_extensions)\./, '');
+        const args = inner.type === 'subscript' ? inner.childrenForFieldName('subscript') : (inner.namedChild(1)?.namedChildren ?? []);
+        if (wrapper === 'Optional' || wrapper === 'Final' || wrapper === 'ClassVar' || wrapper === 'Annotated') return args[0] ? this.annotatedInstance(args[0], ctx, state) : NOTHING;
+        if (wrapper === 'Union') return union(NOTHING, ...args.map((a) => this.annotatedInstance(a, ctx, state)));
+        return NOTHING;
+      }
+      case 'string':
+        return this.annotatedText(/^[rRuU]?(['"])(.*)\1$/s.exec(inner.text)?.[2] ?? '', ctx, state);
+      default:
+        return NOTHING;
+    }
+  }
+
+  /** A string annotation (a forward reference): dotted names, `Optional[...]`, `Union[...]` and `|` of them. */
+  private annotatedText(text: string, ctx: Ctx, state: State): Value {
+    const trimmed = text.trim();
+    const wrapped = /^(?:typing\.)?(Optional|Final|ClassVar|Union)\[(.*)\]$/s.exec(trimmed);
+    const parts = wrapped ? wrapped[2]!.split(',') : trimmed.split('|');
+    if (!wrapped && parts.length === 1) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(trimmed)) return NOTHING;
+      const [first, ...rest] = trimmed.split('.');
+      let value = this.lookup(first!, ctx, state);
+      for (const name of rest) {
+        const q = qualifiedPrefix(value);
+        value = q ? symbol(`${q}.${name}`) : attrOf(value, name);
+      }
+      return instanceOf(value);
+    }
+    // Optional[X] and Final[X] name one class; Union and `|` each of theirs (nested brackets: nothing).
+    if (parts.some((p) => /[[\]]/.test(p))) return NOTHING;
+    return union(NOTHING, ...parts.map((p) => this.annotatedText(p, ctx, state)));
   }
 
   /** A dict: iterating it yields its keys (`{fut: name}` is a collection of futures), indexing yields its values. */

@@ -24,7 +24,7 @@ import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { noqaDirective } from './noqa.js';
 import { own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
-import { NOTHING, paramOf, symbol, type Value, resetSymbols } from './values.js';
+import { NOTHING, paramOf, symbol, union, type Value, resetSymbols } from './values.js';
 import { recoverFromSyntaxErrors } from './syntax-recovery.js';
 import { forgetGuardKeys, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
@@ -199,6 +199,20 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     this.memoizedBody(node, ctx, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
   }
 
+  /** What each annotated parameter's annotation says it holds (see annotatedInstance), read in the scope defining the function. */
+  private parameterAnnotations(paramsNode: SyntaxNode | null, ctx: Ctx): Map<string, Value> {
+    const out = new Map<string, Value>();
+    for (const p of paramsNode?.namedChildren ?? []) {
+      if (p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') continue;
+      // (`*args: Bot` holds a tuple of them: only plain parameters.)
+      const name = p.type === 'typed_default_parameter' ? p.childForFieldName('name') : p.namedChildren.find((c) => c.type === 'identifier');
+      if (!name) continue;
+      const value = this.annotatedInstance(p.childForFieldName('type'), ctx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
+      if (value.length > 0) out.set(name.text, value);
+    }
+    return out;
+  }
+
   /** A function's facts from its body (what does not depend on the state where it is defined). */
   protected functionBody(
     node: SyntaxNode,
@@ -232,8 +246,10 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
     this.nestingScopes.set(scope, !!body && body.hasDescendantOfType(NESTED_SCOPES));
     const inner: State = { vars: new Map(), none: this.noneDefaults(paramsNode), done: new Set(), dead: false };
-    // What each parameter holds is what its callers pass (a `param` value, resolved by the project index).
-    params.forEach((p, i) => inner.vars.set(p, paramOf(q, i)));
+    // What each parameter holds is what its callers pass (a `param` value, resolved by the project index),
+    // and an instance of the class its annotation names (`bot: Bot`): its methods are that class's.
+    const annotations = this.parameterAnnotations(paramsNode, ctx);
+    params.forEach((p, i) => inner.vars.set(p, annotations.has(p) ? union(paramOf(q, i), annotations.get(p)!) : paramOf(q, i)));
     let classQ = ctx.classQ;
     let classRel = ctx.classRel;
     let self = ctx.selfName;

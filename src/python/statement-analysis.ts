@@ -181,13 +181,19 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const left = innermost.childForFieldName('left');
     const right = innermost.childForFieldName('right');
     let value: Value = NOTHING;
-    if (!right || (left && this.bindElementwise(left, right, ctx, state))) {
+    // `self.client: Client = make()`, `client: Optional[Client] = None`: the name holds an instance of that class too.
+    const annotation = innermost.childForFieldName('type');
+    const annotated = annotation ? this.annotatedInstance(annotation, ctx, state) : NOTHING;
+    if (!right && left && annotated.length > 0 && (ctx.scope.kind === 'class' || left.type === 'attribute')) {
+      // A declaration without a value (`client: Client` in a class body, `self.client: Client`): what the attribute will hold.
+      this.bindTarget(left, annotated, ctx, state);
+    } else if (!right || (left && this.bindElementwise(left, right, ctx, state))) {
       // Nothing assigned, or bound element by element: the targets outside get no value.
     } else {
       // A call whose result is stored is not "used" here; where the stored value goes decides that.
       this.suppressUse = unwrapParens(right).type === 'call' && left?.type === 'identifier';
       value = this.evalExpr(right, ctx, state);
-      if (left) this.bindTarget(left, value, ctx, state);
+      if (left) this.bindTarget(left, union(value, annotated), ctx, state);
       this.markDoneSet(left, right, ctx, state);
       // `timeout = None`: a local that may be None on the paths from here (what a wait's timeout may be).
       if (left?.type === 'identifier' && unwrapParens(right).type === 'none') {

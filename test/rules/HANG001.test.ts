@@ -912,3 +912,111 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Receivers known by their type annotation: parameters, attributes and locals annotated with a project class.
+const annotatedBot = py`
+  import asyncio
+
+  class Bot:
+      def __init__(self, loop):
+          self.loop = loop
+
+      def submit(self, coro):
+          return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+      def submit_and_wait(self, coro):
+          return self.submit(coro).result(timeout=10)
+`;
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'annotated receivers waited with a timeout; containers, types and look-alike classes',
+      files: {
+        'bot/__init__.py': '',
+        'bot/core.py': annotatedBot,
+        'bot/handlers.py': py`
+          from typing import Optional
+          from bot.core import Bot
+          class Other:
+              def submit(self, coro):
+                  return coro
+          async def ping():
+              return 1
+          def run(bot: Bot, other: Other, bots: list[Bot], kind: type[Bot]):
+              bot.submit(ping()).result(timeout=5)
+              bot.submit_and_wait(ping())
+              other.submit(ping()).result()
+              bots.submit(ping()).result()
+              kind.submit(ping()).result()
+          def maybe(bot: Optional["Bot"] = None):
+              return bot.submit(ping()).exception(timeout=5) if bot else None
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a parameter, a forward reference, Optional and `| None` annotations, class and self attributes',
+      files: {
+        'bot/__init__.py': '',
+        'bot/core.py': annotatedBot,
+        'bot/handlers.py': py`
+          from __future__ import annotations
+          from typing import TYPE_CHECKING, Optional
+          if TYPE_CHECKING:
+              from bot.core import Bot
+              import bot.core as core
+          async def ping():
+              return 1
+          def run(bot: Bot):
+              bot.submit(ping()).result()
+          def run_later(bot: "core.Bot", spare: Optional[Bot] = None, last: Bot | None = None):
+              fut = bot.submit(ping())
+              spare.submit(ping()).result(None)
+              return fut.exception(), last.submit(ping()).result()
+          class Service:
+              client: Bot
+              def __init__(self, make):
+                  self.helper: "Optional[Bot]" = make()
+              def go(self):
+                  self.client.submit(ping()).result()
+                  local: Bot = self.helper
+                  return local.submit(ping()).result()
+        `,
+      },
+      output: {
+        'bot/handlers.py': py`
+          from __future__ import annotations
+          from typing import TYPE_CHECKING, Optional
+          if TYPE_CHECKING:
+              from bot.core import Bot
+              import bot.core as core
+          async def ping():
+              return 1
+          def run(bot: Bot):
+              bot.submit(ping()).result(timeout=30)
+          def run_later(bot: "core.Bot", spare: Optional[Bot] = None, last: Bot | None = None):
+              fut = bot.submit(ping())
+              spare.submit(ping()).result(30)
+              return fut.exception(timeout=30), last.submit(ping()).result(timeout=30)
+          class Service:
+              client: Bot
+              def __init__(self, make):
+                  self.helper: "Optional[Bot]" = make()
+              def go(self):
+                  self.client.submit(ping()).result(timeout=30)
+                  local: Bot = self.helper
+                  return local.submit(ping()).result(timeout=30)
+        `,
+      },
+      errors: [
+        { file: 'bot/handlers.py', line: 9, column: 23 },
+        { file: 'bot/handlers.py', line: 12, column: 25 },
+        { file: 'bot/handlers.py', line: 13, column: 15 },
+        { file: 'bot/handlers.py', line: 13, column: 48 },
+        { file: 'bot/handlers.py', line: 19, column: 35 },
+        { file: 'bot/handlers.py', line: 21, column: 36 },
+      ],
+    },
+  ],
+});

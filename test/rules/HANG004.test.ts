@@ -1,4 +1,4 @@
-import { fixtureFiles, ruleTester } from '../rule-tester.js';
+import { fixtureFiles, py, ruleTester } from '../rule-tester.js';
 
 const header = 'import asyncio\nloop = asyncio.new_event_loop()\nasync def work():\n    return 1\n';
 
@@ -53,6 +53,40 @@ ruleTester('HANG004', {
       name: 'a local partial under an alias',
       code: header + 'from functools import partial as p\ndef fire():\n    run = p(asyncio.run_coroutine_threadsafe, loop=loop)\n    run(work())\n',
       errors: [{ line: 8, column: 5, message: '`run(...)`' }],
+    },
+  ],
+});
+
+// Receivers known by their type annotation: a wrapper method of an annotated parameter.
+ruleTester('HANG004', {
+  valid: [
+    {
+      name: 'the future of an annotated receiver kept, and a look-alike class',
+      code: header + py`
+        class Bot:
+            def submit(self, coro):
+                return asyncio.run_coroutine_threadsafe(coro, loop)
+        class Queue:
+            def submit(self, coro):
+                return None
+        def fire(bot: Bot, queue: Queue):
+            pending = bot.submit(work())
+            queue.submit(work())
+            return pending
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'the future of a method of an annotated parameter dropped',
+      code: header + py`
+        class Bot:
+            def submit(self, coro):
+                return asyncio.run_coroutine_threadsafe(coro, loop)
+        def fire(bot: "Bot"):
+            bot.submit(work())
+      `,
+      errors: [{ line: 9, column: 5, message: '`bot.submit(...)`' }],
     },
   ],
 });
