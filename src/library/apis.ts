@@ -383,12 +383,16 @@ export const LOOP_STOPPING_EXCEPTIONS: readonly string[] = ['builtins.SystemExit
  * element of the iterables from position `elementsFrom` on (map, filter,
  * sorted's key). `thread` says where the callable runs: in the calling thread
  * before the caller goes on (`this`: map's results are consumed there), or
- * in another (`other`: a thread, an executor's worker).
+ * in another (`other`: a thread, an executor's worker). An API that passes
+ * values of its own (`play(source, after=...)` passes an error or None)
+ * passes `its-own`. `ignoresResult`: what the callable returns is dropped
+ * (a thread's target, a completion callback), so a future it returns is lost.
  */
 export interface CallsArgument {
   callable: Param;
-  passes: 'following' | 'following-positional' | { args: Param; kwargs: Param } | { elementsFrom: number };
+  passes: 'following' | 'following-positional' | 'its-own' | { args: Param; kwargs: Param } | { elementsFrom: number };
   thread: 'this' | 'other';
+  ignoresResult?: true;
 }
 
 /** Functions and classes that call a callable they are given (see CallsArgument), as CPython 3.11 defines them. */
@@ -396,12 +400,22 @@ export const CALLING_APIS: readonly { names: readonly string[]; calls: CallsArgu
   // Thread(group=None, target=None, name=None, args=(), kwargs=None): run() calls target(*args, **kwargs).
   {
     names: ['threading.Thread'],
-    calls: { callable: { position: 1, keyword: 'target' }, passes: { args: { position: 3, keyword: 'args' }, kwargs: { position: 4, keyword: 'kwargs' } }, thread: 'other' },
+    calls: {
+      callable: { position: 1, keyword: 'target' },
+      passes: { args: { position: 3, keyword: 'args' }, kwargs: { position: 4, keyword: 'kwargs' } },
+      thread: 'other',
+      ignoresResult: true,
+    },
   },
   // Timer(interval, function, args=None, kwargs=None).
   {
     names: ['threading.Timer'],
-    calls: { callable: { position: 1, keyword: 'function' }, passes: { args: { position: 2, keyword: 'args' }, kwargs: { position: 3, keyword: 'kwargs' } }, thread: 'other' },
+    calls: {
+      callable: { position: 1, keyword: 'function' },
+      passes: { args: { position: 2, keyword: 'args' }, kwargs: { position: 3, keyword: 'kwargs' } },
+      thread: 'other',
+      ignoresResult: true,
+    },
   },
   { names: ['asyncio.to_thread', 'asyncio.threads.to_thread'], calls: { callable: { position: 0, keyword: 'func' }, passes: 'following', thread: 'other' } },
   { names: ['builtins.map', 'builtins.filter'], calls: { callable: { position: 0, keyword: '' }, passes: { elementsFrom: 1 }, thread: 'this' } },
@@ -420,6 +434,9 @@ export const CALLING_METHODS: Readonly<Record<string, CallsArgument>> = {
   run_in_executor: { callable: { position: 1, keyword: 'func' }, passes: 'following-positional', thread: 'other' },
   // Context.run(callable, *args, **kwargs) calls it in this thread (Runner.run(coro) passes a coroutine: nothing is called).
   run: { callable: { position: 0, keyword: '' }, passes: 'following', thread: 'this' },
+  // discord.py's VoiceClient.play(source, *, after=None): its audio thread calls after(error) and drops what it returns
+  // (the voice idiom `after=lambda e: asyncio.run_coroutine_threadsafe(...)` loses the future).
+  play: { callable: { position: -1, keyword: 'after' }, passes: 'its-own', thread: 'other', ignoresResult: true },
 };
 
 /** Every library's rows. */

@@ -370,6 +370,26 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       this.runExtractors(bound, method, calls.thread === 'this' ? ctx : { ...ctx, coroutine: null }, state, calledByText(call.fnNode));
     }
     this.recordCall({ ...passed, node: call.node, fnNode: call.fnNode, callee: callable, receiver: NOTHING }, ctx);
+    if (calls.ignoresResult) this.noteResultDropped(callableNode);
+  }
+
+  /** Lambdas whose result was noted dropped (a loop's body is walked twice). */
+  private readonly droppedResults = new Set<number>();
+
+  /**
+   * A lambda handed to an API that drops what it returns (a thread's target,
+   * `after=`, a loop callback): the call its body makes is a discarded value,
+   * as if written as a statement (`after=lambda e: run_coroutine_threadsafe(...)`).
+   */
+  private noteResultDropped(callableNode: SyntaxNode): void {
+    const lambda = unwrapParens(callableNode);
+    if (lambda.type !== 'lambda' || this.droppedResults.has(lambda.id)) return;
+    const body = lambda.childForFieldName('body');
+    const made = body ? unwrapParens(body) : null;
+    const returns = this.lambdas.get(lambda.id)?.fn?.returns;
+    if (made?.type !== 'call' || !returns || returns.length === 0) return;
+    this.droppedResults.add(lambda.id);
+    this.facts.discards.push({ value: returns, loc: this.nodeLoc(made), calleeText: compact(made.childForFieldName('function')?.text ?? made.text) });
   }
 
   /** The arguments an API passes to the callable it calls (see CallsArgument), as a call's arguments. */
@@ -378,7 +398,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const args: CallArgs = { positional: [], keywords: NO_KEYWORDS, splat: call.args.splat };
     const argValues: Value[] = [];
     let keywordValues: ReadonlyMap<string, Value> = NO_KEYWORDS;
-    if (passes === 'following' || passes === 'following-positional') {
+    if (passes === 'its-own') {
+      // Values of the API's own: nothing known.
+    } else if (passes === 'following' || passes === 'following-positional') {
       const from = call.args.positional[callable.position] ? callable.position + 1 : 0;
       args.positional = call.args.positional.slice(from);
       argValues.push(...call.argValues.slice(from));
@@ -896,6 +918,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     };
     const exit = apiEffect(singleSymbol(callable));
     if (exit?.kind === 'exits') fact.exits = exit.raises;
+    // A loop and a future drop what their callbacks return.
+    this.noteResultDropped(callableNode);
     if (future) fact.future = future;
     this.facts.loopCallbacks.push(fact);
   }

@@ -1,7 +1,8 @@
 /** The module walk's statements (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
 import { importBindings } from './imports.js';
-import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
+import { apiEffect, methodEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
+import { ignoresItsFuture, moduleOf, onlyAssignmentOfDroppedFuture } from './done-callbacks.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
 import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
@@ -167,7 +168,37 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (call.type === 'call' && value.length > 0 && this.recording) {
       const fn = call.childForFieldName('function');
       this.facts.discards.push({ value, loc: this.nodeLoc(call), calleeText: compact(fn?.text ?? call.text) });
-    }
+    } else if (call.type === 'call' && this.recording) this.noteFutureLeftToCallback(call, ctx, state);
+  }
+
+  /** Calls whose value is left only to done-callbacks that ignore it, each noted once (a loop's body is walked twice). */
+  private readonly leftToCallbacks = new Set<number>();
+
+  /**
+   * `run_coroutine_threadsafe(...).add_done_callback(lambda _: None)`, or
+   * `fut = run_coroutine_threadsafe(...)` whose only other uses are such
+   * registrations: the value is dropped, as by an expression statement, at
+   * the call that made it (see done-callbacks.ts).
+   */
+  private noteFutureLeftToCallback(call: SyntaxNode, ctx: Ctx, state: State): void {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute') return;
+    const registers = methodEffect(fn.childForFieldName('attribute')?.text ?? null);
+    if (registers?.kind !== 'registers-done-callback') return;
+    const receiver = unwrapParens(fn.childForFieldName('object')!);
+    const root = moduleOf(call);
+    const ignores = (registration: SyntaxNode, future: string | null): boolean => {
+      const callback = callArgs(registration).positional[registers.callback];
+      return callback !== undefined && ignoresItsFuture(callback, future, root);
+    };
+    let made: SyntaxNode | null = null;
+    if (receiver.type === 'call') made = ignores(call, null) ? receiver : null;
+    else if (receiver.type === 'identifier' && ctx.scope.kind !== 'class') made = onlyAssignmentOfDroppedFuture(receiver, (r) => ignores(r, receiver.text));
+    if (!made || this.leftToCallbacks.has(made.id)) return;
+    this.leftToCallbacks.add(made.id);
+    const value = receiver.type === 'call' ? this.quietEval(receiver, ctx, state) : this.lookup(receiver.text, ctx, state);
+    if (value.length === 0) return;
+    this.facts.discards.push({ value, loc: this.nodeLoc(made), calleeText: compact(made.childForFieldName('function')?.text ?? made.text) });
   }
 
   protected visitAssignment(node: SyntaxNode, ctx: Ctx, state: State): Value {
