@@ -50,6 +50,12 @@ export type ApiEffect =
    * once an `await` of it returns, `future` is done.
    */
   | { kind: 'wraps-future'; future: Param }
+  /**
+   * Returns an awaitable over the futures in `futures` (asyncio.wait): awaited,
+   * it returns `(done, pending)` once the first completes (`return_when`),
+   * `timeout` passes, or, when neither is given, every one is done.
+   */
+  | { kind: 'awaits-futures'; futures: Param; timeout: Param; returnWhen: Param }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
   | { kind: 'runs-coroutine'; coroutine: Param }
   /**
@@ -177,6 +183,11 @@ export const ASYNCIO: readonly LibraryApi[] = [
       'asyncio.protocols.SubprocessProtocol',
     ],
     does: { kind: 'loop-protocol', callbacks: PROTOCOL_CALLBACKS },
+  },
+  // wait(fs, *, timeout=None, return_when=ALL_COMPLETED): both keyword-only.
+  {
+    names: ['asyncio.wait', 'asyncio.tasks.wait'],
+    does: { kind: 'awaits-futures', futures: { position: 0, keyword: 'fs' }, timeout: { position: -1, keyword: 'timeout' }, returnWhen: { position: -1, keyword: 'return_when' } },
   },
   { names: ['asyncio.wrap_future', 'asyncio.futures.wrap_future'], does: { kind: 'wraps-future', future: { position: 0, keyword: 'future' } } },
   { names: ['asyncio.run', 'asyncio.runners.run'], does: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'main' } } },

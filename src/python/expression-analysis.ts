@@ -4,7 +4,7 @@ import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } fr
 import { apiEffect, callsArgument, methodEffect, type ApiEffect, type CallsArgument, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
 import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
-import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
+import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, markDone, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
@@ -269,15 +269,41 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
-  /** `await asyncio.wrap_future(fut)` returned: `fut` is done on this path (see the 'wraps-future' rows). */
+  /**
+   * An await that returned, on this path: `await asyncio.wrap_future(fut)`
+   * makes `fut` done (see the 'wraps-future' rows); `await asyncio.wait(fs)`
+   * with neither a timeout nor return_when, every future written out in `fs`;
+   * `await asyncio.wait_for(w, 5)`, `gather(w1, w2)`, `shield(w)`, the
+   * awaitables they wrap (each returns only once those are done): a wrapped
+   * threadsafe future (`asyncio.wrap_future(fut)`, or a local holding it) is done.
+   */
   private awaited(node: SyntaxNode | null, ctx: Ctx, state: State): void {
     const call = node ? unwrapParens(node) : null;
     if (call?.type !== 'call') return;
     const api = apiEffect(singleSymbol(this.calleeValue(call, ctx, state, false)));
-    if (api?.kind !== 'wraps-future') return;
     const args = callArgs(call);
-    const future = args.positional[api.future.position] ?? args.keywords.get(api.future.keyword);
-    if (future) state.done.add(guardKey(unwrapParens(future)));
+    const at = (param: { position: number; keyword: string }): SyntaxNode | undefined => args.positional[param.position] ?? args.keywords.get(param.keyword);
+    if (api?.kind === 'wraps-future') {
+      const future = at(api.future);
+      if (future) markDone(state, guardKey(unwrapParens(future)));
+    } else if (api?.kind === 'awaits-futures') {
+      const fs = at(api.futures);
+      if (!fs || at(api.timeout) || at(api.returnWhen) || args.splat) return;
+      const literal = unwrapParens(fs);
+      if (literal.type === 'list' || literal.type === 'set' || literal.type === 'tuple') for (const e of literal.namedChildren) this.markAwaitedDone(e, ctx, state);
+    } else if (api?.kind === 'wraps-coroutines' && api.coroutines !== 'all' && !api.object) {
+      const wrapped = at(api.coroutines);
+      if (wrapped) this.markAwaitedDone(wrapped, ctx, state);
+    } else if (api?.kind === 'wraps-coroutines' && api.coroutines === 'all') {
+      for (const wrapped of args.positional) this.markAwaitedDone(wrapped, ctx, state);
+    }
+  }
+
+  /** An awaitable known complete: `asyncio.wrap_future(fut)` makes `fut` done, a local (`w`) itself and what it wraps. */
+  private markAwaitedDone(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const inner = unwrapParens(node);
+    if (inner.type === 'call') this.awaited(inner, ctx, state);
+    else if (inner.type === 'identifier') markDone(state, guardKey(inner));
   }
 
   /** Lambdas met in this module, by node: each one's qualified name, and its facts once recorded. */

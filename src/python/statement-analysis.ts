@@ -5,7 +5,7 @@ import { apiEffect, methodEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/in
 import { ignoresItsFuture, moduleOf, onlyAssignmentOfDroppedFuture } from './done-callbacks.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, markDone, wrapsKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase } from './analyzer-base.js';
@@ -239,16 +239,28 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
   }
 
   /**
-   * `done, pending = concurrent.futures.wait(fs, ...)`: `done` holds only
-   * completed futures, so `if fut in done:` makes `fut` known done (see
-   * doneMembers). Marked as a key of `done` itself, which rebinding it forgets.
+   * `done, pending = concurrent.futures.wait(fs, ...)` (or `await
+   * asyncio.wait(fs, ...)`): `done` holds only completed futures, so `if fut
+   * in done:` makes `fut` known done (see doneMembers). Marked as a key of
+   * `done` itself, which rebinding it forgets. `w = asyncio.wrap_future(fut)`
+   * is marked too: `w` done makes `fut` done.
    */
   private markDoneSet(left: SyntaxNode | null, right: SyntaxNode, ctx: Ctx, state: State): void {
-    if (!left || !TARGET_SHAPES.has(left.type) || unwrapParens(right).type !== 'call') return;
+    let value = unwrapParens(right);
+    // `done, pending = await asyncio.wait(...)`, the same for asyncio's futures.
+    if (value.type === 'await' && value.namedChild(0)) value = unwrapParens(value.namedChild(0)!);
+    if (value.type !== 'call') return;
+    const api = apiEffect(singleSymbol(this.calleeValue(value, ctx, state, false)));
+    if (left?.type === 'identifier' && api?.kind === 'wraps-future') {
+      // `w = asyncio.wrap_future(fut)`: once `w` is known done, so is `fut` (see markDone).
+      const future = callArgs(value).positional[api.future.position] ?? callArgs(value).keywords.get(api.future.keyword);
+      if (future) state.done.add(wrapsKey(left.text, guardKey(unwrapParens(future))));
+      return;
+    }
+    if (!left || !TARGET_SHAPES.has(left.type)) return;
     const first = left.namedChildren[0];
     if (first?.type !== 'identifier') return;
-    const api = apiEffect(singleSymbol(this.calleeValue(unwrapParens(right), ctx, state, false)));
-    if (api?.kind === 'waits-on-futures' && api.wait === 'wait') state.done.add(`${first.text}${DONE_SET}`);
+    if ((api?.kind === 'waits-on-futures' && api.wait === 'wait') || api?.kind === 'awaits-futures') state.done.add(`${first.text}${DONE_SET}`);
   }
 
   /** `a, b = x, y`: binds element by element when both sides have the same shape. */
@@ -335,7 +347,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const notNone = noneGuards(cond);
       const thenState = cloneState(current);
       for (const key of guards.pos) thenState.done.add(key);
-      for (const key of doneMembers(cond, current)) thenState.done.add(key);
+      for (const key of doneMembers(cond, current)) markDone(thenState, key);
       dropNone(thenState, notNone.pos);
       this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
       outcomes.push(thenState);

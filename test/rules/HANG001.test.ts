@@ -1020,3 +1020,137 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Known done after asyncio's awaits, early returns on done(), and a second wait after a bounded one that may have timed out.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'after await asyncio.wait with no timeout, wait_for, shield, gather, and `in done` of a bounded asyncio.wait',
+      code: header + py`
+        async def relay(n):
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            done, _ = await asyncio.wait([asyncio.wrap_future(fut)])
+            first = fut.result()
+            other = asyncio.run_coroutine_threadsafe(work(), loop)
+            await asyncio.wait_for(asyncio.wrap_future(other), timeout=5)
+            wrapped_a = asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work(), loop))
+            third = asyncio.run_coroutine_threadsafe(work(), loop)
+            wrapped = asyncio.wrap_future(third)
+            await asyncio.gather(asyncio.shield(wrapped), wrapped_a)
+            return first, other.result(), third.exception()
+        async def bounded():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            task = asyncio.wrap_future(fut)
+            done, pending = await asyncio.wait({task}, timeout=5)
+            if task in done:
+                return fut.result()
+            fut.cancel()
+      `,
+    },
+    {
+      name: 'an early return unless done, across several futures',
+      code: header + py`
+        class Poller:
+            def __init__(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def poll(self):
+                if not self.fut.done():
+                    return None
+                return self.fut.result()
+        def poll_all(futs):
+            for fut in futs:
+                if not fut.done():
+                    continue
+                print(fut.exception())
+        poll_all([asyncio.run_coroutine_threadsafe(work(), loop)])
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'an early return when done, a bounded asyncio.wait returning on the first, a timed-out wait_for caught',
+      code: header + py`
+        class Poller:
+            def __init__(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def poll(self):
+                if self.fut.done():
+                    return None
+                return self.fut.result()
+        async def first_of(a, b):
+            fa = asyncio.run_coroutine_threadsafe(a, loop)
+            fb = asyncio.run_coroutine_threadsafe(b, loop)
+            await asyncio.wait([asyncio.wrap_future(fa), asyncio.wrap_future(fb)], return_when=asyncio.FIRST_COMPLETED)
+            return fa.result(timeout=None)
+        async def patient():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(fut), 5)
+            except asyncio.TimeoutError:
+                pass
+            return fut.exception()
+      `,
+      output: header + py`
+        class Poller:
+            def __init__(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def poll(self):
+                if self.fut.done():
+                    return None
+                return self.fut.result(timeout=30)
+        async def first_of(a, b):
+            fa = asyncio.run_coroutine_threadsafe(a, loop)
+            fb = asyncio.run_coroutine_threadsafe(b, loop)
+            await asyncio.wait([asyncio.wrap_future(fa), asyncio.wrap_future(fb)], return_when=asyncio.FIRST_COMPLETED)
+            return fa.result(timeout=30)
+        async def patient():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(fut), 5)
+            except asyncio.TimeoutError:
+                pass
+            return fut.exception(timeout=30)
+      `,
+      errors: [
+        { line: at(7), column: 24 },
+        { line: at(12), column: 14 },
+        { line: at(19), column: 15 },
+      ],
+    },
+    {
+      name: 'a second unbounded wait after a bounded one that may have timed out',
+      code: header + py`
+        import concurrent.futures
+        def call(coro):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            try:
+                return fut.result(timeout=5)
+            except concurrent.futures.TimeoutError:
+                print("slow; waiting on")
+            return fut.result()
+        def settle(coro):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            done, _ = concurrent.futures.wait([fut], timeout=5)
+            return fut.exception()
+      `,
+      output: header + py`
+        import concurrent.futures
+        def call(coro):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            try:
+                return fut.result(timeout=5)
+            except concurrent.futures.TimeoutError:
+                print("slow; waiting on")
+            return fut.result(timeout=30)
+        def settle(coro):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            done, _ = concurrent.futures.wait([fut], timeout=5)
+            return fut.exception(timeout=30)
+      `,
+      errors: [
+        { line: at(8), column: 15 },
+        { line: at(12), column: 15 },
+      ],
+    },
+  ],
+});

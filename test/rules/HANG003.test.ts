@@ -103,3 +103,40 @@ ruleTester('HANG003', {
     },
   ],
 });
+
+// After asyncio.wait: a future known done returns at once; one that may still be pending blocks the loop.
+ruleTester('HANG003', {
+  valid: [
+    {
+      name: 'result() of a wrapped future in the done set, or after an unbounded asyncio.wait',
+      code: header + py`
+        async def relay():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            wrapped = asyncio.wrap_future(fut)
+            done, pending = await asyncio.wait({wrapped}, timeout=5)
+            if wrapped in done:
+                return fut.result()
+            wrapped.cancel()
+        async def all_of(futs):
+            other = asyncio.run_coroutine_threadsafe(work(), loop)
+            await asyncio.wait([asyncio.wrap_future(other)])
+            return other.exception()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'result() after a bounded asyncio.wait, outside the done check',
+      code: header + py`
+        async def relay():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            wrapped = asyncio.wrap_future(fut)
+            done, pending = await asyncio.wait({wrapped}, timeout=5)
+            if wrapped in pending:
+                print("still running")
+            return fut.result()
+      `,
+      errors: [{ line: 11, column: 15, message: '`fut.result()` blocks the event loop of `relay()`' }],
+    },
+  ],
+});
