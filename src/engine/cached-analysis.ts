@@ -89,6 +89,7 @@ const isEscape = shape({
   value,
   raises: optional(isString),
   caught: arrayOf(isString),
+  falseKeywords: optional(arrayOf(isString)),
 });
 
 const isFunction = shape({

@@ -87,6 +87,12 @@ export type ApiEffect =
    * project subclass, what those methods do decides (`def error(self, m): raise CommandError(m)`).
    */
   | { kind: 'exits'; raises: string; unlessFalse?: Param; through?: readonly string[] }
+  /**
+   * A decorator, used bare or called (`@click.command`, `@click.command()`,
+   * `@cli.command()` as a method row), that replaces the function with an
+   * instance of the library class `instance`.
+   */
+  | { kind: 'decorates-into'; instance: string }
   /** A context manager that swallows the exception classes passed to it. */
   | { kind: 'suppresses-exceptions' }
   /**
@@ -270,6 +276,25 @@ export const UNITTEST: readonly LibraryApi[] = [
     names: ['unittest.main', 'unittest.TestProgram', 'unittest.main.main', 'unittest.main.TestProgram'],
     does: { kind: 'exits', raises: 'builtins.SystemExit', unlessFalse: { position: 5, keyword: 'exit' } },
   },
+];
+
+/**
+ * click 8.4.0, as run on CPython 3.11.7: a command or group is called (or its
+ * main() is) in standalone mode by default, which ends in sys.exit() on
+ * success (SystemExit(0)), on bad input (2) and on click.Abort (1);
+ * standalone_mode=False (main's fourth parameter) returns, or raises
+ * ClickException. click.Abort and click.exceptions.Exit (`ctx.exit()`) are
+ * RuntimeErrors: raised in a coroutine, they do not stop its loop (no rows).
+ */
+const standalone: Param = { position: 3, keyword: 'standalone_mode' };
+export const CLICK: readonly LibraryApi[] = [
+  { names: ['click.Command', 'click.core.Command', 'click.Group', 'click.core.Group'], does: { kind: 'library-class' } },
+  {
+    names: ['__call__', 'main'].flatMap((m) => ['click.Command', 'click.core.Command', 'click.Group', 'click.core.Group'].map((c) => `${c}.${m}`)),
+    does: { kind: 'exits', raises: 'builtins.SystemExit', unlessFalse: standalone },
+  },
+  { names: ['click.command', 'click.decorators.command', 'click.Group.command', 'click.core.Group.command'], does: { kind: 'decorates-into', instance: 'click.Command' } },
+  { names: ['click.group', 'click.decorators.group', 'click.Group.group', 'click.core.Group.group'], does: { kind: 'decorates-into', instance: 'click.Group' } },
 ];
 
 /** signal.default_int_handler(signum, frame), Python's SIGINT handler, raises KeyboardInterrupt when called. */
@@ -460,6 +485,7 @@ export const LIBRARY: readonly LibraryApi[] = [
   ...ARGPARSE,
   ...UNITTEST,
   ...SIGNAL,
+  ...CLICK,
   ...CONTEXTLIB,
   ...FUNCTOOLS,
   ...BUILTINS,

@@ -580,12 +580,22 @@ export class ProjectIndex implements ResolvedProject {
     return [...new Set(out)];
   }
 
-  exitsCalled(callee: Value): string[] {
+  /**
+   * What calling the callee raises, when it is a library exit (or an instance
+   * of a library class whose `__call__` exits: a click command), unless the
+   * call gives the row's `unlessFalse` keyword as False (`falseKeywords`).
+   */
+  exitsCalled(callee: Value, falseKeywords: readonly string[] = []): string[] {
     const out: string[] = [];
     for (const c of this.evaluate(callee)) {
-      if (!c.startsWith('api:')) continue;
-      const effect = apiEffect(c.slice(4));
-      if (effect?.kind === 'exits' && !out.includes(effect.raises)) out.push(effect.raises);
+      let q: string;
+      if (c.startsWith('api:')) q = c.slice(4);
+      else if (c.startsWith('apiinst:')) q = `${c.slice(8)}.__call__`;
+      else continue;
+      const effect = apiEffect(q);
+      if (effect?.kind !== 'exits' || out.includes(effect.raises)) continue;
+      if (effect.unlessFalse && falseKeywords.includes(effect.unlessFalse.keyword)) continue;
+      out.push(effect.raises);
     }
     return out;
   }

@@ -676,6 +676,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       caught: ctx.caught,
     };
     if (raises) escape.raises = raises;
+    else {
+      const falseKeywords = [...call.args.keywords].filter(([, node]) => unwrapParens(node).type === 'false').map(([name]) => name);
+      if (falseKeywords.length > 0) escape.falseKeywords = falseKeywords;
+    }
     ctx.fn.escapes.push(escape);
   }
 

@@ -126,6 +126,8 @@ export interface EscapeFact {
   raises?: string;
   /** Qualified names of exception classes caught around this point without re-raising. */
   caught: string[];
+  /** For `call`: the keywords given as the literal False (`cli(standalone_mode=False)`), which some exits return on. */
+  falseKeywords?: string[];
 }
 
 /**

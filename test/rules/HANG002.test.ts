@@ -623,3 +623,73 @@ ruleTester('HANG002', {
     },
   ],
 });
+
+// click: calling a command or group (or its main()) in standalone mode, the default, ends in sys.exit().
+const clickCli = py`
+  import click
+
+  @click.group()
+  def cli():
+      pass
+
+  @cli.command()
+  @click.argument("n", type=int)
+  def kick(n):
+      click.echo(f"kick {n}")
+
+  @click.command
+  def ping():
+      click.echo("pong")
+`;
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'standalone_mode=False, click.Abort and ctx.exit() (RuntimeErrors), a look-alike main()',
+      files: {
+        'bot/__init__.py': '',
+        'bot/cli.py': clickCli,
+        'bot/handlers.py': py`
+          import click
+          from bot.cli import cli, ping
+          class Game:
+              def main(self, args):
+                  return args
+          async def on_ping(text):
+              ping(standalone_mode=False)
+              return cli.main(text.split(), prog_name="bot", standalone_mode=False)
+          async def on_abort():
+              raise click.Abort()
+          async def on_exit(ctx: click.Context):
+              ctx.exit(0)
+          async def on_game(text):
+              Game().main(text.split())
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a chat bot parsing commands with a click group, submitted to another loop, and a command called directly',
+      files: {
+        'bot/__init__.py': '',
+        'bot/cli.py': clickCli,
+        'bot/handlers.py': py`
+          import asyncio
+          from bot import cli as commands
+          from bot.cli import kick
+          loop = asyncio.new_event_loop()
+          async def on_message(text):
+              commands.cli.main(args=text.split(), prog_name="bot")
+          async def on_kick(text):
+              kick([text])
+          def bridge(text):
+              asyncio.run_coroutine_threadsafe(on_message(text), loop).result(timeout=5)
+        `,
+      },
+      errors: [
+        { file: 'bot/handlers.py', line: 6, column: 5, severity: 'error', message: '`SystemExit` can escape `on_message()`: handlers.py:10 hangs' },
+        { file: 'bot/handlers.py', line: 8, column: 5, severity: 'warning', message: '`SystemExit` can escape coroutine `on_kick()`' },
+      ],
+    },
+  ],
+});
