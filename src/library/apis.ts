@@ -429,6 +429,8 @@ export interface CallsArgument {
   passes: 'following' | 'following-positional' | 'its-own' | { args: Param; kwargs: Param } | { elementsFrom: number };
   thread: 'this' | 'other';
   ignoresResult?: true;
+  /** The call returns what the callable returns (`Context.run`): calling it with a library function is calling that function. */
+  returnsResult?: true;
 }
 
 /** Functions and classes that call a callable they are given (see CallsArgument), as CPython 3.11 defines them. */
@@ -469,7 +471,7 @@ export const CALLING_METHODS: Readonly<Record<string, CallsArgument>> = {
   map: { callable: { position: 0, keyword: 'fn' }, passes: { elementsFrom: 1 }, thread: 'other' },
   run_in_executor: { callable: { position: 1, keyword: 'func' }, passes: 'following-positional', thread: 'other' },
   // Context.run(callable, *args, **kwargs) calls it in this thread (Runner.run(coro) passes a coroutine: nothing is called).
-  run: { callable: { position: 0, keyword: '' }, passes: 'following', thread: 'this' },
+  run: { callable: { position: 0, keyword: '' }, passes: 'following', thread: 'this', returnsResult: true },
   // discord.py's VoiceClient.play(source, *, after=None): its audio thread calls after(error) and drops what it returns
   // (the voice idiom `after=lambda e: asyncio.run_coroutine_threadsafe(...)` loses the future).
   play: { callable: { position: -1, keyword: 'after' }, passes: 'its-own', thread: 'other', ignoresResult: true },

@@ -627,6 +627,11 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       const known = this.applyMethod(effect, call, ctx, state, suppressUse);
       if (known) return known;
     }
+    // `ctx.run(asyncio.run_coroutine_threadsafe, coro, loop)` returns what the callable returns, called with the rest
+    // (after the rows above: `Runner.run(coro)` is an entry point, not this).
+    if (calls?.returnsResult && call.args.positional[calls.callable.position]) {
+      return union(callOf(this.bindArguments(calls.callable.position, call, ctx)), this.anyCall(call, ctx, suppressUse));
+    }
     // An object the library rows name rides along with what the call returns otherwise
     // (the call is still any other call: `self.create_task` may be a method of the project).
     const object = api?.kind === 'returns-object' ? api.object : effect?.kind === 'returns-object' ? effect.object : null;

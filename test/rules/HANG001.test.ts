@@ -1154,3 +1154,38 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// run_coroutine_threadsafe handed to Context.run, which returns what it returns; asyncio.Runner.run stays an entry point.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'Context.run of run_coroutine_threadsafe waited with a timeout, and a Runner',
+      code: header + py`
+        import contextvars
+        def call(coro):
+            ctx = contextvars.copy_context()
+            return ctx.run(asyncio.run_coroutine_threadsafe, coro, loop).result(timeout=5)
+        with asyncio.Runner() as runner:
+            runner.run(work())
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'Context.run of run_coroutine_threadsafe waited on without a timeout',
+      code: header + py`
+        import contextvars
+        def call(coro):
+            fut = contextvars.copy_context().run(asyncio.run_coroutine_threadsafe, coro, loop)
+            return fut.result()
+      `,
+      output: header + py`
+        import contextvars
+        def call(coro):
+            fut = contextvars.copy_context().run(asyncio.run_coroutine_threadsafe, coro, loop)
+            return fut.result(timeout=30)
+      `,
+      errors: [{ line: at(4), column: 15 }],
+    },
+  ],
+});
