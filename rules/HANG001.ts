@@ -1,7 +1,7 @@
 import { defineRule, type RelatedLocation, type RuleContext } from '../src/engine/rule.js';
 import { isThreadsafeFuture, holdsThreadsafeFutures, threadsafeFutureNames, futureCallers } from './shared/threadsafe-futures.js';
 import { own, type Fix } from '../src/python/facts.js';
-import { FUTURE_WAITS, type WaitFact } from './shared/future-waits.js';
+import { FUTURE_WAITS, waitText, type WaitFact } from './shared/future-waits.js';
 
 /**
  * HANG001 threadsafe-result-without-timeout.
@@ -25,6 +25,7 @@ export const HANG001 = defineRule({
       'inside a coroutine, await asyncio.wrap_future(fut) instead.',
     messages: {
       method: '`{call}` can block forever without a timeout',
+      passed: '`{call}` passed to `{api}` can block forever without a timeout',
       function: '`{call}` on threadsafe futures can block forever without a timeout',
       timeoutMayBeNone: '`{call}` can wait forever on a run_coroutine_threadsafe future: `{timeout}` {source}',
     },
@@ -62,8 +63,8 @@ export const HANG001 = defineRule({
       const hazardous = isMethod ? isThreadsafeFuture(context.project, wait.target) : holdsThreadsafeFutures(context.project, wait.target);
       if (!hazardous) continue;
       context.report({
-        messageId: isMethod ? 'method' : 'function',
-        data: { call: isMethod ? `${wait.targetText}.${wait.kind}(${wait.unpacks ? '...' : ''})` : `${wait.kind}(${wait.unpacks ? '...' : ''})`, target: wait.targetText },
+        messageId: wait.calledBy !== undefined ? 'passed' : isMethod ? 'method' : 'function',
+        data: { call: waitText(wait), target: wait.targetText, api: wait.calledBy ?? '' },
         loc: wait.loc,
         fix: isMethod ? timeoutFix(wait, context.options.fixTimeout) : undefined,
         related: futureCallers(context.project, wait.target),

@@ -1,6 +1,6 @@
 import type { Rule } from '../src/engine/rule.js';
 import { isThreadsafeFuture, threadsafeFutureNames, futureCallers } from './shared/threadsafe-futures.js';
-import { FUTURE_WAITS } from './shared/future-waits.js';
+import { FUTURE_WAITS, waitText } from './shared/future-waits.js';
 
 /**
  * HANG003 blocking-result-in-coroutine.
@@ -42,7 +42,7 @@ export const HANG003: Rule = {
       if (!isThreadsafeFuture(context.project, wait.target)) continue;
       context.report({
         messageId: 'blocking',
-        data: { call: `${wait.targetText}.${wait.kind}(${wait.unpacks ? '...' : ''})`, target: wait.targetText, name: wait.coroutine },
+        data: { call: waitText(wait), target: wait.targetText, name: wait.coroutine },
         loc: wait.loc,
         related: futureCallers(context.project, wait.target),
       });

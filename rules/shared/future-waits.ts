@@ -54,6 +54,8 @@ export interface WaitFact {
   targetText: string;
   /** Whether the call unpacks arguments (`*args`, `**kwargs`): its messages then do not write it as a call without them. */
   unpacks: boolean;
+  /** For `fut.result` handed to an API that calls it (`threading.Thread(target=fut.result)`), that API's text. */
+  calledBy?: string;
   /** The call's parenthesised argument list and how many items it holds (comments included); null for `f(x for x in y)`. */
   args: { loc: Loc; count: number } | null;
 }
@@ -106,8 +108,16 @@ for (const [method, wait] of methodsDoing('waits-on-receiver')) {
       targetText: future.text,
       args: call.argumentList,
       unpacks: call.unpacks,
+      ...(call.calledBy === null ? {} : { calledBy: call.calledBy }),
     };
   };
+}
+
+/** How messages write the wait: `fut.result()`, `fut.result(...)` when it unpacks arguments, `fut.result` when an API calls it. */
+export function waitText(wait: WaitFact): string {
+  if (wait.kind !== 'result' && wait.kind !== 'exception') return `${wait.kind}(${wait.unpacks ? '...' : ''})`;
+  if (wait.calledBy !== undefined) return `${wait.targetText}.${wait.kind}`;
+  return `${wait.targetText}.${wait.kind}(${wait.unpacks ? '...' : ''})`;
 }
 
 export const FUTURE_WAITS: FactKind<WaitFact> = { id: 'future-waits', calls };

@@ -64,6 +64,8 @@ function isTerm(term: unknown, depth: number): boolean {
       return isString(term['f']) && isNumber(term['i']);
     case 'call':
       return isValue(term['f'], depth);
+    case 'inst':
+      return isValue(term['c'], depth);
     case 'attr':
       return isValue(term['o'], depth) && isString(term['n']);
     case 'elem':
@@ -87,6 +89,7 @@ const isEscape = shape({
   value,
   raises: optional(isString),
   caught: arrayOf(isString),
+  falseKeywords: optional(arrayOf(isString)),
 });
 
 const isFunction = shape({

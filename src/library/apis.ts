@@ -50,6 +50,12 @@ export type ApiEffect =
    * once an `await` of it returns, `future` is done.
    */
   | { kind: 'wraps-future'; future: Param }
+  /**
+   * Returns an awaitable over the futures in `futures` (asyncio.wait): awaited,
+   * it returns `(done, pending)` once the first completes (`return_when`),
+   * `timeout` passes, or, when neither is given, every one is done.
+   */
+  | { kind: 'awaits-futures'; futures: Param; timeout: Param; returnWhen: Param }
   /** Runs `coroutine` to completion on a new event loop in this thread (an entry point). */
   | { kind: 'runs-coroutine'; coroutine: Param }
   /**
@@ -81,6 +87,12 @@ export type ApiEffect =
    * project subclass, what those methods do decides (`def error(self, m): raise CommandError(m)`).
    */
   | { kind: 'exits'; raises: string; unlessFalse?: Param; through?: readonly string[] }
+  /**
+   * A decorator, used bare or called (`@click.command`, `@click.command()`,
+   * `@cli.command()` as a method row), that replaces the function with an
+   * instance of the library class `instance`.
+   */
+  | { kind: 'decorates-into'; instance: string }
   /** A context manager that swallows the exception classes passed to it. */
   | { kind: 'suppresses-exceptions' }
   /**
@@ -178,6 +190,11 @@ export const ASYNCIO: readonly LibraryApi[] = [
     ],
     does: { kind: 'loop-protocol', callbacks: PROTOCOL_CALLBACKS },
   },
+  // wait(fs, *, timeout=None, return_when=ALL_COMPLETED): both keyword-only.
+  {
+    names: ['asyncio.wait', 'asyncio.tasks.wait'],
+    does: { kind: 'awaits-futures', futures: { position: 0, keyword: 'fs' }, timeout: { position: -1, keyword: 'timeout' }, returnWhen: { position: -1, keyword: 'return_when' } },
+  },
   { names: ['asyncio.wrap_future', 'asyncio.futures.wrap_future'], does: { kind: 'wraps-future', future: { position: 0, keyword: 'future' } } },
   { names: ['asyncio.run', 'asyncio.runners.run'], does: { kind: 'runs-coroutine', coroutine: { position: 0, keyword: 'main' } } },
   { names: ['asyncio.Runner', 'asyncio.runners.Runner'], does: { kind: 'coroutine-runner' }, python: '>=3.11' },
@@ -259,6 +276,25 @@ export const UNITTEST: readonly LibraryApi[] = [
     names: ['unittest.main', 'unittest.TestProgram', 'unittest.main.main', 'unittest.main.TestProgram'],
     does: { kind: 'exits', raises: 'builtins.SystemExit', unlessFalse: { position: 5, keyword: 'exit' } },
   },
+];
+
+/**
+ * click 8.4.0, as run on CPython 3.11.7: a command or group is called (or its
+ * main() is) in standalone mode by default, which ends in sys.exit() on
+ * success (SystemExit(0)), on bad input (2) and on click.Abort (1);
+ * standalone_mode=False (main's fourth parameter) returns, or raises
+ * ClickException. click.Abort and click.exceptions.Exit (`ctx.exit()`) are
+ * RuntimeErrors: raised in a coroutine, they do not stop its loop (no rows).
+ */
+const standalone: Param = { position: 3, keyword: 'standalone_mode' };
+export const CLICK: readonly LibraryApi[] = [
+  { names: ['click.Command', 'click.core.Command', 'click.Group', 'click.core.Group'], does: { kind: 'library-class' } },
+  {
+    names: ['__call__', 'main'].flatMap((m) => ['click.Command', 'click.core.Command', 'click.Group', 'click.core.Group'].map((c) => `${c}.${m}`)),
+    does: { kind: 'exits', raises: 'builtins.SystemExit', unlessFalse: standalone },
+  },
+  { names: ['click.command', 'click.decorators.command', 'click.Group.command', 'click.core.Group.command'], does: { kind: 'decorates-into', instance: 'click.Command' } },
+  { names: ['click.group', 'click.decorators.group', 'click.Group.group', 'click.core.Group.group'], does: { kind: 'decorates-into', instance: 'click.Group' } },
 ];
 
 /** signal.default_int_handler(signum, frame), Python's SIGINT handler, raises KeyboardInterrupt when called. */
@@ -375,6 +411,72 @@ export const METHODS: Readonly<Record<string, MethodEffect>> = {
  */
 export const LOOP_STOPPING_EXCEPTIONS: readonly string[] = ['builtins.SystemExit', 'builtins.KeyboardInterrupt'];
 
+/**
+ * A callable an API calls for the caller, and the arguments it passes: the
+ * arguments that follow it in the call (`executor.submit(fn, *args, **kw)`;
+ * only positional ones for `loop.run_in_executor(executor, func, *args)`), a
+ * tuple and a dict given at `args` and `kwargs` (threading.Thread), or each
+ * element of the iterables from position `elementsFrom` on (map, filter,
+ * sorted's key). `thread` says where the callable runs: in the calling thread
+ * before the caller goes on (`this`: map's results are consumed there), or
+ * in another (`other`: a thread, an executor's worker). An API that passes
+ * values of its own (`play(source, after=...)` passes an error or None)
+ * passes `its-own`. `ignoresResult`: what the callable returns is dropped
+ * (a thread's target, a completion callback), so a future it returns is lost.
+ */
+export interface CallsArgument {
+  callable: Param;
+  passes: 'following' | 'following-positional' | 'its-own' | { args: Param; kwargs: Param } | { elementsFrom: number };
+  thread: 'this' | 'other';
+  ignoresResult?: true;
+  /** The call returns what the callable returns (`Context.run`): calling it with a library function is calling that function. */
+  returnsResult?: true;
+}
+
+/** Functions and classes that call a callable they are given (see CallsArgument), as CPython 3.11 defines them. */
+export const CALLING_APIS: readonly { names: readonly string[]; calls: CallsArgument }[] = [
+  // Thread(group=None, target=None, name=None, args=(), kwargs=None): run() calls target(*args, **kwargs).
+  {
+    names: ['threading.Thread'],
+    calls: {
+      callable: { position: 1, keyword: 'target' },
+      passes: { args: { position: 3, keyword: 'args' }, kwargs: { position: 4, keyword: 'kwargs' } },
+      thread: 'other',
+      ignoresResult: true,
+    },
+  },
+  // Timer(interval, function, args=None, kwargs=None).
+  {
+    names: ['threading.Timer'],
+    calls: {
+      callable: { position: 1, keyword: 'function' },
+      passes: { args: { position: 2, keyword: 'args' }, kwargs: { position: 3, keyword: 'kwargs' } },
+      thread: 'other',
+      ignoresResult: true,
+    },
+  },
+  { names: ['asyncio.to_thread', 'asyncio.threads.to_thread'], calls: { callable: { position: 0, keyword: 'func' }, passes: 'following', thread: 'other' } },
+  { names: ['builtins.map', 'builtins.filter'], calls: { callable: { position: 0, keyword: '' }, passes: { elementsFrom: 1 }, thread: 'this' } },
+  // `key` is keyword-only: no position names it.
+  { names: ['builtins.sorted', 'builtins.min', 'builtins.max'], calls: { callable: { position: -1, keyword: 'key' }, passes: { elementsFrom: 0 }, thread: 'this' } },
+];
+
+/**
+ * Methods that call a callable they are given, whatever the receiver (see
+ * METHODS: the receiver's class is rarely known): an executor's `submit` and
+ * `map`, `loop.run_in_executor`, `contextvars.Context.run`.
+ */
+export const CALLING_METHODS: Readonly<Record<string, CallsArgument>> = {
+  submit: { callable: { position: 0, keyword: 'fn' }, passes: 'following', thread: 'other' },
+  map: { callable: { position: 0, keyword: 'fn' }, passes: { elementsFrom: 1 }, thread: 'other' },
+  run_in_executor: { callable: { position: 1, keyword: 'func' }, passes: 'following-positional', thread: 'other' },
+  // Context.run(callable, *args, **kwargs) calls it in this thread (Runner.run(coro) passes a coroutine: nothing is called).
+  run: { callable: { position: 0, keyword: '' }, passes: 'following', thread: 'this', returnsResult: true },
+  // discord.py's VoiceClient.play(source, *, after=None): its audio thread calls after(error) and drops what it returns
+  // (the voice idiom `after=lambda e: asyncio.run_coroutine_threadsafe(...)` loses the future).
+  play: { callable: { position: -1, keyword: 'after' }, passes: 'its-own', thread: 'other', ignoresResult: true },
+};
+
 /** Every library's rows. */
 export const LIBRARY: readonly LibraryApi[] = [
   ...ASYNCIO,
@@ -385,6 +487,7 @@ export const LIBRARY: readonly LibraryApi[] = [
   ...ARGPARSE,
   ...UNITTEST,
   ...SIGNAL,
+  ...CLICK,
   ...CONTEXTLIB,
   ...FUNCTOOLS,
   ...BUILTINS,

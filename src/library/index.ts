@@ -1,7 +1,7 @@
 /** Lookups over the library rows (apis.ts), by qualified name and by method name. */
-import { LIBRARY, METHODS, type ApiEffect, type MethodEffect } from './apis.js';
+import { CALLING_APIS, CALLING_METHODS, LIBRARY, METHODS, type ApiEffect, type CallsArgument, type MethodEffect } from './apis.js';
 
-export type { ApiEffect, MethodEffect, Param, LibraryApi, LibraryObject } from './apis.js';
+export type { ApiEffect, CallsArgument, MethodEffect, Param, LibraryApi, LibraryObject } from './apis.js';
 export { LOOP_STOPPING_EXCEPTIONS } from './apis.js';
 
 const byName = new Map<string, ApiEffect>();
@@ -29,4 +29,16 @@ export function apisDoing<K extends ApiEffect['kind']>(kind: K): [string, Extrac
 /** The names of every method the rows say does `kind`, with what the row says. */
 export function methodsDoing<K extends MethodEffect['kind']>(kind: K): [string, Extract<MethodEffect, { kind: K }>][] {
   return Object.entries(METHODS).filter((entry): entry is [string, Extract<MethodEffect, { kind: K }>] => entry[1].kind === kind);
+}
+
+const callingByName = new Map<string, CallsArgument>();
+for (const row of CALLING_APIS) for (const name of row.names) callingByName.set(name, row.calls);
+
+/** The callable the function or class of that qualified name (else the method of that name) calls, and what it passes it. */
+export function callsArgument(qualifiedName: string | null, method: string | null): CallsArgument | undefined {
+  if (qualifiedName !== null) {
+    const row = callingByName.get(qualifiedName);
+    if (row) return row;
+  }
+  return method !== null && Object.prototype.hasOwnProperty.call(CALLING_METHODS, method) ? CALLING_METHODS[method] : undefined;
 }

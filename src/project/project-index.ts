@@ -312,6 +312,9 @@ export class ProjectIndex implements ResolvedProject {
       switch (term.k) {
         case 'call':
           return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
+        case 'inst':
+          // An annotation names a class: an instance of it (a project class, or a library class with rows of its own).
+          return this.evaluate(term.c).flatMap((c) => (c.startsWith('class:') || c.startsWith('api:') ? this.callConcrete(c).filter((i) => i.startsWith('inst:') || i.startsWith('apiinst:')) : []));
         case 'attr':
           return this.demand.withTail([term.n], () => this.evaluate(term.o)).flatMap((c) => this.attrConcrete(c, term.n, new Set()));
         case 'elem': {
@@ -400,7 +403,8 @@ export class ProjectIndex implements ResolvedProject {
     const classQ = fnQ.slice(0, fnQ.lastIndexOf('.'));
     const cls = fn.name === '__init__' ? this.classes.get(classQ)?.cls : undefined;
     const byName = this.callsByNameIndex();
-    const candidates = [...(byName.get(fn.name) ?? [])];
+    // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
+    const candidates = [...(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)) ?? [])];
     if (cls) candidates.push(...(byName.get(cls.name) ?? []));
     const out: ArgumentSite[] = [];
     for (const { call, path } of candidates) {
@@ -576,12 +580,22 @@ export class ProjectIndex implements ResolvedProject {
     return [...new Set(out)];
   }
 
-  exitsCalled(callee: Value): string[] {
+  /**
+   * What calling the callee raises, when it is a library exit (or an instance
+   * of a library class whose `__call__` exits: a click command), unless the
+   * call gives the row's `unlessFalse` keyword as False (`falseKeywords`).
+   */
+  exitsCalled(callee: Value, falseKeywords: readonly string[] = []): string[] {
     const out: string[] = [];
     for (const c of this.evaluate(callee)) {
-      if (!c.startsWith('api:')) continue;
-      const effect = apiEffect(c.slice(4));
-      if (effect?.kind === 'exits' && !out.includes(effect.raises)) out.push(effect.raises);
+      let q: string;
+      if (c.startsWith('api:')) q = c.slice(4);
+      else if (c.startsWith('apiinst:')) q = `${c.slice(8)}.__call__`;
+      else continue;
+      const effect = apiEffect(q);
+      if (effect?.kind !== 'exits' || out.includes(effect.raises)) continue;
+      if (effect.unlessFalse && falseKeywords.includes(effect.unlessFalse.keyword)) continue;
+      out.push(effect.raises);
     }
     return out;
   }

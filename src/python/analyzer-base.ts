@@ -98,6 +98,7 @@ export abstract class AnalyzerBase {
   protected abstract evalExpr(node: SyntaxNode, ctx: Ctx, state: State): Value;
   protected abstract quietEval(node: SyntaxNode, ctx: Ctx, state: State): Value;
   protected abstract evalAll(nodes: SyntaxNode[], ctx: Ctx, state: State): void;
+  protected abstract annotatedInstance(annotation: SyntaxNode | null, ctx: Ctx, state: State): Value;
   protected abstract calleeValue(call: SyntaxNode, ctx: Ctx, state: State, record?: boolean): Value;
   protected abstract defineFunction(node: SyntaxNode, decorators: SyntaxNode[], ctx: Ctx, state: State): void;
   protected abstract defineClass(node: SyntaxNode, ctx: Ctx, state: State): void;

@@ -1,12 +1,12 @@
 /** The module walk's expressions (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
 import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
-import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
+import { apiEffect, callsArgument, methodEffect, type ApiEffect, type CallsArgument, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
-import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
+import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, markDone, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
-import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
+import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
 import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extractors.js';
 import { walkSteps } from './analyzer-base.js';
@@ -14,6 +14,13 @@ import { walkSteps } from './analyzer-base.js';
 /** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
 function mayBePassedData(value: Value): boolean {
   return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
+}
+
+/** How messages name an API called with a callable: `threading.Thread`, `pool.submit`, or for a longer callee its method (`run_in_executor`). */
+function calledByText(fnNode: SyntaxNode): string {
+  const text = compact(fnNode.text);
+  if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text) && text.length <= 32) return text;
+  return fnNode.type === 'attribute' ? (fnNode.childForFieldName('attribute')?.text ?? text) : text;
 }
 
 /** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
@@ -264,15 +271,41 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
-  /** `await asyncio.wrap_future(fut)` returned: `fut` is done on this path (see the 'wraps-future' rows). */
+  /**
+   * An await that returned, on this path: `await asyncio.wrap_future(fut)`
+   * makes `fut` done (see the 'wraps-future' rows); `await asyncio.wait(fs)`
+   * with neither a timeout nor return_when, every future written out in `fs`;
+   * `await asyncio.wait_for(w, 5)`, `gather(w1, w2)`, `shield(w)`, the
+   * awaitables they wrap (each returns only once those are done): a wrapped
+   * threadsafe future (`asyncio.wrap_future(fut)`, or a local holding it) is done.
+   */
   private awaited(node: SyntaxNode | null, ctx: Ctx, state: State): void {
     const call = node ? unwrapParens(node) : null;
     if (call?.type !== 'call') return;
     const api = apiEffect(singleSymbol(this.calleeValue(call, ctx, state, false)));
-    if (api?.kind !== 'wraps-future') return;
     const args = callArgs(call);
-    const future = args.positional[api.future.position] ?? args.keywords.get(api.future.keyword);
-    if (future) state.done.add(guardKey(unwrapParens(future)));
+    const at = (param: { position: number; keyword: string }): SyntaxNode | undefined => args.positional[param.position] ?? args.keywords.get(param.keyword);
+    if (api?.kind === 'wraps-future') {
+      const future = at(api.future);
+      if (future) markDone(state, guardKey(unwrapParens(future)));
+    } else if (api?.kind === 'awaits-futures') {
+      const fs = at(api.futures);
+      if (!fs || at(api.timeout) || at(api.returnWhen) || args.splat) return;
+      const literal = unwrapParens(fs);
+      if (literal.type === 'list' || literal.type === 'set' || literal.type === 'tuple') for (const e of literal.namedChildren) this.markAwaitedDone(e, ctx, state);
+    } else if (api?.kind === 'wraps-coroutines' && api.coroutines !== 'all' && !api.object) {
+      const wrapped = at(api.coroutines);
+      if (wrapped) this.markAwaitedDone(wrapped, ctx, state);
+    } else if (api?.kind === 'wraps-coroutines' && api.coroutines === 'all') {
+      for (const wrapped of args.positional) this.markAwaitedDone(wrapped, ctx, state);
+    }
+  }
+
+  /** An awaitable known complete: `asyncio.wrap_future(fut)` makes `fut` done, a local (`w`) itself and what it wraps. */
+  private markAwaitedDone(node: SyntaxNode, ctx: Ctx, state: State): void {
+    const inner = unwrapParens(node);
+    if (inner.type === 'call') this.awaited(inner, ctx, state);
+    else if (inner.type === 'identifier') markDone(state, guardKey(inner));
   }
 
   /** Lambdas met in this module, by node: each one's qualified name, and its facts once recorded. */
@@ -312,7 +345,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
     const scope = buildScope('lambda', ctx.scope, ctx.scope.rel, null, params);
     const inner = cloneState(state);
-    for (const p of params) inner.vars.set(p, NOTHING);
+    // What each parameter holds is what its callers pass, as for a def (`map(lambda f: f.result(), futs)` passes each future).
+    params.forEach((p, i) => inner.vars.set(p, paramOf(known!.q, i)));
     // A lambda's parameter shadows an enclosing name that may be None.
     dropNone(inner, params);
     const lambdaCtx: Ctx = {
@@ -320,7 +354,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       scope,
       // A lambda is only defined here: what it calls is not called by the enclosing function, but by the lambda.
       fn,
-      coroutine: null,
+      coroutine: this.inlineLambdas.has(node.id) ? ctx.coroutine : null,
       doneCallback: ctx.doneCallback || this.callbackLambdas.has(node.id),
       caught: [],
     };
@@ -337,6 +371,163 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       }
     }
     return symbol(known.q);
+  }
+
+  /** Lambdas a library API calls in this thread before it returns (see CallsArgument): they run in the enclosing coroutine. */
+  private readonly inlineLambdas = new Set<number>();
+
+  /**
+   * A callable handed to an API that calls it (see CallsArgument): that is a
+   * call of the callable, with the arguments the API passes. A bound method
+   * written out (`threading.Thread(target=fut.result)`) is a call of that
+   * method on its receiver, for the rules' extractors, at the argument; any
+   * other callable (a function, a lambda, a bound method of the project) gets
+   * a call fact, so its parameters receive what is passed.
+   */
+  private callArgument(calls: CallsArgument, call: CallSite, ctx: Ctx, state: State): void {
+    if (!this.recording) return;
+    const callableNode = argNodeOf(call, calls.callable);
+    if (!callableNode) return;
+    const callable = argOf(call, calls.callable) ?? NOTHING;
+    const passed = this.passedArguments(calls, call, ctx, state);
+    const attr = unwrapParens(callableNode);
+    const method = attr.type === 'attribute' ? (attr.childForFieldName('attribute')?.text ?? null) : null;
+    if (method !== null && this.extractors !== NO_EXTRACTORS) {
+      const bound: CallSite = { ...passed, node: attr, fnNode: attr, callee: callable, receiver: this.quietEval(attr.childForFieldName('object')!, ctx, state) };
+      // Called in another thread: not in this coroutine.
+      this.runExtractors(bound, method, calls.thread === 'this' ? ctx : { ...ctx, coroutine: null }, state, calledByText(call.fnNode));
+    }
+    this.recordCall({ ...passed, node: call.node, fnNode: call.fnNode, callee: callable, receiver: NOTHING }, ctx);
+    if (calls.ignoresResult) this.noteResultDropped(callableNode);
+  }
+
+  /** Lambdas whose result was noted dropped (a loop's body is walked twice). */
+  private readonly droppedResults = new Set<number>();
+
+  /**
+   * A lambda handed to an API that drops what it returns (a thread's target,
+   * `after=`, a loop callback): the call its body makes is a discarded value,
+   * as if written as a statement (`after=lambda e: run_coroutine_threadsafe(...)`).
+   */
+  private noteResultDropped(callableNode: SyntaxNode): void {
+    const lambda = unwrapParens(callableNode);
+    if (lambda.type !== 'lambda' || this.droppedResults.has(lambda.id)) return;
+    const body = lambda.childForFieldName('body');
+    const made = body ? unwrapParens(body) : null;
+    const returns = this.lambdas.get(lambda.id)?.fn?.returns;
+    if (made?.type !== 'call' || !returns || returns.length === 0) return;
+    this.droppedResults.add(lambda.id);
+    this.facts.discards.push({ value: returns, loc: this.nodeLoc(made), calleeText: compact(made.childForFieldName('function')?.text ?? made.text) });
+  }
+
+  /** The arguments an API passes to the callable it calls (see CallsArgument), as a call's arguments. */
+  private passedArguments(calls: CallsArgument, call: CallSite, ctx: Ctx, state: State): Pick<CallSite, 'args' | 'argValues' | 'keywordValues'> {
+    const { passes, callable } = calls;
+    const args: CallArgs = { positional: [], keywords: NO_KEYWORDS, splat: call.args.splat };
+    const argValues: Value[] = [];
+    let keywordValues: ReadonlyMap<string, Value> = NO_KEYWORDS;
+    if (passes === 'its-own') {
+      // Values of the API's own: nothing known.
+    } else if (passes === 'following' || passes === 'following-positional') {
+      const from = call.args.positional[callable.position] ? callable.position + 1 : 0;
+      args.positional = call.args.positional.slice(from);
+      argValues.push(...call.argValues.slice(from));
+      if (passes === 'following' && call.args.keywords.size > 0) {
+        const keywords = new Map(call.args.keywords);
+        const values = new Map(call.keywordValues);
+        keywords.delete(callable.keyword);
+        values.delete(callable.keyword);
+        args.keywords = keywords;
+        keywordValues = values;
+      }
+    } else if ('elementsFrom' in passes) {
+      // Elements have no node of their own: their values only.
+      for (const v of call.argValues.slice(passes.elementsFrom)) argValues.push(elemOf(v));
+    } else {
+      const tuple = argNodeOf(call, passes.args);
+      const dict = argNodeOf(call, passes.kwargs);
+      const elements = tuple ? unwrapParens(tuple) : null;
+      if (elements && (elements.type === 'tuple' || elements.type === 'list')) {
+        for (const e of elements.namedChildren) {
+          if (e.type === 'comment') continue;
+          if (e.type === 'list_splat') args.splat = true;
+          else {
+            args.positional.push(e);
+            argValues.push(this.quietEval(e, ctx, state));
+          }
+        }
+      } else if (elements) args.splat = true;
+      const pairs = dict ? unwrapParens(dict) : null;
+      if (pairs?.type === 'dictionary') {
+        const keywords = new Map<string, SyntaxNode>();
+        const values = new Map<string, Value>();
+        for (const pair of pairs.namedChildren) {
+          const key = pair.type === 'pair' ? pair.childForFieldName('key') : null;
+          const value = pair.childForFieldName('value');
+          const name = key?.type === 'string' ? /^['"]([A-Za-z_][A-Za-z0-9_]*)['"]$/.exec(key.text)?.[1] : undefined;
+          if (name && value) {
+            keywords.set(name, value);
+            values.set(name, this.quietEval(value, ctx, state));
+          } else if (pair.type !== 'comment') args.splat = true;
+        }
+        args.keywords = keywords;
+        keywordValues = values;
+      } else if (pairs && pairs.type !== 'none') args.splat = true;
+    }
+    return { args, argValues, keywordValues };
+  }
+
+  /**
+   * The instance a type annotation says a name holds (`bot: Bot`,
+   * `client: "Client"`, `Optional[Client]`, `Client | None`): an `inst` of
+   * each class it names, which the project index keeps only where the name is
+   * a class. Containers (`list[Client]`) and callables say nothing of the name.
+   */
+  protected annotatedInstance(annotation: SyntaxNode | null, ctx: Ctx, state: State): Value {
+    const node = annotation?.type === 'type' ? annotation.namedChild(0) : annotation;
+    if (!node) return NOTHING;
+    const inner = unwrapParens(node);
+    switch (inner.type) {
+      case 'identifier':
+      case 'attribute':
+        return instanceOf(this.quietEval(inner, ctx, state));
+      case 'binary_operator': {
+        if (inner.childForFieldName('operator')?.text !== '|') return NOTHING;
+        return union(this.annotatedInstance(inner.childForFieldName('left'), ctx, state), this.annotatedInstance(inner.childForFieldName('right'), ctx, state));
+      }
+      case 'subscript':
+      case 'generic_type': {
+        const wrapper = (inner.childForFieldName('value') ?? inner.namedChild(0))?.text.replace(/^(typing|typing_extensions)\./, '');
+        const args = inner.type === 'subscript' ? inner.childrenForFieldName('subscript') : (inner.namedChild(1)?.namedChildren ?? []);
+        if (wrapper === 'Optional' || wrapper === 'Final' || wrapper === 'ClassVar' || wrapper === 'Annotated') return args[0] ? this.annotatedInstance(args[0], ctx, state) : NOTHING;
+        if (wrapper === 'Union') return union(NOTHING, ...args.map((a) => this.annotatedInstance(a, ctx, state)));
+        return NOTHING;
+      }
+      case 'string':
+        return this.annotatedText(/^[rRuU]?(['"])(.*)\1$/s.exec(inner.text)?.[2] ?? '', ctx, state);
+      default:
+        return NOTHING;
+    }
+  }
+
+  /** A string annotation (a forward reference): dotted names, `Optional[...]`, `Union[...]` and `|` of them. */
+  private annotatedText(text: string, ctx: Ctx, state: State): Value {
+    const trimmed = text.trim();
+    const wrapped = /^(?:typing\.)?(Optional|Final|ClassVar|Union)\[(.*)\]$/s.exec(trimmed);
+    const parts = wrapped ? wrapped[2]!.split(',') : trimmed.split('|');
+    if (!wrapped && parts.length === 1) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(trimmed)) return NOTHING;
+      const [first, ...rest] = trimmed.split('.');
+      let value = this.lookup(first!, ctx, state);
+      for (const name of rest) {
+        const q = qualifiedPrefix(value);
+        value = q ? symbol(`${q}.${name}`) : attrOf(value, name);
+      }
+      return instanceOf(value);
+    }
+    // Optional[X] and Final[X] name one class; Union and `|` each of theirs (nested brackets: nothing).
+    if (parts.some((p) => /[[\]]/.test(p))) return NOTHING;
+    return union(NOTHING, ...parts.map((p) => this.annotatedText(p, ctx, state)));
   }
 
   /** A dict: iterating it yields its keys (`{fut: name}` is a collection of futures), indexing yields its values. */
@@ -396,6 +587,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       callee = this.evalExpr(fnNode, ctx, state);
     }
     const args = callArgs(node);
+    const calls = callsArgument(singleSymbol(callee), method);
+    if (calls?.thread === 'this') {
+      // A lambda called in this thread before the call returns (`map(lambda f: ..., futs)`) runs in this coroutine.
+      const callable = args.positional[calls.callable.position] ?? args.keywords.get(calls.callable.keyword);
+      if (callable && unwrapParens(callable).type === 'lambda') this.inlineLambdas.add(unwrapParens(callable).id);
+    }
     // (Filled by push, not made by map: an array literal's kind settles after the first call, so that
     // the engine's optimised code sees one kind of array here, empty or not, and is not thrown away.)
     const argValues: Value[] = [];
@@ -420,6 +617,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
     const call: CallSite = { node, fnNode, callee, receiver, args, argValues, keywordValues };
     if (this.extractors !== NO_EXTRACTORS && this.recording) this.runExtractors(call, method, ctx, state);
+    if (calls) this.callArgument(calls, call, ctx, state);
 
     const api = apiEffect(singleSymbol(callee));
     if (api) {
@@ -430,6 +628,11 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     if (effect) {
       const known = this.applyMethod(effect, call, ctx, state, suppressUse);
       if (known) return known;
+    }
+    // `ctx.run(asyncio.run_coroutine_threadsafe, coro, loop)` returns what the callable returns, called with the rest
+    // (after the rows above: `Runner.run(coro)` is an entry point, not this).
+    if (calls?.returnsResult && call.args.positional[calls.callable.position]) {
+      return union(callOf(this.bindArguments(calls.callable.position, call, ctx)), this.anyCall(call, ctx, suppressUse));
     }
     // An object the library rows name rides along with what the call returns otherwise
     // (the call is still any other call: `self.create_task` may be a method of the project).
@@ -480,6 +683,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       caught: ctx.caught,
     };
     if (raises) escape.raises = raises;
+    else {
+      const falseKeywords = [...call.args.keywords].filter(([, node]) => unwrapParens(node).type === 'false').map(([name]) => name);
+      if (falseKeywords.length > 0) escape.falseKeywords = falseKeywords;
+    }
     ctx.fn.escapes.push(escape);
   }
 
@@ -534,12 +741,13 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
-  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State): void {
-    const q = singleSymbol(call.callee);
+  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State, calledBy: string | null = null): void {
+    // A bound method handed to an API is called by it: only its method's extractors apply (its value is no function's name).
+    const q = calledBy === null ? singleSymbol(call.callee) : null;
     for (const key of [q, method === null ? null : `.${method}`]) {
       const extractors = key === null ? undefined : this.extractors.get(key);
       if (!extractors) continue;
-      const view = this.callView(key!, call, ctx, state);
+      const view = this.callView(key!, call, ctx, state, calledBy);
       for (const { kind, extract } of extractors) {
         let data: unknown;
         try {
@@ -552,7 +760,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
-  private callView(key: string, call: CallSite, ctx: Ctx, state: State): CallView {
+  private callView(key: string, call: CallSite, ctx: Ctx, state: State, calledBy: string | null): CallView {
     const { node, fnNode, args } = call;
     const object = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
     const argument = (node: SyntaxNode, value: Value): ExtractedArgument => ({
@@ -579,6 +787,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       coroutine: ctx.coroutine,
       inFunction: ctx.fn?.q ?? null,
       inDoneCallback: ctx.doneCallback,
+      calledBy,
       unpacks: args.splat,
       argument: (position, keyword) => {
         const node = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
@@ -746,6 +955,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     };
     const exit = apiEffect(singleSymbol(callable));
     if (exit?.kind === 'exits') fact.exits = exit.raises;
+    // A loop and a future drop what their callbacks return.
+    this.noteResultDropped(callableNode);
     if (future) fact.future = future;
     this.facts.loopCallbacks.push(fact);
   }

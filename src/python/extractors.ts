@@ -50,6 +50,11 @@ export interface CallView {
   readonly inFunction: string | null;
   /** Whether the call is in a function passed to `add_done_callback` (which runs only once its future is done). */
   readonly inDoneCallback: boolean;
+  /**
+   * For a bound method handed to an API that calls it (`threading.Thread(target=fut.result)`),
+   * that API's text: the call is made there, with the arguments the API passes; else null.
+   */
+  readonly calledBy: string | null;
   /** Whether the call unpacks arguments (`*args`, `**kwargs`): any argument not written out may be in them. */
   readonly unpacks: boolean;
   /** The argument passed at `position` or as `keyword`, if any. */

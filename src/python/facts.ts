@@ -14,7 +14,7 @@ import type { NoqaDirective } from './noqa.js';
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 8;
+export const FACTS_SCHEMA_VERSION = 9;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -126,6 +126,8 @@ export interface EscapeFact {
   raises?: string;
   /** Qualified names of exception classes caught around this point without re-raising. */
   caught: string[];
+  /** For `call`: the keywords given as the literal False (`cli(standalone_mode=False)`), which some exits return on. */
+  falseKeywords?: string[];
 }
 
 /**

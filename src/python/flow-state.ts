@@ -132,6 +132,19 @@ export function guardKey(node: SyntaxNode): string {
   return key;
 }
 
+/** Marks, in a state's done keys, that the local `name` wraps the future of key `future` (`w = asyncio.wrap_future(fut)`). */
+export function wrapsKey(name: string, future: string): string {
+  // Starts with `name[`: rebinding `name` forgets it (see assignName); no expression's key has this shape.
+  return `${name}[wraps]${future}`;
+}
+
+/** Marks the future of `key` known done on this path, and the futures the local it names wraps (see wrapsKey). */
+export function markDone(state: State, key: string): void {
+  state.done.add(key);
+  const prefix = `${key}[wraps]`;
+  for (const k of [...state.done]) if (k.startsWith(prefix)) state.done.add(k.slice(prefix.length));
+}
+
 /**
  * The key for "every element of `node` is done" (`all(f.done() for f in futs)`),
  * or "one of them is" (`any(...)`): such a key never equals a future's own key

@@ -24,7 +24,7 @@ import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { noqaDirective } from './noqa.js';
 import { own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
-import { NOTHING, paramOf, symbol, type Value, resetSymbols } from './values.js';
+import { NOTHING, callOf, paramOf, singleSymbol, symbol, union, type Value, resetSymbols } from './values.js';
 import { recoverFromSyntaxErrors } from './syntax-recovery.js';
 import { forgetGuardKeys, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
@@ -32,7 +32,7 @@ import { callArgs } from './call-sites.js';
 import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
 import type { ModuleInfo } from './analyzer-base.js';
 import { ExpressionAnalyzer } from './expression-analysis.js';
-import { methodsDoing } from '../library/index.js';
+import { apiEffect, methodsDoing } from '../library/index.js';
 import { NO_EXTRACTORS, type ExtractorTable } from './extractors.js';
 
 export type { ModuleInfo } from './analyzer-base.js';
@@ -194,9 +194,49 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       const def = p.childForFieldName('value');
       if (def) this.evalExpr(def, ctx, state);
     }
-    this.assignName(name, symbol(q), ctx, state);
+    // `@click.command()`: the name holds what the decorator makes (see the decorates-into rows), not the function.
+    const instance = this.decoratedInto(decorators, ctx, state);
+    this.assignName(name, instance ? callOf(symbol(instance)) : symbol(q), ctx, state);
     if (!this.recording) return;
     this.memoizedBody(node, ctx, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
+  }
+
+  /**
+   * The library class a decorator replaces the function with
+   * (`@click.command()`, `@click.group`, `@cli.command()` on a group made so
+   * in this module), if one does; else null.
+   */
+  private decoratedInto(decorators: SyntaxNode[], ctx: Ctx, state: State): string | null {
+    for (const decorator of decorators) {
+      const expr = decorator.namedChild(0) ? unwrapParens(decorator.namedChild(0)!) : null;
+      const base = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+      if (!base) continue;
+      const effect = apiEffect(singleSymbol(this.quietEval(base, ctx, state)));
+      if (effect?.kind === 'decorates-into') return effect.instance;
+      if (base.type !== 'attribute') continue;
+      // `@cli.command()`: a method row of the class `cli` is an instance of.
+      const method = base.childForFieldName('attribute')?.text ?? '';
+      for (const term of this.quietEval(base.childForFieldName('object')!, ctx, state)) {
+        const cls = term.k === 'call' ? singleSymbol(term.f) : null;
+        const row = cls ? apiEffect(`${cls}.${method}`) : undefined;
+        if (row?.kind === 'decorates-into') return row.instance;
+      }
+    }
+    return null;
+  }
+
+  /** What each annotated parameter's annotation says it holds (see annotatedInstance), read in the scope defining the function. */
+  private parameterAnnotations(paramsNode: SyntaxNode | null, ctx: Ctx): Map<string, Value> {
+    const out = new Map<string, Value>();
+    for (const p of paramsNode?.namedChildren ?? []) {
+      if (p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') continue;
+      // (`*args: Bot` holds a tuple of them: only plain parameters.)
+      const name = p.type === 'typed_default_parameter' ? p.childForFieldName('name') : p.namedChildren.find((c) => c.type === 'identifier');
+      if (!name) continue;
+      const value = this.annotatedInstance(p.childForFieldName('type'), ctx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
+      if (value.length > 0) out.set(name.text, value);
+    }
+    return out;
   }
 
   /** A function's facts from its body (what does not depend on the state where it is defined). */
@@ -232,8 +272,10 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
     this.nestingScopes.set(scope, !!body && body.hasDescendantOfType(NESTED_SCOPES));
     const inner: State = { vars: new Map(), none: this.noneDefaults(paramsNode), done: new Set(), dead: false };
-    // What each parameter holds is what its callers pass (a `param` value, resolved by the project index).
-    params.forEach((p, i) => inner.vars.set(p, paramOf(q, i)));
+    // What each parameter holds is what its callers pass (a `param` value, resolved by the project index),
+    // and an instance of the class its annotation names (`bot: Bot`): its methods are that class's.
+    const annotations = this.parameterAnnotations(paramsNode, ctx);
+    params.forEach((p, i) => inner.vars.set(p, annotations.has(p) ? union(paramOf(q, i), annotations.get(p)!) : paramOf(q, i)));
     let classQ = ctx.classQ;
     let classRel = ctx.classRel;
     let self = ctx.selfName;

@@ -1,10 +1,11 @@
 /** The module walk's statements (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
 import { importBindings } from './imports.js';
-import { apiEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
+import { apiEffect, methodEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
+import { ignoresItsFuture, moduleOf, onlyAssignmentOfDroppedFuture } from './done-callbacks.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, markDone, wrapsKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase, walkSteps } from './analyzer-base.js';
@@ -168,7 +169,37 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (call.type === 'call' && value.length > 0 && this.recording) {
       const fn = call.childForFieldName('function');
       this.facts.discards.push({ value, loc: this.nodeLoc(call), calleeText: compact(fn?.text ?? call.text) });
-    }
+    } else if (call.type === 'call' && this.recording) this.noteFutureLeftToCallback(call, ctx, state);
+  }
+
+  /** Calls whose value is left only to done-callbacks that ignore it, each noted once (a loop's body is walked twice). */
+  private readonly leftToCallbacks = new Set<number>();
+
+  /**
+   * `run_coroutine_threadsafe(...).add_done_callback(lambda _: None)`, or
+   * `fut = run_coroutine_threadsafe(...)` whose only other uses are such
+   * registrations: the value is dropped, as by an expression statement, at
+   * the call that made it (see done-callbacks.ts).
+   */
+  private noteFutureLeftToCallback(call: SyntaxNode, ctx: Ctx, state: State): void {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute') return;
+    const registers = methodEffect(fn.childForFieldName('attribute')?.text ?? null);
+    if (registers?.kind !== 'registers-done-callback') return;
+    const receiver = unwrapParens(fn.childForFieldName('object')!);
+    const root = moduleOf(call);
+    const ignores = (registration: SyntaxNode, future: string | null): boolean => {
+      const callback = callArgs(registration).positional[registers.callback];
+      return callback !== undefined && ignoresItsFuture(callback, future, root);
+    };
+    let made: SyntaxNode | null = null;
+    if (receiver.type === 'call') made = ignores(call, null) ? receiver : null;
+    else if (receiver.type === 'identifier' && ctx.scope.kind !== 'class') made = onlyAssignmentOfDroppedFuture(receiver, (r) => ignores(r, receiver.text));
+    if (!made || this.leftToCallbacks.has(made.id)) return;
+    this.leftToCallbacks.add(made.id);
+    const value = receiver.type === 'call' ? this.quietEval(receiver, ctx, state) : this.lookup(receiver.text, ctx, state);
+    if (value.length === 0) return;
+    this.facts.discards.push({ value, loc: this.nodeLoc(made), calleeText: compact(made.childForFieldName('function')?.text ?? made.text) });
   }
 
   protected visitAssignment(node: SyntaxNode, ctx: Ctx, state: State): Value {
@@ -182,13 +213,19 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const left = innermost.childForFieldName('left');
     const right = innermost.childForFieldName('right');
     let value: Value = NOTHING;
-    if (!right || (left && this.bindElementwise(left, right, ctx, state))) {
+    // `self.client: Client = make()`, `client: Optional[Client] = None`: the name holds an instance of that class too.
+    const annotation = innermost.childForFieldName('type');
+    const annotated = annotation ? this.annotatedInstance(annotation, ctx, state) : NOTHING;
+    if (!right && left && annotated.length > 0 && (ctx.scope.kind === 'class' || left.type === 'attribute')) {
+      // A declaration without a value (`client: Client` in a class body, `self.client: Client`): what the attribute will hold.
+      this.bindTarget(left, annotated, ctx, state);
+    } else if (!right || (left && this.bindElementwise(left, right, ctx, state))) {
       // Nothing assigned, or bound element by element: the targets outside get no value.
     } else {
       // A call whose result is stored is not "used" here; where the stored value goes decides that.
       this.suppressUse = unwrapParens(right).type === 'call' && left?.type === 'identifier';
       value = this.evalExpr(right, ctx, state);
-      if (left) this.bindTarget(left, value, ctx, state);
+      if (left) this.bindTarget(left, union(value, annotated), ctx, state);
       this.markDoneSet(left, right, ctx, state);
       // `timeout = None`: a local that may be None on the paths from here (what a wait's timeout may be).
       if (left?.type === 'identifier' && unwrapParens(right).type === 'none') {
@@ -203,16 +240,28 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
   }
 
   /**
-   * `done, pending = concurrent.futures.wait(fs, ...)`: `done` holds only
-   * completed futures, so `if fut in done:` makes `fut` known done (see
-   * doneMembers). Marked as a key of `done` itself, which rebinding it forgets.
+   * `done, pending = concurrent.futures.wait(fs, ...)` (or `await
+   * asyncio.wait(fs, ...)`): `done` holds only completed futures, so `if fut
+   * in done:` makes `fut` known done (see doneMembers). Marked as a key of
+   * `done` itself, which rebinding it forgets. `w = asyncio.wrap_future(fut)`
+   * is marked too: `w` done makes `fut` done.
    */
   private markDoneSet(left: SyntaxNode | null, right: SyntaxNode, ctx: Ctx, state: State): void {
-    if (!left || !TARGET_SHAPES.has(left.type) || unwrapParens(right).type !== 'call') return;
+    let value = unwrapParens(right);
+    // `done, pending = await asyncio.wait(...)`, the same for asyncio's futures.
+    if (value.type === 'await' && value.namedChild(0)) value = unwrapParens(value.namedChild(0)!);
+    if (value.type !== 'call') return;
+    const api = apiEffect(singleSymbol(this.calleeValue(value, ctx, state, false)));
+    if (left?.type === 'identifier' && api?.kind === 'wraps-future') {
+      // `w = asyncio.wrap_future(fut)`: once `w` is known done, so is `fut` (see markDone).
+      const future = callArgs(value).positional[api.future.position] ?? callArgs(value).keywords.get(api.future.keyword);
+      if (future) state.done.add(wrapsKey(left.text, guardKey(unwrapParens(future))));
+      return;
+    }
+    if (!left || !TARGET_SHAPES.has(left.type)) return;
     const first = left.namedChildren[0];
     if (first?.type !== 'identifier') return;
-    const api = apiEffect(singleSymbol(this.calleeValue(unwrapParens(right), ctx, state, false)));
-    if (api?.kind === 'waits-on-futures' && api.wait === 'wait') state.done.add(`${first.text}${DONE_SET}`);
+    if ((api?.kind === 'waits-on-futures' && api.wait === 'wait') || api?.kind === 'awaits-futures') state.done.add(`${first.text}${DONE_SET}`);
   }
 
   /** `a, b = x, y`: binds element by element when both sides have the same shape. */
@@ -299,7 +348,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const notNone = noneGuards(cond);
       const thenState = cloneState(current);
       for (const key of guards.pos) thenState.done.add(key);
-      for (const key of doneMembers(cond, current)) thenState.done.add(key);
+      for (const key of doneMembers(cond, current)) markDone(thenState, key);
       dropNone(thenState, notNone.pos);
       this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
       outcomes.push(thenState);

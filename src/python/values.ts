@@ -19,6 +19,11 @@ export type Term =
   | { k: 'sym'; q: string }
   /** What calling `f` returns. */
   | { k: 'call'; f: Value }
+  /**
+   * An instance of the class `c` names, as a type annotation says
+   * (`bot: Bot`, `self.client: Optional[Client]`): nothing when `c` is not a class.
+   */
+  | { k: 'inst'; c: Value }
   /** Attribute `n` of `o`. */
   | { k: 'attr'; o: Value; n: string }
   /** An element obtained by iterating `o`. */
@@ -81,6 +86,7 @@ function depth(value: Value): number {
   for (const term of value) {
     let d = 0;
     if (term.k === 'call') d = depth(term.f);
+    else if (term.k === 'inst') d = depth(term.c);
     else if (term.k === 'attr' || term.k === 'elem' || term.k === 'item' || term.k === 'vals') d = depth(term.o);
     else if (term.k === 'coll' || term.k === 'mapv') d = depth(term.e);
     max = Math.max(max, d + 1);
@@ -148,6 +154,11 @@ function notFollowed(t: Term): boolean {
 /** The value of calling `f`, simplified where the answer is already known. */
 export function callOf(f: Value): Value {
   return derive(f.some(notFollowed) ? f.filter((t) => !notFollowed(t)) : f, (v) => ({ k: 'call', f: v }));
+}
+
+/** An instance of the class `c` names, if it names one (see Term). */
+export function instanceOf(c: Value): Value {
+  return derive(c, (v) => ({ k: 'inst', c: v }));
 }
 
 export function attrOf(o: Value, n: string): Value {

@@ -751,3 +751,441 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Futures' waits handed to APIs that call them: a thread, an executor, a context, map/filter/sorted.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'fut.result handed over with a timeout in args, kwargs or the following arguments',
+      code: header + py`
+        import contextvars
+        import threading as th
+        from concurrent.futures import ThreadPoolExecutor
+        def watch():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            th.Thread(target=fut.result, args=(5,), daemon=True).start()
+            th.Thread(target=fut.exception, kwargs={"timeout": 5}).start()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(fut.result, timeout=5)
+            contextvars.copy_context().run(fut.result, 5)
+      `,
+    },
+    {
+      name: 'an executor future handed to a thread, and look-alike methods that only store a callable',
+      code: header + py`
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        def watch(callbacks):
+            job = pool.submit(print, "x")
+            threading.Thread(target=job.result).start()
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            callbacks.append(fut.result)
+            callbacks.register(fut.result)
+            return fut.result(timeout=5)
+      `,
+    },
+    {
+      name: 'lambdas over futures that wait with a timeout, or only ask done()',
+      code: header + py`
+        def collect(names):
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in names]
+            finished = list(filter(lambda f: f.done(), futs))
+            values = list(map(lambda f: f.result(timeout=5), futs))
+            ranked = sorted(names, key=lambda n: n.lower())
+            return finished, values, ranked
+      `,
+    },
+    {
+      name: 'a lambda mapped over executor futures',
+      code: py`
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        futs = [pool.submit(print, n) for n in range(3)]
+        print(list(map(lambda f: f.result(), futs)))
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'fut.result handed to a thread, an executor, run_in_executor and a context',
+      code: header + py`
+        import contextvars
+        from threading import Thread
+        from concurrent.futures import ThreadPoolExecutor
+        class Bridge:
+            def __init__(self):
+                self.pool = ThreadPoolExecutor()
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def watch(self):
+                Thread(target=self.fut.result, daemon=True).start()
+                self.pool.submit(self.fut.exception)
+            async def relay(self):
+                return await asyncio.get_running_loop().run_in_executor(None, self.fut.result)
+        def in_context(fut):
+            contextvars.copy_context().run(fut.result)
+        in_context(asyncio.run_coroutine_threadsafe(work(), loop))
+      `,
+      errors: [
+        { line: at(9), column: 31, message: '`self.fut.result` passed to `Thread` can block forever without a timeout' },
+        { line: at(10), column: 34, message: '`self.fut.exception` passed to `self.pool.submit`' },
+        { line: at(12), column: 79, message: 'passed to `run_in_executor`' },
+        { line: at(14), column: 39, message: '`fut.result` passed to `run`', related: 1 },
+      ],
+    },
+    {
+      name: 'a helper run by a thread with the future in args, in another module',
+      files: {
+        'app/__init__.py': '',
+        'app/waiting.py': py`
+          def drain(fut, label):
+              print(label, fut.result())
+        `,
+        'app/main.py': py`
+          import asyncio
+          import threading
+          from app.waiting import drain
+          loop = asyncio.new_event_loop()
+          async def work():
+              return 1
+          def start():
+              fut = asyncio.run_coroutine_threadsafe(work(), loop)
+              threading.Thread(target=drain, args=(fut, "job")).start()
+              asyncio.to_thread(drain, fut, label="again")
+        `,
+      },
+      output: {
+        'app/waiting.py': py`
+          def drain(fut, label):
+              print(label, fut.result(timeout=30))
+        `,
+      },
+      errors: [{ file: 'app/waiting.py', line: 2, column: 21, related: 2 }],
+    },
+    {
+      name: 'lambdas that wait, passed to map, an executor map and sorted',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def collect(names):
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in names]
+            values = list(map(lambda f: f.result(), futs))
+            with ThreadPoolExecutor() as pool:
+                errors = list(pool.map(lambda f: f.exception(), futs))
+            return sorted(futs, key=lambda f: f.result()), values, errors
+      `,
+      output: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def collect(names):
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in names]
+            values = list(map(lambda f: f.result(timeout=30), futs))
+            with ThreadPoolExecutor() as pool:
+                errors = list(pool.map(lambda f: f.exception(timeout=30), futs))
+            return sorted(futs, key=lambda f: f.result(timeout=30)), values, errors
+      `,
+      errors: [
+        { line: at(4), column: 34 },
+        { line: at(6), column: 43 },
+        { line: at(7), column: 40 },
+      ],
+    },
+    {
+      name: 'a property returning a stored future',
+      code: header + py`
+        class Job:
+            def __init__(self, coro):
+                self._fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            @property
+            def value(self):
+                return self._fut.result()
+        print(Job(work()).value)
+      `,
+      output: header + py`
+        class Job:
+            def __init__(self, coro):
+                self._fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            @property
+            def value(self):
+                return self._fut.result(timeout=30)
+        print(Job(work()).value)
+      `,
+      errors: [{ line: at(6), column: 25 }],
+    },
+  ],
+});
+
+// Receivers known by their type annotation: parameters, attributes and locals annotated with a project class.
+const annotatedBot = py`
+  import asyncio
+
+  class Bot:
+      def __init__(self, loop):
+          self.loop = loop
+
+      def submit(self, coro):
+          return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+      def submit_and_wait(self, coro):
+          return self.submit(coro).result(timeout=10)
+`;
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'annotated receivers waited with a timeout; containers, types and look-alike classes',
+      files: {
+        'bot/__init__.py': '',
+        'bot/core.py': annotatedBot,
+        'bot/handlers.py': py`
+          from typing import Optional
+          from bot.core import Bot
+          class Other:
+              def submit(self, coro):
+                  return coro
+          async def ping():
+              return 1
+          def run(bot: Bot, other: Other, bots: list[Bot], kind: type[Bot]):
+              bot.submit(ping()).result(timeout=5)
+              bot.submit_and_wait(ping())
+              other.submit(ping()).result()
+              bots.submit(ping()).result()
+              kind.submit(ping()).result()
+          def maybe(bot: Optional["Bot"] = None):
+              return bot.submit(ping()).exception(timeout=5) if bot else None
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a parameter, a forward reference, Optional and `| None` annotations, class and self attributes',
+      files: {
+        'bot/__init__.py': '',
+        'bot/core.py': annotatedBot,
+        'bot/handlers.py': py`
+          from __future__ import annotations
+          from typing import TYPE_CHECKING, Optional
+          if TYPE_CHECKING:
+              from bot.core import Bot
+              import bot.core as core
+          async def ping():
+              return 1
+          def run(bot: Bot):
+              bot.submit(ping()).result()
+          def run_later(bot: "core.Bot", spare: Optional[Bot] = None, last: Bot | None = None):
+              fut = bot.submit(ping())
+              spare.submit(ping()).result(None)
+              return fut.exception(), last.submit(ping()).result()
+          class Service:
+              client: Bot
+              def __init__(self, make):
+                  self.helper: "Optional[Bot]" = make()
+              def go(self):
+                  self.client.submit(ping()).result()
+                  local: Bot = self.helper
+                  return local.submit(ping()).result()
+        `,
+      },
+      output: {
+        'bot/handlers.py': py`
+          from __future__ import annotations
+          from typing import TYPE_CHECKING, Optional
+          if TYPE_CHECKING:
+              from bot.core import Bot
+              import bot.core as core
+          async def ping():
+              return 1
+          def run(bot: Bot):
+              bot.submit(ping()).result(timeout=30)
+          def run_later(bot: "core.Bot", spare: Optional[Bot] = None, last: Bot | None = None):
+              fut = bot.submit(ping())
+              spare.submit(ping()).result(30)
+              return fut.exception(timeout=30), last.submit(ping()).result(timeout=30)
+          class Service:
+              client: Bot
+              def __init__(self, make):
+                  self.helper: "Optional[Bot]" = make()
+              def go(self):
+                  self.client.submit(ping()).result(timeout=30)
+                  local: Bot = self.helper
+                  return local.submit(ping()).result(timeout=30)
+        `,
+      },
+      errors: [
+        { file: 'bot/handlers.py', line: 9, column: 23 },
+        { file: 'bot/handlers.py', line: 12, column: 25 },
+        { file: 'bot/handlers.py', line: 13, column: 15 },
+        { file: 'bot/handlers.py', line: 13, column: 48 },
+        { file: 'bot/handlers.py', line: 19, column: 35 },
+        { file: 'bot/handlers.py', line: 21, column: 36 },
+      ],
+    },
+  ],
+});
+
+// Known done after asyncio's awaits, early returns on done(), and a second wait after a bounded one that may have timed out.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'after await asyncio.wait with no timeout, wait_for, shield, gather, and `in done` of a bounded asyncio.wait',
+      code: header + py`
+        async def relay(n):
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            done, _ = await asyncio.wait([asyncio.wrap_future(fut)])
+            first = fut.result()
+            other = asyncio.run_coroutine_threadsafe(work(), loop)
+            await asyncio.wait_for(asyncio.wrap_future(other), timeout=5)
+            wrapped_a = asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work(), loop))
+            third = asyncio.run_coroutine_threadsafe(work(), loop)
+            wrapped = asyncio.wrap_future(third)
+            await asyncio.gather(asyncio.shield(wrapped), wrapped_a)
+            return first, other.result(), third.exception()
+        async def bounded():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            task = asyncio.wrap_future(fut)
+            done, pending = await asyncio.wait({task}, timeout=5)
+            if task in done:
+                return fut.result()
+            fut.cancel()
+      `,
+    },
+    {
+      name: 'an early return unless done, across several futures',
+      code: header + py`
+        class Poller:
+            def __init__(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def poll(self):
+                if not self.fut.done():
+                    return None
+                return self.fut.result()
+        def poll_all(futs):
+            for fut in futs:
+                if not fut.done():
+                    continue
+                print(fut.exception())
+        poll_all([asyncio.run_coroutine_threadsafe(work(), loop)])
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'an early return when done, a bounded asyncio.wait returning on the first, a timed-out wait_for caught',
+      code: header + py`
+        class Poller:
+            def __init__(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def poll(self):
+                if self.fut.done():
+                    return None
+                return self.fut.result()
+        async def first_of(a, b):
+            fa = asyncio.run_coroutine_threadsafe(a, loop)
+            fb = asyncio.run_coroutine_threadsafe(b, loop)
+            await asyncio.wait([asyncio.wrap_future(fa), asyncio.wrap_future(fb)], return_when=asyncio.FIRST_COMPLETED)
+            return fa.result(timeout=None)
+        async def patient():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(fut), 5)
+            except asyncio.TimeoutError:
+                pass
+            return fut.exception()
+      `,
+      output: header + py`
+        class Poller:
+            def __init__(self):
+                self.fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            def poll(self):
+                if self.fut.done():
+                    return None
+                return self.fut.result(timeout=30)
+        async def first_of(a, b):
+            fa = asyncio.run_coroutine_threadsafe(a, loop)
+            fb = asyncio.run_coroutine_threadsafe(b, loop)
+            await asyncio.wait([asyncio.wrap_future(fa), asyncio.wrap_future(fb)], return_when=asyncio.FIRST_COMPLETED)
+            return fa.result(timeout=30)
+        async def patient():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(fut), 5)
+            except asyncio.TimeoutError:
+                pass
+            return fut.exception(timeout=30)
+      `,
+      errors: [
+        { line: at(7), column: 24 },
+        { line: at(12), column: 14 },
+        { line: at(19), column: 15 },
+      ],
+    },
+    {
+      name: 'a second unbounded wait after a bounded one that may have timed out',
+      code: header + py`
+        import concurrent.futures
+        def call(coro):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            try:
+                return fut.result(timeout=5)
+            except concurrent.futures.TimeoutError:
+                print("slow; waiting on")
+            return fut.result()
+        def settle(coro):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            done, _ = concurrent.futures.wait([fut], timeout=5)
+            return fut.exception()
+      `,
+      output: header + py`
+        import concurrent.futures
+        def call(coro):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            try:
+                return fut.result(timeout=5)
+            except concurrent.futures.TimeoutError:
+                print("slow; waiting on")
+            return fut.result(timeout=30)
+        def settle(coro):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            done, _ = concurrent.futures.wait([fut], timeout=5)
+            return fut.exception(timeout=30)
+      `,
+      errors: [
+        { line: at(8), column: 15 },
+        { line: at(12), column: 15 },
+      ],
+    },
+  ],
+});
+
+// run_coroutine_threadsafe handed to Context.run, which returns what it returns; asyncio.Runner.run stays an entry point.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'Context.run of run_coroutine_threadsafe waited with a timeout, and a Runner',
+      code: header + py`
+        import contextvars
+        def call(coro):
+            ctx = contextvars.copy_context()
+            return ctx.run(asyncio.run_coroutine_threadsafe, coro, loop).result(timeout=5)
+        with asyncio.Runner() as runner:
+            runner.run(work())
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'Context.run of run_coroutine_threadsafe waited on without a timeout',
+      code: header + py`
+        import contextvars
+        def call(coro):
+            fut = contextvars.copy_context().run(asyncio.run_coroutine_threadsafe, coro, loop)
+            return fut.result()
+      `,
+      output: header + py`
+        import contextvars
+        def call(coro):
+            fut = contextvars.copy_context().run(asyncio.run_coroutine_threadsafe, coro, loop)
+            return fut.result(timeout=30)
+      `,
+      errors: [{ line: at(4), column: 15 }],
+    },
+  ],
+});

@@ -569,3 +569,127 @@ ruleTester('HANG002', {
     },
   ],
 });
+
+// Receivers known by their type annotation: a coroutine calling an annotated parameter's method that exits.
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'an annotated receiver whose method only logs; a container of bots',
+      files: {
+        'bot/__init__.py': '',
+        'bot/core.py': py`
+          import logging, sys
+          class Bot:
+              def stop(self):
+                  logging.info("stopping")
+              def die(self):
+                  sys.exit(1)
+        `,
+        'bot/handlers.py': py`
+          from bot.core import Bot
+          async def on_stop(bot: Bot, bots: list[Bot]):
+              bot.stop()
+              bots.die()
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a coroutine submitted to another loop calls an exiting method of its annotated parameter',
+      files: {
+        'bot/__init__.py': '',
+        'bot/core.py': py`
+          import sys
+          class Config:
+              def load(self):
+                  sys.exit("no config")
+          class Bot:
+              config: "Config"
+              def __init__(self, loop):
+                  self.loop = loop
+        `,
+        'bot/handlers.py': py`
+          import asyncio
+          from typing import Optional
+          from bot.core import Bot
+          async def reload(bot: Optional[Bot]):
+              bot.config.load()
+          def on_message(bot: Bot):
+              asyncio.run_coroutine_threadsafe(reload(bot), bot.loop).result(timeout=5)
+        `,
+      },
+      errors: [{ file: 'bot/handlers.py', line: 5, column: 5, severity: 'error', message: '`SystemExit` can escape `reload()` via `bot.config.load()`' }],
+    },
+  ],
+});
+
+// click: calling a command or group (or its main()) in standalone mode, the default, ends in sys.exit().
+const clickCli = py`
+  import click
+
+  @click.group()
+  def cli():
+      pass
+
+  @cli.command()
+  @click.argument("n", type=int)
+  def kick(n):
+      click.echo(f"kick {n}")
+
+  @click.command
+  def ping():
+      click.echo("pong")
+`;
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'standalone_mode=False, click.Abort and ctx.exit() (RuntimeErrors), a look-alike main()',
+      files: {
+        'bot/__init__.py': '',
+        'bot/cli.py': clickCli,
+        'bot/handlers.py': py`
+          import click
+          from bot.cli import cli, ping
+          class Game:
+              def main(self, args):
+                  return args
+          async def on_ping(text):
+              ping(standalone_mode=False)
+              return cli.main(text.split(), prog_name="bot", standalone_mode=False)
+          async def on_abort():
+              raise click.Abort()
+          async def on_exit(ctx: click.Context):
+              ctx.exit(0)
+          async def on_game(text):
+              Game().main(text.split())
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a chat bot parsing commands with a click group, submitted to another loop, and a command called directly',
+      files: {
+        'bot/__init__.py': '',
+        'bot/cli.py': clickCli,
+        'bot/handlers.py': py`
+          import asyncio
+          from bot import cli as commands
+          from bot.cli import kick
+          loop = asyncio.new_event_loop()
+          async def on_message(text):
+              commands.cli.main(args=text.split(), prog_name="bot")
+          async def on_kick(text):
+              kick([text])
+          def bridge(text):
+              asyncio.run_coroutine_threadsafe(on_message(text), loop).result(timeout=5)
+        `,
+      },
+      errors: [
+        { file: 'bot/handlers.py', line: 6, column: 5, severity: 'error', message: '`SystemExit` can escape `on_message()`: handlers.py:10 hangs' },
+        { file: 'bot/handlers.py', line: 8, column: 5, severity: 'warning', message: '`SystemExit` can escape coroutine `on_kick()`' },
+      ],
+    },
+  ],
+});

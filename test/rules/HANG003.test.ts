@@ -57,3 +57,86 @@ ruleTester('HANG003', {
     },
   ],
 });
+
+// Waits handed to APIs that call them: in this thread (map, sorted, a context) they block the loop; in another they do not.
+ruleTester('HANG003', {
+  valid: [
+    {
+      name: 'fut.result run in a worker thread by to_thread, run_in_executor or an executor',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor()
+        async def relay():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            await asyncio.to_thread(fut.result, 5)
+            await asyncio.get_running_loop().run_in_executor(pool, fut.result, 5)
+            return await asyncio.wrap_future(pool.submit(fut.exception, 5))
+      `,
+    },
+    {
+      name: 'a lambda over futures mapped in a sync function',
+      code: header + py`
+        def collect(futs):
+            return list(map(lambda f: f.result(timeout=5), futs))
+        async def main():
+            await asyncio.to_thread(collect, [asyncio.run_coroutine_threadsafe(work(), loop)])
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'lambdas mapped or used as a sort key inside a coroutine, and a context run there',
+      code: header + py`
+        import contextvars
+        async def gather_all(n):
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(n)]
+            values = list(map(lambda f: f.result(timeout=5), futs))
+            ranked = sorted(futs, key=lambda f: f.result(timeout=5))
+            contextvars.copy_context().run(ranked[0].result, 5)
+            return values
+      `,
+      errors: [
+        { line: 8, column: 34, message: '`f.result()` blocks the event loop of `gather_all()`' },
+        { line: 9, column: 42 },
+        { line: 10, column: 45, message: '`ranked[0].result` blocks the event loop' },
+      ],
+    },
+  ],
+});
+
+// After asyncio.wait: a future known done returns at once; one that may still be pending blocks the loop.
+ruleTester('HANG003', {
+  valid: [
+    {
+      name: 'result() of a wrapped future in the done set, or after an unbounded asyncio.wait',
+      code: header + py`
+        async def relay():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            wrapped = asyncio.wrap_future(fut)
+            done, pending = await asyncio.wait({wrapped}, timeout=5)
+            if wrapped in done:
+                return fut.result()
+            wrapped.cancel()
+        async def all_of(futs):
+            other = asyncio.run_coroutine_threadsafe(work(), loop)
+            await asyncio.wait([asyncio.wrap_future(other)])
+            return other.exception()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'result() after a bounded asyncio.wait, outside the done check',
+      code: header + py`
+        async def relay():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            wrapped = asyncio.wrap_future(fut)
+            done, pending = await asyncio.wait({wrapped}, timeout=5)
+            if wrapped in pending:
+                print("still running")
+            return fut.result()
+      `,
+      errors: [{ line: 11, column: 15, message: '`fut.result()` blocks the event loop of `relay()`' }],
+    },
+  ],
+});

@@ -1,4 +1,4 @@
-import { fixtureFiles, ruleTester } from '../rule-tester.js';
+import { fixtureFiles, py, ruleTester } from '../rule-tester.js';
 
 const header = 'import asyncio\nloop = asyncio.new_event_loop()\nasync def work():\n    return 1\n';
 
@@ -53,6 +53,127 @@ ruleTester('HANG004', {
       name: 'a local partial under an alias',
       code: header + 'from functools import partial as p\ndef fire():\n    run = p(asyncio.run_coroutine_threadsafe, loop=loop)\n    run(work())\n',
       errors: [{ line: 8, column: 5, message: '`run(...)`' }],
+    },
+  ],
+});
+
+// Receivers known by their type annotation: a wrapper method of an annotated parameter.
+ruleTester('HANG004', {
+  valid: [
+    {
+      name: 'the future of an annotated receiver kept, and a look-alike class',
+      code: header + py`
+        class Bot:
+            def submit(self, coro):
+                return asyncio.run_coroutine_threadsafe(coro, loop)
+        class Queue:
+            def submit(self, coro):
+                return None
+        def fire(bot: Bot, queue: Queue):
+            pending = bot.submit(work())
+            queue.submit(work())
+            return pending
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'the future of a method of an annotated parameter dropped',
+      code: header + py`
+        class Bot:
+            def submit(self, coro):
+                return asyncio.run_coroutine_threadsafe(coro, loop)
+        def fire(bot: "Bot"):
+            bot.submit(work())
+      `,
+      errors: [{ line: 9, column: 5, message: '`bot.submit(...)`' }],
+    },
+  ],
+});
+
+// Futures left only to callbacks that ignore them, and futures returned to APIs that drop what a callback returns.
+ruleTester('HANG004', {
+  valid: [
+    {
+      name: 'done-callbacks that read the outcome, a method callback, and a future also kept',
+      code: header + py`
+        import logging
+        def log_failure(fut):
+            if fut.exception() is not None:
+                logging.error("job failed", exc_info=fut.exception())
+        class Jobs:
+            def start(self):
+                asyncio.run_coroutine_threadsafe(work(), loop).add_done_callback(log_failure)
+                fut = asyncio.run_coroutine_threadsafe(work(), loop)
+                fut.add_done_callback(lambda f: f.result())
+                other = asyncio.run_coroutine_threadsafe(work(), loop)
+                other.add_done_callback(self.finished)
+                kept = asyncio.run_coroutine_threadsafe(work(), loop)
+                kept.add_done_callback(lambda _: None)
+                self.pending = kept
+            def finished(self, fut):
+                print(fut)
+        def closure():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            fut.add_done_callback(lambda _: print(fut.exception(0)))
+      `,
+    },
+    {
+      name: 'an after= callback that logs, a thread target that waits, a partial callback',
+      code: header + py`
+        import functools, threading
+        def play(voice, source):
+            voice.play(source, after=lambda e: print("player error", e))
+            threading.Thread(target=lambda: asyncio.run_coroutine_threadsafe(work(), loop).result(5)).start()
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            fut.add_done_callback(functools.partial(print, "done"))
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'futures whose only use is a callback that ignores them',
+      code: header + py`
+        import logging
+        def on_done(_):
+            logging.info("finished")
+        def fire():
+            asyncio.run_coroutine_threadsafe(work(), loop).add_done_callback(lambda _: None)
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            fut.add_done_callback(on_done)
+        async def relay(bridge_loop):
+            pending = asyncio.run_coroutine_threadsafe(work(), bridge_loop)
+            pending.add_done_callback(lambda f: logging.debug("relayed"))
+      `,
+      errors: [
+        { line: 9, column: 5, message: '`asyncio.run_coroutine_threadsafe(...)`' },
+        { line: 10, column: 11 },
+        { line: 13, column: 15 },
+      ],
+    },
+    {
+      name: 'after= in the discord voice idiom, a thread target and a done-callback returning a new future',
+      code: header + py`
+        import threading
+        from asyncio import run_coroutine_threadsafe as submit
+        class Player:
+            def __init__(self, voice, bot_loop):
+                self.voice = voice
+                self.loop = bot_loop
+            async def next_song(self):
+                return None
+            def start(self, source):
+                self.voice.play(source, after=lambda e: submit(self.next_song(), self.loop))
+                threading.Thread(target=lambda: asyncio.run_coroutine_threadsafe(work(), loop), daemon=True).start()
+                first = submit(work(), self.loop)
+                first.add_done_callback(lambda f: submit(self.next_song(), self.loop))
+                return first
+      `,
+      errors: [
+        { line: 14, column: 49, message: '`submit(...)`' },
+        { line: 15, column: 41 },
+        { line: 17, column: 43 },
+      ],
     },
   ],
 });
