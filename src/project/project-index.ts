@@ -98,7 +98,9 @@ export class ProjectIndex implements ResolvedProject {
   private readonly memoIndexed = new Map<string, Concrete[]>();
   /** For answers in memoIndexed found while noting wanted modules: the modules they wanted. */
   private readonly memoWanted = new Map<string, string[]>();
-  private readonly inProgress = new Set<string>();
+  /** Keys being computed, one set per mode (see memoized): a key string is reused, so its hash is computed once. */
+  private readonly inProgressLoading = new Set<string>();
+  private readonly inProgressIndexed = new Set<string>();
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
   private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
   private readonly exceptionFlow: ExceptionFlow;
@@ -353,9 +355,10 @@ export class ProjectIndex implements ResolvedProject {
       }
     }
     // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
-    const progress = demand.loading ? `L${key}` : `N${key}`;
-    if (this.inProgress.has(progress)) return [];
-    this.inProgress.add(progress);
+    // (Two sets rather than a prefixed key: a new string per call would be hashed afresh, and keys are long JSON.)
+    const inProgress = demand.loading ? this.inProgressLoading : this.inProgressIndexed;
+    if (inProgress.has(key)) return [];
+    inProgress.add(key);
     const missesBefore = demand.misses;
     const outerWanted = demand.wanted;
     const wanted = outerWanted ? new Set<string>() : null;
@@ -372,7 +375,7 @@ export class ProjectIndex implements ResolvedProject {
       }
       return result;
     } finally {
-      this.inProgress.delete(progress);
+      inProgress.delete(key);
       demand.wanted = outerWanted;
       if (outerWanted && wanted) for (const name of wanted) outerWanted.add(name);
     }
