@@ -73,6 +73,8 @@ function isTerm(term: unknown, depth: number): boolean {
     case 'coll':
     case 'mapv':
       return isValue(term['e'], depth);
+    case 'onloop':
+      return isValue(term['l'], depth);
     default:
       return false;
   }

@@ -3,7 +3,7 @@ import type { SyntaxNode } from './parser.js';
 import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, methodEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, submittedToLoop, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
@@ -13,6 +13,15 @@ import { NO_EXTRACTORS, type CallView, type ExtractedArgument } from './extracto
 /** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
 function mayBePassedData(value: Value): boolean {
   return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
+}
+
+/**
+ * Whether an argument's value may be a callable of the project (a function, a
+ * lambda, a partial of one, a bound method): the callee may hand it to an
+ * event loop (`def defer(fn, *args): loop.call_soon_threadsafe(fn, *args)`).
+ */
+function mayBePassedCallable(value: Value): boolean {
+  return value.some((t) => t.k === 'sym' && !t.q.startsWith('builtins.'));
 }
 
 /** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
@@ -516,8 +525,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     if (!this.recording || !call.callee.some((t) => t.k === 'sym' || t.k === 'attr')) return;
     // Only values that can be a future another function waits on: a parameter passed on, `self` or a
     // module-level name are passed by most calls, and would make a fact of nearly every call.
-    let known = call.argValues.some(mayBePassedData);
-    for (const v of call.keywordValues.values()) known ||= mayBePassedData(v);
+    let known = call.argValues.some((v) => mayBePassedData(v) || mayBePassedCallable(v));
+    for (const v of call.keywordValues.values()) known ||= mayBePassedData(v) || mayBePassedCallable(v);
     if (!known) return;
     const keywords = record<Value>();
     for (const [name, v] of call.keywordValues) keywords[name] = v;
@@ -593,8 +602,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'submitted', node, ctx);
         this.noteParamPassed(argNodeOf(call, api.coroutine), ctx, 'submits');
         // Submitted to the loop running this very thread (`asyncio.get_event_loop()`, directly or through a local).
-        if (mayBeLibraryObject(argOf(call, api.loop) ?? NOTHING, 'running-loop')) return union(FUTURE, libraryObject('running-loop-future'));
-        return FUTURE;
+        const loop = argOf(call, api.loop) ?? NOTHING;
+        if (mayBeLibraryObject(loop, 'running-loop')) return union(FUTURE, libraryObject('running-loop-future'));
+        // A loop known only to the project (`self._loop`, a parameter): it says, once resolved.
+        return union(FUTURE, submittedToLoop(loop));
       }
       case 'waits-on-futures':
         // What is waited on, and how, is a fact of the rules that care (rules/shared/future-waits.ts).
@@ -667,6 +678,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     if (api?.kind === 'submits-coroutine') {
       this.recordCoroutineUses(argOf(bound, api.coroutine) ?? NOTHING, 'submitted', call.node, ctx);
     } else if (!api && mayBeProjectCallee(callable)) {
+      // What a parameter of `f` receives: the bound arguments are its first ones.
+      this.recordCall(bound, ctx);
       bound.argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', call.node, ctx, { wrapper: callable, argIndex: i }));
       for (const [name, v] of bound.keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', call.node, ctx, { wrapper: callable, argName: name });
     }
@@ -713,10 +726,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       }
       case 'registers-done-callback':
         // Read by the module's pre-pass too (which functions are done-callbacks); as a call, it is any other call.
-        this.recordLoopCallback(call, effect.callback, object, receiver);
+        this.recordLoopCallback(call, effect.callback, object, receiver, ctx);
         return null;
       case 'schedules-callback':
-        this.recordLoopCallback(call, effect.callback, object, null);
+        this.recordLoopCallback(call, effect.callback, object, null, ctx);
         return null;
       case 'returns-object':
         return null;
@@ -728,7 +741,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** A callable handed to an event loop (`future`: for a done-callback, the future it waits on). */
-  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null): void {
+  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null, ctx: Ctx): void {
     if (!this.recording) return;
     const callableNode = call.args.positional[position];
     if (!callableNode) return;
@@ -746,6 +759,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     if (exit?.kind === 'exits') fact.exits = exit.raises;
     if (future) fact.future = future;
     this.facts.loopCallbacks.push(fact);
+    // `loop.call_soon(cb, *args)` calls `cb(*args)`: what cb's parameters receive. (A done-callback gets the
+    // future, after what a partial of it binds: not recorded.)
+    if (!future && mayBeProjectCallee(callable)) {
+      const positional = call.args.positional.slice(position + 1);
+      this.recordCall({ ...call, callee: callable, args: { ...call.args, positional, keywords: new Map() }, argValues: call.argValues.slice(position + 1), keywordValues: NO_KEYWORDS }, ctx);
+    }
   }
 
   protected addToCollection(target: SyntaxNode, added: Value, ctx: Ctx, state: State): void {
