@@ -646,6 +646,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       case 'completes-future':
         // What it completes is a fact of the rules that care (rules/shared/future-completions.ts).
         return null;
+      case 'iterates-forever':
+        // What a `for` over it is, the statement walk reads (see visitFor).
+        return null;
       case 'makes-future':
         // Still any other call (its class's methods resolve on what it returns), plus the future it makes: see callValue.
         return null;
