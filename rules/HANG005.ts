@@ -32,7 +32,7 @@ export const HANG005 = defineRule({
     fix: null,
     docs: {
       finds:
-        "a blocking wait on a `run_coroutine_threadsafe(coro, asyncio.get_event_loop())` future in sync code that runs on that loop's thread (helpers coroutines call, loop callbacks, protocol methods), across modules",
+        "a blocking wait on a `run_coroutine_threadsafe(coro, asyncio.get_event_loop())` future (or a `self._loop` or parameter holding that loop) in sync code that runs on that loop's thread (helpers coroutines call, loop callbacks, protocol methods), across modules",
     },
   },
   // Where its hazards start: the future is submitted with run_coroutine_threadsafe.

@@ -31,7 +31,7 @@ export const HANG007 = defineRule({
     },
     fix: null,
     docs: {
-      finds: '`.result()` / `.exception()` / `wait([...])` with no timeout on a `concurrent.futures.Future()` completed only in loop callbacks or coroutines',
+      finds: '`.result()` / `.exception()` / `wait([...])` with no timeout on a `concurrent.futures.Future()` completed only in loop callbacks, coroutines, protocol methods or helpers only they call',
     },
   },
   // Where its hazards start: such futures are made by calling the class.

@@ -146,6 +146,24 @@ ruleTester('HANG005', {
   ],
   invalid: [
     {
+      name: 'a lambda, a partial and a helper-scheduled callable handed to the loop, each waiting in a helper',
+      code: py`
+        import asyncio, functools
+        async def fetch():
+            return 1
+        def refresh(key):
+            return asyncio.run_coroutine_threadsafe(fetch(), asyncio.get_event_loop()).result()
+        def defer(loop, fn, *args):
+            loop.call_soon(fn, *args)
+        async def main():
+            loop = asyncio.get_running_loop()
+            loop.call_soon(lambda: refresh("a"))
+            loop.call_later(1, functools.partial(refresh, "b"))
+            defer(loop, refresh, "c")
+      `,
+      errors: [{ line: 5, column: 79, messageId: 'deadlock', related: 1 }],
+    },
+    {
       name: 'self._loop set from get_running_loop in a coroutine, waited on in a helper it calls',
       code: py`
         import asyncio
