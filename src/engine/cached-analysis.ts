@@ -137,6 +137,7 @@ const isCall = shape({
   args: arrayOf(value),
   keywords: recordOf(value),
   unpacks: isBoolean,
+  callablesOnly: optional((v) => v === true),
 });
 
 const isSpan = shape({ start: isNumber, end: isNumber });

@@ -63,6 +63,11 @@ interface ScheduledParam {
 /** How many helpers deep a parameter is followed to the loop's method (`defer` → `_schedule` → `call_soon`). */
 const MAX_HELPER_DEPTH = 4;
 
+/** The name a callee term calls by (`f` in `pkg.f` or `x.f`), or '' when it has none. */
+function calledName(term: Term): string {
+  return term.k === 'sym' ? term.q.slice(term.q.lastIndexOf('.') + 1) : term.k === 'attr' ? term.n : '';
+}
+
 /** Source-like text of a callable argument, for messages: CallFacts keep values, not texts. */
 function describe(value: Value): string {
   const term: Term | undefined = value[0];
@@ -84,6 +89,8 @@ function describe(value: Value): string {
 export class LoopThreads {
   private entries: Map<string, LoopThreadEntry> | null = null;
   private params: Map<string, ScheduledParam[]> | null = null;
+  /** The names of the functions in `params`. */
+  private helperNames: Set<string> | null = null;
 
   constructor(private readonly project: ResolvedProject) {}
 
@@ -119,8 +126,11 @@ export class LoopThreads {
     }
     for (let round = 0, grew = params.size > 0; grew && round < MAX_HELPER_DEPTH; round++) {
       grew = false;
+      // Only forwards to a helper's name are resolved (resolving every callee would load modules for nothing).
+      const names = new Set([...params.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)));
       for (const { fn } of this.project.allFunctions()) {
         for (const forward of fn.forwards) {
+          if (!forward.callee.some((t) => names.has(calledName(t)))) continue;
           for (const c of this.project.evaluate(forward.callee)) {
             const colon = c.indexOf(':');
             const kind = c.slice(0, colon);
@@ -138,6 +148,7 @@ export class LoopThreads {
       }
     }
     this.params = params;
+    this.helperNames = new Set([...params.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)));
     return params;
   }
 
@@ -148,6 +159,8 @@ export class LoopThreads {
   private handedThroughHelper(call: CallFact): { callable: Value; api: string }[] {
     const params = this.scheduledParams();
     if (params.size === 0) return [];
+    // Only calls by a helper's name are resolved (resolving every callee would load modules for nothing).
+    if (!call.callee.some((t) => this.helperNames!.has(calledName(t)))) return [];
     const out: { callable: Value; api: string }[] = [];
     for (const c of this.project.evaluate(call.callee)) {
       const colon = c.indexOf(':');

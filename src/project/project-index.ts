@@ -292,6 +292,18 @@ export class ProjectIndex implements ResolvedProject {
 
   // ---- values ------------------------------------------------------------------------
 
+  /**
+   * Whether the value may be a run_coroutine_threadsafe future submitted to
+   * the loop running the submitting thread: as evaluate says, or, for a
+   * future submitted right there (`run_coroutine_threadsafe(c, loop)`, or a
+   * local holding it), to a `loop` parameter whose callers pass that loop.
+   */
+  submittedToRunningLoop(value: Value): boolean {
+    if (value.length === 0) return false;
+    if (this.evaluate(value).includes('obj:running-loop-future')) return true;
+    return value.some((t) => t.k === 'onloop' && this.evaluate(t.l.filter((l) => l.k === 'param')).includes('obj:running-loop'));
+  }
+
   evaluate(value: Value): Concrete[] {
     const out = new Set<Concrete>();
     for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
@@ -342,8 +354,13 @@ export class ProjectIndex implements ResolvedProject {
           return this.evaluate(term.e).includes('fut') ? ['seq'] : [];
         case 'mapv':
           return this.evaluate(term.e).includes('fut') ? ['map'] : [];
-        case 'onloop':
-          return this.evaluate(term.l).includes('obj:running-loop') ? ['obj:running-loop-future'] : [];
+        case 'onloop': {
+          // Not through a parameter (`def submit(coro, loop)`): wrappers of that shape are everywhere, and
+          // resolving each one's loop through all its callers, for every future, cost more than the whole
+          // run. submittedToRunningLoop follows it, where a wait asks.
+          const loop = term.l.filter((t) => t.k !== 'param');
+          return this.evaluate(loop).includes('obj:running-loop') ? ['obj:running-loop-future'] : [];
+        }
         default:
           return [];
       }

@@ -525,9 +525,11 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     if (!this.recording || !call.callee.some((t) => t.k === 'sym' || t.k === 'attr')) return;
     // Only values that can be a future another function waits on: a parameter passed on, `self` or a
     // module-level name are passed by most calls, and would make a fact of nearly every call.
-    let known = call.argValues.some((v) => mayBePassedData(v) || mayBePassedCallable(v));
-    for (const v of call.keywordValues.values()) known ||= mayBePassedData(v) || mayBePassedCallable(v);
-    if (!known) return;
+    let data = call.argValues.some(mayBePassedData);
+    for (const v of call.keywordValues.values()) data ||= mayBePassedData(v);
+    let callables = !data && call.argValues.some(mayBePassedCallable);
+    for (const v of call.keywordValues.values()) callables ||= !data && mayBePassedCallable(v);
+    if (!data && !callables) return;
     const keywords = record<Value>();
     for (const [name, v] of call.keywordValues) keywords[name] = v;
     this.facts.calls.push({
@@ -537,6 +539,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       args: call.argValues,
       keywords,
       unpacks: call.args.splat,
+      ...(data ? {} : { callablesOnly: true as const }),
     });
   }
 

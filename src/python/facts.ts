@@ -222,6 +222,13 @@ export interface CallFact {
   keywords: Record<string, Value>;
   /** Whether the call unpacks arguments (`*args`, `**kwargs`). */
   unpacks: boolean;
+  /**
+   * Recorded only for the names it passes (`defer(loop, shutdown)`, a
+   * closure's variable): no constant future, so the names through which
+   * futures reach other files are not looked for among such calls (most calls
+   * pass a module-level name, and resolving each would load modules).
+   */
+  callablesOnly?: true;
 }
 
 export interface FunctionFacts {
