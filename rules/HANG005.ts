@@ -32,7 +32,7 @@ export const HANG005 = defineRule({
     fix: null,
     docs: {
       finds:
-        "a blocking wait on a `run_coroutine_threadsafe(coro, asyncio.get_event_loop())` future in sync code that runs on that loop's thread (helpers coroutines call, loop callbacks, protocol methods), across modules",
+        "a blocking wait on a `run_coroutine_threadsafe(coro, asyncio.get_event_loop())` future (or a `self._loop` or parameter holding that loop) in sync code that runs on that loop's thread (helpers coroutines call, loop callbacks, protocol methods), across modules",
     },
   },
   // Where its hazards start: the future is submitted with run_coroutine_threadsafe.
@@ -66,7 +66,7 @@ export const HANG005 = defineRule({
 /** Whether what is waited on may be a future submitted to the loop running the submitting thread. */
 function onRunningLoop(project: ProjectIndex, wait: WaitFact): boolean {
   const futures: Value = wait.kind === 'result' || wait.kind === 'exception' ? wait.target : elemOf(wait.target);
-  return futures.length > 0 && project.evaluate(futures).includes('obj:running-loop-future');
+  return project.submittedToRunningLoop(futures);
 }
 
 /** How the wait comes to run on the loop's thread: where that starts, then each call down to the wait's function. */

@@ -38,7 +38,7 @@ export const HANG006 = defineRule({
     fix: 'unsafe',
     docs: {
       finds:
-        'callables handed to an event loop (`call_soon`, `call_later`, `add_signal_handler`, `add_done_callback` on asyncio futures, ...) that can raise `SystemExit` / `KeyboardInterrupt`: `sys.exit` itself, or through helpers, across modules',
+        'callables handed to an event loop (`call_soon`, `call_later`, `add_signal_handler`, `add_done_callback` on asyncio futures, ...), directly, as lambdas or partials, or through helpers that schedule them, that can raise `SystemExit` / `KeyboardInterrupt`: `sys.exit` itself, or through helpers, across modules',
     },
   },
   // Where its hazards start: a callable handed to a loop.

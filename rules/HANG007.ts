@@ -1,5 +1,6 @@
 import { defineRule, type RelatedLocation, type ReachingNames } from '../src/engine/rule.js';
 import type { ProjectIndex } from '../src/project/project-index.js';
+import type { Value } from '../src/python/values.js';
 import { FUTURE_WAITS } from './shared/future-waits.js';
 import { FUTURE_COMPLETIONS, completionsOf, handMadeFutures } from './shared/future-completions.js';
 import { LOOP_CALLBACKS } from './shared/event-loop-code.js';
@@ -31,7 +32,7 @@ export const HANG007 = defineRule({
     },
     fix: null,
     docs: {
-      finds: '`.result()` / `.exception()` / `wait([...])` with no timeout on a `concurrent.futures.Future()` completed only in loop callbacks or coroutines',
+      finds: '`.result()` / `.exception()` / `wait([...])` with no timeout on a `concurrent.futures.Future()` completed only in loop callbacks, coroutines, protocol methods or helpers only they call',
     },
   },
   // Where its hazards start: such futures are made by calling the class.
@@ -64,16 +65,21 @@ export const HANG007 = defineRule({
   },
 });
 
-/** Functions returning hand-made futures, and attributes and module variables holding them: they reach other files. */
+/**
+ * Functions returning hand-made futures, and attributes and module variables holding them: they reach other
+ * files. Not through a parameter (`return fut`, `self.fut = fut`): the future comes from the callers, whose
+ * files are the ones to look at, and every such pass-through named would load files for nothing.
+ */
 function handMadeFutureNames(project: ProjectIndex): ReachingNames {
   const called = new Set<string>();
   const named = new Set<string>();
+  const made = (value: Value) => handMadeFutures(project, value.filter((t) => t.k !== 'param')).length > 0;
   for (const facts of project.targetModules()) {
     for (const fn of facts.functions) {
-      if (!fn.isAsync && !project.isNestedFunction(fn.q) && handMadeFutures(project, fn.returns).length > 0) called.add(fn.name);
+      if (!fn.isAsync && !project.isNestedFunction(fn.q) && made(fn.returns)) called.add(fn.name);
     }
     for (const cls of facts.classes) {
-      for (const [attr, value] of Object.entries(cls.attrs)) if (handMadeFutures(project, value).length > 0) named.add(attr);
+      for (const [attr, value] of Object.entries(cls.attrs)) if (made(value)) named.add(attr);
     }
   }
   return { called, named };

@@ -5,7 +5,8 @@ import { isThreadsafeFuture, threadsafeFutureNames } from './shared/threadsafe-f
  * HANG008 unbounded-done-poll.
  *
  * A loop that ends only once a run_coroutine_threadsafe future is done
- * (`while not fut.done(): time.sleep(0.1)`) is HANG001's unbounded wait,
+ * (`while not fut.done(): time.sleep(0.1)`, `while pending:` removing the
+ * done ones, `for _ in itertools.count():`) is HANG001's unbounded wait,
  * moved into a loop: if the target loop stops first, the future stays pending
  * and the loop polls forever. The model records such loops (ModuleFacts.doneLoops:
  * every way out shows a future done); a deadline, a counter or a flag is
@@ -27,7 +28,7 @@ export const HANG008 = defineRule({
     },
     fix: null,
     docs: {
-      finds: '`while` loops that end only when a threadsafe future is done (`done()` polls, retries of `result(timeout=...)`) with no deadline or bound',
+      finds: 'loops that end only when a threadsafe future is done (`done()` polls, `while pending:` drains, `itertools.count()`, retries of timed waits) with no deadline or bound',
     },
   },
   // Where its hazards start: threadsafe futures are made there (wrappers made elsewhere are found by name).

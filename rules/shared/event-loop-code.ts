@@ -77,7 +77,9 @@ export function eventLoopCode(project: ProjectIndex): EventLoopCode {
   const functions = new Set<string>();
   const lambdas: { path: string; loc: Loc }[] = [];
   const bound: { receiver: Value; method: string; path: string; loc: Loc }[] = [];
-  const runsFunction = (fnQ: string | null) => fnQ !== null && (functions.has(fnQ) || project.functionAt(fnQ)?.fn.isAsync === true);
+  // The model's loop-thread code counts too: protocol callbacks, and helpers only such code calls.
+  const runsFunction = (fnQ: string | null) =>
+    fnQ !== null && (functions.has(fnQ) || project.functionAt(fnQ)?.fn.isAsync === true || project.runsOnlyOnLoopThread(fnQ));
   const inLambda = (path: string, loc: Loc) =>
     lambdas.some((l) => l.path === path && l.loc.start.offset <= loc.start.offset && loc.end.offset <= l.loc.end.offset);
   // Done-callbacks run on a loop once the code adding them does: repeat until no more is found.

@@ -90,6 +90,8 @@ export function threadsafeFutureNames(project: ProjectIndex): ReachingNames {
       }
     }
     for (const call of facts.calls) {
+      // Recorded for the callables it passes: no future (resolving each name would load modules for nothing).
+      if (call.callablesOnly) continue;
       const passed = [...call.args, ...Object.values(call.keywords)];
       if (!passed.some((value) => carriesThreadsafeFutures(project, value))) continue;
       for (const term of call.callee) {

@@ -75,6 +75,8 @@ function isTerm(term: unknown, depth: number): boolean {
     case 'coll':
     case 'mapv':
       return isValue(term['e'], depth);
+    case 'onloop':
+      return isValue(term['l'], depth);
     default:
       return false;
   }
@@ -138,6 +140,7 @@ const isCall = shape({
   args: arrayOf(value),
   keywords: recordOf(value),
   unpacks: isBoolean,
+  callablesOnly: optional((v) => v === true),
 });
 
 const isSpan = shape({ start: isNumber, end: isNumber });

@@ -109,6 +109,12 @@ export type ApiEffect =
   | { kind: 'binds-arguments'; callable: Param }
   /** Returns a collection of its first argument's elements (list, tuple, sorted, ...). */
   | { kind: 'collects' }
+  /**
+   * Returns an iterator that never ends (itertools.count, cycle), unless the
+   * argument at `unlessGiven` is passed (itertools.repeat's `times`): a `for`
+   * over it ends only by a `break`, a `return` or a raise, as `while True` does.
+   */
+  | { kind: 'iterates-forever'; unlessGiven?: Param }
   /** Returns an element of its first argument (next). */
   | { kind: 'takes-element' }
   /** Yields (index, element) pairs of its first argument. */
@@ -309,6 +315,12 @@ export const FUNCTOOLS: readonly LibraryApi[] = [
   { names: ['functools.partial'], does: { kind: 'binds-arguments', callable: { position: 0, keyword: '' } } },
 ];
 
+/** As documented and run on CPython 3.11.7: count() and cycle() of a non-empty iterable never stop; repeat(x) only with times. */
+export const ITERTOOLS: readonly LibraryApi[] = [
+  { names: ['itertools.count', 'itertools.cycle'], does: { kind: 'iterates-forever' } },
+  { names: ['itertools.repeat'], does: { kind: 'iterates-forever', unlessGiven: { position: 1, keyword: 'times' } } },
+];
+
 export const BUILTINS: readonly LibraryApi[] = [
   {
     names: ['builtins.list', 'builtins.tuple', 'builtins.set', 'builtins.frozenset', 'builtins.sorted', 'builtins.reversed', 'builtins.iter'],
@@ -490,5 +502,6 @@ export const LIBRARY: readonly LibraryApi[] = [
   ...CLICK,
   ...CONTEXTLIB,
   ...FUNCTOOLS,
+  ...ITERTOOLS,
   ...BUILTINS,
 ];

@@ -8,7 +8,8 @@
  * coroutine function only creates a coroutine, so a call never carries the
  * thread into one; a coroutine is on a loop's thread anyway.
  */
-import type { FunctionFacts, Loc, LoopCallbackFact, ModuleFacts } from '../python/facts.js';
+import { own, type CallFact, type FunctionFacts, type Loc, type LoopCallbackFact, type ModuleFacts } from '../python/facts.js';
+import type { Term, Value } from '../python/values.js';
 import { apisDoing } from '../library/index.js';
 import type { ChainStep } from './exception-flow.js';
 import { MAX_RESOLVE_STEPS, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
@@ -31,10 +32,18 @@ export interface LoopThreadEntry {
 
 /** A callable handed to an event loop, in the module that hands it over. */
 export interface ScheduledCallback {
+  /**
+   * Where it is handed over: the loop's method call, or the call of a helper
+   * that hands its parameter to the loop (`defer(shutdown, 1)` where
+   * `def defer(fn, *args): loop.call_soon_threadsafe(fn, *args)`): then `api`
+   * names the loop's method and the helper, the callable is the argument.
+   */
   fact: LoopCallbackFact;
   path: string;
   /** The sync functions of the project it may be (a coroutine function handed over only makes a coroutine). */
   functions: FunctionFacts[];
+  /** Handed over by a helper it is passed to (`fact` is then that call: no fix rewrites it). */
+  viaHelper?: boolean;
 }
 
 export interface LoopThreadRoot {
@@ -45,14 +54,128 @@ export interface LoopThreadRoot {
 /** Names of the library's protocol base classes, with the callbacks the loop calls on their subclasses. */
 const PROTOCOLS = new Map<string, readonly string[]>(apisDoing('loop-protocol').map(([name, row]) => [name, row.callbacks]));
 
+/** A parameter a function hands to an event loop, and the loop's method that takes it (see scheduledParams). */
+interface ScheduledParam {
+  param: number;
+  api: string;
+}
+
+/** How many helpers deep a parameter is followed to the loop's method (`defer` → `_schedule` → `call_soon`). */
+const MAX_HELPER_DEPTH = 4;
+
+/** The name a callee term calls by (`f` in `pkg.f` or `x.f`), or '' when it has none. */
+function calledName(term: Term): string {
+  return term.k === 'sym' ? term.q.slice(term.q.lastIndexOf('.') + 1) : term.k === 'attr' ? term.n : '';
+}
+
+/** Source-like text of a callable argument, for messages: CallFacts keep values, not texts. */
+function describe(value: Value): string {
+  const term: Term | undefined = value[0];
+  if (!term) return '...';
+  switch (term.k) {
+    case 'sym': {
+      const name = term.q.slice(term.q.lastIndexOf('.') + 1);
+      return name.startsWith('<lambda') ? 'lambda: ...' : name;
+    }
+    case 'self':
+      return 'self';
+    case 'attr':
+      return `${describe(term.o)}.${term.n}`;
+    default:
+      return '...';
+  }
+}
+
 export class LoopThreads {
   private entries: Map<string, LoopThreadEntry> | null = null;
+  private params: Map<string, ScheduledParam[]> | null = null;
+  /** The names of the functions in `params`. */
+  private helperNames: Set<string> | null = null;
 
   constructor(private readonly project: ResolvedProject) {}
 
   /** What was computed over the modules known so far is recomputed on the next question. */
   reset(): void {
     this.entries = null;
+    this.params = null;
+    this.calls = null;
+  }
+
+  /**
+   * The parameters each function hands to an event loop as the callable to
+   * call (`def defer(fn, *args): loop.call_soon_threadsafe(fn, *args)`), or
+   * passes on unchanged to a function that does, a few helpers deep. Not a
+   * done-callback parameter: whether its future is an asyncio one is the
+   * caller's to say, which a parameter's value does not follow.
+   */
+  private scheduledParams(): Map<string, ScheduledParam[]> {
+    if (this.params) return this.params;
+    const params = new Map<string, ScheduledParam[]>();
+    const add = (fnQ: string, param: number, api: string): boolean => {
+      const list = params.get(fnQ) ?? [];
+      if (list.some((p) => p.param === param)) return false;
+      list.push({ param, api });
+      params.set(fnQ, list);
+      return true;
+    };
+    for (const facts of this.project.allModules()) {
+      for (const fact of facts.loopCallbacks) {
+        if (fact.future) continue;
+        for (const term of fact.callable) if (term.k === 'param') add(term.f, term.i, fact.api);
+      }
+    }
+    for (let round = 0, grew = params.size > 0; grew && round < MAX_HELPER_DEPTH; round++) {
+      grew = false;
+      // Only forwards to a helper's name are resolved (resolving every callee would load modules for nothing).
+      const names = new Set([...params.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)));
+      for (const { fn } of this.project.allFunctions()) {
+        for (const forward of fn.forwards) {
+          if (!forward.callee.some((t) => names.has(calledName(t)))) continue;
+          for (const c of this.project.evaluate(forward.callee)) {
+            const colon = c.indexOf(':');
+            const kind = c.slice(0, colon);
+            if (kind !== 'func' && kind !== 'bound') continue;
+            const calleeQ = c.slice(colon + 1);
+            const callee = this.project.functionAt(calleeQ)?.fn;
+            const offset = kind === 'bound' ? 1 : 0;
+            for (const scheduled of params.get(calleeQ) ?? []) {
+              const name = callee?.params[scheduled.param];
+              const passed = forward.argName !== undefined ? forward.argName === name : forward.argIndex === scheduled.param - offset;
+              if (passed && add(fn.q, forward.param, scheduled.api)) grew = true;
+            }
+          }
+        }
+      }
+    }
+    this.params = params;
+    this.helperNames = new Set([...params.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)));
+    return params;
+  }
+
+  /**
+   * The callables this call hands to an event loop through a helper that
+   * schedules its parameter: each with the loop's method and the helper.
+   */
+  private handedThroughHelper(call: CallFact): { callable: Value; api: string }[] {
+    const params = this.scheduledParams();
+    if (params.size === 0) return [];
+    // Only calls by a helper's name are resolved (resolving every callee would load modules for nothing).
+    if (!call.callee.some((t) => this.helperNames!.has(calledName(t)))) return [];
+    const out: { callable: Value; api: string }[] = [];
+    for (const c of this.project.evaluate(call.callee)) {
+      const colon = c.indexOf(':');
+      const kind = c.slice(0, colon);
+      if (kind !== 'func' && kind !== 'bound') continue;
+      const fnQ = c.slice(colon + 1);
+      const fn = this.project.functionAt(fnQ)?.fn;
+      if (!fn) continue;
+      for (const { param, api } of params.get(fnQ) ?? []) {
+        const name = fn.params[param];
+        const passed = (name === undefined ? undefined : own(call.keywords, name)) ?? call.args[param - (kind === 'bound' ? 1 : 0)];
+        if (passed && passed.length > 0) out.push({ callable: passed, api: `${api} via ${fn.name}()` });
+      }
+    }
+    return out;
   }
 
   /**
@@ -70,6 +193,23 @@ export class LoopThreads {
     for (const fact of facts.loopCallbacks) {
       if (!this.runsOnLoop(fact)) continue;
       out.push({ fact, path: facts.path, functions: this.project.functionsCalled(fact.callable).filter((fn) => !fn.isAsync) });
+    }
+    for (const call of facts.calls) {
+      for (const { callable, api } of this.handedThroughHelper(call)) {
+        const text = describe(callable);
+        const fact: LoopCallbackFact = {
+          api,
+          callable,
+          loc: call.loc,
+          callableLoc: call.loc,
+          callableText: text,
+          callbackArgsLoc: call.loc,
+          receiverText: null,
+        };
+        const exits = this.project.exitsCalled(callable);
+        if (exits.length > 0) fact.exits = exits[0]!;
+        out.push({ fact, path: facts.path, functions: this.project.functionsCalled(callable).filter((fn) => !fn.isAsync), viaHelper: true });
+      }
     }
     return out;
   }
@@ -127,6 +267,49 @@ export class LoopThreads {
       }
     }
     return roots;
+  }
+
+  /**
+   * Whether the function runs on an event loop's thread and in no other, as
+   * far as the project's calls show: it is where the loop's thread starts (a
+   * coroutine, a callable handed to a loop, a protocol callback), or it is
+   * reached from one and no function off the loop's thread calls it. (Calls
+   * at module level, and a function handed to a thread by reference, are not
+   * seen: such a function is taken to run where its seen callers do.)
+   */
+  runsOnlyOnLoopThread(fnQ: string): boolean {
+    const entries = this.walk();
+    const entry = entries.get(fnQ);
+    if (!entry) return false;
+    if (entry.chain.length === 0) return true;
+    const name = fnQ.slice(fnQ.lastIndexOf('.') + 1);
+    for (const { caller, callee } of this.callsByName().get(name) ?? []) {
+      if (entries.has(caller)) continue;
+      if (this.project.functionsCalled(callee).some((fn) => fn.q === fnQ)) return false;
+    }
+    return true;
+  }
+
+  private calls: Map<string, { caller: string; callee: Value }[]> | null = null;
+
+  /** Every function's calls, by the name they call (`f` in `pkg.f()` or `x.f()`). */
+  private callsByName(): Map<string, { caller: string; callee: Value }[]> {
+    if (this.calls) return this.calls;
+    const calls = new Map<string, { caller: string; callee: Value }[]>();
+    for (const { fn } of this.project.allFunctions()) {
+      for (const escape of fn.escapes) {
+        if (escape.via !== 'call') continue;
+        for (const term of escape.value) {
+          const name = term.k === 'sym' ? term.q.slice(term.q.lastIndexOf('.') + 1) : term.k === 'attr' ? term.n : '';
+          if (!name) continue;
+          const list = calls.get(name) ?? [];
+          list.push({ caller: fn.q, callee: escape.value });
+          calls.set(name, list);
+        }
+      }
+    }
+    this.calls = calls;
+    return calls;
   }
 
   /** How the function comes to run on an event loop's thread (a shortest way), or null when nothing says it does. */

@@ -62,8 +62,13 @@ function libraryApi(q: string): Concrete[] {
   return kind === 'exits' || kind === 'library-class' || kind === 'runs-coroutine' ? [`api:${q}`] : [];
 }
 
-/** What a parameter can receive that the index follows: data, not callables (see evalTerm). */
-const PASSED_DATA: ReadonlySet<Concrete> = new Set(['fut', 'seq', 'map']);
+/**
+ * What a parameter can receive that the index follows: data, not callables
+ * (see evalTerm): futures and collections of them, and the running event loop
+ * (`def helper(loop)` called with `asyncio.get_running_loop()`); futures made
+ * by hand (`newfut:`) too.
+ */
+const PASSED_DATA: ReadonlySet<Concrete> = new Set(['fut', 'seq', 'map', 'obj:running-loop']);
 
 /** A call of a function of the project, found at one of its call sites. */
 export interface ArgumentSite {
@@ -177,6 +182,10 @@ export class ProjectIndex implements ResolvedProject {
     return out;
   }
 
+  allModules(): ModuleFacts[] {
+    return this.allFacts;
+  }
+
   get moduleCount(): number {
     return this.modules.size;
   }
@@ -249,6 +258,11 @@ export class ProjectIndex implements ResolvedProject {
     return this.loopThreads.entryOf(fnQ);
   }
 
+  /** Whether the function runs on an event loop's thread and, as far as the project's calls show, nowhere else. */
+  runsOnlyOnLoopThread(fnQ: string): boolean {
+    return this.loopThreads.runsOnlyOnLoopThread(fnQ);
+  }
+
   /** The callables a module hands to an event loop that the loop calls on its own thread. */
   loopCallbacksIn(facts: ModuleFacts): ScheduledCallback[] {
     return this.loopThreads.scheduledIn(facts);
@@ -279,6 +293,18 @@ export class ProjectIndex implements ResolvedProject {
   }
 
   // ---- values ------------------------------------------------------------------------
+
+  /**
+   * Whether the value may be a run_coroutine_threadsafe future submitted to
+   * the loop running the submitting thread: as evaluate says, or, for a
+   * future submitted right there (`run_coroutine_threadsafe(c, loop)`, or a
+   * local holding it), to a `loop` parameter whose callers pass that loop.
+   */
+  submittedToRunningLoop(value: Value): boolean {
+    if (value.length === 0) return false;
+    if (this.evaluate(value).includes('obj:running-loop-future')) return true;
+    return value.some((t) => t.k === 'onloop' && this.evaluate(t.l.filter((l) => l.k === 'param')).includes('obj:running-loop'));
+  }
 
   evaluate(value: Value): Concrete[] {
     const out = new Set<Concrete>();
@@ -333,6 +359,13 @@ export class ProjectIndex implements ResolvedProject {
           return this.evaluate(term.e).includes('fut') ? ['seq'] : [];
         case 'mapv':
           return this.evaluate(term.e).includes('fut') ? ['map'] : [];
+        case 'onloop': {
+          // Not through a parameter (`def submit(coro, loop)`): wrappers of that shape are everywhere, and
+          // resolving each one's loop through all its callers, for every future, cost more than the whole
+          // run. submittedToRunningLoop follows it, where a wait asks.
+          const loop = term.l.filter((t) => t.k !== 'param');
+          return this.evaluate(loop).includes('obj:running-loop') ? ['obj:running-loop-future'] : [];
+        }
         default:
           return [];
       }
@@ -381,12 +414,12 @@ export class ProjectIndex implements ResolvedProject {
     }
   }
 
-  /** What the callers pass for parameter `i` of `fnQ`: futures and collections of them (callables are not followed). */
+  /** What the callers pass for parameter `i` of `fnQ`: data (see PASSED_DATA; callables are not followed). */
   private passedTo(fnQ: string, i: number): Concrete[] {
     const out = new Set<Concrete>();
     for (const site of this.argumentSites(fnQ)) {
       const arg = this.argumentFor(site, fnQ, i);
-      if (arg) for (const c of this.evaluate(arg)) if (PASSED_DATA.has(c)) out.add(c);
+      if (arg) for (const c of this.evaluate(arg)) if (PASSED_DATA.has(c) || c.startsWith('newfut:')) out.add(c);
     }
     return [...out];
   }

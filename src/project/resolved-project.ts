@@ -41,4 +41,6 @@ export interface ResolvedProject {
   allFunctions(): Iterable<IndexedFunction>;
   /** Facts of the modules rules look at, in indexing order. */
   targetModules(): ModuleFacts[];
+  /** Facts of every indexed module (targets and those loaded to resolve names), in indexing order. */
+  allModules(): ModuleFacts[];
 }

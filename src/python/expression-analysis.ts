@@ -3,7 +3,7 @@ import type { SyntaxNode } from './parser.js';
 import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, callsArgument, methodEffect, type ApiEffect, type CallsArgument, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, submittedToLoop, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, markDone, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
@@ -21,6 +21,15 @@ function calledByText(fnNode: SyntaxNode): string {
   const text = compact(fnNode.text);
   if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text) && text.length <= 32) return text;
   return fnNode.type === 'attribute' ? (fnNode.childForFieldName('attribute')?.text ?? text) : text;
+}
+
+/**
+ * Whether an argument's value may be a callable of the project (a function, a
+ * lambda, a partial of one, a bound method): the callee may hand it to an
+ * event loop (`def defer(fn, *args): loop.call_soon_threadsafe(fn, *args)`).
+ */
+function mayBePassedCallable(value: Value): boolean {
+  return value.some((t) => t.k === 'sym' && !t.q.startsWith('builtins.'));
 }
 
 /** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
@@ -725,9 +734,11 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     if (!this.recording || !call.callee.some((t) => t.k === 'sym' || t.k === 'attr')) return;
     // Only values that can be a future another function waits on: a parameter passed on, `self` or a
     // module-level name are passed by most calls, and would make a fact of nearly every call.
-    let known = call.argValues.some(mayBePassedData);
-    for (const v of call.keywordValues.values()) known ||= mayBePassedData(v);
-    if (!known) return;
+    let data = call.argValues.some(mayBePassedData);
+    for (const v of call.keywordValues.values()) data ||= mayBePassedData(v);
+    let callables = !data && call.argValues.some(mayBePassedCallable);
+    for (const v of call.keywordValues.values()) callables ||= !data && mayBePassedCallable(v);
+    if (!data && !callables) return;
     const keywords = record<Value>();
     for (const [name, v] of call.keywordValues) keywords[name] = v;
     this.facts.calls.push({
@@ -737,6 +748,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       args: call.argValues,
       keywords,
       unpacks: call.args.splat,
+      ...(data ? {} : { callablesOnly: true as const }),
     });
   }
 
@@ -804,8 +816,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         this.recordCoroutineUses(argOf(call, api.coroutine) ?? NOTHING, 'submitted', node, ctx);
         this.noteParamPassed(argNodeOf(call, api.coroutine), ctx, 'submits');
         // Submitted to the loop running this very thread (`asyncio.get_event_loop()`, directly or through a local).
-        if (mayBeLibraryObject(argOf(call, api.loop) ?? NOTHING, 'running-loop')) return union(FUTURE, libraryObject('running-loop-future'));
-        return FUTURE;
+        const loop = argOf(call, api.loop) ?? NOTHING;
+        if (mayBeLibraryObject(loop, 'running-loop')) return union(FUTURE, libraryObject('running-loop-future'));
+        // A loop known only to the project (`self._loop`, a parameter): it says, once resolved.
+        return union(FUTURE, submittedToLoop(loop));
       }
       case 'waits-on-futures':
         // What is waited on, and how, is a fact of the rules that care (rules/shared/future-waits.ts).
@@ -846,6 +860,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       case 'completes-future':
         // What it completes is a fact of the rules that care (rules/shared/future-completions.ts).
         return null;
+      case 'iterates-forever':
+        // What a `for` over it is, the statement walk reads (see visitFor).
+        return null;
       case 'makes-future':
         // Still any other call (its class's methods resolve on what it returns), plus the future it makes: see callValue.
         return null;
@@ -878,6 +895,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     if (api?.kind === 'submits-coroutine') {
       this.recordCoroutineUses(argOf(bound, api.coroutine) ?? NOTHING, 'submitted', call.node, ctx);
     } else if (!api && mayBeProjectCallee(callable)) {
+      // What a parameter of `f` receives: the bound arguments are its first ones.
+      this.recordCall(bound, ctx);
       bound.argValues.forEach((v, i) => this.recordCoroutineUses(v, 'wrapper-arg', call.node, ctx, { wrapper: callable, argIndex: i }));
       for (const [name, v] of bound.keywordValues) this.recordCoroutineUses(v, 'wrapper-arg', call.node, ctx, { wrapper: callable, argName: name });
     }
@@ -924,10 +943,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       }
       case 'registers-done-callback':
         // Read by the module's pre-pass too (which functions are done-callbacks); as a call, it is any other call.
-        this.recordLoopCallback(call, effect.callback, object, receiver);
+        this.recordLoopCallback(call, effect.callback, object, receiver, ctx);
         return null;
       case 'schedules-callback':
-        this.recordLoopCallback(call, effect.callback, object, null);
+        this.recordLoopCallback(call, effect.callback, object, null, ctx);
         return null;
       case 'returns-object':
         return null;
@@ -939,7 +958,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** A callable handed to an event loop (`future`: for a done-callback, the future it waits on). */
-  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null): void {
+  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null, ctx: Ctx): void {
     if (!this.recording) return;
     const callableNode = call.args.positional[position];
     if (!callableNode) return;
@@ -959,6 +978,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     this.noteResultDropped(callableNode);
     if (future) fact.future = future;
     this.facts.loopCallbacks.push(fact);
+    // `loop.call_soon(cb, *args)` calls `cb(*args)`: what cb's parameters receive. (A done-callback gets the
+    // future, after what a partial of it binds: not recorded.)
+    if (!future && mayBeProjectCallee(callable)) {
+      const positional = call.args.positional.slice(position + 1);
+      this.recordCall({ ...call, callee: callable, args: { ...call.args, positional, keywords: new Map() }, argValues: call.argValues.slice(position + 1), keywordValues: NO_KEYWORDS }, ctx);
+    }
   }
 
   protected addToCollection(target: SyntaxNode, added: Value, ctx: Ctx, state: State): void {

@@ -184,13 +184,16 @@ export interface CoroutineUse {
  * only where a `done()` check, or a bounded wait that returned, shows one of
  * `futures` complete: `while not fut.done(): time.sleep(0.1)`,
  * `while not all(f.done() for f in futs)`, `while True: if fut.done(): break`,
- * a retry loop around `fut.result(timeout=1)`. A loop with another way out (a
- * deadline, a counter, a flag, an exception raised) is none.
+ * a retry loop around `fut.result(timeout=1)`, `while pending:` over a
+ * collection the body takes only done futures out of (see
+ * drained-collections.ts). A `for` over an iterator that never ends
+ * (`itertools.count()`) is read as `while True`. A loop with another way out
+ * (a deadline, a counter, a flag, an exception raised) is none.
  */
 export interface DoneLoopFact {
-  /** From `while` to the end of its condition. */
+  /** From `while` to the end of its condition (from `for` to the end of its iterable). */
   loc: Loc;
-  /** That header's text, shortened for messages (`while not fut.done()`). */
+  /** That header's text, shortened for messages (`while not fut.done()`, `for _ in itertools.count()`). */
   text: string;
   /** The futures its ways out show done. */
   futures: Value;
@@ -221,6 +224,13 @@ export interface CallFact {
   keywords: Record<string, Value>;
   /** Whether the call unpacks arguments (`*args`, `**kwargs`). */
   unpacks: boolean;
+  /**
+   * Recorded only for the names it passes (`defer(loop, shutdown)`, a
+   * closure's variable): no constant future, so the names through which
+   * futures reach other files are not looked for among such calls (most calls
+   * pass a module-level name, and resolving each would load modules).
+   */
+  callablesOnly?: true;
 }
 
 export interface FunctionFacts {

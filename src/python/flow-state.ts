@@ -156,6 +156,11 @@ function elementsKey(node: SyntaxNode, mark: '*' | '?'): string {
   return key;
 }
 
+/** The key for "every element of `node` is done" (a drained `while pending:` loop that ended, see doneLoops). */
+export function allDoneKey(node: SyntaxNode): string {
+  return elementsKey(node, '*');
+}
+
 /** The expression a key was made from, and whether the key stands for its elements; undefined if unknown. */
 export function guardedExpression(key: string): { node: SyntaxNode; elements: boolean } | undefined {
   const node = keyedNodes.get(key);

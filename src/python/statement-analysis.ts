@@ -5,10 +5,11 @@ import { apiEffect, methodEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/in
 import { ignoresItsFuture, moduleOf, onlyAssignmentOfDroppedFuture } from './done-callbacks.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, markDone, wrapsKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, markDone, wrapsKey, allDoneKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase, walkSteps } from './analyzer-base.js';
+import { drainedName, drainsOnlyDone } from './drained-collections.js';
 
 /** Loops nested deeper than this get one pass instead of two (the first pass only carries values around the loop). */
 const MAX_LOOP_PREPASS_DEPTH = 2;
@@ -22,6 +23,30 @@ function alwaysTrue(cond: SyntaxNode): boolean {
 /** Marks a name bound to the done set of concurrent.futures.wait (a key of it: rebinding the name forgets it). */
 const DONE_SET = '[done-set]';
 
+/**
+ * Marks a name bound to the not-done set of concurrent.futures.wait(fs), with
+ * the id of `fs`'s node: once it is empty, every future of `fs` is done.
+ */
+const PENDING_SET = '[pending-set]';
+
+/** `not pending`, `len(pending) == 0`, `not len(pending)`: the name tested empty, else null. */
+function testedEmpty(cond: SyntaxNode | null): string | null {
+  const node = cond ? unwrapParens(cond) : null;
+  if (!node) return null;
+  if (node.type === 'not_operator') {
+    const inner = unwrapParens(node.childForFieldName('argument')!);
+    if (inner.type === 'identifier') return inner.text;
+    const sized = inner.type === 'call' && inner.childForFieldName('function')?.text === 'len' ? inner.childForFieldName('arguments')?.namedChildren : null;
+    return sized?.length === 1 && sized[0]!.type === 'identifier' ? sized[0]!.text : null;
+  }
+  if (node.type === 'comparison_operator' && node.namedChildCount === 2 && node.children.slice(1, -1).map((c) => c.text).join(' ') === '==') {
+    const [left, right] = node.namedChildren.map((c) => unwrapParens(c));
+    const sized = left!.type === 'call' && left!.childForFieldName('function')?.text === 'len' ? left!.childForFieldName('arguments')?.namedChildren : null;
+    if (right!.type === 'integer' && right!.text === '0' && sized?.length === 1 && sized[0]!.type === 'identifier') return sized[0]!.text;
+  }
+  return null;
+}
+
 /** `fut in done` where `done` is such a set: the futures known done when the condition is true. */
 function doneMembers(cond: SyntaxNode | null, state: State): string[] {
   const node = cond ? unwrapParens(cond) : null;
@@ -30,6 +55,13 @@ function doneMembers(cond: SyntaxNode | null, state: State): string[] {
   if (node.children.slice(1, -1).map((c) => c.type).join(' ') !== 'in') return [];
   if (set!.type !== 'identifier' || !state.done.has(`${set!.text}${DONE_SET}`)) return [];
   return [guardKey(member!)];
+}
+
+/** The collection's node in `while len(pending):` / `while len(pending) > 0:` (see drainedName). */
+function drainedNode(cond: SyntaxNode): SyntaxNode | null {
+  let node = unwrapParens(cond);
+  if (node.type === 'comparison_operator') node = unwrapParens(node.namedChild(0)!);
+  return node.type === 'call' ? (node.childForFieldName('arguments')?.namedChildren[0] ?? null) : null;
 }
 
 /** Targets and values that `a, b = x, y` binds element by element. */
@@ -261,7 +293,33 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (!left || !TARGET_SHAPES.has(left.type)) return;
     const first = left.namedChildren[0];
     if (first?.type !== 'identifier') return;
-    if ((api?.kind === 'waits-on-futures' && api.wait === 'wait') || api?.kind === 'awaits-futures') state.done.add(`${first.text}${DONE_SET}`);
+    if (!((api?.kind === 'waits-on-futures' && api.wait === 'wait') || api?.kind === 'awaits-futures')) return;
+    const call = value;
+    state.done.add(`${first.text}${DONE_SET}`);
+    // The not-done set holds futures of `fs` (the done set's are done: no wait on them blocks, so it stays valueless).
+    const second = left.namedChildren[1];
+    const fs = call.childForFieldName('arguments')?.namedChildren.find((a, i) => (i === 0 && a.type !== 'keyword_argument') || (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'fs'));
+    const fsNode = fs?.type === 'keyword_argument' ? fs.childForFieldName('value') : fs;
+    if (second?.type !== 'identifier' || !fsNode) return;
+    this.assignName(second.text, this.quietEval(fsNode, ctx, state), ctx, state);
+    this.pendingSets.set(fsNode.id, fsNode);
+    state.done.add(`${second.text}${PENDING_SET}${fsNode.id}`);
+  }
+
+  /** The `fs` nodes of the not-done sets marked in this module (see PENDING_SET). */
+  private readonly pendingSets = new Map<number, SyntaxNode>();
+
+  /** `if not pending:` where `pending` is wait(fs)'s not-done set: every future of `fs` is done. */
+  private emptiedPending(cond: SyntaxNode | null, state: State): string[] {
+    const name = testedEmpty(cond);
+    if (!name) return [];
+    const out: string[] = [];
+    for (const key of state.done) {
+      if (!key.startsWith(`${name}${PENDING_SET}`)) continue;
+      const fs = this.pendingSets.get(Number(key.slice(name.length + PENDING_SET.length)));
+      if (fs) out.push(allDoneKey(fs));
+    }
+    return out;
   }
 
   /** `a, b = x, y`: binds element by element when both sides have the same shape. */
@@ -349,6 +407,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const thenState = cloneState(current);
       for (const key of guards.pos) thenState.done.add(key);
       for (const key of doneMembers(cond, current)) markDone(thenState, key);
+      for (const key of this.emptiedPending(cond, current)) thenState.done.add(key);
       dropNone(thenState, notNone.pos);
       this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
       outcomes.push(thenState);
@@ -416,16 +475,38 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
   protected visitFor(node: SyntaxNode, ctx: Ctx, state: State): void {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
+    const forever = !!right && this.iteratesForever(right, ctx, state);
     const bindEach = right && left ? this.iterationBinder(left, right, ctx, state) : () => {};
     // Its own frame, so that a `break` in it is not taken for a way out of a `while` around it.
     const frame: LoopFrame = { kind: 'for', entry: state.done, exits: 0, open: false, futures: NOTHING };
     const after = this.runLoopBody(node.childForFieldName('body'), { ...ctx, loops: [...ctx.loops, frame] }, state, bindEach);
+    // `for _ in itertools.count():` ends only by its breaks, returns and raises, as `while True:` does.
+    if (forever && this.recording && !frame.open && frame.exits > 0 && frame.futures.length > 0) {
+      this.facts.doneLoops.push({ loc: this.loc(node.startIndex, right!.endIndex), text: compact(`for ${left?.text ?? '_'} in ${right!.text}`), futures: frame.futures });
+    }
     const merged = mergeStates([state, after]);
     const alternative = node.childForFieldName('alternative');
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     state.vars = merged.vars;
     state.done = merged.done;
     state.none = merged.none;
+  }
+
+  /** `itertools.count()`, `cycle(xs)`, `repeat(x)`: an iterable that never ends (see the iterates-forever rows). */
+  private iteratesForever(right: SyntaxNode, ctx: Ctx, state: State): boolean {
+    const call = unwrapParens(right);
+    if (call.type !== 'call') return false;
+    const api = apiEffect(singleSymbol(this.calleeValue(call, ctx, state, false)));
+    if (api?.kind !== 'iterates-forever') return false;
+    if (!api.unlessGiven) return true;
+    const args = callArgs(call);
+    return !args.positional[api.unlessGiven.position] && !args.keywords.has(api.unlessGiven.keyword);
+  }
+
+  /** Whether the call is concurrent.futures.wait (as the rows name it). */
+  private isFuturesWait(call: SyntaxNode, ctx: Ctx, state: State): boolean {
+    const api = apiEffect(singleSymbol(this.calleeValue(call, ctx, state, false)));
+    return api?.kind === 'waits-on-futures' && api.wait === 'wait';
   }
 
   /**
@@ -477,6 +558,12 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (this.recording && cond && !alwaysTrue(cond)) {
       const exit = cloneState(merged);
       exit.done = new Set(guards.neg);
+      // `while pending:` whose body takes futures out only once done: when it ends, every one is done.
+      const drained = drainedName(cond);
+      const body = node.childForFieldName('body');
+      if (drained && body && drainsOnlyDone(body, drained, (call) => this.isFuturesWait(call, ctx, merged))) {
+        exit.done.add(allDoneKey(unwrapParens(cond).type === 'identifier' ? cond : drainedNode(cond)!));
+      }
       this.leaveLoops([frame], ctx, exit);
     }
     if (this.recording && cond && !frame.open && frame.exits > 0 && frame.futures.length > 0) {

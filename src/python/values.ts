@@ -52,6 +52,12 @@ export type Term =
    */
   | { k: 'newfut'; at: string }
   /**
+   * What run_coroutine_threadsafe adds to its future when the loop it is
+   * given (`l`) is not known where it is called (`self._loop`, a parameter):
+   * the `running-loop-future` object once `l` resolves to the running loop.
+   */
+  | { k: 'onloop'; l: Value }
+  /**
    * What is passed for parameter `i` of function `f` (qualified name) at its
    * call sites in the project (data only: callables passed as arguments are
    * not followed, see ProjectIndex).
@@ -89,6 +95,7 @@ function depth(value: Value): number {
     else if (term.k === 'inst') d = depth(term.c);
     else if (term.k === 'attr' || term.k === 'elem' || term.k === 'item' || term.k === 'vals') d = depth(term.o);
     else if (term.k === 'coll' || term.k === 'mapv') d = depth(term.e);
+    else if (term.k === 'onloop') d = depth(term.l);
     max = Math.max(max, d + 1);
   }
   return max;
@@ -132,6 +139,11 @@ export function sameValue(a: Value, b: Value): boolean {
 function derive(value: Value, make: (v: Value) => Term): Value {
   if (value.length === 0 || depth(value) >= MAX_DEPTH) return NOTHING;
   return [make(value)];
+}
+
+/** The `onloop` term of a future submitted to `loop`, where the loop may be resolved later (see Term). */
+export function submittedToLoop(loop: Value): Value {
+  return derive(loop.filter((t) => !isConstant(t) && !isContainer(t) && t.k !== 'obj'), (l) => ({ k: 'onloop', l }));
 }
 
 /** A parameter's value (see Term). */

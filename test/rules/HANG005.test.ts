@@ -114,8 +114,108 @@ ruleTester('HANG005', {
             digest(b"x")
       `,
     },
+    {
+      name: 'the loop kept on self in a coroutine, waited on from a worker thread it starts',
+      code: py`
+        import asyncio, threading
+        async def fetch():
+            return 42
+        class Service:
+            async def start(self):
+                self._loop = asyncio.get_running_loop()
+                threading.Thread(target=self._worker, daemon=True).start()
+            def _worker(self):
+                print(asyncio.run_coroutine_threadsafe(fetch(), self._loop).result())
+      `,
+    },
+    {
+      name: 'a loop parameter given another loop, from a protocol method',
+      code: py`
+        import asyncio
+        async def fetch():
+            return 42
+        def relay(loop):
+            return asyncio.run_coroutine_threadsafe(fetch(), loop).result(timeout=5)
+        class Relay(asyncio.Protocol):
+            def __init__(self, backend_loop):
+                self.backend = backend_loop
+            def data_received(self, data):
+                relay(self.backend)
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'a lambda, a partial and a helper-scheduled callable handed to the loop, each waiting in a helper',
+      code: py`
+        import asyncio, functools
+        async def fetch():
+            return 1
+        def refresh(key):
+            return asyncio.run_coroutine_threadsafe(fetch(), asyncio.get_event_loop()).result()
+        def defer(loop, fn, *args):
+            loop.call_soon(fn, *args)
+        async def main():
+            loop = asyncio.get_running_loop()
+            loop.call_soon(lambda: refresh("a"))
+            loop.call_later(1, functools.partial(refresh, "b"))
+            defer(loop, refresh, "c")
+      `,
+      errors: [{ line: 5, column: 79, messageId: 'deadlock', related: 1 }],
+    },
+    {
+      name: 'self._loop set from get_running_loop in a coroutine, waited on in a helper it calls',
+      code: py`
+        import asyncio
+        async def fetch():
+            return 42
+        class Service:
+            async def start(self):
+                self._loop = asyncio.get_running_loop()
+                return self.fetch_sync()
+            def fetch_sync(self):
+                return asyncio.run_coroutine_threadsafe(fetch(), self._loop).result()
+      `,
+      errors: [{ line: 9, column: 69, messageId: 'deadlock', message: '`asyncio.run_coroutine_threadsafe(fetch(), self._loop).result()`', related: 2 }],
+    },
+    {
+      name: 'self.loop from get_event_loop, waited on in a helper of a protocol method',
+      code: py`
+        import asyncio
+        async def lookup(key):
+            return key
+        class Cache(asyncio.Protocol):
+            def __init__(self):
+                self.loop = asyncio.get_event_loop()
+            def data_received(self, data):
+                self.reply(data)
+            def reply(self, data):
+                fut = asyncio.run_coroutine_threadsafe(lookup(data), self.loop)
+                return fut.result(timeout=2)
+      `,
+      errors: [{ line: 11, column: 19, messageId: 'frozen', related: 2 }],
+    },
+    {
+      name: 'a loop parameter whose callers pass the running loop, in another module',
+      files: {
+        'svc/__init__.py': '',
+        'svc/bridge.py': py`
+          import asyncio
+          async def fetch():
+              return 42
+          def fetch_sync(loop):
+              return asyncio.run_coroutine_threadsafe(fetch(), loop).result()
+        `,
+        'svc/app.py': py`
+          import asyncio
+          from svc.bridge import fetch_sync
+          async def handler():
+              loop = asyncio.get_running_loop()
+              return fetch_sync(loop)
+        `,
+      },
+      errors: [{ file: 'svc/bridge.py', line: 5, column: 59, messageId: 'deadlock' }],
+    },
     {
       name: 'a helper a coroutine calls, without a timeout: deadlock',
       code: py`

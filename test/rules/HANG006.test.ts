@@ -70,6 +70,44 @@ ruleTester('HANG006', {
         asyncio.get_event_loop().call_soon(stop)
       `,
     },
+    {
+      name: 'lambdas, partials and helper-scheduled callables that only print or stop the loop',
+      code: py`
+        import asyncio, functools
+        def defer(loop, fn, *args):
+            loop.call_soon_threadsafe(fn, *args)
+        class Bridge:
+            def __init__(self, loop):
+                self._loop = loop
+                self._tick = lambda: print("tick")
+            def start(self):
+                self._loop.call_soon(self._tick)
+                self._loop.call_later(1, functools.partial(print, "late"))
+                defer(self._loop, self._loop.stop)
+                defer(self._loop, print, "bye")
+      `,
+    },
+    {
+      name: 'a helper that runs its callable in a thread, not on a loop',
+      code: py`
+        import sys, threading
+        def in_thread(fn, *args):
+            threading.Thread(target=fn, args=args).start()
+        def quit_now():
+            sys.exit(0)
+        in_thread(quit_now)
+      `,
+    },
+    {
+      name: 'a partial of an exit on an executor future: its callbacks run in the worker thread',
+      code: py`
+        import sys
+        from functools import partial
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor() as pool:
+            pool.submit(print, 1).add_done_callback(partial(sys.exit, 1))
+      `,
+    },
   ],
   invalid: [
     {
@@ -161,6 +199,137 @@ ruleTester('HANG006', {
             loop.add_reader(sock.fileno(), on_readable, sock)
       `,
       errors: [{ line: 6, column: 5, message: '`on_readable` can raise `SystemExit` as a loop callback (add_reader)' }],
+    },
+    {
+      name: 'a lambda calling sys.exit, scheduled directly',
+      code: py`
+        import asyncio, sys
+        def main():
+            loop = asyncio.new_event_loop()
+            loop.call_soon(lambda: sys.exit(1))
+            loop.run_forever()
+      `,
+      errors: [{ line: 4, column: 5, message: '`lambda: sys.exit(1)` can raise `SystemExit` as a loop callback (call_soon)' }],
+    },
+    {
+      name: 'functools.partial of a helper that exits, aliased, from another thread',
+      code: py`
+        import asyncio, sys
+        from functools import partial as bind
+        def shutdown(code=0):
+            print("shutting down")
+            sys.exit(code)
+        def stop_from_thread(loop):
+            loop.call_soon_threadsafe(bind(shutdown, code=1))
+      `,
+      errors: [{ line: 7, column: 5, message: '`bind(shutdown, code=1)` can raise `SystemExit` as a loop callback (call_soon_threadsafe)', related: 1 }],
+    },
+    {
+      name: 'a partial of sys.exit as an asyncio future done-callback',
+      code: py`
+        import asyncio, sys, functools
+        async def main():
+            fut = asyncio.get_running_loop().create_future()
+            fut.add_done_callback(functools.partial(sys.exit, 2))
+      `,
+      errors: [{ line: 4, column: 5, message: '(add_done_callback)' }],
+    },
+    {
+      name: 'a lambda stored in a variable, and one stored on self, scheduled later',
+      code: py`
+        import asyncio, sys
+        class Watchdog:
+            def __init__(self, loop):
+                self._loop = loop
+                self._expire = lambda: sys.exit("watchdog expired")
+            def arm(self):
+                self._loop.call_later(30, self._expire)
+        def arm_global(loop):
+            stop = lambda: sys.exit(3)
+            loop.call_later(5, stop)
+      `,
+      errors: [
+        { line: 7, column: 9, message: '`self._expire` can raise `SystemExit`' },
+        { line: 10, column: 5, message: '`stop` can raise `SystemExit`' },
+      ],
+    },
+    {
+      name: 'a bound method raising SystemExit as a task done-callback',
+      code: py`
+        import asyncio
+        class Worker:
+            def start(self):
+                self._task = asyncio.ensure_future(self.run())
+                self._task.add_done_callback(self._on_done)
+            async def run(self):
+                await asyncio.sleep(1)
+            def _on_done(self, task):
+                if task.exception():
+                    raise SystemExit(1)
+      `,
+      errors: [{ line: 5, column: 9, message: '`self._on_done` can raise `SystemExit` as a loop callback (add_done_callback)' }],
+    },
+    {
+      name: 'signal handlers bound with partial to a method raising KeyboardInterrupt',
+      code: py`
+        import asyncio, functools, signal
+        class App:
+            def __init__(self, loop):
+                self.loop = loop
+            def _on_signal(self, signum):
+                raise KeyboardInterrupt
+            def install(self):
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    self.loop.add_signal_handler(sig, functools.partial(self._on_signal, sig))
+      `,
+      errors: [{ line: 9, column: 13, message: 'can raise `KeyboardInterrupt` as a loop callback (add_signal_handler)' }],
+    },
+    {
+      name: 'a callable passed to a helper that schedules it (reported where it is passed, no fix)',
+      code: py`
+        import asyncio, sys
+        def shutdown(code):
+            sys.exit(code)
+        def schedule(loop, callback, *args):
+            return loop.call_soon_threadsafe(callback, *args)
+        def main():
+            loop = asyncio.new_event_loop()
+            schedule(loop, shutdown, 1)
+            schedule(loop, sys.exit, 2)
+            schedule(loop, print, "fine")
+      `,
+      errors: [
+        { line: 8, column: 5, message: '`shutdown` can raise `SystemExit` as a loop callback (call_soon_threadsafe via schedule())', related: 1 },
+        { line: 9, column: 5, message: '`exit` can raise `SystemExit` as a loop callback (call_soon_threadsafe via schedule())' },
+      ],
+    },
+    {
+      name: 'a scheduler method in another module, passed a bound method, through a second helper',
+      files: {
+        'app/__init__.py': '',
+        'app/sched.py': py`
+          class Scheduler:
+              def __init__(self, loop):
+                  self.loop = loop
+              def defer(self, fn, *args):
+                  self._push(fn, args)
+              def _push(self, fn, args):
+                  self.loop.call_soon_threadsafe(fn, *args)
+        `,
+        'app/main.py': py`
+          import asyncio, sys
+          from app.sched import Scheduler
+          class App:
+              def __init__(self):
+                  self.sched = Scheduler(asyncio.new_event_loop())
+              def _quit(self):
+                  sys.exit(0)
+              def stop(self):
+                  self.sched.defer(self._quit)
+                  self.sched.defer(print, "not this one")
+        `,
+      },
+      errors: [{ file: 'app/main.py', line: 9, column: 9, message: '`self._quit` can raise `SystemExit` as a loop callback (call_soon_threadsafe via defer())' }],
     },
     {
       name: 'a signal handler defined in another module',

@@ -113,8 +113,147 @@ ruleTester('HANG007', {
         make().result()
       `,
     },
+    {
+      name: 'a completing helper that a worker thread calls too: not only the loop completes it',
+      code: py`
+        import concurrent.futures, threading
+        class Job:
+            def __init__(self):
+                self.fut = concurrent.futures.Future()
+            def _finish(self, value):
+                self.fut.set_result(value)
+            async def run_async(self):
+                self._finish(1)
+            def run_in_thread(self):
+                threading.Thread(target=self._worker).start()
+            def _worker(self):
+                self._finish(2)
+            def wait(self):
+                return self.fut.result()
+      `,
+    },
+    {
+      name: 'a protocol future waited on with a timeout',
+      code: py`
+        import asyncio, concurrent.futures
+        class Client(asyncio.Protocol):
+            def __init__(self):
+                self.reply = concurrent.futures.Future()
+            def data_received(self, data):
+                self.reply.set_result(data)
+            def wait_reply(self):
+                return self.reply.result(timeout=10)
+      `,
+    },
+    {
+      name: 'a future handed to a coroutine that is run to completion first',
+      code: py`
+        import asyncio, concurrent.futures
+        async def produce(fut):
+            fut.set_result(42)
+        def main():
+            fut = concurrent.futures.Future()
+            asyncio.run(produce(fut))
+            fut.set_result(0) if not fut.done() else None
+            return fut.result()
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'completed by protocol callbacks on a future stored on self',
+      code: py`
+        import asyncio
+        from concurrent.futures import Future
+        class Link(asyncio.Protocol):
+            def __init__(self):
+                self.reply = Future()
+                self.closed = Future()
+            def data_received(self, data):
+                self.reply.set_result(data)
+            def connection_lost(self, exc):
+                self.closed.set_exception(exc or ConnectionError("closed"))
+            def ask(self):
+                return self.reply.result()
+            def wait_closed(self):
+                self.closed.exception()
+      `,
+      errors: [
+        { line: 12, column: 26, message: '`self.reply.result()` can block forever on a loop-completed Future', related: 1 },
+        { line: 14, column: 20, message: '`self.closed.exception()`' },
+      ],
+    },
+    {
+      name: 'a protocol given the future by a lambda factory, completed through a helper method',
+      code: py`
+        import asyncio, concurrent.futures
+        class EchoClient(asyncio.Protocol):
+            def __init__(self, on_reply):
+                self.on_reply = on_reply
+            def data_received(self, data):
+                self._resolve(data)
+            def _resolve(self, data):
+                if not self.on_reply.done():
+                    self.on_reply.set_result(data)
+        def request(loop, host, port):
+            reply = concurrent.futures.Future()
+            async def connect():
+                await loop.create_connection(lambda: EchoClient(reply), host, port)
+            task = asyncio.run_coroutine_threadsafe(connect(), loop)
+            return reply.result()
+      `,
+      errors: [{ line: 15, column: 17, message: '`reply.result()`' }],
+    },
+    {
+      name: 'a future handed to a submitted coroutine as an argument, completed there',
+      code: py`
+        import asyncio, concurrent.futures
+        async def produce(out, delay):
+            await asyncio.sleep(delay)
+            out.set_result("ready")
+        def wait_ready(loop):
+            ready = concurrent.futures.Future()
+            asyncio.run_coroutine_threadsafe(produce(ready, 1), loop)
+            return ready.result()
+      `,
+      errors: [{ line: 8, column: 17 }],
+    },
+    {
+      name: 'completed by a helper scheduled with its arguments, and by a partial of one',
+      code: py`
+        import asyncio, functools
+        from concurrent import futures
+        def _complete(fut, value):
+            fut.set_result(value)
+        def handoff(loop, value):
+            fut = futures.Future()
+            loop.call_soon_threadsafe(_complete, fut, value)
+            return fut.result()
+        def handoff_partial(loop, value):
+            fut = futures.Future()
+            loop.call_soon_threadsafe(functools.partial(_complete, fut, value))
+            return fut.result()
+      `,
+      errors: [{ line: 8, column: 15 }, { line: 12, column: 15 }],
+    },
+    {
+      name: 'completed in a helper module that only loop code calls',
+      files: {
+        'lib/__init__.py': '',
+        'lib/done.py': 'def resolve(fut, value):\n    fut.set_result(value)\n',
+        'lib/bridge.py': py`
+          import asyncio, concurrent.futures
+          from lib.done import resolve
+          def start(loop):
+              fut = concurrent.futures.Future()
+              async def work():
+                  resolve(fut, await asyncio.sleep(0, "x"))
+              asyncio.run_coroutine_threadsafe(work(), loop)
+              return fut.result()
+        `,
+      },
+      errors: [{ file: 'lib/bridge.py', line: 8, column: 15, related: 1 }],
+    },
     {
       name: "Home Assistant's run_callback_threadsafe, waited on without a timeout",
       code: helper + 'run_callback_threadsafe(loop, sum, [1, 2]).result()\n',

@@ -128,8 +128,160 @@ ruleTester('HANG008', {
             time.sleep(0.1)
       `,
     },
+    {
+      name: 'draining look-alikes: pop() takes each future once, a removal with no done() check, executor futures',
+      code: header + py`
+        from concurrent.futures import ThreadPoolExecutor
+        def pop_each():
+            pending = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(3)]
+            while pending:
+                print(pending.pop().result(timeout=5))
+        def remove_each():
+            pending = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(3)]
+            while pending:
+                for f in list(pending):
+                    print(f.result(timeout=1))
+                    pending.remove(f)
+        def on_executor():
+            with ThreadPoolExecutor() as pool:
+                pending = [pool.submit(print, i) for i in range(3)]
+                while pending:
+                    pending = [f for f in pending if not f.done()]
+                    time.sleep(0.1)
+      `,
+    },
+    {
+      name: 'a drain with a deadline in the condition, and a wait retry with a timed break',
+      code: header + py`
+        def drain(futs):
+            pending = set(futs)
+            deadline = time.monotonic() + 30
+            while pending and time.monotonic() < deadline:
+                done, pending = concurrent.futures.wait(pending, timeout=1)
+        def retry():
+            futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(3)]
+            start = time.monotonic()
+            while True:
+                done, not_done = concurrent.futures.wait(futs, timeout=1)
+                if not not_done or time.monotonic() - start > 60:
+                    break
+        drain([asyncio.run_coroutine_threadsafe(work(), loop)])
+      `,
+    },
+    {
+      name: 'itertools.count with a counter bound, itertools.repeat with times',
+      code: header + py`
+        import itertools
+        fut = asyncio.run_coroutine_threadsafe(work(), loop)
+        for attempt in itertools.count(1):
+            if fut.done() or attempt > 100:
+                break
+            time.sleep(0.1)
+        for _ in itertools.repeat(None, 50):
+            if fut.done():
+                break
+            time.sleep(0.1)
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'while pending: removing the futures found done (a list)',
+      code: header + py`
+        def gather_results(coros):
+            pending = [asyncio.run_coroutine_threadsafe(c, loop) for c in coros]
+            results = []
+            while pending:
+                for f in list(pending):
+                    if f.done():
+                        results.append(f.result())
+                        pending.remove(f)
+                time.sleep(0.1)
+            return results
+      `,
+      errors: [{ line: at(4), column: 5, message: '`while pending` polls a run_coroutine_threadsafe future with no deadline' }],
+    },
+    {
+      name: 'while pending: a set, done ones subtracted; a continue before the removal; a filtered rebinding',
+      code: header + py`
+        def drain_set(futs):
+            pending = set(futs)
+            while len(pending) > 0:
+                done = {f for f in pending if f.done()}
+                pending -= done
+                time.sleep(0.5)
+        def drain_continue(futs):
+            pending = list(futs)
+            while pending:
+                for f in pending[:]:
+                    if not f.done():
+                        continue
+                    pending.remove(f)
+        def drain_filter(futs):
+            pending = futs
+            while pending:
+                pending = [f for f in pending if not f.done()]
+                time.sleep(0.1)
+        futs = [asyncio.run_coroutine_threadsafe(work(), loop) for _ in range(3)]
+        drain_set(futs)
+        drain_continue(futs)
+        drain_filter(futs)
+      `,
+      errors: [
+        { line: at(3), column: 5, message: '`while len(pending) > 0`' },
+        { line: at(9), column: 5, message: '`while pending`' },
+        { line: at(16), column: 5, message: '`while pending`' },
+      ],
+    },
+    {
+      name: 'for _ in itertools.count(): polling until done, imported by name',
+      code: header + py`
+        from itertools import count
+        fut = asyncio.run_coroutine_threadsafe(work(), loop)
+        for _ in count():
+            if fut.done():
+                break
+            time.sleep(0.1)
+      `,
+      errors: [{ line: at(3), column: 1, endLine: at(3), endColumn: 17, message: '`for _ in count()` polls a run_coroutine_threadsafe future' }],
+    },
+    {
+      name: 'retrying concurrent.futures.wait with a timeout until nothing is left',
+      code: header + py`
+        from concurrent.futures import wait
+        def all_results(futs):
+            while True:
+                done, not_done = wait(futs, timeout=5)
+                if not not_done:
+                    break
+                print(f"{len(not_done)} still running")
+            return [f.result() for f in futs]
+        def drain(futs):
+            not_done = set(futs)
+            while not_done:
+                done, not_done = concurrent.futures.wait(not_done, timeout=5)
+        all_results([asyncio.run_coroutine_threadsafe(work(), loop)])
+        drain([asyncio.run_coroutine_threadsafe(work(), loop)])
+      `,
+      errors: [
+        { line: at(3), column: 5, message: '`while True`' },
+        { line: at(11), column: 5, message: '`while not_done`' },
+      ],
+    },
+    {
+      name: 'retrying result(timeout=...) on TimeoutError, a module alias of the exception',
+      code: header + py`
+        from concurrent.futures import TimeoutError as FutureTimeout
+        def fetch():
+            fut = asyncio.run_coroutine_threadsafe(work(), loop)
+            while True:
+                try:
+                    return fut.result(timeout=1)
+                except FutureTimeout:
+                    print("still waiting")
+      `,
+      errors: [{ line: at(4), column: 5, message: '`while True`' }],
+    },
     {
       name: 'while not fut.done(): sleep',
       code: header + py`
