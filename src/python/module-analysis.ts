@@ -121,7 +121,16 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       loopDepth: 0,
       loops: [],
     };
-    this.visitBlock(root, ctx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
+    // The pre-passes and the scope read parts of every statement: let them go before the walk.
+    const statements = root.namedChildren;
+    for (const statement of statements) statement.release();
+    const state: State = { vars: new Map(), none: NO_NONE, done: new Set(), dead: false };
+    for (const statement of statements) {
+      this.visitStatement(statement, ctx, state);
+      // Nothing the walk keeps holds a node, so the statement's subtree can go: memory stays that of the
+      // largest statement, not of the file (see SyntaxNode.release).
+      statement.release();
+    }
   }
 
   private collectComments(root: SyntaxNode): void {
