@@ -87,6 +87,9 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
   /** Recorded bodies of module-level definitions, for a document analysed again (null: none kept). */
   private readonly memo: WeakMap<SyntaxNode, BodyEffects> | null;
 
+  /** Whether the module is a stub file (PEP 484): its functions are read for their signatures only. */
+  private readonly isStub: boolean;
+
   /** What the bodies depend on outside themselves (see BodyEffects), computed on first use: without and with a star import before. */
   private memoContexts: [number, number] | null = null;
 
@@ -100,6 +103,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
   ) {
     super(text, info, extractors);
     this.memo = memo;
+    this.isStub = info.path.endsWith('.pyi');
   }
 
   run(root: SyntaxNode, text: string): void {
@@ -237,6 +241,8 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       escapes: [],
     };
     this.facts.functions.push(fn);
+    // A stub (`.pyi`) holds signatures only: its bodies are `...`, never run, so there is nothing in them to walk.
+    if (this.isStub) return;
     const body = node.childForFieldName('body');
     const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
     this.nestingScopes.set(scope, !!body && body.hasDescendantOfType(NESTED_SCOPES));
