@@ -1,8 +1,9 @@
 /**
  * Timing a command: wall-clock time with `performance.now()` around a blocking
- * spawn, and the child's peak resident set size from GNU time (`%M`, the
- * `ru_maxrss` that wait4 reports, exact where sampling /proc would miss a
- * short peak). Worker threads share their process's memory, so a Node child's
+ * spawn, and the child's peak resident set size and CPU time from GNU time
+ * (`%M`, the `ru_maxrss` that wait4 reports, exact where sampling /proc would
+ * miss a short peak; `%U` + `%S`, which on a machine shared with other work
+ * varies much less than the wall time). Worker threads share their process's memory, so a Node child's
  * peak covers its workers too.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +17,8 @@ export interface Sample {
   ms: number;
   /** Peak resident set size in KiB. */
   rssKiB: number;
+  /** User + system CPU time of the child and its threads, ms (GNU time's %U + %S). */
+  cpuMs: number;
 }
 
 export interface RunOptions {
@@ -35,7 +38,7 @@ export function runTimed(command: string, args: readonly string[], options: RunO
   const stdout = options.stdoutFile ? fs.openSync(options.stdoutFile, 'w') : 'ignore';
   try {
     const start = performance.now();
-    const result = spawnSync(GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args], {
+    const result = spawnSync(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, command, ...args], {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', stdout, 'pipe'],
@@ -50,9 +53,11 @@ export function runTimed(command: string, args: readonly string[], options: RunO
     }
     // GNU time writes "Command exited with non-zero status N" before the format's line when the status is not 0.
     const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
-    const rssKiB = Number(lines[lines.length - 1]);
-    if (!Number.isFinite(rssKiB)) throw new CommandFailed(`GNU time wrote no peak RSS for ${command}: ${lines.join(' | ')}`);
-    return { ms, rssKiB };
+    const [rss, user, system] = lines[lines.length - 1]!.split(' ').map(Number);
+    const rssKiB = rss!;
+    const cpuMs = (user! + system!) * 1000;
+    if (!Number.isFinite(rssKiB) || !Number.isFinite(cpuMs)) throw new CommandFailed(`GNU time wrote no peak RSS or CPU time for ${command}: ${lines.join(' | ')}`);
+    return { ms, rssKiB, cpuMs };
   } finally {
     if (typeof stdout === 'number') fs.closeSync(stdout);
     fs.rmSync(path.dirname(rssFile), { recursive: true, force: true });
@@ -66,6 +71,8 @@ export interface Summary {
   maxMs: number;
   /** Highest peak RSS over the runs, KiB. */
   peakRssKiB: number;
+  /** Median CPU time (user + system), ms. */
+  cpuMedianMs: number;
 }
 
 export function summarize(samples: readonly Sample[]): Summary {
@@ -76,6 +83,7 @@ export function summarize(samples: readonly Sample[]): Summary {
     minMs: Math.min(...times),
     maxMs: Math.max(...times),
     peakRssKiB: Math.max(...samples.map((s) => s.rssKiB)),
+    cpuMedianMs: median(samples.map((s) => s.cpuMs)),
   };
 }
 

@@ -13,6 +13,8 @@ export interface Row {
   maxMs?: number;
   /** Peak resident set size, KiB. */
   peakRssKiB?: number;
+  /** Median CPU time (user + system, all threads), ms. */
+  cpuMedianMs?: number;
   /** Whether the row is a whole-corpus run, compared with grep and Ruff. */
   compared: boolean;
   notes: string[];
@@ -38,7 +40,10 @@ export interface Machine {
   pyhang: string;
   /** How pyhang parsed: its native parse (src/native) or, where that was not built, tree-sitter's Node binding. */
   parser: string;
+  /** Ruff's WebAssembly build (the devDependency). */
   ruff: string;
+  /** The native Ruff the benchmark installed (see bench/ruff-native.ts). */
+  ruffNative: string;
   grep: string;
   /** One-minute load averages when the benchmark started and ended: other work on the machine skews every row. */
   loadAverage: { start: number; end: number };
@@ -51,6 +56,7 @@ export interface BenchResult {
   runs: number;
   rows: Row[];
   grepMs?: number;
+  /** Native Ruff's median: the "÷ Ruff" column divides by it. */
   ruffMs?: number;
   scale: { copies: number; files: number; bytes: number; mode: string; rows: Row[] } | null;
   /** The language server row's set-up. */
@@ -90,16 +96,16 @@ function ratio(ms: number | undefined, base: number | undefined): string {
 
 export function renderTable(rows: readonly Row[], grepMs: number | undefined, ruffMs: number | undefined): string {
   const lines = [
-    '| What | Runs | Median | Min | Max | ÷ grep | ÷ Ruff | Peak RSS | Notes |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| What | Runs | Median | Min | Max | CPU | ÷ grep | ÷ Ruff | Peak RSS | Notes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const row of rows) {
     if (row.error) {
-      lines.push(`| ${row.label} | — | — | — | — | — | — | — | ${escapeCell(row.error)} |`);
+      lines.push(`| ${row.label} | — | — | — | — | — | — | — | — | ${escapeCell(row.error)} |`);
       continue;
     }
     lines.push(
-      `| ${row.label} | ${row.runs ?? '—'} | ${formatMs(row.medianMs)} | ${formatMs(row.minMs)} | ${formatMs(row.maxMs)} | ` +
+      `| ${row.label} | ${row.runs ?? '—'} | ${formatMs(row.medianMs)} | ${formatMs(row.minMs)} | ${formatMs(row.maxMs)} | ${formatMs(row.cpuMedianMs)} | ` +
         `${row.compared ? ratio(row.medianMs, grepMs) : '—'} | ${row.compared ? ratio(row.medianMs, ruffMs) : '—'} | ` +
         `${formatMb(row.peakRssKiB)} | ${escapeCell(row.notes.join('; '))} |`,
     );
@@ -157,8 +163,9 @@ export function renderDocument(result: BenchResult): string {
 <!-- Written by \`npm run bench\` (bench/bench.ts); run it again rather than editing the numbers by hand. -->
 
 How fast \`pyhang check\` and the language server are on a large real corpus, next to
-the least any tool must spend on it (reading the files, and grep) and next to Ruff's
-WebAssembly build running its flake8-async rules over the same files.
+the least any tool must spend on it (reading the files, and grep) and next to Ruff
+(the native one users run, and its WebAssembly build) running its flake8-async rules
+over the same files.
 
 Reproduce with:
 
@@ -169,7 +176,10 @@ npm run bench
 It builds pyhang, then runs every row below in one process tree, one after the other,
 and rewrites this page. \`PYHANG_BENCH_RUNS=1 npm run bench\` does single runs for a
 quick check; \`PYHANG_BENCH_SCALE=0\` skips the ${scale?.copies ?? 10}× corpus. No timing is asserted by
-\`npm test\`.
+\`npm test\`. It needs \`python3\` (with \`venv\` and \`pip\`) for native Ruff: the first run installs
+the pinned Ruff into a private virtual environment under \`~/.cache/pyhang-bench/\`
+(\`$XDG_CACHE_HOME/pyhang-bench/\` where that is set), later runs reuse it; delete that
+directory to install it again.
 
 ## Results
 
@@ -180,8 +190,9 @@ the Python standard library directory \`${corpus.root}\`, site-packages included
 
 ${renderTable(result.rows, result.grepMs, result.ruffMs)}
 
-"÷ grep" and "÷ Ruff" are the row's median divided by the grep floor's and by Ruff's
-median: below 1 is faster.`);
+"÷ grep" and "÷ Ruff" are the row's median divided by the grep floor's and by native
+Ruff's median: below 1 is faster. "CPU" is the median of user + system time over all
+threads (GNU time's \`%U\` + \`%S\`): on a busy machine it moves much less than the wall time.`);
 
   if (scale) {
     sections.push(`### Linearity: a ${scale.copies}× corpus
@@ -217,6 +228,7 @@ ${result.notes.map((note) => `- ${note}`).join('\n')}`);
 | Node.js | ${machine.node} |
 | pyhang | ${machine.pyhang} |
 | pyhang's parser | ${machine.parser} |
+| Ruff (native, private virtualenv) | ${machine.ruffNative} |
 | Ruff (wasm) | ${machine.ruff} |
 | grep | ${machine.grep} |
 | Load average (1 min), start / end | ${machine.loadAverage.start.toFixed(2)} / ${machine.loadAverage.end.toFixed(2)} |
@@ -225,9 +237,9 @@ ${result.notes.map((note) => `- ${note}`).join('\n')}`);
   sections.push(`## How each row is measured
 
 Every row but the server's is a child process started with \`spawnSync\` under GNU time
-(\`/usr/bin/time -f %M\`): wall time is \`performance.now()\` around the spawn (process
-start-up included), and peak RSS is the child's \`ru_maxrss\`, which covers worker
-threads (they share the process). Before the first row one untimed read of the
+(\`/usr/bin/time -f '%M %U %S'\`): wall time is \`performance.now()\` around the spawn (process
+start-up included), peak RSS is the child's \`ru_maxrss\`, which covers worker
+threads (they share the process), and CPU is its user + system time. Before the first row one untimed read of the
 whole corpus warms the page cache, so every row reads from memory: "cold" means
 without pyhang's analysis cache, not with the operating system's cache dropped.
 
@@ -264,6 +276,14 @@ without pyhang's analysis cache, not with the operating system's cache dropped.
   cross-module step is done (see docs/architecture.md), so the gap to the whole run is
   the rules' pass over every file and what follows (saving nothing with \`--no-cache\`).
   At most three runs.
+- **pyhang cold, all files** and **native Ruff**: the target's pair, run alternately
+  (pyhang, Ruff, pyhang, Ruff, ...) so that both see the same load, over the same files:
+  every \`.py\` and \`.pyi\` file under the directory, both tools with their default
+  excludes (\`site-packages\`, \`build\`, \`venv\`, ...) turned off. pyhang: as the cold row,
+  with \`[tool.pyhang] exclude = []\`. Ruff: \`ruff check --select ASYNC --no-cache
+  --config 'exclude=[]' --exit-zero --output-format json DIR\`, the pinned release from
+  the Python package index (see bench/ruff-native.ts), multi-threaded as Ruff runs by
+  default. No configuration file in the corpus has a \`[tool.ruff]\` section.
 - **Ruff-wasm ASYNC**: \`node dist/bench/ruff-async.js DIR\`: \`@astral-sh/ruff-wasm-nodejs\`
   (a devDependency), one \`Workspace\` with \`{ lint: { select: ['ASYNC'] } }\`, \`check()\`
   called on each file's text in turn, in a single thread (the wasm build has no

@@ -37,7 +37,16 @@ export abstract class AnalyzerBase {
 
   protected readonly lines: LineIndex;
 
-  protected readonly locs = new Map<string, Loc>();
+  /** Locs made so far, by start and end (see locKey). */
+  private readonly locs = new Map<number | string, Loc>();
+
+  /**
+   * start × base + end is one exact number for every pair of offsets while
+   * (length + 1)² stays below 2⁵³ (texts under about 94 million characters):
+   * a number key costs no string per lookup, which a file of a million locs
+   * feels. 0: longer texts use `start:end` strings.
+   */
+  private readonly locBase: number;
 
   protected readonly info: ModuleInfo;
 
@@ -71,6 +80,7 @@ export abstract class AnalyzerBase {
     protected readonly extractors: ExtractorTable,
   ) {
     this.lines = new LineIndex(text);
+    this.locBase = text.length < 94_000_000 ? text.length + 1 : 0;
     this.info = info;
     this.facts = {
       path: info.path,
@@ -109,7 +119,7 @@ export abstract class AnalyzerBase {
    * so facts cost less memory here, in transit and in the main thread.
    */
   protected loc(start: number, end: number): Loc {
-    const key = `${start}:${end}`;
+    const key = this.locBase > 0 ? start * this.locBase + end : `${start}:${end}`;
     let loc = this.locs.get(key);
     if (!loc) {
       loc = this.lines.span(start, end);

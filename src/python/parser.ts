@@ -26,7 +26,11 @@ const HAS_ERROR = 4;
 /**
  * A file of tens of megabytes has tens of millions of nodes, so a node is kept
  * small: its three flags share one number, and its children array is exactly
- * as long as needed (leaves share one empty array).
+ * as long as needed (leaves share one empty array). A node of a native parse
+ * makes its children only when they are first read (see FlatTree), and
+ * `release` lets them go again: the module walk releases each top-level
+ * statement once it is walked, so a big file never has its whole tree in
+ * memory at once.
  */
 export class SyntaxNode {
   readonly type: string;
@@ -39,15 +43,15 @@ export class SyntaxNode {
   parent: SyntaxNode | null;
   /** Unique within one parse. */
   readonly id: number;
-  /** Set once by copyTree. */
-  children: SyntaxNode[] = NO_CHILDREN;
+  /** Set once by copyTree; for a node of a native parse, null until first read (see FlatTree). */
+  private kids: SyntaxNode[] | null = NO_CHILDREN;
   private flags: number;
   private named: SyntaxNode[] | undefined;
-  /** @internal The text, shared by every node of one copy (an incremental copy of the next version of the document swaps it). */
-  readonly doc: { text: string };
+  /** @internal The text, shared by every node of one copy (an incremental copy of the next version of the document swaps it), and the native parse its nodes are read from. */
+  readonly doc: { text: string; flat?: FlatTree };
 
   constructor(
-    doc: { text: string },
+    doc: { text: string; flat?: FlatTree },
     id: number,
     type: string,
     startIndex: number,
@@ -85,6 +89,33 @@ export class SyntaxNode {
 
   get text(): string {
     return this.doc.text.slice(this.startIndex, this.endIndex);
+  }
+
+  get children(): SyntaxNode[] {
+    return this.kids ?? this.expand();
+  }
+
+  set children(value: SyntaxNode[]) {
+    this.kids = value;
+    this.named = undefined;
+  }
+
+  private expand(): SyntaxNode[] {
+    const kids = this.doc.flat!.childrenOf(this);
+    this.kids = kids;
+    return kids;
+  }
+
+  /**
+   * Lets this node's descendants go (a node of a native parse only: they are
+   * made again, the same, if read again; ids are the parse's node indices).
+   * Nothing that outlives the walk of a statement keeps its nodes.
+   */
+  release(): void {
+    if (this.doc.flat?.hasChildren(this.id)) {
+      this.kids = null;
+      this.named = undefined;
+    }
   }
 
   get namedChildren(): SyntaxNode[] {
@@ -455,40 +486,96 @@ export function parseFlat(text: string): Int32Array | null {
   return flat ? flat.parse.parseFlat(parserInput(text)) : null;
 }
 
-/** Builds the plain nodes from the native parse's array (see NativeParse). */
-function fromFlat(text: string, words: Int32Array, parse: NonNullable<typeof native>): SyntaxNode {
-  const { types, fields } = parse;
-  const doc = { text };
-  const count = words.length / FLAT_WORDS;
-  const root = new SyntaxNode(doc, 0, types[words[0]! & 0xffff]!, words[2]!, words[3]!, true, false, null, null);
-  // The open nodes, with their children arrays and how many children each still awaits.
-  const open: SyntaxNode[] = [root];
-  const awaited: number[] = [words[4]!];
-  const filled: number[] = [0];
-  if (words[4]! > 0) root.children = new Array<SyntaxNode>(words[4]!);
-  let top = 0;
-  for (let i = 1; i < count; i++) {
-    while (awaited[top] === 0) top--;
+/**
+ * A native parse's array (see NativeParse) as a tree whose nodes are made when
+ * first read: a node's children from the array, at the node's index (its id),
+ * each child's subtree skipped with `next`. One pass over the array works out
+ * where each subtree ends and which hold an error.
+ */
+class FlatTree {
+  /** Per node: the index just after its subtree (its next sibling, or its parent's next). */
+  private readonly next: Int32Array;
+  /** Per node: 1 when it is an ERROR or MISSING node or holds one (`hasError`). */
+  private readonly errors: Uint8Array;
+
+  constructor(
+    private readonly words: Int32Array,
+    private readonly types: string[],
+    private readonly fields: (string | null)[],
+  ) {
+    const count = words.length / FLAT_WORDS;
+    const next = new Int32Array(count);
+    const errors = new Uint8Array(count);
+    // The open nodes and how many children each still awaits.
+    const open: number[] = [];
+    const awaited: number[] = [];
+    let top = -1;
+    for (let i = 0; i < count; i++) {
+      while (top >= 0 && awaited[top] === 0) {
+        const closed = open[top--]!;
+        next[closed] = i;
+        if (errors[closed] && top >= 0) errors[open[top]!] = 1;
+      }
+      if (top >= 0) awaited[top]!--;
+      const at = i * FLAT_WORDS;
+      const head = words[at]!;
+      if ((head & FLAT_MISSING) !== 0 || (head & 0xffff) === ERROR_TYPE_ID) errors[i] = 1;
+      const children = words[at + 4]!;
+      if (children > 0) {
+        top++;
+        open[top] = i;
+        awaited[top] = children;
+      } else {
+        next[i] = i + 1;
+        if (errors[i] && top >= 0) errors[open[top]!] = 1;
+      }
+    }
+    while (top >= 0) {
+      const closed = open[top--]!;
+      next[closed] = count;
+      if (errors[closed] && top >= 0) errors[open[top]!] = 1;
+    }
+    this.next = next;
+    this.errors = errors;
+  }
+
+  /** The node at index `i` (its children made when first read). */
+  node(doc: { text: string; flat?: FlatTree }, i: number, parent: SyntaxNode | null): SyntaxNode {
+    const words = this.words;
     const at = i * FLAT_WORDS;
     const head = words[at]!;
-    const symbol = head & 0xffff;
-    const missing = (head & FLAT_MISSING) !== 0;
-    const parent = open[top]!;
-    const node = new SyntaxNode(doc, i, types[symbol]!, words[at + 2]!, words[at + 3]!, (head & FLAT_NAMED) !== 0, missing, fields[words[at + 1]!] ?? null, parent);
-    parent.children[filled[top]!++] = node;
-    awaited[top]!--;
-    if (missing || symbol === ERROR_TYPE_ID) markHasError(node);
-    const children = words[at + 4]!;
-    if (children > 0) {
-      node.children = new Array<SyntaxNode>(children);
-      top++;
-      open[top] = node;
-      awaited[top] = children;
-      filled[top] = 0;
-    }
+    const node = new SyntaxNode(
+      doc,
+      i,
+      this.types[head & 0xffff]!,
+      words[at + 2]!,
+      words[at + 3]!,
+      parent === null || (head & FLAT_NAMED) !== 0,
+      parent !== null && (head & FLAT_MISSING) !== 0,
+      parent === null ? null : (this.fields[words[at + 1]!] ?? null),
+      parent,
+    );
+    if (words[at + 4]! > 0) node.release();
+    if (this.errors[i]) node.hasError = true;
+    return node;
   }
-  if (root.type === 'ERROR') root.hasError = true;
-  return root;
+
+  hasChildren(i: number): boolean {
+    return this.words[i * FLAT_WORDS + 4]! > 0;
+  }
+
+  childrenOf(node: SyntaxNode): SyntaxNode[] {
+    const count = this.words[node.id * FLAT_WORDS + 4]!;
+    const children = new Array<SyntaxNode>(count);
+    for (let k = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) children[k] = this.node(node.doc, i, node);
+    return children;
+  }
+}
+
+/** The root of the native parse's array (see NativeParse, FlatTree). */
+function fromFlat(text: string, words: Int32Array, parse: NonNullable<typeof native>): SyntaxNode {
+  const flat = new FlatTree(words, parse.types, parse.fields);
+  return flat.node({ text, flat }, 0, null);
 }
 
 /**

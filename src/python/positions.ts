@@ -34,9 +34,13 @@ export class LineIndex {
   /** Offsets at which each line starts. */
   private readonly starts: number[];
 
+  /** Whether the text has a surrogate pair at all (most have none, and then no line needs looking at: see pairsOn). */
+  private readonly hasPairs: boolean;
+
   constructor(text: string) {
     this.text = text;
     this.starts = lineStarts(text, text.length);
+    this.hasPairs = /[\ud800-\udbff][\udc00-\udfff]/.test(text);
   }
 
   get lineCount(): number {
@@ -74,7 +78,7 @@ export class LineIndex {
     const start = this.starts[line0]!;
     // Code units, less one per surrogate pair wholly before the offset (as countCodePoints counts).
     let column = clamped - start;
-    const pairs = this.pairsOn(line0);
+    const pairs = this.hasPairs ? this.pairsOn(line0) : null;
     if (pairs) column -= countBelow(pairs, clamped - 1);
     return { line: line0 + 1, column: column + 1, offset: clamped };
   }
