@@ -15,6 +15,18 @@ function mayBePassedData(value: Value): boolean {
   return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
 }
 
+/**
+ * An instance of the class an annotation names, when it may be a class of the
+ * project or a library class with rows: builtins (`str`, `int`) and typing's
+ * names (`Any`) never are, and every call on a parameter annotated with one
+ * would otherwise become a call fact, an escape and a name to resolve.
+ */
+function annotatedClass(value: Value): Value {
+  const q = singleSymbol(value);
+  if (q === null || /^(builtins|typing|typing_extensions|collections\.abc)\./.test(q)) return NOTHING;
+  return instanceOf(value);
+}
+
 /** How messages name an API called with a callable: `threading.Thread`, `pool.submit`, or for a longer callee its method (`run_in_executor`). */
 function calledByText(fnNode: SyntaxNode): string {
   const text = compact(fnNode.text);
@@ -488,7 +500,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     switch (inner.type) {
       case 'identifier':
       case 'attribute':
-        return instanceOf(this.quietEval(inner, ctx, state));
+        return annotatedClass(this.quietEval(inner, ctx, state));
       case 'binary_operator': {
         if (inner.childForFieldName('operator')?.text !== '|') return NOTHING;
         return union(this.annotatedInstance(inner.childForFieldName('left'), ctx, state), this.annotatedInstance(inner.childForFieldName('right'), ctx, state));
@@ -521,7 +533,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         const q = qualifiedPrefix(value);
         value = q ? symbol(`${q}.${name}`) : attrOf(value, name);
       }
-      return instanceOf(value);
+      return annotatedClass(value);
     }
     // Optional[X] and Final[X] name one class; Union and `|` each of theirs (nested brackets: nothing).
     if (parts.some((p) => /[[\]]/.test(p))) return NOTHING;
