@@ -16,6 +16,21 @@ function mayBePassedData(value: Value): boolean {
   return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
 }
 
+/** Whether annotations make instances (see annotatedInstance): off until its cost is bounded. */
+const ANNOTATED_RECEIVERS = false;
+
+/**
+ * An instance of the class an annotation names, when it may be a class of the
+ * project or a library class with rows: builtins (`str`, `int`) and typing's
+ * names (`Any`) never are, and every call on a parameter annotated with one
+ * would otherwise become a call fact, an escape and a name to resolve.
+ */
+function annotatedClass(value: Value): Value {
+  const q = singleSymbol(value);
+  if (q === null || /^(builtins|typing|typing_extensions|collections\.abc)\./.test(q)) return NOTHING;
+  return instanceOf(value);
+}
+
 /** How messages name an API called with a callable: `threading.Thread`, `pool.submit`, or for a longer callee its method (`run_in_executor`). */
 function calledByText(fnNode: SyntaxNode): string {
   const text = compact(fnNode.text);
@@ -493,13 +508,16 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * a class. Containers (`list[Client]`) and callables say nothing of the name.
    */
   protected annotatedInstance(annotation: SyntaxNode | null, ctx: Ctx, state: State): Value {
+    // Off: on the standard library with site-packages the run went from 147 s to more than 400 s (every call on
+    // an annotated parameter becomes a call fact and an escape the exception flow follows). See issue 17.
+    if (!ANNOTATED_RECEIVERS) return NOTHING;
     const node = annotation?.type === 'type' ? annotation.namedChild(0) : annotation;
     if (!node) return NOTHING;
     const inner = unwrapParens(node);
     switch (inner.type) {
       case 'identifier':
       case 'attribute':
-        return instanceOf(this.quietEval(inner, ctx, state));
+        return annotatedClass(this.quietEval(inner, ctx, state));
       case 'binary_operator': {
         if (inner.childForFieldName('operator')?.text !== '|') return NOTHING;
         return union(this.annotatedInstance(inner.childForFieldName('left'), ctx, state), this.annotatedInstance(inner.childForFieldName('right'), ctx, state));
@@ -532,7 +550,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         const q = qualifiedPrefix(value);
         value = q ? symbol(`${q}.${name}`) : attrOf(value, name);
       }
-      return instanceOf(value);
+      return annotatedClass(value);
     }
     // Optional[X] and Final[X] name one class; Union and `|` each of theirs (nested brackets: nothing).
     if (parts.some((p) => /[[\]]/.test(p))) return NOTHING;

@@ -570,60 +570,6 @@ ruleTester('HANG002', {
   ],
 });
 
-// Receivers known by their type annotation: a coroutine calling an annotated parameter's method that exits.
-ruleTester('HANG002', {
-  valid: [
-    {
-      name: 'an annotated receiver whose method only logs; a container of bots',
-      files: {
-        'bot/__init__.py': '',
-        'bot/core.py': py`
-          import logging, sys
-          class Bot:
-              def stop(self):
-                  logging.info("stopping")
-              def die(self):
-                  sys.exit(1)
-        `,
-        'bot/handlers.py': py`
-          from bot.core import Bot
-          async def on_stop(bot: Bot, bots: list[Bot]):
-              bot.stop()
-              bots.die()
-        `,
-      },
-    },
-  ],
-  invalid: [
-    {
-      name: 'a coroutine submitted to another loop calls an exiting method of its annotated parameter',
-      files: {
-        'bot/__init__.py': '',
-        'bot/core.py': py`
-          import sys
-          class Config:
-              def load(self):
-                  sys.exit("no config")
-          class Bot:
-              config: "Config"
-              def __init__(self, loop):
-                  self.loop = loop
-        `,
-        'bot/handlers.py': py`
-          import asyncio
-          from typing import Optional
-          from bot.core import Bot
-          async def reload(bot: Optional[Bot]):
-              bot.config.load()
-          def on_message(bot: Bot):
-              asyncio.run_coroutine_threadsafe(reload(bot), bot.loop).result(timeout=5)
-        `,
-      },
-      errors: [{ file: 'bot/handlers.py', line: 5, column: 5, severity: 'error', message: '`SystemExit` can escape `reload()` via `bot.config.load()`' }],
-    },
-  ],
-});
-
 // click: calling a command or group (or its main()) in standalone mode, the default, ends in sys.exit().
 const clickCli = py`
   import click

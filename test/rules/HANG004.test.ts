@@ -57,40 +57,6 @@ ruleTester('HANG004', {
   ],
 });
 
-// Receivers known by their type annotation: a wrapper method of an annotated parameter.
-ruleTester('HANG004', {
-  valid: [
-    {
-      name: 'the future of an annotated receiver kept, and a look-alike class',
-      code: header + py`
-        class Bot:
-            def submit(self, coro):
-                return asyncio.run_coroutine_threadsafe(coro, loop)
-        class Queue:
-            def submit(self, coro):
-                return None
-        def fire(bot: Bot, queue: Queue):
-            pending = bot.submit(work())
-            queue.submit(work())
-            return pending
-      `,
-    },
-  ],
-  invalid: [
-    {
-      name: 'the future of a method of an annotated parameter dropped',
-      code: header + py`
-        class Bot:
-            def submit(self, coro):
-                return asyncio.run_coroutine_threadsafe(coro, loop)
-        def fire(bot: "Bot"):
-            bot.submit(work())
-      `,
-      errors: [{ line: 9, column: 5, message: '`bot.submit(...)`' }],
-    },
-  ],
-});
-
 // Futures left only to callbacks that ignore them, and futures returned to APIs that drop what a callback returns.
 ruleTester('HANG004', {
   valid: [
