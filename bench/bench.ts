@@ -127,7 +127,7 @@ async function manyFilesRows(target: string, noCache: string[]): Promise<Row[]> 
     fs.rmSync(target, { recursive: true, force: true });
   }
   const whole = summarize(samples);
-  const first = summarize(samples.map((sample) => ({ ms: sample.firstOutputMs, rssKiB: sample.rssKiB })));
+  const first = summarize(samples.map((sample) => ({ ms: sample.firstOutputMs, rssKiB: sample.rssKiB, cpuMs: sample.cpuMs })));
   const share = samples.map((sample) => sample.firstOutputMs / sample.ms).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
   return [
     { label: `${label}: first finding printed (compact)`, compared: false, ...first, peakRssKiB: undefined, notes: [`${(share * 100).toFixed(0)}% of the whole run (median run)`] },

@@ -120,7 +120,7 @@ export function runStreamed(command: string, args: readonly string[], options: R
     let firstOutputMs: number | undefined;
     let lines = 0;
     let stderr = '';
-    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => {
       firstOutputMs ??= performance.now() - start;
       for (const byte of chunk) if (byte === 10) lines++;
@@ -137,9 +137,10 @@ export function runStreamed(command: string, args: readonly string[], options: R
         return;
       }
       const timeLines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
-      const rssKiB = Number(timeLines[timeLines.length - 1]);
+      const [rssKiB, user, system] = timeLines[timeLines.length - 1]!.split(' ').map(Number);
+      const cpuMs = (user! + system!) * 1000;
       if (firstOutputMs === undefined) reject(new CommandFailed(`${command} printed nothing`));
-      else resolve({ ms, rssKiB, firstOutputMs, lines });
+      else resolve({ ms, rssKiB: rssKiB!, cpuMs, firstOutputMs, lines });
     });
   }).finally(() => fs.rmSync(path.dirname(rssFile), { recursive: true, force: true }));
 }
