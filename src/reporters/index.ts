@@ -1,6 +1,8 @@
 /**
  * The reporter registry: `--format NAME` is looked up here. A new format is a
- * new file in this folder exporting a `Reporter`, plus one line below.
+ * new file in this folder exporting a `Reporter`, plus one line below; a
+ * format that can be printed file by file exports a `StreamingReporter` too
+ * (its Reporter made by wholeReport) and gets a line in `streams`.
  */
 import type { Reporter, StreamingReporter } from './types.js';
 import { forPeople, streamForPeople } from './terminal-text.js';
