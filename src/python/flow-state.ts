@@ -57,6 +57,12 @@ export interface LoopFrame {
   open: boolean;
   /** The futures the ways out showed done. */
   futures: Value;
+  /**
+   * For a loop that ends only by its `break`s (`while True:`, `for _ in
+   * itertools.count():`): the state at each `break`, which is all that flows
+   * past the loop (`while True: if fut.done(): break` leaves fut done).
+   */
+  breaks?: State[];
 }
 
 /** Where a local name may have been set to None: `x = None` on `line`, or a parameter whose default is None (`param`). */

@@ -14,6 +14,17 @@ import { drainedName, drainsOnlyDone } from './drained-collections.js';
 /** Loops nested deeper than this get one pass instead of two (the first pass only carries values around the loop). */
 const MAX_LOOP_PREPASS_DEPTH = 2;
 
+/**
+ * The state after a loop: the loop skipped or run (`state`, `after`), or for a
+ * loop that ends only by `break` (see LoopFrame.breaks) the states at its
+ * breaks. A loop with no break seen keeps the general merge: a way out the
+ * walk missed must not make what follows unreachable.
+ */
+function pastLoop(frame: LoopFrame, state: State, after: State): State {
+  if (frame.breaks && frame.breaks.length > 0) return mergeStates(frame.breaks);
+  return mergeStates([state, after]);
+}
+
 /** `while True:`, `while 1:`: a condition that never turns false, so it is no way out of the loop. */
 function alwaysTrue(cond: SyntaxNode): boolean {
   const node = unwrapParens(cond);
@@ -141,7 +152,10 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
         state.dead = true;
         return;
       case 'break_statement':
-        if (ctx.loops.length > 0) this.leaveLoops(ctx.loops.slice(-1), ctx, state);
+        if (ctx.loops.length > 0) {
+          this.leaveLoops(ctx.loops.slice(-1), ctx, state);
+          if (!state.dead) ctx.loops[ctx.loops.length - 1]!.breaks?.push(cloneState(state));
+        }
         state.dead = true;
         return;
       case 'continue_statement':
@@ -198,10 +212,14 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     }
     const value = this.evalExpr(node, ctx, state);
     const call = unwrapParens(node);
-    if (call.type === 'call' && value.length > 0 && this.recording) {
+    if (call.type !== 'call' || !this.recording) return;
+    if (value.length > 0) {
       const fn = call.childForFieldName('function');
       this.facts.discards.push({ value, loc: this.nodeLoc(call), calleeText: compact(fn?.text ?? call.text) });
-    } else if (call.type === 'call' && this.recording) this.noteFutureLeftToCallback(call, ctx, state);
+    }
+    // Whatever `fut.add_done_callback(cb)` itself evaluates to (the model may give it a value), the
+    // future it registers on may be left to that callback alone.
+    this.noteFutureLeftToCallback(call, ctx, state);
   }
 
   /** Calls whose value is left only to done-callbacks that ignore it, each noted once (a loop's body is walked twice). */
@@ -478,13 +496,13 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const forever = !!right && this.iteratesForever(right, ctx, state);
     const bindEach = right && left ? this.iterationBinder(left, right, ctx, state) : () => {};
     // Its own frame, so that a `break` in it is not taken for a way out of a `while` around it.
-    const frame: LoopFrame = { kind: 'for', entry: state.done, exits: 0, open: false, futures: NOTHING };
+    const frame: LoopFrame = { kind: 'for', entry: state.done, exits: 0, open: false, futures: NOTHING, ...(forever ? { breaks: [] } : {}) };
     const after = this.runLoopBody(node.childForFieldName('body'), { ...ctx, loops: [...ctx.loops, frame] }, state, bindEach);
     // `for _ in itertools.count():` ends only by its breaks, returns and raises, as `while True:` does.
     if (forever && this.recording && !frame.open && frame.exits > 0 && frame.futures.length > 0) {
       this.facts.doneLoops.push({ loc: this.loc(node.startIndex, right!.endIndex), text: compact(`for ${left?.text ?? '_'} in ${right!.text}`), futures: frame.futures });
     }
-    const merged = mergeStates([state, after]);
+    const merged = pastLoop(frame, state, after);
     const alternative = node.childForFieldName('alternative');
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     state.vars = merged.vars;
@@ -548,11 +566,12 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const cond = node.childForFieldName('condition');
     if (cond) this.evalExpr(cond, ctx, state);
     const guards = doneGuards(cond);
-    const frame: LoopFrame = { kind: 'while', entry: new Set(state.done), exits: 0, open: false, futures: NOTHING };
+    const forever = !!cond && alwaysTrue(cond);
+    const frame: LoopFrame = { kind: 'while', entry: new Set(state.done), exits: 0, open: false, futures: NOTHING, ...(forever ? { breaks: [] } : {}) };
     const after = this.runLoopBody(node.childForFieldName('body'), { ...ctx, loops: [...ctx.loops, frame] }, state, (s) => {
       for (const key of guards.pos) s.done.add(key);
     });
-    const merged = mergeStates([state, after]);
+    const merged = pastLoop(frame, state, after);
     // The loop ends when its condition is false: `while not fut.done(): ...` leaves fut done.
     for (const key of guards.neg) merged.done.add(key);
     if (this.recording && cond && !alwaysTrue(cond)) {

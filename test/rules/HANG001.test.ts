@@ -63,6 +63,27 @@ ruleTester('HANG001', {
     { name: 'guarded by an early return', code: header + 'def f():\n    fut = asyncio.run_coroutine_threadsafe(work(), loop)\n    if not fut.done():\n        return None\n    return fut.result()\n' },
     { name: 'guarded by and', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nx = fut.done() and fut.result()\n' },
     { name: 'after a while-not-done loop', code: header + 'import time\nfut = asyncio.run_coroutine_threadsafe(work(), loop)\nwhile not fut.done():\n    time.sleep(0.1)\nfut.result()\n' },
+    {
+      // The loop is HANG008's (it polls with no deadline); the wait after it finds the future done.
+      name: 'after a while-True loop whose only way out is a break on done()',
+      code: py`
+        import asyncio, itertools, time
+        def poll(coro, loop):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            while True:
+                if fut.done():
+                    break
+                time.sleep(0.05)
+            return fut.result()
+        def poll_forever(coro, loop):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            for attempt in itertools.count():
+                if fut.done():
+                    break
+                time.sleep(0.05)
+            return fut.result()
+      `,
+    },
     { name: 'after a bounded wait returned', code: header + 'fut = asyncio.run_coroutine_threadsafe(work(), loop)\nfut.result(timeout=10)\nprint(fut.result())\n' },
     { name: 'wait with a timeout', code: header + 'import concurrent.futures\nfs = [asyncio.run_coroutine_threadsafe(work(), loop)]\nconcurrent.futures.wait(fs, timeout=10)\n' },
     { name: 'as_completed with a timeout', code: header + 'from concurrent.futures import as_completed\nfs = [asyncio.run_coroutine_threadsafe(work(), loop)]\nfor f in as_completed(fs, 10):\n    f.result()\n' },
@@ -84,6 +105,35 @@ ruleTester('HANG001', {
     { name: 'a wrapper that returns something else', code: header + 'def submit(coro):\n    asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=1)\n    return 42\nsubmit(work()).result()\n' },
   ],
   invalid: [
+    {
+      // A way out that does not need the future done: the wait after it may block.
+      name: 'after a while-True loop that can also break on a counter',
+      code: py`
+        import asyncio, time
+        def poll(coro, loop):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            tries = 0
+            while True:
+                if fut.done() or tries > 100:
+                    break
+                tries += 1
+                time.sleep(0.05)
+            return fut.result()
+      `,
+      output: py`
+        import asyncio, time
+        def poll(coro, loop):
+            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            tries = 0
+            while True:
+                if fut.done() or tries > 100:
+                    break
+                tries += 1
+                time.sleep(0.05)
+            return fut.result(timeout=30)
+      `,
+      errors: [{ line: 10, column: 15, messageId: 'method' }],
+    },
     {
       name: 'result() with no timeout (the bug report)',
       code: header + 'future = asyncio.run_coroutine_threadsafe(work(), loop)\nprint(future.result())\n',
