@@ -32,8 +32,9 @@ export const HANG100: Rule = {
     },
   },
   triggers: [],
-  // Its findings are in comments, which the code-only triggers never see.
-  commentTriggers: ['noqa'],
+  // Its findings are in comments, which the code-only triggers never see: a directive naming a HANG code
+  // (`# noqa: E501, HANG001`, `# pyhang: noqa: hang004`); a bare `# noqa` or other tools' codes are not its own.
+  commentTriggers: ['noqa[^\\r\\n]*hang'],
   check() {
     // Nothing to read from the facts: what a directive silenced is known only after the other rules ran.
   },

@@ -39,12 +39,14 @@ export class FileTriggers {
 
   constructor(
     readonly phrases: readonly string[],
-    /** Words that count anywhere, comments included, in any case (Rule.commentTriggers). */
-    readonly commentWords: readonly string[] = [],
+    /** Patterns that count anywhere, comments included, in any case (Rule.commentTriggers: regular expression sources). */
+    readonly commentPatterns: readonly string[] = [],
   ) {
-    const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    this.anywhere = commentWords.length > 0 ? new RegExp(commentWords.map(escape).join('|'), 'i') : null;
-    this.anywhereNeedles = [...new Set(commentWords.flatMap((word) => caseVariants(word.slice(-2))))].map((tail) => Buffer.from(tail, 'latin1'));
+    this.anywhere = commentPatterns.length > 0 ? new RegExp(commentPatterns.map((source) => `(?:${source})`).join('|'), 'i') : null;
+    // Each pattern starts with a literal word (`noqa` in `noqa[^\r\n]*hang`): its last two letters, in every case, are searched natively first.
+    const leadingWords = commentPatterns.map((source) => /^[A-Za-z0-9_]+/.exec(source)?.[0] ?? '');
+    if (leadingWords.some((word) => word.length < 2)) throw new Error(`a comment trigger must start with a literal word: ${commentPatterns.join(', ')}`);
+    this.anywhereNeedles = [...new Set(leadingWords.flatMap((word) => caseVariants(word.slice(-2))))].map((tail) => Buffer.from(tail, 'latin1'));
     const words = phrases.map((phrase) => phrase.trim().split(/\s+/));
     const alternatives = words.map((parts) => {
       const escaped = parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
