@@ -104,7 +104,7 @@ export function codeActionsFor(
 }
 
 /** Whether `context.only` admits a kind: LSP kinds are hierarchical, `source` admits `source.fixAll.pyhang`. */
-function wants(only: readonly string[] | undefined, kind: string): boolean {
+export function wants(only: readonly string[] | undefined, kind: string): boolean {
   if (!only || only.length === 0) return true;
   return only.some((asked) => kind === asked || kind.startsWith(`${asked}.`));
 }

@@ -32,7 +32,7 @@ import { LineIndex } from '../python/positions.js';
 import { MAX_WORKSPACE_FILES, type DocumentSnapshot, type PassResult } from './workspace.js';
 import { LintProcess, OutdatedPassError } from './lint-process.js';
 import { FileLocator, toFindings } from './diagnostics.js';
-import { codeActionsFor, FIX_ALL_KIND, type LintedDocument } from './code-actions.js';
+import { codeActionsFor, FIX_ALL_KIND, wants, type LintedDocument } from './code-actions.js';
 
 /** Quiet time after the last keystroke before a pass runs. */
 export const CHANGE_DEBOUNCE_MS = 150;
@@ -335,7 +335,8 @@ class ServerSession {
       // Fix on save asks right after the last keystroke, before the debounced pass: lint now and
       // answer for the text being saved (fix-all's edits are offsets into the text that was linted).
       const only = params.context?.only;
-      if (only?.some((kind) => FIX_ALL_KIND === kind || FIX_ALL_KIND.startsWith(`${kind}.`))) {
+      // Only when fix-all was asked for by its kind: a request for every kind (a light bulb) answers at once.
+      if (only && only.length > 0 && wants(only, FIX_ALL_KIND)) {
         await this.lintedAt(document.uri, document.version, FIX_ALL_WAIT_MS);
         document = this.documents.get(params.textDocument.uri);
         if (!document) return [];
