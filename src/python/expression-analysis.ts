@@ -16,9 +16,6 @@ function mayBePassedData(value: Value): boolean {
   return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
 }
 
-/** Whether annotations make instances (see annotatedInstance): off until its cost is bounded. */
-const ANNOTATED_RECEIVERS = false;
-
 /**
  * An instance of the class an annotation names, when it may be a class of the
  * project or a library class with rows: builtins (`str`, `int`) and typing's
@@ -508,9 +505,6 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * a class. Containers (`list[Client]`) and callables say nothing of the name.
    */
   protected annotatedInstance(annotation: SyntaxNode | null, ctx: Ctx, state: State): Value {
-    // Off: on the standard library with site-packages the run went from 147 s to more than 400 s (every call on
-    // an annotated parameter becomes a call fact and an escape the exception flow follows). See issue 17.
-    if (!ANNOTATED_RECEIVERS) return NOTHING;
     const node = annotation?.type === 'type' ? annotation.namedChild(0) : annotation;
     if (!node) return NOTHING;
     const inner = unwrapParens(node);

@@ -1131,3 +1131,130 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Receivers known by their type annotation: a parameter, a class-level or `self.x:` attribute annotated with a project class.
+const annotatedBridge = {
+  'svc/__init__.py': '',
+  'svc/bridge.py': py`
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    class LoopThread:
+        def __init__(self):
+            self.loop = asyncio.new_event_loop()
+            threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+        def submit(self, coro):
+            return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    class Workers:
+        def __init__(self):
+            self.pool = ThreadPoolExecutor(4)
+
+        def submit(self, fn, *args):
+            return self.pool.submit(fn, *args)
+  `,
+};
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'annotated receivers waited on with a timeout, and a class whose submit is an executor',
+      files: {
+        ...annotatedBridge,
+        'svc/handlers.py': py`
+          from typing import Optional
+          from .bridge import LoopThread, Workers
+
+          async def fetch_user(uid):
+              return uid
+
+          def lookup(bridge: LoopThread, uid):
+              return bridge.submit(fetch_user(uid)).result(timeout=5)
+
+          def crunch(workers: Optional[Workers], data):
+              return workers.submit(sorted, data).result()
+
+          def label(name: str):
+              return name.result()
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a parameter, an Optional, a string annotation, `X | None` and annotated attributes, across modules',
+      files: {
+        ...annotatedBridge,
+        'svc/handlers.py': py`
+          from __future__ import annotations
+          from typing import TYPE_CHECKING, Optional
+          if TYPE_CHECKING:
+              from .bridge import LoopThread
+
+          async def fetch_user(uid):
+              return uid
+
+          def lookup(bridge: LoopThread, uid):
+              return bridge.submit(fetch_user(uid)).result()
+
+          def lookup_maybe(bridge: Optional["LoopThread"], uid):
+              if bridge is None:
+                  return None
+              fut = bridge.submit(fetch_user(uid))
+              return fut.result()
+
+          class Cache:
+              bridge: LoopThread
+
+              def __init__(self, fallback=None):
+                  self.fallback: LoopThread | None = fallback
+
+              def get(self, uid):
+                  return self.bridge.submit(fetch_user(uid)).result()
+
+              def get_fallback(self, uid):
+                  return self.fallback.submit(fetch_user(uid)).exception()
+        `,
+      },
+      output: {
+        'svc/handlers.py': py`
+          from __future__ import annotations
+          from typing import TYPE_CHECKING, Optional
+          if TYPE_CHECKING:
+              from .bridge import LoopThread
+
+          async def fetch_user(uid):
+              return uid
+
+          def lookup(bridge: LoopThread, uid):
+              return bridge.submit(fetch_user(uid)).result(timeout=30)
+
+          def lookup_maybe(bridge: Optional["LoopThread"], uid):
+              if bridge is None:
+                  return None
+              fut = bridge.submit(fetch_user(uid))
+              return fut.result(timeout=30)
+
+          class Cache:
+              bridge: LoopThread
+
+              def __init__(self, fallback=None):
+                  self.fallback: LoopThread | None = fallback
+
+              def get(self, uid):
+                  return self.bridge.submit(fetch_user(uid)).result(timeout=30)
+
+              def get_fallback(self, uid):
+                  return self.fallback.submit(fetch_user(uid)).exception(timeout=30)
+        `,
+      },
+      errors: [
+        { file: 'svc/handlers.py', line: 10, column: 42, message: '`bridge.submit(fetch_user(uid)).result()`' },
+        { file: 'svc/handlers.py', line: 16, column: 15 },
+        { file: 'svc/handlers.py', line: 25, column: 51 },
+        { file: 'svc/handlers.py', line: 28, column: 53 },
+      ],
+    },
+  ],
+});

@@ -639,3 +639,81 @@ ruleTester('HANG002', {
     },
   ],
 });
+
+// A helper known by a parameter's or an attribute's type annotation, in another module, that exits.
+const annotatedConfig = {
+  'bot/__init__.py': '',
+  'bot/config.py': py`
+    import os
+    import sys
+
+    class Config:
+        def __init__(self, path):
+            self.path = path
+
+        def load(self):
+            if not os.path.exists(self.path):
+                sys.exit(f"config file {self.path} is missing")
+            return open(self.path).read()
+
+    class SafeConfig(Config):
+        def load(self):
+            if not os.path.exists(self.path):
+                raise FileNotFoundError(self.path)
+            return open(self.path).read()
+  `,
+};
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'an annotated helper that raises an ordinary exception, and one whose exit is caught',
+      files: {
+        ...annotatedConfig,
+        'bot/handlers.py': py`
+          import logging
+          from bot.config import Config, SafeConfig
+
+          async def reload(cfg: SafeConfig):
+              return cfg.load()
+
+          async def reload_guarded(cfg: Config):
+              try:
+                  return cfg.load()
+              except SystemExit:
+                  logging.error("reload failed")
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a coroutine calling a method of an annotated parameter and of an annotated attribute that reach sys.exit',
+      files: {
+        ...annotatedConfig,
+        'bot/handlers.py': py`
+          import asyncio
+          from typing import Optional
+          from bot.config import Config
+
+          async def reload(cfg: Optional[Config]):
+              return cfg.load()
+
+          class Commands:
+              def __init__(self, cfg, loop):
+                  self.cfg: Config = cfg
+                  self.loop = loop
+
+              async def on_reload(self):
+                  self.cfg.load()
+
+              def schedule(self):
+                  return asyncio.run_coroutine_threadsafe(self.on_reload(), self.loop)
+        `,
+      },
+      errors: [
+        { file: 'bot/handlers.py', line: 6, column: 12, message: '`SystemExit` can escape coroutine `reload()` via `cfg.load()` (config.py:10)', severity: 'warning' },
+        { file: 'bot/handlers.py', line: 14, column: 9, message: '`SystemExit` can escape `on_reload()` via `self.cfg.load()`', severity: 'error' },
+      ],
+    },
+  ],
+});

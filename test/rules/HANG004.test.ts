@@ -143,3 +143,52 @@ ruleTester('HANG004', {
     },
   ],
 });
+
+// A receiver known by its type annotation: its method returns the future the caller drops.
+ruleTester('HANG004', {
+  valid: [
+    {
+      name: 'an annotated receiver whose future is kept',
+      files: {
+        'app/__init__.py': '',
+        'app/bridge.py': 'import asyncio\nclass Bridge:\n    def __init__(self, loop):\n        self.loop = loop\n    def submit(self, coro):\n        return asyncio.run_coroutine_threadsafe(coro, self.loop)\n',
+        'app/notify.py': py`
+          import logging
+          from app.bridge import Bridge
+          async def notify(user):
+              return user
+          def fire(bridge: Bridge, user):
+              fut = bridge.submit(notify(user))
+              fut.add_done_callback(lambda f: f.exception() and logging.error("notify failed", exc_info=f.exception()))
+              return fut
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a parameter annotated with a project class whose submit returns the future',
+      files: {
+        'app/__init__.py': '',
+        'app/bridge.py': 'import asyncio\nclass Bridge:\n    def __init__(self, loop):\n        self.loop = loop\n    def submit(self, coro):\n        return asyncio.run_coroutine_threadsafe(coro, self.loop)\n',
+        'app/notify.py': py`
+          from typing import Optional
+          from app.bridge import Bridge
+          async def notify(user):
+              return user
+          class Notifier:
+              def __init__(self, bridge: Optional[Bridge]):
+                  self.bridge: Optional[Bridge] = bridge
+              def fire(self, user):
+                  self.bridge.submit(notify(user))
+          def fire(bridge: "Bridge", user):
+              bridge.submit(notify(user))
+        `,
+      },
+      errors: [
+        { file: 'app/notify.py', line: 9, column: 9, message: '`self.bridge.submit(...)`' },
+        { file: 'app/notify.py', line: 11, column: 5, message: '`bridge.submit(...)`' },
+      ],
+    },
+  ],
+});
