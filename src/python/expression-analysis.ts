@@ -3,7 +3,7 @@ import type { SyntaxNode } from './parser.js';
 import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, callsArgument, methodEffect, type ApiEffect, type CallsArgument, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, submittedToLoop, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, boundMethodOf, callOf, collectionOf, elemOf, itemOf, mappingOf, submittedToLoop, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Term, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, markDone, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
@@ -28,6 +28,12 @@ function annotatedClass(value: Value): Value {
   return instanceOf(value);
 }
 
+/** Whether the qualified name is a library class the rows know (`concurrent.futures.Future`, `argparse.ArgumentParser`). */
+function isLibraryClass(q: string | null): boolean {
+  const kind = apiEffect(q)?.kind;
+  return kind === 'makes-future' || kind === 'library-class';
+}
+
 /** How messages name an API called with a callable: `threading.Thread`, `pool.submit`, or for a longer callee its method (`run_in_executor`). */
 function calledByText(fnNode: SyntaxNode): string {
   const text = compact(fnNode.text);
@@ -42,6 +48,12 @@ function calledByText(fnNode: SyntaxNode): string {
  */
 function mayBePassedCallable(value: Value): boolean {
   return value.some((t) => t.k === 'sym' && !t.q.startsWith('builtins.'));
+}
+
+/** A bound method called later (see callBoundMethods): its receiver's node where it was taken, and the callee's text here. */
+interface BoundCall {
+  object: SyntaxNode;
+  via: string;
 }
 
 /** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
@@ -170,6 +182,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         const ov = obj ? this.evalExpr(obj, ctx, state) : NOTHING;
         const q = qualifiedPrefix(ov);
         if (q) return symbol(`${q}.${name}`);
+        // A method a rule's extractors read, taken without calling it (`waiter = fut.result`): called later, it is that call.
+        if (obj && this.extractors.has(`.${name}`)) return this.boundMethod(ov, name, obj);
         return attrOf(ov, name);
       }
       case 'call':
@@ -413,10 +427,20 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const passed = this.passedArguments(calls, call, ctx, state);
     const attr = unwrapParens(callableNode);
     const method = attr.type === 'attribute' ? (attr.childForFieldName('attribute')?.text ?? null) : null;
+    // Called in another thread: not in this coroutine.
+    const calledCtx = calls.thread === 'this' ? ctx : { ...ctx, coroutine: null };
     if (method !== null && this.extractors !== NO_EXTRACTORS) {
-      const bound: CallSite = { ...passed, node: attr, fnNode: attr, callee: callable, receiver: this.quietEval(attr.childForFieldName('object')!, ctx, state) };
-      // Called in another thread: not in this coroutine.
-      this.runExtractors(bound, method, calls.thread === 'this' ? ctx : { ...ctx, coroutine: null }, state, calledByText(call.fnNode));
+      let receiver = this.quietEval(attr.childForFieldName('object')!, ctx, state);
+      let given = passed;
+      // A method of a library class itself (`map(concurrent.futures.Future.result, futs)`): the API passes the instance first.
+      if (isLibraryClass(singleSymbol(receiver))) {
+        receiver = passed.argValues[0] ?? NOTHING;
+        given = { ...passed, args: { ...passed.args, positional: passed.args.positional.slice(1) }, argValues: passed.argValues.slice(1) };
+      }
+      this.runExtractors({ ...given, node: attr, fnNode: attr, callee: callable, receiver }, method, calledCtx, state, calledByText(call.fnNode));
+    } else if (this.extractors !== NO_EXTRACTORS) {
+      // A bound method held by a name or a partial (`Thread(target=waiter)`): reported at the argument.
+      this.callBoundMethods(callable, { ...passed, node: callableNode, fnNode: callableNode, callee: callable, receiver: NOTHING }, calledCtx, state, calledByText(call.fnNode));
     }
     this.recordCall({ ...passed, node: call.node, fnNode: call.fnNode, callee: callable, receiver: NOTHING }, ctx);
     if (calls.ignoresResult) this.noteResultDropped(callableNode);
@@ -585,6 +609,50 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     return this.evalExpr(body, compCtx, inner);
   }
 
+  /**
+   * Bound methods made in this module (see boundMethod), by term: the
+   * receiver's node where the method was taken, and the `functools.partial`
+   * call that binds arguments to it, if one does. Terms are never mutated, so
+   * a term met again (through a local, a partial) is the same bound method.
+   */
+  private readonly boundMethods = new WeakMap<Term, { object: SyntaxNode; partial?: CallSite }>();
+
+  /** `o.n` taken as a value, a method the rules' extractors read: the bound method, which a later call calls on `o`. */
+  private boundMethod(o: Value, n: string, object: SyntaxNode, partial?: CallSite): Value {
+    const value = boundMethodOf(o, n);
+    for (const term of value) this.boundMethods.set(term, partial ? { object, partial } : { object });
+    return value;
+  }
+
+  /**
+   * A call of bound methods a value holds (`waiter()` after `waiter =
+   * fut.result`, a `functools.partial(fut.result, timeout=None)` called
+   * later, or one handed to an API that calls it: `calledBy`): for the rules'
+   * extractors, that method called on its receiver, with what a partial
+   * bound first and then this call's arguments.
+   */
+  private callBoundMethods(callee: Value, call: CallSite, ctx: Ctx, state: State, calledBy: string | null): void {
+    for (const term of callee) {
+      if (term.k !== 'attr' || !this.extractors.has(`.${term.n}`)) continue;
+      const known = this.boundMethods.get(term);
+      if (!known) continue;
+      const { partial } = known;
+      const site: CallSite = partial
+        ? {
+            ...call,
+            args: {
+              positional: [...partial.args.positional.slice(1), ...call.args.positional],
+              keywords: new Map([...partial.args.keywords, ...call.args.keywords]),
+              splat: partial.args.splat || call.args.splat,
+            },
+            argValues: [...partial.argValues.slice(1), ...call.argValues],
+            keywordValues: new Map([...partial.keywordValues, ...call.keywordValues]),
+          }
+        : call;
+      this.runExtractors({ ...site, receiver: term.o }, term.n, ctx, state, calledBy, { object: known.object, via: compact(call.fnNode.text) });
+    }
+  }
+
   /** The callee's value; for `x.m(...)` also returns the receiver's. */
   protected calleeValue(call: SyntaxNode, ctx: Ctx, state: State, record = true): Value {
     const fn = call.childForFieldName('function');
@@ -637,7 +705,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       if (a.type === 'list_splat' || a.type === 'dictionary_splat') this.evalAll(a.namedChildren, ctx, state);
     }
     const call: CallSite = { node, fnNode, callee, receiver, args, argValues, keywordValues };
-    if (this.extractors !== NO_EXTRACTORS && this.recording) this.runExtractors(call, method, ctx, state);
+    if (this.extractors !== NO_EXTRACTORS && this.recording) {
+      this.runExtractors(call, method, ctx, state);
+      if (method === null) this.callBoundMethods(callee, call, ctx, state, null);
+    }
     if (calls) this.callArgument(calls, call, ctx, state);
 
     const api = apiEffect(singleSymbol(callee));
@@ -765,13 +836,13 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
-  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State, calledBy: string | null = null): void {
+  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State, calledBy: string | null = null, bound?: BoundCall): void {
     // A bound method handed to an API is called by it: only its method's extractors apply (its value is no function's name).
-    const q = calledBy === null ? singleSymbol(call.callee) : null;
+    const q = calledBy === null && !bound ? singleSymbol(call.callee) : null;
     for (const key of [q, method === null ? null : `.${method}`]) {
       const extractors = key === null ? undefined : this.extractors.get(key);
       if (!extractors) continue;
-      const view = this.callView(key!, call, ctx, state, calledBy);
+      const view = this.callView(key!, call, ctx, state, calledBy, bound);
       for (const { kind, extract } of extractors) {
         let data: unknown;
         try {
@@ -784,9 +855,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
-  private callView(key: string, call: CallSite, ctx: Ctx, state: State, calledBy: string | null): CallView {
+  private callView(key: string, call: CallSite, ctx: Ctx, state: State, calledBy: string | null, bound?: BoundCall): CallView {
     const { node, fnNode, args } = call;
-    const object = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+    const object = bound ? bound.object : fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
     const argument = (node: SyntaxNode, value: Value): ExtractedArgument => ({
       value,
       loc: this.nodeLoc(unwrapParens(node)),
@@ -796,7 +867,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       noneFrom: node.type === 'identifier' ? (state.none.get(node.text) ?? null) : null,
     });
     let methodLoc = null;
-    if (object) {
+    // A bound method called through a name or a partial: the whole call is where it is called.
+    if (bound) methodLoc = this.nodeLoc(node);
+    else if (object) {
       const dot = fnNode.children.find((c) => c.type === '.');
       methodLoc = this.loc(dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex, node.endIndex);
     }
@@ -812,6 +885,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       inFunction: ctx.fn?.q ?? null,
       inDoneCallback: ctx.doneCallback,
       calledBy,
+      boundAs: bound?.via ?? null,
       unpacks: args.splat,
       argument: (position, keyword) => {
         const node = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
@@ -896,7 +970,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * position early (keywords are exact).
    */
   private bindArguments(position: number, call: CallSite, ctx: Ctx): Value {
-    const callable = call.argValues[position] ?? NOTHING;
+    let callable = call.argValues[position] ?? NOTHING;
+    // A partial of a bound method (`partial(fut.result, timeout=None)`): a bound method whose later calls pass these first.
+    const bounds = callable.map((t) => this.boundMethods.get(t));
+    if (position === 0 && bounds.some((b) => b !== undefined)) {
+      callable = union(...callable.map((t, i) => (t.k === 'attr' && bounds[i] ? this.boundMethod(t.o, t.n, bounds[i]!.object, call) : [t])));
+    }
     const bound: CallSite = {
       ...call,
       callee: callable,
