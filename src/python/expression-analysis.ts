@@ -443,26 +443,46 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       this.callBoundMethods(callable, { ...passed, node: callableNode, fnNode: callableNode, callee: callable, receiver: NOTHING }, calledCtx, state, calledByText(call.fnNode));
     }
     this.recordCall({ ...passed, node: call.node, fnNode: call.fnNode, callee: callable, receiver: NOTHING }, ctx);
-    if (calls.ignoresResult) this.noteResultDropped(callableNode);
+    if (calls.ignoresResult) this.noteResultDropped(callableNode, callable, ctx, state);
   }
 
-  /** Lambdas whose result was noted dropped (a loop's body is walked twice). */
+  /** Callables whose result was noted dropped (a loop's body is walked twice). */
   private readonly droppedResults = new Set<number>();
 
   /**
-   * A lambda handed to an API that drops what it returns (a thread's target,
-   * `after=`, a loop callback): the call its body makes is a discarded value,
-   * as if written as a statement (`after=lambda e: run_coroutine_threadsafe(...)`).
+   * A callable handed to an API that drops what it returns (a thread's target,
+   * `after=`, a loop callback). A lambda: the call its body makes is a
+   * discarded value, as if written as a statement (`after=lambda e:
+   * run_coroutine_threadsafe(...)`). A named function, a bound method or a
+   * partial (`after=self.on_done`, `Thread(target=partial(run_coroutine_threadsafe,
+   * job(), loop))`): what calling it returns is discarded, at the argument.
    */
-  private noteResultDropped(callableNode: SyntaxNode): void {
+  private noteResultDropped(callableNode: SyntaxNode, callable: Value, ctx: Ctx, state: State): void {
     const lambda = unwrapParens(callableNode);
-    if (lambda.type !== 'lambda' || this.droppedResults.has(lambda.id)) return;
+    if (this.droppedResults.has(lambda.id)) return;
+    if (lambda.type !== 'lambda') {
+      const returns = mayBeProjectCallee(callable) ? callOf(callable) : NOTHING;
+      if (returns.length === 0) return;
+      this.droppedResults.add(lambda.id);
+      this.facts.discards.push({ value: returns, loc: this.nodeLoc(lambda), calleeText: this.callableText(lambda, ctx, state) });
+      return;
+    }
     const body = lambda.childForFieldName('body');
     const made = body ? unwrapParens(body) : null;
     const returns = this.lambdas.get(lambda.id)?.fn?.returns;
     if (made?.type !== 'call' || !returns || returns.length === 0) return;
     this.droppedResults.add(lambda.id);
     this.facts.discards.push({ value: returns, loc: this.nodeLoc(made), calleeText: compact(made.childForFieldName('function')?.text ?? made.text) });
+  }
+
+  /** How messages name a callable passed as a value: a partial by what it calls (`asyncio.run_coroutine_threadsafe`). */
+  private callableText(node: SyntaxNode, ctx: Ctx, state: State): string {
+    if (node.type === 'call') {
+      const api = apiEffect(singleSymbol(this.calleeValue(node, ctx, state, false)));
+      const inner = api?.kind === 'binds-arguments' ? callArgs(node).positional[api.callable.position] : undefined;
+      if (inner) return compact(inner.text);
+    }
+    return compact(node.text);
   }
 
   /** The arguments an API passes to the callable it calls (see CallsArgument), as a call's arguments. */
@@ -1034,10 +1054,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       }
       case 'registers-done-callback':
         // Read by the module's pre-pass too (which functions are done-callbacks); as a call, it is any other call.
-        this.recordLoopCallback(call, effect.callback, object, receiver, ctx);
+        this.recordLoopCallback(call, effect.callback, object, receiver, ctx, state);
         return null;
       case 'schedules-callback':
-        this.recordLoopCallback(call, effect.callback, object, null, ctx);
+        this.recordLoopCallback(call, effect.callback, object, null, ctx, state);
         return null;
       case 'returns-object':
         return null;
@@ -1049,7 +1069,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** A callable handed to an event loop (`future`: for a done-callback, the future it waits on). */
-  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null, ctx: Ctx): void {
+  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null, ctx: Ctx, state: State): void {
     if (!this.recording) return;
     const callableNode = call.args.positional[position];
     if (!callableNode) return;
@@ -1066,7 +1086,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const exit = apiEffect(singleSymbol(callable));
     if (exit?.kind === 'exits') fact.exits = exit.raises;
     // A loop and a future drop what their callbacks return.
-    this.noteResultDropped(callableNode);
+    this.noteResultDropped(callableNode, callable, ctx, state);
     if (future) fact.future = future;
     this.facts.loopCallbacks.push(fact);
     // `loop.call_soon(cb, *args)` calls `cb(*args)`: what cb's parameters receive. (A done-callback gets the
