@@ -1,0 +1,95 @@
+/**
+ * One large module of many small functions, for what a single big file costs
+ * (#20: an 18 MB file of about 400,000 functions within 10 s and 1 GB, the
+ * cost linear in its size). Generated code rather than real code, as
+ * repositories do have such files (generated bindings, tables of handlers).
+ *
+ * Blocks of ten functions: synchronous helpers, a class with three methods,
+ * coroutines that sleep and gather; every tenth block submits a coroutine to
+ * a loop in another thread with `run_coroutine_threadsafe` and waits on the
+ * future with a timeout, and every hundredth waits without one (a HANG001
+ * finding), so the analysis follows futures through the file rather than
+ * only parsing it. Deterministic: the same size gives the same text.
+ *
+ * `node dist/bench/big-file.js FILE BYTES` writes one such file.
+ */
+import fs from 'node:fs';
+
+const HEADER = `"""Generated handlers: a loop thread for I/O and many small functions."""
+
+import asyncio
+import threading
+
+LOOP = asyncio.new_event_loop()
+threading.Thread(target=LOOP.run_forever, name="io-loop", daemon=True).start()
+`;
+
+/** About 500 bytes and ten functions (eleven every tenth block); `n` makes the names unique. */
+function block(n: number): string {
+  const k = n % 97;
+  let text = `
+def parse${n}(s):
+    return int(s) + ${k}
+
+def scale${n}(x):
+    return x * ${(n % 7) + 2}
+
+def get${n}(d):
+    return d[${k}]
+
+def put${n}(d, v):
+    d[${k}] = v
+
+async def fetch${n}(t):
+    await asyncio.sleep(t)
+    return ${n}
+
+class Point${n}:
+    def __init__(self, x):
+        self.x = x
+    def norm(self):
+        return abs(self.x)
+    def double(self):
+        return Point${n}(self.x * 2)
+
+async def both${n}():
+    return await asyncio.gather(fetch${n}(0), fetch${n}(1))
+
+def total${n}(xs):
+    return sum(map(scale${n}, xs))
+`;
+  if (n % 10 === 0) {
+    const wait = n % 100 === 0 ? 'future.result()' : 'future.result(timeout=5)';
+    text += `
+def submit${n}():
+    future = asyncio.run_coroutine_threadsafe(fetch${n}(0.1), LOOP)
+    return ${wait}
+`;
+  }
+  return text;
+}
+
+/** Writes a module of at least `bytes` bytes (ASCII) to `file`; returns its size and how many functions it defines. */
+export function writeBigFile(file: string, bytes: number): { bytes: number; functions: number } {
+  const parts: string[] = [HEADER];
+  let size = HEADER.length;
+  let functions = 0;
+  for (let n = 0; size < bytes; n++) {
+    const text = block(n);
+    parts.push(text);
+    size += text.length;
+    functions += n % 10 === 0 ? 11 : 10;
+  }
+  fs.writeFileSync(file, parts.join(''));
+  return { bytes: size, functions };
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  const [file, size] = process.argv.slice(2);
+  if (!file || !size || !Number.isInteger(Number(size))) {
+    process.stderr.write('usage: node dist/bench/big-file.js FILE BYTES\n');
+    process.exit(2);
+  }
+  const written = writeBigFile(file, Number(size));
+  process.stdout.write(`${file}: ${written.bytes} bytes, ${written.functions} functions\n`);
+}
