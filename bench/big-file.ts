@@ -14,6 +14,7 @@
  * `node dist/bench/big-file.js FILE BYTES` writes one such file.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 
 const HEADER = `"""Generated handlers: a loop thread for I/O and many small functions."""
 
@@ -82,6 +83,26 @@ export function writeBigFile(file: string, bytes: number): { bytes: number; func
   }
   fs.writeFileSync(file, parts.join(''));
   return { bytes: size, functions };
+}
+
+/** The sizes the bench checks (decimal MB): the exponent is read from the smallest and the largest. */
+export const BIG_FILE_SIZES_MB = [2, 6, 18] as const;
+
+/**
+ * A directory holding one such module (`big.py`) of `mb` megabytes, with a
+ * `pyproject.toml` raising `max-file-size` above it (the default, 10 MiB,
+ * skips the largest).
+ */
+export function makeBigFileProject(dir: string, mb: number): { dir: string; bytes: number; functions: number } {
+  fs.mkdirSync(dir, { recursive: true });
+  const written = writeBigFile(path.join(dir, 'big.py'), mb * 1e6);
+  fs.writeFileSync(path.join(dir, 'pyproject.toml'), `[tool.pyhang]\nmax-file-size = ${written.bytes + 1_000_000}\n`);
+  return { dir, ...written };
+}
+
+/** How a cost grows with size: `cost ∝ size^k`, k from two points (1 is linear). */
+export function growthExponent(small: { size: number; cost: number }, large: { size: number; cost: number }): number {
+  return Math.log(large.cost / small.cost) / Math.log(large.size / small.size);
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
