@@ -268,6 +268,9 @@ static int parse_sliced(TSParser *parser, char16_t *text, size_t length, const s
   return 1;
 }
 
+/* After parsing a file at least this long, glibc's free memory is handed back (see parse_flat). */
+#define TRIM_CHARS (1 << 20)
+
 /* Files shorter than this are parsed whole; longer ones in slices about this long (see parse_sliced). */
 #define SLICE_CHARS 65536
 
@@ -295,34 +298,38 @@ static napi_value parse_flat(napi_env env, napi_callback_info info) {
   }
 
   Flat flat = {NULL, 0, 1024 + length / 2};
-  flat.nodes = malloc(flat.capacity * WORDS * sizeof(int32_t));
-  if (!flat.nodes) {
-    free(text);
-    return fail(env, "parseFlat: out of memory");
-  }
   int sliced = 0;
   if (length >= 2 * (size_t)slice_chars) {
     size_t max_cuts = length / slice_chars + 1;
     size_t *cuts = malloc(max_cuts * sizeof(size_t));
     size_t cut_count = cuts ? find_cuts(text, length, slice_chars, cuts, max_cuts) : 0;
-    if (cut_count > 0) sliced = parse_sliced(parser, text, length, cuts, cut_count, &flat);
+    if (cut_count > 0) {
+      flat.nodes = malloc(flat.capacity * WORDS * sizeof(int32_t));
+      sliced = flat.nodes ? parse_sliced(parser, text, length, cuts, cut_count, &flat) : -1;
+    }
     free(cuts);
-    if (sliced < 0 && !flat.nodes) {
+    if (sliced < 0) {
       free(text);
-      return fail(env, "parseFlat: out of memory");
+      free(flat.nodes);
+      return fail(env, "parseFlat: out of memory, or the parse did not finish");
+    }
+    if (sliced == 0) {
+      free(flat.nodes);
+      flat = (Flat){NULL, 0, 1024 + length / 2};
     }
   }
   if (sliced != 1) {
-    flat.count = 0;
+    // The text is let go before the array is made: the two need not be held at once.
     TSTree *tree = parse_text(parser, text, length);
-    if (!tree) {
-      free(text);
-      free(flat.nodes);
-      return fail(env, "parseFlat: the parse did not finish");
+    free(text);
+    text = NULL;
+    if (!tree) return fail(env, "parseFlat: the parse did not finish");
+    flat.nodes = malloc(flat.capacity * WORDS * sizeof(int32_t));
+    if (flat.nodes) {
+      TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+      if (!write_subtree(&flat, &cursor, 0)) flat.nodes = NULL;
+      ts_tree_cursor_delete(&cursor);
     }
-    TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
-    if (!write_subtree(&flat, &cursor, 0)) flat.nodes = NULL;
-    ts_tree_cursor_delete(&cursor);
     ts_tree_delete(tree);
   }
   free(text);
@@ -330,9 +337,12 @@ static napi_value parse_flat(napi_env env, napi_callback_info info) {
   /*
    * The tree is many small allocations, which glibc keeps for reuse once
    * freed: a file of 18 MB left about 800 MB of them resident while the
-   * JavaScript side built its own nodes and facts. Hand them back.
+   * JavaScript side built its own nodes and facts. Hand them back, after a
+   * large file only: the trim goes over every free chunk (dozens of madvise
+   * calls a file), which cost the standard library's run 3 to 4 s of system
+   * time when done after every file, where a small file's tree is reused.
    */
-  malloc_trim(0);
+  if (length >= TRIM_CHARS) malloc_trim(0);
 #endif
   if (!flat.nodes) return fail(env, "parseFlat: out of memory");
 
