@@ -13,6 +13,8 @@
  * - PYHANG_BENCH_SCALE: copies of the corpus for the linearity row (default 10; 0 skips it).
  * - PYHANG_BENCH_FILES: files in the many-small-files tree (default 100,000; 0 skips it).
  * - PYHANG_BENCH_WRITE=0: print only, leave docs/performance.md alone.
+ * - PYHANG_BENCH_ONLY=bigfile: only the one-large-file rows (2, 6 and 18 MB,
+ *   bench/big-file.ts); rewrites only their section of docs/performance.md.
  *
  * Nothing here is asserted: the targets are reported as met or not.
  */
@@ -25,6 +27,7 @@ import { loadCorpus, stdlibDirectory } from './corpus.js';
 import { makeWideProject } from './wide-project.js';
 import { CommandFailed, runStreamed, runTimed, summarize, type Sample, type RunOptions, type StreamedSample } from './measure.js';
 import { makeManyFilesTree } from './many-files.js';
+import { BIG_FILE_SIZES_MB, growthExponent, makeBigFileProject } from './big-file.js';
 import { compareFindings, describeCounts, readReport, type Comparison, type Report } from './findings.js';
 import { measureServerLatency, type ServerLatency } from './server-latency.js';
 import { ensureNativeRuff, ruffCheckArgs, ruffCounts, RUFF_PIN, type NativeRuff } from './ruff-native.js';
@@ -33,7 +36,22 @@ import { installSectionOf, withInstallSection } from './install.js';
 import { AnalysisCache } from '../src/engine/analysis-cache.js';
 import { cacheKey } from '../src/engine/cache-key.js';
 import { readVersion } from '../src/cli/main.js';
-import { count, formatBytes, formatMb, formatMs, renderDocument, renderSummary, type BenchResult, type Machine, type Row, type Target } from './report.js';
+import {
+  bigFileTarget,
+  count,
+  formatBytes,
+  formatMb,
+  formatMs,
+  renderBigFileSection,
+  renderDocument,
+  renderSummary,
+  withBigFileSection,
+  type BenchResult,
+  type BigFileResult,
+  type Machine,
+  type Row,
+  type Target,
+} from './report.js';
 
 /** dist/bench/bench.js → the repository root. */
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,6 +73,14 @@ const manyFiles = envInteger('PYHANG_BENCH_FILES', 100_000, 0);
 /** Runs of the many-files rows at most: each is a long run. */
 const MANY_FILES_RUNS = 3;
 const write = process.env['PYHANG_BENCH_WRITE'] !== '0';
+/** Runs per size of the one-large-file rows at most: the largest takes tens of seconds. */
+const BIG_FILE_RUNS = 3;
+const ONLY_CHOICES = ['bigfile'];
+const only = process.env['PYHANG_BENCH_ONLY'] ?? '';
+if (only !== '' && !ONLY_CHOICES.includes(only)) {
+  process.stderr.write(`bench: PYHANG_BENCH_ONLY must be one of ${ONLY_CHOICES.join(', ')}, not '${only}'\n`);
+  process.exit(2);
+}
 
 function envInteger(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -173,6 +199,76 @@ function alternatingRows(times: number, contenders: Contender[]): Row[] {
     if (errors[k]) notes.push(`run ${samples[k]!.length + 1} failed: ${errors[k]}`);
     return { label: contender.label, compared: true, notes, ...summarize(samples[k]!) };
   });
+}
+
+/**
+ * One large file at each size of BIG_FILE_SIZES_MB (bench/big-file.ts),
+ * checked cold; the sizes are run in turns (2, 6, 18, 2, 6, 18, ...) so that
+ * they see the same load, which the growth exponents compare.
+ */
+function bigFileRows(work: string): BigFileResult {
+  const loadStart = os.loadavg()[0]!;
+  const projects = BIG_FILE_SIZES_MB.map((mb) => {
+    progress(`writing a ${mb} MB module`);
+    return makeBigFileProject(path.join(work, `big-file-${mb}`), mb);
+  });
+  const samples: Sample[][] = projects.map(() => []);
+  const failures: (string | null)[] = projects.map(() => null);
+  const times = Math.min(runs, BIG_FILE_RUNS);
+  for (let i = 0; i < times; i++) {
+    projects.forEach((project, p) => {
+      if (failures[p]) return;
+      try {
+        const sample = runTimed(node, [bin, 'check', '.', '--no-cache', '--format', 'json', '--exit-zero'], {
+          cwd: project.dir,
+          stdoutFile: path.join(project.dir, 'report.json'),
+        });
+        samples[p]!.push(sample);
+        progress(`big file ${BIG_FILE_SIZES_MB[p]} MB: run ${i + 1}/${times}: ${formatMs(sample.ms)}, CPU ${formatMs(sample.cpuMs)}, ${formatMb(sample.rssKiB)}`);
+      } catch (error) {
+        failures[p] = error instanceof CommandFailed ? error.message : String(error);
+        progress(`big file ${BIG_FILE_SIZES_MB[p]} MB: failed: ${failures[p]}`);
+      }
+    });
+  }
+  const rows: Row[] = projects.map((project, p) => {
+    const label = `pyhang cold, one ${BIG_FILE_SIZES_MB[p]} MB file`;
+    if (samples[p]!.length === 0) return { label, compared: false, notes: [], error: `failed: ${failures[p]}` };
+    const report = readReport(path.join(project.dir, 'report.json'));
+    const notes = [describeCounts(report.byCode)];
+    if (failures[p]) notes.push(`run ${samples[p]!.length + 1} failed: ${failures[p]}`);
+    return { label, compared: false, notes, ...summarize(samples[p]!) };
+  });
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
+  const grows = (cost: (row: Row) => number | undefined): number =>
+    growthExponent({ size: projects[0]!.bytes, cost: cost(first)! }, { size: projects[projects.length - 1]!.bytes, cost: cost(last)! });
+  const exponents =
+    first.error || last.error ? null : { wall: grows((row) => row.medianMs), cpu: grows((row) => row.cpuMedianMs), rss: grows((row) => row.peakRssKiB) };
+  return {
+    date: new Date(),
+    rows,
+    files: projects.map(({ bytes, functions }) => ({ bytes, functions })),
+    exponents,
+    loadAverage: { start: loadStart, end: os.loadavg()[0]! },
+  };
+}
+
+/** PYHANG_BENCH_ONLY=bigfile: the one-large-file rows alone, written into their section of docs/performance.md. */
+function runBigFileOnly(): void {
+  const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pyhang-bench-')));
+  try {
+    const result = bigFileRows(work);
+    const section = renderBigFileSection(result);
+    process.stdout.write(`${section}\n`);
+    if (write) {
+      const doc = path.join(repoRoot, 'docs', 'performance.md');
+      fs.writeFileSync(doc, withBigFileSection(fs.readFileSync(doc, 'utf8'), section));
+      progress(`wrote the big-file section of ${path.relative(process.cwd(), doc) || doc}`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }
 
 async function runBenchmark(): Promise<void> {
@@ -416,6 +512,7 @@ async function runBenchmark(): Promise<void> {
     }
 
     if (manyFiles > 0) rows.push(...(await manyFilesRows(inWork('many-files'), noCache)));
+    const bigFile = bigFileRows(inWork('big-file'));
 
     const comparison = coldReport && exhaustiveReport ? compareFindings(coldReport.findings, exhaustiveReport.findings) : null;
     if (coldReport && exhaustiveReport) notes.push(...describeComparison(comparison!, coldReport, exhaustiveReport));
@@ -453,7 +550,7 @@ async function runBenchmark(): Promise<void> {
       ruffMs: ruffNative.medianMs,
       scale,
       server: { lines: SERVER_LINES, debounceMs: server?.debounceMs ?? 150 },
-      targets: targets({ grep, cold, coldAll, ruffNative, priming, warm, ruff, comparison, coldReport, scaledCold, server, copies }),
+      targets: [...targets({ grep, cold, coldAll, ruffNative, priming, warm, ruff, comparison, coldReport, scaledCold, server, copies }), bigFileTarget(bigFile)],
       notes,
       elapsedMs: performance.now() - began,
     };
@@ -462,7 +559,8 @@ async function runBenchmark(): Promise<void> {
       const doc = path.join(repoRoot, 'docs', 'performance.md');
       // The install times are bench:install's (bench/install.ts): kept as they are.
       const install = fs.existsSync(doc) ? installSectionOf(fs.readFileSync(doc, 'utf8')) : null;
-      fs.writeFileSync(doc, install ? withInstallSection(renderDocument(result), install) : renderDocument(result));
+      const written = withBigFileSection(renderDocument(result), renderBigFileSection(bigFile));
+      fs.writeFileSync(doc, install ? withInstallSection(written, install) : written);
       progress(`wrote ${path.relative(process.cwd(), doc) || doc}`);
     }
   } finally {
@@ -625,7 +723,8 @@ function directorySize(dir: string): number {
 }
 
 try {
-  await runBenchmark();
+  if (only === 'bigfile') runBigFileOnly();
+  else await runBenchmark();
 } catch (error) {
   process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;

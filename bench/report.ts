@@ -136,6 +136,75 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** One large file at several sizes (bench/big-file.ts): its rows, and how time and memory grow with the size. */
+export interface BigFileResult {
+  date: Date;
+  rows: Row[];
+  /** Per row: the file's size in bytes and how many functions it defines. */
+  files: { bytes: number; functions: number }[];
+  /** cost ∝ size^k from the smallest to the largest file, for wall time, CPU and peak RSS (null where a row failed). */
+  exponents: { wall: number; cpu: number; rss: number } | null;
+  loadAverage: { start: number; end: number };
+}
+
+export const BIG_FILE_BEGIN = '<!-- begin big file (npm run bench; PYHANG_BENCH_ONLY=bigfile rewrites this section alone) -->';
+export const BIG_FILE_END = '<!-- end big file -->';
+
+/** The target #20 sets for one large file, as measured by the largest row. */
+export function bigFileTarget(result: BigFileResult | null): Target {
+  const what = 'Single 18 MB file (about 335,000 small functions) ≤ 10 s and ≤ 1 GB; linear in file size (exponent ≤ 1.1)';
+  const largest = result?.rows[result.rows.length - 1];
+  if (!result || !largest || largest.error || largest.medianMs === undefined || !result.exponents) {
+    return { what, measured: largest?.error ?? '—', met: null };
+  }
+  const e = result.exponents;
+  const measured = `${formatMs(largest.medianMs)} (CPU ${formatMs(largest.cpuMedianMs)}), ${formatMb(largest.peakRssKiB)}; exponent ${e.wall.toFixed(2)} wall, ${e.cpu.toFixed(2)} CPU, ${e.rss.toFixed(2)} memory`;
+  const met = largest.medianMs <= 10_000 && (largest.peakRssKiB ?? Infinity) * 1024 <= 1e9 && e.wall <= 1.1 && e.cpu <= 1.1;
+  return { what, measured, met };
+}
+
+/** docs/performance.md's section for one large file, between its markers. */
+export function renderBigFileSection(result: BigFileResult): string {
+  const rows = result.rows.map((row, i) => {
+    const file = result.files[i];
+    const size = file ? `${formatBytes(file.bytes)}, ${count(file.functions)} functions` : '—';
+    if (row.error) return `| ${size} | — | — | — | — | — | ${escapeCell(row.error)} |`;
+    return `| ${size} | ${row.runs ?? '—'} | ${formatMs(row.medianMs)} | ${formatMs(row.minMs)} – ${formatMs(row.maxMs)} | ${formatMs(row.cpuMedianMs)} | ${formatMb(row.peakRssKiB)} | ${escapeCell(row.notes.join('; '))} |`;
+  });
+  const e = result.exponents;
+  const target = bigFileTarget(result);
+  return [
+    BIG_FILE_BEGIN,
+    '## One large file',
+    '',
+    `Measured ${result.date.toISOString().replace(/\.\d+Z$/, 'Z')}; one-minute load average ${result.loadAverage.start.toFixed(2)} at the start, ${result.loadAverage.end.toFixed(2)} at the end.`,
+    'One module of many small functions, classes and coroutines, some submitting to a loop thread with',
+    '`run_coroutine_threadsafe` and waiting (bench/big-file.ts), alone in a directory whose `pyproject.toml`',
+    'raises `max-file-size`; `node bin/pyhang.js check . --no-cache --format json --exit-zero` in it, default `--jobs`.',
+    '',
+    '| File | Runs | Median | Min – max | CPU | Peak RSS | Notes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+    '',
+    e
+      ? `Growth from the smallest to the largest file (cost ∝ size^k): k = ${e.wall.toFixed(2)} for wall time, ${e.cpu.toFixed(2)} for CPU, ${e.rss.toFixed(2)} for peak RSS (1 is linear).`
+      : 'Growth: not measured (a row failed).',
+    '',
+    `Target: ${target.what}: ${target.measured} ${target.met === null ? '❔' : target.met ? '✅' : '❌'}`,
+    BIG_FILE_END,
+  ].join('\n');
+}
+
+/** `doc` with its big-file section replaced by `section` (put before the Machine section, or at the end, where it has none). */
+export function withBigFileSection(doc: string, section: string): string {
+  const begin = doc.indexOf(BIG_FILE_BEGIN);
+  const end = doc.indexOf(BIG_FILE_END);
+  if (begin >= 0 && end > begin) return doc.slice(0, begin) + section + doc.slice(end + BIG_FILE_END.length);
+  const machine = doc.indexOf('\n## Machine\n');
+  if (machine >= 0) return `${doc.slice(0, machine + 1)}${section}\n\n${doc.slice(machine + 1)}`;
+  return `${doc.trimEnd()}\n\n${section}\n`;
+}
+
 /** The text printed when the benchmark ends. */
 export function renderSummary(result: BenchResult): string {
   const parts = [
@@ -175,7 +244,8 @@ npm run bench
 
 It builds pyhang, then runs every row below in one process tree, one after the other,
 and rewrites this page. \`PYHANG_BENCH_RUNS=1 npm run bench\` does single runs for a
-quick check; \`PYHANG_BENCH_SCALE=0\` skips the ${scale?.copies ?? 10}× corpus. No timing is asserted by
+quick check; \`PYHANG_BENCH_ONLY=bigfile npm run bench\` runs only the one-large-file rows
+(2, 6 and 18 MB) and rewrites only their section; \`PYHANG_BENCH_SCALE=0\` skips the ${scale?.copies ?? 10}× corpus. No timing is asserted by
 \`npm test\`. It needs \`python3\` (with \`venv\` and \`pip\`) for native Ruff: the first run installs
 the pinned Ruff into a private virtual environment under \`~/.cache/pyhang-bench/\`
 (\`$XDG_CACHE_HOME/pyhang-bench/\` where that is set), later runs reuse it; delete that

@@ -9,11 +9,15 @@
  * plain nodes from them. It compiles the very sources the npm packages
  * `tree-sitter` and `tree-sitter-python` ship, so the trees are the binding's.
  *
+ * A large file is parsed in slices cut before top-level definitions, into the
+ * same tree (see parse_sliced).
+ *
  * The text comes as a JavaScript string and is parsed as UTF-16, so offsets
  * are string indices, as with the binding. Each thread (worker) has its own
  * parser (instance data), so threads never share one.
  */
 #include <node_api.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
@@ -56,14 +60,234 @@ static napi_value fail(napi_env env, const char *message) {
   return NULL;
 }
 
-/* parseFlat(text: string): Int32Array */
+/* The flat array being written: grows by doubling. */
+typedef struct {
+  int32_t *nodes;
+  size_t count;
+  size_t capacity;
+} Flat;
+
+/* Room for one more node; false when out of memory (nodes then freed). */
+static bool reserve(Flat *flat) {
+  if (flat->count < flat->capacity) return true;
+  size_t capacity = flat->capacity * 2;
+  int32_t *larger = flat->nodes ? realloc(flat->nodes, capacity * WORDS * sizeof(int32_t)) : NULL;
+  if (!larger) {
+    free(flat->nodes);
+    flat->nodes = NULL;
+    return false;
+  }
+  flat->nodes = larger;
+  flat->capacity = capacity;
+  return true;
+}
+
+/*
+ * Writes the cursor's node and its descendants in document order, offsets
+ * shifted by `shift` (a slice's start), and leaves the cursor on that node.
+ * False when out of memory.
+ */
+static bool write_subtree(Flat *flat, TSTreeCursor *cursor, uint32_t shift) {
+  unsigned depth = 0;
+  for (;;) {
+    if (!reserve(flat)) return false;
+    TSNode node = ts_tree_cursor_current_node(cursor);
+    int32_t *out = flat->nodes + flat->count * WORDS;
+    uint32_t symbol = ts_node_is_error(node) ? ERROR_SYMBOL : ts_node_symbol(node);
+    out[0] = (int32_t)(symbol | (ts_node_is_named(node) ? NAMED : 0) | (ts_node_is_missing(node) ? MISSING : 0));
+    out[1] = ts_tree_cursor_current_field_id(cursor);
+    out[2] = (int32_t)(ts_node_start_byte(node) / sizeof(char16_t) + shift);
+    out[3] = (int32_t)(ts_node_end_byte(node) / sizeof(char16_t) + shift);
+    out[4] = (int32_t)ts_node_child_count(node);
+    flat->count++;
+    if (ts_tree_cursor_goto_first_child(cursor)) {
+      depth++;
+      continue;
+    }
+    for (;;) {
+      if (depth == 0) return true;
+      if (ts_tree_cursor_goto_next_sibling(cursor)) break;
+      ts_tree_cursor_goto_parent(cursor);
+      depth--;
+    }
+  }
+}
+
+/*
+ * What follows a slice while it is parsed: a statement at column 0, as the
+ * next slice's first line is. Without it the slice's last statement ends at
+ * the end of the text, where tree-sitter settles an ambiguous parse
+ * differently (`yield x, *y[i]` became `*(y[i])` instead of the whole file's
+ * subscript of a splat); with it, as in the whole file.
+ */
+static const char SENTINEL[] = "pass\n";
+#define SENTINEL_LENGTH (sizeof SENTINEL - 1)
+
+static bool starts_with(const char16_t *text, size_t length, size_t at, const char *word) {
+  for (size_t k = 0; word[k]; k++) {
+    if (at + k >= length || text[at + k] != (char16_t)(unsigned char)word[k]) return false;
+  }
+  return true;
+}
+
+/*
+ * Where a large file may be cut into slices that tree-sitter parses into the
+ * same top-level statements as the whole file: the start of a line at column 0
+ * that begins a `def`, `async def`, `class` or decorator, outside any string
+ * and bracket, not continued from the line before (`\`), and not after a
+ * decorator line. A slice is at least `min_chars` long. The scan knows only
+ * quotes, brackets, comments and backslashes; where it is wrong (a cut inside
+ * a construct it misreads) a slice has a syntax error, and the file is then
+ * parsed whole (see parse_sliced). Returns how many cuts it wrote to `cuts`.
+ */
+static size_t find_cuts(const char16_t *text, size_t length, size_t min_chars, size_t *cuts, size_t max_cuts) {
+  size_t found = 0, last = 0, depth = 0, i = 0;
+  bool continued = false, after_decorator = false;
+  while (i < length && found < max_cuts) {
+    // Here i is at the start of a line, outside any string.
+    if (depth == 0 && !continued) {
+      char16_t first = text[i];
+      bool opens = first == '@' || starts_with(text, length, i, "def ") || starts_with(text, length, i, "class ") || starts_with(text, length, i, "async ");
+      if (opens && !after_decorator && i - last >= min_chars && length - i >= min_chars && length - i > SENTINEL_LENGTH) {
+        cuts[found++] = i;
+        last = i;
+      }
+      if (first != ' ' && first != '\t' && first != '\f' && first != '#' && first != '\n' && first != '\r') after_decorator = first == '@';
+    }
+    continued = false;
+    // The rest of the line (and of any string or brackets that run past it).
+    while (i < length) {
+      char16_t c = text[i];
+      if (c == '\n') {
+        i++;
+        break;
+      }
+      if (c == '#') {
+        while (i < length && text[i] != '\n') i++;
+        continue;
+      }
+      if (c == '\\') {
+        if (i + 1 < length && text[i + 1] == '\n') continued = true;
+        else if (i + 2 < length && text[i + 1] == '\r' && text[i + 2] == '\n') continued = true;
+        i += 2;
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') depth++;
+      else if ((c == ')' || c == ']' || c == '}') && depth > 0) depth--;
+      else if (c == '\'' || c == '"') {
+        bool triple = i + 2 < length && text[i + 1] == c && text[i + 2] == c;
+        i += triple ? 3 : 1;
+        while (i < length) {
+          if (text[i] == '\\') {
+            i += 2;
+          } else if (text[i] == c && (!triple || (i + 2 < length && text[i + 1] == c && text[i + 2] == c))) {
+            i += triple ? 3 : 1;
+            break;
+          } else if (text[i] == '\n' && !triple) {
+            break;
+          } else {
+            i++;
+          }
+        }
+        continue;
+      }
+      i++;
+    }
+  }
+  return found;
+}
+
+/* Parses `length` characters at `text`; NULL if the parse did not finish. */
+static TSTree *parse_text(TSParser *parser, const char16_t *text, size_t length) {
+  return ts_parser_parse_string_encoding(parser, NULL, (const char *)text, (uint32_t)(length * sizeof(char16_t)), TSInputEncodingUTF16LE);
+}
+
+/*
+ * The whole file's nodes from slices parsed one at a time (see find_cuts): the
+ * root's children are the slices' roots' children, in order. Parsing a big
+ * file whole costs twice as much per character as parsing it in slices of
+ * tens of kilobytes (tree-sitter's tree of the whole file is hundreds of
+ * megabytes, where a slice's stays in the cache and its memory is reused), and
+ * takes all that memory at once. Returns 1 if written, 0 if a slice has a
+ * syntax error (error recovery may differ from the whole file's: the caller
+ * parses whole), -1 if out of memory or a parse did not finish.
+ */
+static int parse_sliced(TSParser *parser, char16_t *text, size_t length, const size_t *cuts, size_t cut_count, Flat *flat) {
+  // The root first; its children and end are known once every slice is parsed.
+  if (!reserve(flat)) return -1;
+  flat->count = 1;
+  int32_t children = 0, start = 0, end = 0;
+  uint32_t symbol = 0;
+  for (size_t s = 0; s <= cut_count; s++) {
+    size_t from = s == 0 ? 0 : cuts[s - 1];
+    size_t to = s == cut_count ? length : cuts[s];
+    // Every slice but the last is followed by the sentinel statement (see SENTINEL), written over the next slice's first characters for the parse.
+    bool followed = s < cut_count;
+    char16_t saved[SENTINEL_LENGTH];
+    if (followed) {
+      memcpy(saved, text + to, sizeof saved);
+      for (size_t k = 0; k < SENTINEL_LENGTH; k++) text[to + k] = (char16_t)SENTINEL[k];
+    }
+    TSTree *tree = parse_text(parser, text + from, to - from + (followed ? SENTINEL_LENGTH : 0));
+    if (followed) memcpy(text + to, saved, sizeof saved);
+    if (!tree) return -1;
+    TSNode root = ts_tree_root_node(tree);
+    uint32_t count = ts_node_child_count(root);
+    // The sentinel is the root's last child, else the slice did not end where the scan thought.
+    bool usable = !ts_node_has_error(root) &&
+                  (!followed || (count > 0 && ts_node_start_byte(ts_node_child(root, count - 1)) == (to - from) * sizeof(char16_t)));
+    if (!usable) {
+      ts_tree_delete(tree);
+      return 0;
+    }
+    if (followed) count--;
+    if (s == 0) {
+      symbol = ts_node_symbol(root);
+      start = (int32_t)(ts_node_start_byte(root) / sizeof(char16_t));
+    }
+    if (!followed) end = (int32_t)(ts_node_end_byte(root) / sizeof(char16_t) + from);
+    children += (int32_t)count;
+    TSTreeCursor cursor = ts_tree_cursor_new(root);
+    bool ok = true;
+    if (count > 0 && ts_tree_cursor_goto_first_child(&cursor)) {
+      for (uint32_t k = 0; ok && k < count; k++) {
+        ok = write_subtree(flat, &cursor, (uint32_t)from);
+        if (k + 1 < count) ts_tree_cursor_goto_next_sibling(&cursor);
+      }
+    }
+    ts_tree_cursor_delete(&cursor);
+    ts_tree_delete(tree);
+    if (!ok) return -1;
+  }
+  int32_t *out = flat->nodes;
+  out[0] = (int32_t)(symbol | NAMED);
+  out[1] = 0;
+  out[2] = start;
+  out[3] = end;
+  out[4] = children;
+  return 1;
+}
+
+/* After parsing a file at least this long, glibc's free memory is handed back (see parse_flat). */
+#define TRIM_CHARS (1 << 20)
+
+/* Files shorter than this are parsed whole; longer ones in slices about this long (see parse_sliced). */
+#define SLICE_CHARS 65536
+
+/* parseFlat(text: string, sliceChars?: number): Int32Array (sliceChars: tests make small files take the sliced parse). */
 static napi_value parse_flat(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "parseFlat: expected a string");
   size_t length = 0;
   if (napi_get_value_string_utf16(env, argv[0], NULL, 0, &length) != napi_ok) return fail(env, "parseFlat: expected a string");
   if (length > UINT32_MAX / 4) return fail(env, "parseFlat: text too long");
+  uint32_t slice_chars = SLICE_CHARS;
+  if (argc >= 2) {
+    napi_valuetype type;
+    if (napi_typeof(env, argv[1], &type) == napi_ok && type == napi_number) napi_get_value_uint32(env, argv[1], &slice_chars);
+    if (slice_chars < 1) slice_chars = 1;
+  }
   char16_t *text = malloc((length + 1) * sizeof(char16_t));
   if (!text) return fail(env, "parseFlat: out of memory");
   napi_get_value_string_utf16(env, argv[0], text, length + 1, &length);
@@ -72,63 +296,66 @@ static napi_value parse_flat(napi_env env, napi_callback_info info) {
     free(text);
     return fail(env, "parseFlat: no parser");
   }
-  TSTree *tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)text, (uint32_t)(length * sizeof(char16_t)), TSInputEncodingUTF16LE);
-  free(text);
-  if (!tree) return fail(env, "parseFlat: the parse did not finish");
 
-  size_t capacity = 1024 + length / 2;
-  size_t count = 0;
-  int32_t *nodes = malloc(capacity * WORDS * sizeof(int32_t));
-  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
-  for (;;) {
-    if (count == capacity) {
-      capacity *= 2;
-      int32_t *larger = nodes ? realloc(nodes, capacity * WORDS * sizeof(int32_t)) : NULL;
-      if (!larger) {
-        free(nodes);
-        nodes = NULL;
-        break;
-      }
-      nodes = larger;
+  Flat flat = {NULL, 0, 1024 + length / 2};
+  int sliced = 0;
+  if (length >= 2 * (size_t)slice_chars) {
+    size_t max_cuts = length / slice_chars + 1;
+    size_t *cuts = malloc(max_cuts * sizeof(size_t));
+    size_t cut_count = cuts ? find_cuts(text, length, slice_chars, cuts, max_cuts) : 0;
+    if (cut_count > 0) {
+      flat.nodes = malloc(flat.capacity * WORDS * sizeof(int32_t));
+      sliced = flat.nodes ? parse_sliced(parser, text, length, cuts, cut_count, &flat) : -1;
     }
-    if (!nodes) break;
-    TSNode node = ts_tree_cursor_current_node(&cursor);
-    int32_t *out = nodes + count * WORDS;
-    uint32_t symbol = ts_node_is_error(node) ? ERROR_SYMBOL : ts_node_symbol(node);
-    out[0] = (int32_t)(symbol | (ts_node_is_named(node) ? NAMED : 0) | (ts_node_is_missing(node) ? MISSING : 0));
-    out[1] = ts_tree_cursor_current_field_id(&cursor);
-    out[2] = (int32_t)(ts_node_start_byte(node) / sizeof(char16_t));
-    out[3] = (int32_t)(ts_node_end_byte(node) / sizeof(char16_t));
-    out[4] = (int32_t)ts_node_child_count(node);
-    count++;
-    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) goto walked;
+    free(cuts);
+    if (sliced < 0) {
+      free(text);
+      free(flat.nodes);
+      return fail(env, "parseFlat: out of memory, or the parse did not finish");
+    }
+    if (sliced == 0) {
+      free(flat.nodes);
+      flat = (Flat){NULL, 0, 1024 + length / 2};
     }
   }
-walked:
-  ts_tree_cursor_delete(&cursor);
-  ts_tree_delete(tree);
+  if (sliced != 1) {
+    // The text is let go before the array is made: the two need not be held at once.
+    TSTree *tree = parse_text(parser, text, length);
+    free(text);
+    text = NULL;
+    if (!tree) return fail(env, "parseFlat: the parse did not finish");
+    flat.nodes = malloc(flat.capacity * WORDS * sizeof(int32_t));
+    if (flat.nodes) {
+      TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+      if (!write_subtree(&flat, &cursor, 0)) flat.nodes = NULL;
+      ts_tree_cursor_delete(&cursor);
+    }
+    ts_tree_delete(tree);
+  }
+  free(text);
 #if defined(__GLIBC__)
   /*
    * The tree is many small allocations, which glibc keeps for reuse once
    * freed: a file of 18 MB left about 800 MB of them resident while the
-   * JavaScript side built its own nodes and facts. Hand them back.
+   * JavaScript side built its own nodes and facts. Hand them back, after a
+   * large file only: the trim goes over every free chunk (dozens of madvise
+   * calls a file), which cost the standard library's run 3 to 4 s of system
+   * time when done after every file, where a small file's tree is reused.
    */
-  malloc_trim(0);
+  if (length >= TRIM_CHARS) malloc_trim(0);
 #endif
-  if (!nodes) return fail(env, "parseFlat: out of memory");
+  if (!flat.nodes) return fail(env, "parseFlat: out of memory");
 
   napi_value buffer, array;
   void *data = NULL;
-  size_t bytes = count * WORDS * sizeof(int32_t);
+  size_t bytes = flat.count * WORDS * sizeof(int32_t);
   if (napi_create_arraybuffer(env, bytes, &data, &buffer) != napi_ok) {
-    free(nodes);
+    free(flat.nodes);
     return fail(env, "parseFlat: out of memory");
   }
-  memcpy(data, nodes, bytes);
-  free(nodes);
-  napi_create_typedarray(env, napi_int32_array, count * WORDS, buffer, 0, &array);
+  memcpy(data, flat.nodes, bytes);
+  free(flat.nodes);
+  napi_create_typedarray(env, napi_int32_array, flat.count * WORDS, buffer, 0, &array);
   return array;
 }
 

@@ -438,8 +438,12 @@ export class ParseState {
 
 /** pyhang's native parse (src/native/parse.c): the same tree-sitter and grammar, the whole tree in one array. */
 interface NativeParse {
-  /** Per node, in document order: symbol | named << 16 | missing << 17, field id, start, end, number of children. */
-  parseFlat(text: string): Int32Array;
+  /**
+   * Per node, in document order: symbol | named << 16 | missing << 17, field id, start, end, number of children.
+   * A text of at least twice `sliceChars` (default 65,536) characters is parsed in slices of about that many,
+   * cut before top-level definitions, into the same tree as a whole parse (see parse_sliced in parse.c).
+   */
+  parseFlat(text: string, sliceChars?: number): Int32Array;
   language(): { types: string[]; fields: (string | null)[] };
 }
 
@@ -480,10 +484,11 @@ export function usesNativeParse(): boolean {
  * A file's parse as the native parse gives it (see NativeParse), or null where
  * the addon was not built. Worker threads parse with it and hand the array over
  * (transferred, not copied); `parsePython(text, undefined, words)` builds the tree.
+ * `sliceChars`: the slices a large text is parsed in (tests make them small).
  */
-export function parseFlat(text: string): Int32Array | null {
+export function parseFlat(text: string, sliceChars?: number): Int32Array | null {
   const flat = nativeParse();
-  return flat ? flat.parse.parseFlat(parserInput(text)) : null;
+  return flat ? flat.parse.parseFlat(parserInput(text), sliceChars) : null;
 }
 
 /**

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { copyTree, loadWasmParser, parsePython, parseWasm, usesNativeParse } from '../../src/python/parser.js';
+import { copyTree, loadWasmParser, parseFlat, parsePython, parseWasm, usesNativeParse } from '../../src/python/parser.js';
 import { shape } from './tree-shape.js';
 import { hazardSeeds, repoRoot, stdlibSample } from '../fuzz/corpus.js';
 import { mutatedSeedArb, tokenSoupArb } from '../fuzz/mutations.js';
@@ -54,6 +54,27 @@ const EDGE_CASES: Record<string, string> = {
   'decorators, lambdas, walrus and star expressions': '@a.b(c)\ndef f(*a, **k):\n    return [y := lambda *z: z for _ in ()]\n',
 };
 
+/**
+ * A large file is parsed in slices cut before top-level definitions (parse.c's
+ * parse_sliced); the tree must be the whole parse's, node for node. Slices of
+ * a few characters cut at every definition the scan allows.
+ */
+function assertSlicedSame(text: string, origin: string): void {
+  const whole = parseFlat(text, 1 << 30)!;
+  for (const slice of [1, 40, 500]) assert.deepEqual(parseFlat(text, slice), whole, `${origin}, slices of ${slice}`);
+}
+
+const SLICED_CASES: Record<string, string> = {
+  'definitions, decorators, classes and coroutines': '"""Doc."""\nimport asyncio\n\n@dec\n# between\n@other(1)\ndef f(x):\n    return x\n\nclass C:\n    def m(self):\n        pass\n\nasync def g():\n    await asyncio.sleep(1)\n',
+  // A slice ending here was parsed as `*(z[i])` rather than the whole file's subscript of a splat, before the sentinel.
+  'an ambiguous starred subscript before a decorator': 'def f(z, i):\n    for _ in z:\n        yield 1, 2, *z[i]\n\n\n@deco(1)\nclass T:\n    pass\n',
+  '"def" at column 0 inside strings, brackets and continuations':
+    'x = """\ndef not_cut():\n    pass\n"""\ny = (1,\ndef_ := 2)\nz = 1 + \\\n2\ndef after():\n    s = \'def\'\n    return """\nclass X:\n"""\n',
+  'comments at column 0 between definitions': 'def f():\n    x = 1\n    # indented\n# at column 0\n\ndef g():\n    pass\n# last\n',
+  'a syntax error in one slice': 'def f():\n    return (\n\ndef g():\n    pass\n\nclass C\n    pass\n',
+  'CRLF line ends': 'def f():\r\n    pass\r\n\r\ndef g():\r\n    pass\r\n',
+};
+
 describe('native parse', () => {
   before(() => loadWasmParser());
 
@@ -79,6 +100,25 @@ describe('native parse', () => {
       }),
       { numRuns: 300, seed: 20261206 },
     );
+  });
+
+  describe('in slices, a large file', { skip: !usesNativeParse() && 'the native parse is not built' }, () => {
+    for (const [name, text] of Object.entries(SLICED_CASES)) {
+      it(`gives the whole parse's tree: ${name}`, () => assertSlicedSame(text, name));
+    }
+
+    it("gives the whole parse's tree for pyhang's fixtures and a sample of the standard library", () => {
+      const seeds = [...hazardSeeds(), ...stdlibSample({ count: 60, maxBytes: 60_000 })];
+      for (const seed of seeds) assertSlicedSame(Buffer.from(seed.bytes).toString('utf8'), seed.name);
+    });
+
+    it("gives the whole parse's tree for mutated files (property)", () => {
+      const seeds = [...hazardSeeds(), ...stdlibSample({ count: 40, maxBytes: 20_000 })];
+      fc.assert(
+        fc.property(mutatedSeedArb(seeds), (file) => assertSlicedSame(Buffer.from(file.bytes).toString('utf8'), file.origin)),
+        { numRuns: 200, seed: 20261207 },
+      );
+    });
   });
 
   it('is not needed: without it the CLI reports the same findings on examples/', () => {
