@@ -91,6 +91,11 @@ export class LoopThreads {
   private params: Map<string, ScheduledParam[]> | null = null;
   /** The names of the functions in `params`. */
   private helperNames: Set<string> | null = null;
+  /**
+   * Each module's calls by one of helperNames, found once per scheduledParams
+   * (the roots are found again in every round of loading, over every target).
+   */
+  private helperCalls = new Map<ModuleFacts, CallFact[]>();
 
   constructor(private readonly project: ResolvedProject) {}
 
@@ -99,6 +104,7 @@ export class LoopThreads {
     this.entries = null;
     this.params = null;
     this.calls = null;
+    this.helperCalls.clear();
   }
 
   /**
@@ -159,8 +165,6 @@ export class LoopThreads {
   private handedThroughHelper(call: CallFact): { callable: Value; api: string }[] {
     const params = this.scheduledParams();
     if (params.size === 0) return [];
-    // Only calls by a helper's name are resolved (resolving every callee would load modules for nothing).
-    if (!call.callee.some((t) => this.helperNames!.has(calledName(t)))) return [];
     const out: { callable: Value; api: string }[] = [];
     for (const c of this.project.evaluate(call.callee)) {
       const colon = c.indexOf(':');
@@ -194,7 +198,7 @@ export class LoopThreads {
       if (!this.runsOnLoop(fact)) continue;
       out.push({ fact, path: facts.path, functions: this.project.functionsCalled(fact.callable).filter((fn) => !fn.isAsync) });
     }
-    for (const call of facts.calls) {
+    for (const call of this.callsOfHelpers(facts)) {
       for (const { callable, api } of this.handedThroughHelper(call)) {
         const text = describe(callable);
         const fact: LoopCallbackFact = {
@@ -212,6 +216,22 @@ export class LoopThreads {
       }
     }
     return out;
+  }
+
+  /**
+   * The module's calls by the name of a helper that schedules a parameter: only
+   * those are resolved (resolving every callee would load modules for nothing).
+   */
+  private callsOfHelpers(facts: ModuleFacts): readonly CallFact[] {
+    const params = this.scheduledParams();
+    if (params.size === 0) return [];
+    let calls = this.helperCalls.get(facts);
+    if (!calls) {
+      const names = this.helperNames!;
+      calls = facts.calls.filter((call) => call.callee.some((t) => names.has(calledName(t))));
+      this.helperCalls.set(facts, calls);
+    }
+    return calls;
   }
 
   /** The protocol callbacks the loop calls on a class's instances, when it derives from an asyncio protocol. */

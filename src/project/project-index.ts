@@ -124,6 +124,10 @@ export class ProjectIndex implements ResolvedProject {
    * module is added, and never reused while loading.
    */
   private readonly cutAnswers = new Set<string>();
+  /** memoIndexed's answers that asked what callers pass (a parameter's value): dropped when a target is added. */
+  private readonly callerAnswers = new Set<string>();
+  /** Counts the questions of what callers pass, answered or found in memoIndexed (see callerAnswers). */
+  private callerQuestions = 0;
   /**
    * Answers found while loading under the load gate, with no name after them
    * that the gate reads (DemandLoading.gateIsNeutral) and no cycle cut: asked
@@ -162,7 +166,7 @@ export class ProjectIndex implements ResolvedProject {
         existing.target = true;
         // Resolution does not depend on which modules are targets: only the derived answers change,
         // and what callers pass (a target's calls are call sites).
-        this.dropIndexedAnswers(null);
+        this.dropIndexedAnswers(null, true);
         this.resetDerived();
       }
       return;
@@ -180,22 +184,18 @@ export class ProjectIndex implements ResolvedProject {
     // Answers that asked for this module are dropped. A module that is not a target only answers
     // resolution (it cannot hold a future, a finding or a coroutine use): the rest stays valid, as
     // an answer that did not ask for the module would ask the same modules again and find the same.
-    // A new target changes the questions (and callers), so they start over.
-    this.dropIndexedAnswers(target ? null : facts.module);
+    // A new target adds call sites too: answers that asked what callers pass go as well.
+    this.dropIndexedAnswers(facts.module, target);
     this.demand.moduleAdded();
     if (target) this.resetDerived();
   }
 
-  /** Drops memoIndexed's answers that asked for the module, or all of them (null). */
-  private dropIndexedAnswers(module: string | null): void {
-    if (module === null) {
-      this.memoIndexed.clear();
-      this.memoWanted.clear();
-      this.memoByWanted.clear();
-      this.memoGated.clear();
-      this.cutAnswers.clear();
-      return;
-    }
+  /**
+   * Drops memoIndexed's answers that asked for the module (none: null), those
+   * in which a cycle was cut, and, when the targets change (`callers`), those
+   * that asked what callers pass.
+   */
+  private dropIndexedAnswers(module: string | null, callers: boolean): void {
     const drop = (key: string) => {
       this.memoIndexed.delete(key);
       this.memoWanted.delete(key);
@@ -203,9 +203,13 @@ export class ProjectIndex implements ResolvedProject {
     };
     for (const key of this.cutAnswers) drop(key);
     this.cutAnswers.clear();
-    const keys = this.memoByWanted.get(module);
+    if (callers) {
+      for (const key of this.callerAnswers) drop(key);
+      this.callerAnswers.clear();
+    }
+    const keys = module === null ? undefined : this.memoByWanted.get(module);
     if (!keys) return;
-    this.memoByWanted.delete(module);
+    this.memoByWanted.delete(module!);
     for (const key of keys) drop(key);
   }
 
@@ -404,8 +408,10 @@ export class ProjectIndex implements ResolvedProject {
         // (Never stable: see below.)
         return this.memoized(keyOf(term), () => {
           // What callers pass depends on every target module, not only on those resolved through: another
-          // target may add a caller. Counted as an answer over the modules indexed so far (memoIndexed).
+          // target may add a caller. Counted as an answer over the modules indexed so far (memoIndexed),
+          // and over the targets so far (callerAnswers).
           this.demand.misses++;
+          this.callerQuestions++;
           return this.passedTo(term.f, term.i);
         });
       case 'sym':
@@ -477,6 +483,7 @@ export class ProjectIndex implements ResolvedProject {
       // (where the walk starts decides what a cut leaves out).
       if (!demand.loading || known || (noted.length === 0 && !this.cutAnswers.has(key))) {
         demand.misses++;
+        if (this.callerAnswers.has(key)) this.callerQuestions++;
         // A walk noting wanted modules (and an answer being found, see below) gets the answer's missing modules.
         const outer = demand.wanted;
         if (outer) for (const name of noted) outer.add(name);
@@ -493,6 +500,7 @@ export class ProjectIndex implements ResolvedProject {
     inProgress.add(key);
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
+    const callersBefore = this.callerQuestions;
     // Every answer notes the modules it missed, so that adding one drops only the answers that asked for it.
     const outerWanted = demand.wanted;
     const wanted = new Set<string>();
@@ -509,6 +517,8 @@ export class ProjectIndex implements ResolvedProject {
         else this.memoGated.delete(key);
         if (cut) this.cutAnswers.add(key);
         else this.cutAnswers.delete(key);
+        if (this.callerQuestions !== callersBefore) this.callerAnswers.add(key);
+        else this.callerAnswers.delete(key);
         const names = [...wanted];
         this.memoWanted.set(key, names);
         for (const name of names) {
