@@ -53,6 +53,8 @@ export interface LoopThreadRoot {
 
 /** Names of the library's protocol base classes, with the callbacks the loop calls on their subclasses. */
 const PROTOCOLS = new Map<string, readonly string[]>(apisDoing('loop-protocol').map(([name, row]) => [name, row.callbacks]));
+/** Every protocol's callback names: a class defining none of them adds no root, whatever its bases. */
+const CALLBACK_NAMES: readonly string[] = [...new Set([...PROTOCOLS.values()].flat())];
 
 /** A parameter a function hands to an event loop, and the loop's method that takes it (see scheduledParams). */
 interface ScheduledParam {
@@ -278,6 +280,9 @@ export class LoopThreads {
     }
     for (const facts of targets) {
       for (const cls of facts.classes) {
+        // Only the class's own methods are roots: its bases are not resolved (which loads their modules)
+        // unless it defines a callback.
+        if (!CALLBACK_NAMES.some((name) => this.project.functionAt(`${cls.q}.${name}`))) continue;
         const callbacks = this.protocolCallbacks(cls.q);
         if (!callbacks) continue;
         for (const name of callbacks) {
