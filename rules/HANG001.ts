@@ -26,6 +26,7 @@ export const HANG001 = defineRule({
     messages: {
       method: '`{call}` can block forever without a timeout',
       passed: '`{call}` passed to `{api}` can block forever without a timeout',
+      bound: '`{call}` calls `{method}` and can block forever without a timeout',
       function: '`{call}` on threadsafe futures can block forever without a timeout',
       timeoutMayBeNone: '`{call}` can wait forever on a run_coroutine_threadsafe future: `{timeout}` {source}',
     },
@@ -63,8 +64,8 @@ export const HANG001 = defineRule({
       const hazardous = isMethod ? isThreadsafeFuture(context.project, wait.target) : holdsThreadsafeFutures(context.project, wait.target);
       if (!hazardous) continue;
       context.report({
-        messageId: wait.calledBy !== undefined ? 'passed' : isMethod ? 'method' : 'function',
-        data: { call: waitText(wait), target: wait.targetText, api: wait.calledBy ?? '' },
+        messageId: wait.calledBy !== undefined ? 'passed' : wait.boundAs !== undefined ? 'bound' : isMethod ? 'method' : 'function',
+        data: { call: waitText(wait), target: wait.targetText, api: wait.calledBy ?? '', method: `${wait.targetText}.${wait.kind}` },
         loc: wait.loc,
         fix: isMethod ? timeoutFix(wait, context.options.fixTimeout) : undefined,
         related: futureCallers(context.project, wait.target),
@@ -125,6 +126,8 @@ function isUnbounded(wait: WaitFact): boolean {
 function timeoutFix(wait: WaitFact, seconds: number): Fix | undefined {
   const { timeout, args } = wait;
   if (!args) return undefined;
+  // A timeout bound elsewhere (`w = partial(fut.result, timeout=None)`, then `w()`): that line is not this call's to rewrite.
+  if (timeout.loc && (timeout.loc.start.offset < wait.loc.start.offset || timeout.loc.end.offset > wait.loc.end.offset)) return undefined;
   let edit: Fix['edits'][number];
   if (timeout.given === 'none' && timeout.loc) edit = { start: timeout.loc.start.offset, end: timeout.loc.end.offset, text: String(seconds) };
   else if (timeout.given === 'absent' && args.count === 0) {

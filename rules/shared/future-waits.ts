@@ -56,6 +56,8 @@ export interface WaitFact {
   unpacks: boolean;
   /** For `fut.result` handed to an API that calls it (`threading.Thread(target=fut.result)`), that API's text. */
   calledBy?: string;
+  /** For a bound wait called through a name or a partial (`waiter = fut.result; waiter()`), the callee's text (`waiter`). */
+  boundAs?: string;
   /** The call's parenthesised argument list and how many items it holds (comments included); null for `f(x for x in y)`. */
   args: { loc: Loc; count: number } | null;
 }
@@ -109,6 +111,7 @@ for (const [method, wait] of methodsDoing('waits-on-receiver')) {
       args: call.argumentList,
       unpacks: call.unpacks,
       ...(call.calledBy === null ? {} : { calledBy: call.calledBy }),
+      ...(call.boundAs === null ? {} : { boundAs: call.boundAs }),
     };
   };
 }
@@ -117,6 +120,7 @@ for (const [method, wait] of methodsDoing('waits-on-receiver')) {
 export function waitText(wait: WaitFact): string {
   if (wait.kind !== 'result' && wait.kind !== 'exception') return `${wait.kind}(${wait.unpacks ? '...' : ''})`;
   if (wait.calledBy !== undefined) return `${wait.targetText}.${wait.kind}`;
+  if (wait.boundAs !== undefined) return `${wait.boundAs}(${wait.unpacks ? '...' : ''})`;
   return `${wait.targetText}.${wait.kind}(${wait.unpacks ? '...' : ''})`;
 }
 

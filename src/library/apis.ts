@@ -303,6 +303,22 @@ export const CLICK: readonly LibraryApi[] = [
   { names: ['click.group', 'click.decorators.group', 'click.Group.group', 'click.core.Group.group'], does: { kind: 'decorates-into', instance: 'click.Group' } },
 ];
 
+/**
+ * typer 0.27.1, read in its source (typer/main.py, typer/core.py; typer is
+ * not installed here, so not run): `Typer.__call__(*args, **kwargs)` returns
+ * `get_command(self)(*args, **kwargs)`, calling the click command it builds,
+ * whose `main()` (typer's `_main`) runs in standalone mode by default and
+ * ends in `sys.exit()`: on success (`ctx.exit()` then `sys.exit(0)`), on bad
+ * input, on `Abort` and on Ctrl-C (130). `standalone_mode=False` (main's
+ * fourth parameter, passed through) returns. `@app.command()` returns the
+ * function itself (no decorates-into row). `typer.Exit` is click's `Exit`, a
+ * RuntimeError: no row.
+ */
+export const TYPER: readonly LibraryApi[] = [
+  { names: ['typer.Typer', 'typer.main.Typer'], does: { kind: 'library-class' } },
+  { names: ['typer.Typer.__call__', 'typer.main.Typer.__call__'], does: { kind: 'exits', raises: 'builtins.SystemExit', unlessFalse: standalone } },
+];
+
 /** signal.default_int_handler(signum, frame), Python's SIGINT handler, raises KeyboardInterrupt when called. */
 export const SIGNAL: readonly LibraryApi[] = [
   { names: ['signal.default_int_handler', '_signal.default_int_handler'], does: { kind: 'exits', raises: 'builtins.KeyboardInterrupt' } },
@@ -500,6 +516,7 @@ export const LIBRARY: readonly LibraryApi[] = [
   ...UNITTEST,
   ...SIGNAL,
   ...CLICK,
+  ...TYPER,
   ...CONTEXTLIB,
   ...FUNCTOOLS,
   ...ITERTOOLS,

@@ -59,7 +59,7 @@ function keyOf(term: Term): string {
  */
 function libraryApi(q: string): Concrete[] {
   const kind = apiEffect(q)?.kind;
-  return kind === 'exits' || kind === 'library-class' || kind === 'runs-coroutine' ? [`api:${q}`] : [];
+  return kind === 'exits' || kind === 'library-class' || kind === 'runs-coroutine' || kind === 'decorates-into' ? [`api:${q}`] : [];
 }
 
 /**
@@ -607,6 +607,9 @@ export class ProjectIndex implements ResolvedProject {
     }
     if (c.startsWith('class:')) return [`inst:${c.slice(6)}`];
     if (c.startsWith('api:') && apiEffect(c.slice(4))?.kind === 'library-class') return [`apiinst:${c.slice(4)}`];
+    // A decorator that makes a library instance (`cli.command` of an imported click group): what the decorated name holds.
+    const decorates = c.startsWith('api:') ? apiEffect(c.slice(4)) : undefined;
+    if (decorates?.kind === 'decorates-into') return [`apiinst:${decorates.instance}`];
     // A library function reached as a value (an alias, an attribute holding it, a partial of it): what its row says it returns.
     if (c.startsWith('api:') && apiEffect(c.slice(4))?.kind === 'submits-coroutine') return ['fut'];
     return [];

@@ -3,7 +3,7 @@ import type { SyntaxNode } from './parser.js';
 import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, callsArgument, methodEffect, type ApiEffect, type CallsArgument, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
-import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, submittedToLoop, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
+import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, boundMethodOf, callOf, collectionOf, elemOf, itemOf, mappingOf, submittedToLoop, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Term, type Value } from './values.js';
 import { MAX_DEPTH, cloneState, doneGuards, dropNone, guardKey, markDone, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
@@ -16,9 +16,6 @@ function mayBePassedData(value: Value): boolean {
   return value.some((t) => t.k !== 'sym' && t.k !== 'self' && t.k !== 'param');
 }
 
-/** Whether annotations make instances (see annotatedInstance): off until its cost is bounded. */
-const ANNOTATED_RECEIVERS = false;
-
 /**
  * An instance of the class an annotation names, when it may be a class of the
  * project or a library class with rows: builtins (`str`, `int`) and typing's
@@ -29,6 +26,12 @@ function annotatedClass(value: Value): Value {
   const q = singleSymbol(value);
   if (q === null || /^(builtins|typing|typing_extensions|collections\.abc)\./.test(q)) return NOTHING;
   return instanceOf(value);
+}
+
+/** Whether the qualified name is a library class the rows know (`concurrent.futures.Future`, `argparse.ArgumentParser`). */
+function isLibraryClass(q: string | null): boolean {
+  const kind = apiEffect(q)?.kind;
+  return kind === 'makes-future' || kind === 'library-class';
 }
 
 /** How messages name an API called with a callable: `threading.Thread`, `pool.submit`, or for a longer callee its method (`run_in_executor`). */
@@ -45,6 +48,12 @@ function calledByText(fnNode: SyntaxNode): string {
  */
 function mayBePassedCallable(value: Value): boolean {
   return value.some((t) => t.k === 'sym' && !t.q.startsWith('builtins.'));
+}
+
+/** A bound method called later (see callBoundMethods): its receiver's node where it was taken, and the callee's text here. */
+interface BoundCall {
+  object: SyntaxNode;
+  via: string;
 }
 
 /** Left spines shorter than this are evaluated recursively, as any expression (see evalSpine). */
@@ -173,6 +182,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         const ov = obj ? this.evalExpr(obj, ctx, state) : NOTHING;
         const q = qualifiedPrefix(ov);
         if (q) return symbol(`${q}.${name}`);
+        // A method a rule's extractors read, taken without calling it (`waiter = fut.result`): called later, it is that call.
+        if (obj && this.extractors.has(`.${name}`)) return this.boundMethod(ov, name, obj);
         return attrOf(ov, name);
       }
       case 'call':
@@ -416,32 +427,62 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const passed = this.passedArguments(calls, call, ctx, state);
     const attr = unwrapParens(callableNode);
     const method = attr.type === 'attribute' ? (attr.childForFieldName('attribute')?.text ?? null) : null;
+    // Called in another thread: not in this coroutine.
+    const calledCtx = calls.thread === 'this' ? ctx : { ...ctx, coroutine: null };
     if (method !== null && this.extractors !== NO_EXTRACTORS) {
-      const bound: CallSite = { ...passed, node: attr, fnNode: attr, callee: callable, receiver: this.quietEval(attr.childForFieldName('object')!, ctx, state) };
-      // Called in another thread: not in this coroutine.
-      this.runExtractors(bound, method, calls.thread === 'this' ? ctx : { ...ctx, coroutine: null }, state, calledByText(call.fnNode));
+      let receiver = this.quietEval(attr.childForFieldName('object')!, ctx, state);
+      let given = passed;
+      // A method of a library class itself (`map(concurrent.futures.Future.result, futs)`): the API passes the instance first.
+      if (isLibraryClass(singleSymbol(receiver))) {
+        receiver = passed.argValues[0] ?? NOTHING;
+        given = { ...passed, args: { ...passed.args, positional: passed.args.positional.slice(1) }, argValues: passed.argValues.slice(1) };
+      }
+      this.runExtractors({ ...given, node: attr, fnNode: attr, callee: callable, receiver }, method, calledCtx, state, calledByText(call.fnNode));
+    } else if (this.extractors !== NO_EXTRACTORS) {
+      // A bound method held by a name or a partial (`Thread(target=waiter)`): reported at the argument.
+      this.callBoundMethods(callable, { ...passed, node: callableNode, fnNode: callableNode, callee: callable, receiver: NOTHING }, calledCtx, state, calledByText(call.fnNode));
     }
     this.recordCall({ ...passed, node: call.node, fnNode: call.fnNode, callee: callable, receiver: NOTHING }, ctx);
-    if (calls.ignoresResult) this.noteResultDropped(callableNode);
+    if (calls.ignoresResult) this.noteResultDropped(callableNode, callable, ctx, state);
   }
 
-  /** Lambdas whose result was noted dropped (a loop's body is walked twice). */
+  /** Callables whose result was noted dropped (a loop's body is walked twice). */
   private readonly droppedResults = new Set<number>();
 
   /**
-   * A lambda handed to an API that drops what it returns (a thread's target,
-   * `after=`, a loop callback): the call its body makes is a discarded value,
-   * as if written as a statement (`after=lambda e: run_coroutine_threadsafe(...)`).
+   * A callable handed to an API that drops what it returns (a thread's target,
+   * `after=`, a loop callback). A lambda: the call its body makes is a
+   * discarded value, as if written as a statement (`after=lambda e:
+   * run_coroutine_threadsafe(...)`). A named function, a bound method or a
+   * partial (`after=self.on_done`, `Thread(target=partial(run_coroutine_threadsafe,
+   * job(), loop))`): what calling it returns is discarded, at the argument.
    */
-  private noteResultDropped(callableNode: SyntaxNode): void {
+  private noteResultDropped(callableNode: SyntaxNode, callable: Value, ctx: Ctx, state: State): void {
     const lambda = unwrapParens(callableNode);
-    if (lambda.type !== 'lambda' || this.droppedResults.has(lambda.id)) return;
+    if (this.droppedResults.has(lambda.id)) return;
+    if (lambda.type !== 'lambda') {
+      const returns = mayBeProjectCallee(callable) ? callOf(callable) : NOTHING;
+      if (returns.length === 0) return;
+      this.droppedResults.add(lambda.id);
+      this.facts.discards.push({ value: returns, loc: this.nodeLoc(lambda), calleeText: this.callableText(lambda, ctx, state) });
+      return;
+    }
     const body = lambda.childForFieldName('body');
     const made = body ? unwrapParens(body) : null;
     const returns = this.lambdas.get(lambda.id)?.fn?.returns;
     if (made?.type !== 'call' || !returns || returns.length === 0) return;
     this.droppedResults.add(lambda.id);
     this.facts.discards.push({ value: returns, loc: this.nodeLoc(made), calleeText: compact(made.childForFieldName('function')?.text ?? made.text) });
+  }
+
+  /** How messages name a callable passed as a value: a partial by what it calls (`asyncio.run_coroutine_threadsafe`). */
+  private callableText(node: SyntaxNode, ctx: Ctx, state: State): string {
+    if (node.type === 'call') {
+      const api = apiEffect(singleSymbol(this.calleeValue(node, ctx, state, false)));
+      const inner = api?.kind === 'binds-arguments' ? callArgs(node).positional[api.callable.position] : undefined;
+      if (inner) return compact(inner.text);
+    }
+    return compact(node.text);
   }
 
   /** The arguments an API passes to the callable it calls (see CallsArgument), as a call's arguments. */
@@ -508,9 +549,6 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * a class. Containers (`list[Client]`) and callables say nothing of the name.
    */
   protected annotatedInstance(annotation: SyntaxNode | null, ctx: Ctx, state: State): Value {
-    // Off: on the standard library with site-packages the run went from 147 s to more than 400 s (every call on
-    // an annotated parameter becomes a call fact and an escape the exception flow follows). See issue 17.
-    if (!ANNOTATED_RECEIVERS) return NOTHING;
     const node = annotation?.type === 'type' ? annotation.namedChild(0) : annotation;
     if (!node) return NOTHING;
     const inner = unwrapParens(node);
@@ -591,6 +629,50 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     return this.evalExpr(body, compCtx, inner);
   }
 
+  /**
+   * Bound methods made in this module (see boundMethod), by term: the
+   * receiver's node where the method was taken, and the `functools.partial`
+   * call that binds arguments to it, if one does. Terms are never mutated, so
+   * a term met again (through a local, a partial) is the same bound method.
+   */
+  private readonly boundMethods = new WeakMap<Term, { object: SyntaxNode; partial?: CallSite }>();
+
+  /** `o.n` taken as a value, a method the rules' extractors read: the bound method, which a later call calls on `o`. */
+  private boundMethod(o: Value, n: string, object: SyntaxNode, partial?: CallSite): Value {
+    const value = boundMethodOf(o, n);
+    for (const term of value) this.boundMethods.set(term, partial ? { object, partial } : { object });
+    return value;
+  }
+
+  /**
+   * A call of bound methods a value holds (`waiter()` after `waiter =
+   * fut.result`, a `functools.partial(fut.result, timeout=None)` called
+   * later, or one handed to an API that calls it: `calledBy`): for the rules'
+   * extractors, that method called on its receiver, with what a partial
+   * bound first and then this call's arguments.
+   */
+  private callBoundMethods(callee: Value, call: CallSite, ctx: Ctx, state: State, calledBy: string | null): void {
+    for (const term of callee) {
+      if (term.k !== 'attr' || !this.extractors.has(`.${term.n}`)) continue;
+      const known = this.boundMethods.get(term);
+      if (!known) continue;
+      const { partial } = known;
+      const site: CallSite = partial
+        ? {
+            ...call,
+            args: {
+              positional: [...partial.args.positional.slice(1), ...call.args.positional],
+              keywords: new Map([...partial.args.keywords, ...call.args.keywords]),
+              splat: partial.args.splat || call.args.splat,
+            },
+            argValues: [...partial.argValues.slice(1), ...call.argValues],
+            keywordValues: new Map([...partial.keywordValues, ...call.keywordValues]),
+          }
+        : call;
+      this.runExtractors({ ...site, receiver: term.o }, term.n, ctx, state, calledBy, { object: known.object, via: compact(call.fnNode.text) });
+    }
+  }
+
   /** The callee's value; for `x.m(...)` also returns the receiver's. */
   protected calleeValue(call: SyntaxNode, ctx: Ctx, state: State, record = true): Value {
     const fn = call.childForFieldName('function');
@@ -643,7 +725,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       if (a.type === 'list_splat' || a.type === 'dictionary_splat') this.evalAll(a.namedChildren, ctx, state);
     }
     const call: CallSite = { node, fnNode, callee, receiver, args, argValues, keywordValues };
-    if (this.extractors !== NO_EXTRACTORS && this.recording) this.runExtractors(call, method, ctx, state);
+    if (this.extractors !== NO_EXTRACTORS && this.recording) {
+      this.runExtractors(call, method, ctx, state);
+      if (method === null) this.callBoundMethods(callee, call, ctx, state, null);
+    }
     if (calls) this.callArgument(calls, call, ctx, state);
 
     const api = apiEffect(singleSymbol(callee));
@@ -771,13 +856,13 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** Runs the extractors of the rules' fact kinds keyed by what this call's callee resolves to (see extractors.ts). */
-  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State, calledBy: string | null = null): void {
+  protected runExtractors(call: CallSite, method: string | null, ctx: Ctx, state: State, calledBy: string | null = null, bound?: BoundCall): void {
     // A bound method handed to an API is called by it: only its method's extractors apply (its value is no function's name).
-    const q = calledBy === null ? singleSymbol(call.callee) : null;
+    const q = calledBy === null && !bound ? singleSymbol(call.callee) : null;
     for (const key of [q, method === null ? null : `.${method}`]) {
       const extractors = key === null ? undefined : this.extractors.get(key);
       if (!extractors) continue;
-      const view = this.callView(key!, call, ctx, state, calledBy);
+      const view = this.callView(key!, call, ctx, state, calledBy, bound);
       for (const { kind, extract } of extractors) {
         let data: unknown;
         try {
@@ -790,9 +875,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     }
   }
 
-  private callView(key: string, call: CallSite, ctx: Ctx, state: State, calledBy: string | null): CallView {
+  private callView(key: string, call: CallSite, ctx: Ctx, state: State, calledBy: string | null, bound?: BoundCall): CallView {
     const { node, fnNode, args } = call;
-    const object = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+    const object = bound ? bound.object : fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
     const argument = (node: SyntaxNode, value: Value): ExtractedArgument => ({
       value,
       loc: this.nodeLoc(unwrapParens(node)),
@@ -802,7 +887,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       noneFrom: node.type === 'identifier' ? (state.none.get(node.text) ?? null) : null,
     });
     let methodLoc = null;
-    if (object) {
+    // A bound method called through a name or a partial: the whole call is where it is called.
+    if (bound) methodLoc = this.nodeLoc(node);
+    else if (object) {
       const dot = fnNode.children.find((c) => c.type === '.');
       methodLoc = this.loc(dot ? dot.startIndex : fnNode.childForFieldName('attribute')!.startIndex, node.endIndex);
     }
@@ -818,6 +905,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       inFunction: ctx.fn?.q ?? null,
       inDoneCallback: ctx.doneCallback,
       calledBy,
+      boundAs: bound?.via ?? null,
       unpacks: args.splat,
       argument: (position, keyword) => {
         const node = args.positional[position] ?? (keyword === undefined ? undefined : args.keywords.get(keyword));
@@ -902,7 +990,12 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * position early (keywords are exact).
    */
   private bindArguments(position: number, call: CallSite, ctx: Ctx): Value {
-    const callable = call.argValues[position] ?? NOTHING;
+    let callable = call.argValues[position] ?? NOTHING;
+    // A partial of a bound method (`partial(fut.result, timeout=None)`): a bound method whose later calls pass these first.
+    const bounds = callable.map((t) => this.boundMethods.get(t));
+    if (position === 0 && bounds.some((b) => b !== undefined)) {
+      callable = union(...callable.map((t, i) => (t.k === 'attr' && bounds[i] ? this.boundMethod(t.o, t.n, bounds[i]!.object, call) : [t])));
+    }
     const bound: CallSite = {
       ...call,
       callee: callable,
@@ -961,10 +1054,10 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       }
       case 'registers-done-callback':
         // Read by the module's pre-pass too (which functions are done-callbacks); as a call, it is any other call.
-        this.recordLoopCallback(call, effect.callback, object, receiver, ctx);
+        this.recordLoopCallback(call, effect.callback, object, receiver, ctx, state);
         return null;
       case 'schedules-callback':
-        this.recordLoopCallback(call, effect.callback, object, null, ctx);
+        this.recordLoopCallback(call, effect.callback, object, null, ctx, state);
         return null;
       case 'returns-object':
         return null;
@@ -976,7 +1069,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   }
 
   /** A callable handed to an event loop (`future`: for a done-callback, the future it waits on). */
-  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null, ctx: Ctx): void {
+  private recordLoopCallback(call: CallSite, position: number, object: SyntaxNode, future: Value | null, ctx: Ctx, state: State): void {
     if (!this.recording) return;
     const callableNode = call.args.positional[position];
     if (!callableNode) return;
@@ -993,7 +1086,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const exit = apiEffect(singleSymbol(callable));
     if (exit?.kind === 'exits') fact.exits = exit.raises;
     // A loop and a future drop what their callbacks return.
-    this.noteResultDropped(callableNode);
+    this.noteResultDropped(callableNode, callable, ctx, state);
     if (future) fact.future = future;
     this.facts.loopCallbacks.push(fact);
     // `loop.call_soon(cb, *args)` calls `cb(*args)`: what cb's parameters receive. (A done-callback gets the

@@ -55,6 +55,12 @@ export interface CallView {
    * that API's text: the call is made there, with the arguments the API passes; else null.
    */
   readonly calledBy: string | null;
+  /**
+   * For a bound method held by a name or a partial and called through it
+   * (`waiter = fut.result; waiter()`), the callee's text (`waiter`): the
+   * receiver is where the method was taken, the call and its place are here.
+   */
+  readonly boundAs: string | null;
   /** Whether the call unpacks arguments (`*args`, `**kwargs`): any argument not written out may be in them. */
   readonly unpacks: boolean;
   /** The argument passed at `position` or as `keyword`, if any. */

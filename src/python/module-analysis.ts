@@ -32,8 +32,11 @@ import { callArgs } from './call-sites.js';
 import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
 import type { ModuleInfo } from './analyzer-base.js';
 import { ExpressionAnalyzer } from './expression-analysis.js';
-import { apiEffect, methodsDoing } from '../library/index.js';
+import { apiEffect, apisDoing, methodsDoing } from '../library/index.js';
 import { NO_EXTRACTORS, type ExtractorTable } from './extractors.js';
+
+/** The method names of decorators that replace a function with a library instance (`command`, `group`: see decorates-into). */
+const DECORATOR_METHODS: ReadonlySet<string> = new Set(apisDoing('decorates-into').map(([name]) => name.slice(name.lastIndexOf('.') + 1)));
 
 export type { ModuleInfo } from './analyzer-base.js';
 
@@ -209,7 +212,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     }
     // `@click.command()`: the name holds what the decorator makes (see the decorates-into rows), not the function.
     const instance = this.decoratedInto(decorators, ctx, state);
-    this.assignName(name, instance ? callOf(symbol(instance)) : symbol(q), ctx, state);
+    this.assignName(name, instance ? callOf(symbol(instance)) : union(symbol(q), this.decoratedByImported(decorators, ctx, state)), ctx, state);
     if (!this.recording) return;
     this.memoizedBody(node, ctx, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
   }
@@ -236,6 +239,24 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       }
     }
     return null;
+  }
+
+  /**
+   * `@cli.command()` where `cli` is not made in this module (a group imported
+   * from another one): what the decorator makes is known only once `cli` is
+   * resolved, so the name may also hold what calling `cli.command` makes (the
+   * index reads the decorates-into rows). Only for methods some row names (a
+   * decorator of another name keeps the function alone).
+   */
+  private decoratedByImported(decorators: SyntaxNode[], ctx: Ctx, state: State): Value {
+    let out: Value = NOTHING;
+    for (const decorator of decorators) {
+      const expr = decorator.namedChild(0) ? unwrapParens(decorator.namedChild(0)!) : null;
+      const base = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+      if (base?.type !== 'attribute' || !DECORATOR_METHODS.has(base.childForFieldName('attribute')?.text ?? '')) continue;
+      out = union(out, callOf(this.quietEval(base, ctx, state)));
+    }
+    return out;
   }
 
   /** What each annotated parameter's annotation says it holds (see annotatedInstance), read in the scope defining the function. */

@@ -178,6 +178,15 @@ export function attrOf(o: Value, n: string): Value {
   return derive(symbolic, (v) => ({ k: 'attr', o: v, n }));
 }
 
+/**
+ * `o.n` taken as a value and not called (`waiter = fut.result`): attribute `n`
+ * of all of `o`, constant terms too (the receiver a later call of it calls
+ * the method on). The index reads it as any attribute.
+ */
+export function boundMethodOf(o: Value, n: string): Value {
+  return derive(o, (v) => ({ k: 'attr', o: v, n }));
+}
+
 const isConstant = (t: Term): boolean => t.k === 'fut' || t.k === 'seq' || t.k === 'map';
 /** Terms whose element or value is known here, without the project index. */
 const isContainer = (t: Term): boolean => t.k === 'coll' || t.k === 'mapv';

@@ -1131,3 +1131,254 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// Receivers known by their type annotation: a parameter, a class-level or `self.x:` attribute annotated with a project class.
+const annotatedBridge = {
+  'svc/__init__.py': '',
+  'svc/bridge.py': py`
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    class LoopThread:
+        def __init__(self):
+            self.loop = asyncio.new_event_loop()
+            threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+        def submit(self, coro):
+            return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    class Workers:
+        def __init__(self):
+            self.pool = ThreadPoolExecutor(4)
+
+        def submit(self, fn, *args):
+            return self.pool.submit(fn, *args)
+  `,
+};
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'annotated receivers waited on with a timeout, and a class whose submit is an executor',
+      files: {
+        ...annotatedBridge,
+        'svc/handlers.py': py`
+          from typing import Optional
+          from .bridge import LoopThread, Workers
+
+          async def fetch_user(uid):
+              return uid
+
+          def lookup(bridge: LoopThread, uid):
+              return bridge.submit(fetch_user(uid)).result(timeout=5)
+
+          def crunch(workers: Optional[Workers], data):
+              return workers.submit(sorted, data).result()
+
+          def label(name: str):
+              return name.result()
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a parameter, an Optional, a string annotation, `X | None` and annotated attributes, across modules',
+      files: {
+        ...annotatedBridge,
+        'svc/handlers.py': py`
+          from __future__ import annotations
+          from typing import TYPE_CHECKING, Optional
+          if TYPE_CHECKING:
+              from .bridge import LoopThread
+
+          async def fetch_user(uid):
+              return uid
+
+          def lookup(bridge: LoopThread, uid):
+              return bridge.submit(fetch_user(uid)).result()
+
+          def lookup_maybe(bridge: Optional["LoopThread"], uid):
+              if bridge is None:
+                  return None
+              fut = bridge.submit(fetch_user(uid))
+              return fut.result()
+
+          class Cache:
+              bridge: LoopThread
+
+              def __init__(self, fallback=None):
+                  self.fallback: LoopThread | None = fallback
+
+              def get(self, uid):
+                  return self.bridge.submit(fetch_user(uid)).result()
+
+              def get_fallback(self, uid):
+                  return self.fallback.submit(fetch_user(uid)).exception()
+        `,
+      },
+      output: {
+        'svc/handlers.py': py`
+          from __future__ import annotations
+          from typing import TYPE_CHECKING, Optional
+          if TYPE_CHECKING:
+              from .bridge import LoopThread
+
+          async def fetch_user(uid):
+              return uid
+
+          def lookup(bridge: LoopThread, uid):
+              return bridge.submit(fetch_user(uid)).result(timeout=30)
+
+          def lookup_maybe(bridge: Optional["LoopThread"], uid):
+              if bridge is None:
+                  return None
+              fut = bridge.submit(fetch_user(uid))
+              return fut.result(timeout=30)
+
+          class Cache:
+              bridge: LoopThread
+
+              def __init__(self, fallback=None):
+                  self.fallback: LoopThread | None = fallback
+
+              def get(self, uid):
+                  return self.bridge.submit(fetch_user(uid)).result(timeout=30)
+
+              def get_fallback(self, uid):
+                  return self.fallback.submit(fetch_user(uid)).exception(timeout=30)
+        `,
+      },
+      errors: [
+        { file: 'svc/handlers.py', line: 10, column: 42, message: '`bridge.submit(fetch_user(uid)).result()`' },
+        { file: 'svc/handlers.py', line: 16, column: 15 },
+        { file: 'svc/handlers.py', line: 25, column: 51 },
+        { file: 'svc/handlers.py', line: 28, column: 53 },
+      ],
+    },
+  ],
+});
+
+// A wait taken as a value and called later: a bound method in a local, a partial of it, an unbound method mapped over futures.
+const gatewayHeader = py`
+  import asyncio
+  import concurrent.futures
+  import functools
+  import logging
+  from concurrent.futures import Future, ThreadPoolExecutor
+
+  log = logging.getLogger(__name__)
+
+`;
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'bound waits given a timeout where they are called or bound, and map over executor futures',
+      code: gatewayHeader + py`
+        class Gateway:
+            def __init__(self, loop):
+                self.loop = loop
+                self.pool = ThreadPoolExecutor(2)
+
+            def fetch_later(self, coro):
+                fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
+                waiter = fut.result
+                return waiter(5)
+
+            def fetch_partial(self, coro):
+                fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
+                get = functools.partial(fut.result, timeout=5)
+                return get()
+
+            def fetch_all(self, coros):
+                futs = [asyncio.run_coroutine_threadsafe(c, self.loop) for c in coros]
+                return list(map(functools.partial(Future.result, timeout=5), futs))
+
+            def crunch(self, items):
+                futs = [self.pool.submit(sorted, i) for i in items]
+                return list(map(Future.result, futs))
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a bound wait in a local, a partial of one, and Future.result mapped over threadsafe futures',
+      code: gatewayHeader + py`
+        class Gateway:
+            def __init__(self, loop):
+                self.loop = loop
+
+            def fetch_later(self, coro):
+                fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
+                waiter = fut.result
+                log.debug("submitted %r", coro)
+                return waiter()
+
+            def fetch_partial(self, coro):
+                fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
+                get = functools.partial(fut.result, timeout=None)
+                return get()
+
+            def fetch_all(self, coros):
+                futs = [asyncio.run_coroutine_threadsafe(c, self.loop) for c in coros]
+                return list(map(Future.result, futs))
+
+            def fetch_each(self, coros):
+                futs = [asyncio.run_coroutine_threadsafe(c, self.loop) for c in coros]
+                return [r for r in map(concurrent.futures.Future.result, futs)]
+      `,
+      output: gatewayHeader + py`
+        class Gateway:
+            def __init__(self, loop):
+                self.loop = loop
+
+            def fetch_later(self, coro):
+                fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
+                waiter = fut.result
+                log.debug("submitted %r", coro)
+                return waiter(timeout=30)
+
+            def fetch_partial(self, coro):
+                fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
+                get = functools.partial(fut.result, timeout=None)
+                return get()
+
+            def fetch_all(self, coros):
+                futs = [asyncio.run_coroutine_threadsafe(c, self.loop) for c in coros]
+                return list(map(Future.result, futs))
+
+            def fetch_each(self, coros):
+                futs = [asyncio.run_coroutine_threadsafe(c, self.loop) for c in coros]
+                return [r for r in map(concurrent.futures.Future.result, futs)]
+      `,
+      errors: [
+        { line: 17, column: 16, message: '`waiter()` calls `fut.result` and can block forever without a timeout' },
+        { line: 22, column: 16, message: '`get()` calls `fut.result`' },
+        { line: 26, column: 31, message: '`Future.result` passed to `map`' },
+        { line: 30, column: 57, message: '`concurrent.futures.Future.result` passed to `map`' },
+      ],
+    },
+    {
+      name: 'a partial of a wait from a wrapper in another module, handed to a thread',
+      files: {
+        'svc/__init__.py': '',
+        'svc/bridge.py': 'import asyncio\nLOOP = asyncio.new_event_loop()\ndef call_in_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+        'svc/worker.py': py`
+          import threading
+          from functools import partial
+          from .bridge import call_in_loop
+
+          async def refresh():
+              return 1
+
+          def start_refresh():
+              fut = call_in_loop(refresh())
+              wait_done = partial(fut.result)
+              threading.Thread(target=wait_done, daemon=True).start()
+              return fut
+        `,
+      },
+      errors: [{ file: 'svc/worker.py', line: 11, column: 29, message: '`fut.result` passed to `threading.Thread`' }],
+    },
+  ],
+});

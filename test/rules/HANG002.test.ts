@@ -639,3 +639,184 @@ ruleTester('HANG002', {
     },
   ],
 });
+
+// A helper known by a parameter's or an attribute's type annotation, in another module, that exits.
+const annotatedConfig = {
+  'bot/__init__.py': '',
+  'bot/config.py': py`
+    import os
+    import sys
+
+    class Config:
+        def __init__(self, path):
+            self.path = path
+
+        def load(self):
+            if not os.path.exists(self.path):
+                sys.exit(f"config file {self.path} is missing")
+            return open(self.path).read()
+
+    class SafeConfig(Config):
+        def load(self):
+            if not os.path.exists(self.path):
+                raise FileNotFoundError(self.path)
+            return open(self.path).read()
+  `,
+};
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'an annotated helper that raises an ordinary exception, and one whose exit is caught',
+      files: {
+        ...annotatedConfig,
+        'bot/handlers.py': py`
+          import logging
+          from bot.config import Config, SafeConfig
+
+          async def reload(cfg: SafeConfig):
+              return cfg.load()
+
+          async def reload_guarded(cfg: Config):
+              try:
+                  return cfg.load()
+              except SystemExit:
+                  logging.error("reload failed")
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a coroutine calling a method of an annotated parameter and of an annotated attribute that reach sys.exit',
+      files: {
+        ...annotatedConfig,
+        'bot/handlers.py': py`
+          import asyncio
+          from typing import Optional
+          from bot.config import Config
+
+          async def reload(cfg: Optional[Config]):
+              return cfg.load()
+
+          class Commands:
+              def __init__(self, cfg, loop):
+                  self.cfg: Config = cfg
+                  self.loop = loop
+
+              async def on_reload(self):
+                  self.cfg.load()
+
+              def schedule(self):
+                  return asyncio.run_coroutine_threadsafe(self.on_reload(), self.loop)
+        `,
+      },
+      errors: [
+        { file: 'bot/handlers.py', line: 6, column: 12, message: '`SystemExit` can escape coroutine `reload()` via `cfg.load()` (config.py:10)', severity: 'warning' },
+        { file: 'bot/handlers.py', line: 14, column: 9, message: '`SystemExit` can escape `on_reload()` via `self.cfg.load()`', severity: 'error' },
+      ],
+    },
+  ],
+});
+
+// A click command made by `@group.command()` on a group imported from another module, and typer's `app()`.
+const adminCommands = py`
+  import click
+  from .cli import cli
+
+  @cli.command()
+  @click.argument("name")
+  def kick(name):
+      click.echo(f"kicked {name}")
+
+  @cli.group
+  def roles():
+      pass
+`;
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'commands of an imported group and a typer app called with standalone_mode=False, a registry of its own',
+      files: {
+        'bot/__init__.py': '',
+        'bot/cli.py': clickCli,
+        'bot/admin.py': adminCommands,
+        'bot/registry.py': py`
+          class Registry:
+              def __init__(self):
+                  self.commands = {}
+              def command(self, name=None):
+                  def register(fn):
+                      self.commands[name or fn.__name__] = fn
+                      return fn
+                  return register
+          registry = Registry()
+        `,
+        'bot/handlers.py': py`
+          import typer
+          from .admin import kick, roles
+          from .registry import registry
+
+          app = typer.Typer()
+
+          @app.command()
+          def status():
+              print("ok")
+
+          @registry.command()
+          def mute(name):
+              return name
+
+          async def on_kick(text):
+              return kick(text.split(), standalone_mode=False)
+
+          async def on_roles(text):
+              return roles.main(text.split(), prog_name="roles", standalone_mode=False)
+
+          async def on_status(text):
+              status()
+              mute(text)
+              return app(text.split(), standalone_mode=False)
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'commands of a group imported from another module, and a typer app, called in coroutines',
+      files: {
+        'bot/__init__.py': '',
+        'bot/cli.py': clickCli,
+        'bot/admin.py': adminCommands,
+        'bot/handlers.py': py`
+          import asyncio
+          import typer
+          from .admin import kick, roles
+
+          app = typer.Typer()
+          loop = asyncio.new_event_loop()
+
+          @app.command()
+          def status():
+              print("ok")
+
+          async def on_kick(text):
+              kick(text.split())
+
+          async def on_roles(text):
+              roles.main(text.split())
+
+          async def on_status(text):
+              app(text.split())
+
+          def bridge(text):
+              return asyncio.run_coroutine_threadsafe(on_status(text), loop).result(timeout=5)
+        `,
+      },
+      errors: [
+        { file: 'bot/handlers.py', line: 13, column: 5, severity: 'warning', message: '`SystemExit` can escape coroutine `on_kick()`' },
+        { file: 'bot/handlers.py', line: 16, column: 5, severity: 'warning', message: '`SystemExit` can escape coroutine `on_roles()`' },
+        { file: 'bot/handlers.py', line: 19, column: 5, severity: 'error', message: '`SystemExit` can escape `on_status()`: handlers.py:22 hangs' },
+      ],
+    },
+  ],
+});

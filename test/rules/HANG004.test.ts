@@ -143,3 +143,142 @@ ruleTester('HANG004', {
     },
   ],
 });
+
+// A receiver known by its type annotation: its method returns the future the caller drops.
+ruleTester('HANG004', {
+  valid: [
+    {
+      name: 'an annotated receiver whose future is kept',
+      files: {
+        'app/__init__.py': '',
+        'app/bridge.py': 'import asyncio\nclass Bridge:\n    def __init__(self, loop):\n        self.loop = loop\n    def submit(self, coro):\n        return asyncio.run_coroutine_threadsafe(coro, self.loop)\n',
+        'app/notify.py': py`
+          import logging
+          from app.bridge import Bridge
+          async def notify(user):
+              return user
+          def fire(bridge: Bridge, user):
+              fut = bridge.submit(notify(user))
+              fut.add_done_callback(lambda f: f.exception() and logging.error("notify failed", exc_info=f.exception()))
+              return fut
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a parameter annotated with a project class whose submit returns the future',
+      files: {
+        'app/__init__.py': '',
+        'app/bridge.py': 'import asyncio\nclass Bridge:\n    def __init__(self, loop):\n        self.loop = loop\n    def submit(self, coro):\n        return asyncio.run_coroutine_threadsafe(coro, self.loop)\n',
+        'app/notify.py': py`
+          from typing import Optional
+          from app.bridge import Bridge
+          async def notify(user):
+              return user
+          class Notifier:
+              def __init__(self, bridge: Optional[Bridge]):
+                  self.bridge: Optional[Bridge] = bridge
+              def fire(self, user):
+                  self.bridge.submit(notify(user))
+          def fire(bridge: "Bridge", user):
+              bridge.submit(notify(user))
+        `,
+      },
+      errors: [
+        { file: 'app/notify.py', line: 9, column: 9, message: '`self.bridge.submit(...)`' },
+        { file: 'app/notify.py', line: 11, column: 5, message: '`bridge.submit(...)`' },
+      ],
+    },
+  ],
+});
+
+// A named function, a bound method or a partial handed to an API that drops what it returns.
+const voicePlayer = py`
+  import asyncio
+  import functools
+  import logging
+  import threading
+  from functools import partial
+
+  log = logging.getLogger(__name__)
+
+  class Player:
+      def __init__(self, voice, loop):
+          self.voice = voice
+          self.loop = loop
+
+      async def next_song(self):
+          return None
+
+`;
+/** Methods of Player: `py` dedents a block, so they are indented back under the class. */
+const playerMethods = (text: string) => text.replace(/^(?=.)/gm, '    ');
+ruleTester('HANG004', {
+  valid: [
+    {
+      name: 'after= and thread callbacks that keep, check or return nothing of the future',
+      code: voicePlayer + playerMethods(py`
+          def on_done(self, error):
+              if error:
+                  log.error("player error: %s", error)
+              fut = asyncio.run_coroutine_threadsafe(self.next_song(), self.loop)
+              fut.add_done_callback(lambda f: f.exception() and log.error("next_song failed", exc_info=f.exception()))
+
+          def start(self, source):
+              self.voice.play(source, after=self.on_done)
+              threading.Thread(target=self.voice.stop, daemon=True).start()
+              self.loop.call_soon_threadsafe(partial(log.info, "started %s", source))
+      `),
+    },
+  ],
+  invalid: [
+    {
+      name: 'after= given a method that returns the future, one that drops it, and partials of run_coroutine_threadsafe as callbacks',
+      code: voicePlayer + playerMethods(py`
+          def on_done(self, error):
+              return asyncio.run_coroutine_threadsafe(self.next_song(), self.loop)
+
+          def on_done_quiet(self, error):
+              asyncio.run_coroutine_threadsafe(self.next_song(), self.loop)
+
+          def start(self, source):
+              self.voice.play(source, after=self.on_done)
+
+          def start_quiet(self, source):
+              self.voice.play(source, after=self.on_done_quiet)
+
+          def skip_later(self, seconds):
+              threading.Timer(seconds, partial(asyncio.run_coroutine_threadsafe, self.next_song(), self.loop)).start()
+              self.loop.call_soon_threadsafe(functools.partial(asyncio.run_coroutine_threadsafe, self.next_song(), self.loop))
+      `),
+      errors: [
+        { line: 21, column: 9, message: '`asyncio.run_coroutine_threadsafe(...)`' },
+        { line: 24, column: 39, message: 'The future of `self.on_done(...)` is discarded' },
+        { line: 30, column: 34, message: 'The future of `asyncio.run_coroutine_threadsafe(...)` is discarded' },
+        { line: 31, column: 40, message: '`asyncio.run_coroutine_threadsafe(...)`' },
+      ],
+    },
+    {
+      name: 'a thread target from another module returning a wrapper future',
+      files: {
+        'svc/__init__.py': '',
+        'svc/bridge.py': 'import asyncio\nLOOP = asyncio.new_event_loop()\ndef call_in_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+        'svc/jobs.py': py`
+          import threading
+          from .bridge import call_in_loop
+
+          async def refresh_cache():
+              return 1
+
+          def kick_refresh():
+              return call_in_loop(refresh_cache())
+
+          def start():
+              threading.Thread(target=kick_refresh, name="refresh", daemon=True).start()
+        `,
+      },
+      errors: [{ file: 'svc/jobs.py', line: 11, column: 29, message: 'The future of `kick_refresh(...)` is discarded' }],
+    },
+  ],
+});
