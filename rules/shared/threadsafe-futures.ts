@@ -7,6 +7,7 @@
  */
 import type { ProjectIndex } from '../../src/project/project-index.js';
 import { callOf, type Value } from '../../src/python/values.js';
+import type { CallFact } from '../../src/python/facts.js';
 import type { ReachingNames, RelatedLocation } from '../../src/engine/rule.js';
 
 /** Whether the value may be such a future. */
@@ -57,6 +58,13 @@ export function futureCallers(project: ProjectIndex, value: Value): RelatedLocat
   return out;
 }
 
+/** Whether a call passes such futures as an argument (asked of every call of every target: no array of them is made). */
+function passesThreadsafeFutures(project: ProjectIndex, call: CallFact): boolean {
+  for (const value of call.args) if (carriesThreadsafeFutures(project, value)) return true;
+  for (const value of Object.values(call.keywords)) if (carriesThreadsafeFutures(project, value)) return true;
+  return false;
+}
+
 /** Whether calling the value returns such a future (run_coroutine_threadsafe itself, an alias or a partial of it). */
 function makesThreadsafeFutures(project: ProjectIndex, value: Value): boolean {
   return value.length > 0 && isThreadsafeFuture(project, callOf(value));
@@ -92,8 +100,7 @@ export function threadsafeFutureNames(project: ProjectIndex): ReachingNames {
     for (const call of facts.calls) {
       // Recorded for the callables it passes: no future (resolving each name would load modules for nothing).
       if (call.callablesOnly) continue;
-      const passed = [...call.args, ...Object.values(call.keywords)];
-      if (!passed.some((value) => carriesThreadsafeFutures(project, value))) continue;
+      if (!passesThreadsafeFutures(project, call)) continue;
       for (const term of call.callee) {
         if (term.k === 'sym') named.add(term.q.slice(term.q.lastIndexOf('.') + 1));
         else if (term.k === 'attr') named.add(term.n);

@@ -94,6 +94,12 @@ export class DemandLoading implements CallChainLoader {
    * (`core`, `submit` while `pkg.m3` is: see the load gate).
    */
   private chainTail: readonly string[] = [];
+  /** The names the load gate reads in a lookup's tail (the interesting names), while it decides. */
+  private gateNames: ReadonlySet<string> | null = null;
+  /** Whether chainTail holds one of gateNames. */
+  private tailMatters = false;
+  /** Counts the load gates set, so that answers found under one are not taken for another's. */
+  gateRound = 0;
 
   constructor(
     private readonly project: LoadingIndex,
@@ -151,12 +157,25 @@ export class DemandLoading implements CallChainLoader {
   withTail<T>(names: readonly string[], compute: () => T): T {
     if (!this.loadGate || names.length === 0) return compute();
     const outer = this.chainTail;
+    const outerMatters = this.tailMatters;
     this.chainTail = [...names, ...outer];
+    this.tailMatters = outerMatters || names.some((name) => this.gateNames!.has(name));
     try {
       return compute();
     } finally {
       this.chainTail = outer;
+      this.tailMatters = outerMatters;
     }
+  }
+
+  /**
+   * Whether the load gate is set and decides now as it would with no names
+   * after the value being evaluated: the gate reads the names after a module's
+   * first one only for an interesting name among them, and the tail holds none.
+   * An answer found then is the same wherever it is asked under this gate.
+   */
+  gateIsNeutral(): boolean {
+    return this.loadGate !== null && !this.tailMatters;
   }
 
   /** Runs `walk` with loading allowed, after loading together, round by round, what `probe` asks for. */
@@ -212,6 +231,8 @@ export class DemandLoading implements CallChainLoader {
     const gate = this.gateFor([...called, ...named]);
     this.loading = true;
     this.loadGate = gate;
+    this.gateNames = new Set([...called, ...named]);
+    this.gateRound++;
     try {
       for (const facts of pending) {
         this.asked.add(facts.module);
@@ -220,6 +241,7 @@ export class DemandLoading implements CallChainLoader {
     } finally {
       this.loading = false;
       this.loadGate = null;
+      this.gateNames = null;
     }
   }
 

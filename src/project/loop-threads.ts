@@ -53,6 +53,8 @@ export interface LoopThreadRoot {
 
 /** Names of the library's protocol base classes, with the callbacks the loop calls on their subclasses. */
 const PROTOCOLS = new Map<string, readonly string[]>(apisDoing('loop-protocol').map(([name, row]) => [name, row.callbacks]));
+/** Every protocol's callback names: a class defining none of them adds no root, whatever its bases. */
+const CALLBACK_NAMES: readonly string[] = [...new Set([...PROTOCOLS.values()].flat())];
 
 /** A parameter a function hands to an event loop, and the loop's method that takes it (see scheduledParams). */
 interface ScheduledParam {
@@ -91,6 +93,11 @@ export class LoopThreads {
   private params: Map<string, ScheduledParam[]> | null = null;
   /** The names of the functions in `params`. */
   private helperNames: Set<string> | null = null;
+  /**
+   * Each module's calls by one of helperNames, found once per scheduledParams
+   * (the roots are found again in every round of loading, over every target).
+   */
+  private helperCalls = new Map<ModuleFacts, CallFact[]>();
 
   constructor(private readonly project: ResolvedProject) {}
 
@@ -99,6 +106,7 @@ export class LoopThreads {
     this.entries = null;
     this.params = null;
     this.calls = null;
+    this.helperCalls.clear();
   }
 
   /**
@@ -159,8 +167,6 @@ export class LoopThreads {
   private handedThroughHelper(call: CallFact): { callable: Value; api: string }[] {
     const params = this.scheduledParams();
     if (params.size === 0) return [];
-    // Only calls by a helper's name are resolved (resolving every callee would load modules for nothing).
-    if (!call.callee.some((t) => this.helperNames!.has(calledName(t)))) return [];
     const out: { callable: Value; api: string }[] = [];
     for (const c of this.project.evaluate(call.callee)) {
       const colon = c.indexOf(':');
@@ -194,7 +200,7 @@ export class LoopThreads {
       if (!this.runsOnLoop(fact)) continue;
       out.push({ fact, path: facts.path, functions: this.project.functionsCalled(fact.callable).filter((fn) => !fn.isAsync) });
     }
-    for (const call of facts.calls) {
+    for (const call of this.callsOfHelpers(facts)) {
       for (const { callable, api } of this.handedThroughHelper(call)) {
         const text = describe(callable);
         const fact: LoopCallbackFact = {
@@ -212,6 +218,22 @@ export class LoopThreads {
       }
     }
     return out;
+  }
+
+  /**
+   * The module's calls by the name of a helper that schedules a parameter: only
+   * those are resolved (resolving every callee would load modules for nothing).
+   */
+  private callsOfHelpers(facts: ModuleFacts): readonly CallFact[] {
+    const params = this.scheduledParams();
+    if (params.size === 0) return [];
+    let calls = this.helperCalls.get(facts);
+    if (!calls) {
+      const names = this.helperNames!;
+      calls = facts.calls.filter((call) => call.callee.some((t) => names.has(calledName(t))));
+      this.helperCalls.set(facts, calls);
+    }
+    return calls;
   }
 
   /** The protocol callbacks the loop calls on a class's instances, when it derives from an asyncio protocol. */
@@ -258,6 +280,9 @@ export class LoopThreads {
     }
     for (const facts of targets) {
       for (const cls of facts.classes) {
+        // Only the class's own methods are roots: its bases are not resolved (which loads their modules)
+        // unless it defines a callback.
+        if (!CALLBACK_NAMES.some((name) => this.project.functionAt(`${cls.q}.${name}`))) continue;
         const callbacks = this.protocolCallbacks(cls.q);
         if (!callbacks) continue;
         for (const name of callbacks) {

@@ -99,10 +99,43 @@ export class ProjectIndex implements ResolvedProject {
    * passed over unless the load gate turned it away).
    */
   private readonly memoStable = new Map<string, Concrete[]>();
-  /** Answers that asked for a module not indexed yet: dropped when a module is added. */
+  /**
+   * Answers that asked for a module not indexed yet (or for callers, which
+   * depend on the targets): dropped when one of the modules they asked for is
+   * added, and all of them when a target is.
+   */
   private readonly memoIndexed = new Map<string, Concrete[]>();
-  /** For answers in memoIndexed found while noting wanted modules: the modules they wanted. */
+  /** memoStable's answers by the value (see evaluate) and by the term object asked about: no key to make or hash. */
+  private readonly stableValues = new WeakMap<Value, Concrete[]>();
+  private readonly stableTerms = new WeakMap<Term, Concrete[]>();
+  /** How many times a term met again while being evaluated answered nothing (such an answer is not kept by value). */
+  private cycleCuts = 0;
+  /** For each answer in memoIndexed: the modules not indexed yet that it asked for. */
   private readonly memoWanted = new Map<string, string[]>();
+  /**
+   * The keys of memoIndexed's answers by each module they asked for (see add).
+   * A key answered again is listed again; one listed under a module it no
+   * longer asks for is only dropped early, and asked again.
+   */
+  private readonly memoByWanted = new Map<string, string[]>();
+  /**
+   * memoIndexed's answers in which a cycle was cut: what a cut leaves out
+   * depends on where the evaluation started, so they are found again when a
+   * module is added, and never reused while loading.
+   */
+  private readonly cutAnswers = new Set<string>();
+  /** memoIndexed's answers that asked what callers pass (a parameter's value): dropped when a target is added. */
+  private readonly callerAnswers = new Set<string>();
+  /** Counts the questions of what callers pass, answered or found in memoIndexed (see callerAnswers). */
+  private callerQuestions = 0;
+  /**
+   * Answers found while loading under the load gate, with no name after them
+   * that the gate reads (DemandLoading.gateIsNeutral) and no cycle cut: asked
+   * again under the same gate, they are found the same (see memoized).
+   */
+  private readonly memoGated = new Map<string, Concrete[]>();
+  /** The DemandLoading.gateRound memoGated's answers were found in. */
+  private memoGatedRound = -1;
   /** Keys being computed, one set per mode (see memoized): a key string is reused, so its hash is computed once. */
   private readonly inProgressLoading = new Set<string>();
   private readonly inProgressIndexed = new Set<string>();
@@ -131,7 +164,9 @@ export class ProjectIndex implements ResolvedProject {
     if (existing) {
       if (target && !existing.target && existing.facts.path === facts.path) {
         existing.target = true;
-        // Resolution does not depend on which modules are targets: only the derived answers change.
+        // Resolution does not depend on which modules are targets: only the derived answers change,
+        // and what callers pass (a target's calls are call sites).
+        this.dropIndexedAnswers(null, true);
         this.resetDerived();
       }
       return;
@@ -147,12 +182,35 @@ export class ProjectIndex implements ResolvedProject {
     }
     this.modules.set(facts.module, entry);
     // Answers that asked for this module are dropped. A module that is not a target only answers
-    // resolution (it cannot hold a future, a finding or a coroutine use): the rest stays valid.
-    // A new target changes the questions, so they start over.
-    this.memoIndexed.clear();
-    this.memoWanted.clear();
+    // resolution (it cannot hold a future, a finding or a coroutine use): the rest stays valid, as
+    // an answer that did not ask for the module would ask the same modules again and find the same.
+    // A new target adds call sites too: answers that asked what callers pass go as well.
+    this.dropIndexedAnswers(facts.module, target);
     this.demand.moduleAdded();
     if (target) this.resetDerived();
+  }
+
+  /**
+   * Drops memoIndexed's answers that asked for the module (none: null), those
+   * in which a cycle was cut, and, when the targets change (`callers`), those
+   * that asked what callers pass.
+   */
+  private dropIndexedAnswers(module: string | null, callers: boolean): void {
+    const drop = (key: string) => {
+      this.memoIndexed.delete(key);
+      this.memoWanted.delete(key);
+      this.memoGated.delete(key);
+    };
+    for (const key of this.cutAnswers) drop(key);
+    this.cutAnswers.clear();
+    if (callers) {
+      for (const key of this.callerAnswers) drop(key);
+      this.callerAnswers.clear();
+    }
+    const keys = module === null ? undefined : this.memoByWanted.get(module);
+    if (!keys) return;
+    this.memoByWanted.delete(module!);
+    for (const key of keys) drop(key);
   }
 
   /** What was computed over the modules known so far is recomputed on the next question. */
@@ -306,13 +364,35 @@ export class ProjectIndex implements ResolvedProject {
     return value.some((t) => t.k === 'onloop' && this.evaluate(t.l.filter((l) => l.k === 'param')).includes('obj:running-loop'));
   }
 
+  /**
+   * What the value may be. An answer found without a miss and without cutting
+   * a cycle is what every later call would find too (each of its terms' answers
+   * is then in memoStable, which is never dropped): it is kept on the value
+   * array itself, so that asking again (the rules' passes, the name searches'
+   * rounds, every call site of a name) costs one lookup and makes no garbage.
+   * Callers must not change the array they get.
+   */
   evaluate(value: Value): Concrete[] {
-    const out = new Set<Concrete>();
-    for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
-    return [...out];
+    const known = this.stableValues.get(value);
+    if (known) return known;
+    const demand = this.demand;
+    const missesBefore = demand.misses;
+    const cutsBefore = this.cycleCuts;
+    let result: Concrete[];
+    if (value.length === 1) {
+      result = this.evalTerm(value[0]!);
+    } else {
+      const out = new Set<Concrete>();
+      for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
+      result = [...out];
+    }
+    if (demand.misses === missesBefore && this.cycleCuts === cutsBefore) this.stableValues.set(value, result);
+    return result;
   }
 
   private evalTerm(term: Term): Concrete[] {
+    const known = this.stableTerms.get(term);
+    if (known) return known;
     switch (term.k) {
       case 'fut':
       case 'seq':
@@ -325,18 +405,21 @@ export class ProjectIndex implements ResolvedProject {
       case 'newfut':
         return [`newfut:${term.at}`];
       case 'param':
+        // (Never stable: see below.)
         return this.memoized(keyOf(term), () => {
           // What callers pass depends on every target module, not only on those resolved through: another
-          // target may add a caller. Counted as an answer over the modules indexed so far (memoIndexed).
+          // target may add a caller. Counted as an answer over the modules indexed so far (memoIndexed),
+          // and over the targets so far (callerAnswers).
           this.demand.misses++;
+          this.callerQuestions++;
           return this.passedTo(term.f, term.i);
         });
       case 'sym':
-        return this.memoized(`s:${term.q}`, () => this.resolve(term.q, new Set()));
+        return this.memoizedTerm(term, `s:${term.q}`, () => this.resolve(term.q, new Set()));
       default:
         break;
     }
-    return this.memoized(keyOf(term), () => {
+    return this.memoizedTerm(term, keyOf(term), () => {
       switch (term.k) {
         case 'call':
           return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
@@ -372,29 +455,55 @@ export class ProjectIndex implements ResolvedProject {
     });
   }
 
+  /** memoized for a term, its answer kept by the term object once it is stable (see evaluate). */
+  private memoizedTerm(term: Term, key: string, compute: () => Concrete[]): Concrete[] {
+    const result = this.memoized(key, compute);
+    if (this.memoStable.get(key) === result) this.stableTerms.set(term, result);
+    return result;
+  }
+
   /** Memoises per term; a term met again while being evaluated (recursion) contributes nothing on that path. */
   private memoized(key: string, compute: () => Concrete[]): Concrete[] {
     const stable = this.memoStable.get(key);
     if (stable) return stable;
     const demand = this.demand;
-    if (!demand.loading) {
-      const indexed = this.memoIndexed.get(key);
-      // A walk noting wanted modules needs each answer's missing modules: an answer that did not note them is redone.
-      const noted = demand.wanted ? this.memoWanted.get(key) : undefined;
-      if (indexed && (!demand.wanted || noted)) {
+    // While the load gate decides (see DemandLoading.gateIsNeutral), answers found under it are kept for it.
+    const gated = demand.loading && demand.gateIsNeutral();
+    if (gated && this.memoGatedRound !== demand.gateRound) {
+      this.memoGated.clear();
+      this.memoGatedRound = demand.gateRound;
+    }
+    const known = gated ? this.memoGated.get(key) : undefined;
+    const indexed = known ?? this.memoIndexed.get(key);
+    if (indexed) {
+      const noted = this.memoWanted.get(key)!;
+      // While loading, a module missed before may load now (and what the load gate admits depends on the
+      // names looked up after): such an answer is found again, unless the same gate found it. One that
+      // missed no module (it asked for callers) found what loading would find, if no cycle was cut in it
+      // (where the walk starts decides what a cut leaves out).
+      if (!demand.loading || known || (noted.length === 0 && !this.cutAnswers.has(key))) {
         demand.misses++;
-        if (noted) for (const name of noted) demand.wanted!.add(name);
+        if (this.callerAnswers.has(key)) this.callerQuestions++;
+        // A walk noting wanted modules (and an answer being found, see below) gets the answer's missing modules.
+        const outer = demand.wanted;
+        if (outer) for (const name of noted) outer.add(name);
         return indexed;
       }
     }
     // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
     // (Two sets rather than a prefixed key: a new string per call would be hashed afresh, and keys are long JSON.)
     const inProgress = demand.loading ? this.inProgressLoading : this.inProgressIndexed;
-    if (inProgress.has(key)) return [];
+    if (inProgress.has(key)) {
+      this.cycleCuts++;
+      return [];
+    }
     inProgress.add(key);
     const missesBefore = demand.misses;
+    const cutsBefore = this.cycleCuts;
+    const callersBefore = this.callerQuestions;
+    // Every answer notes the modules it missed, so that adding one drops only the answers that asked for it.
     const outerWanted = demand.wanted;
-    const wanted = outerWanted ? new Set<string>() : null;
+    const wanted = new Set<string>();
     demand.wanted = wanted;
     try {
       const result = compute();
@@ -402,15 +511,27 @@ export class ProjectIndex implements ResolvedProject {
       if (demand.misses === missesBefore) {
         this.memoStable.set(key, result);
       } else {
+        const cut = this.cycleCuts !== cutsBefore;
         this.memoIndexed.set(key, result);
-        if (wanted) this.memoWanted.set(key, [...wanted]);
-        else this.memoWanted.delete(key);
+        if (gated && !cut) this.memoGated.set(key, result);
+        else this.memoGated.delete(key);
+        if (cut) this.cutAnswers.add(key);
+        else this.cutAnswers.delete(key);
+        if (this.callerQuestions !== callersBefore) this.callerAnswers.add(key);
+        else this.callerAnswers.delete(key);
+        const names = [...wanted];
+        this.memoWanted.set(key, names);
+        for (const name of names) {
+          const keys = this.memoByWanted.get(name);
+          if (keys) keys.push(key);
+          else this.memoByWanted.set(name, [key]);
+        }
       }
       return result;
     } finally {
       inProgress.delete(key);
       demand.wanted = outerWanted;
-      if (outerWanted && wanted) for (const name of wanted) outerWanted.add(name);
+      if (outerWanted) for (const name of wanted) outerWanted.add(name);
     }
   }
 
