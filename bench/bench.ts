@@ -13,6 +13,7 @@
  * - PYHANG_BENCH_SCALE: copies of the corpus for the linearity row (default 10; 0 skips it).
  * - PYHANG_BENCH_FILES: files in the many-small-files tree (default 100,000; 0 skips it).
  * - PYHANG_BENCH_WRITE=0: print only, leave docs/performance.md alone.
+ * - PYHANG_BENCH_ONLY=jobs: only the `--jobs 1` / `--jobs 2` pair and its target, printed (docs/performance.md is left alone).
  *
  * Nothing here is asserted: the targets are reported as met or not.
  */
@@ -33,7 +34,7 @@ import { installSectionOf, withInstallSection } from './install.js';
 import { AnalysisCache } from '../src/engine/analysis-cache.js';
 import { cacheKey } from '../src/engine/cache-key.js';
 import { readVersion } from '../src/cli/main.js';
-import { count, formatBytes, formatMb, formatMs, renderDocument, renderSummary, type BenchResult, type Machine, type Row, type Target } from './report.js';
+import { count, formatBytes, formatMb, formatMs, renderDocument, renderSummary, renderTargets, type BenchResult, type Machine, type Row, type Target } from './report.js';
 
 /** dist/bench/bench.js → the repository root. */
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,7 +55,14 @@ const copies = envInteger('PYHANG_BENCH_SCALE', 10, 0);
 const manyFiles = envInteger('PYHANG_BENCH_FILES', 100_000, 0);
 /** Runs of the many-files rows at most: each is a long run. */
 const MANY_FILES_RUNS = 3;
-const write = process.env['PYHANG_BENCH_WRITE'] !== '0';
+const only = process.env['PYHANG_BENCH_ONLY'] ?? '';
+if (only !== '' && only !== 'jobs') {
+  process.stderr.write(`bench: PYHANG_BENCH_ONLY can only be 'jobs', not '${only}'\n`);
+  process.exit(2);
+}
+const write = process.env['PYHANG_BENCH_WRITE'] !== '0' && only === '';
+/** The speed-up `--jobs 2` must give over `--jobs 1` (issue #20). */
+const JOBS_SPEEDUP_TARGET = 1.5;
 
 function envInteger(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -175,6 +183,26 @@ function alternatingRows(times: number, contenders: Contender[]): Row[] {
   });
 }
 
+/**
+ * `pyhang check` over every file at `--jobs 1` and `--jobs 2`, in turns: what
+ * the second thread buys (issue #20), and the target it is held to.
+ */
+function jobsPair(runJobs: (jobs: number, out: string) => Sample, out: (name: string) => string): { rows: Row[]; target: Target } {
+  const rows = alternatingRows(
+    runs,
+    [1, 2].map((jobs) => ({ label: `pyhang cold, all files, \`--jobs ${jobs}\``, run: () => runJobs(jobs, out(`jobs-${jobs}.json`)) })),
+  );
+  const [one, two] = rows as [Row, Row];
+  const what = `\`--jobs 2\` ≥ ${JOBS_SPEEDUP_TARGET}× \`--jobs 1\` (all files, wall median, runs in turns)`;
+  if (one.medianMs === undefined || two.medianMs === undefined || one.error || two.error) {
+    return { rows, target: { what, measured: one.error ?? two.error ?? '—', met: null } };
+  }
+  const r = one.medianMs / two.medianMs;
+  const cpu = `CPU ${formatMs(one.cpuMedianMs)} vs ${formatMs(two.cpuMedianMs)}`;
+  two.notes.push(`${r.toFixed(2)}× the \`--jobs 1\` row's speed`);
+  return { rows, target: { what, measured: `${r.toFixed(2)}× (${formatMs(one.medianMs)} vs ${formatMs(two.medianMs)}; ${cpu})`, met: r >= JOBS_SPEEDUP_TARGET } };
+}
+
 async function runBenchmark(): Promise<void> {
   const began = performance.now();
   const loadAtStart = os.loadavg()[0]!;
@@ -207,6 +235,17 @@ async function runBenchmark(): Promise<void> {
 
     progress('warming the page cache (one untimed read of the corpus)');
     runTimed(node, [path.join(benchDir, 'read-files.js'), corpus.root], plain);
+
+    const withJobs = (jobs: number, out: string): Sample => pyhangWith(allConfig, corpus.root, [...noCache, '--jobs', String(jobs)], out);
+    if (only === 'jobs') {
+      if (!flags.has('--jobs')) throw new Error('this build of pyhang check has no --jobs flag');
+      const pair = jobsPair(withJobs, inWork);
+      process.stdout.write(`${renderTargets([pair.target])}\n`);
+      for (const row of pair.rows) {
+        process.stdout.write(`${row.label}: median ${formatMs(row.medianMs)} (${formatMs(row.minMs)}–${formatMs(row.maxMs)}), CPU ${formatMs(row.cpuMedianMs)}, ${formatMb(row.peakRssKiB)}${row.error ? `; ${row.error}` : ''}\n`);
+      }
+      return;
+    }
 
     const rows: Row[] = [];
     const notes: string[] = [];
@@ -310,6 +349,10 @@ async function runBenchmark(): Promise<void> {
       ruffNative.notes.push(`${out.findings} findings (${describeCounts(out.byCode)})`);
     }
     rows.push(coldAll, ruffNative);
+
+    // What the second thread buys, on the same files.
+    const jobs = flags.has('--jobs') ? jobsPair(withJobs, inWork) : null;
+    if (jobs) rows.push(...jobs.rows);
 
     let ruffVersion = 'unknown';
     const ruff = timedRow('Ruff-wasm, ASYNC rules', runs, () =>
@@ -453,7 +496,10 @@ async function runBenchmark(): Promise<void> {
       ruffMs: ruffNative.medianMs,
       scale,
       server: { lines: SERVER_LINES, debounceMs: server?.debounceMs ?? 150 },
-      targets: targets({ grep, cold, coldAll, ruffNative, priming, warm, ruff, comparison, coldReport, scaledCold, server, copies }),
+      targets: [
+        ...targets({ grep, cold, coldAll, ruffNative, priming, warm, ruff, comparison, coldReport, scaledCold, server, copies }),
+        jobs?.target ?? { what: `\`--jobs 2\` ≥ ${JOBS_SPEEDUP_TARGET}× \`--jobs 1\``, measured: 'this build has no --jobs flag', met: null },
+      ],
       notes,
       elapsedMs: performance.now() - began,
     };
