@@ -15,6 +15,7 @@
  * - PYHANG_BENCH_WRITE=0: print only, leave docs/performance.md alone.
  * - PYHANG_BENCH_ONLY=bigfile: only the one-large-file rows (2, 6 and 18 MB,
  *   bench/big-file.ts); rewrites only their section of docs/performance.md.
+ * - PYHANG_BENCH_ONLY=jobs: only the `--jobs 1` / `--jobs 2` pair and its target, printed (docs/performance.md is left alone).
  *
  * Nothing here is asserted: the targets are reported as met or not.
  */
@@ -45,6 +46,7 @@ import {
   renderBigFileSection,
   renderDocument,
   renderSummary,
+  renderTargets,
   withBigFileSection,
   type BenchResult,
   type BigFileResult,
@@ -72,15 +74,18 @@ const copies = envInteger('PYHANG_BENCH_SCALE', 10, 0);
 const manyFiles = envInteger('PYHANG_BENCH_FILES', 100_000, 0);
 /** Runs of the many-files rows at most: each is a long run. */
 const MANY_FILES_RUNS = 3;
-const write = process.env['PYHANG_BENCH_WRITE'] !== '0';
 /** Runs per size of the one-large-file rows at most: the largest takes tens of seconds. */
 const BIG_FILE_RUNS = 3;
-const ONLY_CHOICES = ['bigfile'];
+const ONLY_CHOICES = ['bigfile', 'jobs'];
 const only = process.env['PYHANG_BENCH_ONLY'] ?? '';
 if (only !== '' && !ONLY_CHOICES.includes(only)) {
   process.stderr.write(`bench: PYHANG_BENCH_ONLY must be one of ${ONLY_CHOICES.join(', ')}, not '${only}'\n`);
   process.exit(2);
 }
+/** PYHANG_BENCH_ONLY=jobs prints its pair only; =bigfile rewrites its own section of docs/performance.md. */
+const write = process.env['PYHANG_BENCH_WRITE'] !== '0' && only !== 'jobs';
+/** The speed-up `--jobs 2` must give over `--jobs 1` (issue #20). */
+const JOBS_SPEEDUP_TARGET = 1.5;
 
 function envInteger(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -271,6 +276,26 @@ function runBigFileOnly(): void {
   }
 }
 
+/**
+ * `pyhang check` over every file at `--jobs 1` and `--jobs 2`, in turns: what
+ * the second thread buys (issue #20), and the target it is held to.
+ */
+function jobsPair(runJobs: (jobs: number, out: string) => Sample, out: (name: string) => string): { rows: Row[]; target: Target } {
+  const rows = alternatingRows(
+    runs,
+    [1, 2].map((jobs) => ({ label: `pyhang cold, all files, \`--jobs ${jobs}\``, run: () => runJobs(jobs, out(`jobs-${jobs}.json`)) })),
+  );
+  const [one, two] = rows as [Row, Row];
+  const what = `\`--jobs 2\` ≥ ${JOBS_SPEEDUP_TARGET}× \`--jobs 1\` (all files, wall median, runs in turns)`;
+  if (one.medianMs === undefined || two.medianMs === undefined || one.error || two.error) {
+    return { rows, target: { what, measured: one.error ?? two.error ?? '—', met: null } };
+  }
+  const r = one.medianMs / two.medianMs;
+  const cpu = `CPU ${formatMs(one.cpuMedianMs)} vs ${formatMs(two.cpuMedianMs)}`;
+  two.notes.push(`${r.toFixed(2)}× the \`--jobs 1\` row's speed`);
+  return { rows, target: { what, measured: `${r.toFixed(2)}× (${formatMs(one.medianMs)} vs ${formatMs(two.medianMs)}; ${cpu})`, met: r >= JOBS_SPEEDUP_TARGET } };
+}
+
 async function runBenchmark(): Promise<void> {
   const began = performance.now();
   const loadAtStart = os.loadavg()[0]!;
@@ -303,6 +328,17 @@ async function runBenchmark(): Promise<void> {
 
     progress('warming the page cache (one untimed read of the corpus)');
     runTimed(node, [path.join(benchDir, 'read-files.js'), corpus.root], plain);
+
+    const withJobs = (jobs: number, out: string): Sample => pyhangWith(allConfig, corpus.root, [...noCache, '--jobs', String(jobs)], out);
+    if (only === 'jobs') {
+      if (!flags.has('--jobs')) throw new Error('this build of pyhang check has no --jobs flag');
+      const pair = jobsPair(withJobs, inWork);
+      process.stdout.write(`${renderTargets([pair.target])}\n`);
+      for (const row of pair.rows) {
+        process.stdout.write(`${row.label}: median ${formatMs(row.medianMs)} (${formatMs(row.minMs)}–${formatMs(row.maxMs)}), CPU ${formatMs(row.cpuMedianMs)}, ${formatMb(row.peakRssKiB)}${row.error ? `; ${row.error}` : ''}\n`);
+      }
+      return;
+    }
 
     const rows: Row[] = [];
     const notes: string[] = [];
@@ -406,6 +442,10 @@ async function runBenchmark(): Promise<void> {
       ruffNative.notes.push(`${out.findings} findings (${describeCounts(out.byCode)})`);
     }
     rows.push(coldAll, ruffNative);
+
+    // What the second thread buys, on the same files.
+    const jobs = flags.has('--jobs') ? jobsPair(withJobs, inWork) : null;
+    if (jobs) rows.push(...jobs.rows);
 
     let ruffVersion = 'unknown';
     const ruff = timedRow('Ruff-wasm, ASYNC rules', runs, () =>
@@ -550,7 +590,11 @@ async function runBenchmark(): Promise<void> {
       ruffMs: ruffNative.medianMs,
       scale,
       server: { lines: SERVER_LINES, debounceMs: server?.debounceMs ?? 150 },
-      targets: [...targets({ grep, cold, coldAll, ruffNative, priming, warm, ruff, comparison, coldReport, scaledCold, server, copies }), bigFileTarget(bigFile)],
+      targets: [
+        ...targets({ grep, cold, coldAll, ruffNative, priming, warm, ruff, comparison, coldReport, scaledCold, server, copies }),
+        jobs?.target ?? { what: `\`--jobs 2\` ≥ ${JOBS_SPEEDUP_TARGET}× \`--jobs 1\``, measured: 'this build has no --jobs flag', met: null },
+        bigFileTarget(bigFile),
+      ],
       notes,
       elapsedMs: performance.now() - began,
     };

@@ -354,6 +354,10 @@ without pyhang's analysis cache, not with the operating system's cache dropped.
   --config 'exclude=[]' --exit-zero --output-format json DIR\`, the pinned release from
   the Python package index (see bench/ruff-native.ts), multi-threaded as Ruff runs by
   default. No configuration file in the corpus has a \`[tool.ruff]\` section.
+- **pyhang cold, all files, \`--jobs 1\`** and **\`--jobs 2\`**: the same run as the row above
+  with \`--jobs 1\` (the main thread alone) and \`--jobs 2\` (one worker thread beside it), in
+  turns: what the second core buys. \`PYHANG_BENCH_ONLY=jobs npm run bench\` runs only this
+  pair and prints it.
 - **Ruff-wasm ASYNC**: \`node dist/bench/ruff-async.js DIR\`: \`@astral-sh/ruff-wasm-nodejs\`
   (a devDependency), one \`Workspace\` with \`{ lint: { select: ['ASYNC'] } }\`, \`check()\`
   called on each file's text in turn, in a single thread (the wasm build has no

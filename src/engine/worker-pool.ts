@@ -29,7 +29,11 @@ const SEARCHES_IN_FLIGHT_SHARED = 2;
 const BATCH = 16;
 /** With this thread taking tasks too, a worker is handed no more bytes of files than this ahead (sizes known for demand loads). */
 const BYTES_IN_FLIGHT_SHARED = 256 * 1024;
-/** Parses made by workers waiting for this thread to analyse them (see `finish`): beyond this many, workers are fed no more. */
+/**
+ * Parses made by workers waiting for this thread to analyse them (see `finish`): beyond this many, workers are fed no more.
+ * (Rather than idle, the worker could analyse the next files itself and send their facts: measured, the facts' JSON.parse
+ * cost this thread about what the walks saved it, and the process more CPU and memory; see docs/performance.md, #20.)
+ */
 const PARSED_AHEAD = 8;
 /** A worker that has finished nothing for this long is given up on; its files are analysed in this thread. */
 const STALL_MS = 60_000;
