@@ -101,6 +101,7 @@ const isFunction = shape({
   loc: isLoc,
   params: arrayOf(isString),
   returns: value,
+  returnsHandled: optional(isBoolean),
   submitsParams: arrayOf(isNumber),
   runsParams: arrayOf(isNumber),
   forwards: arrayOf(shape({ param: isNumber, callee: value, argIndex: optional(isNumber), argName: optional(isString) })),
