@@ -92,6 +92,7 @@ const isEscape = shape({
   raises: optional(isString),
   caught: arrayOf(isString),
   falseKeywords: optional(arrayOf(isString)),
+  falsePositions: optional(arrayOf(isNumber)),
 });
 
 const isFunction = shape({

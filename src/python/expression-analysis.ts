@@ -101,6 +101,15 @@ function qualifiedPrefix(value: Value): string | null {
   return q !== null && q.length <= MAX_QUALIFIED_NAME ? q : null;
 }
 
+/** The text of a plain string literal that is an identifier (`"exit"`), else null: the name `getattr` reads. */
+function constantName(node: SyntaxNode | undefined): string | null {
+  if (node?.type !== 'string') return null;
+  const parts = node.namedChildren;
+  if (parts.length !== 3 || parts[1]!.type !== 'string_content' || !/^[rRuU]?["']+$/.test(parts[0]!.text)) return null;
+  const text = parts[1]!.text;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? text : null;
+}
+
 /** Expressions and calls: their abstract values, and what calls of library APIs do (see src/library/). */
 export abstract class ExpressionAnalyzer extends StatementAnalyzer {
   /** Evaluates without recording facts (for re-reading a name already evaluated). */
@@ -180,11 +189,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         const obj = node.childForFieldName('object');
         const name = node.childForFieldName('attribute')?.text ?? '';
         const ov = obj ? this.evalExpr(obj, ctx, state) : NOTHING;
-        const q = qualifiedPrefix(ov);
-        if (q) return symbol(`${q}.${name}`);
-        // A method a rule's extractors read, taken without calling it (`waiter = fut.result`): called later, it is that call.
-        if (obj && this.extractors.has(`.${name}`)) return this.boundMethod(ov, name, obj);
-        return attrOf(ov, name);
+        return this.attributeValue(obj, ov, name);
       }
       case 'call':
         return this.evalCall(node, ctx, state, suppress);
@@ -637,6 +642,15 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    */
   private readonly boundMethods = new WeakMap<Term, { object: SyntaxNode; partial?: CallSite }>();
 
+  /** `object.name`, where the object's node is `obj` and its value `ov` (also `getattr(obj, "name")`). */
+  private attributeValue(obj: SyntaxNode | null, ov: Value, name: string): Value {
+    const q = qualifiedPrefix(ov);
+    if (q) return symbol(`${q}.${name}`);
+    // A method a rule's extractors read, taken without calling it (`waiter = fut.result`): called later, it is that call.
+    if (obj && this.extractors.has(`.${name}`)) return this.boundMethod(ov, name, obj);
+    return attrOf(ov, name);
+  }
+
   /** `o.n` taken as a value, a method the rules' extractors read: the bound method, which a later call calls on `o`. */
   private boundMethod(o: Value, n: string, object: SyntaxNode, partial?: CallSite): Value {
     const value = boundMethodOf(o, n);
@@ -798,6 +812,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     else {
       const falseKeywords = [...call.args.keywords].filter(([, node]) => unwrapParens(node).type === 'false').map(([name]) => name);
       if (falseKeywords.length > 0) escape.falseKeywords = falseKeywords;
+      const falsePositions = call.args.splat ? [] : call.args.positional.flatMap((node, i) => (unwrapParens(node).type === 'false' ? [i] : []));
+      if (falsePositions.length > 0) escape.falsePositions = falsePositions;
     }
     ctx.fn.escapes.push(escape);
   }
@@ -957,6 +973,13 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
       }
       case 'binds-arguments':
         return this.bindArguments(api.callable.position, call, ctx);
+      case 'reads-attribute': {
+        const obj = argNodeOf(call, api.object);
+        const name = constantName(argNodeOf(call, api.name));
+        if (!obj || name === null) return null;
+        const value = this.attributeValue(unwrapParens(obj), argOf(call, api.object) ?? NOTHING, name);
+        return union(value, argOf(call, api.default) ?? NOTHING);
+      }
       case 'collects':
         return argValues[0] ? collectionOf(elemOf(argValues[0])) : NOTHING;
       case 'takes-element':

@@ -128,6 +128,12 @@ export interface EscapeFact {
   caught: string[];
   /** For `call`: the keywords given as the literal False (`cli(standalone_mode=False)`), which some exits return on. */
   falseKeywords?: string[];
+  /**
+   * For `call`: the positions of arguments given as the literal False
+   * (`cli.main(args, "bot", None, False)`), read as such only for a call that
+   * unpacks no `*args` (positions are exact then).
+   */
+  falsePositions?: number[];
 }
 
 /**
