@@ -1,6 +1,6 @@
 /** The module walk's expressions (see module-analysis.ts). */
 import type { SyntaxNode } from './parser.js';
-import { record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
+import { own, record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, callsArgument, methodEffect, type ApiEffect, type CallsArgument, type MethodEffect } from '../library/index.js';
 import { buildScope, parameterNames, targetNames } from './scopes.js';
 import { FUTURE, NOTHING, paramOf, instanceOf, libraryObject, mayBeLibraryObject, attrOf, boundMethodOf, callOf, collectionOf, elemOf, itemOf, mappingOf, submittedToLoop, symbol, union, valuesOf, singleSymbol, mayBeProjectCallee, type Term, type Value } from './values.js';
@@ -443,8 +443,9 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         given = { ...passed, args: { ...passed.args, positional: passed.args.positional.slice(1) }, argValues: passed.argValues.slice(1) };
       }
       this.runExtractors({ ...given, node: attr, fnNode: attr, callee: callable, receiver }, method, calledCtx, state, calledByText(call.fnNode));
-    } else if (this.extractors !== NO_EXTRACTORS) {
-      // A bound method held by a name or a partial (`Thread(target=waiter)`): reported at the argument.
+    }
+    // A bound method held by a name, an attribute or a partial (`Thread(target=waiter)`, `target=self._wait`): reported at the argument.
+    if (this.extractors !== NO_EXTRACTORS && (method === null || !this.extractors.has(`.${method}`))) {
       this.callBoundMethods(callable, { ...passed, node: callableNode, fnNode: callableNode, callee: callable, receiver: NOTHING }, calledCtx, state, calledByText(call.fnNode));
     }
     this.recordCall({ ...passed, node: call.node, fnNode: call.fnNode, callee: callable, receiver: NOTHING }, ctx);
@@ -642,6 +643,13 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    */
   private readonly boundMethods = new WeakMap<Term, { object: SyntaxNode; partial?: CallSite }>();
 
+  /** `pkg.mod.`: what the qualified names of this module's own bindings start with. */
+  private modulePrefixMemo: string | null = null;
+
+  private get modulePrefix(): string {
+    return (this.modulePrefixMemo ??= `${this.info.module}.`);
+  }
+
   /** `object.name`, where the object's node is `obj` and its value `ov` (also `getattr(obj, "name")`). */
   private attributeValue(obj: SyntaxNode | null, ov: Value, name: string): Value {
     const q = qualifiedPrefix(ov);
@@ -666,7 +674,7 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
    * bound first and then this call's arguments.
    */
   private callBoundMethods(callee: Value, call: CallSite, ctx: Ctx, state: State, calledBy: string | null): void {
-    for (const term of callee) {
+    for (const term of this.heldHere(callee, ctx)) {
       if (term.k !== 'attr' || !this.extractors.has(`.${term.n}`)) continue;
       const known = this.boundMethods.get(term);
       if (!known) continue;
@@ -685,6 +693,26 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
         : call;
       this.runExtractors({ ...site, receiver: term.o }, term.n, ctx, state, calledBy, { object: known.object, via: compact(call.fnNode.text) });
     }
+  }
+
+  /**
+   * The terms of `value`, and for a module-level name of this module or an
+   * attribute of `self` (the class being walked), what it holds so far here
+   * (`WAIT = FUT.result` above, `self._wait = fut.result` in a method walked
+   * before): a bound method stored there is called where the name is.
+   */
+  private heldHere(value: Value, ctx: Ctx): Value {
+    let out: Value | null = null;
+    for (const term of value) {
+      let held: Value | undefined;
+      if (term.k === 'sym' && term.q.startsWith(this.modulePrefix)) held = own(this.facts.variables, term.q.slice(this.modulePrefix.length));
+      else if (term.k === 'attr' && ctx.classRel && term.o.length === 1 && term.o[0]!.k === 'self' && term.o[0]!.c === ctx.classQ) {
+        const cls = this.classes.get(ctx.classRel);
+        held = cls ? own(cls.attrs, term.n) : undefined;
+      }
+      if (held && held.length > 0) out = [...(out ?? value), ...held];
+    }
+    return out ?? value;
   }
 
   /** The callee's value; for `x.m(...)` also returns the receiver's. */
@@ -741,7 +769,8 @@ export abstract class ExpressionAnalyzer extends StatementAnalyzer {
     const call: CallSite = { node, fnNode, callee, receiver, args, argValues, keywordValues };
     if (this.extractors !== NO_EXTRACTORS && this.recording) {
       this.runExtractors(call, method, ctx, state);
-      if (method === null) this.callBoundMethods(callee, call, ctx, state, null);
+      // (A method no extractor reads may be an attribute holding a bound method: `self._wait()`.)
+      if (method === null || !this.extractors.has(`.${method}`)) this.callBoundMethods(callee, call, ctx, state, null);
     }
     if (calls) this.callArgument(calls, call, ctx, state);
 
