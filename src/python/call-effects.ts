@@ -90,8 +90,13 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
     else {
       const falseKeywords = [...call.args.keywords].filter(([, node]) => unwrapParens(node).type === 'false').map(([name]) => name);
       if (falseKeywords.length > 0) escape.falseKeywords = falseKeywords;
-      const falsePositions = call.args.splat ? [] : call.args.positional.flatMap((node, i) => (unwrapParens(node).type === 'false' ? [i] : []));
-      if (falsePositions.length > 0) escape.falsePositions = falsePositions;
+      // (A loop, not flatMap: this runs for every call in a function, and almost none passes False.)
+      if (!call.args.splat) {
+        const positional = call.args.positional;
+        for (let i = 0; i < positional.length; i++) {
+          if (unwrapParens(positional[i]!).type === 'false') (escape.falsePositions ??= []).push(i);
+        }
+      }
     }
     ctx.fn.escapes.push(escape);
   }

@@ -277,8 +277,12 @@ export abstract class CallableAnalyzer extends CallEffectsAnalyzer {
     return attrOf(ov, name);
   }
 
+  /** Whether boundMethod has made any yet (see callBoundMethods). */
+  private madeBoundMethods = false;
+
   /** `o.n` taken as a value, a method the rules' extractors read: the bound method, which a later call calls on `o`. */
   private boundMethod(o: Value, n: string, object: SyntaxNode, partial?: CallSite): Value {
+    this.madeBoundMethods = true;
     const value = boundMethodOf(o, n);
     for (const term of value) this.boundMethods.set(term, partial ? { object, partial } : { object });
     return value;
@@ -292,6 +296,8 @@ export abstract class CallableAnalyzer extends CallEffectsAnalyzer {
    * bound first and then this call's arguments.
    */
   protected callBoundMethods(callee: Value, call: CallSite, ctx: Ctx, state: State, calledBy: string | null): void {
+    // Most modules take no bound wait as a value: then no call can call one, and nothing is looked up per call.
+    if (!this.madeBoundMethods) return;
     for (const term of this.heldHere(callee, ctx)) {
       if (term.k !== 'attr' || !this.extractors.has(`.${term.n}`)) continue;
       const known = this.boundMethods.get(term);
