@@ -1,5 +1,5 @@
 import type { Rule } from '../src/engine/rule.js';
-import { isThreadsafeFuture, threadsafeFutureNames } from './shared/threadsafe-futures.js';
+import { isThreadsafeFuture, outcomeHandledByCallback, threadsafeFutureNames } from './shared/threadsafe-futures.js';
 
 /**
  * HANG004 threadsafe-future-discarded.
@@ -35,6 +35,8 @@ export const HANG004: Rule = {
   check(context) {
     for (const discard of context.facts.discards) {
       if (!isThreadsafeFuture(context.project, discard.value)) continue;
+      // A wrapper that attached a done-callback reading the future before returning it handles its outcome.
+      if (outcomeHandledByCallback(context.project, discard.value)) continue;
       context.report({ messageId: 'discarded', data: { call: `${discard.calleeText}(...)` }, loc: discard.loc });
     }
   },

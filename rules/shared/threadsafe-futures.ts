@@ -15,6 +15,34 @@ export function isThreadsafeFuture(project: ProjectIndex, value: Value): boolean
   return value.length > 0 && project.evaluate(value).includes('fut');
 }
 
+/**
+ * Whether the value is what calls of functions return whose returned futures
+ * all carry a done-callback that may read their outcome
+ * (FunctionFacts.returnsHandled), directly or through what they return in
+ * turn (`def outer(c): return submit(c)`): dropping it does not drop the
+ * outcome. Any other callee (run_coroutine_threadsafe itself, a class) or
+ * term: not handled.
+ */
+export function outcomeHandledByCallback(project: ProjectIndex, value: Value, seen = new Set<string>()): boolean {
+  if (value.length === 0) return false;
+  return value.every((term) => {
+    if (term.k !== 'call') return false;
+    const callees = project.evaluate(term.f);
+    return (
+      callees.length > 0 &&
+      callees.every((c) => {
+        if (!c.startsWith('func:') && !c.startsWith('bound:')) return false;
+        const q = c.slice(c.indexOf(':') + 1);
+        const fn = project.functionAt(q)?.fn;
+        if (!fn || seen.has(q)) return false;
+        if (fn.returnsHandled) return true;
+        seen.add(q);
+        return outcomeHandledByCallback(project, fn.returns, seen);
+      })
+    );
+  });
+}
+
 /** Whether iterating the value yields such futures (the `fs` of wait / as_completed). */
 export function holdsThreadsafeFutures(project: ProjectIndex, value: Value): boolean {
   return value.length > 0 && project.evaluate(value).includes('seq');

@@ -92,6 +92,7 @@ const isEscape = shape({
   raises: optional(isString),
   caught: arrayOf(isString),
   falseKeywords: optional(arrayOf(isString)),
+  falsePositions: optional(arrayOf(isNumber)),
 });
 
 const isFunction = shape({
@@ -101,6 +102,7 @@ const isFunction = shape({
   loc: isLoc,
   params: arrayOf(isString),
   returns: value,
+  returnsHandled: optional(isBoolean),
   submitsParams: arrayOf(isNumber),
   runsParams: arrayOf(isNumber),
   forwards: arrayOf(shape({ param: isNumber, callee: value, argIndex: optional(isNumber), argName: optional(isString) })),

@@ -107,6 +107,11 @@ export type ApiEffect =
    * bound here is passed to it.
    */
   | { kind: 'binds-arguments'; callable: Param }
+  /**
+   * `getattr(object, name[, default])`: with `name` a constant string
+   * (`getattr(sys, "exit")`), what `object.name` is, or `default`.
+   */
+  | { kind: 'reads-attribute'; object: Param; name: Param; default: Param }
   /** Returns a collection of its first argument's elements (list, tuple, sorted, ...). */
   | { kind: 'collects' }
   /**
@@ -338,6 +343,8 @@ export const ITERTOOLS: readonly LibraryApi[] = [
 ];
 
 export const BUILTINS: readonly LibraryApi[] = [
+  // getattr(object, name, default, /): positional only.
+  { names: ['builtins.getattr'], does: { kind: 'reads-attribute', object: { position: 0, keyword: '' }, name: { position: 1, keyword: '' }, default: { position: 2, keyword: '' } } },
   {
     names: ['builtins.list', 'builtins.tuple', 'builtins.set', 'builtins.frozenset', 'builtins.sorted', 'builtins.reversed', 'builtins.iter'],
     does: { kind: 'collects' },

@@ -103,7 +103,7 @@ export class ExceptionFlow {
   private raisedBy(escape: EscapeFact): string[] {
     if (escape.via === 'exit') return escape.raises ? [escape.raises] : [];
     // A call of a library exit known only by its value (`parser.parse_args()`, `bail = sys.exit; bail()`).
-    if (escape.via === 'call') return this.project.exitsCalled(escape.value, escape.falseKeywords);
+    if (escape.via === 'call') return this.project.exitsCalled(escape.value, escape.falseKeywords, escape.falsePositions);
     if (escape.via !== 'raise') return [];
     const out = new Set<string>();
     for (const c of this.project.evaluate(escape.value)) {

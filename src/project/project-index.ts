@@ -743,9 +743,10 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * What calling the callee raises, when it is a library exit (or an instance
    * of a library class whose `__call__` exits: a click command), unless the
-   * call gives the row's `unlessFalse` keyword as False (`falseKeywords`).
+   * call gives the row's `unlessFalse` parameter as False, by keyword
+   * (`falseKeywords`) or position (`falsePositions`).
    */
-  exitsCalled(callee: Value, falseKeywords: readonly string[] = []): string[] {
+  exitsCalled(callee: Value, falseKeywords: readonly string[] = [], falsePositions: readonly number[] = []): string[] {
     const out: string[] = [];
     for (const c of this.evaluate(callee)) {
       let q: string;
@@ -754,7 +755,7 @@ export class ProjectIndex implements ResolvedProject {
       else continue;
       const effect = apiEffect(q);
       if (effect?.kind !== 'exits' || out.includes(effect.raises)) continue;
-      if (effect.unlessFalse && falseKeywords.includes(effect.unlessFalse.keyword)) continue;
+      if (effect.unlessFalse && (falseKeywords.includes(effect.unlessFalse.keyword) || falsePositions.includes(effect.unlessFalse.position))) continue;
       out.push(effect.raises);
     }
     return out;

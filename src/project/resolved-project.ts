@@ -32,7 +32,7 @@ export interface ResolvedProject {
   /** The functions (and bound methods) a callee may be. */
   functionsCalled(callee: Value): FunctionFacts[];
   /** The exception classes of the library exits (see src/library/) a callee may be. */
-  exitsCalled(callee: Value, falseKeywords?: readonly string[]): string[];
+  exitsCalled(callee: Value, falseKeywords?: readonly string[], falsePositions?: readonly number[]): string[];
   /** An indexed function by qualified name. */
   functionAt(q: string): IndexedFunction | undefined;
   /** An indexed class by qualified name. */

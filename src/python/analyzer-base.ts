@@ -103,7 +103,8 @@ export abstract class AnalyzerBase {
     };
   }
 
-  // The walk's other parts (statement-analysis.ts, expression-analysis.ts, module-analysis.ts) call each other through these.
+  // The walk's other parts (statement-analysis.ts, call-effects.ts, callable-values.ts, expression-analysis.ts,
+  // module-analysis.ts) call each other through these.
   protected abstract visitStatement(node: SyntaxNode, ctx: Ctx, state: State): void;
   protected abstract evalExpr(node: SyntaxNode, ctx: Ctx, state: State): Value;
   protected abstract quietEval(node: SyntaxNode, ctx: Ctx, state: State): Value;

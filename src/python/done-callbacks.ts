@@ -88,3 +88,19 @@ export function onlyAssignmentOfDroppedFuture(name: SyntaxNode, isDropping: (reg
   }
   return assigned;
 }
+
+/**
+ * For `return name`: whether `name` is, somewhere in its function, the
+ * receiver of a done-callback registration that `handles` says may read the
+ * future (`fut.add_done_callback(log_failure)`): whoever drops what the
+ * function returns does not drop the future's outcome.
+ */
+export function hasHandlingCallback(name: SyntaxNode, handles: (registration: SyntaxNode) => boolean): boolean {
+  for (const id of enclosingScope(name).descendantsOfType('identifier')) {
+    if (id.text !== name.text) continue;
+    const parent = id.parent;
+    const registration = parent?.type === 'attribute' && parent.childForFieldName('object')?.id === id.id ? parent.parent : null;
+    if (registration?.type === 'call' && handles(registration)) return true;
+  }
+  return false;
+}

@@ -14,7 +14,7 @@ import type { NoqaDirective } from './noqa.js';
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 9;
+export const FACTS_SCHEMA_VERSION = 10;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and
@@ -128,6 +128,12 @@ export interface EscapeFact {
   caught: string[];
   /** For `call`: the keywords given as the literal False (`cli(standalone_mode=False)`), which some exits return on. */
   falseKeywords?: string[];
+  /**
+   * For `call`: the positions of arguments given as the literal False
+   * (`cli.main(args, "bot", None, False)`), read as such only for a call that
+   * unpacks no `*args` (positions are exact then).
+   */
+  falsePositions?: number[];
 }
 
 /**
@@ -243,6 +249,14 @@ export interface FunctionFacts {
   params: string[];
   /** What it returns (union over its `return` statements). */
   returns: Value;
+  /**
+   * True when every `return` that returns a value returns a name on which a
+   * done-callback that may read the future's outcome is registered in the
+   * function (`fut.add_done_callback(log_failure); return fut`): a caller that
+   * drops what it returns leaves the outcome to that callback. A callback
+   * known to ignore its future (`lambda _: None`) does not count.
+   */
+  returnsHandled?: boolean;
   /** Parameters it passes as the coroutine to run_coroutine_threadsafe: this makes it a submitting wrapper. */
   submitsParams: number[];
   /** Parameters it passes as the coroutine to an entry point (asyncio.run, run_until_complete): a running wrapper. */

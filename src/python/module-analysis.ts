@@ -14,8 +14,10 @@
  *
  * The walk is one object split by what it visits: analyzer-base.ts (the facts
  * being built, name lookup and binding), statement-analysis.ts,
- * expression-analysis.ts (calls, and what library APIs do: src/library/), and
- * this file (the module, definitions, re-analysis of an edited document).
+ * call-effects.ts (what calls do to the facts: the library rows of
+ * src/library/, escapes, call facts), callable-values.ts (lambdas, partials,
+ * bound methods, callables handed to APIs), expression-analysis.ts
+ * (expressions, and evaluating a call), and this file (the module, definitions, re-analysis of an edited document).
  * What the model knows is generic Python plus the library rows; rules
  * (rules/) decide what is a hazard.
  */

@@ -2,7 +2,7 @@
 import type { SyntaxNode } from './parser.js';
 import { importBindings } from './imports.js';
 import { apiEffect, methodEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
-import { ignoresItsFuture, moduleOf, onlyAssignmentOfDroppedFuture } from './done-callbacks.js';
+import { hasHandlingCallback, ignoresItsFuture, moduleOf, onlyAssignmentOfDroppedFuture } from './done-callbacks.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
 import { MAX_STATEMENT_DEPTH, markDone, wrapsKey, allDoneKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
@@ -110,7 +110,10 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
         const value = node.namedChild(0);
         if (value) {
           const v = this.evalExpr(value, ctx, state);
-          if (ctx.fn) ctx.fn.returns = union(ctx.fn.returns, v);
+          if (ctx.fn) {
+            ctx.fn.returns = union(ctx.fn.returns, v);
+            if (v.length > 0) this.noteReturnHandled(value, ctx);
+          }
         }
         this.leaveLoops(ctx.loops, ctx, state);
         state.dead = true;
@@ -220,6 +223,31 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     // Whatever `fut.add_done_callback(cb)` itself evaluates to (the model may give it a value), the
     // future it registers on may be left to that callback alone.
     this.noteFutureLeftToCallback(call, ctx, state);
+  }
+
+  /**
+   * `return fut` after `fut.add_done_callback(log_failure)` (see
+   * FunctionFacts.returnsHandled): true while every value-carrying `return`
+   * of the function is such a name. Only a module that registers a
+   * done-callback somewhere can have one.
+   */
+  private noteReturnHandled(value: SyntaxNode, ctx: Ctx): void {
+    const fn = ctx.fn!;
+    if (this.callbackNames.size === 0 && this.callbackLambdas.size === 0) return;
+    if (fn.returnsHandled === false) return;
+    const name = unwrapParens(value);
+    const handled = name.type === 'identifier' && hasHandlingCallback(name, (registration) => this.registersHandlingCallback(registration, name.text));
+    fn.returnsHandled = handled;
+  }
+
+  /** Whether the call registers a done-callback (see src/library/) not known to ignore the future (see done-callbacks.ts). */
+  private registersHandlingCallback(registration: SyntaxNode, future: string): boolean {
+    const fn = registration.childForFieldName('function');
+    if (fn?.type !== 'attribute') return false;
+    const registers = methodEffect(fn.childForFieldName('attribute')?.text ?? null);
+    if (registers?.kind !== 'registers-done-callback') return false;
+    const callback = callArgs(registration).positional[registers.callback];
+    return callback !== undefined && !ignoresItsFuture(callback, future, moduleOf(registration));
   }
 
   /** Calls whose value is left only to done-callbacks that ignore it, each noted once (a loop's body is walked twice). */

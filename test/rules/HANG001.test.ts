@@ -1382,3 +1382,116 @@ ruleTester('HANG001', {
     },
   ],
 });
+
+// A bound wait stored in an attribute or a module-level name and called elsewhere in the module.
+ruleTester('HANG001', {
+  valid: [
+    {
+      name: 'stored bound waits called with a timeout, bound with one, or a stored method that does not wait',
+      code: gatewayHeader + py`
+        import threading
+
+        async def ping():
+            return "pong"
+
+        LOOP = asyncio.new_event_loop()
+        PING = asyncio.run_coroutine_threadsafe(ping(), LOOP)
+        WAIT_PING = PING.result
+        CHECK_PING = functools.partial(PING.result, timeout=5)
+
+        def ping_ok():
+            return WAIT_PING(timeout=5) == "pong" and CHECK_PING() == "pong"
+
+        class Request:
+            def __init__(self, loop, coro):
+                self._fut = asyncio.run_coroutine_threadsafe(coro, loop)
+                self._wait = self._fut.result
+                self._cancel = self._fut.cancel
+
+            def get(self, timeout=10):
+                return self._wait(timeout)
+
+            def abandon(self):
+                self._cancel()
+
+            def start_waiter(self):
+                threading.Thread(target=self._cancel, daemon=True).start()
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a bound wait in an attribute set in __init__ or another method, and in a module-level name, called elsewhere',
+      code: gatewayHeader + py`
+        import threading
+
+        async def ping():
+            return "pong"
+
+        LOOP = asyncio.new_event_loop()
+        PING = asyncio.run_coroutine_threadsafe(ping(), LOOP)
+        WAIT_PING = PING.result
+
+        def ping_ok():
+            return WAIT_PING() == "pong"
+
+        class Request:
+            def __init__(self, loop, coro):
+                self._fut = asyncio.run_coroutine_threadsafe(coro, loop)
+                self._wait = self._fut.result
+
+            def start(self, loop, coro):
+                fut = asyncio.run_coroutine_threadsafe(coro, loop)
+                self._error = fut.exception
+
+            def get(self):
+                log.debug("waiting for %r", self._fut)
+                return self._wait()
+
+            def failed(self):
+                return self._error() is not None
+
+            def wait_in_thread(self):
+                threading.Thread(target=self._wait, daemon=True).start()
+      `,
+      output: gatewayHeader + py`
+        import threading
+
+        async def ping():
+            return "pong"
+
+        LOOP = asyncio.new_event_loop()
+        PING = asyncio.run_coroutine_threadsafe(ping(), LOOP)
+        WAIT_PING = PING.result
+
+        def ping_ok():
+            return WAIT_PING(timeout=30) == "pong"
+
+        class Request:
+            def __init__(self, loop, coro):
+                self._fut = asyncio.run_coroutine_threadsafe(coro, loop)
+                self._wait = self._fut.result
+
+            def start(self, loop, coro):
+                fut = asyncio.run_coroutine_threadsafe(coro, loop)
+                self._error = fut.exception
+
+            def get(self):
+                log.debug("waiting for %r", self._fut)
+                return self._wait(timeout=30)
+
+            def failed(self):
+                return self._error(timeout=30) is not None
+
+            def wait_in_thread(self):
+                threading.Thread(target=self._wait, daemon=True).start()
+      `,
+      errors: [
+        { line: 19, column: 12, message: '`WAIT_PING()` calls `PING.result` and can block forever without a timeout' },
+        { line: 32, column: 16, message: '`self._wait()` calls `self._fut.result`' },
+        { line: 35, column: 16, message: '`self._error()` calls `fut.exception`' },
+        { line: 38, column: 33, message: '`self._fut.result` passed to `threading.Thread`' },
+      ],
+    },
+  ],
+});

@@ -820,3 +820,82 @@ ruleTester('HANG002', {
     },
   ],
 });
+
+// standalone_mode=False by position (click's `main(args, prog_name, complete_var, standalone_mode)`), and exits taken with getattr.
+ruleTester('HANG002', {
+  valid: [
+    {
+      name: 'click commands given standalone_mode=False by position, across modules; os._exit through getattr; a dynamic getattr',
+      files: {
+        'bot/__init__.py': '',
+        'bot/cli.py': clickCli,
+        'bot/admin.py': adminCommands,
+        'bot/handlers.py': py`
+          import os
+          import sys
+          from bot.cli import cli, ping
+          from .admin import roles
+
+          async def on_message(text):
+              return cli.main(text.split(), "bot", None, False)
+
+          async def on_ping(text):
+              return ping(text.split(), "ping", None, False)
+
+          async def on_roles(text, complete_var=None):
+              return roles.main(text.split(), "roles", complete_var, False)
+
+          async def on_crash(code):
+              hard_exit = getattr(os, "_exit")
+              hard_exit(code)
+
+          async def on_hook(name):
+              getattr(sys, name)()
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'standalone_mode=True by position or a flag not known to be False, and sys.exit taken with getattr',
+      files: {
+        'bot/__init__.py': '',
+        'bot/cli.py': clickCli,
+        'bot/handlers.py': py`
+          import asyncio
+          import sys
+          from bot.cli import cli, ping
+
+          loop = asyncio.new_event_loop()
+          EXIT = getattr(sys, "exit")
+
+          async def on_message(text):
+              cli.main(text.split(), "bot", None, True)
+
+          async def on_ping(text, standalone):
+              ping(text.split(), "ping", None, standalone)
+
+          async def on_quit(code):
+              exit_fn = getattr(sys, "exit")
+              exit_fn(code)
+
+          async def on_stop():
+              getattr(sys, "exit", None)(0)
+
+          async def on_fatal(msg):
+              EXIT(msg)
+
+          def bridge(code):
+              return asyncio.run_coroutine_threadsafe(on_quit(code), loop).result(timeout=5)
+        `,
+      },
+      errors: [
+        { file: 'bot/handlers.py', line: 9, column: 5, severity: 'warning', message: '`SystemExit` can escape coroutine `on_message()`' },
+        { file: 'bot/handlers.py', line: 12, column: 5, severity: 'warning', message: '`SystemExit` can escape coroutine `on_ping()`' },
+        { file: 'bot/handlers.py', line: 16, column: 5, severity: 'error', message: '`SystemExit` can escape `on_quit()`: handlers.py:25 hangs' },
+        { file: 'bot/handlers.py', line: 19, column: 5, severity: 'warning', message: '`SystemExit` can escape coroutine `on_stop()`' },
+        { file: 'bot/handlers.py', line: 22, column: 5, severity: 'warning', message: '`SystemExit` can escape coroutine `on_fatal()`' },
+      ],
+    },
+  ],
+});

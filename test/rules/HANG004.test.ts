@@ -282,3 +282,119 @@ ruleTester('HANG004', {
     },
   ],
 });
+
+// A wrapper that attaches a done-callback handling the future and returns it: dropping what it returns drops nothing.
+ruleTester('HANG004', {
+  valid: [
+    {
+      name: 'a wrapper from another module that logs failures, called as a statement, through a method and a wrapper of it',
+      files: {
+        'svc/__init__.py': '',
+        'svc/bridge.py': py`
+          import asyncio
+          import logging
+
+          log = logging.getLogger(__name__)
+          LOOP = asyncio.new_event_loop()
+
+          def log_failure(fut):
+              if not fut.cancelled() and fut.exception() is not None:
+                  log.error("background job failed", exc_info=fut.exception())
+
+          def submit(coro):
+              fut = asyncio.run_coroutine_threadsafe(coro, LOOP)
+              fut.add_done_callback(log_failure)
+              return fut
+
+          def submit_later(coro):
+              return submit(coro)
+
+          class Bridge:
+              def __init__(self, loop):
+                  self.loop = loop
+
+              def spawn(self, coro, name):
+                  future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+                  future.add_done_callback(self._report)
+                  return future
+
+              def spawn_quiet(self, coro):
+                  future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+                  future.add_done_callback(lambda f: f.exception() and log.warning("failed: %r", f.exception()))
+                  return future
+
+              def _report(self, fut):
+                  if fut.exception() is not None:
+                      log.error("job failed: %r", fut.exception())
+        `,
+        'svc/handlers.py': py`
+          from .bridge import Bridge, submit, submit_later
+
+          async def refresh_cache():
+              return 1
+
+          def on_request(bridge: Bridge):
+              submit(refresh_cache())
+              submit_later(refresh_cache())
+              bridge.spawn(refresh_cache(), "refresh")
+              bridge.spawn_quiet(refresh_cache())
+        `,
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'wrappers whose callback ignores the future, that return one future unhandled, or that handle another name',
+      files: {
+        'svc/__init__.py': '',
+        'svc/bridge.py': py`
+          import asyncio
+          import threading
+
+          LOOP = asyncio.new_event_loop()
+          finished = threading.Event()
+
+          def mark_done(_):
+              finished.set()
+
+          def log_failure(fut):
+              print(fut.exception())
+
+          def submit(coro):
+              fut = asyncio.run_coroutine_threadsafe(coro, LOOP)
+              fut.add_done_callback(mark_done)
+              return fut
+
+          def submit_or_retry(coro, retry):
+              fut = asyncio.run_coroutine_threadsafe(coro, LOOP)
+              fut.add_done_callback(log_failure)
+              if retry:
+                  return asyncio.run_coroutine_threadsafe(coro, LOOP)
+              return fut
+
+          def submit_twice(coro):
+              first = asyncio.run_coroutine_threadsafe(coro, LOOP)
+              first.add_done_callback(log_failure)
+              second = asyncio.run_coroutine_threadsafe(coro, LOOP)
+              return second
+        `,
+        'svc/handlers.py': py`
+          from . import bridge
+
+          async def refresh_cache():
+              return 1
+
+          def on_request():
+              bridge.submit(refresh_cache())
+              bridge.submit_or_retry(refresh_cache(), retry=True)
+              bridge.submit_twice(refresh_cache())
+        `,
+      },
+      errors: [
+        { file: 'svc/handlers.py', line: 7, column: 5, message: '`bridge.submit(...)`' },
+        { file: 'svc/handlers.py', line: 8, column: 5, message: '`bridge.submit_or_retry(...)`' },
+        { file: 'svc/handlers.py', line: 9, column: 5, message: '`bridge.submit_twice(...)`' },
+      ],
+    },
+  ],
+});
