@@ -6,7 +6,7 @@ import type { Scope } from './scopes.js';
 import { own, record } from './facts.js';
 import type { ClassFacts, CoroutineUse, Loc, ModuleFacts } from './facts.js';
 import type { ExtractorTable } from './extractors.js';
-import { NOTHING, symbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
+import { NOTHING, symbol, builtinSymbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
 import { guardKey, type Ctx, type State } from './flow-state.js';
 import { compact } from './expression-shapes.js';
 import type { EffectLog } from './body-memo.js';
@@ -32,6 +32,9 @@ export const walkSteps = { count: 0 };
  * it visits: StatementAnalyzer (statements), ExpressionAnalyzer (expressions
  * and calls), ModuleAnalyzer (the module, definitions, re-analysis).
  */
+/** How many Locs `loc` keeps for sharing before it starts again (see loc). */
+const MAX_SHARED_LOCS = 4096;
+
 export abstract class AnalyzerBase {
   readonly facts: ModuleFacts;
 
@@ -123,6 +126,9 @@ export abstract class AnalyzerBase {
     const key = this.locBase > 0 ? start * this.locBase + end : `${start}:${end}`;
     let loc = this.locs.get(key);
     if (!loc) {
+      // The facts that share a Loc are recorded while one call is walked, so a map of the recent ones shares
+      // as well as one of all: kept small, it costs a big file no growing table of millions of entries.
+      if (this.locs.size >= MAX_SHARED_LOCS) this.locs.clear();
       loc = this.lines.span(start, end);
       this.locs.set(key, loc);
     }
@@ -183,7 +189,7 @@ export abstract class AnalyzerBase {
     if (target) return symbol(target);
     if (scope.kind === 'module' && !scope.bound.has(name)) {
       if (this.facts.starImports.length > 0 && !BUILTIN_NAMES.has(name)) return symbol(this.q(name));
-      return symbol(`builtins.${name}`);
+      return builtinSymbol(name);
     }
     return symbol(this.q(this.relOf(scope, name)));
   }
@@ -209,7 +215,10 @@ export abstract class AnalyzerBase {
       const readElsewhere = scope.kind === 'module' || scope.kind === 'class' || (scope.kind === 'function' && this.hasNestedScopes(scope));
       if (readElsewhere) this.addVariable(this.relOf(scope, name), value);
     }
-    for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) state.done.delete(key);
+    // (Most states have nothing done: no copy of an empty set for each assignment.)
+    if (state.done.size > 0) {
+      for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) state.done.delete(key);
+    }
     if (state.none.has(name)) {
       const none = new Map(state.none);
       none.delete(name);
@@ -217,11 +226,9 @@ export abstract class AnalyzerBase {
     }
   }
 
-  /** Function scopes whose bodies define nested functions or classes (which may read their locals). */
-  protected readonly nestingScopes = new WeakMap<Scope, boolean>();
-
+  /** Whether a function scope's body defines nested functions or classes (which may read its locals). */
   protected hasNestedScopes(scope: Scope): boolean {
-    return this.nestingScopes.get(scope) ?? false;
+    return scope.nests === true;
   }
 
   protected addClassAttr(classRel: string, name: string, value: Value): void {

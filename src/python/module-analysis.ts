@@ -46,6 +46,8 @@ export type { ModuleInfo } from './analyzer-base.js';
 const DONE_CALLBACK_METHODS = methodsDoing('registers-done-callback');
 
 /** Definitions that open a scope of their own inside a function. */
+const NO_ANNOTATIONS: ReadonlyMap<string, Value> = new Map();
+
 const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'class_definition']);
 
 /**
@@ -262,9 +264,11 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
   }
 
   /** What each annotated parameter's annotation says it holds (see annotatedInstance), read in the scope defining the function. */
-  private parameterAnnotations(paramsNode: SyntaxNode | null, ctx: Ctx): Map<string, Value> {
+  private parameterAnnotations(paramsNode: SyntaxNode | null, ctx: Ctx): ReadonlyMap<string, Value> {
+    // (Most functions annotate nothing: they share one empty map.)
+    if (!paramsNode?.namedChildren.some((p) => p.type === 'typed_parameter' || p.type === 'typed_default_parameter')) return NO_ANNOTATIONS;
     const out = new Map<string, Value>();
-    for (const p of paramsNode?.namedChildren ?? []) {
+    for (const p of paramsNode.namedChildren) {
       if (p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') continue;
       // (`*args: Bot` holds a tuple of them: only plain parameters.)
       const name = p.type === 'typed_default_parameter' ? p.childForFieldName('name') : p.namedChildren.find((c) => c.type === 'identifier');
@@ -308,7 +312,8 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     if (this.isStub) return;
     const body = node.childForFieldName('body');
     const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
-    this.nestingScopes.set(scope, !!body && body.hasDescendantOfType(NESTED_SCOPES));
+    // (A field, not a WeakMap entry per function: weak entries are what the collector pays most for.)
+    scope.nests = !!body && body.hasDescendantOfType(NESTED_SCOPES);
     const inner: State = { vars: new Map(), none: this.noneDefaults(paramsNode), done: new Set(), dead: false };
     // What each parameter holds is what its callers pass (a `param` value, resolved by the project index),
     // and an instance of the class its annotation names (`bot: Bot`): its methods are that class's.

@@ -119,7 +119,19 @@ export class SyntaxNode {
   }
 
   get namedChildren(): SyntaxNode[] {
-    if (!this.named) this.named = this.children.filter((c) => c.isNamed);
+    if (!this.named) {
+      // When every child is named (a block, an argument list of names), the children array serves as is:
+      // no second array per node. Neither is ever changed in place.
+      const children = this.children;
+      let all = true;
+      for (let i = 0; i < children.length; i++) {
+        if (!children[i]!.isNamed) {
+          all = false;
+          break;
+        }
+      }
+      this.named = all ? children : children.filter((c) => c.isNamed);
+    }
     return this.named;
   }
 

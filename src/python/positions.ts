@@ -47,9 +47,21 @@ export class LineIndex {
     return this.starts.length;
   }
 
+  /** The line the last lookup found: the walk asks about offsets in order, mostly on that line or the next. */
+  private lastLine = 0;
+
   /** 0-based line containing `offset`. */
   lineOf(offset: number): number {
     const starts = this.starts;
+    // (Line starts strictly increase: the line is the last one starting at or before the offset.)
+    const last = this.lastLine;
+    if (starts[last]! <= offset) {
+      if (last + 1 >= starts.length || starts[last + 1]! > offset) return last;
+      if (last + 2 >= starts.length || starts[last + 2]! > offset) {
+        this.lastLine = last + 1;
+        return last + 1;
+      }
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -57,6 +69,7 @@ export class LineIndex {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     return lo;
   }
 

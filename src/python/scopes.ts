@@ -9,6 +9,10 @@ import type { SyntaxNode } from './parser.js';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
 
+/** Shared by the scopes that bind nothing of the kind (most): nothing changes a scope once it is built. */
+const NO_NAMES: ReadonlySet<string> = new Set();
+const NO_IMPORTS: ReadonlyMap<string, string> = new Map();
+
 export interface Scope {
   kind: ScopeKind;
   parent: Scope | null;
@@ -17,9 +21,11 @@ export interface Scope {
   /** Names bound in this scope. */
   bound: Set<string>;
   /** Names bound in this scope only by imports, with their targets. */
-  importsOnly: Map<string, string>;
-  globals: Set<string>;
-  nonlocals: Set<string>;
+  importsOnly: ReadonlyMap<string, string>;
+  globals: ReadonlySet<string>;
+  nonlocals: ReadonlySet<string>;
+  /** A function scope's: whether its body defines functions or classes, which may read its locals (set by the walk). */
+  nests?: boolean;
 }
 
 const COMPREHENSIONS = new Set([
@@ -104,53 +110,67 @@ export function buildScope(
   resolveImport: (node: SyntaxNode) => { name: string; target: string }[] = () => [],
   memo?: WeakMap<SyntaxNode, ScopeEvent[]>,
 ): Scope {
-  const scope: Scope = {
-    kind,
-    parent,
-    rel,
-    bound: new Set(params),
-    importsOnly: new Map(),
-    globals: new Set(),
-    nonlocals: new Set(),
+  if (!body) return { kind, parent, rel, bound: new Set(params), importsOnly: NO_IMPORTS, globals: NO_NAMES, nonlocals: NO_NAMES, nests: false };
+  const bound = new Set(params);
+  let globals: Set<string> | null = null;
+  let nonlocals: Set<string> | null = null;
+  // Names bound otherwise than by an import, and the imports, made only once the body has an import.
+  let otherBindings: Set<string> | null = null;
+  let imports: Map<string, string> | null = null;
+  const apply = (kind: ScopeEvent[0], name: string, target?: string): void => {
+    switch (kind) {
+      case 'bind':
+        bound.add(name);
+        otherBindings?.add(name);
+        break;
+      case 'import':
+        if (!imports) {
+          imports = new Map();
+          otherBindings = new Set(params);
+          for (const other of bound) otherBindings.add(other);
+        }
+        bound.add(name);
+        imports.set(name, target!);
+        break;
+      case 'global':
+        (globals ??= new Set()).add(name);
+        break;
+      case 'nonlocal':
+        (nonlocals ??= new Set()).add(name);
+        break;
+    }
   };
-  if (!body) return scope;
-  const otherBindings = new Set<string>(params);
-  const imports = new Map<string, string>();
   for (const statement of body.namedChildren) {
-    let events = memo?.get(statement);
+    if (!memo) {
+      // (No memo, no list: each statement's events go straight into the scope.)
+      statementEvents(statement, resolveImport, apply);
+      continue;
+    }
+    let events = memo.get(statement);
     if (!events) {
-      events = statementEvents(statement, resolveImport);
-      memo?.set(statement, events);
+      const made: ScopeEvent[] = [];
+      statementEvents(statement, resolveImport, (kind, name, target) => made.push(kind === 'import' ? [kind, name, target!] : [kind, name]));
+      events = made;
+      memo.set(statement, events);
     }
-    for (const event of events) {
-      switch (event[0]) {
-        case 'bind':
-          scope.bound.add(event[1]);
-          otherBindings.add(event[1]);
-          break;
-        case 'import':
-          scope.bound.add(event[1]);
-          imports.set(event[1], event[2]);
-          break;
-        case 'global':
-          scope.globals.add(event[1]);
-          break;
-        case 'nonlocal':
-          scope.nonlocals.add(event[1]);
-          break;
-      }
-    }
+    for (const event of events) apply(event[0], event[1], event[2]);
   }
-  for (const [name, target] of imports) if (!otherBindings.has(name)) scope.importsOnly.set(name, target);
-  for (const name of scope.globals) scope.bound.delete(name);
-  for (const name of scope.nonlocals) scope.bound.delete(name);
-  return scope;
+  let importsOnly: Map<string, string> | null = null;
+  if (imports) {
+    for (const [name, target] of imports as Map<string, string>) if (!otherBindings!.has(name)) (importsOnly ??= new Map()).set(name, target);
+  }
+  if (globals) for (const name of globals as Set<string>) bound.delete(name);
+  if (nonlocals) for (const name of nonlocals as Set<string>) bound.delete(name);
+  return { kind, parent, rel, bound, importsOnly: importsOnly ?? NO_IMPORTS, globals: globals ?? NO_NAMES, nonlocals: nonlocals ?? NO_NAMES, nests: false };
 }
 
 /** What one statement of a body binds in the body's scope, in order. */
-function statementEvents(statement: SyntaxNode, resolveImport: (node: SyntaxNode) => { name: string; target: string }[]): ScopeEvent[] {
-  const events: ScopeEvent[] = [];
-  const bind = (name: string) => events.push(['bind', name]);
+function statementEvents(
+  statement: SyntaxNode,
+  resolveImport: (node: SyntaxNode) => { name: string; target: string }[],
+  emit: (kind: ScopeEvent[0], name: string, target?: string) => void,
+): void {
+  const bind = (name: string): void => emit('bind', name);
   const stack: SyntaxNode[] = [statement];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -188,14 +208,14 @@ function statementEvents(statement: SyntaxNode, resolveImport: (node: SyntaxNode
         for (const name of targetNames(node)) bind(name);
         break;
       case 'global_statement':
-        for (const id of node.namedChildren) events.push(['global', id.text]);
+        for (const id of node.namedChildren) emit('global', id.text);
         continue;
       case 'nonlocal_statement':
-        for (const id of node.namedChildren) events.push(['nonlocal', id.text]);
+        for (const id of node.namedChildren) emit('nonlocal', id.text);
         continue;
       case 'import_statement':
       case 'import_from_statement':
-        for (const { name, target } of resolveImport(node)) events.push(['import', name, target]);
+        for (const { name, target } of resolveImport(node)) emit('import', name, target);
         continue;
       case 'case_pattern':
         for (const id of node.descendantsOfType('identifier')) {
@@ -222,5 +242,4 @@ function statementEvents(statement: SyntaxNode, resolveImport: (node: SyntaxNode
     const children = node.children;
     for (let i = children.length - 1; i >= 0; i--) if (children[i]!.isNamed) stack.push(children[i]!);
   }
-  return events;
 }

@@ -250,6 +250,20 @@ const symbols = new Map<string, Value>();
 /** Forgets the symbols of the last module (analyzeModule calls it first). */
 export function resetSymbols(): void {
   symbols.clear();
+  builtinSymbols.clear();
+}
+
+/** `builtins.<name>` by bare name: a lookup of `int` or `len` then makes and hashes no new dotted text. */
+const builtinSymbols = new Map<string, Value>();
+
+/** The same value as `symbol(\`builtins.${name}\`)`. */
+export function builtinSymbol(name: string): Value {
+  let value = builtinSymbols.get(name);
+  if (!value) {
+    value = symbol(`builtins.${name}`);
+    builtinSymbols.set(name, value);
+  }
+  return value;
 }
 
 export function symbol(q: string): Value {
