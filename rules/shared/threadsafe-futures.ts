@@ -27,16 +27,13 @@ export function outcomeHandledByCallback(project: ProjectIndex, value: Value, se
   if (value.length === 0) return false;
   return value.every((term) => {
     if (term.k !== 'call') return false;
-    const callees = project.evaluate(term.f);
+    const callees = project.onlyFunctionsCalled(term.f);
     return (
-      callees.length > 0 &&
-      callees.every((c) => {
-        if (!c.startsWith('func:') && !c.startsWith('bound:')) return false;
-        const q = c.slice(c.indexOf(':') + 1);
-        const fn = project.functionAt(q)?.fn;
-        if (!fn || seen.has(q)) return false;
+      callees !== null &&
+      callees.every((fn) => {
         if (fn.returnsHandled) return true;
-        seen.add(q);
+        if (seen.has(fn.q)) return false;
+        seen.add(fn.q);
         return outcomeHandledByCallback(project, fn.returns, seen);
       })
     );

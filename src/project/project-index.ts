@@ -797,11 +797,22 @@ export class ProjectIndex implements ResolvedProject {
   }
 
   functionsCalled(callee: Value): FunctionFacts[] {
+    return this.calledFunctions(callee, false) ?? [];
+  }
+
+  onlyFunctionsCalled(callee: Value): FunctionFacts[] | null {
+    return this.calledFunctions(callee, true);
+  }
+
+  /** The project functions a callee may be; with `only`, null as soon as it may be anything else (or nothing is known). */
+  private calledFunctions(callee: Value, only: boolean): FunctionFacts[] | null {
     const out: FunctionFacts[] = [];
-    for (const c of this.evaluate(callee)) {
-      if (!c.startsWith('func:') && !c.startsWith('bound:')) continue;
-      const fn = this.functions.get(c.slice(c.indexOf(':') + 1));
+    const concretes = this.evaluate(callee);
+    if (only && concretes.length === 0) return null;
+    for (const c of concretes) {
+      const fn = c.startsWith('func:') || c.startsWith('bound:') ? this.functions.get(c.slice(c.indexOf(':') + 1)) : undefined;
       if (fn) out.push(fn.fn);
+      else if (only) return null;
     }
     return out;
   }

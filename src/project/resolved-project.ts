@@ -31,6 +31,8 @@ export interface ResolvedProject {
   resolve(q: string, seen: Set<string>): Concrete[];
   /** The functions (and bound methods) a callee may be. */
   functionsCalled(callee: Value): FunctionFacts[];
+  /** The same when the callee can only be project functions (and bound methods); null when it may be anything else, or nothing is known. */
+  onlyFunctionsCalled(callee: Value): FunctionFacts[] | null;
   /** The exception classes of the library exits (see src/library/) a callee may be. */
   exitsCalled(callee: Value, falseKeywords?: readonly string[], falsePositions?: readonly number[]): string[];
   /** An indexed function by qualified name. */

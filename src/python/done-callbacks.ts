@@ -62,6 +62,13 @@ function enclosingScope(node: SyntaxNode): SyntaxNode {
   return scope;
 }
 
+/** For a mention of a name as `name.method(...)` (`fut.add_done_callback(cb)`): that call, whose method the caller checks; else null. */
+function registrationOn(id: SyntaxNode): SyntaxNode | null {
+  const parent = id.parent;
+  const call = parent?.type === 'attribute' && parent.childForFieldName('object')?.id === id.id ? parent.parent : null;
+  return call?.type === 'call' ? call : null;
+}
+
 /**
  * For `name.add_done_callback(...)`: the one call whose value `name` is
  * assigned, when every other mention of `name` in its function (or module)
@@ -81,9 +88,8 @@ export function onlyAssignmentOfDroppedFuture(name: SyntaxNode, isDropping: (reg
       assigned = unwrapParens(right);
       continue;
     }
-    // `name.add_done_callback(cb)`: the attribute's object, called.
-    const registration = parent?.type === 'attribute' && parent.childForFieldName('object')?.id === id.id ? parent.parent : null;
-    if (registration?.type === 'call' && isDropping(registration)) continue;
+    const registration = registrationOn(id);
+    if (registration && isDropping(registration)) continue;
     return null;
   }
   return assigned;
@@ -98,9 +104,8 @@ export function onlyAssignmentOfDroppedFuture(name: SyntaxNode, isDropping: (reg
 export function hasHandlingCallback(name: SyntaxNode, handles: (registration: SyntaxNode) => boolean): boolean {
   for (const id of enclosingScope(name).descendantsOfType('identifier')) {
     if (id.text !== name.text) continue;
-    const parent = id.parent;
-    const registration = parent?.type === 'attribute' && parent.childForFieldName('object')?.id === id.id ? parent.parent : null;
-    if (registration?.type === 'call' && handles(registration)) return true;
+    const registration = registrationOn(id);
+    if (registration && handles(registration)) return true;
   }
   return false;
 }
