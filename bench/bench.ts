@@ -16,6 +16,7 @@
  * - PYHANG_BENCH_ONLY=bigfile: only the one-large-file rows (2, 6 and 18 MB,
  *   bench/big-file.ts); rewrites only their section of docs/performance.md.
  * - PYHANG_BENCH_ONLY=jobs: only the `--jobs 1` / `--jobs 2` pair and its target, printed (docs/performance.md is left alone).
+ * - PYHANG_BENCH_ONLY=server: only the language server's rows, printed (docs/performance.md is left alone).
  *
  * Nothing here is asserted: the targets are reported as met or not.
  */
@@ -24,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCorpus, stdlibDirectory } from './corpus.js';
+import { loadCorpus, stdlibDirectory, type Corpus } from './corpus.js';
 import { makeWideProject } from './wide-project.js';
 import { CommandFailed, runStreamed, runTimed, summarize, type Sample, type RunOptions, type StreamedSample } from './measure.js';
 import { makeManyFilesTree } from './many-files.js';
@@ -76,14 +77,14 @@ const manyFiles = envInteger('PYHANG_BENCH_FILES', 100_000, 0);
 const MANY_FILES_RUNS = 3;
 /** Runs per size of the one-large-file rows at most: the largest takes tens of seconds. */
 const BIG_FILE_RUNS = 3;
-const ONLY_CHOICES = ['bigfile', 'jobs'];
+const ONLY_CHOICES = ['bigfile', 'jobs', 'server'];
 const only = process.env['PYHANG_BENCH_ONLY'] ?? '';
 if (only !== '' && !ONLY_CHOICES.includes(only)) {
   process.stderr.write(`bench: PYHANG_BENCH_ONLY must be one of ${ONLY_CHOICES.join(', ')}, not '${only}'\n`);
   process.exit(2);
 }
-/** PYHANG_BENCH_ONLY=jobs prints its pair only; =bigfile rewrites its own section of docs/performance.md. */
-const write = process.env['PYHANG_BENCH_WRITE'] !== '0' && only !== 'jobs';
+/** PYHANG_BENCH_ONLY=jobs and =server print their rows only; =bigfile rewrites its own section of docs/performance.md. */
+const write = process.env['PYHANG_BENCH_WRITE'] !== '0' && only !== 'jobs' && only !== 'server';
 /** The speed-up `--jobs 2` must give over `--jobs 1` (issue #20). */
 const JOBS_SPEEDUP_TARGET = 1.5;
 
@@ -296,6 +297,80 @@ function jobsPair(runJobs: (jobs: number, out: string) => Sample, out: (name: st
   return { rows, target: { what, measured: `${r.toFixed(2)}× (${formatMs(one.medianMs)} vs ${formatMs(two.medianMs)}; ${cpu})`, met: r >= JOBS_SPEEDUP_TARGET } };
 }
 
+/**
+ * The language server's rows: edit → diagnostics on a 5,000-line module alone,
+ * then beside the first SERVER_OTHER_FILES files of the corpus.
+ */
+async function serverRows(corpus: Corpus): Promise<{ rows: Row[]; server: ServerLatency | null }> {
+  const rows: Row[] = [];
+  progress(`language server: ${SERVER_LINES}-line module`);
+  let server: ServerLatency | null = null;
+  try {
+    server = await measureServerLatency({
+      lines: SERVER_LINES,
+      warmupEdits: 5,
+      saveEdits: runs >= 5 ? 100 : 20,
+      debouncedEdits: runs >= 5 ? 30 : 10,
+    });
+  } catch (error) {
+    progress(`language server: failed: ${error instanceof Error ? error.message : String(error)}`);
+    rows.push({ label: 'server: edit → diagnostics', compared: false, notes: [], error: `failed: ${String(error)}` });
+  }
+  if (server) {
+    rows.push({
+      label: 'server: edit → diagnostics (change + save)',
+      compared: false,
+      runs: server.save.edits,
+      medianMs: server.save.medianMs,
+      minMs: server.save.minMs,
+      maxMs: server.save.maxMs,
+      peakRssKiB: server.peakRssKiB,
+      notes: [
+        `p95 ${formatMs(server.save.p95Ms)}`,
+        `${server.lines}-line module, ${server.diagnostics} diagnostics`,
+        `open → first diagnostics ${formatMs(server.openMs)}`,
+      ],
+    });
+    rows.push({
+      label: `server: edit → diagnostics (change only, minus ${server.debounceMs} ms debounce)`,
+      compared: false,
+      runs: server.debounced.edits,
+      medianMs: server.debounced.medianMs,
+      minMs: server.debounced.minMs,
+      maxMs: server.debounced.maxMs,
+      notes: [`p95 ${formatMs(server.debounced.p95Ms)}`, 'same server process as the row above'],
+    });
+  }
+
+  // The same edits with part of the corpus beside the module, as in a real project: the other files
+  // are not reported on, but every pass searches them for the names the analysis found.
+  const others = corpus.files.slice(0, SERVER_OTHER_FILES);
+  progress(`language server: ${SERVER_LINES}-line module and ${others.length} other files`);
+  try {
+    const big = await measureServerLatency({
+      lines: SERVER_LINES,
+      warmupEdits: 5,
+      saveEdits: runs >= 5 ? 50 : 10,
+      debouncedEdits: 0,
+      workspaceFiles: { root: corpus.root, files: others },
+    });
+    rows.push({
+      label: `server: edit → diagnostics, ${big.otherFiles.toLocaleString('en-US')} other files (change + save)`,
+      compared: false,
+      runs: big.save.edits,
+      medianMs: big.save.medianMs,
+      minMs: big.save.minMs,
+      maxMs: big.save.maxMs,
+      peakRssKiB: big.peakRssKiB,
+      notes: [`p95 ${formatMs(big.save.p95Ms)}`, `open → first diagnostics ${formatMs(big.openMs)}`, 'no target: shows how the pass grows with the workspace'],
+    });
+  } catch (error) {
+    progress(`language server with other files: failed: ${error instanceof Error ? error.message : String(error)}`);
+    rows.push({ label: 'server: edit → diagnostics, other files', compared: false, notes: [], error: `failed: ${String(error)}` });
+  }
+  return { rows, server };
+}
+
 async function runBenchmark(): Promise<void> {
   const began = performance.now();
   const loadAtStart = os.loadavg()[0]!;
@@ -328,6 +403,13 @@ async function runBenchmark(): Promise<void> {
 
     progress('warming the page cache (one untimed read of the corpus)');
     runTimed(node, [path.join(benchDir, 'read-files.js'), corpus.root], plain);
+
+    if (only === 'server') {
+      for (const row of (await serverRows(corpus)).rows) {
+        process.stdout.write(`${row.label}: median ${formatMs(row.medianMs)} (${formatMs(row.minMs)}–${formatMs(row.maxMs)}), ${formatMb(row.peakRssKiB)}; ${row.error ?? row.notes.join('; ')}\n`);
+      }
+      return;
+    }
 
     const withJobs = (jobs: number, out: string): Sample => pyhangWith(allConfig, corpus.root, [...noCache, '--jobs', String(jobs)], out);
     if (only === 'jobs') {
@@ -458,71 +540,9 @@ async function runBenchmark(): Promise<void> {
     }
     rows.push(ruff);
 
-    progress(`language server: ${SERVER_LINES}-line module`);
-    let server: ServerLatency | null = null;
-    try {
-      server = await measureServerLatency({
-        lines: SERVER_LINES,
-        warmupEdits: 5,
-        saveEdits: runs >= 5 ? 100 : 20,
-        debouncedEdits: runs >= 5 ? 30 : 10,
-      });
-    } catch (error) {
-      progress(`language server: failed: ${error instanceof Error ? error.message : String(error)}`);
-      rows.push({ label: 'server: edit → diagnostics', compared: false, notes: [], error: `failed: ${String(error)}` });
-    }
-    if (server) {
-      rows.push({
-        label: 'server: edit → diagnostics (change + save)',
-        compared: false,
-        runs: server.save.edits,
-        medianMs: server.save.medianMs,
-        minMs: server.save.minMs,
-        maxMs: server.save.maxMs,
-        peakRssKiB: server.peakRssKiB,
-        notes: [
-          `p95 ${formatMs(server.save.p95Ms)}`,
-          `${server.lines}-line module, ${server.diagnostics} diagnostics`,
-          `open → first diagnostics ${formatMs(server.openMs)}`,
-        ],
-      });
-      rows.push({
-        label: `server: edit → diagnostics (change only, minus ${server.debounceMs} ms debounce)`,
-        compared: false,
-        runs: server.debounced.edits,
-        medianMs: server.debounced.medianMs,
-        minMs: server.debounced.minMs,
-        maxMs: server.debounced.maxMs,
-        notes: [`p95 ${formatMs(server.debounced.p95Ms)}`, 'same server process as the row above'],
-      });
-    }
-
-    // The same edits with part of the corpus beside the module, as in a real project: the other files
-    // are not reported on, but every pass searches them for the names the analysis found.
-    const others = corpus.files.slice(0, SERVER_OTHER_FILES);
-    progress(`language server: ${SERVER_LINES}-line module and ${others.length} other files`);
-    try {
-      const big = await measureServerLatency({
-        lines: SERVER_LINES,
-        warmupEdits: 5,
-        saveEdits: runs >= 5 ? 50 : 10,
-        debouncedEdits: 0,
-        workspaceFiles: { root: corpus.root, files: others },
-      });
-      rows.push({
-        label: `server: edit → diagnostics, ${big.otherFiles.toLocaleString('en-US')} other files (change + save)`,
-        compared: false,
-        runs: big.save.edits,
-        medianMs: big.save.medianMs,
-        minMs: big.save.minMs,
-        maxMs: big.save.maxMs,
-        peakRssKiB: big.peakRssKiB,
-        notes: [`p95 ${formatMs(big.save.p95Ms)}`, `open → first diagnostics ${formatMs(big.openMs)}`, 'no target: shows how the pass grows with the workspace'],
-      });
-    } catch (error) {
-      progress(`language server with other files: failed: ${error instanceof Error ? error.message : String(error)}`);
-      rows.push({ label: 'server: edit → diagnostics, other files', compared: false, notes: [], error: `failed: ${String(error)}` });
-    }
+    const served = await serverRows(corpus);
+    rows.push(...served.rows);
+    const server = served.server;
 
     let scale: BenchResult['scale'] = null;
     let scaledCold: Row | null = null;
