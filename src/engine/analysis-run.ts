@@ -9,6 +9,7 @@
  */
 import type { ModuleFacts } from '../python/facts.js';
 import { wordsPattern, type NameSearch } from '../project/prefilter.js';
+import { mayMention } from '../project/word-summary.js';
 import type { ProjectIndex, ProjectLoader } from '../project/project-index.js';
 import { uniqueModuleNames } from '../project/module-names.js';
 import type { AnalysisPhase, AnalysisStore } from './analysis-store.js';
@@ -149,9 +150,13 @@ export class AnalysisRun {
     };
   }
 
-  /** Whether a skipped source names any of a search's names; true when it cannot be read (loading it says why). */
+  /**
+   * Whether a skipped source names any of a search's names; true when it cannot be read (loading it says why).
+   * A file whose word summary rules the names out is not read again.
+   */
   private mentions(source: SourceFile, search: NameSearch): boolean {
     if (source.text !== undefined) return search.inText(source.text);
+    if (this.ruledOut(source, search)) return false;
     const index = this.deps.store?.mentions;
     if (index) {
       let matcher = this.matchers.get(search);
@@ -164,6 +169,12 @@ export class AnalysisRun {
     }
     if (source.bytes === undefined) return this.deps.fileMentions(source.path, search);
     return search.inBytes(source.bytes);
+  }
+
+  /** Whether the word summary of a skipped source, made at its first look, says it names none of a search's names. */
+  private ruledOut(source: SourceFile, search: NameSearch): boolean {
+    const analysis = this.analyses.get(source.path);
+    return analysis?.kind === 'skipped' && analysis.words !== undefined && !mayMention(analysis.words, search);
   }
 
   /** The store's full analysis of a skipped source, if it was made under the same module name. */
@@ -227,7 +238,8 @@ export class AnalysisRun {
       return !(known?.kind === 'problem' || (known?.kind === 'facts' && project.isTarget(known.facts)));
     });
     // Files on disk are searched in worker threads when there are some (unless the store keeps their words); the others, and any they leave out, here.
-    const paths = candidates.filter(onDisk).map((source) => source.path);
+    // Files whose word summary rules the names out are not searched at all (see mentions).
+    const paths = candidates.filter((source) => onDisk(source) && !this.ruledOut(source, pattern)).map((source) => source.path);
     const found = this.deps.store?.mentions ? undefined : this.threads?.search(paths, called, named);
     const hits = candidates.filter((source) => found?.get(source.path) ?? this.mentions(source, pattern));
     this.loadSources(hits.filter((source) => this.analyses.get(source.path)?.kind === 'skipped'));

@@ -67,7 +67,8 @@ export class DiskAnalysisStore implements AnalysisStore {
     // An exhaustive first look is not the pre-filtered one the next run asks for.
     if (phase === 'exhaustive') return;
     const stamp = this.stampOf(source);
-    if (stamp) this.cache.record(source.path, stamp, phase, analysis);
+    // A skipped file's word summary (see word-summary.ts) serves this run's name searches only: the cache keeps the verdict.
+    if (stamp) this.cache.record(source.path, stamp, phase, analysis.kind === 'skipped' ? { kind: 'skipped' } : analysis);
   }
 
   /** Forgets the files not among `files` (so the cache does not grow without bound) and writes the cache. */

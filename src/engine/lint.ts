@@ -15,6 +15,7 @@ import type { VFileMessage } from 'vfile-message';
 import fs from 'node:fs';
 import { decodeSource } from '../python/decode.js';
 import { FileTriggers, needsFullDecode, type NameSearch } from '../project/prefilter.js';
+import { wordSummary } from '../project/word-summary.js';
 import { analyzeModule } from '../python/module-analysis.js';
 import { parseFlat, ParserUnavailableError, type ParseState } from '../python/parser.js';
 import { ProjectIndex } from '../project/project-index.js';
@@ -53,7 +54,11 @@ export interface SourceFile {
 /** What analysing one source gave: its facts, "skipped by the pre-filter", or a per-file problem. */
 export type Analysis =
   | { kind: 'facts'; facts: ModuleFacts }
-  | { kind: 'skipped' }
+  /**
+   * `words`: the word summary of a file on disk, made as its first look read it
+   * (see word-summary.ts): name searches ask it before reading the file again.
+   */
+  | { kind: 'skipped'; words?: string }
   | { kind: 'problem'; code: FileProblemCode; reason: string };
 
 export interface LintOptions {
@@ -268,13 +273,20 @@ function settleWithoutParsing(source: SourceFile, settings: Settings, prefilter:
   if (bytes.length > settings.maxFileSize) return tooLarge(bytes.length, 'bytes', settings.maxFileSize);
   // Decoding problems are reported for every file, relevant or not; the check on raw bytes is cheap.
   const fullDecode = !prefilter || needsFullDecode(bytes);
-  if (!fullDecode && !triggers.inBytes(bytes)) return { kind: 'skipped' };
+  if (!fullDecode && !triggers.inBytes(bytes)) return skipped(source, bytes);
   const decoded = decodeSource(bytes);
   if ('error' in decoded) return problem('decode-error', decoded.error);
-  if (prefilter && !triggers.inBytes(bytes) && !triggers.inText(decoded.text)) {
-    return { kind: 'skipped' };
-  }
+  if (prefilter && !triggers.inBytes(bytes) && !triggers.inText(decoded.text)) return skipped(source, bytes);
   return { text: decoded.text };
+}
+
+/**
+ * A skipped file's analysis: a file on disk keeps the summary of its words, so
+ * that name searches need not read it again (bytes given by the caller are kept, and searched as they are).
+ */
+function skipped(source: SourceFile, bytes: Uint8Array): Analysis {
+  const words = source.bytes === undefined ? wordSummary(bytes) : undefined;
+  return words === undefined ? { kind: 'skipped' } : { kind: 'skipped', words };
 }
 
 /**

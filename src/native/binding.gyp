@@ -1,5 +1,5 @@
 {
-  # pyhang's native parse (parse.c) with tree-sitter's runtime (vendored, see
+  # pyhang's native parse (parse.c) and word summaries (word-summary.c) with tree-sitter's runtime (vendored, see
   # vendor/tree-sitter/README.md) and the Python grammar, compiled from the
   # sources the installed tree-sitter-python package ships (gyp wants its path
   # relative to this file).
@@ -11,6 +11,7 @@
       "target_name": "pyhang_parse",
       "sources": [
         "parse.c",
+        "word-summary.c",
         "vendor/tree-sitter/src/lib.c",
         "<(tree_sitter_python)/src/parser.c",
         "<(tree_sitter_python)/src/scanner.c"

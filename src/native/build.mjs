@@ -56,7 +56,7 @@ function vendorHash() {
 function stamp() {
   const json = require.resolve('tree-sitter-python/package.json');
   const grammar = ['tree-sitter-python', JSON.parse(fs.readFileSync(json, 'utf8')).version, path.dirname(json)];
-  const sources = ['parse.c', 'binding.gyp'].map((file) => [file, fs.readFileSync(path.join(here, file), 'utf8')]);
+  const sources = ['parse.c', 'word-summary.c', 'binding.gyp'].map((file) => [file, fs.readFileSync(path.join(here, file), 'utf8')]);
   return JSON.stringify({ node: process.versions.napi, platform: process.platform, arch: process.arch, grammar, vendor: vendorHash(), sources });
 }
 

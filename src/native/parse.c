@@ -387,10 +387,14 @@ static napi_value language(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* wordSummary(bytes): see word-summary.c. */
+napi_value word_summary(napi_env env, napi_callback_info info);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"parseFlat", NULL, parse_flat, NULL, NULL, NULL, napi_default, NULL},
       {"language", NULL, language, NULL, NULL, NULL, napi_default, NULL},
+      {"wordSummary", NULL, word_summary, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   return exports;

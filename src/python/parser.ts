@@ -457,6 +457,8 @@ interface NativeParse {
    */
   parseFlat(text: string, sliceChars?: number): Int32Array;
   language(): { types: string[]; fields: (string | null)[] };
+  /** A file's word summary (src/native/word-summary.c; see src/project/word-summary.ts). Absent from an addon built before it. */
+  wordSummary?(bytes: Uint8Array): string;
 }
 
 const FLAT_WORDS = 5;
@@ -490,6 +492,12 @@ if (nativeParse() === null) await loadWasmParser();
 /** Whether files are parsed by pyhang's native parse rather than with web-tree-sitter (tests and the bench ask). */
 export function usesNativeParse(): boolean {
   return nativeParse() !== null;
+}
+
+/** The addon's word summary (see src/project/word-summary.ts), or null where it is not built or turned off. */
+export function nativeWordSummary(): ((bytes: Uint8Array) => string) | null {
+  const addon = nativeParse()?.parse;
+  return typeof addon?.wordSummary === 'function' ? addon.wordSummary.bind(addon) : null;
 }
 
 /**

@@ -74,6 +74,33 @@ describe('--jobs', () => {
     assert.deepEqual(run('1'), threaded);
   });
 
+  it('a skipped file naming what a later round found is still searched and checked, with or without the native addon', (t) => {
+    // Round 1 finds `relay` (it calls the wrapper); only round 2 searches the skipped files for `relay(`,
+    // which each file's word summary from its first look must not rule out: the latin-1 file (a coding
+    // cookie, a blank before `(`) included. The package re-exports a wrapper by a star import: the load gate
+    // must not rule it out either. The fillers define `relay_all`, which no search must confuse with `relay`.
+    const files: Record<string, string | Uint8Array> = {
+      'bridge.py': 'import asyncio\n\nLOOP = asyncio.new_event_loop()\n\n\ndef submit_to_loop(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+      'relay.py': 'from bridge import submit_to_loop\n\n\ndef relay(job):\n    return submit_to_loop(job())\n',
+      'client.py': 'from relay import relay\n\n\ndef ask(job):\n    return relay(job).result()\n',
+      'latin_client.py': Buffer.from('# -*- coding: latin-1 -*-\n# r\xe9sum\xe9 of the jobs\nfrom relay import relay\n\n\ndef ask(job):\n    return relay (job).result()\n', 'latin1'),
+      'pkg/__init__.py': 'from .core import *\n',
+      'pkg/core.py':
+        'import asyncio\n\n__all__ = ["submit_job"]\n\nLOOP = asyncio.new_event_loop()\n\n\ndef submit_job(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n',
+      'pkg_client.py': 'from pkg import submit_job\n\n\ndef go(job):\n    return submit_job(job()).result()\n',
+    };
+    // Enough files that worker threads are used (src/engine/lint-files.ts).
+    for (let i = 0; i < 80; i++) files[`filler${i}.py`] = `def relay_all(jobs):\n    return [relay_all_one(j) for j in jobs] + [${i}]\n`;
+    const root = makeProject(files);
+    t.after(() => removeProject(root));
+    const run = (jobs: string, env?: Record<string, string>) => findings(root, jobs, env).map((f) => `${f.file}:${f.line} ${f.ruleId}`).sort();
+    const expected = ['client.py:5 HANG001', 'latin_client.py:7 HANG001', 'pkg_client.py:5 HANG001'];
+    assert.deepEqual(run('2'), expected);
+    assert.deepEqual(run('1'), expected);
+    assert.deepEqual(run('2', { PYHANG_NATIVE_PARSE: '0' }), expected);
+    assert.deepEqual(run('1', { PYHANG_NATIVE_PARSE: '0' }), expected);
+  });
+
   it('--jobs past the number of cores is capped at it, with a note on stderr, unless --force-jobs', (t) => {
     const cores = Math.max(1, os.availableParallelism());
     const files: Record<string, string> = { 'hazard.py': HAZARD };
