@@ -329,7 +329,7 @@ export abstract class CallableAnalyzer extends CallEffectsAnalyzer {
     let out: Value | null = null;
     for (const term of value) {
       let held: Value | undefined;
-      if (term.k === 'sym' && term.q.startsWith(this.modulePrefix)) held = own(this.facts.variables, term.q.slice(this.modulePrefix.length));
+      if (term.k === 'sym' && term.q.startsWith(this.modulePrefix)) held = this.variables.get(term.q.slice(this.modulePrefix.length));
       else if (term.k === 'attr' && ctx.classRel && term.o.length === 1 && term.o[0]!.k === 'self' && term.o[0]!.c === ctx.classQ) {
         const cls = this.classes.get(ctx.classRel);
         held = cls ? own(cls.attrs, term.n) : undefined;
