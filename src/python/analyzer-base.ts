@@ -7,7 +7,7 @@ import { own, record } from './facts.js';
 import type { ClassFacts, CoroutineUse, Loc, ModuleFacts } from './facts.js';
 import type { ExtractorTable } from './extractors.js';
 import { NOTHING, symbol, builtinSymbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
-import { guardKey, type Ctx, type State } from './flow-state.js';
+import { guardKey, writableVars, type Ctx, type State } from './flow-state.js';
 import { compact } from './expression-shapes.js';
 import type { EffectLog } from './body-memo.js';
 
@@ -223,7 +223,7 @@ export abstract class AnalyzerBase {
     if (!scope) return;
     if (scope.globals.has(name)) this.addVariable(name, value);
     else {
-      state.vars.set(name, value);
+      writableVars(state).set(name, value);
       // A function's locals are read from elsewhere only by the functions and classes nested in it
       // (closures); keeping them for every function would bloat the facts for nothing.
       const readElsewhere = scope.kind === 'module' || scope.kind === 'class' || (scope.kind === 'function' && this.hasNestedScopes(scope));
