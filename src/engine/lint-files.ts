@@ -17,7 +17,7 @@ import { uniqueModuleNames } from '../project/module-names.js';
 import { DiskAnalysisStore, FileStamps } from './disk-store.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
 import { analyzeTask, finishTask } from './analysis-task.js';
-import { setParseThreads, usesNativeParse } from '../python/parser.js';
+import { usesNativeParse } from '../python/parser.js';
 import { cacheKey } from './cache-key.js';
 import { readRegularFile } from '../project/regular-file.js';
 import { isSavedRun } from './cached-analysis.js';
@@ -117,8 +117,6 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
     store = DiskAnalysisStore.open(options.cacheDir, key, stamps);
   }
 
-  // A large file's slices are parsed by up to `jobs` threads (this one's parses; workers use the cores they are capped at).
-  setParseThreads(jobs);
   const threads = jobs > 1 ? new PoolThreads(jobs, stamps, options.settingsFor) : undefined;
   let files: VFile[];
   try {

@@ -493,27 +493,16 @@ export function usesNativeParse(): boolean {
   return nativeParse() !== null;
 }
 
-/** How many threads parse a large file's slices (see setParseThreads); undefined: the native parse's default. */
-let parseThreads: number | undefined;
-
-/**
- * At most `threads` threads parse one file's slices in this thread's parses
- * (`--jobs 1` works in one thread); undefined: as many as the machine runs.
- */
-export function setParseThreads(threads: number | undefined): void {
-  parseThreads = threads;
-}
-
 /**
  * A file's parse as the native parse gives it (see NativeParse), or null where
  * the addon was not built. Worker threads parse with it and hand the array over
  * (transferred, not copied); `parsePython(text, undefined, words)` builds the tree.
  * `sliceChars`: the slices a large text is parsed in (tests make them small);
- * `threads`: how many threads parse them (tests vary it; else see setParseThreads).
+ * `threads`: how many threads parse them (tests vary it).
  */
 export function parseFlat(text: string, sliceChars?: number, threads?: number): Int32Array | null {
   const flat = nativeParse();
-  return flat ? flat.parse.parseFlat(parserInput(text), sliceChars, threads ?? parseThreads) : null;
+  return flat ? flat.parse.parseFlat(parserInput(text), sliceChars, threads) : null;
 }
 
 /**
