@@ -394,8 +394,10 @@ static int parse_sliced(napi_env env, TSParser *parser, const char16_t *text, si
 /*
  * parseFlat(text: string, sliceChars?: number, threads?: number): Int32Array
  * (sliceChars: tests make small files take the sliced parse; threads: how many
- * threads parse slices, by default as many as the machine runs at once, up to
- * MAX_THREADS).
+ * threads parse slices, up to MAX_THREADS, by default one: on the shared
+ * two-core machine it was measured on, under a load of 10 to 15, two threads
+ * took 20 to 50% more CPU and more wall time than one for the 18 MB bench
+ * file, even pinned to one core; see docs/performance.md).
  */
 static napi_value parse_flat(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -410,7 +412,7 @@ static napi_value parse_flat(napi_env env, napi_callback_info info) {
     if (napi_typeof(env, argv[1], &type) == napi_ok && type == napi_number) napi_get_value_uint32(env, argv[1], &slice_chars);
     if (slice_chars < 1) slice_chars = 1;
   }
-  uint32_t threads = uv_available_parallelism();
+  uint32_t threads = 1;
   if (argc >= 3) {
     napi_valuetype type;
     if (napi_typeof(env, argv[2], &type) == napi_ok && type == napi_number) napi_get_value_uint32(env, argv[2], &threads);

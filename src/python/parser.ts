@@ -454,7 +454,7 @@ interface NativeParse {
    * Per node, in document order: symbol | named << 16 | missing << 17, field id, start, end, number of children.
    * A text of at least twice `sliceChars` (default 65,536) characters is parsed in slices of about that many,
    * cut before top-level definitions, into the same tree as a whole parse (see parse_sliced in parse.c), by up to
-   * `threads` threads at once (default: as many as the machine runs, at most 4), the same array whatever their number.
+   * `threads` threads at once (default 1, at most 4: see parse_flat in parse.c), the same array whatever their number.
    */
   parseFlat(text: string, sliceChars?: number, threads?: number): Int32Array;
   language(): { types: string[]; fields: (string | null)[] };
