@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
+#include <uv.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -203,69 +204,185 @@ static TSTree *parse_text(TSParser *parser, const char16_t *text, size_t length)
 }
 
 /*
- * The whole file's nodes from slices parsed one at a time (see find_cuts): the
- * root's children are the slices' roots' children, in order. Parsing a big
- * file whole costs twice as much per character as parsing it in slices of
- * tens of kilobytes (tree-sitter's tree of the whole file is hundreds of
- * megabytes, where a slice's stays in the cache and its memory is reused), and
- * takes all that memory at once. Returns 1 if written, 0 if a slice has a
- * syntax error (error recovery may differ from the whole file's: the caller
+ * One slice's parse (see parse_sliced): its top-level nodes, written with the
+ * whole file's offsets, and what the root takes from it.
+ */
+typedef struct {
+  Flat flat;
+  /* How many top-level nodes (the root's children) it holds. */
+  int32_t children;
+  uint32_t symbol;
+  int32_t start;
+  int32_t end;
+} Slice;
+
+/* The slices of one file and the threads that parse them, each taking the next slice not yet taken. */
+typedef struct {
+  const char16_t *text;
+  size_t length;
+  const size_t *cuts;
+  size_t cut_count;
+  Slice *slices;
+  uv_mutex_t lock;
+  size_t next;
+  /* 1 while every slice parsed so far is usable; 0 (a syntax error) or -1 (out of memory) stops the others. */
+  int status;
+} SliceWork;
+
+/* Parses slice `s` into work->slices[s]: 1 if written, 0 if it has a syntax error, -1 if out of memory. */
+static int parse_slice(TSParser *parser, SliceWork *work, size_t s, char16_t **buffer, size_t *buffer_chars) {
+  size_t from = s == 0 ? 0 : work->cuts[s - 1];
+  size_t to = s == work->cut_count ? work->length : work->cuts[s];
+  // Every slice but the last is followed by the sentinel statement (see SENTINEL): the slice is copied, so that
+  // no thread writes into text that another one is parsing.
+  bool followed = s < work->cut_count;
+  size_t chars = to - from + (followed ? SENTINEL_LENGTH : 0);
+  if (*buffer_chars < chars) {
+    char16_t *larger = realloc(*buffer, chars * sizeof(char16_t));
+    if (!larger) return -1;
+    *buffer = larger;
+    *buffer_chars = chars;
+  }
+  memcpy(*buffer, work->text + from, (to - from) * sizeof(char16_t));
+  if (followed) for (size_t k = 0; k < SENTINEL_LENGTH; k++) (*buffer)[to - from + k] = (char16_t)SENTINEL[k];
+  TSTree *tree = parse_text(parser, *buffer, chars);
+  if (!tree) return -1;
+  TSNode root = ts_tree_root_node(tree);
+  uint32_t count = ts_node_child_count(root);
+  // The sentinel is the root's last child, else the slice did not end where the scan thought.
+  bool usable = !ts_node_has_error(root) &&
+                (!followed || (count > 0 && ts_node_start_byte(ts_node_child(root, count - 1)) == (to - from) * sizeof(char16_t)));
+  if (!usable) {
+    ts_tree_delete(tree);
+    return 0;
+  }
+  if (followed) count--;
+  Slice *slice = &work->slices[s];
+  slice->children = (int32_t)count;
+  slice->symbol = ts_node_symbol(root);
+  slice->start = (int32_t)(ts_node_start_byte(root) / sizeof(char16_t));
+  slice->end = (int32_t)(ts_node_end_byte(root) / sizeof(char16_t) + from);
+  // About one node per two characters (see parse_flat).
+  slice->flat = (Flat){malloc((64 + (to - from) / 2) * WORDS * sizeof(int32_t)), 0, 64 + (to - from) / 2};
+  bool ok = slice->flat.nodes != NULL;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  if (ok && count > 0 && ts_tree_cursor_goto_first_child(&cursor)) {
+    for (uint32_t k = 0; ok && k < count; k++) {
+      ok = write_subtree(&slice->flat, &cursor, (uint32_t)from);
+      if (k + 1 < count) ts_tree_cursor_goto_next_sibling(&cursor);
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  ts_tree_delete(tree);
+  return ok ? 1 : -1;
+}
+
+/* Takes slices until none is left or one failed (see SliceWork). */
+static void parse_slices(TSParser *parser, SliceWork *work) {
+  char16_t *buffer = NULL;
+  size_t buffer_chars = 0;
+  for (;;) {
+    uv_mutex_lock(&work->lock);
+    size_t s = work->next++;
+    bool go = work->status == 1 && s <= work->cut_count;
+    uv_mutex_unlock(&work->lock);
+    if (!go) break;
+    int result = parse_slice(parser, work, s, &buffer, &buffer_chars);
+    if (result != 1) {
+      uv_mutex_lock(&work->lock);
+      // Out of memory wins over a syntax error: the caller must not try the whole parse then.
+      if (result < work->status) work->status = result;
+      uv_mutex_unlock(&work->lock);
+    }
+  }
+  free(buffer);
+}
+
+/* A helper thread: a parser of its own (parsers are not shared between threads). */
+static void slice_thread(void *arg) {
+  SliceWork *work = arg;
+  TSParser *parser = ts_parser_new();
+  if (parser && ts_parser_set_language(parser, tree_sitter_python())) {
+    parse_slices(parser, work);
+  } else {
+    uv_mutex_lock(&work->lock);
+    work->status = -1;
+    uv_mutex_unlock(&work->lock);
+  }
+  if (parser) ts_parser_delete(parser);
+}
+
+/* At most this many threads parse one file's slices (the calling one included). */
+#define MAX_THREADS 4
+
+/*
+ * The whole file's nodes from slices (see find_cuts): the root's children are
+ * the slices' roots' children, in order. Parsing a big file whole costs twice
+ * as much per character as parsing it in slices of tens of kilobytes
+ * (tree-sitter's tree of the whole file is hundreds of megabytes, where a
+ * slice's stays in the cache and its memory is reused), and takes all that
+ * memory at once. The slices are independent, so up to `threads` threads
+ * parse them at once (the calling one and helpers), each taking the next
+ * slice; their nodes are then joined in order, so the array is the same
+ * whatever the number of threads. Returns 1 if the array was made (`array`),
+ * 0 if a slice has a syntax error (error recovery may differ from the whole file's: the caller
  * parses whole), -1 if out of memory or a parse did not finish.
  */
-static int parse_sliced(TSParser *parser, char16_t *text, size_t length, const size_t *cuts, size_t cut_count, Flat *flat) {
-  // The root first; its children and end are known once every slice is parsed.
-  if (!reserve(flat)) return -1;
-  flat->count = 1;
-  int32_t children = 0, start = 0, end = 0;
-  uint32_t symbol = 0;
-  for (size_t s = 0; s <= cut_count; s++) {
-    size_t from = s == 0 ? 0 : cuts[s - 1];
-    size_t to = s == cut_count ? length : cuts[s];
-    // Every slice but the last is followed by the sentinel statement (see SENTINEL), written over the next slice's first characters for the parse.
-    bool followed = s < cut_count;
-    char16_t saved[SENTINEL_LENGTH];
-    if (followed) {
-      memcpy(saved, text + to, sizeof saved);
-      for (size_t k = 0; k < SENTINEL_LENGTH; k++) text[to + k] = (char16_t)SENTINEL[k];
-    }
-    TSTree *tree = parse_text(parser, text + from, to - from + (followed ? SENTINEL_LENGTH : 0));
-    if (followed) memcpy(text + to, saved, sizeof saved);
-    if (!tree) return -1;
-    TSNode root = ts_tree_root_node(tree);
-    uint32_t count = ts_node_child_count(root);
-    // The sentinel is the root's last child, else the slice did not end where the scan thought.
-    bool usable = !ts_node_has_error(root) &&
-                  (!followed || (count > 0 && ts_node_start_byte(ts_node_child(root, count - 1)) == (to - from) * sizeof(char16_t)));
-    if (!usable) {
-      ts_tree_delete(tree);
-      return 0;
-    }
-    if (followed) count--;
-    if (s == 0) {
-      symbol = ts_node_symbol(root);
-      start = (int32_t)(ts_node_start_byte(root) / sizeof(char16_t));
-    }
-    if (!followed) end = (int32_t)(ts_node_end_byte(root) / sizeof(char16_t) + from);
-    children += (int32_t)count;
-    TSTreeCursor cursor = ts_tree_cursor_new(root);
-    bool ok = true;
-    if (count > 0 && ts_tree_cursor_goto_first_child(&cursor)) {
-      for (uint32_t k = 0; ok && k < count; k++) {
-        ok = write_subtree(flat, &cursor, (uint32_t)from);
-        if (k + 1 < count) ts_tree_cursor_goto_next_sibling(&cursor);
-      }
-    }
-    ts_tree_cursor_delete(&cursor);
-    ts_tree_delete(tree);
-    if (!ok) return -1;
+static int parse_sliced(napi_env env, TSParser *parser, const char16_t *text, size_t length, const size_t *cuts, size_t cut_count, unsigned threads,
+                        napi_value *array) {
+  size_t slice_count = cut_count + 1;
+  Slice *slices = calloc(slice_count, sizeof(Slice));
+  if (!slices) return -1;
+  SliceWork work = {text, length, cuts, cut_count, slices, {0}, 0, 1};
+  if (uv_mutex_init(&work.lock) != 0) {
+    free(slices);
+    return -1;
   }
-  int32_t *out = flat->nodes;
-  out[0] = (int32_t)(symbol | NAMED);
-  out[1] = 0;
-  out[2] = start;
-  out[3] = end;
-  out[4] = children;
-  return 1;
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (threads > slice_count) threads = (unsigned)slice_count;
+  uv_thread_t helpers[MAX_THREADS];
+  unsigned started = 0;
+  for (unsigned t = 1; t < threads; t++) {
+    if (uv_thread_create(&helpers[started], slice_thread, &work) == 0) started++;
+  }
+  parse_slices(parser, &work);
+  for (unsigned t = 0; t < started; t++) uv_thread_join(&helpers[t]);
+  uv_mutex_destroy(&work.lock);
+
+  int result = work.status;
+  if (result == 1) {
+    // The root first: its children are the slices' top-level nodes, its end the last slice's. Written straight
+    // into the array JavaScript gets, each slice freed once copied: the nodes are never held twice over.
+    size_t total = 1;
+    int32_t children = 0;
+    for (size_t s = 0; s < slice_count; s++) {
+      total += slices[s].flat.count;
+      children += slices[s].children;
+    }
+    napi_value buffer;
+    void *data = NULL;
+    if (napi_create_arraybuffer(env, total * WORDS * sizeof(int32_t), &data, &buffer) == napi_ok &&
+        napi_create_typedarray(env, napi_int32_array, total * WORDS, buffer, 0, array) == napi_ok) {
+      int32_t *out = data;
+      out[0] = (int32_t)(slices[0].symbol | NAMED);
+      out[1] = 0;
+      out[2] = slices[0].start;
+      out[3] = slices[cut_count].end;
+      out[4] = children;
+      out += WORDS;
+      for (size_t s = 0; s < slice_count; s++) {
+        memcpy(out, slices[s].flat.nodes, slices[s].flat.count * WORDS * sizeof(int32_t));
+        out += slices[s].flat.count * WORDS;
+        free(slices[s].flat.nodes);
+        slices[s].flat.nodes = NULL;
+      }
+    } else {
+      result = -1;
+    }
+  }
+  for (size_t s = 0; s < slice_count; s++) free(slices[s].flat.nodes);
+  free(slices);
+  return result;
 }
 
 /* After parsing a file at least this long, glibc's free memory is handed back (see parse_flat). */
@@ -274,10 +391,17 @@ static int parse_sliced(TSParser *parser, char16_t *text, size_t length, const s
 /* Files shorter than this are parsed whole; longer ones in slices about this long (see parse_sliced). */
 #define SLICE_CHARS 65536
 
-/* parseFlat(text: string, sliceChars?: number): Int32Array (sliceChars: tests make small files take the sliced parse). */
+/*
+ * parseFlat(text: string, sliceChars?: number, threads?: number): Int32Array
+ * (sliceChars: tests make small files take the sliced parse; threads: how many
+ * threads parse slices, up to MAX_THREADS, by default one: on the shared
+ * two-core machine it was measured on, under a load of 10 to 15, two threads
+ * took 20 to 50% more CPU and more wall time than one for the 18 MB bench
+ * file, even pinned to one core; see docs/performance.md).
+ */
 static napi_value parse_flat(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "parseFlat: expected a string");
   size_t length = 0;
   if (napi_get_value_string_utf16(env, argv[0], NULL, 0, &length) != napi_ok) return fail(env, "parseFlat: expected a string");
@@ -288,6 +412,12 @@ static napi_value parse_flat(napi_env env, napi_callback_info info) {
     if (napi_typeof(env, argv[1], &type) == napi_ok && type == napi_number) napi_get_value_uint32(env, argv[1], &slice_chars);
     if (slice_chars < 1) slice_chars = 1;
   }
+  uint32_t threads = 1;
+  if (argc >= 3) {
+    napi_valuetype type;
+    if (napi_typeof(env, argv[2], &type) == napi_ok && type == napi_number) napi_get_value_uint32(env, argv[2], &threads);
+  }
+  if (threads < 1) threads = 1;
   char16_t *text = malloc((length + 1) * sizeof(char16_t));
   if (!text) return fail(env, "parseFlat: out of memory");
   napi_get_value_string_utf16(env, argv[0], text, length + 1, &length);
@@ -297,42 +427,35 @@ static napi_value parse_flat(napi_env env, napi_callback_info info) {
     return fail(env, "parseFlat: no parser");
   }
 
-  Flat flat = {NULL, 0, 1024 + length / 2};
-  int sliced = 0;
   if (length >= 2 * (size_t)slice_chars) {
     size_t max_cuts = length / slice_chars + 1;
     size_t *cuts = malloc(max_cuts * sizeof(size_t));
     size_t cut_count = cuts ? find_cuts(text, length, slice_chars, cuts, max_cuts) : 0;
-    if (cut_count > 0) {
-      flat.nodes = malloc(flat.capacity * WORDS * sizeof(int32_t));
-      sliced = flat.nodes ? parse_sliced(parser, text, length, cuts, cut_count, &flat) : -1;
-    }
+    napi_value array;
+    int sliced = cut_count > 0 ? parse_sliced(env, parser, text, length, cuts, cut_count, threads, &array) : 0;
     free(cuts);
-    if (sliced < 0) {
+    if (sliced != 0) {
       free(text);
-      free(flat.nodes);
-      return fail(env, "parseFlat: out of memory, or the parse did not finish");
-    }
-    if (sliced == 0) {
-      free(flat.nodes);
-      flat = (Flat){NULL, 0, 1024 + length / 2};
+#if defined(__GLIBC__)
+      if (length >= TRIM_CHARS) malloc_trim(0);
+#endif
+      if (sliced < 0) return fail(env, "parseFlat: out of memory, or the parse did not finish");
+      return array;
     }
   }
-  if (sliced != 1) {
-    // The text is let go before the array is made: the two need not be held at once.
-    TSTree *tree = parse_text(parser, text, length);
-    free(text);
-    text = NULL;
-    if (!tree) return fail(env, "parseFlat: the parse did not finish");
-    flat.nodes = malloc(flat.capacity * WORDS * sizeof(int32_t));
-    if (flat.nodes) {
-      TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
-      if (!write_subtree(&flat, &cursor, 0)) flat.nodes = NULL;
-      ts_tree_cursor_delete(&cursor);
-    }
-    ts_tree_delete(tree);
-  }
+  // Parsed whole (a small file, or a slice had a syntax error). The text is let go before the array is made: the
+  // two need not be held at once.
+  TSTree *tree = parse_text(parser, text, length);
   free(text);
+  if (!tree) return fail(env, "parseFlat: the parse did not finish");
+  Flat flat = {NULL, 0, 1024 + length / 2};
+  flat.nodes = malloc(flat.capacity * WORDS * sizeof(int32_t));
+  if (flat.nodes) {
+    TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+    if (!write_subtree(&flat, &cursor, 0)) flat.nodes = NULL;
+    ts_tree_cursor_delete(&cursor);
+  }
+  ts_tree_delete(tree);
 #if defined(__GLIBC__)
   /*
    * The tree is many small allocations, which glibc keeps for reuse once

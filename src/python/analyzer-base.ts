@@ -7,7 +7,7 @@ import { own, record } from './facts.js';
 import type { ClassFacts, CoroutineUse, Loc, ModuleFacts } from './facts.js';
 import type { ExtractorTable } from './extractors.js';
 import { NOTHING, symbol, builtinSymbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
-import { guardKey, type Ctx, type State } from './flow-state.js';
+import { guardKey, writableVars, type Ctx, type State } from './flow-state.js';
 import { compact } from './expression-shapes.js';
 import type { EffectLog } from './body-memo.js';
 
@@ -75,6 +75,14 @@ export abstract class AnalyzerBase {
 
   /** While a body is recorded: its writes into the module's records. */
   protected log: EffectLog | null = null;
+
+  /**
+   * The module's variables while the walk adds to them, written to
+   * `facts.variables` (in the same order) by finishVariables: a Map takes a
+   * name as it is, where each new key of a record is hashed into the engine's
+   * table of property names, which a file of 400,000 definitions felt.
+   */
+  protected readonly variables = new Map<string, Value>();
 
   constructor(
     text: string,
@@ -197,8 +205,14 @@ export abstract class AnalyzerBase {
   protected addVariable(rel: string, value: Value): void {
     if (value.length === 0) return;
     this.log?.variables.push([rel, value]);
-    const existing = own(this.facts.variables, rel);
-    this.facts.variables[rel] = existing ? union(existing, value) : value;
+    const existing = this.variables.get(rel);
+    this.variables.set(rel, existing ? union(existing, value) : value);
+  }
+
+  /** Writes the variables the walk found into the facts (see variables). */
+  protected finishVariables(): void {
+    const variables = this.facts.variables;
+    for (const [rel, value] of this.variables) variables[rel] = value;
   }
 
   protected assignName(name: string, value: Value, ctx: Ctx, state: State): void {
@@ -209,7 +223,7 @@ export abstract class AnalyzerBase {
     if (!scope) return;
     if (scope.globals.has(name)) this.addVariable(name, value);
     else {
-      state.vars.set(name, value);
+      writableVars(state).set(name, value);
       // A function's locals are read from elsewhere only by the functions and classes nested in it
       // (closures); keeping them for every function would bloat the facts for nothing.
       const readElsewhere = scope.kind === 'module' || scope.kind === 'class' || (scope.kind === 'function' && this.hasNestedScopes(scope));

@@ -13,7 +13,7 @@ import { own, record, type FunctionFacts } from './facts.js';
 import { apiEffect, type CallsArgument } from '../library/index.js';
 import { buildScope, parameterNames } from './scopes.js';
 import { NOTHING, paramOf, attrOf, boundMethodOf, callOf, elemOf, symbol, union, singleSymbol, mayBeProjectCallee, type Term, type Value } from './values.js';
-import { cloneState, dropNone, guardKey, type Ctx, type State } from './flow-state.js';
+import { cloneState, dropNone, writableVars, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
 import { CallEffectsAnalyzer } from './call-effects.js';
@@ -91,7 +91,8 @@ export abstract class CallableAnalyzer extends CallEffectsAnalyzer {
     const scope = buildScope('lambda', ctx.scope, ctx.scope.rel, null, params);
     const inner = cloneState(state);
     // What each parameter holds is what its callers pass, as for a def (`map(lambda f: f.result(), futs)` passes each future).
-    params.forEach((p, i) => inner.vars.set(p, paramOf(known!.q, i)));
+    const vars = writableVars(inner);
+    params.forEach((p, i) => vars.set(p, paramOf(known!.q, i)));
     // A lambda's parameter shadows an enclosing name that may be None.
     dropNone(inner, params);
     const lambdaCtx: Ctx = {
@@ -329,7 +330,7 @@ export abstract class CallableAnalyzer extends CallEffectsAnalyzer {
     let out: Value | null = null;
     for (const term of value) {
       let held: Value | undefined;
-      if (term.k === 'sym' && term.q.startsWith(this.modulePrefix)) held = own(this.facts.variables, term.q.slice(this.modulePrefix.length));
+      if (term.k === 'sym' && term.q.startsWith(this.modulePrefix)) held = this.variables.get(term.q.slice(this.modulePrefix.length));
       else if (term.k === 'attr' && ctx.classRel && term.o.length === 1 && term.o[0]!.k === 'self' && term.o[0]!.c === ctx.classQ) {
         const cls = this.classes.get(ctx.classRel);
         held = cls ? own(cls.attrs, term.n) : undefined;

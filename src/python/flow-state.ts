@@ -75,7 +75,10 @@ export interface NoneSource {
 export const NO_NONE: ReadonlyMap<string, NoneSource> = new Map();
 
 export interface State {
+  /** Local names' values. Shared between a state and its clones until one of them writes (see writableVars): read it freely, write through writableVars. */
   vars: Map<string, Value>;
+  /** Whether `vars` may be shared with another state (see cloneState). */
+  sharedVars?: boolean;
   /** Local names that may hold None on some path to here, and where it was set; replaced on change, so clones share it. */
   none: ReadonlyMap<string, NoneSource>;
   /** Texts of futures known to be done on this path (`if fut.done():`). */
@@ -83,8 +86,32 @@ export interface State {
   dead: boolean;
 }
 
+/**
+ * A copy of the state. The names' values are copied on write: the two share
+ * one map until either writes (see writableVars). A branch copies the state at
+ * every `if`, `try` and loop, and most branches bind few names or none, where
+ * copying every name of a long function (or of a module) each time cost the
+ * most.
+ */
 export function cloneState(state: State): State {
-  return { vars: new Map(state.vars), none: state.none, done: new Set(state.done), dead: state.dead };
+  state.sharedVars = true;
+  return { vars: state.vars, sharedVars: true, none: state.none, done: new Set(state.done), dead: state.dead };
+}
+
+/** The state's names' values, its own to change (copied first if shared, see cloneState). */
+export function writableVars(state: State): Map<string, Value> {
+  if (state.sharedVars) {
+    state.vars = new Map(state.vars);
+    state.sharedVars = false;
+  }
+  return state.vars;
+}
+
+/** Takes `from`'s names' values into `state` (where paths join): shared from then on, as after cloneState. */
+export function adoptVars(state: State, from: State): void {
+  state.vars = from.vars;
+  state.sharedVars = true;
+  from.sharedVars = true;
 }
 
 export function mergeStates(states: State[]): State {

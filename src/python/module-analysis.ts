@@ -118,7 +118,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     if (/noqa/i.test(text)) this.collectComments(root);
     if (DONE_CALLBACK_METHODS.some(([name]) => text.includes(name))) this.collectDoneCallbacks(root);
     if (root.hasError) this.facts.syntaxError = this.firstSyntaxError(root);
-    const scope = buildScope('module', null, '', root, [], (node) => this.resolveImport(node), this.scopeMemo);
+    const scope = buildScope('module', null, '', root, [], (node) => this.resolveImport(node), this.scopeMemo, true);
     this.moduleScope = scope;
     const ctx: Ctx = {
       scope,
@@ -142,6 +142,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       // largest statement, not of the file (see SyntaxNode.release).
       statement.release();
     }
+    this.finishVariables();
   }
 
   private collectComments(root: SyntaxNode): void {
@@ -312,8 +313,8 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     if (this.isStub) return;
     const body = node.childForFieldName('body');
     const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
-    // (A field, not a WeakMap entry per function: weak entries are what the collector pays most for.)
-    scope.nests = !!body && body.hasDescendantOfType(NESTED_SCOPES);
+    // buildScope saw the nested definitions, unless a syntax error put one where it does not look (in a lambda).
+    if (body?.hasError) scope.nests = body.hasDescendantOfType(NESTED_SCOPES);
     const inner: State = { vars: new Map(), none: this.noneDefaults(paramsNode), done: new Set(), dead: false };
     // What each parameter holds is what its callers pass (a `param` value, resolved by the project index),
     // and an instance of the class its annotation names (`bot: Bot`): its methods are that class's.

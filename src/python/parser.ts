@@ -453,9 +453,10 @@ interface NativeParse {
   /**
    * Per node, in document order: symbol | named << 16 | missing << 17, field id, start, end, number of children.
    * A text of at least twice `sliceChars` (default 65,536) characters is parsed in slices of about that many,
-   * cut before top-level definitions, into the same tree as a whole parse (see parse_sliced in parse.c).
+   * cut before top-level definitions, into the same tree as a whole parse (see parse_sliced in parse.c), by up to
+   * `threads` threads at once (default 1, at most 4: see parse_flat in parse.c), the same array whatever their number.
    */
-  parseFlat(text: string, sliceChars?: number): Int32Array;
+  parseFlat(text: string, sliceChars?: number, threads?: number): Int32Array;
   language(): { types: string[]; fields: (string | null)[] };
   /** A file's word summary (src/native/word-summary.c; see src/project/word-summary.ts). Absent from an addon built before it. */
   wordSummary?(bytes: Uint8Array): string;
@@ -504,11 +505,12 @@ export function nativeWordSummary(): ((bytes: Uint8Array) => string) | null {
  * A file's parse as the native parse gives it (see NativeParse), or null where
  * the addon was not built. Worker threads parse with it and hand the array over
  * (transferred, not copied); `parsePython(text, undefined, words)` builds the tree.
- * `sliceChars`: the slices a large text is parsed in (tests make them small).
+ * `sliceChars`: the slices a large text is parsed in (tests make them small);
+ * `threads`: how many threads parse them (tests vary it).
  */
-export function parseFlat(text: string, sliceChars?: number): Int32Array | null {
+export function parseFlat(text: string, sliceChars?: number, threads?: number): Int32Array | null {
   const flat = nativeParse();
-  return flat ? flat.parse.parseFlat(parserInput(text), sliceChars) : null;
+  return flat ? flat.parse.parseFlat(parserInput(text), sliceChars, threads) : null;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface Scope {
   importsOnly: ReadonlyMap<string, string>;
   globals: ReadonlySet<string>;
   nonlocals: ReadonlySet<string>;
-  /** A function scope's: whether its body defines functions or classes, which may read its locals (set by the walk). */
+  /** Whether the body defines functions or classes (which may read a function's locals), as far as buildScope sees. */
   nests?: boolean;
 }
 
@@ -90,8 +90,12 @@ export function parameterNames(params: SyntaxNode | null): string[] {
   return names.filter(Boolean);
 }
 
-/** One thing a statement does to the names of the scope it is in, in order (see buildScope). */
-export type ScopeEvent = readonly ['bind' | 'global' | 'nonlocal', string] | readonly ['import', string, string];
+/**
+ * One thing a statement does to the names of the scope it is in, in order (see
+ * buildScope); `defines` (no name): it defines a function or class, nested in
+ * the scope (see Scope.nests).
+ */
+export type ScopeEvent = readonly ['bind' | 'global' | 'nonlocal' | 'defines', string] | readonly ['import', string, string];
 
 /**
  * Builds the scope for a body: collects every name bound directly in it
@@ -99,7 +103,10 @@ export type ScopeEvent = readonly ['bind' | 'global' | 'nonlocal', string] | rea
  * whose own names are bound here). With `memo`, what each statement of the
  * body binds is kept by statement node: an edited document's unchanged
  * statements keep their nodes (see copyTree), so only the edited ones are
- * walked again.
+ * walked again. With `release`, each statement's subtree is let go once its
+ * events are read (see SyntaxNode.release): the module's statements, which
+ * the walk then visits one at a time, so that a big file's tree is never
+ * made whole and kept until the walk (the collector paid for copying it).
  */
 export function buildScope(
   kind: ScopeKind,
@@ -109,6 +116,7 @@ export function buildScope(
   params: string[] = [],
   resolveImport: (node: SyntaxNode) => { name: string; target: string }[] = () => [],
   memo?: WeakMap<SyntaxNode, ScopeEvent[]>,
+  release = false,
 ): Scope {
   if (!body) return { kind, parent, rel, bound: new Set(params), importsOnly: NO_IMPORTS, globals: NO_NAMES, nonlocals: NO_NAMES, nests: false };
   const bound = new Set(params);
@@ -117,6 +125,7 @@ export function buildScope(
   // Names bound otherwise than by an import, and the imports, made only once the body has an import.
   let otherBindings: Set<string> | null = null;
   let imports: Map<string, string> | null = null;
+  let nests = false;
   const apply = (kind: ScopeEvent[0], name: string, target?: string): void => {
     switch (kind) {
       case 'bind':
@@ -138,12 +147,16 @@ export function buildScope(
       case 'nonlocal':
         (nonlocals ??= new Set()).add(name);
         break;
+      case 'defines':
+        nests = true;
+        break;
     }
   };
   for (const statement of body.namedChildren) {
     if (!memo) {
       // (No memo, no list: each statement's events go straight into the scope.)
       statementEvents(statement, resolveImport, apply);
+      if (release) statement.release();
       continue;
     }
     let events = memo.get(statement);
@@ -154,6 +167,7 @@ export function buildScope(
       memo.set(statement, events);
     }
     for (const event of events) apply(event[0], event[1], event[2]);
+    if (release) statement.release();
   }
   let importsOnly: Map<string, string> | null = null;
   if (imports) {
@@ -161,10 +175,15 @@ export function buildScope(
   }
   if (globals) for (const name of globals as Set<string>) bound.delete(name);
   if (nonlocals) for (const name of nonlocals as Set<string>) bound.delete(name);
-  return { kind, parent, rel, bound, importsOnly: importsOnly ?? NO_IMPORTS, globals: globals ?? NO_NAMES, nonlocals: nonlocals ?? NO_NAMES, nests: false };
+  return { kind, parent, rel, bound, importsOnly: importsOnly ?? NO_IMPORTS, globals: globals ?? NO_NAMES, nonlocals: nonlocals ?? NO_NAMES, nests };
 }
 
-/** What one statement of a body binds in the body's scope, in order. */
+/**
+ * What one statement of a body binds in the body's scope, in order, and
+ * whether it defines a function or class (in a tree without syntax errors
+ * these are never inside a lambda or comprehension, which the walk does not
+ * enter).
+ */
 function statementEvents(
   statement: SyntaxNode,
   resolveImport: (node: SyntaxNode) => { name: string; target: string }[],
@@ -177,6 +196,7 @@ function statementEvents(
     switch (node.type) {
       case 'function_definition':
       case 'class_definition': {
+        emit('defines', '');
         const name = node.childForFieldName('name')?.text;
         if (name) bind(name);
         // Decorators, defaults and bases are evaluated here, bodies are not.

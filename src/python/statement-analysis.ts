@@ -5,7 +5,7 @@ import { apiEffect, methodEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/in
 import { hasHandlingCallback, ignoresItsFuture, moduleOf, onlyAssignmentOfDroppedFuture } from './done-callbacks.js';
 import { targetNames } from './scopes.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, markDone, wrapsKey, allDoneKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, adoptVars, writableVars, markDone, wrapsKey, allDoneKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase, walkSteps } from './analyzer-base.js';
@@ -177,7 +177,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
         this.visitMatch(node, ctx, state);
         return;
       case 'delete_statement':
-        for (const name of targetNames(node.namedChild(0))) state.vars.delete(name);
+        for (const name of targetNames(node.namedChild(0))) if (state.vars.has(name)) writableVars(state).delete(name);
         return;
       case 'global_statement':
       case 'nonlocal_statement':
@@ -493,7 +493,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       clause = null;
     }
     const merged = mergeStates(outcomes);
-    state.vars = merged.vars;
+    adoptVars(state, merged);
     state.done = merged.done;
     state.none = merged.none;
     state.dead = merged.dead;
@@ -533,7 +533,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const merged = pastLoop(frame, state, after);
     const alternative = node.childForFieldName('alternative');
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
-    state.vars = merged.vars;
+    adoptVars(state, merged);
     state.done = merged.done;
     state.none = merged.none;
   }
@@ -618,7 +618,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     }
     const alternative = node.childForFieldName('alternative');
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
-    state.vars = merged.vars;
+    adoptVars(state, merged);
     state.done = merged.done;
     state.none = merged.none;
   }
@@ -696,7 +696,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (elseClause) this.visitBlock(elseClause.childForFieldName('body'), ctx, body);
     outcomes.push(body);
     for (const handler of handlers) {
-      const hs = mergeStates([entry, { ...body, dead: false }]);
+      const hs = mergeStates([entry, { ...cloneState(body), dead: false }]);
       const valueNode = handler.childForFieldName('value');
       if (valueNode?.type === 'as_pattern') {
         const alias = valueNode.childForFieldName('alias');
@@ -708,14 +708,14 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const merged = mergeStates(outcomes);
     const finallyClause = node.namedChildren.find((c) => c.type === 'finally_clause');
     if (finallyClause) {
-      const fin = mergeStates([entry, { ...merged, dead: false }]);
+      const fin = mergeStates([entry, { ...cloneState(merged), dead: false }]);
       const wasDead = merged.dead;
       this.visitBlock(finallyClause.namedChildren.find((c) => c.type === 'block') ?? null, ctx, fin);
-      merged.vars = fin.vars;
+      adoptVars(merged, fin);
       merged.none = fin.none;
       merged.dead = wasDead || fin.dead;
     }
-    state.vars = merged.vars;
+    adoptVars(state, merged);
     state.done = merged.done;
     state.none = merged.none;
     state.dead = merged.dead;
@@ -764,7 +764,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       outcomes.push(branch);
     }
     const merged = mergeStates(outcomes);
-    state.vars = merged.vars;
+    adoptVars(state, merged);
     state.done = merged.done;
     state.none = merged.none;
   }
@@ -772,7 +772,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
   protected visitImport(node: SyntaxNode, ctx: Ctx, state: State): void {
     const { bindings, stars } = importBindings(node, this.info.module, this.info.isPackage);
     for (const { name, target } of bindings) {
-      state.vars.set(name, symbol(target));
+      writableVars(state).set(name, symbol(target));
       const rel = this.relOf(ctx.scope, name);
       this.facts.imports[rel] = target;
       this.log?.imports.push([rel, target]);

@@ -56,12 +56,14 @@ const EDGE_CASES: Record<string, string> = {
 
 /**
  * A large file is parsed in slices cut before top-level definitions (parse.c's
- * parse_sliced); the tree must be the whole parse's, node for node. Slices of
- * a few characters cut at every definition the scan allows.
+ * parse_sliced), by several threads at once; the tree must be the whole
+ * parse's, node for node, whatever the number of threads. Slices of a few
+ * characters cut at every definition the scan allows.
  */
 function assertSlicedSame(text: string, origin: string): void {
   const whole = parseFlat(text, 1 << 30)!;
   for (const slice of [1, 40, 500]) assert.deepEqual(parseFlat(text, slice), whole, `${origin}, slices of ${slice}`);
+  for (const threads of [1, 3]) assert.deepEqual(parseFlat(text, 1, threads), whole, `${origin}, slices of 1 by ${threads} threads`);
 }
 
 const SLICED_CASES: Record<string, string> = {
