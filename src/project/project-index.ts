@@ -40,17 +40,6 @@ interface ModuleEntry {
   firstNames?: Set<string>;
 }
 
-/** JSON of a term, computed once per term object (terms are never mutated). */
-const termKeys = new WeakMap<Term, string>();
-function keyOf(term: Term): string {
-  let key = termKeys.get(term);
-  if (key === undefined) {
-    key = JSON.stringify(term);
-    termKeys.set(term, key);
-  }
-  return key;
-}
-
 /**
  * A library API the rows know, as a value, when the project does not define
  * the name (a library that is not part of the project): what it does comes
@@ -96,36 +85,49 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Answers that cannot change as modules are added: found without passing over
    * a module of the project that is not indexed yet (while loading, none is
-   * passed over unless the load gate turned it away).
+   * passed over unless the load gate turned it away). By key (see keyOfTerm):
+   * every key has its slot, so the array stays dense.
    */
-  private readonly memoStable = new Map<string, Concrete[]>();
+  private readonly memoStable: (Concrete[] | undefined)[] = [];
+  /**
+   * The memo's keys are numbers, one per question: a term (by its JSON: equal
+   * terms of different facts share answers), a name bound (`sym`, by its
+   * qualified name) and a name resolved (resolve). A number is looked up and
+   * compared at once, where the JSON keys were hashed and compared character by
+   * character at every lookup, and a resolve key was a new string each time.
+   * (Per index, not global: a language server's later runs start afresh.)
+   */
+  private readonly keysByJson = new Map<string, number>();
+  private readonly keysBySymbol = new Map<string, number>();
+  private readonly keysByResolved = new Map<string, number>();
+  /** Each term object's key, found once (terms are never mutated). */
+  private readonly termKeys = new WeakMap<Term, number>();
   /**
    * Answers that asked for a module not indexed yet (or for callers, which
    * depend on the targets): dropped when one of the modules they asked for is
    * added, and all of them when a target is.
    */
-  private readonly memoIndexed = new Map<string, Concrete[]>();
-  /** memoStable's answers by the value (see evaluate) and by the term object asked about: no key to make or hash. */
+  private readonly memoIndexed = new Map<number, Concrete[]>();
+  /** memoStable's answers by the value asked about (see evaluate): no key to find. */
   private readonly stableValues = new WeakMap<Value, Concrete[]>();
-  private readonly stableTerms = new WeakMap<Term, Concrete[]>();
   /** How many times a term met again while being evaluated answered nothing (such an answer is not kept by value). */
   private cycleCuts = 0;
   /** For each answer in memoIndexed: the modules not indexed yet that it asked for. */
-  private readonly memoWanted = new Map<string, string[]>();
+  private readonly memoWanted = new Map<number, string[]>();
   /**
    * The keys of memoIndexed's answers by each module they asked for (see add).
    * A key answered again is listed again; one listed under a module it no
    * longer asks for is only dropped early, and asked again.
    */
-  private readonly memoByWanted = new Map<string, string[]>();
+  private readonly memoByWanted = new Map<string, number[]>();
   /**
    * memoIndexed's answers in which a cycle was cut: what a cut leaves out
    * depends on where the evaluation started, so they are found again when a
    * module is added, and never reused while loading.
    */
-  private readonly cutAnswers = new Set<string>();
+  private readonly cutAnswers = new Set<number>();
   /** memoIndexed's answers that asked what callers pass (a parameter's value): dropped when a target is added. */
-  private readonly callerAnswers = new Set<string>();
+  private readonly callerAnswers = new Set<number>();
   /** Counts the questions of what callers pass, answered or found in memoIndexed (see callerAnswers). */
   private callerQuestions = 0;
   /**
@@ -133,12 +135,12 @@ export class ProjectIndex implements ResolvedProject {
    * that the gate reads (DemandLoading.gateIsNeutral) and no cycle cut: asked
    * again under the same gate, they are found the same (see memoized).
    */
-  private readonly memoGated = new Map<string, Concrete[]>();
+  private readonly memoGated = new Map<number, Concrete[]>();
   /** The DemandLoading.gateRound memoGated's answers were found in. */
   private memoGatedRound = -1;
-  /** Keys being computed, one set per mode (see memoized): a key string is reused, so its hash is computed once. */
-  private readonly inProgressLoading = new Set<string>();
-  private readonly inProgressIndexed = new Set<string>();
+  /** Keys being computed, one set per mode (see memoized). */
+  private readonly inProgressLoading = new Set<number>();
+  private readonly inProgressIndexed = new Set<number>();
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
   private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
   private readonly exceptionFlow: ExceptionFlow;
@@ -196,7 +198,7 @@ export class ProjectIndex implements ResolvedProject {
    * that asked what callers pass.
    */
   private dropIndexedAnswers(module: string | null, callers: boolean): void {
-    const drop = (key: string) => {
+    const drop = (key: number) => {
       this.memoIndexed.delete(key);
       this.memoWanted.delete(key);
       this.memoGated.delete(key);
@@ -391,8 +393,6 @@ export class ProjectIndex implements ResolvedProject {
   }
 
   private evalTerm(term: Term): Concrete[] {
-    const known = this.stableTerms.get(term);
-    if (known) return known;
     switch (term.k) {
       case 'fut':
       case 'seq':
@@ -404,9 +404,17 @@ export class ProjectIndex implements ResolvedProject {
         return [`obj:${term.t}`];
       case 'newfut':
         return [`newfut:${term.at}`];
+      default:
+        break;
+    }
+    const key = this.keyOfTerm(term);
+    // A stable answer is found by the term object's key: one lookup, no garbage.
+    const known = this.memoStable[key];
+    if (known) return known;
+    switch (term.k) {
       case 'param':
         // (Never stable: see below.)
-        return this.memoized(keyOf(term), () => {
+        return this.memoized(key, () => {
           // What callers pass depends on every target module, not only on those resolved through: another
           // target may add a caller. Counted as an answer over the modules indexed so far (memoIndexed),
           // and over the targets so far (callerAnswers).
@@ -415,11 +423,11 @@ export class ProjectIndex implements ResolvedProject {
           return this.passedTo(term.f, term.i);
         });
       case 'sym':
-        return this.memoizedTerm(term, `s:${term.q}`, () => this.resolve(term.q, new Set()));
+        return this.memoized(key, () => this.resolve(term.q, new Set()));
       default:
         break;
     }
-    return this.memoizedTerm(term, keyOf(term), () => {
+    return this.memoized(key, () => {
       switch (term.k) {
         case 'call':
           return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
@@ -455,16 +463,29 @@ export class ProjectIndex implements ResolvedProject {
     });
   }
 
-  /** memoized for a term, its answer kept by the term object once it is stable (see evaluate). */
-  private memoizedTerm(term: Term, key: string, compute: () => Concrete[]): Concrete[] {
-    const result = this.memoized(key, compute);
-    if (this.memoStable.get(key) === result) this.stableTerms.set(term, result);
-    return result;
+  /** A new memo key (see keysByJson). */
+  private newKey(): number {
+    const key = this.memoStable.length;
+    this.memoStable.push(undefined);
+    return key;
+  }
+
+  /** The memo key of a term object: by its qualified name for a `sym`, else by its JSON (made once per object). */
+  private keyOfTerm(term: Term): number {
+    let key = this.termKeys.get(term);
+    if (key === undefined) {
+      const table = term.k === 'sym' ? this.keysBySymbol : this.keysByJson;
+      const text = term.k === 'sym' ? term.q : JSON.stringify(term);
+      key = table.get(text);
+      if (key === undefined) table.set(text, (key = this.newKey()));
+      this.termKeys.set(term, key);
+    }
+    return key;
   }
 
   /** Memoises per term; a term met again while being evaluated (recursion) contributes nothing on that path. */
-  private memoized(key: string, compute: () => Concrete[]): Concrete[] {
-    const stable = this.memoStable.get(key);
+  private memoized(key: number, compute: () => Concrete[]): Concrete[] {
+    const stable = this.memoStable[key];
     if (stable) return stable;
     const demand = this.demand;
     // While the load gate decides (see DemandLoading.gateIsNeutral), answers found under it are kept for it.
@@ -509,7 +530,7 @@ export class ProjectIndex implements ResolvedProject {
       const result = compute();
       // While loading, only a module the load gate turned away is missed.
       if (demand.misses === missesBefore) {
-        this.memoStable.set(key, result);
+        this.memoStable[key] = result;
       } else {
         const cut = this.cycleCuts !== cutsBefore;
         this.memoIndexed.set(key, result);
@@ -618,7 +639,9 @@ export class ProjectIndex implements ResolvedProject {
   /** Resolves a qualified name to what it is bound to in the project (memoised; cycles end in nothing). */
   resolve(q: string, seen: Set<string>): Concrete[] {
     if (seen.size > MAX_RESOLVE_STEPS) return [];
-    return this.memoized(`r:${q}`, () => this.resolveUncached(q, seen));
+    let key = this.keysByResolved.get(q);
+    if (key === undefined) this.keysByResolved.set(q, (key = this.newKey()));
+    return this.memoized(key, () => this.resolveUncached(q, seen));
   }
 
   private resolveUncached(q: string, seen: Set<string>): Concrete[] {
