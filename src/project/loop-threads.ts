@@ -8,7 +8,7 @@
  * coroutine function only creates a coroutine, so a call never carries the
  * thread into one; a coroutine is on a loop's thread anyway.
  */
-import { own, type CallFact, type FunctionFacts, type Loc, type LoopCallbackFact, type ModuleFacts } from '../python/facts.js';
+import { own, type CallFact, type ClassFacts, type FunctionFacts, type Loc, type LoopCallbackFact, type ModuleFacts } from '../python/facts.js';
 import type { Term, Value } from '../python/values.js';
 import { apisDoing } from '../library/index.js';
 import type { ChainStep } from './exception-flow.js';
@@ -55,6 +55,35 @@ export interface LoopThreadRoot {
 const PROTOCOLS = new Map<string, readonly string[]>(apisDoing('loop-protocol').map(([name, row]) => [name, row.callbacks]));
 /** Every protocol's callback names: a class defining none of them adds no root, whatever its bases. */
 const CALLBACK_NAMES: readonly string[] = [...new Set([...PROTOCOLS.values()].flat())];
+
+/**
+ * What roots() reads of a module's own facts, made once per module: roots() runs
+ * in every round of loading along calls, over every target, and making the
+ * coroutines' roots and the callback names' qualified names each time was most
+ * of a round's work.
+ */
+interface ModuleRoots {
+  /** Its coroutine functions as roots. */
+  coroutines: LoopThreadRoot[];
+  /** Each class with the qualified names its protocol callbacks would have (looked up in the index each time). */
+  classes: { cls: ClassFacts; callbackQs: string[] }[];
+}
+
+const moduleRoots = new WeakMap<ModuleFacts, ModuleRoots>();
+
+function rootsOfModule(facts: ModuleFacts): ModuleRoots {
+  let known = moduleRoots.get(facts);
+  if (!known) {
+    const coroutines: LoopThreadRoot[] = [];
+    for (const fn of facts.functions) {
+      if (fn.isAsync) coroutines.push({ fn: { fn, path: facts.path }, entry: { how: 'coroutine', root: fn.q, scheduled: null, chain: [] } });
+    }
+    const classes = facts.classes.map((cls) => ({ cls, callbackQs: CALLBACK_NAMES.map((name) => `${cls.q}.${name}`) }));
+    known = { coroutines, classes };
+    moduleRoots.set(facts, known);
+  }
+  return known;
+}
 
 /** A parameter a function hands to an event loop, and the loop's method that takes it (see scheduledParams). */
 interface ScheduledParam {
@@ -264,11 +293,7 @@ export class LoopThreads {
   roots(): LoopThreadRoot[] {
     const roots: LoopThreadRoot[] = [];
     const targets = this.project.targetModules();
-    for (const facts of targets) {
-      for (const fn of facts.functions) {
-        if (fn.isAsync) roots.push({ fn: { fn, path: facts.path }, entry: { how: 'coroutine', root: fn.q, scheduled: null, chain: [] } });
-      }
-    }
+    for (const facts of targets) roots.push(...rootsOfModule(facts).coroutines);
     for (const facts of targets) {
       for (const { fact, path, functions } of this.scheduledIn(facts)) {
         for (const fn of functions) {
@@ -279,10 +304,10 @@ export class LoopThreads {
       }
     }
     for (const facts of targets) {
-      for (const cls of facts.classes) {
+      for (const { cls, callbackQs } of rootsOfModule(facts).classes) {
         // Only the class's own methods are roots: its bases are not resolved (which loads their modules)
         // unless it defines a callback.
-        if (!CALLBACK_NAMES.some((name) => this.project.functionAt(`${cls.q}.${name}`))) continue;
+        if (!callbackQs.some((q) => this.project.functionAt(q))) continue;
         const callbacks = this.protocolCallbacks(cls.q);
         if (!callbacks) continue;
         for (const name of callbacks) {
