@@ -90,9 +90,19 @@ function passesThreadsafeFutures(project: ProjectIndex, call: CallFact): boolean
   return false;
 }
 
+/**
+ * The call of each value asked about, made once: the index keeps a stable
+ * answer on the value array it was asked about, and the names are asked for
+ * again in every round of loading, over every target.
+ */
+const callsOf = new WeakMap<Value, Value>();
+
 /** Whether calling the value returns such a future (run_coroutine_threadsafe itself, an alias or a partial of it). */
 function makesThreadsafeFutures(project: ProjectIndex, value: Value): boolean {
-  return value.length > 0 && isThreadsafeFuture(project, callOf(value));
+  if (value.length === 0) return false;
+  let call = callsOf.get(value);
+  if (!call) callsOf.set(value, (call = callOf(value)));
+  return isThreadsafeFuture(project, call);
 }
 
 /**
