@@ -74,6 +74,23 @@ function calledName(term: Term): string {
   return '';
 }
 
+/** A module's calls with each name they call by (once per call), made once per module: the index is made again per target added. */
+const callSites = new WeakMap<ModuleFacts, { name: string; site: { call: CallFact; path: string } }[]>();
+
+function callSitesByName(facts: ModuleFacts): { name: string; site: { call: CallFact; path: string } }[] {
+  let sites = callSites.get(facts);
+  if (!sites) {
+    sites = [];
+    for (const call of facts.calls) {
+      const site = { call, path: facts.path };
+      const names = call.callee.length === 1 ? [calledName(call.callee[0]!)] : new Set(call.callee.map(calledName));
+      for (const name of names) if (name) sites.push({ name, site });
+    }
+    callSites.set(facts, sites);
+  }
+  return sites;
+}
+
 function rel(module: string, q: string): string {
   return q.startsWith(`${module}.`) ? q.slice(module.length + 1) : q;
 }
@@ -90,14 +107,16 @@ export class ProjectIndex implements ResolvedProject {
    */
   private readonly memoStable: (Concrete[] | undefined)[] = [];
   /**
-   * The memo's keys are numbers, one per question: a term (by its JSON: equal
-   * terms of different facts share answers), a name bound (`sym`, by its
-   * qualified name) and a name resolved (resolve). A number is looked up and
-   * compared at once, where the JSON keys were hashed and compared character by
-   * character at every lookup, and a resolve key was a new string each time.
+   * The memo's keys are numbers, one per question: a term (by its shape, see
+   * keyOfTerm: equal terms of different facts share answers), a name bound
+   * (`sym`, by its qualified name) and a name resolved (resolve). A number is
+   * looked up and compared at once, where JSON keys were made for every term
+   * object (13 MB of text on the standard library with site-packages), then
+   * hashed and compared character by character at every lookup, and a resolve
+   * key was a new string each time.
    * (Per index, not global: a language server's later runs start afresh.)
    */
-  private readonly keysByJson = new Map<string, number>();
+  private readonly keysByShape = new Map<string, number>();
   private readonly keysBySymbol = new Map<string, number>();
   private readonly keysByResolved = new Map<string, number>();
   /** Each term object's key, found once (terms are never mutated). */
@@ -177,6 +196,7 @@ export class ProjectIndex implements ResolvedProject {
     for (const fn of facts.functions) {
       entry.functions.set(rel(facts.module, fn.q), fn);
       this.functions.set(fn.q, { fn, path: facts.path });
+      this.loopThreads.functionIndexed(fn.q);
     }
     for (const cls of facts.classes) {
       entry.classes.set(rel(facts.module, cls.q), cls);
@@ -470,17 +490,68 @@ export class ProjectIndex implements ResolvedProject {
     return key;
   }
 
-  /** The memo key of a term object: by its qualified name for a `sym`, else by its JSON (made once per object). */
+  /**
+   * The memo key of a term object (found once per object): by its qualified
+   * name for a `sym`, else by its shape: its kind, the keys of the values it
+   * holds and its other fields, so that two terms have one key exactly when
+   * they are equal, and the text made for it is short whatever the nesting.
+   */
   private keyOfTerm(term: Term): number {
     let key = this.termKeys.get(term);
-    if (key === undefined) {
-      const table = term.k === 'sym' ? this.keysBySymbol : this.keysByJson;
-      const text = term.k === 'sym' ? term.q : JSON.stringify(term);
-      key = table.get(text);
-      if (key === undefined) table.set(text, (key = this.newKey()));
-      this.termKeys.set(term, key);
+    if (key !== undefined) return key;
+    if (term.k === 'sym') {
+      key = this.keysBySymbol.get(term.q);
+      if (key === undefined) this.keysBySymbol.set(term.q, (key = this.newKey()));
+    } else {
+      const shape = this.shapeOf(term);
+      key = this.keysByShape.get(shape);
+      if (key === undefined) this.keysByShape.set(shape, (key = this.newKey()));
     }
+    this.termKeys.set(term, key);
     return key;
+  }
+
+  /** A term's shape (see keyOfTerm): held values as their terms' keys in parentheses, free text last. */
+  private shapeOf(term: Exclude<Term, { k: 'sym' }>): string {
+    switch (term.k) {
+      case 'fut':
+      case 'seq':
+      case 'map':
+        return term.k;
+      case 'call':
+        return `call(${this.keysOfValue(term.f)})`;
+      case 'inst':
+        return `inst(${this.keysOfValue(term.c)})`;
+      case 'attr':
+        return `attr(${this.keysOfValue(term.o)})${term.n}`;
+      case 'elem':
+      case 'item':
+      case 'vals':
+        return `${term.k}(${this.keysOfValue(term.o)})`;
+      case 'coll':
+      case 'mapv':
+        return `${term.k}(${this.keysOfValue(term.e)})`;
+      case 'onloop':
+        return `onloop(${this.keysOfValue(term.l)})`;
+      case 'self':
+        return `self ${term.c}`;
+      case 'obj':
+        return `obj ${term.t}`;
+      case 'newfut':
+        return `newfut ${term.at}`;
+      case 'param':
+        return `param ${term.i} ${term.f}`;
+      default:
+        return `json ${JSON.stringify(term)}`;
+    }
+  }
+
+  /** The keys of a value's terms, in order. */
+  private keysOfValue(value: Value): string {
+    if (value.length === 1) return String(this.keyOfTerm(value[0]!));
+    let out = '';
+    for (let i = 0; i < value.length; i++) out += i === 0 ? this.keyOfTerm(value[i]!) : `,${this.keyOfTerm(value[i]!)}`;
+    return out;
   }
 
   /** Memoises per term; a term met again while being evaluated (recursion) contributes nothing on that path. */
@@ -604,13 +675,10 @@ export class ProjectIndex implements ResolvedProject {
     if (this.callsByName) return this.callsByName;
     const map = new Map<string, { call: CallFact; path: string }[]>();
     for (const facts of this.targetModules()) {
-      for (const call of facts.calls) {
-        for (const name of new Set(call.callee.map(calledName))) {
-          if (!name) continue;
-          const list = map.get(name) ?? [];
-          list.push({ call, path: facts.path });
-          map.set(name, list);
-        }
+      for (const { name, site } of callSitesByName(facts)) {
+        const list = map.get(name);
+        if (list) list.push(site);
+        else map.set(name, [site]);
       }
     }
     this.callsByName = map;
