@@ -59,6 +59,16 @@ function libraryApi(q: string): Concrete[] {
  */
 const PASSED_DATA: ReadonlySet<Concrete> = new Set(['fut', 'seq', 'map', 'obj:running-loop']);
 
+/** An answer that asked for modules not indexed yet (see ProjectIndex.memoIndexed). */
+interface IndexedAnswer {
+  answer: Concrete[];
+  /** The modules not indexed yet that it asked for. */
+  wanted: string[];
+}
+
+/** Constant terms' answers, one array each (callers never change an answer). */
+const CONSTANT_ANSWERS: Record<'fut' | 'seq' | 'map', Concrete[]> = { fut: ['fut'], seq: ['seq'], map: ['map'] };
+
 /** A call of a function of the project, found at one of its call sites. */
 export interface ArgumentSite {
   call: CallFact;
@@ -126,13 +136,11 @@ export class ProjectIndex implements ResolvedProject {
    * depend on the targets): dropped when one of the modules they asked for is
    * added, and all of them when a target is.
    */
-  private readonly memoIndexed = new Map<number, Concrete[]>();
+  private readonly memoIndexed = new Map<number, IndexedAnswer>();
   /** memoStable's answers by the value asked about (see evaluate): no key to find. */
   private readonly stableValues = new WeakMap<Value, Concrete[]>();
   /** How many times a term met again while being evaluated answered nothing (such an answer is not kept by value). */
   private cycleCuts = 0;
-  /** For each answer in memoIndexed: the modules not indexed yet that it asked for. */
-  private readonly memoWanted = new Map<number, string[]>();
   /**
    * The keys of memoIndexed's answers by each module they asked for (see add).
    * A key answered again is listed again; one listed under a module it no
@@ -152,12 +160,12 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Answers found while loading under the load gate, with no name after them
    * that the gate reads (DemandLoading.gateIsNeutral) and no cycle cut: asked
-   * again under the same gate, they are found the same (see memoized).
+   * again under the same gate, they are found the same (see memoAnswer).
    */
   private readonly memoGated = new Map<number, Concrete[]>();
   /** The DemandLoading.gateRound memoGated's answers were found in. */
   private memoGatedRound = -1;
-  /** Keys being computed, one set per mode (see memoized). */
+  /** Keys being computed, one set per mode (see memoAnswer). */
   private readonly inProgressLoading = new Set<number>();
   private readonly inProgressIndexed = new Set<number>();
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
@@ -220,7 +228,6 @@ export class ProjectIndex implements ResolvedProject {
   private dropIndexedAnswers(module: string | null, callers: boolean): void {
     const drop = (key: number) => {
       this.memoIndexed.delete(key);
-      this.memoWanted.delete(key);
       this.memoGated.delete(key);
     };
     for (const key of this.cutAnswers) drop(key);
@@ -395,19 +402,17 @@ export class ProjectIndex implements ResolvedProject {
    * Callers must not change the array they get.
    */
   evaluate(value: Value): Concrete[] {
+    // A term's stable answer is found by its key (see evalTerm): as cheap as by the value, and its
+    // other answers are not kept by value at all.
+    if (value.length === 1) return this.evalTerm(value[0]!);
     const known = this.stableValues.get(value);
     if (known) return known;
     const demand = this.demand;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
-    let result: Concrete[];
-    if (value.length === 1) {
-      result = this.evalTerm(value[0]!);
-    } else {
-      const out = new Set<Concrete>();
-      for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
-      result = [...out];
-    }
+    const out = new Set<Concrete>();
+    for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
+    const result = [...out];
     if (demand.misses === missesBefore && this.cycleCuts === cutsBefore) this.stableValues.set(value, result);
     return result;
   }
@@ -417,7 +422,7 @@ export class ProjectIndex implements ResolvedProject {
       case 'fut':
       case 'seq':
       case 'map':
-        return [term.k];
+        return CONSTANT_ANSWERS[term.k];
       case 'self':
         return [`inst:${term.c}`];
       case 'obj':
@@ -429,12 +434,12 @@ export class ProjectIndex implements ResolvedProject {
     }
     const key = this.keyOfTerm(term);
     // A stable answer is found by the term object's key: one lookup, no garbage.
-    const known = this.memoStable[key];
+    const known = this.memoStable[key] ?? this.memoAnswer(key);
     if (known) return known;
     switch (term.k) {
       case 'param':
         // (Never stable: see below.)
-        return this.memoized(key, () => {
+        return this.memoCompute(key, () => {
           // What callers pass depends on every target module, not only on those resolved through: another
           // target may add a caller. Counted as an answer over the modules indexed so far (memoIndexed),
           // and over the targets so far (callerAnswers).
@@ -443,11 +448,11 @@ export class ProjectIndex implements ResolvedProject {
           return this.passedTo(term.f, term.i);
         });
       case 'sym':
-        return this.memoized(key, () => this.resolve(term.q, new Set()));
+        return this.memoCompute(key, () => this.resolve(term.q, new Set()));
       default:
         break;
     }
-    return this.memoized(key, () => {
+    return this.memoCompute(key, () => {
       switch (term.k) {
         case 'call':
           return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
@@ -554,8 +559,14 @@ export class ProjectIndex implements ResolvedProject {
     return out;
   }
 
-  /** Memoises per term; a term met again while being evaluated (recursion) contributes nothing on that path. */
-  private memoized(key: number, compute: () => Concrete[]): Concrete[] {
+  /**
+   * Memoises per term, in two steps: memoAnswer gives the memo's answer when
+   * it has one to give now (noting what it missed, as finding it again would),
+   * else memoCompute computes it (so that the function computing an answer is
+   * made only when one is computed). A term met again while being evaluated
+   * (recursion) contributes nothing on that path.
+   */
+  private memoAnswer(key: number): Concrete[] | undefined {
     const stable = this.memoStable[key];
     if (stable) return stable;
     const demand = this.demand;
@@ -566,9 +577,10 @@ export class ProjectIndex implements ResolvedProject {
       this.memoGatedRound = demand.gateRound;
     }
     const known = gated ? this.memoGated.get(key) : undefined;
-    const indexed = known ?? this.memoIndexed.get(key);
+    const entry = this.memoIndexed.get(key);
+    const indexed = known ?? entry?.answer;
     if (indexed) {
-      const noted = this.memoWanted.get(key)!;
+      const noted = entry!.wanted;
       // While loading, a module missed before may load now (and what the load gate admits depends on the
       // names looked up after): such an answer is found again, unless the same gate found it. One that
       // missed no module (it asked for callers) found what loading would find, if no cycle was cut in it
@@ -582,6 +594,13 @@ export class ProjectIndex implements ResolvedProject {
         return indexed;
       }
     }
+    return undefined;
+  }
+
+  /** The memo's computing, once memoAnswer has no answer (see memoAnswer). */
+  private memoCompute(key: number, compute: () => Concrete[]): Concrete[] {
+    const demand = this.demand;
+    const gated = demand.loading && demand.gateIsNeutral();
     // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
     // (Two sets rather than a prefixed key: a new string per call would be hashed afresh, and keys are long JSON.)
     const inProgress = demand.loading ? this.inProgressLoading : this.inProgressIndexed;
@@ -604,15 +623,14 @@ export class ProjectIndex implements ResolvedProject {
         this.memoStable[key] = result;
       } else {
         const cut = this.cycleCuts !== cutsBefore;
-        this.memoIndexed.set(key, result);
+        const names = [...wanted];
+        this.memoIndexed.set(key, { answer: result, wanted: names });
         if (gated && !cut) this.memoGated.set(key, result);
         else this.memoGated.delete(key);
         if (cut) this.cutAnswers.add(key);
         else this.cutAnswers.delete(key);
         if (this.callerQuestions !== callersBefore) this.callerAnswers.add(key);
         else this.callerAnswers.delete(key);
-        const names = [...wanted];
-        this.memoWanted.set(key, names);
         for (const name of names) {
           const keys = this.memoByWanted.get(name);
           if (keys) keys.push(key);
@@ -709,7 +727,8 @@ export class ProjectIndex implements ResolvedProject {
     if (seen.size > MAX_RESOLVE_STEPS) return [];
     let key = this.keysByResolved.get(q);
     if (key === undefined) this.keysByResolved.set(q, (key = this.newKey()));
-    return this.memoized(key, () => this.resolveUncached(q, seen));
+    // (The function that computes the answer is made only when there is none to give.)
+    return this.memoAnswer(key) ?? this.memoCompute(key, () => this.resolveUncached(q, seen));
   }
 
   private resolveUncached(q: string, seen: Set<string>): Concrete[] {
