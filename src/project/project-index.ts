@@ -69,6 +69,17 @@ interface IndexedAnswer {
 /** Constant terms' answers, one array each (callers never change an answer). */
 const CONSTANT_ANSWERS: Record<'fut' | 'seq' | 'map', Concrete[]> = { fut: ['fut'], seq: ['seq'], map: ['map'] };
 
+/** What ProjectIndex.derive found, with what its answers depended on (for ProjectIndex.reuse). */
+export interface Derivation<T> {
+  readonly result: T;
+  /** The modules not indexed yet that its answers missed; null when it cannot be reused (see derive). */
+  readonly wanted: readonly string[] | null;
+  /** Whether its answers missed anything (a module, callers). */
+  readonly missed: boolean;
+  /** When its answers asked what callers pass: how many targets had been added (see ProjectIndex.reuse); else null. */
+  readonly targets: number | null;
+}
+
 /** A call of a function of the project, found at one of its call sites. */
 export interface ArgumentSite {
   call: CallFact;
@@ -157,6 +168,10 @@ export class ProjectIndex implements ResolvedProject {
   private readonly callerAnswers = new Set<number>();
   /** Counts the questions of what callers pass, answered or found in memoIndexed (see callerAnswers). */
   private callerQuestions = 0;
+  /** Counts the answers found in cutAnswers (see derive). */
+  private cutAnswersFound = 0;
+  /** Counts the targets added (each drops callerAnswers; see derive). */
+  private targetsAdded = 0;
   /**
    * Answers found while loading under the load gate, with no name after them
    * that the gate reads (DemandLoading.gateIsNeutral) and no cycle cut: asked
@@ -196,6 +211,7 @@ export class ProjectIndex implements ResolvedProject {
         // Resolution does not depend on which modules are targets: only the derived answers change,
         // and what callers pass (a target's calls are call sites).
         this.dropIndexedAnswers(null, true);
+        this.targetsAdded++;
         this.resetDerived();
       }
       return;
@@ -217,7 +233,10 @@ export class ProjectIndex implements ResolvedProject {
     // A new target adds call sites too: answers that asked what callers pass go as well.
     this.dropIndexedAnswers(facts.module, target);
     this.demand.moduleAdded();
-    if (target) this.resetDerived();
+    if (target) {
+      this.targetsAdded++;
+      this.resetDerived();
+    }
   }
 
   /**
@@ -417,6 +436,62 @@ export class ProjectIndex implements ResolvedProject {
     return result;
   }
 
+  /**
+   * Runs `compute`, which derives something from the index's answers, and
+   * notes what those answers depend on, so that reuse() can tell later whether
+   * the same questions would get the same answers. (Rules asking the same
+   * questions over every target in every round of loading keep what they
+   * derive per module this way.)
+   */
+  derive<T>(compute: () => T): Derivation<T> {
+    const demand = this.demand;
+    const missesBefore = demand.misses;
+    const cutsBefore = this.cycleCuts;
+    const cutsFoundBefore = this.cutAnswersFound;
+    const callersBefore = this.callerQuestions;
+    const outer = demand.wanted;
+    const wanted = new Set<string>();
+    demand.wanted = wanted;
+    let result: T;
+    try {
+      result = compute();
+    } finally {
+      demand.wanted = outer;
+      if (outer) for (const name of wanted) outer.add(name);
+    }
+    // What a cut leaves out depends on where the evaluation started: such answers (cut now, or found
+    // in cutAnswers) are found again once any module is added, so what was derived from them is not kept.
+    const reusable = this.cycleCuts === cutsBefore && this.cutAnswersFound === cutsFoundBefore;
+    return {
+      result,
+      wanted: reusable ? [...wanted] : null,
+      missed: demand.misses !== missesBefore,
+      targets: this.callerQuestions === callersBefore ? null : this.targetsAdded,
+    };
+  }
+
+  /**
+   * Whether what `derivation` derived still holds: the same questions would
+   * get the same answers now. An answer changes only when a module it missed
+   * is indexed (see add; a module missed is one not indexed yet that could
+   * be), one that asked what callers pass when a target is added, and while
+   * loading, when such a module may load. If it holds, the misses are noted
+   * as asking again would note them.
+   */
+  reuse(derivation: Derivation<unknown>): boolean {
+    const { wanted } = derivation;
+    const demand = this.demand;
+    if (wanted === null || demand.loading) return false;
+    // What callers pass is found again once a target is added (see callerAnswers).
+    if (derivation.targets !== null && derivation.targets !== this.targetsAdded) return false;
+    for (const name of wanted) if (this.modules.has(name)) return false;
+    if (derivation.missed) demand.misses++;
+    if (derivation.targets !== null) this.callerQuestions++;
+    const outer = demand.wanted;
+    if (outer) for (const name of wanted) outer.add(name);
+    return true;
+  }
+
   private evalTerm(term: Term): Concrete[] {
     switch (term.k) {
       case 'fut':
@@ -588,6 +663,7 @@ export class ProjectIndex implements ResolvedProject {
       if (!demand.loading || known || (noted.length === 0 && !this.cutAnswers.has(key))) {
         demand.misses++;
         if (this.callerAnswers.has(key)) this.callerQuestions++;
+        if (this.cutAnswers.has(key)) this.cutAnswersFound++;
         // A walk noting wanted modules (and an answer being found, see below) gets the answer's missing modules.
         const outer = demand.wanted;
         if (outer) for (const name of noted) outer.add(name);
