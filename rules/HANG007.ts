@@ -73,7 +73,8 @@ export const HANG007 = defineRule({
 function handMadeFutureNames(project: ProjectIndex): ReachingNames {
   const called = new Set<string>();
   const named = new Set<string>();
-  const made = (value: Value) => handMadeFutures(project, value.filter((t) => t.k !== 'param')).length > 0;
+  // (The value itself when it has no parameter term: the index keeps a stable answer on the array asked about.)
+  const made = (value: Value) => handMadeFutures(project, value.some((t) => t.k === 'param') ? value.filter((t) => t.k !== 'param') : value).length > 0;
   for (const facts of project.targetModules()) {
     for (const fn of facts.functions) {
       if (!fn.isAsync && !project.isNestedFunction(fn.q) && made(fn.returns)) called.add(fn.name);

@@ -5,9 +5,9 @@
  * The model evaluates values; these are the rules' questions about them, and
  * the names through which such futures reach files not analysed yet.
  */
-import type { ProjectIndex } from '../../src/project/project-index.js';
+import type { Derivation, ProjectIndex } from '../../src/project/project-index.js';
 import { callOf, type Value } from '../../src/python/values.js';
-import type { CallFact } from '../../src/python/facts.js';
+import type { CallFact, ModuleFacts } from '../../src/python/facts.js';
 import type { ReachingNames, RelatedLocation } from '../../src/engine/rule.js';
 
 /** Whether the value may be such a future. */
@@ -83,17 +83,43 @@ export function futureCallers(project: ProjectIndex, value: Value): RelatedLocat
   return out;
 }
 
-/** Whether a call passes such futures as an argument (asked of every call of every target: no array of them is made). */
-function passesThreadsafeFutures(project: ProjectIndex, call: CallFact): boolean {
-  for (const value of call.args) if (carriesThreadsafeFutures(project, value)) return true;
-  for (const value of Object.values(call.keywords)) if (carriesThreadsafeFutures(project, value)) return true;
+/** Whether a call passes such futures as an argument (`carries`: carriesThreadsafeFutures; asked of every call of every target). */
+function passesThreadsafeFutures(call: CallFact, carries: (value: Value) => boolean): boolean {
+  for (const value of call.args) if (carries(value)) return true;
+  for (const name in call.keywords) if (carries(call.keywords[name]!)) return true;
   return false;
 }
 
+/**
+ * The call of each value asked about, made once: the index keeps a stable
+ * answer on the value array it was asked about, and the names are asked for
+ * again in every round of loading, over every target.
+ */
+const callsOf = new WeakMap<Value, Value>();
+
 /** Whether calling the value returns such a future (run_coroutine_threadsafe itself, an alias or a partial of it). */
 function makesThreadsafeFutures(project: ProjectIndex, value: Value): boolean {
-  return value.length > 0 && isThreadsafeFuture(project, callOf(value));
+  if (value.length === 0) return false;
+  let call = callsOf.get(value);
+  if (!call) callsOf.set(value, (call = callOf(value)));
+  return isThreadsafeFuture(project, call);
 }
+
+/** One target module's part of threadsafeFutureNames, each list in the order its names were found. */
+interface ModuleNames {
+  called: string[];
+  named: string[];
+  /** Whether it asked the index whether a function is nested or a method, which any module added can change. */
+  lookedUp: boolean;
+}
+
+/**
+ * Each target module's names, per index, with what they were derived from
+ * (ProjectIndex.derive): the names are asked for in every round of loading,
+ * over every target, and a module's stay the same until a module its answers
+ * missed is indexed.
+ */
+const derivedNames = new WeakMap<ProjectIndex, WeakMap<ModuleFacts, Derivation<ModuleNames>>>();
 
 /**
  * Names through which such futures reach a file not analysed yet: wrappers
@@ -105,37 +131,59 @@ function makesThreadsafeFutures(project: ProjectIndex, value: Value): boolean {
  * parameter there).
  */
 export function threadsafeFutureNames(project: ProjectIndex): ReachingNames {
+  let kept = derivedNames.get(project);
+  if (!kept) derivedNames.set(project, (kept = new WeakMap()));
   const called = new Set<string>();
   const named = new Set<string>();
   for (const facts of project.targetModules()) {
-    for (const fn of facts.functions) {
-      if (fn.isAsync) continue;
-      if ((fn.submitsParams.length > 0 || carriesThreadsafeFutures(project, fn.returns)) && !project.isNestedFunction(fn.q)) {
+    let derived = kept.get(facts);
+    if (!derived || derived.result.lookedUp || !project.reuse(derived)) {
+      derived = project.derive(() => moduleNames(project, facts));
+      kept.set(facts, derived);
+    }
+    for (const name of derived.result.called) called.add(name);
+    for (const name of derived.result.named) named.add(name);
+  }
+  return { called, named };
+}
+
+/** One target module's names (see threadsafeFutureNames). */
+function moduleNames(project: ProjectIndex, facts: ModuleFacts): ModuleNames {
+  const called = new Set<string>();
+  const named = new Set<string>();
+  let lookedUp = false;
+  const carries = (value: Value) => carriesThreadsafeFutures(project, value);
+  const makes = (value: Value) => makesThreadsafeFutures(project, value);
+  for (const fn of facts.functions) {
+    if (fn.isAsync) continue;
+    if (fn.submitsParams.length > 0 || carries(fn.returns)) {
+      lookedUp = true;
+      if (!project.isNestedFunction(fn.q)) {
         called.add(fn.name);
         const cls = project.classAt(fn.q.slice(0, fn.q.lastIndexOf('.')));
         if (cls) called.add(cls.name);
       }
     }
-    for (const cls of facts.classes) {
-      for (const [attr, value] of Object.entries(cls.attrs)) {
-        if (carriesThreadsafeFutures(project, value)) named.add(attr);
-        else if (makesThreadsafeFutures(project, value)) called.add(attr);
-      }
-    }
-    for (const call of facts.calls) {
-      // Recorded for the callables it passes: no future (resolving each name would load modules for nothing).
-      if (call.callablesOnly) continue;
-      if (!passesThreadsafeFutures(project, call)) continue;
-      for (const term of call.callee) {
-        if (term.k === 'sym') named.add(term.q.slice(term.q.lastIndexOf('.') + 1));
-        else if (term.k === 'attr') named.add(term.n);
-      }
-    }
-    for (const [name, value] of Object.entries(facts.variables)) {
-      if (name.includes('.')) continue;
-      if (carriesThreadsafeFutures(project, value)) named.add(name);
-      else if (makesThreadsafeFutures(project, value)) called.add(name);
+  }
+  for (const cls of facts.classes) {
+    for (const [attr, value] of Object.entries(cls.attrs)) {
+      if (carries(value)) named.add(attr);
+      else if (makes(value)) called.add(attr);
     }
   }
-  return { called, named };
+  for (const call of facts.calls) {
+    // Recorded for the callables it passes: no future (resolving each name would load modules for nothing).
+    if (call.callablesOnly) continue;
+    if (!passesThreadsafeFutures(call, carries)) continue;
+    for (const term of call.callee) {
+      if (term.k === 'sym') named.add(term.q.slice(term.q.lastIndexOf('.') + 1));
+      else if (term.k === 'attr') named.add(term.n);
+    }
+  }
+  for (const [name, value] of Object.entries(facts.variables)) {
+    if (name.includes('.')) continue;
+    if (carries(value)) named.add(name);
+    else if (makes(value)) called.add(name);
+  }
+  return { called: [...called], named: [...named], lookedUp };
 }

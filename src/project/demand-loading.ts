@@ -75,7 +75,7 @@ export class DemandLoading implements CallChainLoader {
   private namesStable = false;
 
   // The loading state below is read (and `misses`, `wanted` written) by the index's memo, whose
-  // answers are valid only as far as the modules they passed over (see ProjectIndex.memoized).
+  // answers are valid only as far as the modules they passed over (see ProjectIndex.memoAnswer).
 
   /**
    * Loading is allowed only while walking the call graph for SystemExit chains

@@ -54,7 +54,25 @@ export interface LoopThreadRoot {
 /** Names of the library's protocol base classes, with the callbacks the loop calls on their subclasses. */
 const PROTOCOLS = new Map<string, readonly string[]>(apisDoing('loop-protocol').map(([name, row]) => [name, row.callbacks]));
 /** Every protocol's callback names: a class defining none of them adds no root, whatever its bases. */
-const CALLBACK_NAMES: readonly string[] = [...new Set([...PROTOCOLS.values()].flat())];
+const CALLBACK_NAMES: ReadonlySet<string> = new Set([...PROTOCOLS.values()].flat());
+
+/**
+ * Each module's coroutine functions as roots, made once per module: roots()
+ * runs in every round of loading along calls, over every target.
+ */
+const coroutineRoots = new WeakMap<ModuleFacts, LoopThreadRoot[]>();
+
+function coroutineRootsOf(facts: ModuleFacts): LoopThreadRoot[] {
+  let roots = coroutineRoots.get(facts);
+  if (!roots) {
+    roots = [];
+    for (const fn of facts.functions) {
+      if (fn.isAsync) roots.push({ fn: { fn, path: facts.path }, entry: { how: 'coroutine', root: fn.q, scheduled: null, chain: [] } });
+    }
+    coroutineRoots.set(facts, roots);
+  }
+  return roots;
+}
 
 /** A parameter a function hands to an event loop, and the loop's method that takes it (see scheduledParams). */
 interface ScheduledParam {
@@ -98,8 +116,22 @@ export class LoopThreads {
    * (the roots are found again in every round of loading, over every target).
    */
   private helperCalls = new Map<ModuleFacts, CallFact[]>();
+  /**
+   * The qualified names under which the index has a function named like a
+   * protocol callback (`pkg.Proto` for `pkg.Proto.data_received`), kept as
+   * functions are indexed (see functionIndexed): roots() asks it of every
+   * class of every target in every round, where asking the index for each
+   * callback name was most of the round's work.
+   */
+  private readonly callbackOwners = new Set<string>();
 
   constructor(private readonly project: ResolvedProject) {}
+
+  /** The index has a function of that qualified name (functions are never taken out of it). */
+  functionIndexed(q: string): void {
+    const dot = q.lastIndexOf('.');
+    if (dot > 0 && CALLBACK_NAMES.has(q.slice(dot + 1))) this.callbackOwners.add(q.slice(0, dot));
+  }
 
   /** What was computed over the modules known so far is recomputed on the next question. */
   reset(): void {
@@ -264,11 +296,7 @@ export class LoopThreads {
   roots(): LoopThreadRoot[] {
     const roots: LoopThreadRoot[] = [];
     const targets = this.project.targetModules();
-    for (const facts of targets) {
-      for (const fn of facts.functions) {
-        if (fn.isAsync) roots.push({ fn: { fn, path: facts.path }, entry: { how: 'coroutine', root: fn.q, scheduled: null, chain: [] } });
-      }
-    }
+    for (const facts of targets) for (const root of coroutineRootsOf(facts)) roots.push(root);
     for (const facts of targets) {
       for (const { fact, path, functions } of this.scheduledIn(facts)) {
         for (const fn of functions) {
@@ -281,8 +309,8 @@ export class LoopThreads {
     for (const facts of targets) {
       for (const cls of facts.classes) {
         // Only the class's own methods are roots: its bases are not resolved (which loads their modules)
-        // unless it defines a callback.
-        if (!CALLBACK_NAMES.some((name) => this.project.functionAt(`${cls.q}.${name}`))) continue;
+        // unless it defines a callback (the index has a function named like one under the class's name).
+        if (!this.callbackOwners.has(cls.q)) continue;
         const callbacks = this.protocolCallbacks(cls.q);
         if (!callbacks) continue;
         for (const name of callbacks) {

@@ -40,17 +40,6 @@ interface ModuleEntry {
   firstNames?: Set<string>;
 }
 
-/** JSON of a term, computed once per term object (terms are never mutated). */
-const termKeys = new WeakMap<Term, string>();
-function keyOf(term: Term): string {
-  let key = termKeys.get(term);
-  if (key === undefined) {
-    key = JSON.stringify(term);
-    termKeys.set(term, key);
-  }
-  return key;
-}
-
 /**
  * A library API the rows know, as a value, when the project does not define
  * the name (a library that is not part of the project): what it does comes
@@ -70,6 +59,27 @@ function libraryApi(q: string): Concrete[] {
  */
 const PASSED_DATA: ReadonlySet<Concrete> = new Set(['fut', 'seq', 'map', 'obj:running-loop']);
 
+/** An answer that asked for modules not indexed yet (see ProjectIndex.memoIndexed). */
+interface IndexedAnswer {
+  answer: Concrete[];
+  /** The modules not indexed yet that it asked for. */
+  wanted: string[];
+}
+
+/** Constant terms' answers, one array each (callers never change an answer). */
+const CONSTANT_ANSWERS: Record<'fut' | 'seq' | 'map', Concrete[]> = { fut: ['fut'], seq: ['seq'], map: ['map'] };
+
+/** What ProjectIndex.derive found, with what its answers depended on (for ProjectIndex.reuse). */
+export interface Derivation<T> {
+  readonly result: T;
+  /** The modules not indexed yet that its answers missed; null when it cannot be reused (see derive). */
+  readonly wanted: readonly string[] | null;
+  /** Whether its answers missed anything (a module, callers). */
+  readonly missed: boolean;
+  /** When its answers asked what callers pass: how many targets had been added (see ProjectIndex.reuse); else null. */
+  readonly targets: number | null;
+}
+
 /** A call of a function of the project, found at one of its call sites. */
 export interface ArgumentSite {
   call: CallFact;
@@ -85,6 +95,23 @@ function calledName(term: Term): string {
   return '';
 }
 
+/** A module's calls with each name they call by (once per call), made once per module: the index is made again per target added. */
+const callSites = new WeakMap<ModuleFacts, { name: string; site: { call: CallFact; path: string } }[]>();
+
+function callSitesByName(facts: ModuleFacts): { name: string; site: { call: CallFact; path: string } }[] {
+  let sites = callSites.get(facts);
+  if (!sites) {
+    sites = [];
+    for (const call of facts.calls) {
+      const site = { call, path: facts.path };
+      const names = call.callee.length === 1 ? [calledName(call.callee[0]!)] : new Set(call.callee.map(calledName));
+      for (const name of names) if (name) sites.push({ name, site });
+    }
+    callSites.set(facts, sites);
+  }
+  return sites;
+}
+
 function rel(module: string, q: string): string {
   return q.startsWith(`${module}.`) ? q.slice(module.length + 1) : q;
 }
@@ -96,49 +123,66 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Answers that cannot change as modules are added: found without passing over
    * a module of the project that is not indexed yet (while loading, none is
-   * passed over unless the load gate turned it away).
+   * passed over unless the load gate turned it away). By key (see keyOfTerm):
+   * every key has its slot, so the array stays dense.
    */
-  private readonly memoStable = new Map<string, Concrete[]>();
+  private readonly memoStable: (Concrete[] | undefined)[] = [];
+  /**
+   * The memo's keys are numbers, one per question: a term (by its shape, see
+   * keyOfTerm: equal terms of different facts share answers), a name bound
+   * (`sym`, by its qualified name) and a name resolved (resolve). A number is
+   * looked up and compared at once, where JSON keys were made for every term
+   * object (13 MB of text on the standard library with site-packages), then
+   * hashed and compared character by character at every lookup, and a resolve
+   * key was a new string each time.
+   * (Per index, not global: a language server's later runs start afresh.)
+   */
+  private readonly keysByShape = new Map<string, number>();
+  private readonly keysBySymbol = new Map<string, number>();
+  private readonly keysByResolved = new Map<string, number>();
+  /** Each term object's key, found once (terms are never mutated). */
+  private readonly termKeys = new WeakMap<Term, number>();
   /**
    * Answers that asked for a module not indexed yet (or for callers, which
    * depend on the targets): dropped when one of the modules they asked for is
    * added, and all of them when a target is.
    */
-  private readonly memoIndexed = new Map<string, Concrete[]>();
-  /** memoStable's answers by the value (see evaluate) and by the term object asked about: no key to make or hash. */
+  private readonly memoIndexed = new Map<number, IndexedAnswer>();
+  /** memoStable's answers by the value asked about (see evaluate): no key to find. */
   private readonly stableValues = new WeakMap<Value, Concrete[]>();
-  private readonly stableTerms = new WeakMap<Term, Concrete[]>();
   /** How many times a term met again while being evaluated answered nothing (such an answer is not kept by value). */
   private cycleCuts = 0;
-  /** For each answer in memoIndexed: the modules not indexed yet that it asked for. */
-  private readonly memoWanted = new Map<string, string[]>();
   /**
    * The keys of memoIndexed's answers by each module they asked for (see add).
    * A key answered again is listed again; one listed under a module it no
    * longer asks for is only dropped early, and asked again.
    */
-  private readonly memoByWanted = new Map<string, string[]>();
+  private readonly memoByWanted = new Map<string, number[]>();
   /**
    * memoIndexed's answers in which a cycle was cut: what a cut leaves out
    * depends on where the evaluation started, so they are found again when a
    * module is added, and never reused while loading.
    */
-  private readonly cutAnswers = new Set<string>();
+  private readonly cutAnswers = new Set<number>();
   /** memoIndexed's answers that asked what callers pass (a parameter's value): dropped when a target is added. */
-  private readonly callerAnswers = new Set<string>();
+  private readonly callerAnswers = new Set<number>();
   /** Counts the questions of what callers pass, answered or found in memoIndexed (see callerAnswers). */
   private callerQuestions = 0;
+  /** Counts the answers found in cutAnswers (see derive). */
+  private cutAnswersFound = 0;
+  /** Counts the targets added (each drops callerAnswers; see derive). */
+  private targetsAdded = 0;
   /**
    * Answers found while loading under the load gate, with no name after them
    * that the gate reads (DemandLoading.gateIsNeutral) and no cycle cut: asked
-   * again under the same gate, they are found the same (see memoized).
+   * again under the same gate, they are found the same (see memoAnswer).
    */
-  private readonly memoGated = new Map<string, Concrete[]>();
+  private readonly memoGated = new Map<number, Concrete[]>();
   /** The DemandLoading.gateRound memoGated's answers were found in. */
   private memoGatedRound = -1;
-  /** Keys being computed, one set per mode (see memoized): a key string is reused, so its hash is computed once. */
-  private readonly inProgressLoading = new Set<string>();
-  private readonly inProgressIndexed = new Set<string>();
+  /** Keys being computed, one set per mode (see memoAnswer). */
+  private readonly inProgressLoading = new Set<number>();
+  private readonly inProgressIndexed = new Set<number>();
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
   private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
   private readonly exceptionFlow: ExceptionFlow;
@@ -167,6 +211,7 @@ export class ProjectIndex implements ResolvedProject {
         // Resolution does not depend on which modules are targets: only the derived answers change,
         // and what callers pass (a target's calls are call sites).
         this.dropIndexedAnswers(null, true);
+        this.targetsAdded++;
         this.resetDerived();
       }
       return;
@@ -175,6 +220,7 @@ export class ProjectIndex implements ResolvedProject {
     for (const fn of facts.functions) {
       entry.functions.set(rel(facts.module, fn.q), fn);
       this.functions.set(fn.q, { fn, path: facts.path });
+      this.loopThreads.functionIndexed(fn.q);
     }
     for (const cls of facts.classes) {
       entry.classes.set(rel(facts.module, cls.q), cls);
@@ -187,7 +233,10 @@ export class ProjectIndex implements ResolvedProject {
     // A new target adds call sites too: answers that asked what callers pass go as well.
     this.dropIndexedAnswers(facts.module, target);
     this.demand.moduleAdded();
-    if (target) this.resetDerived();
+    if (target) {
+      this.targetsAdded++;
+      this.resetDerived();
+    }
   }
 
   /**
@@ -196,9 +245,8 @@ export class ProjectIndex implements ResolvedProject {
    * that asked what callers pass.
    */
   private dropIndexedAnswers(module: string | null, callers: boolean): void {
-    const drop = (key: string) => {
+    const drop = (key: number) => {
       this.memoIndexed.delete(key);
-      this.memoWanted.delete(key);
       this.memoGated.delete(key);
     };
     for (const key of this.cutAnswers) drop(key);
@@ -373,40 +421,100 @@ export class ProjectIndex implements ResolvedProject {
    * Callers must not change the array they get.
    */
   evaluate(value: Value): Concrete[] {
+    // A term's stable answer is found by its key (see evalTerm): as cheap as by the value, and its
+    // other answers are not kept by value at all.
+    if (value.length === 1) return this.evalTerm(value[0]!);
     const known = this.stableValues.get(value);
     if (known) return known;
     const demand = this.demand;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
-    let result: Concrete[];
-    if (value.length === 1) {
-      result = this.evalTerm(value[0]!);
-    } else {
-      const out = new Set<Concrete>();
-      for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
-      result = [...out];
-    }
+    const out = new Set<Concrete>();
+    for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
+    const result = [...out];
     if (demand.misses === missesBefore && this.cycleCuts === cutsBefore) this.stableValues.set(value, result);
     return result;
   }
 
+  /**
+   * Runs `compute`, which derives something from the index's answers, and
+   * notes what those answers depend on, so that reuse() can tell later whether
+   * the same questions would get the same answers. (Rules asking the same
+   * questions over every target in every round of loading keep what they
+   * derive per module this way.)
+   */
+  derive<T>(compute: () => T): Derivation<T> {
+    const demand = this.demand;
+    const missesBefore = demand.misses;
+    const cutsBefore = this.cycleCuts;
+    const cutsFoundBefore = this.cutAnswersFound;
+    const callersBefore = this.callerQuestions;
+    const outer = demand.wanted;
+    const wanted = new Set<string>();
+    demand.wanted = wanted;
+    let result: T;
+    try {
+      result = compute();
+    } finally {
+      demand.wanted = outer;
+      if (outer) for (const name of wanted) outer.add(name);
+    }
+    // What a cut leaves out depends on where the evaluation started: such answers (cut now, or found
+    // in cutAnswers) are found again once any module is added, so what was derived from them is not kept.
+    const reusable = this.cycleCuts === cutsBefore && this.cutAnswersFound === cutsFoundBefore;
+    return {
+      result,
+      wanted: reusable ? [...wanted] : null,
+      missed: demand.misses !== missesBefore,
+      targets: this.callerQuestions === callersBefore ? null : this.targetsAdded,
+    };
+  }
+
+  /**
+   * Whether what `derivation` derived still holds: the same questions would
+   * get the same answers now. An answer changes only when a module it missed
+   * is indexed (see add; a module missed is one not indexed yet that could
+   * be), one that asked what callers pass when a target is added, and while
+   * loading, when such a module may load. If it holds, the misses are noted
+   * as asking again would note them.
+   */
+  reuse(derivation: Derivation<unknown>): boolean {
+    const { wanted } = derivation;
+    const demand = this.demand;
+    if (wanted === null || demand.loading) return false;
+    // What callers pass is found again once a target is added (see callerAnswers).
+    if (derivation.targets !== null && derivation.targets !== this.targetsAdded) return false;
+    for (const name of wanted) if (this.modules.has(name)) return false;
+    if (derivation.missed) demand.misses++;
+    if (derivation.targets !== null) this.callerQuestions++;
+    const outer = demand.wanted;
+    if (outer) for (const name of wanted) outer.add(name);
+    return true;
+  }
+
   private evalTerm(term: Term): Concrete[] {
-    const known = this.stableTerms.get(term);
-    if (known) return known;
     switch (term.k) {
       case 'fut':
       case 'seq':
       case 'map':
-        return [term.k];
+        return CONSTANT_ANSWERS[term.k];
       case 'self':
         return [`inst:${term.c}`];
       case 'obj':
         return [`obj:${term.t}`];
       case 'newfut':
         return [`newfut:${term.at}`];
+      default:
+        break;
+    }
+    const key = this.keyOfTerm(term);
+    // A stable answer is found by the term object's key: one lookup, no garbage.
+    const known = this.memoStable[key] ?? this.memoAnswer(key);
+    if (known) return known;
+    switch (term.k) {
       case 'param':
         // (Never stable: see below.)
-        return this.memoized(keyOf(term), () => {
+        return this.memoCompute(key, () => {
           // What callers pass depends on every target module, not only on those resolved through: another
           // target may add a caller. Counted as an answer over the modules indexed so far (memoIndexed),
           // and over the targets so far (callerAnswers).
@@ -415,11 +523,11 @@ export class ProjectIndex implements ResolvedProject {
           return this.passedTo(term.f, term.i);
         });
       case 'sym':
-        return this.memoizedTerm(term, `s:${term.q}`, () => this.resolve(term.q, new Set()));
+        return this.memoCompute(key, () => this.resolve(term.q, new Set()));
       default:
         break;
     }
-    return this.memoizedTerm(term, keyOf(term), () => {
+    return this.memoCompute(key, () => {
       switch (term.k) {
         case 'call':
           return this.evaluate(term.f).flatMap((c) => this.callConcrete(c));
@@ -455,16 +563,86 @@ export class ProjectIndex implements ResolvedProject {
     });
   }
 
-  /** memoized for a term, its answer kept by the term object once it is stable (see evaluate). */
-  private memoizedTerm(term: Term, key: string, compute: () => Concrete[]): Concrete[] {
-    const result = this.memoized(key, compute);
-    if (this.memoStable.get(key) === result) this.stableTerms.set(term, result);
-    return result;
+  /** A new memo key (see keysByJson). */
+  private newKey(): number {
+    const key = this.memoStable.length;
+    this.memoStable.push(undefined);
+    return key;
   }
 
-  /** Memoises per term; a term met again while being evaluated (recursion) contributes nothing on that path. */
-  private memoized(key: string, compute: () => Concrete[]): Concrete[] {
-    const stable = this.memoStable.get(key);
+  /**
+   * The memo key of a term object (found once per object): by its qualified
+   * name for a `sym`, else by its shape: its kind, the keys of the values it
+   * holds and its other fields, so that two terms have one key exactly when
+   * they are equal, and the text made for it is short whatever the nesting.
+   */
+  private keyOfTerm(term: Term): number {
+    let key = this.termKeys.get(term);
+    if (key !== undefined) return key;
+    if (term.k === 'sym') {
+      key = this.keysBySymbol.get(term.q);
+      if (key === undefined) this.keysBySymbol.set(term.q, (key = this.newKey()));
+    } else {
+      const shape = this.shapeOf(term);
+      key = this.keysByShape.get(shape);
+      if (key === undefined) this.keysByShape.set(shape, (key = this.newKey()));
+    }
+    this.termKeys.set(term, key);
+    return key;
+  }
+
+  /** A term's shape (see keyOfTerm): held values as their terms' keys in parentheses, free text last. */
+  private shapeOf(term: Exclude<Term, { k: 'sym' }>): string {
+    switch (term.k) {
+      case 'fut':
+      case 'seq':
+      case 'map':
+        return term.k;
+      case 'call':
+        return `call(${this.keysOfValue(term.f)})`;
+      case 'inst':
+        return `inst(${this.keysOfValue(term.c)})`;
+      case 'attr':
+        return `attr(${this.keysOfValue(term.o)})${term.n}`;
+      case 'elem':
+      case 'item':
+      case 'vals':
+        return `${term.k}(${this.keysOfValue(term.o)})`;
+      case 'coll':
+      case 'mapv':
+        return `${term.k}(${this.keysOfValue(term.e)})`;
+      case 'onloop':
+        return `onloop(${this.keysOfValue(term.l)})`;
+      case 'self':
+        return `self ${term.c}`;
+      case 'obj':
+        return `obj ${term.t}`;
+      case 'newfut':
+        return `newfut ${term.at}`;
+      case 'param':
+        return `param ${term.i} ${term.f}`;
+      default:
+        return `json ${JSON.stringify(term)}`;
+    }
+  }
+
+  /** The keys of a value's terms, in order. */
+  private keysOfValue(value: Value): string {
+    if (value.length === 1) return String(this.keyOfTerm(value[0]!));
+    let out = '';
+    for (let i = 0; i < value.length; i++) out += i === 0 ? this.keyOfTerm(value[i]!) : `,${this.keyOfTerm(value[i]!)}`;
+    return out;
+  }
+
+  /**
+   * Memoises per term, in two steps: memoAnswer gives the memo's answer when
+   * it has one to give now (noting what it missed, as finding it again would),
+   * else memoCompute computes it (so that the function computing an answer is
+   * made only when one is computed). A term met again while being evaluated
+   * (recursion) contributes nothing on that path.
+   */
+  private memoAnswer(key: number): Concrete[] | undefined {
+    const stable = this.memoStable[key];
     if (stable) return stable;
     const demand = this.demand;
     // While the load gate decides (see DemandLoading.gateIsNeutral), answers found under it are kept for it.
@@ -474,9 +652,10 @@ export class ProjectIndex implements ResolvedProject {
       this.memoGatedRound = demand.gateRound;
     }
     const known = gated ? this.memoGated.get(key) : undefined;
-    const indexed = known ?? this.memoIndexed.get(key);
+    const entry = this.memoIndexed.get(key);
+    const indexed = known ?? entry?.answer;
     if (indexed) {
-      const noted = this.memoWanted.get(key)!;
+      const noted = entry!.wanted;
       // While loading, a module missed before may load now (and what the load gate admits depends on the
       // names looked up after): such an answer is found again, unless the same gate found it. One that
       // missed no module (it asked for callers) found what loading would find, if no cycle was cut in it
@@ -484,12 +663,20 @@ export class ProjectIndex implements ResolvedProject {
       if (!demand.loading || known || (noted.length === 0 && !this.cutAnswers.has(key))) {
         demand.misses++;
         if (this.callerAnswers.has(key)) this.callerQuestions++;
+        if (this.cutAnswers.has(key)) this.cutAnswersFound++;
         // A walk noting wanted modules (and an answer being found, see below) gets the answer's missing modules.
         const outer = demand.wanted;
         if (outer) for (const name of noted) outer.add(name);
         return indexed;
       }
     }
+    return undefined;
+  }
+
+  /** The memo's computing, once memoAnswer has no answer (see memoAnswer). */
+  private memoCompute(key: number, compute: () => Concrete[]): Concrete[] {
+    const demand = this.demand;
+    const gated = demand.loading && demand.gateIsNeutral();
     // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
     // (Two sets rather than a prefixed key: a new string per call would be hashed afresh, and keys are long JSON.)
     const inProgress = demand.loading ? this.inProgressLoading : this.inProgressIndexed;
@@ -509,18 +696,17 @@ export class ProjectIndex implements ResolvedProject {
       const result = compute();
       // While loading, only a module the load gate turned away is missed.
       if (demand.misses === missesBefore) {
-        this.memoStable.set(key, result);
+        this.memoStable[key] = result;
       } else {
         const cut = this.cycleCuts !== cutsBefore;
-        this.memoIndexed.set(key, result);
+        const names = [...wanted];
+        this.memoIndexed.set(key, { answer: result, wanted: names });
         if (gated && !cut) this.memoGated.set(key, result);
         else this.memoGated.delete(key);
         if (cut) this.cutAnswers.add(key);
         else this.cutAnswers.delete(key);
         if (this.callerQuestions !== callersBefore) this.callerAnswers.add(key);
         else this.callerAnswers.delete(key);
-        const names = [...wanted];
-        this.memoWanted.set(key, names);
         for (const name of names) {
           const keys = this.memoByWanted.get(name);
           if (keys) keys.push(key);
@@ -583,13 +769,10 @@ export class ProjectIndex implements ResolvedProject {
     if (this.callsByName) return this.callsByName;
     const map = new Map<string, { call: CallFact; path: string }[]>();
     for (const facts of this.targetModules()) {
-      for (const call of facts.calls) {
-        for (const name of new Set(call.callee.map(calledName))) {
-          if (!name) continue;
-          const list = map.get(name) ?? [];
-          list.push({ call, path: facts.path });
-          map.set(name, list);
-        }
+      for (const { name, site } of callSitesByName(facts)) {
+        const list = map.get(name);
+        if (list) list.push(site);
+        else map.set(name, [site]);
       }
     }
     this.callsByName = map;
@@ -618,7 +801,10 @@ export class ProjectIndex implements ResolvedProject {
   /** Resolves a qualified name to what it is bound to in the project (memoised; cycles end in nothing). */
   resolve(q: string, seen: Set<string>): Concrete[] {
     if (seen.size > MAX_RESOLVE_STEPS) return [];
-    return this.memoized(`r:${q}`, () => this.resolveUncached(q, seen));
+    let key = this.keysByResolved.get(q);
+    if (key === undefined) this.keysByResolved.set(q, (key = this.newKey()));
+    // (The function that computes the answer is made only when there is none to give.)
+    return this.memoAnswer(key) ?? this.memoCompute(key, () => this.resolveUncached(q, seen));
   }
 
   private resolveUncached(q: string, seen: Set<string>): Concrete[] {
