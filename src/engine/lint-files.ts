@@ -12,11 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
-import { compactAnalysis, lint, suppressedMessagesOf, type Analysis, type LintOptions, type LintThreads, type SourceFile } from './lint.js';
+import { lint, suppressedMessagesOf, type Analysis, type LintOptions, type LintThreads, type SourceFile } from './lint.js';
 import { uniqueModuleNames } from '../project/module-names.js';
 import { DiskAnalysisStore, FileStamps } from './disk-store.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
-import { analyzeTask, finishTask, type FileTask, type WorkerResult, type WorkerTask } from './analysis-task.js';
+import { analyzeTask, finishTask } from './analysis-task.js';
 import { usesNativeParse } from '../python/parser.js';
 import { cacheKey } from './cache-key.js';
 import { readRegularFile } from '../project/regular-file.js';
@@ -240,16 +240,8 @@ class PoolThreads implements LintThreads {
     if (!this.pool) {
       const native = usesNativeParse();
       const workers = native ? this.jobs - 1 : this.jobs;
-      // What this thread analyses is kept compact (see compactAnalysis); what workers send is already.
-      const local = (task: WorkerTask): WorkerResult => compactResult(analyzeTask(task));
-      const finish = (task: FileTask, parsed: { text: string; tree: Int32Array } | null): WorkerResult => compactResult(finishTask(task, parsed));
-      this.pool = new AnalysisPool(workers, native ? { local, finish: workers === 1 ? finish : undefined } : {});
+      this.pool = new AnalysisPool(workers, native ? { local: analyzeTask, finish: workers === 1 ? finishTask : undefined } : {});
     }
     return this.pool;
   }
-}
-
-function compactResult(result: WorkerResult): WorkerResult {
-  if ('analysis' in result) compactAnalysis(result.analysis);
-  return result;
 }

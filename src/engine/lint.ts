@@ -20,7 +20,7 @@ import { analyzeModule } from '../python/module-analysis.js';
 import { parseFlat, ParserUnavailableError, type ParseState } from '../python/parser.js';
 import { ProjectIndex } from '../project/project-index.js';
 import { moduleNameFor } from '../project/module-names.js';
-import { compactData, own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
+import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
 import { rules as registry } from '../../rules/index.js';
 import { formatMessage, docsUrl, resolveRuleOptions, type DirectiveUse, type ModuleView, type ReachingNames, type RelatedLocation, type Rule, type RuleReport } from './rule.js';
@@ -237,22 +237,6 @@ function analyzeSourceUnguarded(source: SourceFile, settings: Settings, prefilte
 }
 
 /**
- * An analysis made in this thread, made as small as it can be kept
- * (compactData: one copy of each string within the module, none a slice that
- * keeps the module's whole text alive; arrays of their exact length). Facts
- * made here live until the run ends, and the walk leaves them full of slices
- * of the text and of arrays grown by `push`: on the standard library with
- * site-packages and stubs (19,215 files), the main thread's live heap at the
- * end of the run fell from about 300 to 235 MB. Facts a worker thread sends
- * (JSON, see encodeResults) or the cache reads are already compact; only
- * these need it. A table per module: one for the run cost more than it saved.
- */
-export function compactAnalysis(analysis: Analysis): Analysis {
-  if (analysis.kind === 'facts') analysis.facts = compactData(analysis.facts, new Map());
-  return analysis;
-}
-
-/**
  * analyzeSource's part that needs no analysis: reading, decoding, the
  * pre-filter and the native parse. It gives the analysis when that part
  * settles it (skipped, or a problem with the file), else the text and its parse
@@ -334,7 +318,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     store: options.store,
     threads: options.threads,
     prefilter: options.prefilter ?? true,
-    analyze: (source, prefilter) => compactAnalysis(analyzeSource(source, options.settingsFor(source.path), prefilter, plan)),
+    analyze: (source, prefilter) => analyzeSource(source, options.settingsFor(source.path), prefilter, plan),
     fileMentions,
     onProgress: options.onProgress,
   });
