@@ -6,50 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MentionIndex, wordsPattern } from '../../src/project/prefilter.js';
-
-/** A small deterministic generator (xorshift), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
-const NAMES = ['submit', 'submit_all', 'run', 'LOOP', 'fut', 'import', 'x1', 'a_very_long_name_indeed', 'envoyé', 'café'];
-/** Pieces of Python-ish text, with what sits around names: blanks before `(`, NBSP (latin-1 0xA0), dots, `import *`. */
-const PIECES = [
-  ...NAMES,
-  '(',
-  ' (',
-  '\t(',
-  '\u00a0(',
-  ' ',
-  '\n',
-  '.',
-  '_',
-  'from m import *',
-  'import  \t*',
-  'import\n*',
-  '# é',
-  '😀',
-  '0',
-  'sub',
-  'mit',
-];
-
-function randomText(next: () => number): string {
-  let text = '';
-  const length = Math.floor(next() * 14);
-  for (let i = 0; i < length; i++) text += PIECES[Math.floor(next() * PIECES.length)]!;
-  return text;
-}
-
-function randomNames(next: () => number): string[] {
-  return NAMES.filter(() => next() < 0.3);
-}
+import { random, randomNames, randomText } from './name-search-texts.js';
 
 describe('MentionIndex', () => {
   it('answers every search exactly as reading the file would, or says it cannot tell', () => {

@@ -10,51 +10,7 @@ import { wordsPattern, type NameSearch } from '../../src/project/prefilter.js';
 import { mayMention, wordSummaryInScript } from '../../src/project/word-summary.js';
 import { nativeWordSummary } from '../../src/python/parser.js';
 import { hazardSeeds, stdlibSample } from '../fuzz/corpus.js';
-
-/** A small deterministic generator (xorshift), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
-const NAMES = ['submit', 'submit_all', 'run', 'LOOP', 'fut', 'import', 'x1', 'a_very_long_name_indeed', 'envoyé', 'café', '_'];
-/** Pieces of Python-ish text, with what sits around names: blanks before `(` (NBSP is latin-1 0xA0), dots, `import *`. */
-const PIECES = [
-  ...NAMES,
-  '(',
-  ' (',
-  '\t(',
-  '\u00a0(',
-  '\u000b(',
-  ' ',
-  '\n',
-  '.',
-  '_',
-  'from m import *',
-  'import  \t*',
-  'import\n*',
-  '# é',
-  '😀',
-  '0',
-  'sub',
-  'mit',
-  '"',
-  '\\',
-];
-
-function randomText(next: () => number): string {
-  let text = '';
-  const length = Math.floor(next() * 14);
-  for (let i = 0; i < length; i++) text += PIECES[Math.floor(next() * PIECES.length)]!;
-  return text;
-}
-
-const randomNames = (next: () => number): string[] => NAMES.filter(() => next() < 0.3);
+import { random, randomNames, randomText } from './name-search-texts.js';
 
 const native = nativeWordSummary();
 
