@@ -209,8 +209,8 @@ const MAX_NEEDLES = 16;
 
 /** What follows a called name: blanks, then `(`. */
 const CALL_FOLLOWS = '\\s*\\(';
-/** A star import (such a module may re-export any name). */
-const STAR_IMPORT = /\bimport[ \t]*\*/;
+/** A star import (such a module may re-export any name; searches with `starImports` match it). */
+export const STAR_IMPORT = /\bimport[ \t]*\*/;
 
 /** Names made of ASCII letters, digits and `_`: searched for in the raw bytes, with ASCII word boundaries. */
 const ASCII_NAME = /^\w+$/;
@@ -306,8 +306,17 @@ function alternatives(calls: string[], mentions: string[], before: string, after
   return parts;
 }
 
-/** A run of ASCII word characters, and whether a call follows it: what the ASCII part of a NameSearch matches. */
-const WORD = new RegExp(`(\\w+)(${CALL_FOLLOWS})?`, 'g');
+/**
+ * A new global regex for runs of ASCII word characters, and whether a call
+ * follows each: what the ASCII part of a NameSearch matches, in bytes read as
+ * latin-1. What stands in for reading a file (MentionIndex, word summaries)
+ * must read its words exactly so, or it would miss a mention.
+ */
+export function wordRuns(): RegExp {
+  return new RegExp(`(\\w+)(${CALL_FOLLOWS})?`, 'g');
+}
+
+const WORD = wordRuns();
 /** Postings of files indexed again are dropped once they outnumber the live ones. */
 const MAX_STALE_SHARE = 0.5;
 

@@ -22,7 +22,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { nativeWordSummary } from '../python/parser.js';
-import type { NameSearch } from './prefilter.js';
+import { STAR_IMPORT, wordRuns, type NameSearch } from './prefilter.js';
 
 const STAR_IMPORT_FLAG = 1;
 const NOT_ASCII_FLAG = 2;
@@ -37,9 +37,8 @@ const BITS_PER_WORD = 16;
 const HASHES = 8;
 const MIN_BITS = 64;
 
-/** A run of ASCII word characters, and whether `\s*(` follows it: as NameSearch's regex reads bytes as latin-1. */
-const WORD = /(\w+)(\s*\()?/g;
-const STAR_IMPORT = /\bimport[ \t]*\*/;
+/** Word runs as NameSearch reads them (see wordRuns). */
+const WORD = wordRuns();
 const OPEN_PAREN = 0x28;
 
 const FNV_OFFSET = 0x811c9dc5;
