@@ -184,9 +184,10 @@ export class AnalysisRun {
     return stored?.kind === 'facts' && stored.facts.module === source.module?.module ? stored : undefined;
   }
 
-  private loadDeferred(source: SourceFile): ModuleFacts | null {
+  /** Loads a skipped source (`stored`: the store's demand load of it, already asked for). */
+  private loadDeferred(source: SourceFile, stored?: Analysis): ModuleFacts | null {
     if (this.analyses.get(source.path)?.kind !== 'skipped') return null;
-    const analysis = this.storedDemandLoad(source) ?? this.analyze(source, false, 'demand');
+    const analysis = stored ?? this.storedDemandLoad(source) ?? this.analyze(source, false, 'demand');
     this.analyses.set(source.path, analysis);
     return analysis.kind === 'facts' ? analysis.facts : null;
   }
@@ -194,16 +195,20 @@ export class AnalysisRun {
   /** Several demand loads at once: files on disk go to the threads, the rest load here. */
   private loadSources(sources: (SourceFile | undefined)[]): (ModuleFacts | null)[] {
     const batch: SourceFile[] = [];
+    // The store's answers, read once (the on-disk store reads and parses each when asked).
+    const stored = new Map<SourceFile, Analysis>();
     for (const source of sources) {
       if (!source || !onDisk(source)) continue;
-      if (this.analyses.get(source.path)?.kind !== 'skipped' || this.storedDemandLoad(source)) continue;
-      batch.push(source);
+      if (this.analyses.get(source.path)?.kind !== 'skipped') continue;
+      const known = this.storedDemandLoad(source);
+      if (known) stored.set(source, known);
+      else batch.push(source);
     }
     const done = batch.length > 1 && this.threads ? this.threads.demandLoads(batch) : new Map<string, Analysis>();
     return sources.map((source) => {
       if (!source) return null;
       const analysis = done.get(source.path);
-      if (!analysis) return this.loadDeferred(source);
+      if (!analysis) return this.loadDeferred(source, stored.get(source));
       this.analyses.set(source.path, analysis);
       this.keep(source, analysis, 'demand');
       return analysis.kind === 'facts' ? analysis.facts : null;

@@ -77,6 +77,11 @@ export class DiskAnalysisStore implements AnalysisStore {
     this.cache.save();
   }
 
+  /** Lets go of the cache file (analyses are read from it as they are asked for). */
+  close(): void {
+    this.cache.close();
+  }
+
   private stampOf(source: SourceFile): FileStamp | undefined {
     return source.text === undefined && source.bytes === undefined ? this.stamps.of(source.path) : undefined;
   }

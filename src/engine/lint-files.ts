@@ -120,13 +120,17 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
   const threads = jobs > 1 ? new PoolThreads(jobs, stamps, options.settingsFor) : undefined;
   let files: VFile[];
   try {
-    files = lint([...sources], { ...options, store, threads });
+    try {
+      files = lint([...sources], { ...options, store, threads });
+    } finally {
+      await threads?.close();
+    }
+    if (store) {
+      store.save(paths);
+      if (runKey) writeLastRun(options.cacheDir!, runKey, files);
+    }
   } finally {
-    await threads?.close();
-  }
-  if (store) {
-    store.save(paths);
-    if (runKey) writeLastRun(options.cacheDir!, runKey, files);
+    store?.close();
   }
   return files;
 }

@@ -10,6 +10,7 @@ import { HAZARD, makeProject, removeProject, runPyhang } from './run-pyhang.js';
 import { AnalysisCache } from '../../src/engine/analysis-cache.js';
 import { cacheKey } from '../../src/engine/cache-key.js';
 import { readVersion } from '../../src/cli/main.js';
+import { readCacheDocument, writeCacheDocument, type CachedEntry } from '../engine/cache-file.js';
 
 const helper = 'import asyncio\nLOOP = asyncio.new_event_loop()\n\ndef submit(coro):\n    return asyncio.run_coroutine_threadsafe(coro, LOOP)\n';
 const user = 'from helper import submit\n\ndef go(c):\n    return submit(c).result()\n';
@@ -59,9 +60,7 @@ describe('the cache', () => {
 
     const cold = check();
     assert.match(cold.stdout, /service\.py:6:5: HANG002/);
-    const cache = JSON.parse(fs.readFileSync(path.join(root, '.pyhang_cache', 'analyses.json'), 'utf8')) as {
-      entries: Record<string, { demand?: { kind: string } }>;
-    };
+    const cache = readCacheDocument(path.join(root, '.pyhang_cache'));
     assert.equal(cache.entries[path.join(root, 'step4.py')]?.demand?.kind, 'facts', 'the demand-loaded helper is in the cache');
     // What the cache says was analysed (the bench's parse floor reads it): the first look and the chain, no filler.
     const analysed = AnalysisCache.open(path.join(root, '.pyhang_cache'), cacheKey(readVersion())).analysedFiles();
@@ -78,12 +77,12 @@ describe('the cache', () => {
     const check = () => runPyhang(['check', '--format', 'compact'], { cwd: root });
     const cold = check();
     assert.equal(cold.status, 1);
-    const file = path.join(root, '.pyhang_cache', 'analyses.json');
-    const written = fs.readFileSync(file, 'utf8');
+    const cacheDir = path.join(root, '.pyhang_cache');
+    const written = JSON.stringify(readCacheDocument(cacheDir));
     const hazard = path.join(root, 'hazard.py');
     const userFile = path.join(root, 'user.py');
     type Analysis = { kind: string; facts?: Record<string, unknown> };
-    type Entries = Record<string, { initial?: Analysis; demand?: Analysis } & Record<string, unknown>>;
+    type Entries = Record<string, CachedEntry>;
     // The facts the run used: a first look's, or (a file the pre-filter skipped) a demand load's.
     const factsOf = (entry: { initial?: Analysis; demand?: Analysis }) => (entry.initial?.kind === 'facts' ? entry.initial : entry.demand)!.facts!;
     const corruptions: [string, (entries: Entries) => void][] = [
@@ -101,9 +100,9 @@ describe('the cache', () => {
       ['a size that is a string', (e) => void (e[hazard]!['size'] = String(e[hazard]!['size']))],
     ];
     for (const [name, corrupt] of corruptions) {
-      const cache = JSON.parse(written) as { entries: Entries };
+      const cache = JSON.parse(written) as { key: string; entries: Entries };
       corrupt(cache.entries);
-      fs.writeFileSync(file, JSON.stringify(cache));
+      writeCacheDocument(cacheDir, cache);
       // Else the last run's answer stands, and the entries are not read.
       fs.rmSync(path.join(root, '.pyhang_cache', 'last-run.json'), { force: true });
       const warm = check();

@@ -21,6 +21,7 @@ import { defaultSettings } from '../../src/config/settings.js';
 import { rules } from '../../rules/index.js';
 import { makeProject, removeProject, repoRoot, parseCompact } from '../cli/run-pyhang.js';
 import { waitInCoroutine, waitsInCoroutine } from './test-rules.js';
+import { readCacheDocument, writeCacheDocument } from './cache-file.js';
 
 const HAZARD =
   'import asyncio, threading\n' +
@@ -31,12 +32,11 @@ const HAZARD =
   'fut = asyncio.run_coroutine_threadsafe(work(), loop)\n' +
   'fut.result()\n';
 
-const CACHE_FILE = 'analyses.json';
 const LAST_RUN = 'last-run.json';
 
 /** The key the cache file was written under. */
 function recordedKey(cacheDir: string): string {
-  return (JSON.parse(fs.readFileSync(path.join(cacheDir, CACHE_FILE), 'utf8')) as { key: string }).key;
+  return readCacheDocument(cacheDir).key;
 }
 
 /**
@@ -46,12 +46,11 @@ function recordedKey(cacheDir: string): string {
  * that file from the cache, and shows it by missing the file's finding.
  */
 function plantStaleAnswer(cacheDir: string, file: string): void {
-  const cacheFile = path.join(cacheDir, CACHE_FILE);
-  const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, { initial?: { kind: string; facts?: { extracted: unknown[] } } }> };
+  const cache = readCacheDocument(cacheDir);
   const entry = cache.entries[file];
   assert.equal(entry?.initial?.kind, 'facts', `the cache holds no facts of ${file}`);
-  entry!.initial!.facts!.extracted = [];
-  fs.writeFileSync(cacheFile, JSON.stringify(cache));
+  entry!.initial!.facts!['extracted'] = [];
+  writeCacheDocument(cacheDir, cache);
   fs.rmSync(path.join(cacheDir, LAST_RUN), { force: true });
 }
 

@@ -212,7 +212,7 @@ function findingsOf(stdout: string, root: string): string[] {
 }
 
 function corruptCache(cacheDir: string, corruption: NonNullable<CliInput['cache']>): string {
-  const files = fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json') || f.endsWith('.jsonl')).sort() : [];
   if (files.length === 0) return 'no cache file to corrupt';
   const file = path.join(cacheDir, files[corruption.file % files.length]!);
   const bytes = fs.readFileSync(file);
@@ -230,8 +230,9 @@ function corruptCache(cacheDir: string, corruption: NonNullable<CliInput['cache'
       fs.writeFileSync(file, '');
       break;
     case 'wrong-type': {
-      // One value somewhere in the document replaced by a value of another type.
-      const document = JSON.parse(bytes.toString('utf8')) as unknown;
+      // One value somewhere in the document replaced by a value of another type (JSON lines: each line a document).
+      const lines = file.endsWith('.jsonl');
+      const document = (lines ? bytes.toString('utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown) : JSON.parse(bytes.toString('utf8'))) as unknown;
       const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
       const walk = (node: unknown): void => {
         if (node === null || typeof node !== 'object') return;
@@ -244,7 +245,7 @@ function corruptCache(cacheDir: string, corruption: NonNullable<CliInput['cache'
       if (slots.length === 0) return 'no value to replace';
       const slot = slots[corruption.at % slots.length]!;
       (slot.parent as Record<string | number, unknown>)[slot.key] = corruption.value;
-      fs.writeFileSync(file, JSON.stringify(document));
+      fs.writeFileSync(file, lines ? `${(document as unknown[]).map((line) => JSON.stringify(line)).join('\n')}\n` : JSON.stringify(document));
       return `${path.basename(file)}: ${slot.key} := ${JSON.stringify(corruption.value)}`;
     }
   }

@@ -96,12 +96,12 @@ describe('named pipes and devices', () => {
     assert.equal(result.status, 1, result.stderr);
   });
 
-  it('a named pipe in place of the cache file (analyses.json) is passed over, and the cache is written anew', noFifos, (t) => {
-    const root = projectWithPipe(t, '.pyhang_cache/analyses.json');
+  it('a named pipe in place of the cache file (analyses.jsonl) is passed over, and the cache is written anew', noFifos, (t) => {
+    const root = projectWithPipe(t, '.pyhang_cache/analyses.jsonl');
     const result = runBounded(['check', '--format', 'compact'], root);
     assert.deepEqual(findings(result.stdout), ['hazard.py:7 HANG001']);
     assert.equal(result.status, 1, result.stderr);
-    assert.ok(fs.lstatSync(path.join(root, '.pyhang_cache', 'analyses.json')).isFile(), 'the pipe was replaced by a cache file');
+    assert.ok(fs.lstatSync(path.join(root, '.pyhang_cache', 'analyses.jsonl')).isFile(), 'the pipe was replaced by a cache file');
   });
 
   it('--config naming a named pipe is refused (exit 2, naming it), not waited on', noFifos, (t) => {

@@ -66,7 +66,7 @@ describe('--cache-dir', () => {
     const existing = runPyhang(['check', '--cache-dir', 'docs', '--format', 'compact'], { cwd: root });
     assert.equal(existing.status, 1, existing.stderr);
     assert.equal(existing.stdout, created.stdout);
-    assert.ok(fs.existsSync(path.join(root, 'docs', 'analyses.json')), 'the cache is kept there');
+    assert.ok(fs.existsSync(path.join(root, 'docs', 'analyses.jsonl')), 'the cache is kept there');
     assert.equal(fs.existsSync(path.join(root, 'docs', '.gitignore')), false, 'but the directory is not hidden from git');
   });
 
