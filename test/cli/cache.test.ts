@@ -129,3 +129,125 @@ describe('the cache', () => {
     assert.equal(warm.stdout, cold.stdout);
   });
 });
+
+/**
+ * The cache file is read entry by entry (analysis-cache.ts): a damaged or
+ * cut-short file, or one of the format before (one JSON document,
+ * analyses.json), never changes the report; the entries it can still read
+ * are used.
+ */
+describe('the cache file damaged, cut short or of the old format', () => {
+  /** Enough files for worker threads; a chain to sys.exit() through files the pre-filter skips (demand loads); a HANG001. */
+  function project(): { root: string; cacheDir: string; check: (...args: string[]) => ReturnType<typeof runPyhang> } {
+    const files: Record<string, string> = {
+      'hazard.py': HAZARD,
+      'service.py': 'import asyncio\nfrom step0 import step\n\n\nasync def handle(msg):\n    step(msg)\n',
+    };
+    for (let i = 0; i < 4; i++) {
+      files[`step${i}.py`] = i === 3 ? 'import sys\n\n\ndef step(code):\n    sys.exit(code)\n' : `from step${i + 1} import step as deeper\n\n\ndef step(code):\n    return deeper(code)\n`;
+    }
+    for (let i = 0; i < 80; i++) files[`filler${i}.py`] = `VALUE = ${i}\n`;
+    const root = makeProject(files);
+    const cacheDir = path.join(root, '.pyhang_cache');
+    return { root, cacheDir, check: (...args) => runPyhang(['check', '--jobs', '2', '--format', 'json', ...args], { cwd: root }) };
+  }
+
+  it('what one run writes the next reads: the report is that of a run without the cache, whatever makes it read the cache', (t) => {
+    const { root, cacheDir, check } = project();
+    t.after(() => removeProject(root));
+    const cold = check('--no-cache');
+    assert.equal(cold.status, 1, cold.stderr);
+    assert.match(cold.stdout, /"ruleId":"HANG001"/);
+    assert.match(cold.stdout, /"ruleId":"HANG002"/);
+    const filling = check();
+    assert.equal(filling.stdout, cold.stdout);
+    assert.ok(fs.existsSync(path.join(cacheDir, 'analyses.jsonl')));
+    // The last run's answer; then the cache's entries, for every file (another configuration) or all but one (a file touched).
+    assert.equal(check().stdout, cold.stdout);
+    fs.writeFileSync(path.join(root, 'pyproject.toml'), '[tool.pyhang]\nignore = ["HANG005"]\n');
+    assert.equal(check().stdout, check('--no-cache').stdout);
+    fs.rmSync(path.join(root, 'pyproject.toml'));
+    fs.rmSync(path.join(cacheDir, 'last-run.json'));
+    assert.equal(check().stdout, cold.stdout);
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(root, 'step3.py'), later, later);
+    const touched = check();
+    assert.equal(touched.stderr, '');
+    assert.equal(touched.stdout, cold.stdout);
+  });
+
+  it('a damaged line in the middle or a file cut short: the same report as a cold run, and the entries it can read are used', (t) => {
+    const { root, cacheDir, check } = project();
+    t.after(() => removeProject(root));
+    const cold = check('--no-cache');
+    assert.equal(check().stdout, cold.stdout);
+    const file = path.join(cacheDir, 'analyses.jsonl');
+    const good = fs.readFileSync(file);
+    const lines = good.toString('utf8').split('\n');
+    const middle = Math.floor(good.length / 2);
+    const damages: [string, () => Buffer][] = [
+      ['bytes in the middle overwritten', () => Buffer.concat([good.subarray(0, middle), Buffer.alloc(64, 0xff), good.subarray(middle + 64)])],
+      ['a line in the middle removed', () => Buffer.from(lines.filter((_, i) => i !== Math.floor(lines.length / 2)).join('\n'))],
+      ['newlines in the middle removed', () => Buffer.from(good.toString('latin1').slice(0, middle) + good.toString('latin1').slice(middle).replace(/\n/g, ''), 'latin1')],
+      ['cut at half', () => good.subarray(0, middle)],
+      ['cut before its last newline', () => good.subarray(0, good.length - 1)],
+      ['cut inside its first line', () => good.subarray(0, 10)],
+      ['emptied', () => Buffer.alloc(0)],
+    ];
+    for (const [what, damaged] of damages) {
+      fs.writeFileSync(file, damaged());
+      // Else the last run's answer stands, and the cache is not read.
+      fs.rmSync(path.join(cacheDir, 'last-run.json'), { force: true });
+      const run = check();
+      assert.equal(run.stderr, '', what);
+      assert.equal(run.status, 1, what);
+      assert.equal(run.stdout, cold.stdout, what);
+    }
+
+    // The entries around a damaged line are still used: a stale answer planted after it is served (HANG001 is missed).
+    fs.writeFileSync(file, good);
+    const cache = readCacheDocument(cacheDir);
+    const hazard = path.join(root, 'hazard.py');
+    assert.equal(cache.entries[hazard]?.initial?.kind, 'facts');
+    cache.entries[hazard]!.initial!.facts!['extracted'] = [];
+    writeCacheDocument(cacheDir, cache);
+    const planted = fs.readFileSync(file, 'utf8').split('\n');
+    const hazardLine = planted.findIndex((line) => line.startsWith('["entry",') && line.includes(JSON.stringify(hazard)));
+    const before = planted.findIndex((line, i) => i > 0 && i < hazardLine - 1 && line.startsWith('["entry",'));
+    assert.ok(before > 0, 'an entry before the hazard');
+    planted[before] = planted[before]!.replace('"size":', '"size":"');
+    fs.writeFileSync(file, planted.join('\n'));
+    fs.rmSync(path.join(cacheDir, 'last-run.json'), { force: true });
+    const served = check();
+    assert.equal(served.stderr, '');
+    assert.doesNotMatch(served.stdout, /"ruleId":"HANG001"/, 'the entry after the damaged line was used');
+    assert.match(served.stdout, /"ruleId":"HANG002"/);
+  });
+
+  it('a cache of the old format is not read, and is replaced; a file of that name that is not one is left alone', (t) => {
+    const { root, cacheDir, check } = project();
+    t.after(() => removeProject(root));
+    const cold = check('--no-cache');
+    assert.equal(check().stdout, cold.stdout);
+    // The old format under this very key, holding a stale answer for the hazard: were it read, HANG001 would be missed.
+    const cache = readCacheDocument(cacheDir);
+    const hazard = path.join(root, 'hazard.py');
+    cache.entries[hazard]!.initial!.facts!['extracted'] = [];
+    fs.rmSync(cacheDir, { recursive: true });
+    fs.mkdirSync(cacheDir);
+    const old = path.join(cacheDir, 'analyses.json');
+    fs.writeFileSync(old, JSON.stringify(cache));
+    const run = check();
+    assert.equal(run.stderr, '');
+    assert.equal(run.stdout, cold.stdout);
+    assert.equal(fs.existsSync(old), false, 'the old cache is removed');
+    assert.ok(fs.existsSync(path.join(cacheDir, 'analyses.jsonl')));
+
+    // In a directory given with --cache-dir, an analyses.json that is no pyhang cache is someone else's.
+    const own = path.join(root, 'results');
+    fs.mkdirSync(own);
+    fs.writeFileSync(path.join(own, 'analyses.json'), '{"runs": []}\n');
+    assert.equal(check('--cache-dir', own).stdout, cold.stdout);
+    assert.equal(fs.readFileSync(path.join(own, 'analyses.json'), 'utf8'), '{"runs": []}\n');
+  });
+});
