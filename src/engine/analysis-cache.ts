@@ -248,6 +248,14 @@ export class AnalysisCache {
       chunk = '';
     };
     const put = (text: string) => {
+      if (text.length >= CHUNK) {
+        // A large analysis (up to megabytes) is written as it is, not copied into the chunk first.
+        flush();
+        const bytes = Buffer.from(text, 'utf8');
+        writeFully(fd, bytes);
+        offset += bytes.length;
+        return;
+      }
       chunk += text;
       offset += Buffer.byteLength(text, 'utf8');
       if (chunk.length >= CHUNK) flush();
@@ -263,10 +271,13 @@ export class AnalysisCache {
         // A skipped verdict is all in the entry line.
         if (slot.kind === 'skipped') continue;
         if (slot.analysis) {
-          const line = `["${phase}",${JSON.stringify(slot.analysis)}]`;
-          moved.set(slot, offset);
-          slot.length = Buffer.byteLength(line, 'utf8');
-          put(`${line}\n`);
+          const at = offset;
+          put(`["${phase}",`);
+          put(JSON.stringify(slot.analysis));
+          put(']');
+          moved.set(slot, at);
+          slot.length = offset - at;
+          put('\n');
         } else {
           flush();
           moved.set(slot, offset);
