@@ -80,6 +80,8 @@ const PREFIX_BYTES = 16;
 const ENTRY_PREFIX = Buffer.from('["entry",');
 const PHASE_PREFIX: Record<Phase, Buffer> = { initial: Buffer.from('["initial",'), demand: Buffer.from('["demand",') };
 const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from('\n');
+const LINE_END = Buffer.from(']\n');
 
 export class AnalysisCache {
   private dirty = false;
@@ -204,10 +206,12 @@ export class AnalysisCache {
       // Read as well as written (`+`): after the rename it is the file the slots point into.
       fd = fs.openSync(temp, 'wx+');
       const moved = this.writeLines(fd);
+      // All copied: the old file is let go before the new one takes its name (Windows renames over no file this process holds).
+      if (this.fd !== null) fs.closeSync(this.fd);
+      this.fd = null;
       fs.renameSync(temp, path.join(this.dir, FILE));
       temp = null;
-      // Only now, all written: the slots point into the new file, and what this run made is left to the run.
-      if (this.fd !== null) fs.closeSync(this.fd);
+      // The slots point into the new file, and what this run made is left to the run.
       this.fd = fd;
       fd = null;
       for (const [slot, at] of moved) {
@@ -217,9 +221,14 @@ export class AnalysisCache {
       this.dirty = false;
       removeLegacyCache(this.dir);
     } catch {
-      // A read-only checkout still lints; it just does not get faster next time.
-      if (fd !== null) fs.closeSync(fd);
-      if (temp !== null) fs.rmSync(temp, { force: true });
+      // A read-only checkout still lints; it just does not get faster next time. (A run whose
+      // save failed answers from no file after it: the save is its last use of the cache.)
+      try {
+        if (fd !== null) fs.closeSync(fd);
+        if (temp !== null) fs.rmSync(temp, { force: true });
+      } catch {
+        // Nothing more to do.
+      }
     }
   }
 
@@ -240,51 +249,46 @@ export class AnalysisCache {
    */
   private writeLines(fd: number): Map<Slot, number> {
     const moved = new Map<Slot, number>();
-    let offset = 0;
+    // Bytes written so far; short lines gather in `chunk`, and an analysis's line starts after a flush, so `written` says where.
+    let written = 0;
     let chunk = '';
+    const write = (bytes: Buffer) => {
+      writeFully(fd, bytes);
+      written += bytes.length;
+    };
     const flush = () => {
       if (chunk.length === 0) return;
-      writeFully(fd, Buffer.from(chunk, 'utf8'));
+      write(Buffer.from(chunk, 'utf8'));
       chunk = '';
     };
-    const put = (text: string) => {
-      if (text.length >= CHUNK) {
-        // A large analysis (up to megabytes) is written as it is, not copied into the chunk first.
-        flush();
-        const bytes = Buffer.from(text, 'utf8');
-        writeFully(fd, bytes);
-        offset += bytes.length;
-        return;
-      }
+    const putShort = (text: string) => {
       chunk += text;
-      offset += Buffer.byteLength(text, 'utf8');
       if (chunk.length >= CHUNK) flush();
     };
-    put(`${JSON.stringify({ pyhang: FORMAT, version: VERSION, key: this.key })}\n`);
+    putShort(`${JSON.stringify({ pyhang: FORMAT, version: VERSION, key: this.key })}\n`);
     for (const [file, entry] of this.entries) {
       const slots = PHASES.map((phase) => [phase, entry[phase]] as const).filter((pair): pair is readonly [Phase, Slot] => this.readable(pair[1]));
       if (slots.length === 0) continue;
       const head: Record<string, unknown> = { file, mtimeMs: entry.mtimeMs, size: entry.size, module: entry.module, maxFileSize: entry.maxFileSize };
       for (const [phase, slot] of slots) head[phase] = slot.kind;
-      put(`["entry",${JSON.stringify(head)}]\n`);
+      putShort(`["entry",${JSON.stringify(head)}]\n`);
       for (const [phase, slot] of slots) {
         // A skipped verdict is all in the entry line.
         if (slot.kind === 'skipped') continue;
+        flush();
+        const at = written;
         if (slot.analysis) {
-          const at = offset;
-          put(`["${phase}",`);
-          put(JSON.stringify(slot.analysis));
-          put(']');
-          moved.set(slot, at);
-          slot.length = offset - at;
-          put('\n');
+          // (Its text, up to megabytes, is written as it is: not copied into a chunk or a longer string first.)
+          write(PHASE_PREFIX[phase]);
+          write(Buffer.from(JSON.stringify(slot.analysis), 'utf8'));
+          write(LINE_END);
+          slot.length = written - at - 1;
         } else {
-          flush();
-          moved.set(slot, offset);
           copyBytes(this.fd!, slot.at!, slot.length!, fd);
-          offset += slot.length!;
-          put('\n');
+          written += slot.length!;
+          write(NEWLINE_BYTES);
         }
+        moved.set(slot, at);
       }
     }
     flush();
