@@ -634,7 +634,9 @@ async function runBenchmark(): Promise<void> {
 
 /** Which files the run that filled the cache analysed (see AnalysisCache.analysedFiles); null without one. */
 function analysedFiles(cacheDir: string): string[] | null {
-  const files = AnalysisCache.open(cacheDir, cacheKey(readVersion())).analysedFiles();
+  const cache = AnalysisCache.open(cacheDir, cacheKey(readVersion()));
+  const files = cache.analysedFiles();
+  cache.close();
   return files.length > 0 ? files : null;
 }
 
