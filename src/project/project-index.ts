@@ -746,22 +746,29 @@ export class ProjectIndex implements ResolvedProject {
     const classQ = fnQ.slice(0, fnQ.lastIndexOf('.'));
     const cls = fn.name === '__init__' ? this.classes.get(classQ)?.cls : undefined;
     const byName = this.callsByNameIndex();
-    // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
-    const candidates = [...(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)) ?? [])];
-    if (cls) candidates.push(...(byName.get(cls.name) ?? []));
+    const func = `func:${fnQ}`;
+    const bound = `bound:${fnQ}`;
     const out: ArgumentSite[] = [];
-    for (const { call, path } of candidates) {
-      for (const c of this.evaluate(call.callee)) {
-        let offset = -1;
-        if (c === `func:${fnQ}`) offset = 0;
-        else if (c === `bound:${fnQ}`) offset = 1;
-        else if (cls && c.startsWith('class:') && this.memberOf(c.slice(6), '__init__', true, new Set()).includes(`bound:${fnQ}`)) offset = 1;
-        if (offset >= 0) {
-          out.push({ call, path, offset });
-          break;
+    // (Read in place, and each answer compared with the same two strings: a project has a call of every
+    // common name in each of its parts, and a copy of them, or a string per answer, for every question
+    // made garbage in proportion to the project's size.)
+    const findIn = (candidates: readonly { call: CallFact; path: string }[] | undefined): void => {
+      for (const { call, path } of candidates ?? []) {
+        for (const c of this.evaluate(call.callee)) {
+          let offset = -1;
+          if (c === func) offset = 0;
+          else if (c === bound) offset = 1;
+          else if (cls && c.startsWith('class:') && this.memberOf(c.slice(6), '__init__', true, new Set()).includes(bound)) offset = 1;
+          if (offset >= 0) {
+            out.push({ call, path, offset });
+            break;
+          }
         }
       }
-    }
+    };
+    // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
+    findIn(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)));
+    if (cls) findIn(byName.get(cls.name));
     return out;
   }
 
