@@ -185,6 +185,8 @@ export class ProjectIndex implements ResolvedProject {
   private readonly inProgressIndexed = new Set<number>();
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
   private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
+  /** The memo keys of callsByName's callees, by list (see calleeAnswer). */
+  private readonly calleeKeys = new WeakMap<readonly { call: CallFact; path: string }[], (number | undefined)[]>();
   private readonly exceptionFlow: ExceptionFlow;
   private readonly coroutineRuns: CoroutineRuns;
   private readonly loopThreads: LoopThreads;
@@ -753,8 +755,11 @@ export class ProjectIndex implements ResolvedProject {
     // common name in each of its parts, and a copy of them, or a string per answer, for every question
     // made garbage in proportion to the project's size.)
     const findIn = (candidates: readonly { call: CallFact; path: string }[] | undefined): void => {
-      for (const { call, path } of candidates ?? []) {
-        for (const c of this.evaluate(call.callee)) {
+      if (!candidates) return;
+      const keys = this.calleeKeysOf(candidates);
+      for (let i = 0; i < candidates.length; i++) {
+        const { call, path } = candidates[i]!;
+        for (const c of this.calleeAnswer(call.callee, keys, i)) {
           let offset = -1;
           if (c === func) offset = 0;
           else if (c === bound) offset = 1;
@@ -770,6 +775,29 @@ export class ProjectIndex implements ResolvedProject {
     findIn(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)));
     if (cls) findIn(byName.get(cls.name));
     return out;
+  }
+
+  /** The memo keys of the callees of a list of callsByName's (each found on first use). */
+  private calleeKeysOf(candidates: readonly { call: CallFact; path: string }[]): (number | undefined)[] {
+    let keys = this.calleeKeys.get(candidates);
+    if (!keys) this.calleeKeys.set(candidates, (keys = []));
+    return keys;
+  }
+
+  /**
+   * What a candidate's callee is (evaluate), its stable answer found by a key kept with the
+   * candidate: every question of what callers pass reads every call of its function's name, and
+   * finding the key of each callee term again (a lookup in a table of every term asked about) took
+   * most of that time on a large project.
+   */
+  private calleeAnswer(callee: Value, keys: (number | undefined)[], i: number): Concrete[] {
+    if (callee.length === 1) {
+      let key = keys[i];
+      if (key === undefined) keys[i] = key = this.keyOfTerm(callee[0]!);
+      const stable = this.memoStable[key];
+      if (stable) return stable;
+    }
+    return this.evaluate(callee);
   }
 
   private callsByNameIndex(): Map<string, { call: CallFact; path: string }[]> {
