@@ -660,9 +660,12 @@ export class ProjectIndex implements ResolvedProject {
       const noted = entry!.wanted;
       // While loading, a module missed before may load now (and what the load gate admits depends on the
       // names looked up after): such an answer is found again, unless the same gate found it. One that
-      // missed no module (it asked for callers) found what loading would find, if no cycle was cut in it
-      // (where the walk starts decides what a cut leaves out).
-      if (!demand.loading || known || (noted.length === 0 && !this.cutAnswers.has(key))) {
+      // missed no module (it asked for callers) found what loading would find. One in which a cycle was
+      // cut is taken as it was found, as when not loading, until a module is added (see
+      // dropIndexedAnswers): found again at each question, a parameter's answer read every call of its
+      // function's name again, each of those callees' parameters theirs, and so on down every chain, and
+      // on ten copies of the corpus the call walk had not ended after an hour.
+      if (!demand.loading || known || noted.length === 0) {
         demand.misses++;
         if (this.callerAnswers.has(key)) this.callerQuestions++;
         if (this.cutAnswers.has(key)) this.cutAnswersFound++;
