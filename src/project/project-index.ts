@@ -161,7 +161,8 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * memoIndexed's answers in which a cycle was cut: what a cut leaves out
    * depends on where the evaluation started, so they are found again when a
-   * module is added, and never reused while loading.
+   * module is added (until then they are taken as found, see memoAnswer), and
+   * what derive() derives from them is not kept.
    */
   private readonly cutAnswers = new Set<number>();
   /** memoIndexed's answers that asked what callers pass (a parameter's value): dropped when a target is added. */
