@@ -161,7 +161,8 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * memoIndexed's answers in which a cycle was cut: what a cut leaves out
    * depends on where the evaluation started, so they are found again when a
-   * module is added, and never reused while loading.
+   * module is added (until then they are taken as found, see memoAnswer), and
+   * what derive() derives from them is not kept.
    */
   private readonly cutAnswers = new Set<number>();
   /** memoIndexed's answers that asked what callers pass (a parameter's value): dropped when a target is added. */
@@ -185,6 +186,8 @@ export class ProjectIndex implements ResolvedProject {
   private readonly inProgressIndexed = new Set<number>();
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
   private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
+  /** The memo keys of callsByName's callees, by list (see calleeAnswer). */
+  private readonly calleeKeys = new WeakMap<readonly { call: CallFact; path: string }[], (number | undefined)[]>();
   private readonly exceptionFlow: ExceptionFlow;
   private readonly coroutineRuns: CoroutineRuns;
   private readonly loopThreads: LoopThreads;
@@ -658,9 +661,12 @@ export class ProjectIndex implements ResolvedProject {
       const noted = entry!.wanted;
       // While loading, a module missed before may load now (and what the load gate admits depends on the
       // names looked up after): such an answer is found again, unless the same gate found it. One that
-      // missed no module (it asked for callers) found what loading would find, if no cycle was cut in it
-      // (where the walk starts decides what a cut leaves out).
-      if (!demand.loading || known || (noted.length === 0 && !this.cutAnswers.has(key))) {
+      // missed no module (it asked for callers) found what loading would find. One in which a cycle was
+      // cut is taken as it was found, as when not loading, until a module is added (see
+      // dropIndexedAnswers): found again at each question, a parameter's answer read every call of its
+      // function's name again, each of those callees' parameters theirs, and so on down every chain, and
+      // on ten copies of the corpus the call walk had not ended after an hour.
+      if (!demand.loading || known || noted.length === 0) {
         demand.misses++;
         if (this.callerAnswers.has(key)) this.callerQuestions++;
         if (this.cutAnswers.has(key)) this.cutAnswersFound++;
@@ -746,23 +752,56 @@ export class ProjectIndex implements ResolvedProject {
     const classQ = fnQ.slice(0, fnQ.lastIndexOf('.'));
     const cls = fn.name === '__init__' ? this.classes.get(classQ)?.cls : undefined;
     const byName = this.callsByNameIndex();
-    // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
-    const candidates = [...(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)) ?? [])];
-    if (cls) candidates.push(...(byName.get(cls.name) ?? []));
+    const func = `func:${fnQ}`;
+    const bound = `bound:${fnQ}`;
     const out: ArgumentSite[] = [];
-    for (const { call, path } of candidates) {
-      for (const c of this.evaluate(call.callee)) {
-        let offset = -1;
-        if (c === `func:${fnQ}`) offset = 0;
-        else if (c === `bound:${fnQ}`) offset = 1;
-        else if (cls && c.startsWith('class:') && this.memberOf(c.slice(6), '__init__', true, new Set()).includes(`bound:${fnQ}`)) offset = 1;
-        if (offset >= 0) {
-          out.push({ call, path, offset });
-          break;
+    // (Read in place, and each answer compared with the same two strings: a project has a call of every
+    // common name in each of its parts, and a copy of them, or a string per answer, for every question
+    // made garbage in proportion to the project's size.)
+    const findIn = (candidates: readonly { call: CallFact; path: string }[] | undefined): void => {
+      if (!candidates) return;
+      const keys = this.calleeKeysOf(candidates);
+      for (let i = 0; i < candidates.length; i++) {
+        const { call, path } = candidates[i]!;
+        for (const c of this.calleeAnswer(call.callee, keys, i)) {
+          let offset = -1;
+          if (c === func) offset = 0;
+          else if (c === bound) offset = 1;
+          else if (cls && c.startsWith('class:') && this.memberOf(c.slice(6), '__init__', true, new Set()).includes(bound)) offset = 1;
+          if (offset >= 0) {
+            out.push({ call, path, offset });
+            break;
+          }
         }
       }
-    }
+    };
+    // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
+    findIn(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)));
+    if (cls) findIn(byName.get(cls.name));
     return out;
+  }
+
+  /** The memo keys of the callees of a list of callsByName's (each found on first use). */
+  private calleeKeysOf(candidates: readonly { call: CallFact; path: string }[]): (number | undefined)[] {
+    let keys = this.calleeKeys.get(candidates);
+    if (!keys) this.calleeKeys.set(candidates, (keys = []));
+    return keys;
+  }
+
+  /**
+   * What a candidate's callee is (evaluate), its stable answer found by a key kept with the
+   * candidate: every question of what callers pass reads every call of its function's name, and
+   * finding the key of each callee term again (a lookup in a table of every term asked about) took
+   * most of that time on a large project.
+   */
+  private calleeAnswer(callee: Value, keys: (number | undefined)[], i: number): Concrete[] {
+    if (callee.length === 1) {
+      let key = keys[i];
+      if (key === undefined) keys[i] = key = this.keyOfTerm(callee[0]!);
+      const stable = this.memoStable[key];
+      if (stable) return stable;
+    }
+    return this.evaluate(callee);
   }
 
   private callsByNameIndex(): Map<string, { call: CallFact; path: string }[]> {
