@@ -18,6 +18,7 @@ import { DemandLoading, type InterestingNames, type ProjectLoader } from './dema
 import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
 import { LoopThreads, type LoopThreadEntry, type ScheduledCallback } from './loop-threads.js';
 import { apiEffect } from '../library/index.js';
+import { MemoKeys } from './memo-keys.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
@@ -123,25 +124,13 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Answers that cannot change as modules are added: found without passing over
    * a module of the project that is not indexed yet (while loading, none is
-   * passed over unless the load gate turned it away). By key (see keyOfTerm):
-   * every key has its slot, so the array stays dense.
+   * passed over unless the load gate turned it away). By key (see MemoKeys):
+   * the array is grown to every key made before one is written (see
+   * keepStable), so it stays dense.
    */
   private readonly memoStable: (Concrete[] | undefined)[] = [];
-  /**
-   * The memo's keys are numbers, one per question: a term (by its shape, see
-   * keyOfTerm: equal terms of different facts share answers), a name bound
-   * (`sym`, by its qualified name) and a name resolved (resolve). A number is
-   * looked up and compared at once, where JSON keys were made for every term
-   * object (13 MB of text on the standard library with site-packages), then
-   * hashed and compared character by character at every lookup, and a resolve
-   * key was a new string each time.
-   * (Per index, not global: a language server's later runs start afresh.)
-   */
-  private readonly keysByShape = new Map<string, number>();
-  private readonly keysBySymbol = new Map<string, number>();
-  private readonly keysByResolved = new Map<string, number>();
-  /** Each term object's key, found once (terms are never mutated). */
-  private readonly termKeys = new WeakMap<Term, number>();
+  /** The memo's keys (see MemoKeys: shared with the indexes made before, so a server pass finds most of them made). */
+  private readonly keys = MemoKeys.forNewIndex();
   /**
    * Answers that asked for a module not indexed yet (or for callers, which
    * depend on the targets): dropped when one of the modules they asked for is
@@ -507,7 +496,7 @@ export class ProjectIndex implements ResolvedProject {
       default:
         break;
     }
-    const key = this.keyOfTerm(term);
+    const key = this.keys.term(term);
     // A stable answer is found by the term object's key: one lookup, no garbage.
     const known = this.memoStable[key] ?? this.memoAnswer(key);
     if (known) return known;
@@ -561,77 +550,6 @@ export class ProjectIndex implements ResolvedProject {
           return [];
       }
     });
-  }
-
-  /** A new memo key (see keysByJson). */
-  private newKey(): number {
-    const key = this.memoStable.length;
-    this.memoStable.push(undefined);
-    return key;
-  }
-
-  /**
-   * The memo key of a term object (found once per object): by its qualified
-   * name for a `sym`, else by its shape: its kind, the keys of the values it
-   * holds and its other fields, so that two terms have one key exactly when
-   * they are equal, and the text made for it is short whatever the nesting.
-   */
-  private keyOfTerm(term: Term): number {
-    let key = this.termKeys.get(term);
-    if (key !== undefined) return key;
-    if (term.k === 'sym') {
-      key = this.keysBySymbol.get(term.q);
-      if (key === undefined) this.keysBySymbol.set(term.q, (key = this.newKey()));
-    } else {
-      const shape = this.shapeOf(term);
-      key = this.keysByShape.get(shape);
-      if (key === undefined) this.keysByShape.set(shape, (key = this.newKey()));
-    }
-    this.termKeys.set(term, key);
-    return key;
-  }
-
-  /** A term's shape (see keyOfTerm): held values as their terms' keys in parentheses, free text last. */
-  private shapeOf(term: Exclude<Term, { k: 'sym' }>): string {
-    switch (term.k) {
-      case 'fut':
-      case 'seq':
-      case 'map':
-        return term.k;
-      case 'call':
-        return `call(${this.keysOfValue(term.f)})`;
-      case 'inst':
-        return `inst(${this.keysOfValue(term.c)})`;
-      case 'attr':
-        return `attr(${this.keysOfValue(term.o)})${term.n}`;
-      case 'elem':
-      case 'item':
-      case 'vals':
-        return `${term.k}(${this.keysOfValue(term.o)})`;
-      case 'coll':
-      case 'mapv':
-        return `${term.k}(${this.keysOfValue(term.e)})`;
-      case 'onloop':
-        return `onloop(${this.keysOfValue(term.l)})`;
-      case 'self':
-        return `self ${term.c}`;
-      case 'obj':
-        return `obj ${term.t}`;
-      case 'newfut':
-        return `newfut ${term.at}`;
-      case 'param':
-        return `param ${term.i} ${term.f}`;
-      default:
-        return `json ${JSON.stringify(term)}`;
-    }
-  }
-
-  /** The keys of a value's terms, in order. */
-  private keysOfValue(value: Value): string {
-    if (value.length === 1) return String(this.keyOfTerm(value[0]!));
-    let out = '';
-    for (let i = 0; i < value.length; i++) out += i === 0 ? this.keyOfTerm(value[i]!) : `,${this.keyOfTerm(value[i]!)}`;
-    return out;
   }
 
   /**
@@ -696,7 +614,7 @@ export class ProjectIndex implements ResolvedProject {
       const result = compute();
       // While loading, only a module the load gate turned away is missed.
       if (demand.misses === missesBefore) {
-        this.memoStable[key] = result;
+        this.keepStable(key, result);
       } else {
         const cut = this.cycleCuts !== cutsBefore;
         const names = [...wanted];
@@ -719,6 +637,13 @@ export class ProjectIndex implements ResolvedProject {
       demand.wanted = outerWanted;
       if (outerWanted) for (const name of wanted) outerWanted.add(name);
     }
+  }
+
+  /** Keeps a stable answer, the array first grown to every key made so far (holes would make it slower to read). */
+  private keepStable(key: number, answer: Concrete[]): void {
+    const stable = this.memoStable;
+    for (let i = stable.length; i < this.keys.size; i++) stable.push(undefined);
+    stable[key] = answer;
   }
 
   /** What the callers pass for parameter `i` of `fnQ`: data (see PASSED_DATA; callables are not followed). */
@@ -801,8 +726,7 @@ export class ProjectIndex implements ResolvedProject {
   /** Resolves a qualified name to what it is bound to in the project (memoised; cycles end in nothing). */
   resolve(q: string, seen: Set<string>): Concrete[] {
     if (seen.size > MAX_RESOLVE_STEPS) return [];
-    let key = this.keysByResolved.get(q);
-    if (key === undefined) this.keysByResolved.set(q, (key = this.newKey()));
+    const key = this.keys.resolved(q);
     // (The function that computes the answer is made only when there is none to give.)
     return this.memoAnswer(key) ?? this.memoCompute(key, () => this.resolveUncached(q, seen));
   }
