@@ -79,6 +79,8 @@ export interface Derivation<T> {
   readonly missed: boolean;
   /** When its answers asked what callers pass: how many targets had been added (see ProjectIndex.reuse); else null. */
   readonly targets: number | null;
+  /** When its answers read a volatile module: how many modules had been replaced (see ProjectIndex.replace); else null. */
+  readonly replacements: number | null;
 }
 
 /** A call of a function of the project, found at one of its call sites. */
@@ -178,8 +180,29 @@ export class ProjectIndex implements ResolvedProject {
   private readonly coroutineRuns: CoroutineRuns;
   private readonly loopThreads: LoopThreads;
   private readonly demand: DemandLoading;
+  /**
+   * The modules whose facts may be replaced (see replace: a language server's
+   * open documents), each with the prefix of the names under it. An answer that
+   * reads one (the module, a name under it, a function or class of it, even to
+   * find it missing, or every module at once) is kept apart from the others
+   * (memoVolatile, volatileIndexed) and dropped when one is replaced; the others
+   * stay. Empty for the CLI, whose answers are all kept as before.
+   */
+  private readonly volatile: readonly { module: string; prefix: string }[];
+  /** Counts the reads of a volatile module (see noteRead): an answer during which it grew read one. */
+  private volatileReads = 0;
+  /** Answers with nothing missed that read a volatile module (memoStable's answers read none). */
+  private readonly memoVolatile = new Map<number, Concrete[]>();
+  /** memoIndexed's answers that read a volatile module. */
+  private readonly volatileIndexed = new Set<number>();
+  /** Counts the modules replaced (see replace, derive). */
+  private replacements = 0;
+  /** Counts the modules added and replaced: what was worked out over the modules is stale when it changes. */
+  private moduleChanges = 0;
 
-  constructor(all: readonly ModuleFacts[], loader: ProjectLoader = {}) {
+  /** `volatile`: names of modules that may be replaced later (see replace). */
+  constructor(all: readonly ModuleFacts[], loader: ProjectLoader = {}, volatile: Iterable<string> = []) {
+    this.volatile = [...new Set(volatile)].map((module) => ({ module, prefix: `${module}.` }));
     this.loopThreads = new LoopThreads(this);
     this.exceptionFlow = new ExceptionFlow(
       this,
@@ -216,6 +239,7 @@ export class ProjectIndex implements ResolvedProject {
       this.classes.set(cls.q, { cls, module: entry });
     }
     this.modules.set(facts.module, entry);
+    this.moduleChanges++;
     // Answers that asked for this module are dropped. A module that is not a target only answers
     // resolution (it cannot hold a future, a finding or a coroutine use): the rest stays valid, as
     // an answer that did not ask for the module would ask the same modules again and find the same.
@@ -250,6 +274,80 @@ export class ProjectIndex implements ResolvedProject {
     for (const key of keys) drop(key);
   }
 
+  /**
+   * Replaces a volatile module's facts (a language server's open document,
+   * edited) with the same file's new facts, and drops every answer that read
+   * it, every answer that asked what callers pass, and what was derived over
+   * the modules; the answers that read none of it stay. False when it cannot
+   * (the module is not volatile, or not a target of that path): the caller then
+   * makes a new index.
+   */
+  replace(facts: ModuleFacts): boolean {
+    const entry = this.modules.get(facts.module);
+    if (!entry || !entry.target || entry.facts.path !== facts.path || !this.volatile.some((v) => v.module === facts.module)) return false;
+    entry.facts = facts;
+    entry.functions = new Map();
+    entry.classes = new Map();
+    entry.firstNames = undefined;
+    for (const fn of facts.functions) entry.functions.set(rel(facts.module, fn.q), fn);
+    for (const cls of facts.classes) entry.classes.set(rel(facts.module, cls.q), cls);
+    // The tables by qualified name are made again in the modules' order, as add made them: where two
+    // modules define one name (module `a` with a class `b`, and a module `a.b`), the later one wins it,
+    // and functions are met in that order.
+    this.functions.clear();
+    this.classes.clear();
+    this.loopThreads.functionsCleared();
+    for (const indexed of this.modules.values()) {
+      const { path } = indexed.facts;
+      for (const fn of indexed.facts.functions) {
+        this.functions.set(fn.q, { fn, path });
+        this.loopThreads.functionIndexed(fn.q);
+      }
+      for (const cls of indexed.facts.classes) this.classes.set(cls.q, { cls, module: indexed });
+    }
+    this.memoVolatile.clear();
+    for (const key of this.volatileIndexed) {
+      this.memoIndexed.delete(key);
+      this.memoGated.delete(key);
+    }
+    this.volatileIndexed.clear();
+    // Its calls are call sites: answers that asked what callers pass go, as when a target is added.
+    this.dropIndexedAnswers(null, true);
+    this.memoGated.clear();
+    this.replacements++;
+    this.moduleChanges++;
+    this.targetsAdded++;
+    this.demand.replaced(facts.module);
+    this.resetDerived();
+    return true;
+  }
+
+  /**
+   * Notes a lookup of a module, function or class by its qualified name (found
+   * or not): an answer reading a volatile module must not outlive its
+   * replacement. Free when no module is volatile.
+   */
+  private noteRead(q: string): void {
+    const { volatile } = this;
+    if (volatile.length === 0) return;
+    for (const v of volatile) {
+      if (q === v.module || q.startsWith(v.prefix)) {
+        this.volatileReads++;
+        return;
+      }
+    }
+  }
+
+  /** Notes a read of every module at once (they include the volatile ones). */
+  private noteReadAll(): void {
+    if (this.volatile.length > 0) this.volatileReads++;
+  }
+
+  /** Changes whenever a module is added or replaced: what was worked out over the modules is stale when it does. */
+  get modulesVersion(): number {
+    return this.moduleChanges;
+  }
+
   /** What was computed over the modules known so far is recomputed on the next question. */
   private resetDerived(): void {
     this.callsByName = null;
@@ -261,17 +359,20 @@ export class ProjectIndex implements ResolvedProject {
 
   /** Whether rules look at the module this file was indexed as. */
   isTarget(facts: ModuleFacts): boolean {
+    this.noteRead(facts.module);
     const entry = this.modules.get(facts.module);
     return !!entry && entry.target && entry.facts.path === facts.path;
   }
 
   /** Whether a module of that name is indexed. */
   hasModule(name: string): boolean {
+    this.noteRead(name);
     return this.modules.has(name);
   }
 
   /** Facts of the modules rules look at. */
   targetModules(): ModuleFacts[] {
+    this.noteReadAll();
     const out: ModuleFacts[] = [];
     for (const entry of this.modules.values()) if (entry.target) out.push(entry.facts);
     return out;
@@ -287,23 +388,36 @@ export class ProjectIndex implements ResolvedProject {
 
   /** Every indexed module's facts. */
   get allFacts(): ModuleFacts[] {
+    this.noteReadAll();
     return [...this.modules.values()].map((entry) => entry.facts);
   }
 
   functionAt(q: string): IndexedFunction | undefined {
+    this.noteRead(q);
     return this.functions.get(q);
   }
 
   classAt(q: string): ClassFacts | undefined {
+    this.noteRead(q);
     return this.classes.get(q)?.cls;
   }
 
   allFunctions(): Iterable<IndexedFunction> {
+    this.noteReadAll();
     return this.functions.values();
+  }
+
+  /**
+   * How the index loads modules from now on: a language server's next pass
+   * keeps the index (see replace), with that pass's analyses to load from.
+   */
+  useLoader(loader: ProjectLoader): void {
+    this.demand.useLoader(loader);
   }
 
   /** A module by name, loaded if allowed; `lookup`: the names to be looked up in it, then after it (for the load gate). */
   private module(name: string, lookup: readonly string[] = []): ModuleEntry | undefined {
+    this.noteRead(name);
     const known = this.modules.get(name);
     if (known || this.demand.tried(name)) return known;
     const facts = this.demand.loadModule(name, lookup);
@@ -418,10 +532,11 @@ export class ProjectIndex implements ResolvedProject {
     const demand = this.demand;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
+    const volatileBefore = this.volatileReads;
     const out = new Set<Concrete>();
     for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
     const result = [...out];
-    if (demand.misses === missesBefore && this.cycleCuts === cutsBefore) this.stableValues.set(value, result);
+    if (demand.misses === missesBefore && this.cycleCuts === cutsBefore && this.volatileReads === volatileBefore) this.stableValues.set(value, result);
     return result;
   }
 
@@ -438,6 +553,7 @@ export class ProjectIndex implements ResolvedProject {
     const cutsBefore = this.cycleCuts;
     const cutsFoundBefore = this.cutAnswersFound;
     const callersBefore = this.callerQuestions;
+    const volatileBefore = this.volatileReads;
     const outer = demand.wanted;
     const wanted = new Set<string>();
     demand.wanted = wanted;
@@ -456,6 +572,7 @@ export class ProjectIndex implements ResolvedProject {
       wanted: reusable ? [...wanted] : null,
       missed: demand.misses !== missesBefore,
       targets: this.callerQuestions === callersBefore ? null : this.targetsAdded,
+      replacements: this.volatileReads === volatileBefore ? null : this.replacements,
     };
   }
 
@@ -473,9 +590,12 @@ export class ProjectIndex implements ResolvedProject {
     if (wanted === null || demand.loading) return false;
     // What callers pass is found again once a target is added (see callerAnswers).
     if (derivation.targets !== null && derivation.targets !== this.targetsAdded) return false;
+    // What read a volatile module is found again once one is replaced.
+    if (derivation.replacements !== null && derivation.replacements !== this.replacements) return false;
     for (const name of wanted) if (this.modules.has(name)) return false;
     if (derivation.missed) demand.misses++;
     if (derivation.targets !== null) this.callerQuestions++;
+    if (derivation.replacements !== null) this.volatileReads++;
     const outer = demand.wanted;
     if (outer) for (const name of wanted) outer.add(name);
     return true;
@@ -562,6 +682,13 @@ export class ProjectIndex implements ResolvedProject {
   private memoAnswer(key: number): Concrete[] | undefined {
     const stable = this.memoStable[key];
     if (stable) return stable;
+    if (this.memoVolatile.size > 0) {
+      const read = this.memoVolatile.get(key);
+      if (read) {
+        this.volatileReads++;
+        return read;
+      }
+    }
     const demand = this.demand;
     // While the load gate decides (see DemandLoading.gateIsNeutral), answers found under it are kept for it.
     const gated = demand.loading && demand.gateIsNeutral();
@@ -582,6 +709,7 @@ export class ProjectIndex implements ResolvedProject {
         demand.misses++;
         if (this.callerAnswers.has(key)) this.callerQuestions++;
         if (this.cutAnswers.has(key)) this.cutAnswersFound++;
+        if (this.volatileIndexed.has(key)) this.volatileReads++;
         // A walk noting wanted modules (and an answer being found, see below) gets the answer's missing modules.
         const outer = demand.wanted;
         if (outer) for (const name of noted) outer.add(name);
@@ -600,12 +728,16 @@ export class ProjectIndex implements ResolvedProject {
     const inProgress = demand.loading ? this.inProgressLoading : this.inProgressIndexed;
     if (inProgress.has(key)) {
       this.cycleCuts++;
+      // What a cut leaves out is the answer in progress, which may read a volatile module: the answers
+      // made around the cut must not outlive its replacement either.
+      if (this.volatile.length > 0) this.volatileReads++;
       return [];
     }
     inProgress.add(key);
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
     const callersBefore = this.callerQuestions;
+    const volatileBefore = this.volatileReads;
     // Every answer notes the modules it missed, so that adding one drops only the answers that asked for it.
     const outerWanted = demand.wanted;
     const wanted = new Set<string>();
@@ -613,9 +745,13 @@ export class ProjectIndex implements ResolvedProject {
     try {
       const result = compute();
       // While loading, only a module the load gate turned away is missed.
+      const readsVolatile = this.volatileReads !== volatileBefore;
       if (demand.misses === missesBefore) {
-        this.keepStable(key, result);
+        if (readsVolatile) this.memoVolatile.set(key, result);
+        else this.keepStable(key, result);
       } else {
+        if (readsVolatile) this.volatileIndexed.add(key);
+        else this.volatileIndexed.delete(key);
         const cut = this.cycleCuts !== cutsBefore;
         const names = [...wanted];
         this.memoIndexed.set(key, { answer: result, wanted: names });
