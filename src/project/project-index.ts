@@ -115,6 +115,18 @@ function callSitesByName(facts: ModuleFacts): { name: string; site: { call: Call
   return sites;
 }
 
+/** The names a module's calls call by (see callSitesByName). */
+const calledNameSets = new WeakMap<ModuleFacts, Set<string>>();
+
+function calledNames(facts: ModuleFacts): Set<string> {
+  let names = calledNameSets.get(facts);
+  if (!names) {
+    names = new Set(callSitesByName(facts).map((site) => site.name));
+    calledNameSets.set(facts, names);
+  }
+  return names;
+}
+
 function rel(module: string, q: string): string {
   return q.startsWith(`${module}.`) ? q.slice(module.length + 1) : q;
 }
@@ -285,6 +297,17 @@ export class ProjectIndex implements ResolvedProject {
   replace(facts: ModuleFacts): boolean {
     const entry = this.modules.get(facts.module);
     if (!entry || !entry.target || entry.facts.path !== facts.path || !this.volatile.some((v) => v.module === facts.module)) return false;
+    // Answers about what callers pass read the call sites of the names they asked about, noting the
+    // volatile modules' own (noteCallSites): a name the old facts did not call but the new ones do is
+    // in no such note, so then every such answer goes.
+    const oldCalls = calledNames(entry.facts);
+    let newCallees = false;
+    for (const name of calledNames(facts)) {
+      if (!oldCalls.has(name)) {
+        newCallees = true;
+        break;
+      }
+    }
     entry.facts = facts;
     entry.functions = new Map();
     entry.classes = new Map();
@@ -311,12 +334,11 @@ export class ProjectIndex implements ResolvedProject {
       this.memoGated.delete(key);
     }
     this.volatileIndexed.clear();
-    // Its calls are call sites: answers that asked what callers pass go, as when a target is added.
-    this.dropIndexedAnswers(null, true);
+    this.dropIndexedAnswers(null, newCallees);
     this.memoGated.clear();
     this.replacements++;
     this.moduleChanges++;
-    this.targetsAdded++;
+    if (newCallees) this.targetsAdded++;
     this.demand.replaced(facts.module);
     this.resetDerived();
     return true;
@@ -794,6 +816,7 @@ export class ProjectIndex implements ResolvedProject {
 
   /** The value a call site passes for parameter `i` of `fnQ`, if it passes one. */
   argumentFor(site: ArgumentSite, fnQ: string, i: number): Value | undefined {
+    this.noteRead(fnQ);
     const fn = this.functions.get(fnQ)?.fn;
     const name = fn?.params[i];
     if (name === undefined) return undefined;
@@ -802,14 +825,21 @@ export class ProjectIndex implements ResolvedProject {
 
   /** The target modules' calls of function `fnQ` (a method called on an instance, a class constructed: `__init__`). */
   argumentSites(fnQ: string): ArgumentSite[] {
+    this.noteRead(fnQ);
     const fn = this.functions.get(fnQ)?.fn;
     if (!fn) return [];
     const classQ = fnQ.slice(0, fnQ.lastIndexOf('.'));
+    if (fn.name === '__init__') this.noteRead(classQ);
     const cls = fn.name === '__init__' ? this.classes.get(classQ)?.cls : undefined;
     const byName = this.callsByNameIndex();
     // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
-    const candidates = [...(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)) ?? [])];
-    if (cls) candidates.push(...(byName.get(cls.name) ?? []));
+    const name = fnQ.slice(fnQ.lastIndexOf('.') + 1);
+    this.noteCallSites(name);
+    const candidates = [...(byName.get(name) ?? [])];
+    if (cls) {
+      this.noteCallSites(cls.name);
+      candidates.push(...(byName.get(cls.name) ?? []));
+    }
     const out: ArgumentSite[] = [];
     for (const { call, path } of candidates) {
       for (const c of this.evaluate(call.callee)) {
@@ -826,11 +856,33 @@ export class ProjectIndex implements ResolvedProject {
     return out;
   }
 
+  /**
+   * Notes that an answer read the target modules' call sites by that name: it
+   * reads a volatile module when one has such a call. (An answer that read none
+   * there is dropped when a replacement brings one, see replace.)
+   */
+  private noteCallSites(name: string): void {
+    if (this.volatile.length === 0) return;
+    for (const v of this.volatile) {
+      const entry = this.modules.get(v.module);
+      if (entry?.target && calledNames(entry.facts).has(name)) {
+        this.volatileReads++;
+        return;
+      }
+    }
+  }
+
+  /**
+   * The target modules' call sites by the name they call. (Derived, so it reads
+   * every target without noting the volatile ones: the answers asking it note
+   * the names they read, see noteCallSites.)
+   */
   private callsByNameIndex(): Map<string, { call: CallFact; path: string }[]> {
     if (this.callsByName) return this.callsByName;
     const map = new Map<string, { call: CallFact; path: string }[]>();
-    for (const facts of this.targetModules()) {
-      for (const { name, site } of callSitesByName(facts)) {
+    for (const entry of this.modules.values()) {
+      if (!entry.target) continue;
+      for (const { name, site } of callSitesByName(entry.facts)) {
         const list = map.get(name);
         if (list) list.push(site);
         else map.set(name, [site]);
@@ -842,7 +894,9 @@ export class ProjectIndex implements ResolvedProject {
 
   private callConcrete(c: Concrete): Concrete[] {
     if (c.startsWith('func:') || c.startsWith('bound:')) {
-      const fn = this.functions.get(c.slice(c.indexOf(':') + 1))?.fn;
+      const q = c.slice(c.indexOf(':') + 1);
+      this.noteRead(q);
+      const fn = this.functions.get(q)?.fn;
       // Calling an `async def` makes a coroutine object, never a future. A parameter returned is what this
       // call passes, which the call term does not say: read over every caller it would make every call of
       // `def wrap(f): return f if isfuture(f) else ...` return what any caller passes. Not followed.
@@ -965,6 +1019,8 @@ export class ProjectIndex implements ResolvedProject {
   private memberOf(classQ: string, name: string, onInstance: boolean, visited: Set<string>, origin = classQ): Concrete[] {
     if (visited.has(classQ) || visited.size > MAX_RESOLVE_STEPS) return [];
     visited.add(classQ);
+    // (A `self` term names its class without a lookup: the class and its members are read here.)
+    this.noteRead(classQ);
     const known = this.classes.get(classQ);
     if (!known) return [];
     const { cls, module } = known;
@@ -1056,7 +1112,12 @@ export class ProjectIndex implements ResolvedProject {
     const concretes = this.evaluate(callee);
     if (only && concretes.length === 0) return null;
     for (const c of concretes) {
-      const fn = c.startsWith('func:') || c.startsWith('bound:') ? this.functions.get(c.slice(c.indexOf(':') + 1)) : undefined;
+      let fn: IndexedFunction | undefined;
+      if (c.startsWith('func:') || c.startsWith('bound:')) {
+        const q = c.slice(c.indexOf(':') + 1);
+        this.noteRead(q);
+        fn = this.functions.get(q);
+      }
       if (fn) out.push(fn.fn);
       else if (only) return null;
     }

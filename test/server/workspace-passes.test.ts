@@ -217,6 +217,56 @@ def start():
     });
   });
 
+  it("what callers pass to a closed file's class, read in the open document, follows the document's calls", () => {
+    const store = `import asyncio
+import threading
+
+LOOP = asyncio.new_event_loop()
+
+
+async def fetch():
+    return 1
+
+
+class Box:
+    """Holds a pending result for another thread."""
+
+    def __init__(self, fut):
+        self.fut = fut
+        self.lock = threading.Lock()
+`;
+    const app = `import asyncio
+
+from store import LOOP, Box, fetch
+
+
+def start():
+    box = Box(None)
+    return box.fut.result()
+`;
+    const submitted = 'Box(asyncio.run_coroutine_threadsafe(fetch(), LOOP))';
+    withSession({ 'store.py': store, 'app.py': app }, (session) => {
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': [] });
+      session.type('app.py', app.replace('Box(None)', submitted));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 8:19'] });
+      // The same call passes a list of futures now: the box holds no future itself.
+      session.type('app.py', app.replace('Box(None)', submitted.replace('Box(', 'Box([').replace('LOOP))', 'LOOP)])')));
+      assert.deepEqual(session.pass(), { 'app.py': [] });
+      session.type('app.py', app.replace('Box(None)', submitted));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 8:19'] });
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': [] });
+      // The box is a parameter now, and the document calls Box nowhere: nobody passes it a future.
+      const annotated = app.replace('def start():\n    box = Box(None)\n', 'def start(box: Box):\n');
+      session.type('app.py', annotated);
+      assert.deepEqual(session.pass(), { 'app.py': [] });
+      // A call of Box appears elsewhere in the document, passing a future: every box may hold one.
+      session.type('app.py', `${annotated}\n\ndef later():\n    return ${submitted}\n`);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 7:19'] });
+    });
+  });
+
   it('two open documents importing each other: an edit in either changes the findings in the other', () => {
     const a = `import asyncio
 
