@@ -108,8 +108,9 @@ export class Workspace {
 
   /** One file changed on disk: what is remembered of it is dropped, so the next pass reads it again. */
   fileChanged(file: string): void {
+    // (The session's index is not dropped: the next pass's first look at the file is a new one, which
+    // the session tells from the one its index holds. A save of an open document keeps it.)
     this.store.forget(path.resolve(file));
-    this.session.clear();
   }
 
   /**
