@@ -835,23 +835,29 @@ export class ProjectIndex implements ResolvedProject {
     // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
     const name = fnQ.slice(fnQ.lastIndexOf('.') + 1);
     this.noteCallSites(name);
-    const candidates = [...(byName.get(name) ?? [])];
-    if (cls) {
-      this.noteCallSites(cls.name);
-      candidates.push(...(byName.get(cls.name) ?? []));
-    }
     const out: ArgumentSite[] = [];
-    for (const { call, path } of candidates) {
-      for (const c of this.evaluate(call.callee)) {
-        let offset = -1;
-        if (c === `func:${fnQ}`) offset = 0;
-        else if (c === `bound:${fnQ}`) offset = 1;
-        else if (cls && c.startsWith('class:') && this.memberOf(c.slice(6), '__init__', true, new Set()).includes(`bound:${fnQ}`)) offset = 1;
-        if (offset >= 0) {
-          out.push({ call, path, offset });
-          break;
+    // (The concretes it is called as, made once: they are compared at every candidate.)
+    const asFunction = `func:${fnQ}`;
+    const asMethod = `bound:${fnQ}`;
+    const collect = (candidates: readonly { call: CallFact; path: string }[] | undefined) => {
+      if (!candidates) return;
+      for (const { call, path } of candidates) {
+        for (const c of this.evaluate(call.callee)) {
+          let offset = -1;
+          if (c === asFunction) offset = 0;
+          else if (c === asMethod) offset = 1;
+          else if (cls && c.startsWith('class:') && this.memberOf(c.slice(6), '__init__', true, new Set()).includes(asMethod)) offset = 1;
+          if (offset >= 0) {
+            out.push({ call, path, offset });
+            break;
+          }
         }
       }
+    };
+    collect(byName.get(name));
+    if (cls) {
+      this.noteCallSites(cls.name);
+      collect(byName.get(cls.name));
     }
     return out;
   }
