@@ -71,11 +71,9 @@ export class Workspace {
   /**
    * The last pass's project index, reused by the next when only the open
    * documents changed (see LintSession): an edit then redoes only what read
-   * them. Cleared when the settings or the files found change.
+   * them. Cleared when the roots, the files found or the packages change.
    */
   private readonly session = new LintSession();
-  /** The settings the session's index was made under. */
-  private sessionSettings: PassSettings | null = null;
   /** Each open document's last parse, for tree-sitter's incremental re-parsing. */
   private readonly parseStates = new Map<string, ParseState>();
 
@@ -128,11 +126,10 @@ export class Workspace {
     }
     const now = Date.now();
     if (!this.settings || now - this.settings.at > DISCOVERY_MAX_AGE_MS) this.settings = { settings: new PassSettings(this.roots), at: now };
+    // (Settings made again keep the session's index: an index depends on the analyses, which the
+    // session checks, and the settings reach them only through the size limit, which the store
+    // checks; severities and rule options are applied to each pass's findings.)
     const { settings } = this.settings;
-    if (settings !== this.sessionSettings) {
-      this.session.clear();
-      this.sessionSettings = settings;
-    }
     const disk = this.diskFiles(settings, documents);
     this.store.beginPass((file) => settings.settingsForFile(file).maxFileSize, now);
     const diskSources: SourceFile[] = [];
