@@ -126,9 +126,14 @@ export class DemandLoading implements CallChainLoader {
     if (!this.namesStable) this.namesCache = null;
   }
 
-  /** A target module's facts were replaced (see ProjectIndex.replace): the rules' questions about it are asked again. */
-  replaced(module: string): void {
-    this.asked.delete(module);
+  /**
+   * A target module's facts were replaced (see ProjectIndex.replace): the
+   * rules' questions are asked again, every target's, as a new index would ask
+   * them: under the load gate of the names found now, which the new facts may
+   * change (most answers are in the memo, and found at once).
+   */
+  replaced(): void {
+    this.asked.clear();
   }
 
   /** What was computed over the modules known so far is recomputed on the next question. */

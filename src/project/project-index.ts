@@ -339,7 +339,7 @@ export class ProjectIndex implements ResolvedProject {
     this.replacements++;
     this.moduleChanges++;
     if (newCallees) this.targetsAdded++;
-    this.demand.replaced(facts.module);
+    this.demand.replaced();
     this.resetDerived();
     return true;
   }
