@@ -203,8 +203,12 @@ export class ProjectIndex implements ResolvedProject {
   private readonly volatile: readonly { module: string; prefix: string }[];
   /** Counts the reads of a volatile module (see noteRead): an answer during which it grew read one. */
   private volatileReads = 0;
-  /** Answers with nothing missed that read a volatile module (memoStable's answers read none). */
-  private readonly memoVolatile = new Map<number, Concrete[]>();
+  /** Answers with nothing missed that read a volatile module (memoStable's answers read none), by key, like memoStable. */
+  private readonly memoVolatile: (Concrete[] | undefined)[] = [];
+  /** memoVolatile's keys with an answer, to drop them. */
+  private readonly memoVolatileKeys: number[] = [];
+  /** Answers by the value asked about (see evaluate) that read a volatile module; made anew when one is replaced. */
+  private volatileValues = new WeakMap<Value, Concrete[]>();
   /** memoIndexed's answers that read a volatile module. */
   private readonly volatileIndexed = new Set<number>();
   /** Counts the modules replaced (see replace, derive). */
@@ -328,7 +332,9 @@ export class ProjectIndex implements ResolvedProject {
       }
       for (const cls of indexed.facts.classes) this.classes.set(cls.q, { cls, module: indexed });
     }
-    this.memoVolatile.clear();
+    for (const key of this.memoVolatileKeys) this.memoVolatile[key] = undefined;
+    this.memoVolatileKeys.length = 0;
+    this.volatileValues = new WeakMap();
     for (const key of this.volatileIndexed) {
       this.memoIndexed.delete(key);
       this.memoGated.delete(key);
@@ -551,6 +557,13 @@ export class ProjectIndex implements ResolvedProject {
     if (value.length === 1) return this.evalTerm(value[0]!);
     const known = this.stableValues.get(value);
     if (known) return known;
+    if (this.volatile.length > 0) {
+      const read = this.volatileValues.get(value);
+      if (read) {
+        this.volatileReads++;
+        return read;
+      }
+    }
     const demand = this.demand;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
@@ -558,7 +571,10 @@ export class ProjectIndex implements ResolvedProject {
     const out = new Set<Concrete>();
     for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
     const result = [...out];
-    if (demand.misses === missesBefore && this.cycleCuts === cutsBefore && this.volatileReads === volatileBefore) this.stableValues.set(value, result);
+    if (demand.misses === missesBefore && this.cycleCuts === cutsBefore) {
+      if (this.volatileReads === volatileBefore) this.stableValues.set(value, result);
+      else this.volatileValues.set(value, result);
+    }
     return result;
   }
 
@@ -704,8 +720,8 @@ export class ProjectIndex implements ResolvedProject {
   private memoAnswer(key: number): Concrete[] | undefined {
     const stable = this.memoStable[key];
     if (stable) return stable;
-    if (this.memoVolatile.size > 0) {
-      const read = this.memoVolatile.get(key);
+    if (this.memoVolatileKeys.length > 0) {
+      const read = this.memoVolatile[key];
       if (read) {
         this.volatileReads++;
         return read;
@@ -769,7 +785,12 @@ export class ProjectIndex implements ResolvedProject {
       // While loading, only a module the load gate turned away is missed.
       const readsVolatile = this.volatileReads !== volatileBefore;
       if (demand.misses === missesBefore) {
-        if (readsVolatile) this.memoVolatile.set(key, result);
+        if (readsVolatile) {
+          const volatile = this.memoVolatile;
+          for (let i = volatile.length; i < this.keys.size; i++) volatile.push(undefined);
+          volatile[key] = result;
+          this.memoVolatileKeys.push(key);
+        }
         else this.keepStable(key, result);
       } else {
         if (readsVolatile) this.volatileIndexed.add(key);

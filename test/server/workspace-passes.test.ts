@@ -104,10 +104,25 @@ def submit_job():
     return asyncio.run_coroutine_threadsafe(work(), LOOP)
 `;
 
+/** A re-export that picks one of two helpers: a value of two terms, each read through the open document. */
+const REEXPORT_PICKING = `"""Picks the job helper for this platform."""
+import asyncio
+import sys
+
+from app import submit_job, submit_later
+
+submit = submit_job if sys.platform != "win32" else submit_later
+
+
+async def idle():
+    await asyncio.sleep(1)
+`;
+
 describe('server passes: an edit whose effect goes through another file', () => {
   for (const [what, bridge] of [
     ['skipped by the pre-filter', REEXPORT],
     ['indexed from the first pass', REEXPORT_WITH_COROUTINE],
+    ['picking one of two helpers', REEXPORT_PICKING],
   ]) {
     it(`a wrapper the open document adds, reached back through a re-export on disk (${what}), is found, and forgotten once removed`, () => {
       withSession({ 'bridge.py': bridge!, 'app.py': RUNNER }, (session) => {
