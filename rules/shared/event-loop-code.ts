@@ -73,7 +73,7 @@ const known = new WeakMap<ProjectIndex, { modules: number; code: EventLoopCode }
 /** The project's event-loop code, worked out once per state of the project index. */
 export function eventLoopCode(project: ProjectIndex): EventLoopCode {
   const kept = known.get(project);
-  if (kept && kept.modules === project.moduleCount) return kept.code;
+  if (kept && kept.modules === project.modulesVersion) return kept.code;
   const functions = new Set<string>();
   const lambdas: { path: string; loc: Loc }[] = [];
   const bound: { receiver: Value; method: string; path: string; loc: Loc }[] = [];
@@ -106,6 +106,6 @@ export function eventLoopCode(project: ProjectIndex): EventLoopCode {
     pending = waiting;
   }
   const code: EventLoopCode = { runsFunction, inLambda, boundMethods: () => bound };
-  known.set(project, { modules: project.moduleCount, code });
+  known.set(project, { modules: project.modulesVersion, code });
   return code;
 }

@@ -63,8 +63,8 @@ const known = new WeakMap<ProjectIndex, { modules: number; bySite: Map<string, C
 /** Every place in the project that completes the hand-made future made at `site` (a `newfut:` value). */
 export function completionsOf(project: ProjectIndex, site: string): readonly Completion[] {
   let kept = known.get(project);
-  if (!kept || kept.modules !== project.moduleCount) {
-    kept = { modules: project.moduleCount, bySite: collect(project) };
+  if (!kept || kept.modules !== project.modulesVersion) {
+    kept = { modules: project.modulesVersion, bySite: collect(project) };
     known.set(project, kept);
   }
   return kept.bySite.get(site) ?? [];

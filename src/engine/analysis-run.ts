@@ -59,6 +59,8 @@ export class AnalysisRun {
   private readonly deferredByModule = new Map<string, SourceFile>();
   /** The run's threads: the given ones when its first looks are enough for them (see LintThreads.minFiles). */
   private threads: LintThreads | undefined;
+  /** The paths of the sources given as text. */
+  private readonly texts = new Set<string>();
   private readonly matchers = new WeakMap<NameSearch, (path: string) => boolean | null>();
 
   constructor(private readonly deps: RunDeps) {}
@@ -80,6 +82,7 @@ export class AnalysisRun {
       let known = prefilter && source.text === undefined ? store?.firstLook(source) : undefined;
       if (known?.kind === 'facts' && known.facts.module !== source.module!.module) known = undefined;
       if (!known && onDisk(source)) toThreads.push(source);
+      if (source.text !== undefined) this.texts.add(source.path);
       unique.push({ source, known });
     }
     const threads = this.deps.threads;
@@ -106,6 +109,43 @@ export class AnalysisRun {
       if (analysis.kind === 'facts') this.initial.push(analysis.facts);
       else if (analysis.kind === 'skipped') this.defer(source);
     }
+  }
+
+  /**
+   * The analyses this run's loads made of skipped sources (demand loads, name
+   * rounds), by path: what a project index kept for the next run holds of them
+   * (see LintSession).
+   */
+  loads(): Map<string, Analysis> {
+    const out = new Map<string, Analysis>();
+    for (const source of this.deferred) {
+      const analysis = this.analyses.get(source.path);
+      if (analysis && analysis.kind !== 'skipped') out.set(source.path, analysis);
+    }
+    return out;
+  }
+
+  /**
+   * Takes on the loads an earlier run made (see loads), for an index kept from
+   * it: each must be a skipped source of this run that the store still gives the
+   * same analysis of (the file is unchanged). False, and nothing taken, when one is not.
+   */
+  adoptLoads(loads: ReadonlyMap<string, Analysis>): boolean {
+    if (loads.size === 0) return true;
+    const byPath = new Map(this.deferred.map((source) => [source.path, source]));
+    for (const [path, analysis] of loads) {
+      const source = byPath.get(path);
+      if (!source || source.text !== undefined || this.analyses.get(path)?.kind !== 'skipped') return false;
+      if (analysis.kind === 'facts' && analysis.facts.module !== source.module?.module) return false;
+      if (this.deps.store?.demandLoad(source) !== analysis) return false;
+    }
+    for (const [path, analysis] of loads) this.analyses.set(path, analysis);
+    return true;
+  }
+
+  /** Whether the source of that path was given as text (an editor's document). */
+  givenAsText(path: string): boolean {
+    return this.texts.has(path);
   }
 
   private defer(source: SourceFile): void {

@@ -18,7 +18,7 @@ import { FileTriggers, needsFullDecode, type NameSearch } from '../project/prefi
 import { wordSummary } from '../project/word-summary.js';
 import { analyzeModule } from '../python/module-analysis.js';
 import { parseFlat, ParserUnavailableError, type ParseState } from '../python/parser.js';
-import { ProjectIndex } from '../project/project-index.js';
+import { ProjectIndex, type ProjectLoader } from '../project/project-index.js';
 import { moduleNameFor } from '../project/module-names.js';
 import { own, type ModuleFacts, type Loc, type Fix } from '../python/facts.js';
 import { severityFor, type Settings, type Severity } from '../config/settings.js';
@@ -96,6 +96,85 @@ export interface LintOptions {
   onFile?: (file: VFile) => void;
   /** Called as first looks finish: how many of the run's sources have had theirs, of how many. */
   onProgress?: (looked: number, total: number) => void;
+  /**
+   * What a front end that lints the same project over and over (the language
+   * server, per edit) keeps between runs: the project index, reused when only
+   * the sources given as text (the open documents) changed (see LintSession).
+   * Default: none, every run makes a new index.
+   */
+  session?: LintSession;
+}
+
+/**
+ * The project index of a session's last run, kept for the next one. A run
+ * reuses it when nothing but the sources given as text changed: the same rules,
+ * the same other sources with the same first looks (the store's analyses, by
+ * identity: a file changed on disk gets a new one), the files the last run
+ * loaded still as the store has them, and each text source again a module with
+ * facts, under the same name. Those modules are volatile in the index
+ * (ProjectIndex.replace): their new facts replace the old, and every answer
+ * that read them is dropped, while the answers about the other files stay.
+ * Otherwise the run makes a new index, and keeps that one.
+ *
+ * The front end clears it when anything else a run depends on changes: the
+ * settings, the roots, the files found.
+ */
+export class LintSession {
+  private kept: KeptRun | null = null;
+
+  /** Forgets the kept index: the next run makes a new one. */
+  clear(): void {
+    this.kept = null;
+  }
+
+  /** @internal The kept index, made ready for `run` (see the class), or null when a new one is needed. */
+  resume(run: AnalysisRun, sources: readonly SourceFile[], rules: readonly Rule[], prefilter: boolean, loader: ProjectLoader): ProjectIndex | null {
+    const kept = this.kept;
+    // Whatever happens below, the index is this run's now, or none is kept.
+    this.kept = null;
+    if (!kept || kept.rules !== rules || kept.prefilter !== prefilter) return null;
+    const texts: ModuleFacts[] = [];
+    let looks = 0;
+    for (const [path, analysis] of run.analyses) {
+      const open = kept.texts.get(path);
+      if (open === undefined) {
+        if (kept.firstLooks.get(path) !== analysis) return null;
+        looks++;
+      } else {
+        if (analysis.kind !== 'facts' || analysis.facts.module !== open) return null;
+        texts.push(analysis.facts);
+      }
+    }
+    if (looks !== kept.firstLooks.size || texts.length !== kept.texts.size) return null;
+    // (Every text source is one of the kept index's volatile modules, checked above.)
+    if (!sources.every((source) => source.text === undefined || kept.texts.has(source.path))) return null;
+    if (!run.adoptLoads(kept.loads)) return null;
+    for (const facts of texts) if (!kept.project.replace(facts)) return null;
+    kept.project.useLoader(loader);
+    return kept.project;
+  }
+
+  /** @internal Keeps a run's index for the next run. */
+  keep(run: AnalysisRun, firstLooks: Map<string, Analysis>, project: ProjectIndex, rules: readonly Rule[], prefilter: boolean): void {
+    const texts = new Map<string, string>();
+    for (const [path, analysis] of firstLooks) {
+      if (analysis.kind === 'facts' && run.givenAsText(path)) texts.set(path, analysis.facts.module);
+    }
+    for (const path of texts.keys()) firstLooks.delete(path);
+    this.kept = { project, rules, prefilter, firstLooks, texts, loads: run.loads() };
+  }
+}
+
+interface KeptRun {
+  project: ProjectIndex;
+  rules: readonly Rule[];
+  prefilter: boolean;
+  /** Each source's first look, by path, but the text sources'. */
+  firstLooks: Map<string, Analysis>;
+  /** The text sources' module names, by path (each is a target of the index: its first look found facts). */
+  texts: Map<string, string>;
+  /** What the run's loads made (AnalysisRun.loads). */
+  loads: Map<string, Analysis>;
 }
 
 /** Extra data pyhang puts on each VFileMessage, beside vfile's own fields. */
@@ -325,9 +404,17 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   run.lookAt(sources);
   // Only skipped files can be loaded: with none, the index is told it has nothing to load.
   const asked = { questions: questionsOf(ruleSet), names: () => reachingNames(ruleSet, project) };
-  const project: ProjectIndex = new ProjectIndex(run.initial, run.deferred.length > 0 ? run.loader(asked) : {});
+  const loader = run.deferred.length > 0 ? run.loader(asked) : {};
+  const { session } = options;
+  const prefilter = options.prefilter ?? true;
+  const firstLooks = session ? new Map(run.analyses) : null;
+  const project: ProjectIndex =
+    session?.resume(run, sources, ruleSet, prefilter, loader) ??
+    // In a session, the text sources' modules may be replaced by the next run's (see LintSession).
+    new ProjectIndex(run.initial, loader, session ? textModules(run, sources) : []);
   run.loadNamingFiles(project);
   project.settle();
+  session?.keep(run, firstLooks!, project, ruleSet, prefilter);
 
   const cwd = process.cwd();
   const display = options.displayPath ?? ((p: string) => displayPath(p, cwd));
@@ -345,6 +432,16 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     options.onFile?.(file);
   }
   return files;
+}
+
+/** The module names of the sources given as text that the first looks found facts in. */
+function textModules(run: AnalysisRun, sources: readonly SourceFile[]): string[] {
+  const out: string[] = [];
+  for (const source of sources) {
+    const analysis = run.analyses.get(source.path);
+    if (source.text !== undefined && analysis?.kind === 'facts') out.push(analysis.facts.module);
+  }
+  return out;
 }
 
 /** Each module's view for rules, made once (its extracted facts grouped by kind on first use). */

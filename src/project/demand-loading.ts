@@ -55,17 +55,17 @@ export interface LoadingIndex extends ResolvedProject {
 
 export class DemandLoading implements CallChainLoader {
   /** Loads a module of the project that is not indexed yet (demand-driven analysis), or says there is none. */
-  private readonly load: ((module: string) => ModuleFacts | null) | null;
+  private load!: ((module: string) => ModuleFacts | null) | null;
   /** Whether the project has a module of that name that is not indexed yet (so an answer may change). */
-  private readonly loadable: (module: string) => boolean;
+  private loadable!: (module: string) => boolean;
   /** Whether a module not indexed yet names any of a search's names (a cheap look before loading it). */
-  private readonly mentions: ((module: string, search: NameSearch) => boolean) | null;
+  private mentions!: ((module: string, search: NameSearch) => boolean) | null;
   /** Loads several modules at once (in parallel), each answer as `load` would give it. */
-  private readonly loadMany: ((modules: string[]) => (ModuleFacts | null)[]) | null;
+  private loadMany!: ((modules: string[]) => (ModuleFacts | null)[]) | null;
   /** The values rules ask about in a target module (see ProjectLoader.questions). */
-  private readonly questions: (facts: ModuleFacts) => Iterable<Value>;
+  private questions!: (facts: ModuleFacts) => Iterable<Value>;
   /** The names rules' hazards can reach other modules through (see ProjectLoader.names). */
-  private readonly names: () => Iterable<{ called: Iterable<string>; named: Iterable<string> }>;
+  private names!: () => Iterable<{ called: Iterable<string>; named: Iterable<string> }>;
   private readonly triedLoading = new Set<string>();
   /** Target modules whose rule questions have been asked once while loading (see loadWhatRulesAsk). */
   private readonly asked = new Set<string>();
@@ -107,6 +107,11 @@ export class DemandLoading implements CallChainLoader {
     private readonly runs: CoroutineRuns,
     loader: ProjectLoader,
   ) {
+    this.useLoader(loader);
+  }
+
+  /** How modules are loaded from now on (see ProjectIndex.useLoader). */
+  useLoader(loader: ProjectLoader): void {
     const { load, loadable, mentions, loadMany, questions, names } = loader;
     this.questions = questions ?? (() => []);
     this.names = names ?? (() => []);
@@ -119,6 +124,16 @@ export class DemandLoading implements CallChainLoader {
   /** A module not indexed yet is added: interesting names found over a miss may change. */
   moduleAdded(): void {
     if (!this.namesStable) this.namesCache = null;
+  }
+
+  /**
+   * A target module's facts were replaced (see ProjectIndex.replace): the
+   * rules' questions are asked again, every target's, as a new index would ask
+   * them: under the load gate of the names found now, which the new facts may
+   * change (most answers are in the memo, and found at once).
+   */
+  replaced(): void {
+    this.asked.clear();
   }
 
   /** What was computed over the modules known so far is recomputed on the next question. */

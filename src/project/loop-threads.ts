@@ -127,10 +127,15 @@ export class LoopThreads {
 
   constructor(private readonly project: ResolvedProject) {}
 
-  /** The index has a function of that qualified name (functions are never taken out of it). */
+  /** The index has a function of that qualified name (functions are taken out only all at once, see functionsCleared). */
   functionIndexed(q: string): void {
     const dot = q.lastIndexOf('.');
     if (dot > 0 && CALLBACK_NAMES.has(q.slice(dot + 1))) this.callbackOwners.add(q.slice(0, dot));
+  }
+
+  /** The index's functions are indexed again (a module was replaced, see ProjectIndex.replace). */
+  functionsCleared(): void {
+    this.callbackOwners.clear();
   }
 
   /** What was computed over the modules known so far is recomputed on the next question. */

@@ -18,6 +18,7 @@ import { DemandLoading, type InterestingNames, type ProjectLoader } from './dema
 import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
 import { LoopThreads, type LoopThreadEntry, type ScheduledCallback } from './loop-threads.js';
 import { apiEffect } from '../library/index.js';
+import { MemoKeys } from './memo-keys.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
@@ -78,6 +79,8 @@ export interface Derivation<T> {
   readonly missed: boolean;
   /** When its answers asked what callers pass: how many targets had been added (see ProjectIndex.reuse); else null. */
   readonly targets: number | null;
+  /** When its answers read a volatile module: how many modules had been replaced (see ProjectIndex.replace); else null. */
+  readonly replacements: number | null;
 }
 
 /** A call of a function of the project, found at one of its call sites. */
@@ -112,6 +115,18 @@ function callSitesByName(facts: ModuleFacts): { name: string; site: { call: Call
   return sites;
 }
 
+/** The names a module's calls call by (see callSitesByName). */
+const calledNameSets = new WeakMap<ModuleFacts, Set<string>>();
+
+function calledNames(facts: ModuleFacts): Set<string> {
+  let names = calledNameSets.get(facts);
+  if (!names) {
+    names = new Set(callSitesByName(facts).map((site) => site.name));
+    calledNameSets.set(facts, names);
+  }
+  return names;
+}
+
 function rel(module: string, q: string): string {
   return q.startsWith(`${module}.`) ? q.slice(module.length + 1) : q;
 }
@@ -123,25 +138,13 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Answers that cannot change as modules are added: found without passing over
    * a module of the project that is not indexed yet (while loading, none is
-   * passed over unless the load gate turned it away). By key (see keyOfTerm):
-   * every key has its slot, so the array stays dense.
+   * passed over unless the load gate turned it away). By key (see MemoKeys):
+   * the array is grown to every key made before one is written (see
+   * keepStable), so it stays dense.
    */
   private readonly memoStable: (Concrete[] | undefined)[] = [];
-  /**
-   * The memo's keys are numbers, one per question: a term (by its shape, see
-   * keyOfTerm: equal terms of different facts share answers), a name bound
-   * (`sym`, by its qualified name) and a name resolved (resolve). A number is
-   * looked up and compared at once, where JSON keys were made for every term
-   * object (13 MB of text on the standard library with site-packages), then
-   * hashed and compared character by character at every lookup, and a resolve
-   * key was a new string each time.
-   * (Per index, not global: a language server's later runs start afresh.)
-   */
-  private readonly keysByShape = new Map<string, number>();
-  private readonly keysBySymbol = new Map<string, number>();
-  private readonly keysByResolved = new Map<string, number>();
-  /** Each term object's key, found once (terms are never mutated). */
-  private readonly termKeys = new WeakMap<Term, number>();
+  /** The memo's keys (see MemoKeys: shared with the indexes made before, so a server pass finds most of them made). */
+  private readonly keys = MemoKeys.forNewIndex();
   /**
    * Answers that asked for a module not indexed yet (or for callers, which
    * depend on the targets): dropped when one of the modules they asked for is
@@ -192,8 +195,33 @@ export class ProjectIndex implements ResolvedProject {
   private readonly coroutineRuns: CoroutineRuns;
   private readonly loopThreads: LoopThreads;
   private readonly demand: DemandLoading;
+  /**
+   * The modules whose facts may be replaced (see replace: a language server's
+   * open documents), each with the prefix of the names under it. An answer that
+   * reads one (the module, a name under it, a function or class of it, even to
+   * find it missing, or every module at once) is kept apart from the others
+   * (memoVolatile, volatileIndexed) and dropped when one is replaced; the others
+   * stay. Empty for the CLI, whose answers are all kept as before.
+   */
+  private readonly volatile: readonly { module: string; prefix: string }[];
+  /** Counts the reads of a volatile module (see noteRead): an answer during which it grew read one. */
+  private volatileReads = 0;
+  /** Answers with nothing missed that read a volatile module (memoStable's answers read none), by key, like memoStable. */
+  private readonly memoVolatile: (Concrete[] | undefined)[] = [];
+  /** memoVolatile's keys with an answer, to drop them. */
+  private readonly memoVolatileKeys: number[] = [];
+  /** Answers by the value asked about (see evaluate) that read a volatile module; made anew when one is replaced. */
+  private volatileValues = new WeakMap<Value, Concrete[]>();
+  /** memoIndexed's answers that read a volatile module. */
+  private readonly volatileIndexed = new Set<number>();
+  /** Counts the modules replaced (see replace, derive). */
+  private replacements = 0;
+  /** Counts the modules added and replaced: what was worked out over the modules is stale when it changes. */
+  private moduleChanges = 0;
 
-  constructor(all: readonly ModuleFacts[], loader: ProjectLoader = {}) {
+  /** `volatile`: names of modules that may be replaced later (see replace). */
+  constructor(all: readonly ModuleFacts[], loader: ProjectLoader = {}, volatile: Iterable<string> = []) {
+    this.volatile = [...new Set(volatile)].map((module) => ({ module, prefix: `${module}.` }));
     this.loopThreads = new LoopThreads(this);
     this.exceptionFlow = new ExceptionFlow(
       this,
@@ -230,6 +258,7 @@ export class ProjectIndex implements ResolvedProject {
       this.classes.set(cls.q, { cls, module: entry });
     }
     this.modules.set(facts.module, entry);
+    this.moduleChanges++;
     // Answers that asked for this module are dropped. A module that is not a target only answers
     // resolution (it cannot hold a future, a finding or a coroutine use): the rest stays valid, as
     // an answer that did not ask for the module would ask the same modules again and find the same.
@@ -264,6 +293,92 @@ export class ProjectIndex implements ResolvedProject {
     for (const key of keys) drop(key);
   }
 
+  /**
+   * Replaces a volatile module's facts (a language server's open document,
+   * edited) with the same file's new facts, and drops every answer that read
+   * it, every answer that asked what callers pass, and what was derived over
+   * the modules; the answers that read none of it stay. False when it cannot
+   * (the module is not volatile, or not a target of that path): the caller then
+   * makes a new index.
+   */
+  replace(facts: ModuleFacts): boolean {
+    const entry = this.modules.get(facts.module);
+    if (!entry || !entry.target || entry.facts.path !== facts.path || !this.volatile.some((v) => v.module === facts.module)) return false;
+    // Answers about what callers pass read the call sites of the names they asked about, noting the
+    // volatile modules' own (noteCallSites): a name the old facts did not call but the new ones do is
+    // in no such note, so then every such answer goes.
+    const oldCalls = calledNames(entry.facts);
+    let newCallees = false;
+    for (const name of calledNames(facts)) {
+      if (!oldCalls.has(name)) {
+        newCallees = true;
+        break;
+      }
+    }
+    entry.facts = facts;
+    entry.functions = new Map();
+    entry.classes = new Map();
+    entry.firstNames = undefined;
+    for (const fn of facts.functions) entry.functions.set(rel(facts.module, fn.q), fn);
+    for (const cls of facts.classes) entry.classes.set(rel(facts.module, cls.q), cls);
+    // The tables by qualified name are made again in the modules' order, as add made them: where two
+    // modules define one name (module `a` with a class `b`, and a module `a.b`), the later one wins it,
+    // and functions are met in that order.
+    this.functions.clear();
+    this.classes.clear();
+    this.loopThreads.functionsCleared();
+    for (const indexed of this.modules.values()) {
+      const { path } = indexed.facts;
+      for (const fn of indexed.facts.functions) {
+        this.functions.set(fn.q, { fn, path });
+        this.loopThreads.functionIndexed(fn.q);
+      }
+      for (const cls of indexed.facts.classes) this.classes.set(cls.q, { cls, module: indexed });
+    }
+    for (const key of this.memoVolatileKeys) this.memoVolatile[key] = undefined;
+    this.memoVolatileKeys.length = 0;
+    this.volatileValues = new WeakMap();
+    for (const key of this.volatileIndexed) {
+      this.memoIndexed.delete(key);
+      this.memoGated.delete(key);
+    }
+    this.volatileIndexed.clear();
+    this.dropIndexedAnswers(null, newCallees);
+    this.memoGated.clear();
+    this.replacements++;
+    this.moduleChanges++;
+    if (newCallees) this.targetsAdded++;
+    this.demand.replaced();
+    this.resetDerived();
+    return true;
+  }
+
+  /**
+   * Notes a lookup of a module, function or class by its qualified name (found
+   * or not): an answer reading a volatile module must not outlive its
+   * replacement. Free when no module is volatile.
+   */
+  private noteRead(q: string): void {
+    const { volatile } = this;
+    if (volatile.length === 0) return;
+    for (const v of volatile) {
+      if (q === v.module || q.startsWith(v.prefix)) {
+        this.volatileReads++;
+        return;
+      }
+    }
+  }
+
+  /** Notes a read of every module at once (they include the volatile ones). */
+  private noteReadAll(): void {
+    if (this.volatile.length > 0) this.volatileReads++;
+  }
+
+  /** Changes whenever a module is added or replaced: what was worked out over the modules is stale when it does. */
+  get modulesVersion(): number {
+    return this.moduleChanges;
+  }
+
   /** What was computed over the modules known so far is recomputed on the next question. */
   private resetDerived(): void {
     this.callsByName = null;
@@ -275,17 +390,20 @@ export class ProjectIndex implements ResolvedProject {
 
   /** Whether rules look at the module this file was indexed as. */
   isTarget(facts: ModuleFacts): boolean {
+    this.noteRead(facts.module);
     const entry = this.modules.get(facts.module);
     return !!entry && entry.target && entry.facts.path === facts.path;
   }
 
   /** Whether a module of that name is indexed. */
   hasModule(name: string): boolean {
+    this.noteRead(name);
     return this.modules.has(name);
   }
 
   /** Facts of the modules rules look at. */
   targetModules(): ModuleFacts[] {
+    this.noteReadAll();
     const out: ModuleFacts[] = [];
     for (const entry of this.modules.values()) if (entry.target) out.push(entry.facts);
     return out;
@@ -301,23 +419,36 @@ export class ProjectIndex implements ResolvedProject {
 
   /** Every indexed module's facts. */
   get allFacts(): ModuleFacts[] {
+    this.noteReadAll();
     return [...this.modules.values()].map((entry) => entry.facts);
   }
 
   functionAt(q: string): IndexedFunction | undefined {
+    this.noteRead(q);
     return this.functions.get(q);
   }
 
   classAt(q: string): ClassFacts | undefined {
+    this.noteRead(q);
     return this.classes.get(q)?.cls;
   }
 
   allFunctions(): Iterable<IndexedFunction> {
+    this.noteReadAll();
     return this.functions.values();
+  }
+
+  /**
+   * How the index loads modules from now on: a language server's next pass
+   * keeps the index (see replace), with that pass's analyses to load from.
+   */
+  useLoader(loader: ProjectLoader): void {
+    this.demand.useLoader(loader);
   }
 
   /** A module by name, loaded if allowed; `lookup`: the names to be looked up in it, then after it (for the load gate). */
   private module(name: string, lookup: readonly string[] = []): ModuleEntry | undefined {
+    this.noteRead(name);
     const known = this.modules.get(name);
     if (known || this.demand.tried(name)) return known;
     const facts = this.demand.loadModule(name, lookup);
@@ -429,13 +560,24 @@ export class ProjectIndex implements ResolvedProject {
     if (value.length === 1) return this.evalTerm(value[0]!);
     const known = this.stableValues.get(value);
     if (known) return known;
+    if (this.volatile.length > 0) {
+      const read = this.volatileValues.get(value);
+      if (read) {
+        this.volatileReads++;
+        return read;
+      }
+    }
     const demand = this.demand;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
+    const volatileBefore = this.volatileReads;
     const out = new Set<Concrete>();
     for (const term of value) for (const c of this.evalTerm(term)) out.add(c);
     const result = [...out];
-    if (demand.misses === missesBefore && this.cycleCuts === cutsBefore) this.stableValues.set(value, result);
+    if (demand.misses === missesBefore && this.cycleCuts === cutsBefore) {
+      if (this.volatileReads === volatileBefore) this.stableValues.set(value, result);
+      else this.volatileValues.set(value, result);
+    }
     return result;
   }
 
@@ -452,6 +594,7 @@ export class ProjectIndex implements ResolvedProject {
     const cutsBefore = this.cycleCuts;
     const cutsFoundBefore = this.cutAnswersFound;
     const callersBefore = this.callerQuestions;
+    const volatileBefore = this.volatileReads;
     const outer = demand.wanted;
     const wanted = new Set<string>();
     demand.wanted = wanted;
@@ -470,6 +613,7 @@ export class ProjectIndex implements ResolvedProject {
       wanted: reusable ? [...wanted] : null,
       missed: demand.misses !== missesBefore,
       targets: this.callerQuestions === callersBefore ? null : this.targetsAdded,
+      replacements: this.volatileReads === volatileBefore ? null : this.replacements,
     };
   }
 
@@ -487,9 +631,12 @@ export class ProjectIndex implements ResolvedProject {
     if (wanted === null || demand.loading) return false;
     // What callers pass is found again once a target is added (see callerAnswers).
     if (derivation.targets !== null && derivation.targets !== this.targetsAdded) return false;
+    // What read a volatile module is found again once one is replaced.
+    if (derivation.replacements !== null && derivation.replacements !== this.replacements) return false;
     for (const name of wanted) if (this.modules.has(name)) return false;
     if (derivation.missed) demand.misses++;
     if (derivation.targets !== null) this.callerQuestions++;
+    if (derivation.replacements !== null) this.volatileReads++;
     const outer = demand.wanted;
     if (outer) for (const name of wanted) outer.add(name);
     return true;
@@ -510,7 +657,7 @@ export class ProjectIndex implements ResolvedProject {
       default:
         break;
     }
-    const key = this.keyOfTerm(term);
+    const key = this.keys.term(term);
     // A stable answer is found by the term object's key: one lookup, no garbage.
     const known = this.memoStable[key] ?? this.memoAnswer(key);
     if (known) return known;
@@ -566,77 +713,6 @@ export class ProjectIndex implements ResolvedProject {
     });
   }
 
-  /** A new memo key (see keysByJson). */
-  private newKey(): number {
-    const key = this.memoStable.length;
-    this.memoStable.push(undefined);
-    return key;
-  }
-
-  /**
-   * The memo key of a term object (found once per object): by its qualified
-   * name for a `sym`, else by its shape: its kind, the keys of the values it
-   * holds and its other fields, so that two terms have one key exactly when
-   * they are equal, and the text made for it is short whatever the nesting.
-   */
-  private keyOfTerm(term: Term): number {
-    let key = this.termKeys.get(term);
-    if (key !== undefined) return key;
-    if (term.k === 'sym') {
-      key = this.keysBySymbol.get(term.q);
-      if (key === undefined) this.keysBySymbol.set(term.q, (key = this.newKey()));
-    } else {
-      const shape = this.shapeOf(term);
-      key = this.keysByShape.get(shape);
-      if (key === undefined) this.keysByShape.set(shape, (key = this.newKey()));
-    }
-    this.termKeys.set(term, key);
-    return key;
-  }
-
-  /** A term's shape (see keyOfTerm): held values as their terms' keys in parentheses, free text last. */
-  private shapeOf(term: Exclude<Term, { k: 'sym' }>): string {
-    switch (term.k) {
-      case 'fut':
-      case 'seq':
-      case 'map':
-        return term.k;
-      case 'call':
-        return `call(${this.keysOfValue(term.f)})`;
-      case 'inst':
-        return `inst(${this.keysOfValue(term.c)})`;
-      case 'attr':
-        return `attr(${this.keysOfValue(term.o)})${term.n}`;
-      case 'elem':
-      case 'item':
-      case 'vals':
-        return `${term.k}(${this.keysOfValue(term.o)})`;
-      case 'coll':
-      case 'mapv':
-        return `${term.k}(${this.keysOfValue(term.e)})`;
-      case 'onloop':
-        return `onloop(${this.keysOfValue(term.l)})`;
-      case 'self':
-        return `self ${term.c}`;
-      case 'obj':
-        return `obj ${term.t}`;
-      case 'newfut':
-        return `newfut ${term.at}`;
-      case 'param':
-        return `param ${term.i} ${term.f}`;
-      default:
-        return `json ${JSON.stringify(term)}`;
-    }
-  }
-
-  /** The keys of a value's terms, in order. */
-  private keysOfValue(value: Value): string {
-    if (value.length === 1) return String(this.keyOfTerm(value[0]!));
-    let out = '';
-    for (let i = 0; i < value.length; i++) out += i === 0 ? this.keyOfTerm(value[i]!) : `,${this.keyOfTerm(value[i]!)}`;
-    return out;
-  }
-
   /**
    * Memoises per term, in two steps: memoAnswer gives the memo's answer when
    * it has one to give now (noting what it missed, as finding it again would),
@@ -647,6 +723,13 @@ export class ProjectIndex implements ResolvedProject {
   private memoAnswer(key: number): Concrete[] | undefined {
     const stable = this.memoStable[key];
     if (stable) return stable;
+    if (this.memoVolatileKeys.length > 0) {
+      const read = this.memoVolatile[key];
+      if (read) {
+        this.volatileReads++;
+        return read;
+      }
+    }
     const demand = this.demand;
     // While the load gate decides (see DemandLoading.gateIsNeutral), answers found under it are kept for it.
     const gated = demand.loading && demand.gateIsNeutral();
@@ -670,6 +753,7 @@ export class ProjectIndex implements ResolvedProject {
         demand.misses++;
         if (this.callerAnswers.has(key)) this.callerQuestions++;
         if (this.cutAnswers.has(key)) this.cutAnswersFound++;
+        if (this.volatileIndexed.has(key)) this.volatileReads++;
         // A walk noting wanted modules (and an answer being found, see below) gets the answer's missing modules.
         const outer = demand.wanted;
         if (outer) for (const name of noted) outer.add(name);
@@ -688,12 +772,16 @@ export class ProjectIndex implements ResolvedProject {
     const inProgress = demand.loading ? this.inProgressLoading : this.inProgressIndexed;
     if (inProgress.has(key)) {
       this.cycleCuts++;
+      // What a cut leaves out is the answer in progress, which may read a volatile module: the answers
+      // made around the cut must not outlive its replacement either.
+      if (this.volatile.length > 0) this.volatileReads++;
       return [];
     }
     inProgress.add(key);
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
     const callersBefore = this.callerQuestions;
+    const volatileBefore = this.volatileReads;
     // Every answer notes the modules it missed, so that adding one drops only the answers that asked for it.
     const outerWanted = demand.wanted;
     const wanted = new Set<string>();
@@ -701,9 +789,18 @@ export class ProjectIndex implements ResolvedProject {
     try {
       const result = compute();
       // While loading, only a module the load gate turned away is missed.
+      const readsVolatile = this.volatileReads !== volatileBefore;
       if (demand.misses === missesBefore) {
-        this.memoStable[key] = result;
+        if (readsVolatile) {
+          const volatile = this.memoVolatile;
+          for (let i = volatile.length; i < this.keys.size; i++) volatile.push(undefined);
+          volatile[key] = result;
+          this.memoVolatileKeys.push(key);
+        }
+        else this.keepStable(key, result);
       } else {
+        if (readsVolatile) this.volatileIndexed.add(key);
+        else this.volatileIndexed.delete(key);
         const cut = this.cycleCuts !== cutsBefore;
         const names = [...wanted];
         this.memoIndexed.set(key, { answer: result, wanted: names });
@@ -727,6 +824,13 @@ export class ProjectIndex implements ResolvedProject {
     }
   }
 
+  /** Keeps a stable answer, the array first grown to every key made so far (holes would make it slower to read). */
+  private keepStable(key: number, answer: Concrete[]): void {
+    const stable = this.memoStable;
+    for (let i = stable.length; i < this.keys.size; i++) stable.push(undefined);
+    stable[key] = answer;
+  }
+
   /** What the callers pass for parameter `i` of `fnQ`: data (see PASSED_DATA; callables are not followed). */
   private passedTo(fnQ: string, i: number): Concrete[] {
     const out = new Set<Concrete>();
@@ -739,6 +843,7 @@ export class ProjectIndex implements ResolvedProject {
 
   /** The value a call site passes for parameter `i` of `fnQ`, if it passes one. */
   argumentFor(site: ArgumentSite, fnQ: string, i: number): Value | undefined {
+    this.noteRead(fnQ);
     const fn = this.functions.get(fnQ)?.fn;
     const name = fn?.params[i];
     if (name === undefined) return undefined;
@@ -747,9 +852,11 @@ export class ProjectIndex implements ResolvedProject {
 
   /** The target modules' calls of function `fnQ` (a method called on an instance, a class constructed: `__init__`). */
   argumentSites(fnQ: string): ArgumentSite[] {
+    this.noteRead(fnQ);
     const fn = this.functions.get(fnQ)?.fn;
     if (!fn) return [];
     const classQ = fnQ.slice(0, fnQ.lastIndexOf('.'));
+    if (fn.name === '__init__') this.noteRead(classQ);
     const cls = fn.name === '__init__' ? this.classes.get(classQ)?.cls : undefined;
     const byName = this.callsByNameIndex();
     const func = `func:${fnQ}`;
@@ -776,8 +883,13 @@ export class ProjectIndex implements ResolvedProject {
       }
     };
     // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
-    findIn(byName.get(fnQ.slice(fnQ.lastIndexOf('.') + 1)));
-    if (cls) findIn(byName.get(cls.name));
+    const name = fnQ.slice(fnQ.lastIndexOf('.') + 1);
+    this.noteCallSites(name);
+    findIn(byName.get(name));
+    if (cls) {
+      this.noteCallSites(cls.name);
+      findIn(byName.get(cls.name));
+    }
     return out;
   }
 
@@ -797,18 +909,40 @@ export class ProjectIndex implements ResolvedProject {
   private calleeAnswer(callee: Value, keys: (number | undefined)[], i: number): Concrete[] {
     if (callee.length === 1) {
       let key = keys[i];
-      if (key === undefined) keys[i] = key = this.keyOfTerm(callee[0]!);
+      if (key === undefined) keys[i] = key = this.keys.term(callee[0]!);
       const stable = this.memoStable[key];
       if (stable) return stable;
     }
     return this.evaluate(callee);
   }
 
+  /**
+   * Notes that an answer read the target modules' call sites by that name: it
+   * reads a volatile module when one has such a call. (An answer that read none
+   * there is dropped when a replacement brings one, see replace.)
+   */
+  private noteCallSites(name: string): void {
+    if (this.volatile.length === 0) return;
+    for (const v of this.volatile) {
+      const entry = this.modules.get(v.module);
+      if (entry?.target && calledNames(entry.facts).has(name)) {
+        this.volatileReads++;
+        return;
+      }
+    }
+  }
+
+  /**
+   * The target modules' call sites by the name they call. (Derived, so it reads
+   * every target without noting the volatile ones: the answers asking it note
+   * the names they read, see noteCallSites.)
+   */
   private callsByNameIndex(): Map<string, { call: CallFact; path: string }[]> {
     if (this.callsByName) return this.callsByName;
     const map = new Map<string, { call: CallFact; path: string }[]>();
-    for (const facts of this.targetModules()) {
-      for (const { name, site } of callSitesByName(facts)) {
+    for (const entry of this.modules.values()) {
+      if (!entry.target) continue;
+      for (const { name, site } of callSitesByName(entry.facts)) {
         const list = map.get(name);
         if (list) list.push(site);
         else map.set(name, [site]);
@@ -820,7 +954,9 @@ export class ProjectIndex implements ResolvedProject {
 
   private callConcrete(c: Concrete): Concrete[] {
     if (c.startsWith('func:') || c.startsWith('bound:')) {
-      const fn = this.functions.get(c.slice(c.indexOf(':') + 1))?.fn;
+      const q = c.slice(c.indexOf(':') + 1);
+      this.noteRead(q);
+      const fn = this.functions.get(q)?.fn;
       // Calling an `async def` makes a coroutine object, never a future. A parameter returned is what this
       // call passes, which the call term does not say: read over every caller it would make every call of
       // `def wrap(f): return f if isfuture(f) else ...` return what any caller passes. Not followed.
@@ -840,8 +976,7 @@ export class ProjectIndex implements ResolvedProject {
   /** Resolves a qualified name to what it is bound to in the project (memoised; cycles end in nothing). */
   resolve(q: string, seen: Set<string>): Concrete[] {
     if (seen.size > MAX_RESOLVE_STEPS) return [];
-    let key = this.keysByResolved.get(q);
-    if (key === undefined) this.keysByResolved.set(q, (key = this.newKey()));
+    const key = this.keys.resolved(q);
     // (The function that computes the answer is made only when there is none to give.)
     return this.memoAnswer(key) ?? this.memoCompute(key, () => this.resolveUncached(q, seen));
   }
@@ -944,6 +1079,8 @@ export class ProjectIndex implements ResolvedProject {
   private memberOf(classQ: string, name: string, onInstance: boolean, visited: Set<string>, origin = classQ): Concrete[] {
     if (visited.has(classQ) || visited.size > MAX_RESOLVE_STEPS) return [];
     visited.add(classQ);
+    // (A `self` term names its class without a lookup: the class and its members are read here.)
+    this.noteRead(classQ);
     const known = this.classes.get(classQ);
     if (!known) return [];
     const { cls, module } = known;
@@ -1035,7 +1172,12 @@ export class ProjectIndex implements ResolvedProject {
     const concretes = this.evaluate(callee);
     if (only && concretes.length === 0) return null;
     for (const c of concretes) {
-      const fn = c.startsWith('func:') || c.startsWith('bound:') ? this.functions.get(c.slice(c.indexOf(':') + 1)) : undefined;
+      let fn: IndexedFunction | undefined;
+      if (c.startsWith('func:') || c.startsWith('bound:')) {
+        const q = c.slice(c.indexOf(':') + 1);
+        this.noteRead(q);
+        fn = this.functions.get(q);
+      }
       if (fn) out.push(fn.fn);
       else if (only) return null;
     }

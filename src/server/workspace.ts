@@ -11,7 +11,7 @@
  * (src/engine/memory-store.ts), handed to lint() as the CLI hands it its cache.
  */
 import path from 'node:path';
-import { lint, type PyhangMessage, type SourceFile } from '../engine/lint.js';
+import { lint, LintSession, type PyhangMessage, type SourceFile } from '../engine/lint.js';
 import { ConfigError, ConfigResolver } from '../config/config.js';
 import { defaultSettings, type Settings } from '../config/settings.js';
 import { discoverFiles, realPath, type SettingsSource } from '../project/files.js';
@@ -68,6 +68,12 @@ export class Workspace {
   private packageMarkers: string | null = null;
   /** What earlier passes learnt about the files on disk. */
   private readonly store = new MemoryAnalysisStore({ recheckAfterMs: DISCOVERY_MAX_AGE_MS });
+  /**
+   * The last pass's project index, reused by the next when only the open
+   * documents changed (see LintSession): an edit then redoes only what read
+   * them. Cleared when the roots, the files found or the packages change.
+   */
+  private readonly session = new LintSession();
   /** Each open document's last parse, for tree-sitter's incremental re-parsing. */
   private readonly parseStates = new Map<string, ParseState>();
 
@@ -84,6 +90,7 @@ export class Workspace {
     this.settings = null;
     this.packageMarkers = null;
     this.forgetPackages();
+    this.session.clear();
   }
 
   getRoots(): readonly string[] {
@@ -94,10 +101,13 @@ export class Workspace {
   filesChanged(): void {
     this.discovered = null;
     this.settings = null;
+    this.session.clear();
   }
 
   /** One file changed on disk: what is remembered of it is dropped, so the next pass reads it again. */
   fileChanged(file: string): void {
+    // (The session's index is not dropped: the next pass's first look at the file is a new one, which
+    // the session tells from the one its index holds. A save of an open document keeps it.)
     this.store.forget(path.resolve(file));
   }
 
@@ -116,6 +126,9 @@ export class Workspace {
     }
     const now = Date.now();
     if (!this.settings || now - this.settings.at > DISCOVERY_MAX_AGE_MS) this.settings = { settings: new PassSettings(this.roots), at: now };
+    // (Settings made again keep the session's index: an index depends on the analyses, which the
+    // session checks, and the settings reach them only through the size limit, which the store
+    // checks; severities and rule options are applied to each pass's findings.)
     const { settings } = this.settings;
     const disk = this.diskFiles(settings, documents);
     this.store.beginPass((file) => settings.settingsForFile(file).maxFileSize, now);
@@ -125,7 +138,7 @@ export class Workspace {
       if (source) diskSources.push(source);
     }
 
-    const run = (open: readonly DocumentSnapshot[]): Map<string, PyhangMessage[]> => {
+    const run = (open: readonly DocumentSnapshot[], session?: LintSession): Map<string, PyhangMessage[]> => {
       const reported = new Set(open.map((document) => document.path));
       const sources: SourceFile[] = [
         ...open.map((document) => ({ path: document.path, text: document.text, parseState: this.parseStateOf(document.path) })),
@@ -136,15 +149,18 @@ export class Workspace {
         rules: this.options.rules,
         report: (file) => reported.has(file),
         store: this.store,
+        session,
       });
       return new Map(files.map((file) => [file.path, file.messages as PyhangMessage[]]));
     };
 
     let results: DocumentResult[];
     try {
-      const byPath = run(documents);
+      const byPath = run(documents, this.session);
       results = documents.map((document) => ({ document, messages: byPath.get(document.path) ?? [], configPath: null }));
     } catch {
+      // (A failed pass keeps no index: the session's next pass makes a new one.)
+      this.session.clear();
       results = documents.map((document) => {
         try {
           return { document, messages: run([document]).get(document.path) ?? [], configPath: null };
@@ -198,6 +214,7 @@ export class Workspace {
    * module names may have, and every cached analysis names its module.
    */
   private forgetPackages(): void {
+    this.session.clear();
     this.store.forgetAnalyses();
     clearModuleNameCache();
   }
