@@ -205,6 +205,32 @@ export function withBigFileSection(doc: string, section: string): string {
   return `${doc.trimEnd()}\n\n${section}\n`;
 }
 
+export const BY_HAND_BEGIN = '<!-- begin measured by hand (npm run bench keeps this part as it is) -->';
+export const BY_HAND_END = '<!-- end measured by hand -->';
+
+/**
+ * The part of an existing docs/performance.md measured by hand (investigations
+ * with their own runs and commands), for `npm run bench` to keep: the bench
+ * rewrites its own tables, never what it did not measure.
+ */
+export function byHandSectionOf(doc: string): string | null {
+  const begin = doc.indexOf(BY_HAND_BEGIN);
+  const end = doc.indexOf(BY_HAND_END);
+  return begin >= 0 && end > begin ? doc.slice(begin, end + BY_HAND_END.length) : null;
+}
+
+/** `doc` with its part measured by hand replaced by `section` (put before the big-file section, or the Machine section, where it has none). */
+export function withByHandSection(doc: string, section: string): string {
+  const begin = doc.indexOf(BY_HAND_BEGIN);
+  const end = doc.indexOf(BY_HAND_END);
+  if (begin >= 0 && end > begin) return doc.slice(0, begin) + section + doc.slice(end + BY_HAND_END.length);
+  for (const marker of [BIG_FILE_BEGIN, '## Machine\n']) {
+    const at = doc.indexOf(marker);
+    if (at >= 0) return `${doc.slice(0, at)}${section}\n\n${doc.slice(at)}`;
+  }
+  return `${doc.trimEnd()}\n\n${section}\n`;
+}
+
 /** The text printed when the benchmark ends. */
 export function renderSummary(result: BenchResult): string {
   const parts = [
@@ -245,7 +271,7 @@ npm run bench
 It builds pyhang, then runs every row below in one process tree, one after the other,
 and rewrites this page. \`PYHANG_BENCH_RUNS=1 npm run bench\` does single runs for a
 quick check; \`PYHANG_BENCH_ONLY=bigfile npm run bench\` runs only the one-large-file rows
-(2, 6 and 18 MB) and rewrites only their section; \`PYHANG_BENCH_SCALE=0\` skips the ${scale?.copies ?? 10}× corpus. No timing is asserted by
+(2, 6 and 18 MB) and rewrites only their section; \`PYHANG_BENCH_ONLY=jobs\` and \`PYHANG_BENCH_ONLY=server\` print only the \`--jobs 1\` / \`--jobs 2\` pair and the language server's rows and leave this page alone; the sections between the "measured by hand" markers are kept as they are; \`PYHANG_BENCH_SCALE=0\` skips the ${scale?.copies ?? 10}× corpus. No timing is asserted by
 \`npm test\`. It needs \`python3\` (with \`venv\` and \`pip\`) for native Ruff: the first run installs
 the pinned Ruff into a private virtual environment under \`~/.cache/pyhang-bench/\`
 (\`$XDG_CACHE_HOME/pyhang-bench/\` where that is set), later runs reuse it; delete that
