@@ -5,7 +5,7 @@
  * foreign file starts empty. (End to end, through `pyhang check`, in
  * test/cli/cache.test.ts.)
  */
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,6 +57,16 @@ function fill(dir: string, recorded: Recorded[]): void {
   }
   cache.save();
   cache.close();
+}
+
+/** A project of FILES with its cache filled (removed after the test): where the cache is, and what it holds. */
+function filledProject(t: TestContext): { dir: string; file: string; recorded: Recorded[] } {
+  const root = makeProject(FILES);
+  t.after(() => removeProject(root));
+  const dir = path.join(root, '.pyhang_cache');
+  const recorded = analyses(root);
+  fill(dir, recorded);
+  return { dir, file: path.join(dir, CACHE_FILE), recorded };
 }
 
 /** What the cache kept of an analysis: a skipped verdict without its word summary, the rest as JSON has it. */
@@ -125,12 +135,7 @@ describe('the cache file, entry by entry', () => {
   });
 
   it('cut short anywhere, it answers nothing wrong, and keeps every entry written whole before the cut', (t) => {
-    const root = makeProject(FILES);
-    t.after(() => removeProject(root));
-    const dir = path.join(root, '.pyhang_cache');
-    const recorded = analyses(root);
-    fill(dir, recorded);
-    const file = path.join(dir, CACHE_FILE);
+    const { dir, file, recorded } = filledProject(t);
     const whole = fs.readFileSync(file);
     // Where each entry's last line ends: cut there (or later), the entry is whole.
     const lines = whole.toString('utf8').split('\n').slice(0, -1);
@@ -159,12 +164,7 @@ describe('the cache file, entry by entry', () => {
   });
 
   it('a damaged line in the middle costs that entry only; an old-format or foreign file starts empty', (t) => {
-    const root = makeProject(FILES);
-    t.after(() => removeProject(root));
-    const dir = path.join(root, '.pyhang_cache');
-    const recorded = analyses(root);
-    fill(dir, recorded);
-    const file = path.join(dir, CACHE_FILE);
+    const { dir, file, recorded } = filledProject(t);
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     const waitsEntry = lines.findIndex((line) => line.startsWith('["entry",') && line.includes('waits.py'));
     assert.ok(lines[waitsEntry + 1]!.startsWith('["initial",'), 'its facts follow it');
