@@ -64,8 +64,11 @@ const PASSED_DATA: ReadonlySet<Concrete> = new Set(['fut', 'seq', 'map', 'obj:ru
 interface IndexedAnswer {
   answer: Concrete[];
   /** The modules not indexed yet that it asked for. */
-  wanted: string[];
+  wanted: readonly string[];
 }
+
+/** The modules an answer missed when it missed none (see memoCompute; never changed). */
+const NO_NAMES: readonly string[] = [];
 
 /** Constant terms' answers, one array each (callers never change an answer). */
 const CONSTANT_ANSWERS: Record<'fut' | 'seq' | 'map', Concrete[]> = { fut: ['fut'], seq: ['seq'], map: ['map'] };
@@ -184,9 +187,20 @@ export class ProjectIndex implements ResolvedProject {
   private readonly memoGated = new Map<number, Concrete[]>();
   /** The DemandLoading.gateRound memoGated's answers were found in. */
   private memoGatedRound = -1;
-  /** Keys being computed, one set per mode (see memoAnswer). */
-  private readonly inProgressLoading = new Set<number>();
-  private readonly inProgressIndexed = new Set<number>();
+  /**
+   * Keys being computed, one flag per key and per mode (see memoAnswer): keys
+   * are dense numbers, and a set added to and deleted from at every answer
+   * computed was a tenth of the memo's own time in a server pass.
+   */
+  private inProgressLoading = new Uint8Array(1024);
+  private inProgressIndexed = new Uint8Array(1024);
+  /**
+   * The sets noting the modules missed by the answers being computed, one per
+   * depth of nesting, emptied after each answer (see memoCompute): most answers
+   * miss none, and a set made for each of them was garbage.
+   */
+  private readonly wantedSets: Set<string>[] = [];
+  private computeDepth = 0;
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
   private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
   /** The memo keys of callsByName's callees, by list (see calleeAnswer). */
@@ -768,23 +782,32 @@ export class ProjectIndex implements ResolvedProject {
     const demand = this.demand;
     const gated = demand.loading && demand.gateIsNeutral();
     // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
-    // (Two sets rather than a prefixed key: a new string per call would be hashed afresh, and keys are long JSON.)
-    const inProgress = demand.loading ? this.inProgressLoading : this.inProgressIndexed;
-    if (inProgress.has(key)) {
+    // (Two sets of flags rather than a prefixed key: a new string per call would be hashed afresh.)
+    const loading = demand.loading;
+    const inProgress = loading ? this.inProgressLoading : this.inProgressIndexed;
+    if (key < inProgress.length && inProgress[key] === 1) {
       this.cycleCuts++;
       // What a cut leaves out is the answer in progress, which may read a volatile module: the answers
       // made around the cut must not outlive its replacement either.
       if (this.volatile.length > 0) this.volatileReads++;
       return [];
     }
-    inProgress.add(key);
+    if (key >= inProgress.length) {
+      const grown = new Uint8Array(Math.max(key + 1, inProgress.length * 2));
+      grown.set(inProgress);
+      if (loading) this.inProgressLoading = grown;
+      else this.inProgressIndexed = grown;
+    }
+    (loading ? this.inProgressLoading : this.inProgressIndexed)[key] = 1;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
     const callersBefore = this.callerQuestions;
     const volatileBefore = this.volatileReads;
     // Every answer notes the modules it missed, so that adding one drops only the answers that asked for it.
     const outerWanted = demand.wanted;
-    const wanted = new Set<string>();
+    const depth = this.computeDepth++;
+    let wanted = this.wantedSets[depth];
+    if (!wanted) this.wantedSets.push((wanted = new Set<string>()));
     demand.wanted = wanted;
     try {
       const result = compute();
@@ -802,7 +825,7 @@ export class ProjectIndex implements ResolvedProject {
         if (readsVolatile) this.volatileIndexed.add(key);
         else this.volatileIndexed.delete(key);
         const cut = this.cycleCuts !== cutsBefore;
-        const names = [...wanted];
+        const names = wanted.size === 0 ? NO_NAMES : [...wanted];
         this.memoIndexed.set(key, { answer: result, wanted: names });
         if (gated && !cut) this.memoGated.set(key, result);
         else this.memoGated.delete(key);
@@ -818,9 +841,14 @@ export class ProjectIndex implements ResolvedProject {
       }
       return result;
     } finally {
-      inProgress.delete(key);
+      // (Read again: an answer computed inside this one may have grown the flags.)
+      (loading ? this.inProgressLoading : this.inProgressIndexed)[key] = 0;
+      this.computeDepth--;
       demand.wanted = outerWanted;
-      if (outerWanted) for (const name of wanted) outerWanted.add(name);
+      if (wanted.size > 0) {
+        if (outerWanted) for (const name of wanted) outerWanted.add(name);
+        wanted.clear();
+      }
     }
   }
 
