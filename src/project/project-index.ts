@@ -656,7 +656,8 @@ export class ProjectIndex implements ResolvedProject {
     return true;
   }
 
-  private evalTerm(term: Term): Concrete[] {
+  /** `knownKey`: the term's key (see MemoKeys.term), when the caller kept it. */
+  private evalTerm(term: Term, knownKey?: number): Concrete[] {
     switch (term.k) {
       case 'fut':
       case 'seq':
@@ -671,7 +672,7 @@ export class ProjectIndex implements ResolvedProject {
       default:
         break;
     }
-    const key = this.keys.term(term);
+    const key = knownKey ?? this.keys.term(term);
     // A stable answer is found by the term object's key: one lookup, no garbage.
     const known = this.memoStable[key] ?? this.memoAnswer(key);
     if (known) return known;
@@ -940,6 +941,9 @@ export class ProjectIndex implements ResolvedProject {
       if (key === undefined) keys[i] = key = this.keys.term(callee[0]!);
       const stable = this.memoStable[key];
       if (stable) return stable;
+      // (With the key kept: an answer that read a volatile module is found again for every function of
+      // the name, and finding the key again was half of a server pass's key lookups.)
+      return this.evalTerm(callee[0]!, key);
     }
     return this.evaluate(callee);
   }
