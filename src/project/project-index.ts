@@ -1039,8 +1039,9 @@ export class ProjectIndex implements ResolvedProject {
     }
     const parts = q.split('.');
     for (let i = parts.length; i >= 1; i--) {
-      const rest = parts.slice(i);
-      const entry = this.module(parts.slice(0, i).join('.'), this.demand.lookupAfter(rest));
+      // (The whole name first: no array or text made for it.)
+      const rest = i === parts.length ? NO_NAMES : parts.slice(i);
+      const entry = this.module(i === parts.length ? q : parts.slice(0, i).join('.'), this.demand.lookupAfter(rest));
       if (!entry) continue;
       if (rest.length === 0) return [`module:${entry.facts.module}`];
       // The longest module wins, as in Python (importing `pkg.mod` makes it `pkg`'s attribute `mod`):
@@ -1051,11 +1052,12 @@ export class ProjectIndex implements ResolvedProject {
     return libraryApi(q);
   }
 
-  private resolveIn(entry: ModuleEntry, rest: string[], seen: Set<string>): Concrete[] {
+  private resolveIn(entry: ModuleEntry, rest: readonly string[], seen: Set<string>): Concrete[] {
     const { facts } = entry;
     for (let j = rest.length; j >= 1; j--) {
-      const name = rest.slice(0, j).join('.');
-      const remaining = rest.slice(j);
+      // (Most names are one part, `module.name`: no array or text is made for them.)
+      const name = j === 1 ? rest[0]! : rest.slice(0, j).join('.');
+      const remaining = j === rest.length ? NO_NAMES : rest.slice(j);
       const base: Concrete[] = [];
       const fn = entry.functions.get(name);
       if (fn) base.push(`func:${fn.q}`);
@@ -1066,7 +1068,7 @@ export class ProjectIndex implements ResolvedProject {
       const variable = own(facts.variables, name);
       if (variable) base.push(...this.demand.withTail(remaining, () => this.evaluate(variable)));
       if (base.length === 0) continue;
-      let current = [...new Set(base)];
+      let current = base.length === 1 ? base : [...new Set(base)];
       for (let k = 0; k < remaining.length; k++) {
         current = this.demand.withTail(remaining.slice(k + 1), () => current.flatMap((c) => this.attrConcrete(c, remaining[k]!, seen)));
       }
