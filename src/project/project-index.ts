@@ -151,9 +151,11 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Answers that asked for a module not indexed yet (or for callers, which
    * depend on the targets): dropped when one of the modules they asked for is
-   * added, and all of them when a target is.
+   * added, and all of them when a target is. By key, like memoStable (a map
+   * dropping and taking again most of its answers at every server pass was a
+   * tenth of the memo's own time).
    */
-  private readonly memoIndexed = new Map<number, IndexedAnswer>();
+  private readonly memoIndexed: (IndexedAnswer | undefined)[] = [];
   /** memoStable's answers by the value asked about (see evaluate): no key to find. */
   private readonly stableValues = new WeakMap<Value, Concrete[]>();
   /** How many times a term met again while being evaluated answered nothing (such an answer is not kept by value). */
@@ -292,7 +294,7 @@ export class ProjectIndex implements ResolvedProject {
    */
   private dropIndexedAnswers(module: string | null, callers: boolean): void {
     const drop = (key: number) => {
-      this.memoIndexed.delete(key);
+      this.memoIndexed[key] = undefined;
       this.memoGated.delete(key);
     };
     for (const key of this.cutAnswers) drop(key);
@@ -353,7 +355,7 @@ export class ProjectIndex implements ResolvedProject {
     this.memoVolatileKeys.length = 0;
     this.volatileValues = new WeakMap();
     for (const key of this.volatileIndexed) {
-      this.memoIndexed.delete(key);
+      this.memoIndexed[key] = undefined;
       this.memoGated.delete(key);
     }
     this.volatileIndexed.clear();
@@ -762,7 +764,7 @@ export class ProjectIndex implements ResolvedProject {
       this.memoGatedRound = demand.gateRound;
     }
     const known = gated ? this.memoGated.get(key) : undefined;
-    const entry = this.memoIndexed.get(key);
+    const entry = this.memoIndexed[key];
     const indexed = known ?? entry?.answer;
     if (indexed) {
       const noted = entry!.wanted;
@@ -836,7 +838,9 @@ export class ProjectIndex implements ResolvedProject {
         else this.volatileIndexed.delete(key);
         const cut = this.cycleCuts !== cutsBefore;
         const names = wanted.size === 0 ? NO_NAMES : [...wanted];
-        this.memoIndexed.set(key, { answer: result, wanted: names });
+        const indexed = this.memoIndexed;
+        for (let i = indexed.length; i < this.keys.size; i++) indexed.push(undefined);
+        indexed[key] = { answer: result, wanted: names };
         if (gated && !cut) this.memoGated.set(key, result);
         else this.memoGated.delete(key);
         if (cut) this.cutAnswers.add(key);
