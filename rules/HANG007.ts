@@ -80,7 +80,9 @@ function handMadeFutureNames(project: ProjectIndex): ReachingNames {
       if (!fn.isAsync && !project.isNestedFunction(fn.q) && made(fn.returns)) called.add(fn.name);
     }
     for (const cls of facts.classes) {
-      for (const [attr, value] of Object.entries(cls.attrs)) if (made(value)) named.add(attr);
+      // (By key: Object.entries made a pair per attribute of every class at every server pass.)
+      const { attrs } = cls;
+      for (const attr in attrs) if (made(attrs[attr]!)) named.add(attr);
     }
   }
   return { called, named };

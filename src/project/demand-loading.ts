@@ -164,7 +164,7 @@ export class DemandLoading implements CallChainLoader {
   }
 
   /** The names a module's lookup goes on with: `rest` in it, then the chain's tail (only the load gate reads them). */
-  lookupAfter(rest: string[]): readonly string[] {
+  lookupAfter(rest: readonly string[]): readonly string[] {
     return this.loadGate ? [...rest, ...this.chainTail] : [];
   }
 

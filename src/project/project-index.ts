@@ -64,8 +64,11 @@ const PASSED_DATA: ReadonlySet<Concrete> = new Set(['fut', 'seq', 'map', 'obj:ru
 interface IndexedAnswer {
   answer: Concrete[];
   /** The modules not indexed yet that it asked for. */
-  wanted: string[];
+  wanted: readonly string[];
 }
+
+/** The modules an answer missed when it missed none (see memoCompute; never changed). */
+const NO_NAMES: readonly string[] = [];
 
 /** Constant terms' answers, one array each (callers never change an answer). */
 const CONSTANT_ANSWERS: Record<'fut' | 'seq' | 'map', Concrete[]> = { fut: ['fut'], seq: ['seq'], map: ['map'] };
@@ -148,9 +151,11 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Answers that asked for a module not indexed yet (or for callers, which
    * depend on the targets): dropped when one of the modules they asked for is
-   * added, and all of them when a target is.
+   * added, and all of them when a target is. By key, like memoStable (a map
+   * dropping and taking again most of its answers at every server pass was a
+   * tenth of the memo's own time).
    */
-  private readonly memoIndexed = new Map<number, IndexedAnswer>();
+  private readonly memoIndexed: (IndexedAnswer | undefined)[] = [];
   /** memoStable's answers by the value asked about (see evaluate): no key to find. */
   private readonly stableValues = new WeakMap<Value, Concrete[]>();
   /** How many times a term met again while being evaluated answered nothing (such an answer is not kept by value). */
@@ -184,9 +189,20 @@ export class ProjectIndex implements ResolvedProject {
   private readonly memoGated = new Map<number, Concrete[]>();
   /** The DemandLoading.gateRound memoGated's answers were found in. */
   private memoGatedRound = -1;
-  /** Keys being computed, one set per mode (see memoAnswer). */
-  private readonly inProgressLoading = new Set<number>();
-  private readonly inProgressIndexed = new Set<number>();
+  /**
+   * Keys being computed, one flag per key and per mode (see memoAnswer): keys
+   * are dense numbers, and a set added to and deleted from at every answer
+   * computed was a tenth of the memo's own time in a server pass.
+   */
+  private inProgressLoading = new Uint8Array(1024);
+  private inProgressIndexed = new Uint8Array(1024);
+  /**
+   * The sets noting the modules missed by the answers being computed, one per
+   * depth of nesting, emptied after each answer (see memoCompute): most answers
+   * miss none, and a set made for each of them was garbage.
+   */
+  private readonly wantedSets: Set<string>[] = [];
+  private computeDepth = 0;
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
   private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
   /** The memo keys of callsByName's callees, by list (see calleeAnswer). */
@@ -278,7 +294,7 @@ export class ProjectIndex implements ResolvedProject {
    */
   private dropIndexedAnswers(module: string | null, callers: boolean): void {
     const drop = (key: number) => {
-      this.memoIndexed.delete(key);
+      this.memoIndexed[key] = undefined;
       this.memoGated.delete(key);
     };
     for (const key of this.cutAnswers) drop(key);
@@ -339,7 +355,7 @@ export class ProjectIndex implements ResolvedProject {
     this.memoVolatileKeys.length = 0;
     this.volatileValues = new WeakMap();
     for (const key of this.volatileIndexed) {
-      this.memoIndexed.delete(key);
+      this.memoIndexed[key] = undefined;
       this.memoGated.delete(key);
     }
     this.volatileIndexed.clear();
@@ -642,7 +658,8 @@ export class ProjectIndex implements ResolvedProject {
     return true;
   }
 
-  private evalTerm(term: Term): Concrete[] {
+  /** `knownKey`: the term's key (see MemoKeys.term), when the caller kept it. */
+  private evalTerm(term: Term, knownKey?: number): Concrete[] {
     switch (term.k) {
       case 'fut':
       case 'seq':
@@ -657,10 +674,19 @@ export class ProjectIndex implements ResolvedProject {
       default:
         break;
     }
-    const key = this.keys.term(term);
+    const key = knownKey ?? this.keys.term(term);
     // A stable answer is found by the term object's key: one lookup, no garbage.
     const known = this.memoStable[key] ?? this.memoAnswer(key);
     if (known) return known;
+    return this.computeTerm(term, key);
+  }
+
+  /**
+   * Computes a term's answer (see evalTerm), by the memo. Apart from evalTerm: a function making
+   * closures allocates their context at every call, and evalTerm, mostly finding an answer, is called
+   * for every term asked about (17,500 times a server pass on the 5,000-line module).
+   */
+  private computeTerm(term: Term, key: number): Concrete[] {
     switch (term.k) {
       case 'param':
         // (Never stable: see below.)
@@ -738,7 +764,7 @@ export class ProjectIndex implements ResolvedProject {
       this.memoGatedRound = demand.gateRound;
     }
     const known = gated ? this.memoGated.get(key) : undefined;
-    const entry = this.memoIndexed.get(key);
+    const entry = this.memoIndexed[key];
     const indexed = known ?? entry?.answer;
     if (indexed) {
       const noted = entry!.wanted;
@@ -768,23 +794,32 @@ export class ProjectIndex implements ResolvedProject {
     const demand = this.demand;
     const gated = demand.loading && demand.gateIsNeutral();
     // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
-    // (Two sets rather than a prefixed key: a new string per call would be hashed afresh, and keys are long JSON.)
-    const inProgress = demand.loading ? this.inProgressLoading : this.inProgressIndexed;
-    if (inProgress.has(key)) {
+    // (Two sets of flags rather than a prefixed key: a new string per call would be hashed afresh.)
+    const loading = demand.loading;
+    const inProgress = loading ? this.inProgressLoading : this.inProgressIndexed;
+    if (key < inProgress.length && inProgress[key] === 1) {
       this.cycleCuts++;
       // What a cut leaves out is the answer in progress, which may read a volatile module: the answers
       // made around the cut must not outlive its replacement either.
       if (this.volatile.length > 0) this.volatileReads++;
       return [];
     }
-    inProgress.add(key);
+    if (key >= inProgress.length) {
+      const grown = new Uint8Array(Math.max(key + 1, inProgress.length * 2));
+      grown.set(inProgress);
+      if (loading) this.inProgressLoading = grown;
+      else this.inProgressIndexed = grown;
+    }
+    (loading ? this.inProgressLoading : this.inProgressIndexed)[key] = 1;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
     const callersBefore = this.callerQuestions;
     const volatileBefore = this.volatileReads;
     // Every answer notes the modules it missed, so that adding one drops only the answers that asked for it.
     const outerWanted = demand.wanted;
-    const wanted = new Set<string>();
+    const depth = this.computeDepth++;
+    let wanted = this.wantedSets[depth];
+    if (!wanted) this.wantedSets.push((wanted = new Set<string>()));
     demand.wanted = wanted;
     try {
       const result = compute();
@@ -802,8 +837,10 @@ export class ProjectIndex implements ResolvedProject {
         if (readsVolatile) this.volatileIndexed.add(key);
         else this.volatileIndexed.delete(key);
         const cut = this.cycleCuts !== cutsBefore;
-        const names = [...wanted];
-        this.memoIndexed.set(key, { answer: result, wanted: names });
+        const names = wanted.size === 0 ? NO_NAMES : [...wanted];
+        const indexed = this.memoIndexed;
+        for (let i = indexed.length; i < this.keys.size; i++) indexed.push(undefined);
+        indexed[key] = { answer: result, wanted: names };
         if (gated && !cut) this.memoGated.set(key, result);
         else this.memoGated.delete(key);
         if (cut) this.cutAnswers.add(key);
@@ -818,9 +855,14 @@ export class ProjectIndex implements ResolvedProject {
       }
       return result;
     } finally {
-      inProgress.delete(key);
+      // (Read again: an answer computed inside this one may have grown the flags.)
+      (loading ? this.inProgressLoading : this.inProgressIndexed)[key] = 0;
+      this.computeDepth--;
       demand.wanted = outerWanted;
-      if (outerWanted) for (const name of wanted) outerWanted.add(name);
+      if (wanted.size > 0) {
+        if (outerWanted) for (const name of wanted) outerWanted.add(name);
+        wanted.clear();
+      }
     }
   }
 
@@ -912,6 +954,9 @@ export class ProjectIndex implements ResolvedProject {
       if (key === undefined) keys[i] = key = this.keys.term(callee[0]!);
       const stable = this.memoStable[key];
       if (stable) return stable;
+      // (With the key kept: an answer that read a volatile module is found again for every function of
+      // the name, and finding the key again was half of a server pass's key lookups.)
+      return this.evalTerm(callee[0]!, key);
     }
     return this.evaluate(callee);
   }
@@ -998,8 +1043,9 @@ export class ProjectIndex implements ResolvedProject {
     }
     const parts = q.split('.');
     for (let i = parts.length; i >= 1; i--) {
-      const rest = parts.slice(i);
-      const entry = this.module(parts.slice(0, i).join('.'), this.demand.lookupAfter(rest));
+      // (The whole name first: no array or text made for it.)
+      const rest = i === parts.length ? NO_NAMES : parts.slice(i);
+      const entry = this.module(i === parts.length ? q : parts.slice(0, i).join('.'), this.demand.lookupAfter(rest));
       if (!entry) continue;
       if (rest.length === 0) return [`module:${entry.facts.module}`];
       // The longest module wins, as in Python (importing `pkg.mod` makes it `pkg`'s attribute `mod`):
@@ -1010,11 +1056,12 @@ export class ProjectIndex implements ResolvedProject {
     return libraryApi(q);
   }
 
-  private resolveIn(entry: ModuleEntry, rest: string[], seen: Set<string>): Concrete[] {
+  private resolveIn(entry: ModuleEntry, rest: readonly string[], seen: Set<string>): Concrete[] {
     const { facts } = entry;
     for (let j = rest.length; j >= 1; j--) {
-      const name = rest.slice(0, j).join('.');
-      const remaining = rest.slice(j);
+      // (Most names are one part, `module.name`: no array or text is made for them.)
+      const name = j === 1 ? rest[0]! : rest.slice(0, j).join('.');
+      const remaining = j === rest.length ? NO_NAMES : rest.slice(j);
       const base: Concrete[] = [];
       const fn = entry.functions.get(name);
       if (fn) base.push(`func:${fn.q}`);
@@ -1025,7 +1072,7 @@ export class ProjectIndex implements ResolvedProject {
       const variable = own(facts.variables, name);
       if (variable) base.push(...this.demand.withTail(remaining, () => this.evaluate(variable)));
       if (base.length === 0) continue;
-      let current = [...new Set(base)];
+      let current = base.length === 1 ? base : [...new Set(base)];
       for (let k = 0; k < remaining.length; k++) {
         current = this.demand.withTail(remaining.slice(k + 1), () => current.flatMap((c) => this.attrConcrete(c, remaining[k]!, seen)));
       }
