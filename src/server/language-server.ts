@@ -183,7 +183,8 @@ class ServerSession {
         continue;
       }
       try {
-        const findings = toFindings(result.messages, new LineIndex(document.text), locator);
+        // (The locator's index of the document: one index of its text per pass.)
+        const findings = toFindings(result.messages, locator.locate(document.path).index ?? new LineIndex(document.text), locator);
         this.linted.set(document.uri, { uri: document.uri, version: document.version, text: document.text, findings });
         void this.connection.sendDiagnostics({
           uri: document.uri,
