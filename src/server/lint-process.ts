@@ -64,7 +64,8 @@ if (process.argv.includes(CHILD_FLAG) && process.send) {
         try {
           const pass = workspace.lintDocuments(request.snapshots);
           const documents = pass.documents.map((result) => ({
-            document: result.document,
+            // (Without its text: the server has it, in the snapshot it sent; see LintProcess.lintDocuments.)
+            document: { ...result.document, text: '' },
             messages: result.messages ? result.messages.map(plainMessage) : null,
             configPath: result.configPath,
             ...(result.messages ? {} : { error: describe(result.error) }),
@@ -197,7 +198,16 @@ export class LintProcess {
     this.current = { id, startedAt: Date.now(), stoppable: !this.lastWasStopped };
     this.lastWasStopped = false;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      // The child sends each document back without its text (a 5,000-line one is 200 KB each way): the
+      // snapshot sent, in the same order, gives it back.
+      const withTexts = (pass: PassResult): PassResult => ({
+        ...pass,
+        documents: pass.documents.map((result, i) => {
+          const sent = snapshots[i];
+          return sent && sent.uri === result.document.uri && sent.version === result.document.version ? { ...result, document: sent } : result;
+        }),
+      });
+      this.waiting.set(id, { resolve: (pass) => resolve(withTexts(pass)), reject });
       this.post({ kind: 'lint', id, snapshots });
     });
   }
