@@ -59,8 +59,12 @@ export class AnalysisRun {
   private readonly deferredByModule = new Map<string, SourceFile>();
   /** The run's threads: the given ones when its first looks are enough for them (see LintThreads.minFiles). */
   private threads: LintThreads | undefined;
-  /** The paths of the sources given as text. */
-  private readonly texts = new Set<string>();
+  /**
+   * The sources given as text (an editor's documents) whose first look found
+   * facts: their module names, by path. A session's index may replace those
+   * modules in a later run (see LintSession).
+   */
+  readonly textModules = new Map<string, string>();
   private readonly matchers = new WeakMap<NameSearch, (path: string) => boolean | null>();
 
   constructor(private readonly deps: RunDeps) {}
@@ -82,7 +86,6 @@ export class AnalysisRun {
       let known = prefilter && source.text === undefined ? store?.firstLook(source) : undefined;
       if (known?.kind === 'facts' && known.facts.module !== source.module!.module) known = undefined;
       if (!known && onDisk(source)) toThreads.push(source);
-      if (source.text !== undefined) this.texts.add(source.path);
       unique.push({ source, known });
     }
     const threads = this.deps.threads;
@@ -106,8 +109,10 @@ export class AnalysisRun {
         if (onDisk(source)) onLooked?.();
       }
       this.analyses.set(source.path, analysis);
-      if (analysis.kind === 'facts') this.initial.push(analysis.facts);
-      else if (analysis.kind === 'skipped') this.defer(source);
+      if (analysis.kind === 'facts') {
+        this.initial.push(analysis.facts);
+        if (source.text !== undefined) this.textModules.set(source.path, analysis.facts.module);
+      } else if (analysis.kind === 'skipped') this.defer(source);
     }
   }
 
@@ -141,11 +146,6 @@ export class AnalysisRun {
     }
     for (const [path, analysis] of loads) this.analyses.set(path, analysis);
     return true;
-  }
-
-  /** Whether the source of that path was given as text (an editor's document). */
-  givenAsText(path: string): boolean {
-    return this.texts.has(path);
   }
 
   private defer(source: SourceFile): void {

@@ -156,10 +156,7 @@ export class LintSession {
 
   /** @internal Keeps a run's index for the next run. */
   keep(run: AnalysisRun, firstLooks: Map<string, Analysis>, project: ProjectIndex, rules: readonly Rule[], prefilter: boolean): void {
-    const texts = new Map<string, string>();
-    for (const [path, analysis] of firstLooks) {
-      if (analysis.kind === 'facts' && run.givenAsText(path)) texts.set(path, analysis.facts.module);
-    }
+    const texts = new Map(run.textModules);
     for (const path of texts.keys()) firstLooks.delete(path);
     this.kept = { project, rules, prefilter, firstLooks, texts, loads: run.loads() };
   }
@@ -411,7 +408,7 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
   const project: ProjectIndex =
     session?.resume(run, sources, ruleSet, prefilter, loader) ??
     // In a session, the text sources' modules may be replaced by the next run's (see LintSession).
-    new ProjectIndex(run.initial, loader, session ? textModules(run, sources) : []);
+    new ProjectIndex(run.initial, loader, session ? run.textModules.values() : []);
   run.loadNamingFiles(project);
   project.settle();
   session?.keep(run, firstLooks!, project, ruleSet, prefilter);
@@ -432,16 +429,6 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     options.onFile?.(file);
   }
   return files;
-}
-
-/** The module names of the sources given as text that the first looks found facts in. */
-function textModules(run: AnalysisRun, sources: readonly SourceFile[]): string[] {
-  const out: string[] = [];
-  for (const source of sources) {
-    const analysis = run.analyses.get(source.path);
-    if (source.text !== undefined && analysis?.kind === 'facts') out.push(analysis.facts.module);
-  }
-  return out;
 }
 
 /** Each module's view for rules, made once (its extracted facts grouped by kind on first use). */
