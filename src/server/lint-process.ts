@@ -151,6 +151,16 @@ export class OutdatedPassError extends Error {
   }
 }
 
+/** A pass sent to the child and not answered yet. */
+interface Waiter {
+  resolve: (pass: PassResult) => void;
+  reject: (error: Error) => void;
+  /** Sends the pass again, to the child there is now; false when it was sent again once already. */
+  resend: () => boolean;
+  /** Its message never reached the child, which had died: it goes to the next one. */
+  undelivered: boolean;
+}
+
 /** The server's side: a Workspace in a child process, one pass at a time. */
 export class LintProcess {
   private child: ChildProcess;
@@ -161,7 +171,7 @@ export class LintProcess {
   private current: { id: number; startedAt: number; stoppable: boolean } | undefined;
   /** The previous pass was stopped: the next one runs to its end, so edits never starve the analysis. */
   private lastWasStopped = false;
-  private readonly waiting = new Map<number, { resolve: (pass: PassResult) => void; reject: (error: Error) => void; resync: (stale: string[]) => void }>();
+  private readonly waiting = new Map<number, Waiter>();
   /** The version of each document the child holds (as far as sent): edits are sent from there. Empty for a new child. */
   private readonly held = new Map<string, number>();
   private notes: Note[] = [];
@@ -179,8 +189,9 @@ export class LintProcess {
     child.on('message', (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
       if ('resync' in reply) {
-        // (The pass goes on, with the texts asked for.)
-        waiter?.resync(reply.resync);
+        // The pass goes on, with the texts asked for (once: a child that cannot take texts either is broken).
+        for (const uri of reply.resync) this.held.delete(uri);
+        if (waiter && !waiter.resend()) this.settle(reply.id, new Error(`the analysis process could not take the text of ${reply.resync.join(', ')}`));
         return;
       }
       if (this.current?.id === reply.id) this.current = undefined;
@@ -190,10 +201,17 @@ export class LintProcess {
       else waiter.resolve(reply.pass);
     });
     // A child that dies (out of memory on a huge document, say) fails its pass; the next pass gets a new one.
+    // A pass sent after it had died never reached it: that one goes to the new child.
     child.on('exit', (code, signal) => {
       if (this.child !== child || this.stopped) return;
-      this.failAll(new Error(`the analysis process stopped (${signal ?? `exit code ${code}`})`));
+      const error = new Error(`the analysis process stopped (${signal ?? `exit code ${code}`})`);
+      const undelivered = [...this.waiting].filter(([, waiter]) => waiter.undelivered);
+      for (const [id, waiter] of this.waiting) if (!waiter.undelivered) this.settle(id, error);
       this.restart();
+      for (const [id, waiter] of undelivered) {
+        waiter.undelivered = false;
+        if (!waiter.resend()) this.settle(id, error);
+      }
     });
     child.on('error', (error) => this.failAll(error));
     child.unref();
@@ -210,8 +228,14 @@ export class LintProcess {
     if (this.roots.length > 0) this.note({ kind: 'roots', roots: this.roots });
   }
 
-  private post(request: Request): void {
-    if (!this.stopped && this.child.connected) this.child.send(request);
+  /** Sends `request` to the child; `undelivered` is called when it cannot reach it (the child has died). */
+  private post(request: Request, undelivered: () => void): void {
+    if (this.stopped) return;
+    if (!this.child.connected) return undelivered();
+    // (EPIPE: the child died; its exit, which comes after this callback, restarts it.)
+    this.child.send(request, (error) => {
+      if (error) undelivered();
+    });
   }
 
   /**
@@ -223,15 +247,25 @@ export class LintProcess {
   }
 
   /** A pass's message, with the notes gathered since the last one. */
-  private postLint(id: number, documents: DocumentUpdate[]): void {
+  private postLint(id: number, snapshots: readonly DocumentSnapshot[]): void {
     const notes = this.notes;
     this.notes = [];
-    this.post({ kind: 'lint', id, notes, documents });
+    this.post({ kind: 'lint', id, notes, documents: this.updatesFor(snapshots) }, () => {
+      const waiter = this.waiting.get(id);
+      if (waiter) waiter.undelivered = true;
+    });
+  }
+
+  /** Ends a pass's wait with `error`. */
+  private settle(id: number, error: Error): void {
+    const waiter = this.waiting.get(id);
+    this.waiting.delete(id);
+    if (this.current?.id === id) this.current = undefined;
+    waiter?.reject(error);
   }
 
   private failAll(error: Error): void {
-    for (const waiter of this.waiting.values()) waiter.reject(error);
-    this.waiting.clear();
+    for (const id of [...this.waiting.keys()]) this.settle(id, error);
   }
 
   /**
@@ -279,7 +313,7 @@ export class LintProcess {
     const id = this.nextId++;
     this.current = { id, startedAt: Date.now(), stoppable: !this.lastWasStopped };
     this.lastWasStopped = false;
-    let resynced = false;
+    let sent = 0;
     return new Promise((resolve, reject) => {
       // The child sends each document back without its text (a 5,000-line one is 200 KB each way): the
       // snapshot sent, in the same order, gives it back.
@@ -290,19 +324,17 @@ export class LintProcess {
           return sent && sent.uri === result.document.uri && sent.version === result.document.version ? { ...result, document: sent } : result;
         }),
       });
-      const resync = (stale: string[]): void => {
-        // Once: a child that cannot apply whole texts either is broken, and the pass fails.
-        if (resynced) {
-          this.waiting.delete(id);
-          reject(new Error(`the analysis process could not take the text of ${stale.join(', ')}`));
-          return;
-        }
-        resynced = true;
-        for (const uri of stale) this.held.delete(uri);
-        this.postLint(id, this.updatesFor(snapshots));
+      const resend = (): boolean => {
+        if (sent > 1) return false;
+        sent++;
+        // (A pass sent to a new child is running anew there.)
+        this.current ??= { id, startedAt: Date.now(), stoppable: true };
+        this.postLint(id, snapshots);
+        return true;
       };
-      this.waiting.set(id, { resolve: (pass) => resolve(withTexts(pass)), reject, resync });
-      this.postLint(id, this.updatesFor(snapshots));
+      this.waiting.set(id, { resolve: (pass) => resolve(withTexts(pass)), reject, resend, undelivered: false });
+      sent++;
+      this.postLint(id, snapshots);
     });
   }
 
