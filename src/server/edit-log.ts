@@ -44,7 +44,8 @@ export class EditLog {
     let size = 0;
     for (const event of events) {
       // Offsets are taken before each change is applied: the next one is relative to the text it leaves.
-      if ('range' in event) {
+      // (As TextDocument.update tells them apart: a change with a range, else the whole text.)
+      if ('range' in event && event.range !== undefined) {
         const a = document.offsetAt(event.range.start);
         const b = document.offsetAt(event.range.end);
         // (A range given end first is taken the other way round, as TextDocument.update takes it.)
