@@ -125,6 +125,31 @@ describe('the analysis process, sent edits', () => {
     }
   });
 
+  it('sends the text again when the process holds another version than the server thinks (a resync)', async () => {
+    const log = new WatchedLog();
+    const lintProcess = new LintProcess(log);
+    try {
+      lintProcess.setRoots([root]);
+      const { document, lint } = session(log);
+      await lint(lintProcess);
+      insertLines(log, document, 1);
+      await lint(lintProcess);
+      insertLines(log, document, 2);
+      insertLines(log, document, 1);
+      // The server's record of what the process holds goes wrong (version 3, where it holds 2): the
+      // edit from 3 to 4 is offered, which the process must refuse.
+      (lintProcess as unknown as { held: Map<string, number> }).held.set(document.uri, 3);
+      const before = log.answers.length;
+      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 4]]);
+      assert.equal(log.answers[before]?.length, 1, 'the edit from version 3 was offered');
+      assert.equal(log.answers.length, before + 1, 'then the text was sent');
+      insertLines(log, document, 1);
+      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 5]]);
+    } finally {
+      lintProcess.stop();
+    }
+  });
+
   it('sends a new process the whole text when the old one died between edits or during a pass', async () => {
     const log = new WatchedLog();
     const lintProcess = new LintProcess(log);
