@@ -333,6 +333,7 @@ async function serverRows(corpus: Corpus): Promise<{ rows: Row[]; server: Server
         `p95 ${formatMs(server.save.p95Ms)}`,
         `${server.lines}-line module, ${server.diagnostics} diagnostics`,
         `open → first diagnostics ${formatMs(server.openMs)}`,
+        `CPU per edit: server ${formatMs(server.cpuPerEditMs.server)}, analysis process ${formatMs(server.cpuPerEditMs.analysis)}`,
       ],
     });
     rows.push({
@@ -367,7 +368,11 @@ async function serverRows(corpus: Corpus): Promise<{ rows: Row[]; server: Server
       minMs: big.save.minMs,
       maxMs: big.save.maxMs,
       peakRssKiB: big.peakRssKiB,
-      notes: [`p95 ${formatMs(big.save.p95Ms)}`, `open → first diagnostics ${formatMs(big.openMs)}`],
+      notes: [
+        `p95 ${formatMs(big.save.p95Ms)}`,
+        `open → first diagnostics ${formatMs(big.openMs)}`,
+        `CPU per edit: server ${formatMs(big.cpuPerEditMs.server)}, analysis process ${formatMs(big.cpuPerEditMs.analysis)}`,
+      ],
     });
     withOthers = big;
   } catch (error) {

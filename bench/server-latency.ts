@@ -10,8 +10,14 @@
  *   the pending debounced pass, so the time is the pass itself (plus JSON-RPC);
  * - `didChange` alone, minus the debounce: what a user typing sees, less the
  *   deliberate pause; a cross-check on the first.
+ *
+ * On a loaded machine wall times mostly measure the load; the CPU time per
+ * edit of the server and of its analysis process (from /proc, over the
+ * change + save edits) moves far less with it, and says which side a change
+ * of the server made cheaper.
  */
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { LspClient, uriOf } from '../test/server/lsp-client.js';
@@ -42,6 +48,8 @@ export interface ServerLatency {
   debounceMs: number;
   /** The server process's peak RSS (VmHWM), KiB. */
   peakRssKiB: number;
+  /** CPU time (user + system) per change + save edit: the server process, and its analysis process(es). NaN where /proc cannot tell. */
+  cpuPerEditMs: { server: number; analysis: number };
 }
 
 export interface ServerLatencyOptions {
@@ -95,8 +103,13 @@ export async function measureServerLatency(options: ServerLatencyOptions): Promi
     };
 
     for (let i = 0; i < options.warmupEdits; i++) await edit('save');
+    const server = client.process.pid!;
+    const cpuBefore = { server: cpuMs(server), analysis: new Map(childrenOf(server).map((pid) => [pid, cpuMs(pid)])) };
     const save: number[] = [];
     for (let i = 0; i < options.saveEdits; i++) save.push(await edit('save'));
+    // (An analysis process that ended meanwhile, a stopped pass, is not counted: then the figure is low, not high.)
+    const analysisMs = sum(childrenOf(server).map((pid) => cpuMs(pid) - (cpuBefore.analysis.get(pid) ?? 0)));
+    const cpuPerEditMs = { server: (cpuMs(server) - cpuBefore.server) / options.saveEdits, analysis: analysisMs / options.saveEdits };
     const debounced: number[] = [];
     for (let i = 0; i < options.debouncedEdits; i++) debounced.push((await edit('debounced')) - CHANGE_DEBOUNCE_MS);
 
@@ -113,6 +126,7 @@ export async function measureServerLatency(options: ServerLatencyOptions): Promi
       debounced: stats(debounced),
       debounceMs: CHANGE_DEBOUNCE_MS,
       peakRssKiB,
+      cpuPerEditMs,
     };
   } finally {
     client.kill();
@@ -128,6 +142,45 @@ function stats(samples: number[]): LatencyStats {
     minMs: Math.min(...samples),
     maxMs: Math.max(...samples),
   };
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system) a process has used so far, in ms; NaN once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The processes whose parent is `pid` (the server's analysis process). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /** VmHWM: the process's resident-set high-water mark so far, which is its peak when read just before it exits. */

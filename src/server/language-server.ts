@@ -27,11 +27,12 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node.js';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from '../python/positions.js';
 import { MAX_WORKSPACE_FILES, type DocumentSnapshot, type PassResult } from './workspace.js';
 import { LintProcess, OutdatedPassError } from './lint-process.js';
 import { FileLocator, toFindings } from './diagnostics.js';
+import { EditLog } from './edit-log.js';
 import { codeActionsFor, FIX_ALL_KIND, wants, type LintedDocument } from './code-actions.js';
 
 /** Quiet time after the last keystroke before a pass runs. */
@@ -64,9 +65,11 @@ export function listen(connection: Connection): { readonly shutdownReceived: boo
 
 /** One connection's server: its documents, the passes over them and what was published. */
 class ServerSession {
-  readonly documents = new TextDocuments(TextDocument);
+  /** The open documents' edits: a pass sends the analysis process what changed (see edit-log.ts). */
+  private readonly edits = new EditLog();
+  readonly documents = new TextDocuments(this.edits.configuration);
   // Passes run in a child process, so that requests are answered while one runs (see lint-process.ts).
-  private readonly workspace = new LintProcess();
+  private readonly workspace = new LintProcess(this.edits);
   /** What was last published per document URI, for code actions. */
   private readonly linted = new Map<string, LintedDocument>();
   private shownConfigErrors = new Set<string>();
@@ -314,6 +317,7 @@ class ServerSession {
     documents.onDidClose((event) => {
       const uri = event.document.uri;
       this.configOf.delete(uri);
+      this.edits.forget(uri);
       if (this.linted.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
       // Other documents may have depended on its unsaved text; from now on its file on disk counts.
       this.requestLint(CHANGE_DEBOUNCE_MS);

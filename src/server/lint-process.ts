@@ -6,6 +6,13 @@
  * passes); the server sends it what changed and the documents to lint, and
  * gets back each pass's result as plain data.
  *
+ * The child also holds the open documents' texts: a pass sends each document
+ * as the edits made since the version the child holds (edit-log.ts), or, when
+ * those are not known (a new child, a new document, edits forgotten), as its
+ * whole text. The child checks that it holds the version the edits start from
+ * and that the result has the length the server's text has; when not, it
+ * lints nothing and asks for those documents' texts (a resync).
+ *
  * A process rather than a worker thread: at `exit` the server ends at once,
  * and a worker thread caught inside the native parse then aborted the whole
  * process (SIGABRT, a Napi::Error at teardown); a child is simply killed.
@@ -17,16 +24,25 @@ import path from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Workspace, type DocumentSnapshot, type PassResult } from './workspace.js';
+import { applyChanges, type EditLog, type TextChange } from './edit-log.js';
 import type { PyhangMessage } from '../engine/lint.js';
 import { loadWasmParser } from '../python/parser.js';
 
-type Request =
-  | { kind: 'roots'; roots: string[] }
-  | { kind: 'files-changed' }
-  | { kind: 'file-changed'; file: string }
-  | { kind: 'lint'; id: number; snapshots: DocumentSnapshot[] };
+/**
+ * An open document as a pass sends it: its whole text, or the changes that make
+ * `version` of the `base` version the child holds, and the length of the result.
+ */
+export type DocumentUpdate =
+  | { uri: string; path: string; version: number; text: string }
+  | { uri: string; path: string; version: number; base: number; changes: TextChange[]; length: number };
 
-type Reply = { id: number; pass: PassResult } | { id: number; error: string };
+/** What changed outside the documents: the child needs it only for its next pass, and gets it with that pass. */
+type Note = { kind: 'roots'; roots: string[] } | { kind: 'files-changed' } | { kind: 'file-changed'; file: string };
+
+type Request = { kind: 'lint'; id: number; notes: Note[]; documents: DocumentUpdate[] };
+
+/** `resync`: the documents whose updates the child could not apply; it linted nothing, and wants their texts. */
+type Reply = { id: number; pass: PassResult } | { id: number; error: string } | { id: number; resync: string[] };
 
 /** A message as plain data: its own fields (a VFileMessage is an Error, which a thread would get as a bare Error). */
 function plainMessage(message: PyhangMessage): PyhangMessage {
@@ -42,6 +58,8 @@ const CHILD_FLAG = '--pyhang-lint-child';
 if (process.argv.includes(CHILD_FLAG) && process.send) {
   const send = process.send.bind(process);
   const workspace = new Workspace();
+  /** The open documents as the server last sent them; a document not in a pass is closed. */
+  const documents = new Map<string, DocumentSnapshot>();
   // Documents are parsed incrementally with web-tree-sitter, whose loading is asynchronous; requests
   // wait for it in their order of arrival (a failure to load reaches each file as an internal error).
   const ready = loadWasmParser();
@@ -49,35 +67,72 @@ if (process.argv.includes(CHILD_FLAG) && process.send) {
   process.on('disconnect', () => process.exit(0));
   process.on('message', (request: Request) => void ready.then(() => serve(request)));
   function serve(request: Request): void {
-    switch (request.kind) {
-      case 'roots':
-        workspace.setRoots(request.roots);
-        return;
-      case 'files-changed':
-        workspace.filesChanged();
-        return;
-      case 'file-changed':
-        workspace.fileChanged(request.file);
-        return;
-      case 'lint': {
-        let reply: Reply;
-        try {
-          const pass = workspace.lintDocuments(request.snapshots);
-          const documents = pass.documents.map((result) => ({
-            // (Without its text: the server has it, in the snapshot it sent; see LintProcess.lintDocuments.)
-            document: { ...result.document, text: '' },
-            messages: result.messages ? result.messages.map(plainMessage) : null,
-            configPath: result.configPath,
-            ...(result.messages ? {} : { error: describe(result.error) }),
-          }));
-          reply = { id: request.id, pass: { ...pass, documents } };
-        } catch (error) {
-          reply = { id: request.id, error: describe(error) };
-        }
-        send(reply);
+    for (const note of request.notes) {
+      switch (note.kind) {
+        case 'roots':
+          workspace.setRoots(note.roots);
+          break;
+        case 'files-changed':
+          workspace.filesChanged();
+          break;
+        case 'file-changed':
+          workspace.fileChanged(note.file);
       }
     }
+    const { snapshots, stale } = applyUpdates(documents, request.documents);
+    if (stale.length > 0) {
+      send({ id: request.id, resync: stale } satisfies Reply);
+      return;
+    }
+    let reply: Reply;
+    try {
+      const pass = workspace.lintDocuments(snapshots);
+      const results = pass.documents.map((result) => ({
+        // (Without its text: the server has it, in the snapshot it sent; see LintProcess.lintDocuments.)
+        document: { ...result.document, text: '' },
+        messages: result.messages ? result.messages.map(plainMessage) : null,
+        configPath: result.configPath,
+        ...(result.messages ? {} : { error: describe(result.error) }),
+      }));
+      reply = { id: request.id, pass: { ...pass, documents: results } };
+    } catch (error) {
+      reply = { id: request.id, error: describe(error) };
+    }
+    send(reply);
   }
+}
+
+/**
+ * The child's documents after a pass's updates, and the URIs of those it could
+ * not update (dropped: the server sends their texts again). Documents the pass
+ * does not name were closed.
+ */
+export function applyUpdates(documents: Map<string, DocumentSnapshot>, updates: readonly DocumentUpdate[]): { snapshots: DocumentSnapshot[]; stale: string[] } {
+  const snapshots: DocumentSnapshot[] = [];
+  const stale: string[] = [];
+  const named = new Set(updates.map((update) => update.uri));
+  for (const uri of documents.keys()) if (!named.has(uri)) documents.delete(uri);
+  for (const update of updates) {
+    let text: string | undefined;
+    if ('text' in update) {
+      text = update.text;
+    } else {
+      const held = documents.get(update.uri);
+      if (held && held.version === update.base) {
+        const changed = applyChanges(held.text, update.changes);
+        if (changed.length === update.length) text = changed;
+      }
+    }
+    if (text === undefined) {
+      documents.delete(update.uri);
+      stale.push(update.uri);
+      continue;
+    }
+    const snapshot = { uri: update.uri, path: update.path, version: update.version, text };
+    documents.set(update.uri, snapshot);
+    snapshots.push(snapshot);
+  }
+  return { snapshots, stale };
 }
 
 /**
@@ -96,6 +151,16 @@ export class OutdatedPassError extends Error {
   }
 }
 
+/** A pass sent to the child and not answered yet. */
+interface Waiter {
+  resolve: (pass: PassResult) => void;
+  reject: (error: Error) => void;
+  /** Sends the pass again, to the child there is now; false when it was sent again once already. */
+  resend: () => boolean;
+  /** Its message never reached the child, which had died: it goes to the next one. */
+  undelivered: boolean;
+}
+
 /** The server's side: a Workspace in a child process, one pass at a time. */
 export class LintProcess {
   private child: ChildProcess;
@@ -106,9 +171,13 @@ export class LintProcess {
   private current: { id: number; startedAt: number; stoppable: boolean } | undefined;
   /** The previous pass was stopped: the next one runs to its end, so edits never starve the analysis. */
   private lastWasStopped = false;
-  private readonly waiting = new Map<number, { resolve: (pass: PassResult) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<number, Waiter>();
+  /** The version of each document the child holds (as far as sent): edits are sent from there. Empty for a new child. */
+  private readonly held = new Map<string, number>();
+  private notes: Note[] = [];
 
-  constructor() {
+  /** `edits`: the open documents' edits, so that a pass sends what changed rather than whole texts. */
+  constructor(private readonly edits?: EditLog) {
     this.child = this.start();
     // Killed with the server, whatever it is doing (process.exit runs these handlers synchronously).
     process.on('exit', () => this.stop());
@@ -118,18 +187,31 @@ export class LintProcess {
     // No stdout: it is the server's protocol channel; stderr reaches the client's log as the server's does.
     const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
     child.on('message', (reply: Reply) => {
-      if (this.current?.id === reply.id) this.current = undefined;
       const waiter = this.waiting.get(reply.id);
+      if ('resync' in reply) {
+        // The pass goes on, with the texts asked for (once: a child that cannot take texts either is broken).
+        for (const uri of reply.resync) this.held.delete(uri);
+        if (waiter && !waiter.resend()) this.settle(reply.id, new Error(`the analysis process could not take the text of ${reply.resync.join(', ')}`));
+        return;
+      }
+      if (this.current?.id === reply.id) this.current = undefined;
       if (!waiter) return;
       this.waiting.delete(reply.id);
       if ('error' in reply) waiter.reject(new Error(reply.error));
       else waiter.resolve(reply.pass);
     });
     // A child that dies (out of memory on a huge document, say) fails its pass; the next pass gets a new one.
+    // A pass sent after it had died never reached it: that one goes to the new child.
     child.on('exit', (code, signal) => {
       if (this.child !== child || this.stopped) return;
-      this.failAll(new Error(`the analysis process stopped (${signal ?? `exit code ${code}`})`));
+      const error = new Error(`the analysis process stopped (${signal ?? `exit code ${code}`})`);
+      const undelivered = [...this.waiting].filter(([, waiter]) => waiter.undelivered);
+      for (const [id, waiter] of this.waiting) if (!waiter.undelivered) this.settle(id, error);
       this.restart();
+      for (const [id, waiter] of undelivered) {
+        waiter.undelivered = false;
+        if (!waiter.resend()) this.settle(id, error);
+      }
     });
     child.on('error', (error) => this.failAll(error));
     child.unref();
@@ -139,17 +221,51 @@ export class LintProcess {
 
   private restart(): void {
     this.current = undefined;
+    // A new child holds no documents: the next pass sends their texts.
+    this.held.clear();
     this.child = this.start();
-    if (this.roots.length > 0) this.post({ kind: 'roots', roots: this.roots });
+    // (Notes not sent yet go to the new child: they only ever make it forget or look again.)
+    if (this.roots.length > 0) this.note({ kind: 'roots', roots: this.roots });
   }
 
-  private post(request: Request): void {
-    if (!this.stopped && this.child.connected) this.child.send(request);
+  /** Sends `request` to the child; `undelivered` is called when it cannot reach it (the child has died). */
+  private post(request: Request, undelivered: () => void): void {
+    if (this.stopped) return;
+    if (!this.child.connected) return undelivered();
+    // (EPIPE: the child died; its exit, which comes after this callback, restarts it.)
+    this.child.send(request, (error) => {
+      if (error) undelivered();
+    });
+  }
+
+  /**
+   * Notes wait for the next pass and go in its message: one message per pass
+   * (a save was two: the file changed, then the pass), so the child wakes once.
+   */
+  private note(note: Note): void {
+    this.notes.push(note);
+  }
+
+  /** A pass's message, with the notes gathered since the last one. */
+  private postLint(id: number, snapshots: readonly DocumentSnapshot[]): void {
+    const notes = this.notes;
+    this.notes = [];
+    this.post({ kind: 'lint', id, notes, documents: this.updatesFor(snapshots) }, () => {
+      const waiter = this.waiting.get(id);
+      if (waiter) waiter.undelivered = true;
+    });
+  }
+
+  /** Ends a pass's wait with `error`. */
+  private settle(id: number, error: Error): void {
+    const waiter = this.waiting.get(id);
+    this.waiting.delete(id);
+    if (this.current?.id === id) this.current = undefined;
+    waiter?.reject(error);
   }
 
   private failAll(error: Error): void {
-    for (const waiter of this.waiting.values()) waiter.reject(error);
-    this.waiting.clear();
+    for (const id of [...this.waiting.keys()]) this.settle(id, error);
   }
 
   /**
@@ -177,7 +293,7 @@ export class LintProcess {
 
   setRoots(roots: readonly string[]): void {
     this.roots = [...new Set(roots.map((root) => path.resolve(root)))];
-    this.post({ kind: 'roots', roots: this.roots });
+    this.note({ kind: 'roots', roots: this.roots });
   }
 
   /** The roots as the workspace has them (resolved, without repeats: see Workspace.setRoots). */
@@ -186,17 +302,18 @@ export class LintProcess {
   }
 
   filesChanged(): void {
-    this.post({ kind: 'files-changed' });
+    this.note({ kind: 'files-changed' });
   }
 
   fileChanged(file: string): void {
-    this.post({ kind: 'file-changed', file });
+    this.note({ kind: 'file-changed', file });
   }
 
   lintDocuments(snapshots: DocumentSnapshot[]): Promise<PassResult> {
     const id = this.nextId++;
     this.current = { id, startedAt: Date.now(), stoppable: !this.lastWasStopped };
     this.lastWasStopped = false;
+    let sent = 0;
     return new Promise((resolve, reject) => {
       // The child sends each document back without its text (a 5,000-line one is 200 KB each way): the
       // snapshot sent, in the same order, gives it back.
@@ -207,8 +324,31 @@ export class LintProcess {
           return sent && sent.uri === result.document.uri && sent.version === result.document.version ? { ...result, document: sent } : result;
         }),
       });
-      this.waiting.set(id, { resolve: (pass) => resolve(withTexts(pass)), reject });
-      this.post({ kind: 'lint', id, snapshots });
+      const resend = (): boolean => {
+        if (sent > 1) return false;
+        sent++;
+        // (A pass sent to a new child is running anew there.)
+        this.current ??= { id, startedAt: Date.now(), stoppable: true };
+        this.postLint(id, snapshots);
+        return true;
+      };
+      this.waiting.set(id, { resolve: (pass) => resolve(withTexts(pass)), reject, resend, undelivered: false });
+      sent++;
+      this.postLint(id, snapshots);
+    });
+  }
+
+  /** Each document as the edits since the version the child holds, where they are known, else its text. */
+  private updatesFor(snapshots: readonly DocumentSnapshot[]): DocumentUpdate[] {
+    const open = new Set(snapshots.map((snapshot) => snapshot.uri));
+    for (const uri of this.held.keys()) if (!open.has(uri)) this.held.delete(uri);
+    return snapshots.map((snapshot) => {
+      const { uri, path: file, version, text } = snapshot;
+      const base = this.held.get(uri);
+      const changes = base === undefined ? undefined : this.edits?.changesSince(uri, base, version);
+      this.held.set(uri, version);
+      this.edits?.settled(uri, version);
+      return base !== undefined && changes ? { uri, path: file, version, base, changes, length: text.length } : { uri, path: file, version, text };
     });
   }
 

@@ -127,6 +127,30 @@ describe('pyhang server: responsive while analysing', () => {
   });
 });
 
+describe('pyhang server: its analysis process dies', () => {
+  it('between edits: a new one analyses the next edit, sent the whole text, and the findings are where the text has them', async () => {
+    await withServer({ 'plain.py': 'x = 1\n' }, async (client, root) => {
+      await client.initialize(root);
+      const uri = uriOf(path.join(root, 'service.py'));
+      const top = { line: 0, character: 0 };
+      const lines = (diagnostics: { range: { start: { line: number } } }[]) => diagnostics.map((d) => d.range.start.line);
+      client.open(uri, HAZARD, 1);
+      assert.deepEqual(lines(await client.diagnosticsFor(uri, 1, HANG_GUARD_MS)), [6]);
+      // An edit, as editors send them: the analysis process is sent the edit.
+      client.changeRange(uri, { start: top, end: top }, '# one\n', 2);
+      assert.deepEqual(lines(await client.diagnosticsFor(uri, 2, HANG_GUARD_MS)), [7]);
+      const [analysis] = childrenOf(client.process.pid!);
+      assert.ok(analysis, 'an analysis process runs');
+      process.kill(analysis, 'SIGKILL');
+      while (isAlive(analysis)) await sleep(20);
+      client.changeRange(uri, { start: top, end: top }, '# two\n', 3);
+      assert.deepEqual(lines(await client.diagnosticsFor(uri, 3, HANG_GUARD_MS)), [8]);
+      const [replacement] = childrenOf(client.process.pid!);
+      assert.ok(replacement && replacement !== analysis, 'a new analysis process');
+    });
+  });
+});
+
 function childrenOf(pid: number): number[] {
   return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
     .split('\n')
