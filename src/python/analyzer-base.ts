@@ -7,7 +7,7 @@ import { own, record } from './facts.js';
 import type { ClassFacts, CoroutineUse, Loc, ModuleFacts } from './facts.js';
 import type { ExtractorTable } from './extractors.js';
 import { NOTHING, symbol, builtinSymbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
-import { guardKey, writableVars, type Ctx, type State } from './flow-state.js';
+import { guardKey, writableDone, writableVars, type Ctx, type State } from './flow-state.js';
 import { compact } from './expression-shapes.js';
 import type { EffectLog } from './body-memo.js';
 
@@ -157,6 +157,9 @@ export abstract class AnalyzerBase {
     return importBindings(node, this.info.module, this.info.isPackage).bindings;
   }
 
+  /** resolveImport as a function of its own, made once: buildScope takes it for every body. */
+  protected readonly importResolver = (node: SyntaxNode): { name: string; target: string }[] => this.resolveImport(node);
+
   protected q(rel: string): string {
     return rel ? `${this.info.module}.${rel}` : this.info.module;
   }
@@ -212,7 +215,10 @@ export abstract class AnalyzerBase {
   /** Writes the variables the walk found into the facts (see variables). */
   protected finishVariables(): void {
     const variables = this.facts.variables;
-    for (const [rel, value] of this.variables) variables[rel] = value;
+    // (forEach: a for-of over the entries makes an array for each, and a big module has a million of them.)
+    this.variables.forEach((value, rel) => {
+      variables[rel] = value;
+    });
   }
 
   protected assignName(name: string, value: Value, ctx: Ctx, state: State): void {
@@ -231,7 +237,7 @@ export abstract class AnalyzerBase {
     }
     // (Most states have nothing done: no copy of an empty set for each assignment.)
     if (state.done.size > 0) {
-      for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) state.done.delete(key);
+      for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) writableDone(state).delete(key);
     }
     if (state.none.has(name)) {
       const none = new Map(state.none);

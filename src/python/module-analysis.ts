@@ -24,11 +24,11 @@
 import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
 import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { noqaDirective } from './noqa.js';
-import { own, record } from './facts.js';
+import { noItems, own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
 import { NOTHING, callOf, paramOf, singleSymbol, symbol, union, type Value, resetSymbols } from './values.js';
 import { recoverFromSyntaxErrors } from './syntax-recovery.js';
-import { forgetGuardKeys, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
+import { forgetGuardKeys, newState, NO_CAUGHT, NO_LOOPS, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
@@ -118,7 +118,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     if (/noqa/i.test(text)) this.collectComments(root);
     if (DONE_CALLBACK_METHODS.some(([name]) => text.includes(name))) this.collectDoneCallbacks(root);
     if (root.hasError) this.facts.syntaxError = this.firstSyntaxError(root);
-    const scope = buildScope('module', null, '', root, [], (node) => this.resolveImport(node), this.scopeMemo, true);
+    const scope = buildScope('module', null, '', root, [], this.importResolver, this.scopeMemo, true);
     this.moduleScope = scope;
     const ctx: Ctx = {
       scope,
@@ -128,14 +128,14 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       classRel: null,
       selfName: null,
       doneCallback: false,
-      caught: [],
+      caught: NO_CAUGHT,
       loopDepth: 0,
-      loops: [],
+      loops: NO_LOOPS,
     };
     // The pre-passes and the scope read parts of every statement: let them go before the walk.
     const statements = root.namedChildren;
     for (const statement of statements) statement.release();
-    const state: State = { vars: new Map(), none: NO_NONE, done: new Set(), dead: false };
+    const state: State = newState();
     for (const statement of statements) {
       this.visitStatement(statement, ctx, state);
       // Nothing the walk keeps holds a node, so the statement's subtree can go: memory stays that of the
@@ -274,7 +274,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       // (`*args: Bot` holds a tuple of them: only plain parameters.)
       const name = p.type === 'typed_default_parameter' ? p.childForFieldName('name') : p.namedChildren.find((c) => c.type === 'identifier');
       if (!name) continue;
-      const value = this.annotatedInstance(p.childForFieldName('type'), ctx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
+      const value = this.annotatedInstance(p.childForFieldName('type'), ctx, newState());
       if (value.length > 0) out.set(name.text, value);
     }
     return out;
@@ -291,31 +291,32 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     decorators: SyntaxNode[],
     ctx: Ctx,
   ): void {
-    const isAsync = node.children.some((c) => c.type === 'async');
+    const isAsync = hasChildOfType(node, 'async');
     const params = parameterNames(paramsNode);
-    const isStatic = decorators.some((d) => /staticmethod$/.test(d.text));
+    const isStatic = decorators.length > 0 && decorators.some((d) => /staticmethod$/.test(d.text));
     const isMethod = ctx.scope.kind === 'class';
     const selfName = isMethod && !isStatic && params.length > 0 ? params[0]! : null;
     const fn: FunctionFacts = {
       q,
       name,
       isAsync,
-      loc: this.nodeLoc(nameNode),
+      // (Not through loc's map of shared Locs: no other fact is at a definition's name.)
+      loc: this.lines.span(nameNode.startIndex, nameNode.endIndex),
       params,
       returns: NOTHING,
-      submitsParams: [],
-      runsParams: [],
-      forwards: [],
-      escapes: [],
+      submitsParams: noItems(),
+      runsParams: noItems(),
+      forwards: noItems(),
+      escapes: noItems(),
     };
     this.facts.functions.push(fn);
     // A stub (`.pyi`) holds signatures only: its bodies are `...`, never run, so there is nothing in them to walk.
     if (this.isStub) return;
     const body = node.childForFieldName('body');
-    const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
+    const scope = buildScope('function', ctx.scope, rel, body, params, this.importResolver);
     // buildScope saw the nested definitions, unless a syntax error put one where it does not look (in a lambda).
     if (body?.hasError) scope.nests = body.hasDescendantOfType(NESTED_SCOPES);
-    const inner: State = { vars: new Map(), none: this.noneDefaults(paramsNode), done: new Set(), dead: false };
+    const inner: State = newState(this.noneDefaults(paramsNode));
     // What each parameter holds is what its callers pass (a `param` value, resolved by the project index),
     // and an instance of the class its annotation names (`bot: Bot`): its methods are that class's.
     const annotations = this.parameterAnnotations(paramsNode, ctx);
@@ -344,9 +345,9 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       classRel,
       selfName: self,
       doneCallback: this.callbackNames.has(name),
-      caught: [],
+      caught: NO_CAUGHT,
       loopDepth: 0,
-      loops: [],
+      loops: NO_LOOPS,
     };
     const savedSuppress = this.suppressUse;
     this.suppressUse = false;
@@ -395,11 +396,11 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
 
   /** A class's facts from its body (its bases are evaluated where it is defined). */
   protected classBody(node: SyntaxNode, nameNode: SyntaxNode, name: string, rel: string, q: string, bases: Value[], ctx: Ctx): void {
-    const cls: ClassFacts = { q, name, loc: this.nodeLoc(nameNode), bases, attrs: record() };
+    const cls: ClassFacts = { q, name, loc: this.lines.span(nameNode.startIndex, nameNode.endIndex), bases, attrs: record() };
     this.facts.classes.push(cls);
     this.classes.set(rel, cls);
     const body = node.childForFieldName('body');
-    const scope = buildScope('class', ctx.scope, rel, body, [], (n) => this.resolveImport(n));
+    const scope = buildScope('class', ctx.scope, rel, body, [], this.importResolver);
     const classCtx: Ctx = {
       scope,
       fn: null,
@@ -408,11 +409,11 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       classRel: rel,
       selfName: null,
       doneCallback: false,
-      caught: [],
+      caught: NO_CAUGHT,
       loopDepth: 0,
-      loops: [],
+      loops: NO_LOOPS,
     };
-    this.visitBlock(body, classCtx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
+    this.visitBlock(body, classCtx, newState());
   }
 
   /**
@@ -479,4 +480,11 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     for (const [rel, target] of known.log.imports) this.facts.imports[rel] = target;
     return { ...known, start, line, column, lists };
   }
+}
+
+/** Whether one of the node's children has the type (a loop: this runs for every function). */
+function hasChildOfType(node: SyntaxNode, type: string): boolean {
+  const children = node.children;
+  for (let i = 0; i < children.length; i++) if (children[i]!.type === type) return true;
+  return false;
 }

@@ -65,29 +65,32 @@ export function targetNames(node: SyntaxNode | null, out: string[] = []): string
 export function parameterNames(params: SyntaxNode | null): string[] {
   const names: string[] = [];
   if (!params) return names;
+  // (Empty names are left out as they come: no second array for every function.)
   for (const p of params.namedChildren) {
+    let name = '';
     switch (p.type) {
       case 'identifier':
-        names.push(p.text);
+        name = p.text;
         break;
       case 'default_parameter':
       case 'typed_default_parameter':
-        names.push(p.childForFieldName('name')?.text ?? '');
+        name = p.childForFieldName('name')?.text ?? '';
         break;
       case 'typed_parameter': {
         const inner = p.namedChildren.find((c) => c.type === 'identifier' || c.type.endsWith('splat_pattern'));
-        names.push(inner ? inner.text.replace(/^\*+/, '') : '');
+        name = inner ? inner.text.replace(/^\*+/, '') : '';
         break;
       }
       case 'list_splat_pattern':
       case 'dictionary_splat_pattern':
-        names.push(p.text.replace(/^\*+/, ''));
+        name = p.text.replace(/^\*+/, '');
         break;
       default:
         break;
     }
+    if (name) names.push(name);
   }
-  return names.filter(Boolean);
+  return names;
 }
 
 /**
@@ -189,7 +192,6 @@ function statementEvents(
   resolveImport: (node: SyntaxNode) => { name: string; target: string }[],
   emit: (kind: ScopeEvent[0], name: string, target?: string) => void,
 ): void {
-  const bind = (name: string): void => emit('bind', name);
   const stack: SyntaxNode[] = [statement];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -198,12 +200,12 @@ function statementEvents(
       case 'class_definition': {
         emit('defines', '');
         const name = node.childForFieldName('name')?.text;
-        if (name) bind(name);
+        if (name) emit('bind', name);
         // Decorators, defaults and bases are evaluated here, bodies are not.
-        for (const field of ['parameters', 'superclasses']) {
-          const child = node.childForFieldName(field);
-          if (child) stack.push(child);
-        }
+        const parameters = node.childForFieldName('parameters');
+        if (parameters) stack.push(parameters);
+        const superclasses = node.childForFieldName('superclasses');
+        if (superclasses) stack.push(superclasses);
         continue;
       }
       case 'lambda': {
@@ -213,19 +215,19 @@ function statementEvents(
       }
       case 'assignment':
       case 'augmented_assignment':
-        for (const name of targetNames(node.childForFieldName('left'))) bind(name);
+        for (const name of targetNames(node.childForFieldName('left'))) emit('bind', name);
         break;
       case 'for_statement':
       case 'for_in_clause':
-        if (node.type === 'for_statement') for (const name of targetNames(node.childForFieldName('left'))) bind(name);
+        if (node.type === 'for_statement') for (const name of targetNames(node.childForFieldName('left'))) emit('bind', name);
         break;
       case 'named_expression': {
         const name = node.childForFieldName('name')?.text;
-        if (name) bind(name);
+        if (name) emit('bind', name);
         break;
       }
       case 'as_pattern_target':
-        for (const name of targetNames(node)) bind(name);
+        for (const name of targetNames(node)) emit('bind', name);
         break;
       case 'global_statement':
         for (const id of node.namedChildren) emit('global', id.text);
@@ -240,7 +242,7 @@ function statementEvents(
       case 'case_pattern':
         for (const id of node.descendantsOfType('identifier')) {
           if (id.parent?.type === 'dotted_name' && id.parent.namedChildCount > 1) continue;
-          bind(id.text);
+          emit('bind', id.text);
         }
         continue;
       case 'except_clause':
@@ -253,7 +255,7 @@ function statementEvents(
       // Only walruses escape a comprehension's scope.
       for (const walrus of node.descendantsOfType('named_expression')) {
         const name = walrus.childForFieldName('name')?.text;
-        if (name) bind(name);
+        if (name) emit('bind', name);
       }
       continue;
     }
