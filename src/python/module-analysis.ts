@@ -26,7 +26,7 @@ import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { noqaDirective } from './noqa.js';
 import { noItems, own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
-import { NOTHING, callOf, paramOf, singleSymbol, symbol, union, type Value, resetSymbols } from './values.js';
+import { NOTHING, callOf, definedSymbol, paramOf, singleSymbol, symbol, union, type Value, resetSymbols } from './values.js';
 import { recoverFromSyntaxErrors } from './syntax-recovery.js';
 import { forgetGuardKeys, newState, NO_CAUGHT, NO_LOOPS, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
@@ -217,7 +217,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     }
     // `@click.command()`: the name holds what the decorator makes (see the decorates-into rows), not the function.
     const instance = this.decoratedInto(decorators, ctx, state);
-    this.assignName(name, instance ? callOf(symbol(instance)) : union(symbol(q), this.decoratedByImported(decorators, ctx, state)), ctx, state);
+    this.assignName(name, instance ? callOf(symbol(instance)) : union(definedSymbol(q), this.decoratedByImported(decorators, ctx, state)), ctx, state);
     if (!this.recording) return;
     this.memoizedBody(node, ctx, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
   }
@@ -389,7 +389,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
         if (v) this.evalExpr(v, ctx, state);
       } else bases.push(this.evalExpr(arg, ctx, state));
     }
-    this.assignName(name, symbol(q), ctx, state);
+    this.assignName(name, definedSymbol(q), ctx, state);
     if (!this.recording) return;
     this.memoizedBody(node, ctx, () => this.classBody(node, nameNode, name, rel, q, bases, ctx));
   }
