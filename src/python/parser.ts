@@ -118,6 +118,35 @@ export class SyntaxNode {
     }
   }
 
+  /**
+   * The text of the child filling `field`, or null: for a node of a native
+   * parse whose children are not made, read from the parse without making
+   * them (the module's scope reads each top-level definition's name, and its
+   * subtree is let go before the walk makes it again; see buildScope).
+   */
+  fieldText(field: string): string | null {
+    if (this.kids === null) {
+      const at = this.doc.flat!.fieldChild(this.id, field);
+      return at < 0 ? null : this.doc.flat!.text(this.doc.text, at);
+    }
+    return this.childForFieldName(field)?.text ?? null;
+  }
+
+  /**
+   * Whether the child filling `field` holds (or is) a node of one of the types;
+   * false when there is no such child. For a node of a native parse whose
+   * children are not made, read from the parse without making them.
+   */
+  fieldHasType(field: string, types: ReadonlySet<string>): boolean {
+    if (this.kids === null) {
+      const flat = this.doc.flat!;
+      const at = flat.fieldChild(this.id, field);
+      return at >= 0 && flat.subtreeHasType(at, types);
+    }
+    const child = this.childForFieldName(field);
+    return !!child && (types.has(child.type) || child.hasDescendantOfType(types));
+  }
+
   get namedChildren(): SyntaxNode[] {
     if (!this.named) {
       // When every child is named (a block, an argument list of names), the children array serves as is:
@@ -589,6 +618,37 @@ class FlatTree {
 
   hasChildren(i: number): boolean {
     return this.words[i * FLAT_WORDS + 4]! > 0;
+  }
+
+  /** The index of node `i`'s child filling the field of that name, or -1 (no node made). */
+  fieldChild(i: number, field: string): number {
+    const words = this.words;
+    const count = words[i * FLAT_WORDS + 4]!;
+    for (let k = 0, c = i + 1; k < count; k++, c = this.next[c]!) {
+      if (this.fields[words[c * FLAT_WORDS + 1]!] === field) return c;
+    }
+    return -1;
+  }
+
+  /** Node `i`'s text (no node made). */
+  text(text: string, i: number): string {
+    return text.slice(this.words[i * FLAT_WORDS + 2]!, this.words[i * FLAT_WORDS + 3]!);
+  }
+
+  /** Per set of types asked about (see subtreeHasType): a flag per type id. */
+  private readonly typeFlags = new WeakMap<ReadonlySet<string>, Uint8Array>();
+
+  /** Whether node `i` or a node in its subtree has one of the types (no node made). */
+  subtreeHasType(i: number, types: ReadonlySet<string>): boolean {
+    let flags = this.typeFlags.get(types);
+    if (!flags) {
+      flags = new Uint8Array(0x10000);
+      for (let id = 0; id < this.types.length; id++) if (this.types[id] !== undefined && types.has(this.types[id]!)) flags[id] = 1;
+      this.typeFlags.set(types, flags);
+    }
+    const words = this.words;
+    for (let k = i, end = this.next[i]!; k < end; k++) if (flags[words[k * FLAT_WORDS]! & 0xffff]) return true;
+    return false;
   }
 
   childrenOf(node: SyntaxNode): SyntaxNode[] {

@@ -182,6 +182,29 @@ export function buildScope(
 }
 
 /**
+ * The nodes statementEvents may take a name or an event from: a subtree
+ * without one adds nothing to a scope (a definition's parameters and bases
+ * mostly; lambdas are in it as their parameters are walked).
+ */
+const MAY_BIND: ReadonlySet<string> = new Set([
+  'function_definition',
+  'class_definition',
+  'lambda',
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'for_in_clause',
+  'named_expression',
+  'as_pattern_target',
+  'global_statement',
+  'nonlocal_statement',
+  'import_statement',
+  'import_from_statement',
+  'case_pattern',
+  ...COMPREHENSIONS,
+]);
+
+/**
  * What one statement of a body binds in the body's scope, in order, and
  * whether it defines a function or class (in a tree without syntax errors
  * these are never inside a lambda or comprehension, which the walk does not
@@ -199,13 +222,13 @@ function statementEvents(
       case 'function_definition':
       case 'class_definition': {
         emit('defines', '');
-        const name = node.childForFieldName('name')?.text;
+        // (fieldText and fieldHasType read a native parse without making the definition's children: the
+        // module's statements are let go after this and made again by the walk.)
+        const name = node.fieldText('name');
         if (name) emit('bind', name);
-        // Decorators, defaults and bases are evaluated here, bodies are not.
-        const parameters = node.childForFieldName('parameters');
-        if (parameters) stack.push(parameters);
-        const superclasses = node.childForFieldName('superclasses');
-        if (superclasses) stack.push(superclasses);
+        // Decorators, defaults and bases are evaluated here, bodies are not: only those that may bind are walked.
+        if (node.fieldHasType('parameters', MAY_BIND)) stack.push(node.childForFieldName('parameters')!);
+        if (node.fieldHasType('superclasses', MAY_BIND)) stack.push(node.childForFieldName('superclasses')!);
         continue;
       }
       case 'lambda': {
