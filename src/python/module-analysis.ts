@@ -291,7 +291,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     decorators: SyntaxNode[],
     ctx: Ctx,
   ): void {
-    const isAsync = hasChildOfType(node, 'async');
+    const isAsync = node.hasChildOfType('async');
     const params = parameterNames(paramsNode);
     const isStatic = decorators.length > 0 && decorators.some((d) => /staticmethod$/.test(d.text));
     const isMethod = ctx.scope.kind === 'class';
@@ -480,11 +480,4 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     for (const [rel, target] of known.log.imports) this.facts.imports[rel] = target;
     return { ...known, start, line, column, lists };
   }
-}
-
-/** Whether one of the node's children has the type (a loop: this runs for every function). */
-function hasChildOfType(node: SyntaxNode, type: string): boolean {
-  const children = node.children;
-  for (let i = 0; i < children.length; i++) if (children[i]!.type === type) return true;
-  return false;
 }

@@ -101,9 +101,20 @@ export class SyntaxNode {
   }
 
   private expand(): SyntaxNode[] {
-    const kids = this.doc.flat!.childrenOf(this);
+    const kids = this.doc.flat!.childrenOf(this, this.named);
     this.kids = kids;
     return kids;
+  }
+
+  /**
+   * Whether all the children are made. A node of a native parse makes its
+   * named children first (namedChildren, childForFieldName of a named child):
+   * the unnamed ones, punctuation and keywords, were four in ten of the nodes
+   * made, and most are never read. They are made with the rest when
+   * `children` is first read, the named ones kept (one node per child).
+   */
+  get childrenMade(): boolean {
+    return this.kids !== null;
   }
 
   /**
@@ -148,6 +159,7 @@ export class SyntaxNode {
   }
 
   get namedChildren(): SyntaxNode[] {
+    if (!this.named && this.kids === null) this.named = this.doc.flat!.namedChildrenOf(this);
     if (!this.named) {
       // When every child is named (a block, an argument list of names), the children array serves as is:
       // no second array per node. Neither is ever changed in place.
@@ -181,6 +193,14 @@ export class SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
+    if (this.kids === null) {
+      // Children not all made (see childrenMade): a named child is found among the named ones.
+      const at = this.doc.flat!.fieldChild(this.id, name);
+      if (at < 0) return null;
+      const among = this.doc.flat!.isNamed(at) ? this.namedChildren : this.children;
+      for (let i = 0; i < among.length; i++) if (among[i]!.id === at) return among[i]!;
+      return null;
+    }
     // (An indexed loop: the analysis calls this on most nodes it visits, and an iterator is an allocation each time.)
     const children = this.children;
     for (let i = 0; i < children.length; i++) if (children[i]!.fieldName === name) return children[i]!;
@@ -189,6 +209,14 @@ export class SyntaxNode {
 
   childrenForFieldName(name: string): SyntaxNode[] {
     return this.children.filter((c) => c.fieldName === name);
+  }
+
+  /** Whether a child has the type (for a node of a native parse, read from the parse if its children are not all made). */
+  hasChildOfType(type: string): boolean {
+    if (this.kids === null) return this.doc.flat!.childHasType(this.id, type);
+    const children = this.kids;
+    for (let i = 0; i < children.length; i++) if (children[i]!.type === type) return true;
+    return false;
   }
 
   /** Whether a descendant has one of the types (stops at the first). */
@@ -651,11 +679,39 @@ class FlatTree {
     return false;
   }
 
-  childrenOf(node: SyntaxNode): SyntaxNode[] {
+  /** The node's children, in order; `named`: its named children made already, which are taken as they are. */
+  childrenOf(node: SyntaxNode, named: SyntaxNode[] | undefined): SyntaxNode[] {
     const count = this.words[node.id * FLAT_WORDS + 4]!;
+    // All named: the named children are the children (one array, as namedChildren has it).
+    if (named && named.length === count) return named;
     const children = new Array<SyntaxNode>(count);
-    for (let k = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) children[k] = this.node(node.doc, i, node);
+    for (let k = 0, n = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) {
+      children[k] = named && this.isNamed(i) ? named[n++]! : this.node(node.doc, i, node);
+    }
     return children;
+  }
+
+  /** The node's named children, in order (its unnamed ones not made). */
+  namedChildrenOf(node: SyntaxNode): SyntaxNode[] {
+    const words = this.words;
+    const count = words[node.id * FLAT_WORDS + 4]!;
+    let namedCount = 0;
+    for (let k = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) if (this.isNamed(i)) namedCount++;
+    const named = new Array<SyntaxNode>(namedCount);
+    for (let k = 0, n = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) if (this.isNamed(i)) named[n++] = this.node(node.doc, i, node);
+    return named;
+  }
+
+  /** Whether node `i` is named (the root always is, see node). */
+  isNamed(i: number): boolean {
+    return i === 0 || (this.words[i * FLAT_WORDS]! & FLAT_NAMED) !== 0;
+  }
+
+  /** Whether one of node `i`'s children has the type (no node made). */
+  childHasType(i: number, type: string): boolean {
+    const count = this.words[i * FLAT_WORDS + 4]!;
+    for (let k = 0, c = i + 1; k < count; k++, c = this.next[c]!) if (this.types[this.words[c * FLAT_WORDS]! & 0xffff] === type) return true;
+    return false;
   }
 }
 

@@ -283,8 +283,9 @@ function statementEvents(
       continue;
     }
     // Nested functions, classes and lambdas are pushed too: their cases above take only what this scope evaluates.
-    // (Read from `children`: asking for `namedChildren` would make and keep an array on every node walked.)
-    const children = node.children;
+    // (Read from `children` where they are made: asking for `namedChildren` would make and keep a second array
+    // on every node walked. Where they are not, the named ones are all there is to read: see childrenMade.)
+    const children = node.childrenMade ? node.children : node.namedChildren;
     for (let i = children.length - 1; i >= 0; i--) if (children[i]!.isNamed) stack.push(children[i]!);
   }
 }
