@@ -50,6 +50,8 @@ const NO_ANNOTATIONS: ReadonlyMap<string, Value> = new Map();
 
 const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'class_definition']);
 
+const NO_NODES: readonly SyntaxNode[] = [];
+
 /**
  * `parseState`: an editor document's last parse, for incremental re-parsing and
  * re-analysis (see ParseState, BodyEffects). `parsed`: the text's native parse,
@@ -211,15 +213,18 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     const rel = this.relOf(ctx.scope, name);
     const q = this.q(rel);
     const paramsNode = node.childForFieldName('parameters');
-    for (const p of paramsNode?.namedChildren ?? []) {
-      const def = p.childForFieldName('value');
+    const params = paramsNode ? paramsNode.namedChildren : NO_NODES;
+    for (let i = 0; i < params.length; i++) {
+      const def = params[i]!.childForFieldName('value');
       if (def) this.evalExpr(def, ctx, state);
     }
     // `@click.command()`: the name holds what the decorator makes (see the decorates-into rows), not the function.
     const instance = this.decoratedInto(decorators, ctx, state);
     this.assignName(name, instance ? callOf(symbol(instance)) : union(definedSymbol(q), this.decoratedByImported(decorators, ctx, state)), ctx, state);
     if (!this.recording) return;
-    this.memoizedBody(node, ctx, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
+    // (No closure made where no body is memoized: the CLI's case, for every function.)
+    if (this.memoizes(ctx)) this.memoizedBody(node, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
+    else this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx);
   }
 
   /**
@@ -320,7 +325,10 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     // What each parameter holds is what its callers pass (a `param` value, resolved by the project index),
     // and an instance of the class its annotation names (`bot: Bot`): its methods are that class's.
     const annotations = this.parameterAnnotations(paramsNode, ctx);
-    params.forEach((p, i) => inner.vars.set(p, annotations.has(p) ? union(paramOf(q, i), annotations.get(p)!) : paramOf(q, i)));
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      inner.vars.set(p, annotations.has(p) ? union(paramOf(q, i), annotations.get(p)!) : paramOf(q, i));
+    }
     let classQ = ctx.classQ;
     let classRel = ctx.classRel;
     let self = ctx.selfName;
@@ -391,7 +399,8 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     }
     this.assignName(name, definedSymbol(q), ctx, state);
     if (!this.recording) return;
-    this.memoizedBody(node, ctx, () => this.classBody(node, nameNode, name, rel, q, bases, ctx));
+    if (this.memoizes(ctx)) this.memoizedBody(node, () => this.classBody(node, nameNode, name, rel, q, bases, ctx));
+    else this.classBody(node, nameNode, name, rel, q, bases, ctx);
   }
 
   /** A class's facts from its body (its bases are evaluated where it is defined). */
@@ -416,21 +425,23 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     this.visitBlock(body, classCtx, newState());
   }
 
+  /** Whether a definition's body here is memoized (see memoizedBody): a module-level one, in a document analysed again. */
+  private memoizes(ctx: Ctx): boolean {
+    return this.memo !== null && ctx.scope === this.moduleScope && !this.suppressUse && !this.log;
+  }
+
   /**
    * Runs `analyze` (the body of a module-level function or class) or, for a
    * definition the last analysis of this document recorded under the same
    * context, replays what it added (see BodyEffects).
    */
-  private memoizedBody(node: SyntaxNode, ctx: Ctx, analyze: () => void): void {
-    if (!this.memo || ctx.scope !== this.moduleScope || this.suppressUse || this.log) {
-      analyze();
-      return;
-    }
+  private memoizedBody(node: SyntaxNode, analyze: () => void): void {
+    const memo = this.memo!;
     const context = this.bodyContexts()[this.facts.starImports.length > 0 ? 1 : 0];
     const at = this.lines.point(node.startIndex);
-    const known = this.memo.get(node);
+    const known = memo.get(node);
     if (known && known.context === context) {
-      this.memo.set(node, this.replay(known, node.startIndex, at.line, at.column));
+      memo.set(node, this.replay(known, node.startIndex, at.line, at.column));
       return;
     }
     const lists = factLists(this.facts);
@@ -446,7 +457,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     lists.forEach(([key, list], i) => {
       if (list.length > before[i]!) added[key] = list.slice(before[i]);
     });
-    this.memo.set(node, { context, start: node.startIndex, line: at.line, column: at.column, lists: added, log });
+    memo.set(node, { context, start: node.startIndex, line: at.line, column: at.column, lists: added, log });
   }
 
   /** The module-wide facts a module-level body reads: the module, its bindings, the done-callbacks, and whether a star import comes first. */
