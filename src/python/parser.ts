@@ -570,6 +570,9 @@ export function parseFlat(text: string, sliceChars?: number, threads?: number): 
   return flat ? flat.parse.parseFlat(parserInput(text), sliceChars, threads) : null;
 }
 
+/** Per set of types asked about (see FlatTree.subtreeHasType): a flag per type id of the native parse. */
+const typeFlags = new WeakMap<ReadonlySet<string>, Uint8Array>();
+
 /**
  * A native parse's array (see NativeParse) as a tree whose nodes are made when
  * first read: a node's children from the array, at the node's index (its id),
@@ -663,16 +666,18 @@ class FlatTree {
     return text.slice(this.words[i * FLAT_WORDS + 2]!, this.words[i * FLAT_WORDS + 3]!);
   }
 
-  /** Per set of types asked about (see subtreeHasType): a flag per type id. */
-  private readonly typeFlags = new WeakMap<ReadonlySet<string>, Uint8Array>();
-
   /** Whether node `i` or a node in its subtree has one of the types (no node made). */
   subtreeHasType(i: number, types: ReadonlySet<string>): boolean {
-    let flags = this.typeFlags.get(types);
+    // (One table per set for every parse: the grammar's types are the same, and the array of them is sparse, with
+    // ERROR at 0xffff, so reading each of its 65,536 places for each file was slow.)
+    let flags = typeFlags.get(types);
     if (!flags) {
-      flags = new Uint8Array(0x10000);
-      for (let id = 0; id < this.types.length; id++) if (this.types[id] !== undefined && types.has(this.types[id]!)) flags[id] = 1;
-      this.typeFlags.set(types, flags);
+      const made = new Uint8Array(0x10000);
+      this.types.forEach((name, id) => {
+        if (types.has(name)) made[id] = 1;
+      });
+      flags = made;
+      typeFlags.set(types, flags);
     }
     const words = this.words;
     for (let k = i, end = this.next[i]!; k < end; k++) if (flags[words[k * FLAT_WORDS]! & 0xffff]) return true;
