@@ -532,9 +532,15 @@ function nativeParse(): typeof native {
     if (process.env['PYHANG_NATIVE_PARSE'] !== '0') {
       try {
         const parse = createRequire(import.meta.url)('../../../src/native/build/Release/pyhang_parse.node') as NativeParse;
-        const { types, fields } = parse.language();
+        const language = parse.language();
+        // Every id a node may have, ERROR's 0xffff too, in one array without holes: an array with one
+        // element set past its end is kept as a dictionary, and each node made read its type from it.
+        const types = new Array<string>(ERROR_TYPE_ID + 1).fill('');
+        language.types.forEach((type, id) => {
+          types[id] = type;
+        });
         types[ERROR_TYPE_ID] = 'ERROR';
-        native = { parse, types, fields };
+        native = { parse, types, fields: language.fields };
       } catch {
         // Not built (see src/native/build.mjs): web-tree-sitter does the same, more slowly.
       }
@@ -668,13 +674,12 @@ class FlatTree {
 
   /** Whether node `i` or a node in its subtree has one of the types (no node made). */
   subtreeHasType(i: number, types: ReadonlySet<string>): boolean {
-    // (One table per set for every parse: the grammar's types are the same, and the array of them is sparse, with
-    // ERROR at 0xffff, so reading each of its 65,536 places for each file was slow.)
+    // (One table per set for every parse: the grammar's types are the same for all.)
     let flags = typeFlags.get(types);
     if (!flags) {
       const made = new Uint8Array(0x10000);
       this.types.forEach((name, id) => {
-        if (types.has(name)) made[id] = 1;
+        if (name !== '' && types.has(name)) made[id] = 1;
       });
       flags = made;
       typeFlags.set(types, flags);
