@@ -131,7 +131,8 @@ function calledNames(facts: ModuleFacts): Set<string> {
 }
 
 function rel(module: string, q: string): string {
-  return q.startsWith(`${module}.`) ? q.slice(module.length + 1) : q;
+  // (No `${module}.` made to compare: this runs for every function and class indexed.)
+  return q.length > module.length && q.charCodeAt(module.length) === 46 && q.startsWith(module) ? q.slice(module.length + 1) : q;
 }
 
 export class ProjectIndex implements ResolvedProject {

@@ -7,7 +7,7 @@ import { own, record } from './facts.js';
 import type { ClassFacts, CoroutineUse, Loc, ModuleFacts } from './facts.js';
 import type { ExtractorTable } from './extractors.js';
 import { NOTHING, symbol, builtinSymbol, union, mayBeProjectCallee, type Term, type Value } from './values.js';
-import { guardKey, writableVars, type Ctx, type State } from './flow-state.js';
+import { guardKey, writableDone, writableVars, type Ctx, type State } from './flow-state.js';
 import { compact } from './expression-shapes.js';
 import type { EffectLog } from './body-memo.js';
 
@@ -32,24 +32,22 @@ export const walkSteps = { count: 0 };
  * it visits: StatementAnalyzer (statements), ExpressionAnalyzer (expressions
  * and calls), ModuleAnalyzer (the module, definitions, re-analysis).
  */
-/** How many Locs `loc` keeps for sharing before it starts again (see loc). */
-const MAX_SHARED_LOCS = 4096;
+/** How many Locs `loc` keeps for sharing, by a hash of their offsets (a power of two; see loc). */
+const SHARED_LOCS = 4096;
+const LOC_HASH_BITS = 12;
 
 export abstract class AnalyzerBase {
   readonly facts: ModuleFacts;
 
   protected readonly lines: LineIndex;
 
-  /** Locs made so far, by start and end (see locKey). */
-  private readonly locs = new Map<number | string, Loc>();
-
   /**
-   * start × base + end is one exact number for every pair of offsets while
-   * (length + 1)² stays below 2⁵³ (texts under about 94 million characters):
-   * a number key costs no string per lookup, which a file of a million locs
-   * feels. 0: longer texts use `start:end` strings.
+   * Recent Locs, in a table of SHARED_LOCS slots indexed by a hash of their
+   * start and end (one Loc per slot, the latest; see loc), with those offsets.
    */
-  private readonly locBase: number;
+  private readonly locs: (Loc | undefined)[] = new Array<Loc | undefined>(SHARED_LOCS);
+  private readonly locStarts = new Int32Array(SHARED_LOCS).fill(-1);
+  private readonly locEnds = new Int32Array(SHARED_LOCS);
 
   protected readonly info: ModuleInfo;
 
@@ -91,7 +89,6 @@ export abstract class AnalyzerBase {
     protected readonly extractors: ExtractorTable,
   ) {
     this.lines = new LineIndex(text);
-    this.locBase = text.length < 94_000_000 ? text.length + 1 : 0;
     this.info = info;
     this.facts = {
       path: info.path,
@@ -131,15 +128,15 @@ export abstract class AnalyzerBase {
    * so facts cost less memory here, in transit and in the main thread.
    */
   protected loc(start: number, end: number): Loc {
-    const key = this.locBase > 0 ? start * this.locBase + end : `${start}:${end}`;
-    let loc = this.locs.get(key);
-    if (!loc) {
-      // The facts that share a Loc are recorded while one call is walked, so a map of the recent ones shares
-      // as well as one of all: kept small, it costs a big file no growing table of millions of entries.
-      if (this.locs.size >= MAX_SHARED_LOCS) this.locs.clear();
-      loc = this.lines.span(start, end);
-      this.locs.set(key, loc);
-    }
+    // The facts that share a Loc are recorded while one call is walked, so a table of the recent ones shares
+    // as well as one of all. A fixed table of slots by hash costs no growing map of millions of entries, and
+    // no key (a number past 2³¹ or a string) made for each lookup, which a file of a million locs felt.
+    const slot = (Math.imul(start, 0x9e3779b1) ^ Math.imul(end, 0x85ebca6b)) >>> (32 - LOC_HASH_BITS);
+    if (this.locStarts[slot] === start && this.locEnds[slot] === end) return this.locs[slot]!;
+    const loc = this.lines.span(start, end);
+    this.locs[slot] = loc;
+    this.locStarts[slot] = start;
+    this.locEnds[slot] = end;
     return loc;
   }
 
@@ -156,6 +153,9 @@ export abstract class AnalyzerBase {
   protected resolveImport(node: SyntaxNode): { name: string; target: string }[] {
     return importBindings(node, this.info.module, this.info.isPackage).bindings;
   }
+
+  /** resolveImport as a function of its own, made once: buildScope takes it for every body. */
+  protected readonly importResolver = (node: SyntaxNode): { name: string; target: string }[] => this.resolveImport(node);
 
   protected q(rel: string): string {
     return rel ? `${this.info.module}.${rel}` : this.info.module;
@@ -212,7 +212,10 @@ export abstract class AnalyzerBase {
   /** Writes the variables the walk found into the facts (see variables). */
   protected finishVariables(): void {
     const variables = this.facts.variables;
-    for (const [rel, value] of this.variables) variables[rel] = value;
+    // (forEach: a for-of over the entries makes an array for each, and a big module has a million of them.)
+    this.variables.forEach((value, rel) => {
+      variables[rel] = value;
+    });
   }
 
   protected assignName(name: string, value: Value, ctx: Ctx, state: State): void {
@@ -231,7 +234,7 @@ export abstract class AnalyzerBase {
     }
     // (Most states have nothing done: no copy of an empty set for each assignment.)
     if (state.done.size > 0) {
-      for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) state.done.delete(key);
+      for (const key of [...state.done]) if (key === name || key.startsWith(`${name}.`) || key.startsWith(`${name}[`)) writableDone(state).delete(key);
     }
     if (state.none.has(name)) {
       const none = new Map(state.none);

@@ -9,10 +9,10 @@
  * knowledge turns into facts.
  */
 import type { SyntaxNode } from './parser.js';
-import { record, type EscapeFact, type LoopCallbackFact } from './facts.js';
+import { addToFunction, record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, callOf, collectionOf, elemOf, itemOf, submittedToLoop, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
-import { guardKey, type Ctx, type State } from './flow-state.js';
+import { guardKey, writableDone, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
@@ -88,8 +88,11 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
     };
     if (raises) escape.raises = raises;
     else {
-      const falseKeywords = [...call.args.keywords].filter(([, node]) => unwrapParens(node).type === 'false').map(([name]) => name);
-      if (falseKeywords.length > 0) escape.falseKeywords = falseKeywords;
+      // (Most calls pass no keyword: no arrays made for them.)
+      if (call.args.keywords.size > 0) {
+        const falseKeywords = [...call.args.keywords].filter(([, node]) => unwrapParens(node).type === 'false').map(([name]) => name);
+        if (falseKeywords.length > 0) escape.falseKeywords = falseKeywords;
+      }
       // (A loop, not flatMap: this runs for every call in a function, and almost none passes False.)
       if (!call.args.splat) {
         const positional = call.args.positional;
@@ -98,7 +101,7 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
         }
       }
     }
-    ctx.fn.escapes.push(escape);
+    addToFunction(ctx.fn, 'escapes', escape);
   }
 
   /**
@@ -109,8 +112,8 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
     if (!ctx.fn || arg?.type !== 'identifier') return;
     const index = ctx.fn.params.indexOf(arg.text);
     if (index < 0) return;
-    const list = what === 'submits' ? ctx.fn.submitsParams : ctx.fn.runsParams;
-    if (!list.includes(index)) list.push(index);
+    const key = what === 'submits' ? 'submitsParams' : 'runsParams';
+    if (!ctx.fn[key].includes(index)) addToFunction(ctx.fn, key, index);
   }
 
   /**
@@ -121,14 +124,17 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
   protected noteParamsForwarded(call: CallSite, ctx: Ctx): void {
     const fn = ctx.fn;
     if (!fn || !this.recording || fn.params.length === 0) return;
-    const forward = (node: SyntaxNode, at: { argIndex?: number; argName?: string }): void => {
-      const inner = unwrapParens(node);
-      if (inner.type !== 'identifier') return;
-      const param = fn.params.indexOf(inner.text);
-      if (param >= 0) fn.forwards.push({ param, callee: call.callee, ...at });
-    };
-    call.args.positional.forEach((node, i) => forward(node, { argIndex: i }));
-    for (const [name, node] of call.args.keywords) forward(node, { argName: name });
+    // (Loops, with no closure or object per argument: this runs for every call in a function with parameters.)
+    const positional = call.args.positional;
+    for (let i = 0; i < positional.length; i++) {
+      const param = forwardedParam(fn, positional[i]!);
+      if (param >= 0) addToFunction(fn, 'forwards', { param, callee: call.callee, argIndex: i });
+    }
+    if (call.args.keywords.size === 0) return;
+    for (const [name, node] of call.args.keywords) {
+      const param = forwardedParam(fn, node);
+      if (param >= 0) addToFunction(fn, 'forwards', { param, callee: call.callee, argName: name });
+    }
   }
 
   /** A call passing a value the model knows to something that may be a project function (see CallFact). */
@@ -236,7 +242,7 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
         // Once `fut.result(timeout=...)` has returned, `fut` is done on this path. (An unbounded wait that
         // returned leaves it done too, but each such wait stays a finding of its own: users count them.)
         const timeout = argNodeOf(call, effect.timeout);
-        if (timeout && unwrapParens(timeout).type !== 'none') state.done.add(guardKey(object));
+        if (timeout && unwrapParens(timeout).type !== 'none') writableDone(state).add(guardKey(object));
         return NOTHING;
       }
       case 'adds-element':
@@ -318,4 +324,10 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
       this.addClassAttr(ctx.classRel, target.childForFieldName('attribute')!.text, added);
     }
   }
+}
+
+/** The index of the function's parameter an argument passes on unchanged (the argument is its name), or -1. */
+function forwardedParam(fn: FunctionFacts, node: SyntaxNode): number {
+  const inner = unwrapParens(node);
+  return inner.type === 'identifier' ? fn.params.indexOf(inner.text) : -1;
 }

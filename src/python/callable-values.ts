@@ -9,11 +9,11 @@
  * neither the expressions nor the library effects need to know.
  */
 import type { SyntaxNode } from './parser.js';
-import { own, record, type FunctionFacts } from './facts.js';
+import { noItems, own, record, type FunctionFacts } from './facts.js';
 import { apiEffect, type CallsArgument } from '../library/index.js';
 import { buildScope, parameterNames } from './scopes.js';
 import { NOTHING, paramOf, attrOf, boundMethodOf, callOf, elemOf, symbol, union, singleSymbol, mayBeProjectCallee, type Term, type Value } from './values.js';
-import { cloneState, dropNone, writableVars, guardKey, type Ctx, type State } from './flow-state.js';
+import { cloneState, dropNone, NO_CAUGHT, writableVars, guardKey, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs, argOf, argNodeOf, NO_KEYWORDS, type CallArgs, type CallSite } from './call-sites.js';
 import { CallEffectsAnalyzer } from './call-effects.js';
@@ -82,7 +82,7 @@ export abstract class CallableAnalyzer extends CallEffectsAnalyzer {
     // Recorded once, the first time the walk records here (a loop's body is walked twice).
     const record = this.recording && !known.fn;
     const fn: FunctionFacts | null = record
-      ? { q: known.q, name: '<lambda>', isAsync: false, loc: this.nodeLoc(node), params, returns: NOTHING, submitsParams: [], runsParams: [], forwards: [], escapes: [] }
+      ? { q: known.q, name: '<lambda>', isAsync: false, loc: this.nodeLoc(node), params, returns: NOTHING, submitsParams: noItems(), runsParams: noItems(), forwards: noItems(), escapes: noItems() }
       : null;
     if (fn) {
       known.fn = fn;
@@ -102,7 +102,7 @@ export abstract class CallableAnalyzer extends CallEffectsAnalyzer {
       fn,
       coroutine: this.inlineLambdas.has(node.id) ? ctx.coroutine : null,
       doneCallback: ctx.doneCallback || this.callbackLambdas.has(node.id),
-      caught: [],
+      caught: NO_CAUGHT,
     };
     const body = node.childForFieldName('body');
     if (body) {

@@ -10,7 +10,7 @@ import { record } from './facts.js';
 import { apiEffect, callsArgument, methodEffect } from '../library/index.js';
 import { buildScope, targetNames } from './scopes.js';
 import { NOTHING, instanceOf, libraryObject, attrOf, callOf, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Value } from './values.js';
-import { MAX_DEPTH, cloneState, doneGuards, guardKey, markDone, type Ctx, type State } from './flow-state.js';
+import { MAX_DEPTH, cloneState, doneGuards, guardKey, markDone, writableDone, type Ctx, type State } from './flow-state.js';
 import { unwrapParens, ownInterpolations } from './expression-shapes.js';
 import { callArgs, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { CallableAnalyzer, qualifiedPrefix } from './callable-values.js';
@@ -194,9 +194,9 @@ export abstract class ExpressionAnalyzer extends CallableAnalyzer {  /** Evaluat
         if (cond) this.evalExpr(cond, ctx, state);
         const guards = doneGuards(cond ?? null);
         const thenState = cloneState(state);
-        for (const key of guards.pos) thenState.done.add(key);
+        for (const key of guards.pos) writableDone(thenState).add(key);
         const elseState = cloneState(state);
-        for (const key of guards.neg) elseState.done.add(key);
+        for (const key of guards.neg) writableDone(elseState).add(key);
         return union(a ? this.evalExpr(a, ctx, thenState) : NOTHING, b ? this.evalExpr(b, ctx, elseState) : NOTHING);
       }
       case 'boolean_operator': {
@@ -207,7 +207,7 @@ export abstract class ExpressionAnalyzer extends CallableAnalyzer {  /** Evaluat
         const guarded = cloneState(state);
         const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
         const guards = doneGuards(left);
-        for (const key of op === 'and' ? guards.pos : guards.neg) guarded.done.add(key);
+        for (const key of op === 'and' ? guards.pos : guards.neg) writableDone(guarded).add(key);
         const rv = right ? this.evalExpr(right, ctx, guarded) : NOTHING;
         return union(lv, rv);
       }
@@ -371,7 +371,7 @@ export abstract class ExpressionAnalyzer extends CallableAnalyzer {  /** Evaluat
       } else {
         const cond = clause.namedChild(0);
         if (cond) this.evalExpr(cond, compCtx, inner);
-        for (const key of doneGuards(cond).pos) inner.done.add(key);
+        for (const key of doneGuards(cond).pos) writableDone(inner).add(key);
       }
     }
     const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => !clauses.includes(c)) ?? null;

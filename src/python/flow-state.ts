@@ -65,6 +65,14 @@ export interface LoopFrame {
   breaks?: State[];
 }
 
+/**
+ * The handlers and loops around code that has none (each function body, class
+ * body and lambda starts so): shared, as nothing changes a context's lists in
+ * place (a handler or loop entered makes a new context with a longer list).
+ */
+export const NO_CAUGHT: string[] = Object.freeze([]) as unknown as string[];
+export const NO_LOOPS: LoopFrame[] = Object.freeze([]) as unknown as LoopFrame[];
+
 /** Where a local name may have been set to None: `x = None` on `line`, or a parameter whose default is None (`param`). */
 export interface NoneSource {
   line: number;
@@ -81,8 +89,10 @@ export interface State {
   sharedVars?: boolean;
   /** Local names that may hold None on some path to here, and where it was set; replaced on change, so clones share it. */
   none: ReadonlyMap<string, NoneSource>;
-  /** Texts of futures known to be done on this path (`if fut.done():`). */
+  /** Texts of futures known to be done on this path (`if fut.done():`). Shared like `vars`: read it freely, write through writableDone. */
   done: Set<string>;
+  /** Whether `done` may be shared with another state (see cloneState). */
+  sharedDone?: boolean;
   dead: boolean;
 }
 
@@ -95,7 +105,36 @@ export interface State {
  */
 export function cloneState(state: State): State {
   state.sharedVars = true;
-  return { vars: state.vars, sharedVars: true, none: state.none, done: new Set(state.done), dead: state.dead };
+  state.sharedDone = true;
+  return { vars: state.vars, sharedVars: true, none: state.none, done: state.done, sharedDone: true, dead: state.dead };
+}
+
+/**
+ * No future known done: what a new state starts with (each function body,
+ * class body and module), shared until one is (see writableDone). Never
+ * written to: a Set cannot be frozen, so every write goes through writableDone.
+ */
+const NO_DONE: Set<string> = new Set();
+
+/** A new state: no names bound yet, none known done. */
+export function newState(none: ReadonlyMap<string, NoneSource> = NO_NONE): State {
+  return { vars: new Map(), none, done: NO_DONE, sharedDone: true, dead: false };
+}
+
+/** The state's done keys, its own to change (copied first if shared, see cloneState). */
+export function writableDone(state: State): Set<string> {
+  if (state.sharedDone) {
+    state.done = new Set(state.done);
+    state.sharedDone = false;
+  }
+  return state.done;
+}
+
+/** Takes `from`'s done keys into `state` (where paths join): shared from then on, as after cloneState. */
+export function adoptDone(state: State, from: State): void {
+  state.done = from.done;
+  state.sharedDone = true;
+  from.sharedDone = true;
 }
 
 /** The state's names' values, its own to change (copied first if shared, see cloneState). */
@@ -173,9 +212,10 @@ export function wrapsKey(name: string, future: string): string {
 
 /** Marks the future of `key` known done on this path, and the futures the local it names wraps (see wrapsKey). */
 export function markDone(state: State, key: string): void {
-  state.done.add(key);
+  const done = writableDone(state);
+  done.add(key);
   const prefix = `${key}[wraps]`;
-  for (const k of [...state.done]) if (k.startsWith(prefix)) state.done.add(k.slice(prefix.length));
+  for (const k of [...done]) if (k.startsWith(prefix)) done.add(k.slice(prefix.length));
 }
 
 /**

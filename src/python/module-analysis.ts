@@ -24,11 +24,11 @@
 import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
 import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { noqaDirective } from './noqa.js';
-import { own, record } from './facts.js';
+import { noItems, own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
-import { NOTHING, callOf, paramOf, singleSymbol, symbol, union, type Value, resetSymbols } from './values.js';
+import { NOTHING, callOf, definedSymbol, paramOf, singleSymbol, symbol, union, type Value, resetSymbols } from './values.js';
 import { recoverFromSyntaxErrors } from './syntax-recovery.js';
-import { forgetGuardKeys, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
+import { forgetGuardKeys, newState, NO_CAUGHT, NO_LOOPS, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
@@ -49,6 +49,8 @@ const DONE_CALLBACK_METHODS = methodsDoing('registers-done-callback');
 const NO_ANNOTATIONS: ReadonlyMap<string, Value> = new Map();
 
 const NESTED_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'class_definition']);
+
+const NO_NODES: readonly SyntaxNode[] = [];
 
 /**
  * `parseState`: an editor document's last parse, for incremental re-parsing and
@@ -118,7 +120,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     if (/noqa/i.test(text)) this.collectComments(root);
     if (DONE_CALLBACK_METHODS.some(([name]) => text.includes(name))) this.collectDoneCallbacks(root);
     if (root.hasError) this.facts.syntaxError = this.firstSyntaxError(root);
-    const scope = buildScope('module', null, '', root, [], (node) => this.resolveImport(node), this.scopeMemo, true);
+    const scope = buildScope('module', null, '', root, [], this.importResolver, this.scopeMemo, true);
     this.moduleScope = scope;
     const ctx: Ctx = {
       scope,
@@ -128,14 +130,14 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       classRel: null,
       selfName: null,
       doneCallback: false,
-      caught: [],
+      caught: NO_CAUGHT,
       loopDepth: 0,
-      loops: [],
+      loops: NO_LOOPS,
     };
     // The pre-passes and the scope read parts of every statement: let them go before the walk.
     const statements = root.namedChildren;
     for (const statement of statements) statement.release();
-    const state: State = { vars: new Map(), none: NO_NONE, done: new Set(), dead: false };
+    const state: State = newState();
     for (const statement of statements) {
       this.visitStatement(statement, ctx, state);
       // Nothing the walk keeps holds a node, so the statement's subtree can go: memory stays that of the
@@ -211,15 +213,18 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     const rel = this.relOf(ctx.scope, name);
     const q = this.q(rel);
     const paramsNode = node.childForFieldName('parameters');
-    for (const p of paramsNode?.namedChildren ?? []) {
-      const def = p.childForFieldName('value');
+    const params = paramsNode ? paramsNode.namedChildren : NO_NODES;
+    for (let i = 0; i < params.length; i++) {
+      const def = params[i]!.childForFieldName('value');
       if (def) this.evalExpr(def, ctx, state);
     }
     // `@click.command()`: the name holds what the decorator makes (see the decorates-into rows), not the function.
     const instance = this.decoratedInto(decorators, ctx, state);
-    this.assignName(name, instance ? callOf(symbol(instance)) : union(symbol(q), this.decoratedByImported(decorators, ctx, state)), ctx, state);
+    this.assignName(name, instance ? callOf(symbol(instance)) : union(definedSymbol(q), this.decoratedByImported(decorators, ctx, state)), ctx, state);
     if (!this.recording) return;
-    this.memoizedBody(node, ctx, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
+    // (No closure made where no body is memoized: the CLI's case, for every function.)
+    if (this.memoizes(ctx)) this.memoizedBody(node, () => this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx));
+    else this.functionBody(node, nameNode, paramsNode, name, rel, q, decorators, ctx);
   }
 
   /**
@@ -274,7 +279,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       // (`*args: Bot` holds a tuple of them: only plain parameters.)
       const name = p.type === 'typed_default_parameter' ? p.childForFieldName('name') : p.namedChildren.find((c) => c.type === 'identifier');
       if (!name) continue;
-      const value = this.annotatedInstance(p.childForFieldName('type'), ctx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
+      const value = this.annotatedInstance(p.childForFieldName('type'), ctx, newState());
       if (value.length > 0) out.set(name.text, value);
     }
     return out;
@@ -291,35 +296,39 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     decorators: SyntaxNode[],
     ctx: Ctx,
   ): void {
-    const isAsync = node.children.some((c) => c.type === 'async');
+    const isAsync = node.hasChildOfType('async');
     const params = parameterNames(paramsNode);
-    const isStatic = decorators.some((d) => /staticmethod$/.test(d.text));
+    const isStatic = decorators.length > 0 && decorators.some((d) => /staticmethod$/.test(d.text));
     const isMethod = ctx.scope.kind === 'class';
     const selfName = isMethod && !isStatic && params.length > 0 ? params[0]! : null;
     const fn: FunctionFacts = {
       q,
       name,
       isAsync,
-      loc: this.nodeLoc(nameNode),
+      // (Not through loc's map of shared Locs: no other fact is at a definition's name.)
+      loc: this.lines.span(nameNode.startIndex, nameNode.endIndex),
       params,
       returns: NOTHING,
-      submitsParams: [],
-      runsParams: [],
-      forwards: [],
-      escapes: [],
+      submitsParams: noItems(),
+      runsParams: noItems(),
+      forwards: noItems(),
+      escapes: noItems(),
     };
     this.facts.functions.push(fn);
     // A stub (`.pyi`) holds signatures only: its bodies are `...`, never run, so there is nothing in them to walk.
     if (this.isStub) return;
     const body = node.childForFieldName('body');
-    const scope = buildScope('function', ctx.scope, rel, body, params, (n) => this.resolveImport(n));
+    const scope = buildScope('function', ctx.scope, rel, body, params, this.importResolver);
     // buildScope saw the nested definitions, unless a syntax error put one where it does not look (in a lambda).
     if (body?.hasError) scope.nests = body.hasDescendantOfType(NESTED_SCOPES);
-    const inner: State = { vars: new Map(), none: this.noneDefaults(paramsNode), done: new Set(), dead: false };
+    const inner: State = newState(this.noneDefaults(paramsNode));
     // What each parameter holds is what its callers pass (a `param` value, resolved by the project index),
     // and an instance of the class its annotation names (`bot: Bot`): its methods are that class's.
     const annotations = this.parameterAnnotations(paramsNode, ctx);
-    params.forEach((p, i) => inner.vars.set(p, annotations.has(p) ? union(paramOf(q, i), annotations.get(p)!) : paramOf(q, i)));
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      inner.vars.set(p, annotations.has(p) ? union(paramOf(q, i), annotations.get(p)!) : paramOf(q, i));
+    }
     let classQ = ctx.classQ;
     let classRel = ctx.classRel;
     let self = ctx.selfName;
@@ -344,9 +353,9 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       classRel,
       selfName: self,
       doneCallback: this.callbackNames.has(name),
-      caught: [],
+      caught: NO_CAUGHT,
       loopDepth: 0,
-      loops: [],
+      loops: NO_LOOPS,
     };
     const savedSuppress = this.suppressUse;
     this.suppressUse = false;
@@ -388,18 +397,19 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
         if (v) this.evalExpr(v, ctx, state);
       } else bases.push(this.evalExpr(arg, ctx, state));
     }
-    this.assignName(name, symbol(q), ctx, state);
+    this.assignName(name, definedSymbol(q), ctx, state);
     if (!this.recording) return;
-    this.memoizedBody(node, ctx, () => this.classBody(node, nameNode, name, rel, q, bases, ctx));
+    if (this.memoizes(ctx)) this.memoizedBody(node, () => this.classBody(node, nameNode, name, rel, q, bases, ctx));
+    else this.classBody(node, nameNode, name, rel, q, bases, ctx);
   }
 
   /** A class's facts from its body (its bases are evaluated where it is defined). */
   protected classBody(node: SyntaxNode, nameNode: SyntaxNode, name: string, rel: string, q: string, bases: Value[], ctx: Ctx): void {
-    const cls: ClassFacts = { q, name, loc: this.nodeLoc(nameNode), bases, attrs: record() };
+    const cls: ClassFacts = { q, name, loc: this.lines.span(nameNode.startIndex, nameNode.endIndex), bases, attrs: record() };
     this.facts.classes.push(cls);
     this.classes.set(rel, cls);
     const body = node.childForFieldName('body');
-    const scope = buildScope('class', ctx.scope, rel, body, [], (n) => this.resolveImport(n));
+    const scope = buildScope('class', ctx.scope, rel, body, [], this.importResolver);
     const classCtx: Ctx = {
       scope,
       fn: null,
@@ -408,11 +418,16 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       classRel: rel,
       selfName: null,
       doneCallback: false,
-      caught: [],
+      caught: NO_CAUGHT,
       loopDepth: 0,
-      loops: [],
+      loops: NO_LOOPS,
     };
-    this.visitBlock(body, classCtx, { vars: new Map(), none: NO_NONE, done: new Set(), dead: false });
+    this.visitBlock(body, classCtx, newState());
+  }
+
+  /** Whether a definition's body here is memoized (see memoizedBody): a module-level one, in a document analysed again. */
+  private memoizes(ctx: Ctx): boolean {
+    return this.memo !== null && ctx.scope === this.moduleScope && !this.suppressUse && !this.log;
   }
 
   /**
@@ -420,16 +435,13 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
    * definition the last analysis of this document recorded under the same
    * context, replays what it added (see BodyEffects).
    */
-  private memoizedBody(node: SyntaxNode, ctx: Ctx, analyze: () => void): void {
-    if (!this.memo || ctx.scope !== this.moduleScope || this.suppressUse || this.log) {
-      analyze();
-      return;
-    }
+  private memoizedBody(node: SyntaxNode, analyze: () => void): void {
+    const memo = this.memo!;
     const context = this.bodyContexts()[this.facts.starImports.length > 0 ? 1 : 0];
     const at = this.lines.point(node.startIndex);
-    const known = this.memo.get(node);
+    const known = memo.get(node);
     if (known && known.context === context) {
-      this.memo.set(node, this.replay(known, node.startIndex, at.line, at.column));
+      memo.set(node, this.replay(known, node.startIndex, at.line, at.column));
       return;
     }
     const lists = factLists(this.facts);
@@ -445,7 +457,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     lists.forEach(([key, list], i) => {
       if (list.length > before[i]!) added[key] = list.slice(before[i]);
     });
-    this.memo.set(node, { context, start: node.startIndex, line: at.line, column: at.column, lists: added, log });
+    memo.set(node, { context, start: node.startIndex, line: at.line, column: at.column, lists: added, log });
   }
 
   /** The module-wide facts a module-level body reads: the module, its bindings, the done-callbacks, and whether a star import comes first. */

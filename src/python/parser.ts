@@ -101,9 +101,20 @@ export class SyntaxNode {
   }
 
   private expand(): SyntaxNode[] {
-    const kids = this.doc.flat!.childrenOf(this);
+    const kids = this.doc.flat!.childrenOf(this, this.named);
     this.kids = kids;
     return kids;
+  }
+
+  /**
+   * Whether all the children are made. A node of a native parse makes its
+   * named children first (namedChildren, childForFieldName of a named child):
+   * the unnamed ones, punctuation and keywords, were four in ten of the nodes
+   * made, and most are never read. They are made with the rest when
+   * `children` is first read, the named ones kept (one node per child).
+   */
+  get childrenMade(): boolean {
+    return this.kids !== null;
   }
 
   /**
@@ -118,7 +129,37 @@ export class SyntaxNode {
     }
   }
 
+  /**
+   * The text of the child filling `field`, or null: for a node of a native
+   * parse whose children are not made, read from the parse without making
+   * them (the module's scope reads each top-level definition's name, and its
+   * subtree is let go before the walk makes it again; see buildScope).
+   */
+  fieldText(field: string): string | null {
+    if (this.kids === null) {
+      const at = this.doc.flat!.fieldChild(this.id, field);
+      return at < 0 ? null : this.doc.flat!.text(this.doc.text, at);
+    }
+    return this.childForFieldName(field)?.text ?? null;
+  }
+
+  /**
+   * Whether the child filling `field` holds (or is) a node of one of the types;
+   * false when there is no such child. For a node of a native parse whose
+   * children are not made, read from the parse without making them.
+   */
+  fieldHasType(field: string, types: ReadonlySet<string>): boolean {
+    if (this.kids === null) {
+      const flat = this.doc.flat!;
+      const at = flat.fieldChild(this.id, field);
+      return at >= 0 && flat.subtreeHasType(at, types);
+    }
+    const child = this.childForFieldName(field);
+    return !!child && (types.has(child.type) || child.hasDescendantOfType(types));
+  }
+
   get namedChildren(): SyntaxNode[] {
+    if (!this.named && this.kids === null) this.named = this.doc.flat!.namedChildrenOf(this);
     if (!this.named) {
       // When every child is named (a block, an argument list of names), the children array serves as is:
       // no second array per node. Neither is ever changed in place.
@@ -152,6 +193,14 @@ export class SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
+    if (this.kids === null) {
+      // Children not all made (see childrenMade): a named child is found among the named ones.
+      const at = this.doc.flat!.fieldChild(this.id, name);
+      if (at < 0) return null;
+      const among = this.doc.flat!.isNamed(at) ? this.namedChildren : this.children;
+      for (let i = 0; i < among.length; i++) if (among[i]!.id === at) return among[i]!;
+      return null;
+    }
     // (An indexed loop: the analysis calls this on most nodes it visits, and an iterator is an allocation each time.)
     const children = this.children;
     for (let i = 0; i < children.length; i++) if (children[i]!.fieldName === name) return children[i]!;
@@ -160,6 +209,14 @@ export class SyntaxNode {
 
   childrenForFieldName(name: string): SyntaxNode[] {
     return this.children.filter((c) => c.fieldName === name);
+  }
+
+  /** Whether a child has the type (for a node of a native parse, read from the parse if its children are not all made). */
+  hasChildOfType(type: string): boolean {
+    if (this.kids === null) return this.doc.flat!.childHasType(this.id, type);
+    const children = this.kids;
+    for (let i = 0; i < children.length; i++) if (children[i]!.type === type) return true;
+    return false;
   }
 
   /** Whether a descendant has one of the types (stops at the first). */
@@ -475,9 +532,15 @@ function nativeParse(): typeof native {
     if (process.env['PYHANG_NATIVE_PARSE'] !== '0') {
       try {
         const parse = createRequire(import.meta.url)('../../../src/native/build/Release/pyhang_parse.node') as NativeParse;
-        const { types, fields } = parse.language();
+        const language = parse.language();
+        // Every id a node may have, ERROR's 0xffff too, in one array without holes: an array with one
+        // element set past its end is kept as a dictionary, and each node made read its type from it.
+        const types = new Array<string>(ERROR_TYPE_ID + 1).fill('');
+        language.types.forEach((type, id) => {
+          types[id] = type;
+        });
         types[ERROR_TYPE_ID] = 'ERROR';
-        native = { parse, types, fields };
+        native = { parse, types, fields: language.fields };
       } catch {
         // Not built (see src/native/build.mjs): web-tree-sitter does the same, more slowly.
       }
@@ -512,6 +575,9 @@ export function parseFlat(text: string, sliceChars?: number, threads?: number): 
   const flat = nativeParse();
   return flat ? flat.parse.parseFlat(parserInput(text), sliceChars, threads) : null;
 }
+
+/** Per set of types asked about (see FlatTree.subtreeHasType): a flag per type id of the native parse. */
+const typeFlags = new WeakMap<ReadonlySet<string>, Uint8Array>();
 
 /**
  * A native parse's array (see NativeParse) as a tree whose nodes are made when
@@ -591,11 +657,71 @@ class FlatTree {
     return this.words[i * FLAT_WORDS + 4]! > 0;
   }
 
-  childrenOf(node: SyntaxNode): SyntaxNode[] {
+  /** The index of node `i`'s child filling the field of that name, or -1 (no node made). */
+  fieldChild(i: number, field: string): number {
+    const words = this.words;
+    const count = words[i * FLAT_WORDS + 4]!;
+    for (let k = 0, c = i + 1; k < count; k++, c = this.next[c]!) {
+      if (this.fields[words[c * FLAT_WORDS + 1]!] === field) return c;
+    }
+    return -1;
+  }
+
+  /** Node `i`'s text (no node made). */
+  text(text: string, i: number): string {
+    return text.slice(this.words[i * FLAT_WORDS + 2]!, this.words[i * FLAT_WORDS + 3]!);
+  }
+
+  /** Whether node `i` or a node in its subtree has one of the types (no node made). */
+  subtreeHasType(i: number, types: ReadonlySet<string>): boolean {
+    // (One table per set for every parse: the grammar's types are the same for all.)
+    let flags = typeFlags.get(types);
+    if (!flags) {
+      const made = new Uint8Array(0x10000);
+      this.types.forEach((name, id) => {
+        if (name !== '' && types.has(name)) made[id] = 1;
+      });
+      flags = made;
+      typeFlags.set(types, flags);
+    }
+    const words = this.words;
+    for (let k = i, end = this.next[i]!; k < end; k++) if (flags[words[k * FLAT_WORDS]! & 0xffff]) return true;
+    return false;
+  }
+
+  /** The node's children, in order; `named`: its named children made already, which are taken as they are. */
+  childrenOf(node: SyntaxNode, named: SyntaxNode[] | undefined): SyntaxNode[] {
     const count = this.words[node.id * FLAT_WORDS + 4]!;
+    // All named: the named children are the children (one array, as namedChildren has it).
+    if (named && named.length === count) return named;
     const children = new Array<SyntaxNode>(count);
-    for (let k = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) children[k] = this.node(node.doc, i, node);
+    for (let k = 0, n = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) {
+      children[k] = named && this.isNamed(i) ? named[n++]! : this.node(node.doc, i, node);
+    }
     return children;
+  }
+
+  /** The node's named children, in order (its unnamed ones not made). */
+  namedChildrenOf(node: SyntaxNode): SyntaxNode[] {
+    const words = this.words;
+    const count = words[node.id * FLAT_WORDS + 4]!;
+    let namedCount = 0;
+    for (let k = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) if (this.isNamed(i)) namedCount++;
+    const named = new Array<SyntaxNode>(namedCount);
+    for (let k = 0, n = 0, i = node.id + 1; k < count; k++, i = this.next[i]!) if (this.isNamed(i)) named[n++] = this.node(node.doc, i, node);
+    return named;
+  }
+
+  /** Whether node `i` is named (the root always is, see node). */
+  isNamed(i: number): boolean {
+    return i === 0 || (this.words[i * FLAT_WORDS]! & FLAT_NAMED) !== 0;
+  }
+
+  /** Whether one of node `i`'s children has the type (no node made). */
+  childHasType(i: number, type: string): boolean {
+    const count = this.words[i * FLAT_WORDS + 4]!;
+    for (let k = 0, c = i + 1; k < count; k++, c = this.next[c]!) if (this.types[this.words[c * FLAT_WORDS]! & 0xffff] === type) return true;
+    return false;
   }
 }
 

@@ -65,29 +65,32 @@ export function targetNames(node: SyntaxNode | null, out: string[] = []): string
 export function parameterNames(params: SyntaxNode | null): string[] {
   const names: string[] = [];
   if (!params) return names;
+  // (Empty names are left out as they come: no second array for every function.)
   for (const p of params.namedChildren) {
+    let name = '';
     switch (p.type) {
       case 'identifier':
-        names.push(p.text);
+        name = p.text;
         break;
       case 'default_parameter':
       case 'typed_default_parameter':
-        names.push(p.childForFieldName('name')?.text ?? '');
+        name = p.childForFieldName('name')?.text ?? '';
         break;
       case 'typed_parameter': {
         const inner = p.namedChildren.find((c) => c.type === 'identifier' || c.type.endsWith('splat_pattern'));
-        names.push(inner ? inner.text.replace(/^\*+/, '') : '');
+        name = inner ? inner.text.replace(/^\*+/, '') : '';
         break;
       }
       case 'list_splat_pattern':
       case 'dictionary_splat_pattern':
-        names.push(p.text.replace(/^\*+/, ''));
+        name = p.text.replace(/^\*+/, '');
         break;
       default:
         break;
     }
+    if (name) names.push(name);
   }
-  return names.filter(Boolean);
+  return names;
 }
 
 /**
@@ -179,6 +182,29 @@ export function buildScope(
 }
 
 /**
+ * The nodes statementEvents may take a name or an event from: a subtree
+ * without one adds nothing to a scope (a definition's parameters and bases
+ * mostly; lambdas are in it as their parameters are walked).
+ */
+const MAY_BIND: ReadonlySet<string> = new Set([
+  'function_definition',
+  'class_definition',
+  'lambda',
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'for_in_clause',
+  'named_expression',
+  'as_pattern_target',
+  'global_statement',
+  'nonlocal_statement',
+  'import_statement',
+  'import_from_statement',
+  'case_pattern',
+  ...COMPREHENSIONS,
+]);
+
+/**
  * What one statement of a body binds in the body's scope, in order, and
  * whether it defines a function or class (in a tree without syntax errors
  * these are never inside a lambda or comprehension, which the walk does not
@@ -189,7 +215,6 @@ function statementEvents(
   resolveImport: (node: SyntaxNode) => { name: string; target: string }[],
   emit: (kind: ScopeEvent[0], name: string, target?: string) => void,
 ): void {
-  const bind = (name: string): void => emit('bind', name);
   const stack: SyntaxNode[] = [statement];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -197,13 +222,13 @@ function statementEvents(
       case 'function_definition':
       case 'class_definition': {
         emit('defines', '');
-        const name = node.childForFieldName('name')?.text;
-        if (name) bind(name);
-        // Decorators, defaults and bases are evaluated here, bodies are not.
-        for (const field of ['parameters', 'superclasses']) {
-          const child = node.childForFieldName(field);
-          if (child) stack.push(child);
-        }
+        // (fieldText and fieldHasType read a native parse without making the definition's children: the
+        // module's statements are let go after this and made again by the walk.)
+        const name = node.fieldText('name');
+        if (name) emit('bind', name);
+        // Decorators, defaults and bases are evaluated here, bodies are not: only those that may bind are walked.
+        if (node.fieldHasType('parameters', MAY_BIND)) stack.push(node.childForFieldName('parameters')!);
+        if (node.fieldHasType('superclasses', MAY_BIND)) stack.push(node.childForFieldName('superclasses')!);
         continue;
       }
       case 'lambda': {
@@ -213,19 +238,19 @@ function statementEvents(
       }
       case 'assignment':
       case 'augmented_assignment':
-        for (const name of targetNames(node.childForFieldName('left'))) bind(name);
+        for (const name of targetNames(node.childForFieldName('left'))) emit('bind', name);
         break;
       case 'for_statement':
       case 'for_in_clause':
-        if (node.type === 'for_statement') for (const name of targetNames(node.childForFieldName('left'))) bind(name);
+        if (node.type === 'for_statement') for (const name of targetNames(node.childForFieldName('left'))) emit('bind', name);
         break;
       case 'named_expression': {
         const name = node.childForFieldName('name')?.text;
-        if (name) bind(name);
+        if (name) emit('bind', name);
         break;
       }
       case 'as_pattern_target':
-        for (const name of targetNames(node)) bind(name);
+        for (const name of targetNames(node)) emit('bind', name);
         break;
       case 'global_statement':
         for (const id of node.namedChildren) emit('global', id.text);
@@ -240,7 +265,7 @@ function statementEvents(
       case 'case_pattern':
         for (const id of node.descendantsOfType('identifier')) {
           if (id.parent?.type === 'dotted_name' && id.parent.namedChildCount > 1) continue;
-          bind(id.text);
+          emit('bind', id.text);
         }
         continue;
       case 'except_clause':
@@ -253,13 +278,14 @@ function statementEvents(
       // Only walruses escape a comprehension's scope.
       for (const walrus of node.descendantsOfType('named_expression')) {
         const name = walrus.childForFieldName('name')?.text;
-        if (name) bind(name);
+        if (name) emit('bind', name);
       }
       continue;
     }
     // Nested functions, classes and lambdas are pushed too: their cases above take only what this scope evaluates.
-    // (Read from `children`: asking for `namedChildren` would make and keep an array on every node walked.)
-    const children = node.children;
+    // (Read from `children` where they are made: asking for `namedChildren` would make and keep a second array
+    // on every node walked. Where they are not, the named ones are all there is to read: see childrenMade.)
+    const children = node.childrenMade ? node.children : node.namedChildren;
     for (let i = children.length - 1; i >= 0; i--) if (children[i]!.isNamed) stack.push(children[i]!);
   }
 }

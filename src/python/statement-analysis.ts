@@ -4,8 +4,9 @@ import { importBindings } from './imports.js';
 import { apiEffect, methodEffect, LOOP_STOPPING_EXCEPTIONS } from '../library/index.js';
 import { hasHandlingCallback, ignoresItsFuture, moduleOf, onlyAssignmentOfDroppedFuture } from './done-callbacks.js';
 import { targetNames } from './scopes.js';
+import { addToFunction } from './facts.js';
 import { NOTHING, collectionOf, elemOf, itemOf, mappingOf, symbol, union, singleSymbol, type Term, type Value } from './values.js';
-import { MAX_STATEMENT_DEPTH, adoptVars, writableVars, markDone, wrapsKey, allDoneKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
+import { MAX_STATEMENT_DEPTH, adoptVars, adoptDone, writableDone, writableVars, markDone, wrapsKey, allDoneKey, cloneState, mergeStates, doneGuards, guardedExpression, noneGuards, dropNone, guardKey, type Ctx, type LoopFrame, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
 import { AnalyzerBase, walkSteps } from './analyzer-base.js';
@@ -170,7 +171,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
         return;
       case 'assert_statement': {
         for (const child of node.namedChildren) this.evalExpr(child, ctx, state);
-        for (const key of doneGuards(node.namedChild(0)).pos) state.done.add(key);
+        for (const key of doneGuards(node.namedChild(0)).pos) writableDone(state).add(key);
         return;
       }
       case 'match_statement':
@@ -333,7 +334,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (left?.type === 'identifier' && api?.kind === 'wraps-future') {
       // `w = asyncio.wrap_future(fut)`: once `w` is known done, so is `fut` (see markDone).
       const future = callArgs(value).positional[api.future.position] ?? callArgs(value).keywords.get(api.future.keyword);
-      if (future) state.done.add(wrapsKey(left.text, guardKey(unwrapParens(future))));
+      if (future) writableDone(state).add(wrapsKey(left.text, guardKey(unwrapParens(future))));
       return;
     }
     if (!left || !TARGET_SHAPES.has(left.type)) return;
@@ -341,7 +342,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (first?.type !== 'identifier') return;
     if (!((api?.kind === 'waits-on-futures' && api.wait === 'wait') || api?.kind === 'awaits-futures')) return;
     const call = value;
-    state.done.add(`${first.text}${DONE_SET}`);
+    writableDone(state).add(`${first.text}${DONE_SET}`);
     // The not-done set holds futures of `fs` (the done set's are done: no wait on them blocks, so it stays valueless).
     const second = left.namedChildren[1];
     const fs = call.childForFieldName('arguments')?.namedChildren.find((a, i) => (i === 0 && a.type !== 'keyword_argument') || (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'fs'));
@@ -349,7 +350,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (second?.type !== 'identifier' || !fsNode) return;
     this.assignName(second.text, this.quietEval(fsNode, ctx, state), ctx, state);
     this.pendingSets.set(fsNode.id, fsNode);
-    state.done.add(`${second.text}${PENDING_SET}${fsNode.id}`);
+    writableDone(state).add(`${second.text}${PENDING_SET}${fsNode.id}`);
   }
 
   /** The `fs` nodes of the not-done sets marked in this module (see PENDING_SET). */
@@ -398,7 +399,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
           if (obj && name && this.isSelf(obj, ctx) && ctx.classRel) {
             this.addClassAttr(ctx.classRel, name, value);
             const key = `${obj.text}.${name}`;
-            for (const k of [...state.done]) if (k === key || k.startsWith(`${key}.`)) state.done.delete(k);
+            for (const k of [...state.done]) if (k === key || k.startsWith(`${key}.`)) writableDone(state).delete(k);
           } else if (obj) this.evalExpr(obj, ctx, state);
           break;
         }
@@ -451,14 +452,14 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       const guards = doneGuards(cond);
       const notNone = noneGuards(cond);
       const thenState = cloneState(current);
-      for (const key of guards.pos) thenState.done.add(key);
+      for (const key of guards.pos) writableDone(thenState).add(key);
       for (const key of doneMembers(cond, current)) markDone(thenState, key);
-      for (const key of this.emptiedPending(cond, current)) thenState.done.add(key);
+      for (const key of this.emptiedPending(cond, current)) writableDone(thenState).add(key);
       dropNone(thenState, notNone.pos);
       this.visitBlock(clause.childForFieldName('consequence'), ctx, thenState);
       outcomes.push(thenState);
       const elseState = cloneState(current);
-      for (const key of guards.neg) elseState.done.add(key);
+      for (const key of guards.neg) writableDone(elseState).add(key);
       dropNone(elseState, notNone.neg);
       current = elseState;
       // The next clause: an elif, an else, or nothing (falling through).
@@ -473,12 +474,12 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
             const altGuards = doneGuards(altCond);
             const altNotNone = noneGuards(altCond);
             const altThen = cloneState(current);
-            for (const key of altGuards.pos) altThen.done.add(key);
+            for (const key of altGuards.pos) writableDone(altThen).add(key);
             dropNone(altThen, altNotNone.pos);
             this.visitBlock(alt.childForFieldName('consequence'), ctx, altThen);
             outcomes.push(altThen);
             const altElse = cloneState(current);
-            for (const key of altGuards.neg) altElse.done.add(key);
+            for (const key of altGuards.neg) writableDone(altElse).add(key);
             dropNone(altElse, altNotNone.neg);
             current = altElse;
           } else if (alt.type === 'else_clause') {
@@ -494,7 +495,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     }
     const merged = mergeStates(outcomes);
     adoptVars(state, merged);
-    state.done = merged.done;
+    adoptDone(state, merged);
     state.none = merged.none;
     state.dead = merged.dead;
   }
@@ -534,7 +535,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const alternative = node.childForFieldName('alternative');
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     adoptVars(state, merged);
-    state.done = merged.done;
+    adoptDone(state, merged);
     state.none = merged.none;
   }
 
@@ -597,19 +598,20 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const forever = !!cond && alwaysTrue(cond);
     const frame: LoopFrame = { kind: 'while', entry: new Set(state.done), exits: 0, open: false, futures: NOTHING, ...(forever ? { breaks: [] } : {}) };
     const after = this.runLoopBody(node.childForFieldName('body'), { ...ctx, loops: [...ctx.loops, frame] }, state, (s) => {
-      for (const key of guards.pos) s.done.add(key);
+      for (const key of guards.pos) writableDone(s).add(key);
     });
     const merged = pastLoop(frame, state, after);
     // The loop ends when its condition is false: `while not fut.done(): ...` leaves fut done.
-    for (const key of guards.neg) merged.done.add(key);
+    for (const key of guards.neg) writableDone(merged).add(key);
     if (this.recording && cond && !alwaysTrue(cond)) {
       const exit = cloneState(merged);
       exit.done = new Set(guards.neg);
+      exit.sharedDone = false;
       // `while pending:` whose body takes futures out only once done: when it ends, every one is done.
       const drained = drainedName(cond);
       const body = node.childForFieldName('body');
       if (drained && body && drainsOnlyDone(body, drained, (call) => this.isFuturesWait(call, ctx, merged))) {
-        exit.done.add(allDoneKey(unwrapParens(cond).type === 'identifier' ? cond : drainedNode(cond)!));
+        writableDone(exit).add(allDoneKey(unwrapParens(cond).type === 'identifier' ? cond : drainedNode(cond)!));
       }
       this.leaveLoops([frame], ctx, exit);
     }
@@ -619,7 +621,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     const alternative = node.childForFieldName('alternative');
     if (alternative) this.visitBlock(alternative.childForFieldName('body'), ctx, merged);
     adoptVars(state, merged);
-    state.done = merged.done;
+    adoptDone(state, merged);
     state.none = merged.none;
   }
 
@@ -716,7 +718,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       merged.dead = wasDead || fin.dead;
     }
     adoptVars(state, merged);
-    state.done = merged.done;
+    adoptDone(state, merged);
     state.none = merged.none;
     state.dead = merged.dead;
   }
@@ -765,7 +767,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     }
     const merged = mergeStates(outcomes);
     adoptVars(state, merged);
-    state.done = merged.done;
+    adoptDone(state, merged);
     state.none = merged.none;
   }
 
@@ -793,7 +795,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
     if (!classNode || (classNode.type !== 'identifier' && classNode.type !== 'attribute')) return;
     const q = singleSymbol(this.quietEval(classNode, ctx, state));
     if (q ? q.startsWith('builtins.') && !LOOP_STOPPING_EXCEPTIONS.includes(q) : !value.some(mayBeRaisedBaseExit)) return;
-    ctx.fn.escapes.push({
+    addToFunction(ctx.fn, 'escapes', {
       via: 'raise',
       loc: this.nodeLoc(node),
       text: compact(node.text),

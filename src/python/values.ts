@@ -275,6 +275,16 @@ export function symbol(q: string): Value {
   return value;
 }
 
+/**
+ * The value `def` or `class` binds its name to: the same as symbol(q), but
+ * not kept in the table. A definition is the one place most such names are
+ * written out (the module's own code reads them from the state, where this
+ * value is), and a file of 400,000 definitions kept a table of them all.
+ */
+export function definedSymbol(q: string): Value {
+  return [{ k: 'sym', q }];
+}
+
 const libraryObjects = new Map<string, Value>();
 
 /** The value of an object the library rows know by name (one object per name: values are never mutated). */
