@@ -35,6 +35,14 @@ const BYTES_IN_FLIGHT_SHARED = 256 * 1024;
  * cost this thread about what the walks saved it, and the process more CPU and memory; see docs/performance.md, #20.)
  */
 const PARSED_AHEAD = 8;
+/**
+ * First looks handed to a worker before the run that needs them (see
+ * prefetch), while this thread is busy elsewhere and looks at the workers only
+ * now and then: enough that the worker does not run dry between two looks.
+ */
+const AHEAD_IN_FLIGHT = 512;
+/** Parses made ahead (see prefetch) held for their run at most: beyond this many, workers are fed no more until it starts. */
+const AHEAD_PARSED = 64;
 /** A worker that has finished nothing for this long is given up on; its files are analysed in this thread. */
 const STALL_MS = 60_000;
 /**
@@ -91,6 +99,16 @@ export class AnalysisPool {
   private searches = 0;
   /** Slot 0 counts results and status changes posted by any worker: this thread sleeps until it moves. Slot i + 1 is worker i's status. */
   private readonly shared: Int32Array;
+  /** First looks asked for ahead of their run (see prefetch) and not yet handed to a worker. */
+  private ahead: FileTask[] = [];
+  private aheadNext = 0;
+  /** Whether tasks were sent ahead since the last run (see prefetch). */
+  private prefetched = false;
+  /** The tasks sent ahead: their results wait here, or in the workers, for the run that asks for the same look. */
+  private readonly sentAhead = new WeakSet<WorkerTask>();
+  /** Results of tasks sent ahead that arrived before their run, by path, and how many of them are parses. */
+  private readonly early = new Map<string, { task: FileTask; result: WorkerResult }>();
+  private earlyParsed = 0;
 
   constructor(
     private readonly jobs: number,
@@ -139,6 +157,61 @@ export class AnalysisPool {
     return found;
   }
 
+  /**
+   * Hands first looks to the workers before the run that needs them is known
+   * in full (while discovery is still finding files): read, pre-filter and
+   * parse only (see PoolOptions.finish; without it, the workers are only started), the
+   * module name being unknown yet. The next analyze() takes their results for
+   * the same files under the same size limit and pre-filter, and the rest are
+   * dropped. Each call also collects what the workers finished meanwhile.
+   */
+  prefetch(tasks: readonly FileTask[]): void {
+    // Without `finish`, workers need module names to do anything: they are only started.
+    if (!this.options.finish) {
+      this.start();
+      return;
+    }
+    this.prefetched = true;
+    this.ahead.push(...tasks);
+    const workers = this.start();
+    for (const w of workers) {
+      if (!w.alive) continue;
+      this.receive(w, (task, result) => {
+        if (!this.sentAhead.has(task)) return;
+        this.early.set(task.path, { task: task as FileTask, result });
+        if ('parsed' in result) this.earlyParsed++;
+      });
+      let batch: WorkerTask[] = [];
+      while (w.pending.size < AHEAD_IN_FLIGHT && this.aheadNext < this.ahead.length && this.earlyParsed < AHEAD_PARSED) {
+        const task = this.ahead[this.aheadNext++]!;
+        this.sentAhead.add(task);
+        w.pending.set(task.path, task);
+        batch.push(task);
+        if (batch.length === BATCH) {
+          w.port.postMessage(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) w.port.postMessage(batch);
+    }
+  }
+
+  /** Takes a worker's results that have arrived, each with the task it was sent as. */
+  private receive(w: PoolWorker, take: (task: WorkerTask, result: WorkerResult) => void): boolean {
+    let any = false;
+    for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
+      for (const result of message.message as WorkerResult[]) {
+        const task = w.pending.get(result.path);
+        if (!task) continue;
+        w.pending.delete(result.path);
+        w.pendingBytes -= task.size ?? 0;
+        take(task, result);
+      }
+      any = true;
+    }
+    return any;
+  }
+
   private run(tasks: readonly WorkerTask[], onResult?: () => void): Map<string, WorkerResult> {
     const results = new Map<string, WorkerResult>();
     const done = (result: WorkerResult) => {
@@ -147,15 +220,32 @@ export class AnalysisPool {
     };
     if (tasks.length === 0) return results;
     const workers = this.start();
-    // Largest first (sizes are known for demand loads), so no large file is left for last.
-    const queue = tasks.some((t) => t.size !== undefined) ? [...tasks].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)) : [...tasks];
-    let next = 0;
     const local = this.options.local;
-    const searching = tasks.some((t) => 'search' in t);
-    const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
     const finish = local ? this.options.finish : undefined;
     /** Files a worker read and parsed: this thread analyses them, before taking new tasks. */
     const mine: { task: FileTask; parsed: { text: string; tree: Int32Array } | null }[] = [];
+    /** Takes a worker's result for one of this run's tasks. */
+    const take = (task: WorkerTask, result: WorkerResult) => {
+      if ('parsed' in result) {
+        if (!('search' in task)) mine.push({ task, parsed: result.parsed });
+      } else done(result);
+    };
+    // Tasks sent ahead (see prefetch) for the same look: their results are taken (or awaited) rather than asked for again.
+    const claimed = new Map<string, FileTask>();
+    const rest = this.prefetched ? tasks.filter((task) => !this.claim(task, claimed, take)) : tasks;
+    // Those this run did not claim are no one's.
+    this.early.clear();
+    this.earlyParsed = 0;
+    this.prefetched = false;
+    this.ahead = [];
+    this.aheadNext = 0;
+    // Largest first (sizes are known for demand loads), so no large file is left for last.
+    const queue = rest.some((t) => t.size !== undefined) ? [...rest].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)) : [...rest];
+    let next = 0;
+    const searching = tasks.some((t) => 'search' in t);
+    const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
+    /** This run's task for a task a worker was given (one sent ahead stands for the run's task it was claimed by), or undefined for one sent ahead that no task claimed. */
+    const ownTask = (sent: WorkerTask): WorkerTask | undefined => (this.sentAhead.has(sent) ? claimed.get(sent.path) : sent);
     const feed = (w: PoolWorker) => {
       // Tasks go in batches, one message each (most first looks take less time than a message's round trip).
       let batch: WorkerTask[] = [];
@@ -165,7 +255,7 @@ export class AnalysisPool {
         const task = queue[next++]!;
         w.pending.set(task.path, task);
         w.pendingBytes += task.size ?? 0;
-        batch.push(finish && 'module' in task ? { ...task, parseOnly: true } : task);
+        batch.push(finish && !('search' in task) ? { ...task, parseOnly: true } : task);
         if (batch.length === BATCH) {
           w.port.postMessage(batch);
           batch = [];
@@ -183,24 +273,24 @@ export class AnalysisPool {
         const status = Atomics.load(this.shared, w.slot);
         if (status === WORKER_FAILED || (status !== WORKER_READY && Date.now() - w.startedAt > STARTUP_MS)) {
           // It never took a task: what was handed to it goes back in the queue for the others.
-          queue.push(...w.pending.values());
-          requeued ||= w.pending.size > 0;
+          for (const sent of w.pending.values()) {
+            const task = ownTask(sent);
+            if (task) queue.push(task);
+            requeued = true;
+          }
           w.pending.clear();
           w.pendingBytes = 0;
           void this.retire(w);
           continue;
         }
-        for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
-          for (const result of message.message as WorkerResult[]) {
-            const task = w.pending.get(result.path);
-            w.pending.delete(result.path);
-            if (task) w.pendingBytes -= task.size ?? 0;
-            if ('parsed' in result) {
-              if (task && 'module' in task) mine.push({ task, parsed: result.parsed });
-            } else done(result);
-          }
-          lastProgress = Date.now();
-        }
+        const received = this.receive(w, (sent, result) => {
+          if (!this.sentAhead.has(sent)) return take(sent, result);
+          // Sent ahead: taken when a task of this run claimed it for the same look; asked for again when for another.
+          const task = claimed.get(sent.path);
+          if (task && sameLook(sent as FileTask, task)) take(task, result);
+          else if (task) queue.push(task);
+        });
+        if (received) lastProgress = Date.now();
         feed(w);
         if (w.pending.size > 0) busy = true;
       }
@@ -213,7 +303,9 @@ export class AnalysisPool {
         lastProgress = Date.now();
         continue;
       }
-      if (!busy) return results;
+      if (!busy) {
+        return results;
+      }
       if (Date.now() - lastProgress > STALL_MS) {
         for (const w of workers) if (w.pending.size > 0) void this.retire(w);
         return results;
@@ -221,6 +313,31 @@ export class AnalysisPool {
       // Sleep until some worker posts a result or its status (or a second passes, to notice a stall).
       Atomics.wait(this.shared, 0, seen, 1000);
     }
+  }
+
+  /**
+   * Whether a task was sent ahead for the same look (see prefetch): then its
+   * result, arrived or still in a worker, is this task's (`claimed` records
+   * the task for the latter), and it is not asked for again.
+   */
+  private claim(task: WorkerTask, claimed: Map<string, FileTask>, take: (task: WorkerTask, result: WorkerResult) => void): boolean {
+    if ('search' in task) return false;
+    const early = this.early.get(task.path);
+    if (early) {
+      this.early.delete(task.path);
+      if (!sameLook(early.task, task)) return false;
+      take(task, early.result);
+      return true;
+    }
+    for (const w of this.workers ?? []) {
+      const sent = w.pending.get(task.path);
+      if (sent && this.sentAhead.has(sent) && w.alive) {
+        // (Its result is checked against the task's look when it arrives.)
+        claimed.set(task.path, task);
+        return true;
+      }
+    }
+    return false;
   }
 
   async close(): Promise<void> {
@@ -255,4 +372,9 @@ export class AnalysisPool {
     w.port.close();
     await w.worker.terminate();
   }
+}
+
+/** Whether a task sent ahead looks at a file as `task` does: the same size limit and pre-filter (the module name plays no part in a parse). */
+function sameLook(ahead: FileTask, task: FileTask): boolean {
+  return ahead.maxFileSize === task.maxFileSize && (ahead.prefilter ?? true) === (task.prefilter ?? true);
 }

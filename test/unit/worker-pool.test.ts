@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AnalysisPool } from '../../src/engine/worker-pool.js';
 import { analyzeTask, finishTask, type FileTask } from '../../src/engine/analysis-task.js';
 
@@ -93,6 +94,41 @@ describe('AnalysisPool', () => {
     try {
       // Before, the pool waited for the 60-second stall limit here.
       assert.equal(pool.analyze(tasks).size, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('takes what a parsing worker read ahead of the run, and reads again what it read under another size limit', { timeout: 30_000 }, async (t) => {
+    const tasks = project(t, 200);
+    const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
+    let ranHere = 0;
+    const pool = new AnalysisPool(1, {
+      local: (task) => {
+        ranHere++;
+        return analyzeTask(task);
+      },
+      finish: finishTask,
+    });
+    // Sent while the files are still being found, before their module names are known: the last ten
+    // under a size limit the run does not use (too small for them), and one file the run leaves out.
+    const ahead: FileTask[] = tasks.map((task, i) => ({ path: task.path, maxFileSize: i >= 190 ? 10 : task.maxFileSize, prefilter: true, parseOnly: true }));
+    const left = path.join(path.dirname(tasks[0]!.path), 'left.py');
+    fs.writeFileSync(left, 'import asyncio\n');
+    try {
+      pool.prefetch(ahead.slice(0, 100));
+      // Some results arrive before the run (collected by the next hand-over), others are still in the worker when it starts.
+      await sleep(200);
+      pool.prefetch([...ahead.slice(100), { path: left, maxFileSize: 1 << 20, parseOnly: true }]);
+      const results = pool.analyze(tasks);
+      // Exactly what one thread finds, facts included (under the module names of the run), and nothing else.
+      assert.deepEqual(
+        tasks.map((task) => results.get(task.path)),
+        tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
+      );
+      assert.equal(results.has(left), false);
+      // Only the ten read under another limit were to do again (by either thread).
+      assert.ok(ranHere <= 10, `the calling thread did ${ranHere} files again`);
     } finally {
       await pool.close();
     }
