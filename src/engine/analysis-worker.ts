@@ -10,6 +10,45 @@ import type { WorkerResult, WorkerTask } from './analysis-task.js';
 
 export type { WorkerResult, WorkerTask } from './analysis-task.js';
 
+/**
+ * Tasks shared with the pool's own thread (see AnalysisPool's shared queue):
+ * each thread takes the next one by moving `control[QUEUE_NEXT]`, so the
+ * worker never waits to be handed work while that thread is busy. The worker
+ * posts its results a few at a time, each parse at once, and stops while
+ * QUEUE_PARSED_AHEAD of its parses wait for that thread (which counts the ones
+ * it analysed in `control[QUEUE_ANALYSED]`): a parse's memory is held until then.
+ */
+export interface SharedQueue {
+  queue: WorkerTask[];
+  control: Int32Array;
+}
+export const QUEUE_NEXT = 0;
+export const QUEUE_ANALYSED = 1;
+/** Results a worker posts at once from a shared queue (a parse goes at once). */
+const QUEUE_BATCH = 16;
+const QUEUE_PARSED_AHEAD = 8;
+
+/** Runs a shared queue's tasks until none is left (see SharedQueue). */
+function takeFromQueue({ queue, control }: SharedQueue, analyzeTask: (task: WorkerTask) => WorkerResult, post: (results: WorkerResult[]) => void): void {
+  let out: WorkerResult[] = [];
+  let parses = 0;
+  for (let i = Atomics.add(control, QUEUE_NEXT, 1); i < queue.length; i = Atomics.add(control, QUEUE_NEXT, 1)) {
+    const result = analyzeTask(queue[i]!);
+    out.push(result);
+    const parsed = 'parsed' in result;
+    if (!parsed && out.length < QUEUE_BATCH) continue;
+    post(out);
+    out = [];
+    if (!parsed) continue;
+    parses++;
+    // Never more parses waiting than the pool's own thread allows (their memory); it wakes this one as it takes them.
+    for (let analysed = Atomics.load(control, QUEUE_ANALYSED); parses - analysed >= QUEUE_PARSED_AHEAD; analysed = Atomics.load(control, QUEUE_ANALYSED)) {
+      Atomics.wait(control, QUEUE_ANALYSED, analysed, 1000);
+    }
+  }
+  if (out.length > 0) post(out);
+}
+
 /** A worker's status slot: still loading, ready for tasks, or unable to load the analysis. */
 export const WORKER_STARTING = 0;
 export const WORKER_READY = 1;
@@ -34,12 +73,15 @@ if (workerData && (workerData as Partial<WorkerData>).shared) {
       transferables?: (results: WorkerResult[]) => ArrayBuffer[];
       encodeResults?: (results: WorkerResult[]) => WorkerResult[];
     };
-    port.on('message', (tasks: WorkerTask[]) => {
-      const analysed = tasks.map((task) => analyzeTask(task));
+    const post = (analysed: WorkerResult[]) => {
       const results = encodeResults ? encodeResults(analysed) : analysed;
       port.postMessage(results, transferables?.(results) ?? []);
       Atomics.add(shared, 0, 1);
       Atomics.notify(shared, 0);
+    };
+    port.on('message', (message: WorkerTask[] | SharedQueue) => {
+      if (Array.isArray(message)) post(message.map((task) => analyzeTask(task)));
+      else takeFromQueue(message, analyzeTask, post);
     });
     status = WORKER_READY;
   } catch {

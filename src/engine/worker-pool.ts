@@ -3,12 +3,14 @@
  * analyse send back results only: facts, a "skipped" verdict or a per-file
  * problem, each as its JSON text (the plain data the disk store keeps), never trees. A worker that only parses (see PoolOptions.finish)
  * sends the native parse of each file to analyse: one array of numbers, whose
- * memory is handed over rather than copied.
+ * memory is handed over rather than copied. Such a worker takes first looks
+ * from a queue shared with the calling thread (SharedQueue), and can be handed
+ * them before the run asks (prefetch).
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
 import type { Analysis } from './lint.js';
-import { WORKER_FAILED, WORKER_READY, type WorkerResult, type WorkerTask } from './analysis-worker.js';
+import { QUEUE_ANALYSED, QUEUE_NEXT, WORKER_FAILED, WORKER_READY, type SharedQueue, type WorkerResult, type WorkerTask } from './analysis-worker.js';
 import type { FileTask, SearchTask } from './analysis-task.js';
 
 /** Tasks handed to a worker ahead of its results, so it never waits for this thread. */
@@ -42,7 +44,7 @@ const PARSED_AHEAD = 8;
  */
 const AHEAD_IN_FLIGHT = 512;
 /** Parses made ahead (see prefetch) held for their run at most: beyond this many, workers are fed no more until it starts. */
-const AHEAD_PARSED = 64;
+const AHEAD_PARSED = 32;
 /** A worker that has finished nothing for this long is given up on; its files are analysed in this thread. */
 const STALL_MS = 60_000;
 /**
@@ -223,16 +225,18 @@ export class AnalysisPool {
     const local = this.options.local;
     const finish = local ? this.options.finish : undefined;
     /** Files a worker read and parsed: this thread analyses them, before taking new tasks. */
-    const mine: { task: FileTask; parsed: { text: string; tree: Int32Array } | null }[] = [];
-    /** Takes a worker's result for one of this run's tasks. */
-    const take = (task: WorkerTask, result: WorkerResult) => {
+    const mine: { task: FileTask; parsed: { text: string; tree: Int32Array } | null; queued?: boolean }[] = [];
+    /** Takes a worker's result for one of this run's tasks (`queued`: one of the shared queue's, see below). */
+    const take = (task: WorkerTask, result: WorkerResult, queued = false) => {
       if ('parsed' in result) {
-        if (!('search' in task)) mine.push({ task, parsed: result.parsed });
+        if (!('search' in task)) mine.push({ task, parsed: result.parsed, queued });
       } else done(result);
     };
     // Tasks sent ahead (see prefetch) for the same look: their results are taken (or awaited) rather than asked for again.
     const claimed = new Map<string, FileTask>();
     const rest = this.prefetched ? tasks.filter((task) => !this.claim(task, claimed, take)) : tasks;
+    // Parses made ahead are already held: they do not keep the workers from being fed (PARSED_AHEAD counts the others).
+    let heldAhead = mine.length;
     // Those this run did not claim are no one's.
     this.early.clear();
     this.earlyParsed = 0;
@@ -244,12 +248,38 @@ export class AnalysisPool {
     let next = 0;
     const searching = tasks.some((t) => 'search' in t);
     const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
+    // First looks with one parsing worker: the tasks go to it once, as a queue both threads take from (see SharedQueue),
+    // so that it never runs dry while this thread analyses a large file. Tasks given back go to `extra`, this thread's.
+    const alive = workers.filter((w) => w.alive);
+    // (A worker still loading is handed tasks as before: this thread does not count on it.)
+    const sharing =
+      finish && !searching && alive.length === 1 && Atomics.load(this.shared, alive[0]!.slot) === WORKER_READY && queue.length > 0 && !queue.some((t) => t.size !== undefined)
+        ? alive[0]!
+        : null;
+    const control = sharing ? new Int32Array(new SharedArrayBuffer(8)) : null;
+    const extra: WorkerTask[] = [];
+    if (sharing) {
+      for (const task of queue) sharing.pending.set(task.path, task);
+      sharing.port.postMessage({ queue: queue.map((task) => ({ ...task, parseOnly: true })), control: control! } satisfies SharedQueue);
+    }
+    const requeue = (task: WorkerTask) => (control ? extra.push(task) : queue.push(task));
+    const moreToTake = () => extra.length > 0 || (control ? Atomics.load(control, QUEUE_NEXT) < queue.length : next < queue.length);
+    /** The next task for this thread, if any is left. */
+    const nextTask = (): WorkerTask | undefined => {
+      if (extra.length > 0) return extra.pop();
+      if (!control) return next < queue.length ? queue[next++] : undefined;
+      const i = Atomics.add(control, QUEUE_NEXT, 1);
+      if (i >= queue.length) return undefined;
+      sharing!.pending.delete(queue[i]!.path);
+      return queue[i];
+    };
     /** This run's task for a task a worker was given (one sent ahead stands for the run's task it was claimed by), or undefined for one sent ahead that no task claimed. */
     const ownTask = (sent: WorkerTask): WorkerTask | undefined => (this.sentAhead.has(sent) ? claimed.get(sent.path) : sent);
     const feed = (w: PoolWorker) => {
+      if (control) return;
       // Tasks go in batches, one message each (most first looks take less time than a message's round trip).
       let batch: WorkerTask[] = [];
-      while (w.alive && w.pending.size < inFlight && next < queue.length && mine.length < PARSED_AHEAD) {
+      while (w.alive && w.pending.size < inFlight && next < queue.length && mine.length - heldAhead < PARSED_AHEAD) {
         // One task at least, whatever its size.
         if (local && w.pending.size > 0 && w.pendingBytes + (queue[next]!.size ?? 0) > BYTES_IN_FLIGHT_SHARED) break;
         const task = queue[next++]!;
@@ -274,8 +304,10 @@ export class AnalysisPool {
         if (status === WORKER_FAILED || (status !== WORKER_READY && Date.now() - w.startedAt > STARTUP_MS)) {
           // It never took a task: what was handed to it goes back in the queue for the others.
           for (const sent of w.pending.values()) {
+            // (Tasks of the shared queue it never took are still there for this thread.)
+            if (w === sharing && !this.sentAhead.has(sent)) continue;
             const task = ownTask(sent);
-            if (task) queue.push(task);
+            if (task) requeue(task);
             requeued = true;
           }
           w.pending.clear();
@@ -284,11 +316,11 @@ export class AnalysisPool {
           continue;
         }
         const received = this.receive(w, (sent, result) => {
-          if (!this.sentAhead.has(sent)) return take(sent, result);
+          if (!this.sentAhead.has(sent)) return take(sent, result, w === sharing);
           // Sent ahead: taken when a task of this run claimed it for the same look; asked for again when for another.
           const task = claimed.get(sent.path);
           if (task && sameLook(sent as FileTask, task)) take(task, result);
-          else if (task) queue.push(task);
+          else if (task) requeue(task);
         });
         if (received) lastProgress = Date.now();
         feed(w);
@@ -297,9 +329,20 @@ export class AnalysisPool {
       // Tasks taken back from a worker that could not start are handed to the others at once.
       if (requeued && workers.some((w) => w.alive)) continue;
       // The workers have all they can take ahead: this thread runs the next task itself.
-      if (local && (mine.length > 0 || next < queue.length)) {
+      if (local && (mine.length > 0 || moreToTake())) {
         const parsed = mine.shift();
-        done(parsed ? finish!(parsed.task, parsed.parsed) : local(queue[next++]!));
+        if (parsed) {
+          if (heldAhead > 0) heldAhead--;
+          done(finish!(parsed.task, parsed.parsed));
+          if (parsed.queued) {
+            // The worker may be waiting for this thread to take its parses.
+            Atomics.add(control!, QUEUE_ANALYSED, 1);
+            Atomics.notify(control!, QUEUE_ANALYSED);
+          }
+        } else {
+          const task = nextTask();
+          if (task) done(local(task));
+        }
         lastProgress = Date.now();
         continue;
       }

@@ -99,6 +99,42 @@ describe('AnalysisPool', () => {
     }
   });
 
+  it('shares one queue of first looks between a ready parsing worker and the calling thread, with the same answers', { timeout: 30_000 }, async (t) => {
+    const tasks = project(t, 400);
+    const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
+    let finished = 0;
+    let ranHere = 0;
+    const pool = new AnalysisPool(1, {
+      local: (task) => {
+        ranHere++;
+        return analyzeTask(task);
+      },
+      finish: (task, parsed) => {
+        if (parsed) finished++;
+        return finishTask(task, parsed);
+      },
+    });
+    try {
+      // Until the worker is loaded (it has parsed a file of a run), runs hand it tasks one batch at a time.
+      for (let i = 0; finished === 0 && i < 100; i++) {
+        pool.analyze(tasks.slice(0, 8));
+        await sleep(100);
+      }
+      finished = 0;
+      ranHere = 0;
+      const results = pool.analyze(tasks);
+      assert.deepEqual(
+        tasks.map((task) => results.get(task.path)),
+        tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
+      );
+      assert.ok(finished > 0, 'no file parsed by the worker was analysed here');
+      assert.ok(ranHere > 0, 'the calling thread took no task');
+      assert.ok(ranHere + finished <= tasks.length, 'a file was looked at twice');
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('takes what a parsing worker read ahead of the run, and reads again what it read under another size limit', { timeout: 30_000 }, async (t) => {
     const tasks = project(t, 200);
     const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
