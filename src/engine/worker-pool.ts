@@ -346,9 +346,7 @@ export class AnalysisPool {
         lastProgress = Date.now();
         continue;
       }
-      if (!busy) {
-        return results;
-      }
+      if (!busy) return results;
       if (Date.now() - lastProgress > STALL_MS) {
         for (const w of workers) if (w.pending.size > 0) void this.retire(w);
         return results;
