@@ -248,18 +248,18 @@ export class AnalysisPool {
     let next = 0;
     const searching = tasks.some((t) => 'search' in t);
     const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
-    // First looks with one parsing worker: the tasks go to it once, as a queue both threads take from (see SharedQueue),
-    // so that it never runs dry while this thread analyses a large file. Tasks given back go to `extra`, this thread's.
+    // Files for one parsing worker: they go to it once, as a queue both threads take from (see SharedQueue), so that
+    // it never runs dry while this thread analyses a large file. Tasks given back go to `extra`, this thread's.
     const alive = workers.filter((w) => w.alive);
     // (A worker still loading is handed tasks as before: this thread does not count on it.)
-    const sharing =
-      finish && !searching && alive.length === 1 && Atomics.load(this.shared, alive[0]!.slot) === WORKER_READY && queue.length > 0 && !queue.some((t) => t.size !== undefined)
-        ? alive[0]!
-        : null;
+    const sharing = finish && !searching && alive.length === 1 && Atomics.load(this.shared, alive[0]!.slot) === WORKER_READY && queue.length > 0 ? alive[0]! : null;
     const control = sharing ? new Int32Array(new SharedArrayBuffer(8)) : null;
     const extra: WorkerTask[] = [];
     if (sharing) {
-      for (const task of queue) sharing.pending.set(task.path, task);
+      for (const task of queue) {
+        sharing.pending.set(task.path, task);
+        sharing.pendingBytes += task.size ?? 0;
+      }
       sharing.port.postMessage({ queue: queue.map((task) => ({ ...task, parseOnly: true })), control: control! } satisfies SharedQueue);
     }
     const requeue = (task: WorkerTask) => (control ? extra.push(task) : queue.push(task));
@@ -270,8 +270,10 @@ export class AnalysisPool {
       if (!control) return next < queue.length ? queue[next++] : undefined;
       const i = Atomics.add(control, QUEUE_NEXT, 1);
       if (i >= queue.length) return undefined;
-      sharing!.pending.delete(queue[i]!.path);
-      return queue[i];
+      const task = queue[i]!;
+      sharing!.pending.delete(task.path);
+      sharing!.pendingBytes -= task.size ?? 0;
+      return task;
     };
     /** This run's task for a task a worker was given (one sent ahead stands for the run's task it was claimed by), or undefined for one sent ahead that no task claimed. */
     const ownTask = (sent: WorkerTask): WorkerTask | undefined => (this.sentAhead.has(sent) ? claimed.get(sent.path) : sent);
@@ -346,7 +348,9 @@ export class AnalysisPool {
         lastProgress = Date.now();
         continue;
       }
-      if (!busy) return results;
+      if (!busy) {
+        return results;
+      }
       if (Date.now() - lastProgress > STALL_MS) {
         for (const w of workers) if (w.pending.size > 0) void this.retire(w);
         return results;

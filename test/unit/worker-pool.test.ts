@@ -99,7 +99,7 @@ describe('AnalysisPool', () => {
     }
   });
 
-  it('shares one queue of first looks between a ready parsing worker and the calling thread, with the same answers', { timeout: 30_000 }, async (t) => {
+  it('shares one queue of files between a ready parsing worker and the calling thread, with the same answers', { timeout: 30_000 }, async (t) => {
     const tasks = project(t, 400);
     const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
     let finished = 0;
@@ -130,6 +130,19 @@ describe('AnalysisPool', () => {
       assert.ok(finished > 0, 'no file parsed by the worker was analysed here');
       assert.ok(ranHere > 0, 'the calling thread took no task');
       assert.ok(ranHere + finished <= tasks.length, 'a file was looked at twice');
+      // Demand loads (every file parsed, sizes known: largest first) share the queue the same way.
+      const loads = tasks.map((task) => ({ ...task, prefilter: false, size: fs.statSync(task.path).size }));
+      const loaded = pool.analyze(loads);
+      assert.deepEqual(
+        loads.map((task) => loaded.get(task.path)),
+        loads.map((task) => (analyzeTask(task) as { analysis: unknown }).analysis),
+      );
+      // The pool takes new tasks after a shared queue as before it.
+      const again = pool.analyze(tasks.slice(0, 50));
+      assert.deepEqual(
+        tasks.slice(0, 50).map((task) => again.get(task.path)),
+        tasks.slice(0, 50).map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
+      );
     } finally {
       await pool.close();
     }
