@@ -205,10 +205,14 @@ function writeLastRun(cacheDir: string, runKey: string, files: VFile[]): void {
  * fell from 7.0 s to 6.5-6.6 s, but the process's CPU rose from 13.7 s to
  * 15.0-17.0 s (a second isolate compiling and collecting the analysis), and
  * on 2 shared cores that cost more wall time than it saved; the worker took
- * under a quarter of the files. So one worker still only parses. Without the
- * native parse, trees come from web-tree-sitter (WebAssembly), whose parse is
- * slower and whose tree is no array to hand over: then `jobs` workers do all
- * of it (each loads its own WebAssembly parser), and this thread waits.
+ * under a quarter of the files. So one worker still only parses. What it is
+ * given it takes from a queue shared with this thread (see SharedQueue), so it
+ * does not wait for this thread to hand it more while that one walks a large
+ * file, and it starts while discovery is still finding files (ThreadsAhead).
+ * Without the native parse, trees come from web-tree-sitter (WebAssembly),
+ * whose parse is slower and whose tree is no array to hand over: then `jobs`
+ * workers do all of it (each loads its own WebAssembly parser), and this
+ * thread waits.
  */
 class PoolThreads implements LintThreads {
   readonly minFiles = MIN_FILES_FOR_WORKERS;

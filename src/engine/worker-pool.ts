@@ -10,7 +10,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
 import type { Analysis } from './lint.js';
-import { QUEUE_ANALYSED, QUEUE_NEXT, WORKER_FAILED, WORKER_READY, type SharedQueue, type WorkerResult, type WorkerTask } from './analysis-worker.js';
+import { QUEUE_ANALYSED, queueEnds, queueLeft, takeBack, WORKER_FAILED, WORKER_READY, type SharedQueue, type WorkerResult, type WorkerTask } from './analysis-worker.js';
 import type { FileTask, SearchTask } from './analysis-task.js';
 
 /** Tasks handed to a worker ahead of its results, so it never waits for this thread. */
@@ -257,28 +257,30 @@ export class AnalysisPool {
     let next = 0;
     const searching = tasks.some((t) => 'search' in t);
     const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
-    // Files for one parsing worker: they go to it once, as a queue both threads take from (see SharedQueue), so that
-    // it never runs dry while this thread analyses a large file. Tasks given back go to `extra`, this thread's.
+    // Files for one parsing worker: they go to it once, as a queue it takes from the front and this thread from the back
+    // (see SharedQueue), so that it never runs dry while this thread analyses a large file. Tasks given back go to
+    // `extra`, this thread's.
     const alive = workers.filter((w) => w.alive);
     // (A worker still loading is handed tasks as before: this thread does not count on it.)
     const sharing = finish && !searching && alive.length === 1 && Atomics.load(this.shared, alive[0]!.slot) === WORKER_READY && queue.length > 0 ? alive[0]! : null;
-    const control = sharing ? new Int32Array(new SharedArrayBuffer(8)) : null;
+    const control = sharing ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    const ends = sharing ? queueEnds(queue.length) : null;
     const extra: WorkerTask[] = [];
     if (sharing) {
       for (const task of queue) {
         sharing.pending.set(task.path, task);
         sharing.pendingBytes += task.size ?? 0;
       }
-      sharing.port.postMessage({ queue: queue.map((task) => ({ ...task, parseOnly: true })), control: control! } satisfies SharedQueue);
+      sharing.port.postMessage({ queue: queue.map((task) => ({ ...task, parseOnly: true })), ends: ends!, control: control! } satisfies SharedQueue);
     }
     const requeue = (task: WorkerTask) => (control ? extra.push(task) : queue.push(task));
-    const moreToTake = () => extra.length > 0 || (control ? Atomics.load(control, QUEUE_NEXT) < queue.length : next < queue.length);
+    const moreToTake = () => extra.length > 0 || (ends ? queueLeft(ends) : next < queue.length);
     /** The next task for this thread, if any is left. */
     const nextTask = (): WorkerTask | undefined => {
       if (extra.length > 0) return extra.pop();
-      if (!control) return next < queue.length ? queue[next++] : undefined;
-      const i = Atomics.add(control, QUEUE_NEXT, 1);
-      if (i >= queue.length) return undefined;
+      if (!ends) return next < queue.length ? queue[next++] : undefined;
+      const i = takeBack(ends);
+      if (i < 0) return undefined;
       const task = queue[i]!;
       sharing!.pending.delete(task.path);
       sharing!.pendingBytes -= task.size ?? 0;

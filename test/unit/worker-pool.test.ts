@@ -11,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AnalysisPool } from '../../src/engine/worker-pool.js';
 import { analyzeTask, finishTask, type FileTask } from '../../src/engine/analysis-task.js';
+import { queueEnds, queueLeft, takeBack, takeFront } from '../../src/engine/analysis-worker.js';
 
 const REAL_TASK_MODULE = new URL('../../src/engine/analysis-task.js', import.meta.url).href;
 
@@ -26,6 +27,18 @@ function project(t: { after: (fn: () => void) => void }, count: number): FileTas
     return { path: file, module: { module: `m${i}`, isPackage: false }, maxFileSize: 1 << 20 };
   });
 }
+
+describe('shared queue ends', () => {
+  it('gives each task once, the front from the first and the back from the last, until they meet', () => {
+    const ends = queueEnds(5);
+    assert.deepEqual([takeFront(ends), takeBack(ends), takeFront(ends), takeBack(ends)], [0, 4, 1, 3]);
+    assert.equal(queueLeft(ends), true);
+    assert.equal(takeBack(ends), 2);
+    assert.equal(queueLeft(ends), false);
+    assert.deepEqual([takeFront(ends), takeBack(ends)], [-1, -1]);
+    assert.deepEqual([takeFront(queueEnds(0)), takeBack(queueEnds(0))], [-1, -1]);
+  });
+});
 
 describe('AnalysisPool', () => {
   it('analyses every file in the workers', { timeout: 30_000 }, async (t) => {
