@@ -20,7 +20,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import type { VFile } from 'vfile';
 import { severityOf, failsRun, isInternalError, type SourceFile } from '../engine/lint.js';
-import { lintFiles } from '../engine/lint-files.js';
+import { lintFiles, ThreadsAhead } from '../engine/lint-files.js';
 import { severityFor, type Settings } from '../config/settings.js';
 import { rules as registry } from '../../rules/index.js';
 import { ConfigError, ConfigResolver, parseGlobs, parseSelectors } from '../config/config.js';
@@ -131,8 +131,11 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   if (options.showSettings !== undefined) return showSettings(options.showSettings, resolver, cwd, io);
   if (options.showFiles) return showFiles(options, resolver, cwd, io);
 
-  const { sources: gathered, problems, stdinBytes } = await gatherSources(options, io, cwd, resolver);
-  if (!cacheDirAccepted(options, cwd, gathered, io)) return 2;
+  const { sources: gathered, problems, stdinBytes, ahead } = await gatherSources(options, io, cwd, resolver);
+  if (!cacheDirAccepted(options, cwd, gathered, io)) {
+    await ahead?.close();
+    return 2;
+  }
   if (options.stdinFilename === undefined && gathered.length === 0 && problems.length === 0) {
     io.stderr('pyhang: warning: no Python files found under the given paths\n');
   }
@@ -143,7 +146,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   const progress = ProgressLine.forCheck(io, options);
   // Stdin's source is in memory; the cache still answers for the project's files on disk.
   const inMemory = options.fix || options.addNoqa === true || options.diff;
-  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory, progress }, contextSettings);
+  const lintSources = linter(sources, resolver, options, { cwd, io, inMemory, progress, ahead }, contextSettings);
   const streamed = await streamedReport(options, { sources, named, cwd, io, progress });
 
   const linted = await lintOrFix(sources, lintSources, options, problems.length > 0, cwd, io, streamed?.onFile);
@@ -385,7 +388,7 @@ function linter(
   sources: readonly SourceFile[],
   resolver: ConfigResolver,
   options: CheckOptions,
-  run: { cwd: string; io: CliIo; inMemory: boolean; progress: ProgressLine },
+  run: { cwd: string; io: CliIo; inMemory: boolean; progress: ProgressLine; ahead?: ThreadsAhead },
   known: ReadonlyMap<string, Settings> = new Map(),
 ): Linter {
   const settingsByPath = new Map<string, Settings>(known);
@@ -396,7 +399,7 @@ function linter(
   const onProgress = (looked: number, total: number) => run.progress.update(looked, total);
   return async (list, onFile) => {
     try {
-      return await lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs, cacheDir, version: options.version, onFile, onProgress });
+      return await lintFiles(list, { settingsFor, prefilter: options.prefilter, jobs, cacheDir, version: options.version, onFile, onProgress, ahead: run.ahead });
     } finally {
       run.progress.clear();
     }
@@ -429,8 +432,9 @@ async function gatherSources(
   io: CliIo,
   cwd: string,
   resolver: ConfigResolver,
-): Promise<{ sources: SourceFile[]; stdinBytes: Uint8Array | undefined; problems: string[] }> {
+): Promise<{ sources: SourceFile[]; stdinBytes: Uint8Array | undefined; problems: string[]; ahead?: ThreadsAhead }> {
   const problems: string[] = [];
+  let ahead: ThreadsAhead | undefined;
   const sources: SourceFile[] = [];
   let stdinBytes: Uint8Array | undefined;
   if (options.stdinFilename !== undefined) {
@@ -440,10 +444,11 @@ async function gatherSources(
     if (!(options.forceExclude && isExcluded(file, resolver))) sources.push({ path: file, bytes: stdinBytes });
   } else {
     const paths = options.paths.length > 0 ? options.paths : ['.'];
-    const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude });
-    problems.push(...discovery.problems);
     // Fixing needs every file's bytes; a plain check lets the core read lazily (most files it never needs).
     const readNow = options.fix || options.diff || options.addNoqa === true;
+    ahead = readNow ? undefined : threadsAhead(options, cwd);
+    const discovery = discoverFiles(paths, { cwd, settings: resolver, forceExclude: options.forceExclude, onFound: ahead && ((file, settings) => ahead!.add(file, settings)) });
+    problems.push(...discovery.problems);
     for (const file of discovery.files) {
       if (!readNow) {
         sources.push({ path: file });
@@ -457,7 +462,22 @@ async function gatherSources(
       }
     }
   }
-  return { sources, stdinBytes, problems };
+  return { sources, stdinBytes, problems, ahead };
+}
+
+/**
+ * Threads that start on the files while discovery is still finding them (see
+ * ThreadsAhead), for a run with more than one thread that reads every file:
+ * none with a cache directory already there (its answers would make the work
+ * ahead useless).
+ */
+function threadsAhead(options: CheckOptions, cwd: string): ThreadsAhead | undefined {
+  // As threadCount decides, without its note (said once, by linter).
+  const cores = defaultJobs();
+  const jobs = options.jobs === undefined ? cores : options.forceJobs ? options.jobs : Math.min(options.jobs, cores);
+  if (jobs <= 1) return undefined;
+  if (options.cache !== false && fs.existsSync(path.resolve(cwd, options.cacheDir ?? DEFAULT_CACHE_DIR))) return undefined;
+  return new ThreadsAhead(jobs, options.prefilter ?? true);
 }
 
 /** `--diff`: prints what `--fix` would change, and gives the exit code. */

@@ -12,7 +12,8 @@ import { defaultSettings, type Settings } from '../config/settings.js';
 /** Analyse one file. */
 export interface FileTask {
   path: string;
-  module: { module: string; isPackage: boolean };
+  /** The module to analyse it as; absent only from a `parseOnly` task sent before the names were known (see AnalysisPool.prefetch). */
+  module?: { module: string; isPackage: boolean };
   maxFileSize: number;
   /** False for a file the analysis needs whatever it mentions (a demand load). Default true. */
   prefilter?: boolean;

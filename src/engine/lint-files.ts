@@ -16,7 +16,7 @@ import { lint, suppressedMessagesOf, type Analysis, type LintOptions, type LintT
 import { uniqueModuleNames } from '../project/module-names.js';
 import { DiskAnalysisStore, FileStamps } from './disk-store.js';
 import { AnalysisPool, defaultJobs } from './worker-pool.js';
-import { analyzeTask, finishTask } from './analysis-task.js';
+import { analyzeTask, finishTask, type FileTask } from './analysis-task.js';
 import { usesNativeParse } from '../python/parser.js';
 import { cacheKey } from './cache-key.js';
 import { readRegularFile } from '../project/regular-file.js';
@@ -30,10 +30,14 @@ export interface LintFilesOptions extends Omit<LintOptions, 'store' | 'threads'>
   cacheDir?: string | null;
   /** pyhang's version: with its built code and the rule set, what the cache belongs to (see cache-key.ts). */
   version?: string;
+  /** Worker threads started while the files were being found (see ThreadsAhead): the run takes them over, or closes them. */
+  ahead?: ThreadsAhead;
 }
 
 /** Below this many files to look at, threads cost more than they save. */
 const MIN_FILES_FOR_WORKERS = 64;
+/** Files found that ThreadsAhead hands the workers at once. */
+const AHEAD_BATCH = 32;
 
 const LAST_RUN = 'last-run.json';
 
@@ -109,6 +113,7 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
       runKey = lastRunKey(key, paths, stamps, options);
       const last = readLastRun(options.cacheDir, runKey);
       if (last) {
+        await options.ahead?.close();
         // Final as they are, in lint()'s order (by path).
         for (const file of last) options.onFile?.(file);
         return last;
@@ -117,7 +122,9 @@ export async function lintFiles(sources: readonly SourceFile[], options: LintFil
     store = DiskAnalysisStore.open(options.cacheDir, key, stamps);
   }
 
-  const threads = jobs > 1 ? new PoolThreads(jobs, stamps, options.settingsFor) : undefined;
+  const early = options.ahead?.take(jobs);
+  const threads = jobs > 1 ? new PoolThreads(jobs, stamps, options.settingsFor, early) : undefined;
+  if (!threads) await options.ahead?.close();
   let files: VFile[];
   try {
     try {
@@ -198,19 +205,24 @@ function writeLastRun(cacheDir: string, runKey: string, files: VFile[]): void {
  * fell from 7.0 s to 6.5-6.6 s, but the process's CPU rose from 13.7 s to
  * 15.0-17.0 s (a second isolate compiling and collecting the analysis), and
  * on 2 shared cores that cost more wall time than it saved; the worker took
- * under a quarter of the files. So one worker still only parses. Without the
- * native parse, trees come from web-tree-sitter (WebAssembly), whose parse is
- * slower and whose tree is no array to hand over: then `jobs` workers do all
- * of it (each loads its own WebAssembly parser), and this thread waits.
+ * under a quarter of the files. So one worker still only parses. What it is
+ * given it takes from a queue shared with this thread (see SharedQueue), so it
+ * does not wait for this thread to hand it more while that one walks a large
+ * file, and it starts while discovery is still finding files (ThreadsAhead).
+ * Without the native parse, trees come from web-tree-sitter (WebAssembly),
+ * whose parse is slower and whose tree is no array to hand over: then `jobs`
+ * workers do all of it (each loads its own WebAssembly parser), and this
+ * thread waits.
  */
 class PoolThreads implements LintThreads {
   readonly minFiles = MIN_FILES_FOR_WORKERS;
-  private pool: AnalysisPool | null = null;
 
   constructor(
     private readonly jobs: number,
     private readonly stamps: FileStamps,
     private readonly settingsFor: (path: string) => Settings,
+    /** Threads already started for this run (see ThreadsAhead). */
+    private pool: AnalysisPool | null = null,
   ) {}
 
   firstLooks(sources: readonly SourceFile[], prefilter: boolean, onLooked?: () => void): Map<string, Analysis> {
@@ -241,11 +253,67 @@ class PoolThreads implements LintThreads {
   }
 
   private started(): AnalysisPool {
-    if (!this.pool) {
-      const native = usesNativeParse();
-      const workers = native ? this.jobs - 1 : this.jobs;
-      this.pool = new AnalysisPool(workers, native ? { local: analyzeTask, finish: workers === 1 ? finishTask : undefined } : {});
-    }
+    this.pool ??= newPool(this.jobs);
     return this.pool;
+  }
+}
+
+/** The pool for `jobs` threads, this one included (see PoolThreads). */
+function newPool(jobs: number): AnalysisPool {
+  const native = usesNativeParse();
+  const workers = native ? jobs - 1 : jobs;
+  return new AnalysisPool(workers, native ? { local: analyzeTask, finish: workers === 1 ? finishTask : undefined } : {});
+}
+
+/**
+ * Worker threads started while discovery is still finding the files, for the
+ * lintFiles run over them (LintFilesOptions.ahead): once enough files are found
+ * for threads to pay (MIN_FILES_FOR_WORKERS), the workers start (loading the
+ * analysis takes them a third of a second) and begin reading, pre-filtering
+ * and parsing the files found (AnalysisPool.prefetch), which needs no module
+ * names, while this thread walks the rest of the directories and sets the run
+ * up. On the standard library with site-packages, that was about 0.6 s of this
+ * thread's time during which the worker was idle or not even started.
+ *
+ * Only for a run that will read every file: with a cache on disk most files
+ * are answered from it (or the whole run by the last run's answer), and a look
+ * ahead would be work thrown away.
+ */
+export class ThreadsAhead {
+  private pool: AnalysisPool | null = null;
+  private found: FileTask[] = [];
+  private count = 0;
+
+  constructor(
+    private readonly jobs: number,
+    private readonly prefilter: boolean,
+  ) {}
+
+  /** Discovery found a file, under these settings. */
+  add(path: string, settings: Settings): void {
+    this.found.push({ path, maxFileSize: settings.maxFileSize, prefilter: this.prefilter, parseOnly: true });
+    this.count++;
+    // Handed over a few at a time: each hand-over also collects what the worker finished.
+    if (this.count < MIN_FILES_FOR_WORKERS || this.count % AHEAD_BATCH !== 0) return;
+    this.pool ??= newPool(this.jobs);
+    this.pool.prefetch(this.found);
+    this.found = [];
+  }
+
+  /** The threads, for a run with as many (`jobs`); none when none were started or the count differs (then they are closed). */
+  take(jobs: number): AnalysisPool | null {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool && jobs !== this.jobs) {
+      void pool.close();
+      return null;
+    }
+    return pool;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
   }
 }

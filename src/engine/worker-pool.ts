@@ -3,12 +3,14 @@
  * analyse send back results only: facts, a "skipped" verdict or a per-file
  * problem, each as its JSON text (the plain data the disk store keeps), never trees. A worker that only parses (see PoolOptions.finish)
  * sends the native parse of each file to analyse: one array of numbers, whose
- * memory is handed over rather than copied.
+ * memory is handed over rather than copied. Such a worker takes first looks
+ * from a queue shared with the calling thread (SharedQueue), and can be handed
+ * them before the run asks (prefetch).
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
 import type { Analysis } from './lint.js';
-import { WORKER_FAILED, WORKER_READY, type WorkerResult, type WorkerTask } from './analysis-worker.js';
+import { QUEUE_ANALYSED, queueEnds, queueLeft, takeBack, WORKER_FAILED, WORKER_READY, type SharedQueue, type WorkerResult, type WorkerTask } from './analysis-worker.js';
 import type { FileTask, SearchTask } from './analysis-task.js';
 
 /** Tasks handed to a worker ahead of its results, so it never waits for this thread. */
@@ -35,6 +37,23 @@ const BYTES_IN_FLIGHT_SHARED = 256 * 1024;
  * cost this thread about what the walks saved it, and the process more CPU and memory; see docs/performance.md, #20.)
  */
 const PARSED_AHEAD = 8;
+/**
+ * First looks handed to a worker before the run that needs them (see
+ * prefetch), while this thread is busy elsewhere and looks at the workers only
+ * now and then: enough that the worker does not run dry between two looks.
+ */
+const AHEAD_IN_FLIGHT = 512;
+/** Parses made ahead (see prefetch) held for their run at most: beyond this many, workers are fed no more until it starts. */
+const AHEAD_PARSED = 32;
+/**
+ * The young generation of a worker that only parses (see PoolOptions.finish),
+ * in MB: what it allocates (file texts, word summaries, results' JSON) dies
+ * young, and V8's default let its heap grow to about 50 MB once it started
+ * early and kept busy (see prefetch, SharedQueue): the run's peak RSS rose by
+ * 25-45 MB (standard library with site-packages, --jobs 2). With 8 MB its
+ * heap stays near 23 MB, the peak as before, for no more CPU.
+ */
+const PARSER_YOUNG_GENERATION_MB = 8;
 /** A worker that has finished nothing for this long is given up on; its files are analysed in this thread. */
 const STALL_MS = 60_000;
 /**
@@ -91,6 +110,16 @@ export class AnalysisPool {
   private searches = 0;
   /** Slot 0 counts results and status changes posted by any worker: this thread sleeps until it moves. Slot i + 1 is worker i's status. */
   private readonly shared: Int32Array;
+  /** First looks asked for ahead of their run (see prefetch) and not yet handed to a worker. */
+  private ahead: FileTask[] = [];
+  private aheadNext = 0;
+  /** Whether tasks were sent ahead since the last run (see prefetch). */
+  private prefetched = false;
+  /** The tasks sent ahead: their results wait here, or in the workers, for the run that asks for the same look. */
+  private readonly sentAhead = new WeakSet<WorkerTask>();
+  /** Results of tasks sent ahead that arrived before their run, by path, and how many of them are parses. */
+  private readonly early = new Map<string, { task: FileTask; result: WorkerResult }>();
+  private earlyParsed = 0;
 
   constructor(
     private readonly jobs: number,
@@ -139,6 +168,61 @@ export class AnalysisPool {
     return found;
   }
 
+  /**
+   * Hands first looks to the workers before the run that needs them is known
+   * in full (while discovery is still finding files): read, pre-filter and
+   * parse only (see PoolOptions.finish; without it, the workers are only started), the
+   * module name being unknown yet. The next analyze() takes their results for
+   * the same files under the same size limit and pre-filter, and the rest are
+   * dropped. Each call also collects what the workers finished meanwhile.
+   */
+  prefetch(tasks: readonly FileTask[]): void {
+    // Without `finish`, workers need module names to do anything: they are only started.
+    if (!this.options.finish) {
+      this.start();
+      return;
+    }
+    this.prefetched = true;
+    this.ahead.push(...tasks);
+    const workers = this.start();
+    for (const w of workers) {
+      if (!w.alive) continue;
+      this.receive(w, (task, result) => {
+        if (!this.sentAhead.has(task)) return;
+        this.early.set(task.path, { task: task as FileTask, result });
+        if ('parsed' in result) this.earlyParsed++;
+      });
+      let batch: WorkerTask[] = [];
+      while (w.pending.size < AHEAD_IN_FLIGHT && this.aheadNext < this.ahead.length && this.earlyParsed < AHEAD_PARSED) {
+        const task = this.ahead[this.aheadNext++]!;
+        this.sentAhead.add(task);
+        w.pending.set(task.path, task);
+        batch.push(task);
+        if (batch.length === BATCH) {
+          w.port.postMessage(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) w.port.postMessage(batch);
+    }
+  }
+
+  /** Takes a worker's results that have arrived, each with the task it was sent as. */
+  private receive(w: PoolWorker, take: (task: WorkerTask, result: WorkerResult) => void): boolean {
+    let any = false;
+    for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
+      for (const result of message.message as WorkerResult[]) {
+        const task = w.pending.get(result.path);
+        if (!task) continue;
+        w.pending.delete(result.path);
+        w.pendingBytes -= task.size ?? 0;
+        take(task, result);
+      }
+      any = true;
+    }
+    return any;
+  }
+
   private run(tasks: readonly WorkerTask[], onResult?: () => void): Map<string, WorkerResult> {
     const results = new Map<string, WorkerResult>();
     const done = (result: WorkerResult) => {
@@ -147,25 +231,74 @@ export class AnalysisPool {
     };
     if (tasks.length === 0) return results;
     const workers = this.start();
-    // Largest first (sizes are known for demand loads), so no large file is left for last.
-    const queue = tasks.some((t) => t.size !== undefined) ? [...tasks].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)) : [...tasks];
-    let next = 0;
     const local = this.options.local;
-    const searching = tasks.some((t) => 'search' in t);
-    const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
     const finish = local ? this.options.finish : undefined;
     /** Files a worker read and parsed: this thread analyses them, before taking new tasks. */
-    const mine: { task: FileTask; parsed: { text: string; tree: Int32Array } | null }[] = [];
+    const mine: { task: FileTask; parsed: { text: string; tree: Int32Array } | null; queued?: boolean }[] = [];
+    /** Takes a worker's result for one of this run's tasks (`queued`: one of the shared queue's, see below). */
+    const take = (task: WorkerTask, result: WorkerResult, queued = false) => {
+      if ('parsed' in result) {
+        if (!('search' in task)) mine.push({ task, parsed: result.parsed, queued });
+      } else done(result);
+    };
+    // Tasks sent ahead (see prefetch) for the same look: their results are taken (or awaited) rather than asked for again.
+    const claimed = new Map<string, FileTask>();
+    const rest = this.prefetched ? tasks.filter((task) => !this.claim(task, claimed, take)) : tasks;
+    // Parses made ahead are already held: they do not keep the workers from being fed (PARSED_AHEAD counts the others).
+    let heldAhead = mine.length;
+    // Those this run did not claim are no one's.
+    this.early.clear();
+    this.earlyParsed = 0;
+    this.prefetched = false;
+    this.ahead = [];
+    this.aheadNext = 0;
+    // Largest first (sizes are known for demand loads), so no large file is left for last.
+    const queue = rest.some((t) => t.size !== undefined) ? [...rest].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)) : [...rest];
+    let next = 0;
+    const searching = tasks.some((t) => 'search' in t);
+    const inFlight = local ? (searching ? SEARCHES_IN_FLIGHT_SHARED : IN_FLIGHT_SHARED) : IN_FLIGHT;
+    // Files for one parsing worker: they go to it once, as a queue it takes from the front and this thread from the back
+    // (see SharedQueue), so that it never runs dry while this thread analyses a large file. Tasks given back go to
+    // `extra`, this thread's.
+    const alive = workers.filter((w) => w.alive);
+    // (A worker still loading is handed tasks as before: this thread does not count on it.)
+    const sharing = finish && !searching && alive.length === 1 && Atomics.load(this.shared, alive[0]!.slot) === WORKER_READY && queue.length > 0 ? alive[0]! : null;
+    const control = sharing ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    const ends = sharing ? queueEnds(queue.length) : null;
+    const extra: WorkerTask[] = [];
+    if (sharing) {
+      for (const task of queue) {
+        sharing.pending.set(task.path, task);
+        sharing.pendingBytes += task.size ?? 0;
+      }
+      sharing.port.postMessage({ queue: queue.map((task) => ({ ...task, parseOnly: true })), ends: ends!, control: control! } satisfies SharedQueue);
+    }
+    const requeue = (task: WorkerTask) => (control ? extra.push(task) : queue.push(task));
+    const moreToTake = () => extra.length > 0 || (ends ? queueLeft(ends) : next < queue.length);
+    /** The next task for this thread, if any is left. */
+    const nextTask = (): WorkerTask | undefined => {
+      if (extra.length > 0) return extra.pop();
+      if (!ends) return next < queue.length ? queue[next++] : undefined;
+      const i = takeBack(ends);
+      if (i < 0) return undefined;
+      const task = queue[i]!;
+      sharing!.pending.delete(task.path);
+      sharing!.pendingBytes -= task.size ?? 0;
+      return task;
+    };
+    /** This run's task for a task a worker was given (one sent ahead stands for the run's task it was claimed by), or undefined for one sent ahead that no task claimed. */
+    const ownTask = (sent: WorkerTask): WorkerTask | undefined => (this.sentAhead.has(sent) ? claimed.get(sent.path) : sent);
     const feed = (w: PoolWorker) => {
+      if (control) return;
       // Tasks go in batches, one message each (most first looks take less time than a message's round trip).
       let batch: WorkerTask[] = [];
-      while (w.alive && w.pending.size < inFlight && next < queue.length && mine.length < PARSED_AHEAD) {
+      while (w.alive && w.pending.size < inFlight && next < queue.length && mine.length - heldAhead < PARSED_AHEAD) {
         // One task at least, whatever its size.
         if (local && w.pending.size > 0 && w.pendingBytes + (queue[next]!.size ?? 0) > BYTES_IN_FLIGHT_SHARED) break;
         const task = queue[next++]!;
         w.pending.set(task.path, task);
         w.pendingBytes += task.size ?? 0;
-        batch.push(finish && 'module' in task ? { ...task, parseOnly: true } : task);
+        batch.push(finish && !('search' in task) ? { ...task, parseOnly: true } : task);
         if (batch.length === BATCH) {
           w.port.postMessage(batch);
           batch = [];
@@ -183,33 +316,46 @@ export class AnalysisPool {
         const status = Atomics.load(this.shared, w.slot);
         if (status === WORKER_FAILED || (status !== WORKER_READY && Date.now() - w.startedAt > STARTUP_MS)) {
           // It never took a task: what was handed to it goes back in the queue for the others.
-          queue.push(...w.pending.values());
-          requeued ||= w.pending.size > 0;
+          for (const sent of w.pending.values()) {
+            // (Tasks of the shared queue it never took are still there for this thread.)
+            if (w === sharing && !this.sentAhead.has(sent)) continue;
+            const task = ownTask(sent);
+            if (task) requeue(task);
+            requeued = true;
+          }
           w.pending.clear();
           w.pendingBytes = 0;
           void this.retire(w);
           continue;
         }
-        for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
-          for (const result of message.message as WorkerResult[]) {
-            const task = w.pending.get(result.path);
-            w.pending.delete(result.path);
-            if (task) w.pendingBytes -= task.size ?? 0;
-            if ('parsed' in result) {
-              if (task && 'module' in task) mine.push({ task, parsed: result.parsed });
-            } else done(result);
-          }
-          lastProgress = Date.now();
-        }
+        const received = this.receive(w, (sent, result) => {
+          if (!this.sentAhead.has(sent)) return take(sent, result, w === sharing);
+          // Sent ahead: taken when a task of this run claimed it for the same look; asked for again when for another.
+          const task = claimed.get(sent.path);
+          if (task && sameLook(sent as FileTask, task)) take(task, result);
+          else if (task) requeue(task);
+        });
+        if (received) lastProgress = Date.now();
         feed(w);
         if (w.pending.size > 0) busy = true;
       }
       // Tasks taken back from a worker that could not start are handed to the others at once.
       if (requeued && workers.some((w) => w.alive)) continue;
       // The workers have all they can take ahead: this thread runs the next task itself.
-      if (local && (mine.length > 0 || next < queue.length)) {
+      if (local && (mine.length > 0 || moreToTake())) {
         const parsed = mine.shift();
-        done(parsed ? finish!(parsed.task, parsed.parsed) : local(queue[next++]!));
+        if (parsed) {
+          if (heldAhead > 0) heldAhead--;
+          done(finish!(parsed.task, parsed.parsed));
+          if (parsed.queued) {
+            // The worker may be waiting for this thread to take its parses.
+            Atomics.add(control!, QUEUE_ANALYSED, 1);
+            Atomics.notify(control!, QUEUE_ANALYSED);
+          }
+        } else {
+          const task = nextTask();
+          if (task) done(local(task));
+        }
         lastProgress = Date.now();
         continue;
       }
@@ -221,6 +367,31 @@ export class AnalysisPool {
       // Sleep until some worker posts a result or its status (or a second passes, to notice a stall).
       Atomics.wait(this.shared, 0, seen, 1000);
     }
+  }
+
+  /**
+   * Whether a task was sent ahead for the same look (see prefetch): then its
+   * result, arrived or still in a worker, is this task's (`claimed` records
+   * the task for the latter), and it is not asked for again.
+   */
+  private claim(task: WorkerTask, claimed: Map<string, FileTask>, take: (task: WorkerTask, result: WorkerResult) => void): boolean {
+    if ('search' in task) return false;
+    const early = this.early.get(task.path);
+    if (early) {
+      this.early.delete(task.path);
+      if (!sameLook(early.task, task)) return false;
+      take(task, early.result);
+      return true;
+    }
+    for (const w of this.workers ?? []) {
+      const sent = w.pending.get(task.path);
+      if (sent && this.sentAhead.has(sent) && w.alive) {
+        // (Its result is checked against the task's look when it arrives.)
+        claimed.set(task.path, task);
+        return true;
+      }
+    }
+    return false;
   }
 
   async close(): Promise<void> {
@@ -238,6 +409,7 @@ export class AnalysisPool {
       const worker = new Worker(new URL('./analysis-worker.js', import.meta.url), {
         workerData: { port: port2, shared: this.shared, slot, taskModule },
         transferList: [port2],
+        ...(this.options.finish ? { resourceLimits: { maxYoungGenerationSizeMb: PARSER_YOUNG_GENERATION_MB } } : {}),
       });
       const entry: PoolWorker = { worker, port: port1, slot, startedAt: Date.now(), alive: true, pending: new Map(), pendingBytes: 0 };
       worker.on('error', () => {
@@ -255,4 +427,9 @@ export class AnalysisPool {
     w.port.close();
     await w.worker.terminate();
   }
+}
+
+/** Whether a task sent ahead looks at a file as `task` does: the same size limit and pre-filter (the module name plays no part in a parse). */
+function sameLook(ahead: FileTask, task: FileTask): boolean {
+  return ahead.maxFileSize === task.maxFileSize && (ahead.prefilter ?? true) === (task.prefilter ?? true);
 }

@@ -30,6 +30,12 @@ export interface DiscoverOptions {
   settings: SettingsSource;
   /** Apply excludes to paths given explicitly too. */
   forceExclude?: boolean;
+  /**
+   * Told of each plain file as the walk of a directory finds it, under its
+   * directory's settings, before the walk is over (so that threads can start
+   * on it, see ThreadsAhead). Only a hint: the result's list is what counts.
+   */
+  onFound?: (file: string, settings: Settings) => void;
 }
 
 export interface Discovery {
@@ -89,7 +95,13 @@ export function discoverFiles(paths: readonly string[], options: DiscoverOptions
       if (!isDirectory && !isFile) continue;
       if (applyGitignore && gitignore.ignores(full, isDirectory)) continue;
       if (isDirectory) walk(full, applyGitignore, childPath(real, entry.name));
-      else if (PYTHON_FILE.test(entry.name)) addFile(full, entry.isSymbolicLink() ? realPath(full) : childPath(real, entry.name));
+      else if (PYTHON_FILE.test(entry.name)) {
+        if (entry.isSymbolicLink()) addFile(full, realPath(full));
+        else {
+          addFile(full, childPath(real, entry.name));
+          options.onFound?.(full, settings);
+        }
+      }
     }
   };
 

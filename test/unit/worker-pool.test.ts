@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AnalysisPool } from '../../src/engine/worker-pool.js';
 import { analyzeTask, finishTask, type FileTask } from '../../src/engine/analysis-task.js';
+import { queueEnds, queueLeft, takeBack, takeFront } from '../../src/engine/analysis-worker.js';
 
 const REAL_TASK_MODULE = new URL('../../src/engine/analysis-task.js', import.meta.url).href;
 
@@ -25,6 +27,18 @@ function project(t: { after: (fn: () => void) => void }, count: number): FileTas
     return { path: file, module: { module: `m${i}`, isPackage: false }, maxFileSize: 1 << 20 };
   });
 }
+
+describe('shared queue ends', () => {
+  it('gives each task once, the front from the first and the back from the last, until they meet', () => {
+    const ends = queueEnds(5);
+    assert.deepEqual([takeFront(ends), takeBack(ends), takeFront(ends), takeBack(ends)], [0, 4, 1, 3]);
+    assert.equal(queueLeft(ends), true);
+    assert.equal(takeBack(ends), 2);
+    assert.equal(queueLeft(ends), false);
+    assert.deepEqual([takeFront(ends), takeBack(ends)], [-1, -1]);
+    assert.deepEqual([takeFront(queueEnds(0)), takeBack(queueEnds(0))], [-1, -1]);
+  });
+});
 
 describe('AnalysisPool', () => {
   it('analyses every file in the workers', { timeout: 30_000 }, async (t) => {
@@ -93,6 +107,90 @@ describe('AnalysisPool', () => {
     try {
       // Before, the pool waited for the 60-second stall limit here.
       assert.equal(pool.analyze(tasks).size, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('shares one queue of files between a ready parsing worker and the calling thread, with the same answers', { timeout: 30_000 }, async (t) => {
+    const tasks = project(t, 400);
+    const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
+    let finished = 0;
+    let ranHere = 0;
+    const pool = new AnalysisPool(1, {
+      local: (task) => {
+        ranHere++;
+        return analyzeTask(task);
+      },
+      finish: (task, parsed) => {
+        if (parsed) finished++;
+        return finishTask(task, parsed);
+      },
+    });
+    try {
+      // Until the worker is loaded (it has parsed a file of a run), runs hand it tasks one batch at a time.
+      for (let i = 0; finished === 0 && i < 100; i++) {
+        pool.analyze(tasks.slice(0, 8));
+        await sleep(100);
+      }
+      finished = 0;
+      ranHere = 0;
+      const results = pool.analyze(tasks);
+      assert.deepEqual(
+        tasks.map((task) => results.get(task.path)),
+        tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
+      );
+      assert.ok(finished > 0, 'no file parsed by the worker was analysed here');
+      assert.ok(ranHere > 0, 'the calling thread took no task');
+      assert.ok(ranHere + finished <= tasks.length, 'a file was looked at twice');
+      // Demand loads (every file parsed, sizes known: largest first) share the queue the same way.
+      const loads = tasks.map((task) => ({ ...task, prefilter: false, size: fs.statSync(task.path).size }));
+      const loaded = pool.analyze(loads);
+      assert.deepEqual(
+        loads.map((task) => loaded.get(task.path)),
+        loads.map((task) => (analyzeTask(task) as { analysis: unknown }).analysis),
+      );
+      // The pool takes new tasks after a shared queue as before it.
+      const again = pool.analyze(tasks.slice(0, 50));
+      assert.deepEqual(
+        tasks.slice(0, 50).map((task) => again.get(task.path)),
+        tasks.slice(0, 50).map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('takes what a parsing worker read ahead of the run, and reads again what it read under another size limit', { timeout: 30_000 }, async (t) => {
+    const tasks = project(t, 200);
+    const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
+    let ranHere = 0;
+    const pool = new AnalysisPool(1, {
+      local: (task) => {
+        ranHere++;
+        return analyzeTask(task);
+      },
+      finish: finishTask,
+    });
+    // Sent while the files are still being found, before their module names are known: the last ten
+    // under a size limit the run does not use (too small for them), and one file the run leaves out.
+    const ahead: FileTask[] = tasks.map((task, i) => ({ path: task.path, maxFileSize: i >= 190 ? 10 : task.maxFileSize, prefilter: true, parseOnly: true }));
+    const left = path.join(path.dirname(tasks[0]!.path), 'left.py');
+    fs.writeFileSync(left, 'import asyncio\n');
+    try {
+      pool.prefetch(ahead.slice(0, 100));
+      // Some results arrive before the run (collected by the next hand-over), others are still in the worker when it starts.
+      await sleep(200);
+      pool.prefetch([...ahead.slice(100), { path: left, maxFileSize: 1 << 20, parseOnly: true }]);
+      const results = pool.analyze(tasks);
+      // Exactly what one thread finds, facts included (under the module names of the run), and nothing else.
+      assert.deepEqual(
+        tasks.map((task) => results.get(task.path)),
+        tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
+      );
+      assert.equal(results.has(left), false);
+      // Only the ten read under another limit were to do again (by either thread).
+      assert.ok(ranHere <= 10, `the calling thread did ${ranHere} files again`);
     } finally {
       await pool.close();
     }
