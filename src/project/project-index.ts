@@ -19,6 +19,7 @@ import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
 import { LoopThreads, type LoopThreadEntry, type ScheduledCallback } from './loop-threads.js';
 import { apiEffect } from '../library/index.js';
 import { MemoKeys } from './memo-keys.js';
+import { sameFactsButPositions } from './same-facts.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
@@ -233,6 +234,8 @@ export class ProjectIndex implements ResolvedProject {
   private readonly volatileIndexed = new Set<number>();
   /** Counts the modules replaced (see replace, derive). */
   private replacements = 0;
+  /** The count of replacements at the last one that changed a fact (see replace, reuse). */
+  private factChange = -1;
   /** Counts the modules added and replaced: what was worked out over the modules is stale when it changes. */
   private moduleChanges = 0;
 
@@ -313,8 +316,9 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Replaces a volatile module's facts (a language server's open document,
    * edited) with the same file's new facts, and drops every answer that read
-   * it, every answer that asked what callers pass, and what was derived over
-   * the modules; the answers that read none of it stay. False when it cannot
+   * it (none when the facts are the same but for their positions, see
+   * same-facts.ts), every answer that asked what callers pass, and what was
+   * derived over the modules; the answers that read none of it stay. False when it cannot
    * (the module is not volatile, or not a target of that path): the caller then
    * makes a new index.
    */
@@ -332,6 +336,8 @@ export class ProjectIndex implements ResolvedProject {
         break;
       }
     }
+    // An edit that changes no fact but their positions (see same-facts.ts) leaves every answer as it was.
+    const sameFacts = sameFactsButPositions(entry.facts, facts);
     entry.facts = facts;
     entry.functions = new Map();
     entry.classes = new Map();
@@ -352,17 +358,20 @@ export class ProjectIndex implements ResolvedProject {
       }
       for (const cls of indexed.facts.classes) this.classes.set(cls.q, { cls, module: indexed });
     }
-    for (const key of this.memoVolatileKeys) this.memoVolatile[key] = undefined;
-    this.memoVolatileKeys.length = 0;
-    this.volatileValues = new WeakMap();
-    for (const key of this.volatileIndexed) {
-      this.memoIndexed[key] = undefined;
-      this.memoGated.delete(key);
+    this.replacements++;
+    if (!sameFacts) {
+      this.factChange = this.replacements;
+      for (const key of this.memoVolatileKeys) this.memoVolatile[key] = undefined;
+      this.memoVolatileKeys.length = 0;
+      this.volatileValues = new WeakMap();
+      for (const key of this.volatileIndexed) {
+        this.memoIndexed[key] = undefined;
+        this.memoGated.delete(key);
+      }
+      this.volatileIndexed.clear();
     }
-    this.volatileIndexed.clear();
     this.dropIndexedAnswers(null, newCallees);
     this.memoGated.clear();
-    this.replacements++;
     this.moduleChanges++;
     if (newCallees) this.targetsAdded++;
     this.demand.replaced();
@@ -648,8 +657,8 @@ export class ProjectIndex implements ResolvedProject {
     if (wanted === null || demand.loading) return false;
     // What callers pass is found again once a target is added (see callerAnswers).
     if (derivation.targets !== null && derivation.targets !== this.targetsAdded) return false;
-    // What read a volatile module is found again once one is replaced.
-    if (derivation.replacements !== null && derivation.replacements !== this.replacements) return false;
+    // What read a volatile module is found again once one is replaced with facts changed (see replace).
+    if (derivation.replacements !== null && derivation.replacements < this.factChange) return false;
     for (const name of wanted) if (this.modules.has(name)) return false;
     if (derivation.missed) demand.misses++;
     if (derivation.targets !== null) this.callerQuestions++;

@@ -320,3 +320,149 @@ def go():
     });
   });
 });
+
+/**
+ * The kept index keeps, per top-level name of the open document, the answers
+ * that read only names an edit left as they were (ProjectIndex.replace): these
+ * edits change one name and leave another that a closed file's answer reads,
+ * or the reverse, and each pass must still show what a first pass shows.
+ * (app and bridge import each other, so some answers cut a cycle and read
+ * the whole of the open document, which any change of its facts changes.)
+ */
+describe('server passes: answers kept per name of the open document', () => {
+  const bridge = `"""Re-exports the job helpers under shorter names."""
+import asyncio
+
+from app import submit_job as submit
+from app import Client
+
+client = Client()
+
+
+async def idle():
+    await asyncio.sleep(1)
+`;
+  const app = `import asyncio
+
+from bridge import client, submit
+
+LOOP = asyncio.new_event_loop()
+
+
+async def work():
+    return 1
+
+
+def submit_job():
+    return asyncio.run_coroutine_threadsafe(work(), LOOP)
+
+
+def log_job(name):
+    print("job", name)
+
+
+class Client:
+    def send(self):
+        return asyncio.run_coroutine_threadsafe(work(), LOOP)
+
+    def close(self):
+        print("closed")
+
+
+def run():
+    return submit().result()
+
+
+def run_client():
+    return client.send().result()
+`;
+
+  it('an edit inside a function a closed file re-exports, and inside one it does not', () => {
+    withSession({ 'bridge.py': bridge, 'app.py': app }, (session) => {
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+      // Not read through bridge: both findings stay.
+      session.type('app.py', app.replace('print("job", name)', 'print("job:", name)'));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+      // Read through bridge's `submit`: its future is gone.
+      session.type('app.py', app.replace('    return asyncio.run_coroutine_threadsafe(work(), LOOP)\n\n\ndef log_job', '    asyncio.run_coroutine_threadsafe(work(), LOOP)\n\n\ndef log_job'));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG004 13:5', 'HANG001 33:25'] });
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+    });
+  });
+
+  it('an edit inside a method of a class a closed file makes an instance of, and inside another method', () => {
+    withSession({ 'bridge.py': bridge, 'app.py': app }, (session) => {
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+      session.type('app.py', app.replace('print("closed")', 'print("closing")'));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+      session.type('app.py', app.replace('    def send(self):\n        return asyncio', '    def send(self):\n        asyncio'));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG004 22:9', 'HANG001 29:20'] });
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+    });
+  });
+
+  it('an edit that moves every later line, and one that changes a line length only', () => {
+    withSession({ 'bridge.py': bridge, 'app.py': app }, (session) => {
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+      session.type('app.py', `"""The jobs."""\n\n${app}`);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 31:20', 'HANG001 35:25'] });
+      session.type('app.py', `"""The jobs, and a client for them."""\n\n${app}`);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 31:20', 'HANG001 35:25'] });
+      session.type('app.py', app.replace('def submit_job():', '\n\ndef submit_job():'));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 31:20', 'HANG001 35:25'] });
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+    });
+  });
+
+  it('a top-level name a closed file imports is removed, added again, and bound another way', () => {
+    withSession({ 'bridge.py': bridge, 'app.py': app }, (session) => {
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+      session.type('app.py', app.replace('def submit_job():', 'def submit_later():'));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 33:25'] });
+      session.type('app.py', app.replace('def submit_job():', 'def submit_later():') + '\n\nsubmit_job = submit_later\n');
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+      session.type('app.py', app);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 29:20', 'HANG001 33:25'] });
+    });
+  });
+
+  it("a name reached through a closed file's star import of the open document", () => {
+    const starred = '"""Everything the app has, in one place."""\nimport asyncio\n\nfrom app import *\n\n\nasync def idle():\n    await asyncio.sleep(1)\n';
+    const user = `import asyncio
+
+import bridge
+
+LOOP = asyncio.new_event_loop()
+
+
+async def work():
+    return 1
+
+
+def helper():
+    print("helping")
+
+
+def run():
+    return bridge.submit_job().result()
+`;
+    const defined = user.replace('def helper():', 'def submit_job():\n    return asyncio.run_coroutine_threadsafe(work(), LOOP)\n\n\ndef helper():');
+    withSession({ 'bridge.py': starred, 'app.py': user }, (session) => {
+      session.type('app.py', user);
+      assert.deepEqual(session.pass(), { 'app.py': [] });
+      session.type('app.py', defined);
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 21:31'] });
+      session.type('app.py', defined.replace('print("helping")', 'print("still helping")'));
+      assert.deepEqual(session.pass(), { 'app.py': ['HANG001 21:31'] });
+      session.type('app.py', user);
+      assert.deepEqual(session.pass(), { 'app.py': [] });
+    });
+  });
+});
