@@ -314,6 +314,26 @@ export class ProjectIndex implements ResolvedProject {
   }
 
   /**
+   * Makes the tables by qualified name again in the modules' order, as add
+   * made them: where two modules define one name (module `a` with a class
+   * `b`, and a module `a.b`), the later one wins it, and functions are met in
+   * that order.
+   */
+  private indexAgain(): void {
+    this.functions.clear();
+    this.classes.clear();
+    this.loopThreads.functionsCleared();
+    for (const indexed of this.modules.values()) {
+      const { path } = indexed.facts;
+      for (const fn of indexed.facts.functions) {
+        this.functions.set(fn.q, { fn, path });
+        this.loopThreads.functionIndexed(fn.q);
+      }
+      for (const cls of indexed.facts.classes) this.classes.set(cls.q, { cls, module: indexed });
+    }
+  }
+
+  /**
    * Replaces a volatile module's facts (a language server's open document,
    * edited) with the same file's new facts, and drops every answer that read
    * it (none when the facts are the same but for their positions, see
@@ -337,27 +357,26 @@ export class ProjectIndex implements ResolvedProject {
       }
     }
     // An edit that changes no fact but their positions (see same-facts.ts) leaves every answer as it was.
-    const sameFacts = sameFactsButPositions(entry.facts, facts);
+    const before = entry.facts;
+    const sameFacts = sameFactsButPositions(before, facts);
     entry.facts = facts;
     entry.functions = new Map();
     entry.classes = new Map();
     entry.firstNames = undefined;
     for (const fn of facts.functions) entry.functions.set(rel(facts.module, fn.q), fn);
     for (const cls of facts.classes) entry.classes.set(rel(facts.module, cls.q), cls);
-    // The tables by qualified name are made again in the modules' order, as add made them: where two
-    // modules define one name (module `a` with a class `b`, and a module `a.b`), the later one wins it,
-    // and functions are met in that order.
-    this.functions.clear();
-    this.classes.clear();
-    this.loopThreads.functionsCleared();
-    for (const indexed of this.modules.values()) {
-      const { path } = indexed.facts;
-      for (const fn of indexed.facts.functions) {
-        this.functions.set(fn.q, { fn, path });
-        this.loopThreads.functionIndexed(fn.q);
+    if (sameFacts) {
+      // The same names in the same order: each entry of the tables that held the old facts' function or
+      // class now holds the new one (Map.set keeps an entry's place), and every other entry stays.
+      for (let i = 0; i < facts.functions.length; i++) {
+        const fn = facts.functions[i]!;
+        if (this.functions.get(fn.q)?.fn === before.functions[i]) this.functions.set(fn.q, { fn, path: facts.path });
       }
-      for (const cls of indexed.facts.classes) this.classes.set(cls.q, { cls, module: indexed });
-    }
+      for (let i = 0; i < facts.classes.length; i++) {
+        const cls = facts.classes[i]!;
+        if (this.classes.get(cls.q)?.cls === before.classes[i]) this.classes.set(cls.q, { cls, module: entry });
+      }
+    } else this.indexAgain();
     this.replacements++;
     if (!sameFacts) {
       this.factChange = this.replacements;
