@@ -165,12 +165,16 @@ describe('AnalysisPool', () => {
     const tasks = project(t, 200);
     const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
     let ranHere = 0;
+    let finished = 0;
     const pool = new AnalysisPool(1, {
       local: (task) => {
         ranHere++;
         return analyzeTask(task);
       },
-      finish: finishTask,
+      finish: (task, parsed) => {
+        finished++;
+        return finishTask(task, parsed);
+      },
     });
     // Sent while the files are still being found, before their module names are known: the last ten
     // under a size limit the run does not use (too small for them), and one file the run leaves out.
@@ -189,8 +193,10 @@ describe('AnalysisPool', () => {
         tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
       );
       assert.equal(results.has(left), false);
-      // Only the ten read under another limit were to do again (by either thread).
-      assert.ok(ranHere <= 10, `the calling thread did ${ranHere} files again`);
+      // Each file looked at once, but for the ten read ahead under another limit, which are looked at again.
+      // (Which thread does what depends on how far the worker got ahead of the run, which the machine's load
+      // decides: under load the calling thread takes part of the files sent ahead from the shared queue.)
+      assert.ok(ranHere + finished <= tasks.length + 10, `${ranHere} files done here and ${finished} parses finished, for ${tasks.length} files`);
     } finally {
       await pool.close();
     }
