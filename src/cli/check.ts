@@ -472,9 +472,8 @@ async function gatherSources(
  * ahead useless).
  */
 function threadsAhead(options: CheckOptions, cwd: string): ThreadsAhead | undefined {
-  // As threadCount decides, without its note (said once, by linter).
-  const cores = defaultJobs();
-  const jobs = options.jobs === undefined ? cores : options.forceJobs ? options.jobs : Math.min(options.jobs, cores);
+  // (Without its note, which linter says once.)
+  const jobs = threadCount(options) ?? defaultJobs();
   if (jobs <= 1) return undefined;
   if (options.cache !== false && fs.existsSync(path.resolve(cwd, options.cacheDir ?? DEFAULT_CACHE_DIR))) return undefined;
   return new ThreadsAhead(jobs, options.prefilter ?? true);
@@ -604,12 +603,13 @@ function sourceTexts(sources: SourceFile[]): (file: string) => string | undefine
  * `--jobs`, capped at the number of cores unless `--force-jobs`: each thread
  * holds its own heap (256 used 2 GB) and threads past the cores only wait
  * their turn. (Ruff sizes its pool by the cores too, and takes
- * RAYON_NUM_THREADS as given.) A cap is said on stderr, as a note.
+ * RAYON_NUM_THREADS as given.) A cap is said on stderr, as a note, when `io`
+ * is given.
  */
-function threadCount(options: CheckOptions, io: CliIo): number | undefined {
+function threadCount(options: CheckOptions, io?: CliIo): number | undefined {
   const cores = defaultJobs();
   if (options.jobs === undefined || options.forceJobs || options.jobs <= cores) return options.jobs;
-  say(io, `note: --jobs ${options.jobs} is more than the ${cores} ${cores === 1 ? 'core' : 'cores'} here: using ${cores} (--force-jobs uses ${options.jobs})`);
+  if (io) say(io, `note: --jobs ${options.jobs} is more than the ${cores} ${cores === 1 ? 'core' : 'cores'} here: using ${cores} (--force-jobs uses ${options.jobs})`);
   return cores;
 }
 
