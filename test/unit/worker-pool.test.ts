@@ -28,6 +28,25 @@ function project(t: { after: (fn: () => void) => void }, count: number): FileTas
   });
 }
 
+/**
+ * A pool of one parsing worker beside the calling thread, counting the files
+ * the calling thread does itself and the worker's parses it finishes.
+ */
+function countingPool(): { pool: AnalysisPool; counts: { ranHere: number; finished: number } } {
+  const counts = { ranHere: 0, finished: 0 };
+  const pool = new AnalysisPool(1, {
+    local: (task) => {
+      counts.ranHere++;
+      return analyzeTask(task);
+    },
+    finish: (task, parsed) => {
+      if (parsed) counts.finished++;
+      return finishTask(task, parsed);
+    },
+  });
+  return { pool, counts };
+}
+
 describe('shared queue ends', () => {
   it('gives each task once, the front from the first and the back from the last, until they meet', () => {
     const ends = queueEnds(5);
@@ -58,18 +77,7 @@ describe('AnalysisPool', () => {
   it('shares the tasks with the calling thread, and analyses there what a parsing worker parsed', { timeout: 30_000 }, async (t) => {
     const tasks = project(t, 200);
     const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
-    let finished = 0;
-    let ranHere = 0;
-    const pool = new AnalysisPool(1, {
-      local: (task) => {
-        ranHere++;
-        return analyzeTask(task);
-      },
-      finish: (task, parsed) => {
-        if (parsed) finished++;
-        return finishTask(task, parsed);
-      },
-    });
+    const { pool, counts } = countingPool();
     try {
       const results = pool.analyze(tasks);
       // Exactly what one thread finds, facts included.
@@ -77,8 +85,8 @@ describe('AnalysisPool', () => {
         tasks.map((task) => results.get(task.path)),
         tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
       );
-      assert.ok(finished > 0, 'no file parsed by the worker was analysed here');
-      assert.ok(ranHere > 0, 'the calling thread took no task');
+      assert.ok(counts.finished > 0, 'no file parsed by the worker was analysed here');
+      assert.ok(counts.ranHere > 0, 'the calling thread took no task');
     } finally {
       await pool.close();
     }
@@ -115,34 +123,23 @@ describe('AnalysisPool', () => {
   it('shares one queue of files between a ready parsing worker and the calling thread, with the same answers', { timeout: 30_000 }, async (t) => {
     const tasks = project(t, 400);
     const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
-    let finished = 0;
-    let ranHere = 0;
-    const pool = new AnalysisPool(1, {
-      local: (task) => {
-        ranHere++;
-        return analyzeTask(task);
-      },
-      finish: (task, parsed) => {
-        if (parsed) finished++;
-        return finishTask(task, parsed);
-      },
-    });
+    const { pool, counts } = countingPool();
     try {
       // Until the worker is loaded (it has parsed a file of a run), runs hand it tasks one batch at a time.
-      for (let i = 0; finished === 0 && i < 100; i++) {
+      for (let i = 0; counts.finished === 0 && i < 100; i++) {
         pool.analyze(tasks.slice(0, 8));
         await sleep(100);
       }
-      finished = 0;
-      ranHere = 0;
+      counts.finished = 0;
+      counts.ranHere = 0;
       const results = pool.analyze(tasks);
       assert.deepEqual(
         tasks.map((task) => results.get(task.path)),
         tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
       );
-      assert.ok(finished > 0, 'no file parsed by the worker was analysed here');
-      assert.ok(ranHere > 0, 'the calling thread took no task');
-      assert.ok(ranHere + finished <= tasks.length, 'a file was looked at twice');
+      assert.ok(counts.finished > 0, 'no file parsed by the worker was analysed here');
+      assert.ok(counts.ranHere > 0, 'the calling thread took no task');
+      assert.ok(counts.ranHere + counts.finished <= tasks.length, 'a file was looked at twice');
       // Demand loads (every file parsed, sizes known: largest first) share the queue the same way.
       const loads = tasks.map((task) => ({ ...task, prefilter: false, size: fs.statSync(task.path).size }));
       const loaded = pool.analyze(loads);
@@ -164,18 +161,7 @@ describe('AnalysisPool', () => {
   it('takes what a parsing worker read ahead of the run, and reads again what it read under another size limit', { timeout: 30_000 }, async (t) => {
     const tasks = project(t, 200);
     const alone = new Map(tasks.map((task) => [task.path, analyzeTask(task)]));
-    let ranHere = 0;
-    let finished = 0;
-    const pool = new AnalysisPool(1, {
-      local: (task) => {
-        ranHere++;
-        return analyzeTask(task);
-      },
-      finish: (task, parsed) => {
-        finished++;
-        return finishTask(task, parsed);
-      },
-    });
+    const { pool, counts } = countingPool();
     // Sent while the files are still being found, before their module names are known: the last ten
     // under a size limit the run does not use (too small for them), and one file the run leaves out.
     const ahead: FileTask[] = tasks.map((task, i) => ({ path: task.path, maxFileSize: i >= 190 ? 10 : task.maxFileSize, prefilter: true, parseOnly: true }));
@@ -196,7 +182,7 @@ describe('AnalysisPool', () => {
       // Each file looked at once, but for the ten read ahead under another limit, which are looked at again.
       // (Which thread does what depends on how far the worker got ahead of the run, which the machine's load
       // decides: under load the calling thread takes part of the files sent ahead from the shared queue.)
-      assert.ok(ranHere + finished <= tasks.length + 10, `${ranHere} files done here and ${finished} parses finished, for ${tasks.length} files`);
+      assert.ok(counts.ranHere + counts.finished <= tasks.length + 10, `${counts.ranHere} files done here and ${counts.finished} parses finished here, for ${tasks.length} files`);
     } finally {
       await pool.close();
     }
