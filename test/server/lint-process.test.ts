@@ -76,11 +76,24 @@ describe('the analysis process, sent edits', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  /** An editor's document over `log`, and a pass over it as the server makes one. */
-  function session(log: EditLog): { document: TextDocument; lint: (process: LintProcess) => Promise<PassResult> } {
-    const document = log.configuration.create(uriOf(file), 'python', 1, HAZARD);
-    const snapshot = (): DocumentSnapshot => ({ uri: document.uri, path: file, version: document.version, text: document.getText() });
-    return { document, lint: (process) => process.lintDocuments([snapshot()]) };
+  /**
+   * Runs `body` with an analysis process over `log` (its roots set), an
+   * editor's document over the log, and a pass over it as the server makes
+   * one; the process is stopped afterwards.
+   */
+  async function withSession(
+    log: EditLog,
+    body: (session: { lintProcess: LintProcess; document: TextDocument; lint: () => Promise<PassResult> }) => Promise<void>,
+  ): Promise<void> {
+    const lintProcess = new LintProcess(log);
+    try {
+      lintProcess.setRoots([root]);
+      const document = log.configuration.create(uriOf(file), 'python', 1, HAZARD);
+      const snapshot = (): DocumentSnapshot => ({ uri: document.uri, path: file, version: document.version, text: document.getText() });
+      await body({ lintProcess, document, lint: () => lintProcess.lintDocuments([snapshot()]) });
+    } finally {
+      lintProcess.stop();
+    }
   }
 
   /** Inserts `count` lines at the top: the finding moves down by as many. */
@@ -91,74 +104,56 @@ describe('the analysis process, sent edits', () => {
 
   it('lints the text the edits make, as it lints the whole text', async () => {
     const log = new WatchedLog();
-    const lintProcess = new LintProcess(log);
-    try {
-      lintProcess.setRoots([root]);
-      const { document, lint } = session(log);
-      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE]]);
+    await withSession(log, async ({ document, lint }) => {
+      assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE]]);
       insertLines(log, document, 2);
-      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 2]]);
+      assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE + 2]]);
       insertLines(log, document, 1);
       log.configuration.update(document, [{ range: { start: { line: 9, character: 22 }, end: { line: 9, character: 22 } }, text: 'timeout=5' }], document.version + 1);
-      assert.deepEqual(findings(await lint(lintProcess)), [], '`timeout=5` typed into `.result()`');
+      assert.deepEqual(findings(await lint()), [], '`timeout=5` typed into `.result()`');
       assert.equal(log.answers.filter((answer) => answer && answer.length > 0).length, 2, 'both edited passes were sent as edits');
-    } finally {
-      lintProcess.stop();
-    }
+    });
   });
 
   it('sends the text again when the process cannot apply the edits (a resync), and lints that text', async () => {
     const log = new WrongLog();
-    const lintProcess = new LintProcess(log);
-    try {
-      lintProcess.setRoots([root]);
-      const { document, lint } = session(log);
-      await lint(lintProcess);
+    await withSession(log, async ({ document, lint }) => {
+      await lint();
       insertLines(log, document, 3);
       // The edit sent would make a syntax error of the text and has the wrong length: the process asks for the text.
-      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 3]]);
+      assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE + 3]]);
       assert.equal(log.answers.length, 1, 'edits were offered once');
       insertLines(log, document, 1);
-      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 4]]);
-    } finally {
-      lintProcess.stop();
-    }
+      assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE + 4]]);
+    });
   });
 
   it('sends the text again when the process holds another version than the server thinks (a resync)', async () => {
     const log = new WatchedLog();
-    const lintProcess = new LintProcess(log);
-    try {
-      lintProcess.setRoots([root]);
-      const { document, lint } = session(log);
-      await lint(lintProcess);
+    await withSession(log, async ({ lintProcess, document, lint }) => {
+      await lint();
       insertLines(log, document, 1);
-      await lint(lintProcess);
+      await lint();
       insertLines(log, document, 2);
       insertLines(log, document, 1);
       // The server's record of what the process holds goes wrong (version 3, where it holds 2): the
       // edit from 3 to 4 is offered, which the process must refuse.
       (lintProcess as unknown as { held: Map<string, number> }).held.set(document.uri, 3);
       const before = log.answers.length;
-      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 4]]);
+      assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE + 4]]);
       assert.equal(log.answers[before]?.length, 1, 'the edit from version 3 was offered');
       assert.equal(log.answers.length, before + 1, 'then the text was sent');
       insertLines(log, document, 1);
-      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 5]]);
-    } finally {
-      lintProcess.stop();
-    }
+      assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE + 5]]);
+    });
   });
 
   it('sends a new process the whole text when the old one died between edits or during a pass', async () => {
     const log = new WatchedLog();
-    const lintProcess = new LintProcess(log);
-    try {
-      lintProcess.setRoots([root]);
-      const { document, lint } = session(log);
-      await lint(lintProcess);
+    await withSession(log, async ({ document, lint }) => {
+      await lint();
       insertLines(log, document, 1);
-      await lint(lintProcess);
+      await lint();
 
       // Killed while idle: the next pass goes to a new process, which is sent the text.
       const [first] = analysisChildren();
@@ -166,19 +161,17 @@ describe('the analysis process, sent edits', () => {
       process.kill(first, 'SIGKILL');
       while (analysisChildren().includes(first)) await sleep(20);
       insertLines(log, document, 1);
-      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 2]]);
+      assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE + 2]]);
 
       // Killed with a pass sent to it: that pass fails or ends, whichever came first; the next is right.
       insertLines(log, document, 1);
       const [second] = analysisChildren();
       assert.ok(second && second !== first, 'a new analysis process runs');
-      const killed = lint(lintProcess);
+      const killed = lint();
       process.kill(second, 'SIGKILL');
       await killed.catch((error: Error) => assert.match(error.message, /the analysis process stopped/));
       insertLines(log, document, 1);
-      assert.deepEqual(findings(await lint(lintProcess)), [['HANG001', HAZARD_LINE + 4]]);
-    } finally {
-      lintProcess.stop();
-    }
+      assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE + 4]]);
+    });
   });
 });

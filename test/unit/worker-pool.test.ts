@@ -47,6 +47,17 @@ function countingPool(): { pool: AnalysisPool; counts: { ranHere: number; finish
   return { pool, counts };
 }
 
+/**
+ * Asserts that `results` hold for each task exactly what one thread finds
+ * alone, facts included (`alone`: those analyses, made already).
+ */
+function assertAsAlone(results: ReadonlyMap<string, unknown>, tasks: readonly FileTask[], alone?: ReadonlyMap<string, unknown>): void {
+  assert.deepEqual(
+    tasks.map((task) => results.get(task.path)),
+    tasks.map((task) => ((alone?.get(task.path) ?? analyzeTask(task)) as { analysis: unknown }).analysis),
+  );
+}
+
 describe('shared queue ends', () => {
   it('gives each task once, the front from the first and the back from the last, until they meet', () => {
     const ends = queueEnds(5);
@@ -81,10 +92,7 @@ describe('AnalysisPool', () => {
     try {
       const results = pool.analyze(tasks);
       // Exactly what one thread finds, facts included.
-      assert.deepEqual(
-        tasks.map((task) => results.get(task.path)),
-        tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
-      );
+      assertAsAlone(results, tasks, alone);
       assert.ok(counts.finished > 0, 'no file parsed by the worker was analysed here');
       assert.ok(counts.ranHere > 0, 'the calling thread took no task');
     } finally {
@@ -133,26 +141,17 @@ describe('AnalysisPool', () => {
       counts.finished = 0;
       counts.ranHere = 0;
       const results = pool.analyze(tasks);
-      assert.deepEqual(
-        tasks.map((task) => results.get(task.path)),
-        tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
-      );
+      assertAsAlone(results, tasks, alone);
       assert.ok(counts.finished > 0, 'no file parsed by the worker was analysed here');
       assert.ok(counts.ranHere > 0, 'the calling thread took no task');
       assert.ok(counts.ranHere + counts.finished <= tasks.length, 'a file was looked at twice');
       // Demand loads (every file parsed, sizes known: largest first) share the queue the same way.
       const loads = tasks.map((task) => ({ ...task, prefilter: false, size: fs.statSync(task.path).size }));
       const loaded = pool.analyze(loads);
-      assert.deepEqual(
-        loads.map((task) => loaded.get(task.path)),
-        loads.map((task) => (analyzeTask(task) as { analysis: unknown }).analysis),
-      );
+      assertAsAlone(loaded, loads);
       // The pool takes new tasks after a shared queue as before it.
       const again = pool.analyze(tasks.slice(0, 50));
-      assert.deepEqual(
-        tasks.slice(0, 50).map((task) => again.get(task.path)),
-        tasks.slice(0, 50).map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
-      );
+      assertAsAlone(again, tasks.slice(0, 50), alone);
     } finally {
       await pool.close();
     }
@@ -174,10 +173,7 @@ describe('AnalysisPool', () => {
       pool.prefetch([...ahead.slice(100), { path: left, maxFileSize: 1 << 20, parseOnly: true }]);
       const results = pool.analyze(tasks);
       // Exactly what one thread finds, facts included (under the module names of the run), and nothing else.
-      assert.deepEqual(
-        tasks.map((task) => results.get(task.path)),
-        tasks.map((task) => (alone.get(task.path) as { analysis: unknown }).analysis),
-      );
+      assertAsAlone(results, tasks, alone);
       assert.equal(results.has(left), false);
       // Each file looked at once, but for the ten read ahead under another limit, which are looked at again.
       // (Which thread does what depends on how far the worker got ahead of the run, which the machine's load
