@@ -157,8 +157,16 @@ interface Waiter {
   reject: (error: Error) => void;
   /** Sends the pass again, to the child there is now; false when it was sent again once already. */
   resend: () => boolean;
-  /** Its message never reached the child, which had died: it goes to the next one. */
+  /**
+   * Its last message never reached the child, which had died, or was not yet
+   * written when the child's exit was seen (the write's callback can come after
+   * the exit): it goes to the next child.
+   */
   undelivered: boolean;
+  /** Its last message was written to the child's channel: a child that dies after that may have died of it. */
+  written: boolean;
+  /** Counts its messages, so that a write's callback speaks only of the last one. */
+  sends: number;
 }
 
 /** The server's side: a Workspace in a child process, one pass at a time. */
@@ -205,8 +213,8 @@ export class LintProcess {
     child.on('exit', (code, signal) => {
       if (this.child !== child || this.stopped) return;
       const error = new Error(`the analysis process stopped (${signal ?? `exit code ${code}`})`);
-      const undelivered = [...this.waiting].filter(([, waiter]) => waiter.undelivered);
-      for (const [id, waiter] of this.waiting) if (!waiter.undelivered) this.settle(id, error);
+      const undelivered = [...this.waiting].filter(([, waiter]) => waiter.undelivered || !waiter.written);
+      for (const [id, waiter] of this.waiting) if (!waiter.undelivered && waiter.written) this.settle(id, error);
       this.restart();
       for (const [id, waiter] of undelivered) {
         waiter.undelivered = false;
@@ -228,13 +236,17 @@ export class LintProcess {
     if (this.roots.length > 0) this.note({ kind: 'roots', roots: this.roots });
   }
 
-  /** Sends `request` to the child; `undelivered` is called when it cannot reach it (the child has died). */
-  private post(request: Request, undelivered: () => void): void {
+  /**
+   * Sends `request` to the child; `written` is called once it is written to the
+   * channel, `undelivered` when it cannot reach the child (which has died).
+   */
+  private post(request: Request, written: () => void, undelivered: () => void): void {
     if (this.stopped) return;
     if (!this.child.connected) return undelivered();
-    // (EPIPE: the child died; its exit, which comes after this callback, restarts it.)
+    // (EPIPE: the child died; its exit, seen before or after this callback, restarts it.)
     this.child.send(request, (error) => {
       if (error) undelivered();
+      else written();
     });
   }
 
@@ -250,10 +262,20 @@ export class LintProcess {
   private postLint(id: number, snapshots: readonly DocumentSnapshot[]): void {
     const notes = this.notes;
     this.notes = [];
-    this.post({ kind: 'lint', id, notes, documents: this.updatesFor(snapshots) }, () => {
-      const waiter = this.waiting.get(id);
-      if (waiter) waiter.undelivered = true;
-    });
+    const waiter = this.waiting.get(id);
+    if (!waiter) return;
+    waiter.undelivered = false;
+    waiter.written = false;
+    const send = ++waiter.sends;
+    this.post(
+      { kind: 'lint', id, notes, documents: this.updatesFor(snapshots) },
+      () => {
+        if (waiter.sends === send) waiter.written = true;
+      },
+      () => {
+        if (waiter.sends === send) waiter.undelivered = true;
+      },
+    );
   }
 
   /** Ends a pass's wait with `error`. */
@@ -332,7 +354,7 @@ export class LintProcess {
         this.postLint(id, snapshots);
         return true;
       };
-      this.waiting.set(id, { resolve: (pass) => resolve(withTexts(pass)), reject, resend, undelivered: false });
+      this.waiting.set(id, { resolve: (pass) => resolve(withTexts(pass)), reject, resend, undelivered: false, written: false, sends: 0 });
       sent++;
       this.postLint(id, snapshots);
     });
