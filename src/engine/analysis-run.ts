@@ -133,16 +133,17 @@ export class AnalysisRun {
   /**
    * Takes on the loads an earlier run made (see loads), for an index kept from
    * it: each must be a skipped source of this run that the store still gives the
-   * same analysis of (the file is unchanged). False, and nothing taken, when one is not.
+   * same analysis of (the file is unchanged), or a text source with the same
+   * text (`sameText`). False, and nothing taken, when one is not.
    */
-  adoptLoads(loads: ReadonlyMap<string, Analysis>): boolean {
+  adoptLoads(loads: ReadonlyMap<string, Analysis>, sameText: (path: string) => boolean): boolean {
     if (loads.size === 0) return true;
     const byPath = new Map(this.deferred.map((source) => [source.path, source]));
     for (const [path, analysis] of loads) {
       const source = byPath.get(path);
-      if (!source || source.text !== undefined || this.analyses.get(path)?.kind !== 'skipped') return false;
+      if (!source || this.analyses.get(path)?.kind !== 'skipped') return false;
       if (analysis.kind === 'facts' && analysis.facts.module !== source.module?.module) return false;
-      if (this.deps.store?.demandLoad(source) !== analysis) return false;
+      if (source.text !== undefined ? !sameText(path) : this.deps.store?.demandLoad(source) !== analysis) return false;
     }
     for (const [path, analysis] of loads) this.analyses.set(path, analysis);
     return true;

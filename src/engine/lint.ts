@@ -133,23 +133,32 @@ export class LintSession {
     // Whatever happens below, the index is this run's now, or none is kept.
     this.kept = null;
     if (!kept || kept.rules !== rules || kept.prefilter !== prefilter) return null;
-    const texts: ModuleFacts[] = [];
+    const texts: [string, ModuleFacts][] = [];
     let looks = 0;
+    // An open document the pre-filter skipped is looked at anew every run: with the same text, it is the same look.
+    const skippedText = new Map<string, string>();
+    for (const source of run.deferred) if (source.text !== undefined) skippedText.set(source.path, source.text);
+    const sameSkippedText = (path: string) => skippedText.has(path) && kept.skippedTexts.get(path) === skippedText.get(path);
     for (const [path, analysis] of run.analyses) {
       const open = kept.texts.get(path);
       if (open === undefined) {
-        if (kept.firstLooks.get(path) !== analysis) return null;
+        if (kept.firstLooks.get(path) !== analysis && !(analysis.kind === 'skipped' && sameSkippedText(path))) return null;
         looks++;
       } else {
         if (analysis.kind !== 'facts' || analysis.facts.module !== open) return null;
-        texts.push(analysis.facts);
+        texts.push([path, analysis.facts]);
       }
     }
     if (looks !== kept.firstLooks.size || texts.length !== kept.texts.size) return null;
-    // (Every text source is one of the kept index's volatile modules, checked above.)
-    if (!sources.every((source) => source.text === undefined || kept.texts.has(source.path))) return null;
-    if (!run.adoptLoads(kept.loads)) return null;
-    for (const facts of texts) if (!kept.project.replace(facts)) return null;
+    // (Every text source is one of the kept index's volatile modules, checked above, or skipped with the same text.)
+    if (!sources.every((source) => source.text === undefined || kept.texts.has(source.path) || sameSkippedText(source.path))) return null;
+    if (!run.adoptLoads(kept.loads, sameSkippedText)) return null;
+    for (const [path, facts] of texts) {
+      const held = kept.project.replace(facts);
+      if (!held) return null;
+      // Rules read the facts the index holds: the old ones, with their positions moved, when only those changed.
+      if (held !== facts) run.analyses.set(path, { kind: 'facts', facts: held });
+    }
     kept.project.useLoader(loader);
     return kept.project;
   }
@@ -158,7 +167,9 @@ export class LintSession {
   keep(run: AnalysisRun, firstLooks: Map<string, Analysis>, project: ProjectIndex, rules: readonly Rule[], prefilter: boolean): void {
     const texts = new Map(run.textModules);
     for (const path of texts.keys()) firstLooks.delete(path);
-    this.kept = { project, rules, prefilter, firstLooks, texts, loads: run.loads() };
+    const skippedTexts = new Map<string, string>();
+    for (const source of run.deferred) if (source.text !== undefined) skippedTexts.set(source.path, source.text);
+    this.kept = { project, rules, prefilter, firstLooks, texts, skippedTexts, loads: run.loads() };
   }
 }
 
@@ -170,6 +181,8 @@ interface KeptRun {
   firstLooks: Map<string, Analysis>;
   /** The text sources' module names, by path (each is a target of the index: its first look found facts). */
   texts: Map<string, string>;
+  /** The text of each text source the pre-filter skipped, by path. */
+  skippedTexts: Map<string, string>;
   /** What the run's loads made (AnalysisRun.loads). */
   loads: Map<string, Analysis>;
 }

@@ -19,7 +19,7 @@ import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
 import { LoopThreads, type LoopThreadEntry, type ScheduledCallback } from './loop-threads.js';
 import { apiEffect } from '../library/index.js';
 import { MemoKeys } from './memo-keys.js';
-import { sameFactsButPositions } from './same-facts.js';
+import { movePositions, sameFactsButPositions } from './same-facts.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
@@ -336,15 +336,22 @@ export class ProjectIndex implements ResolvedProject {
   /**
    * Replaces a volatile module's facts (a language server's open document,
    * edited) with the same file's new facts, and drops every answer that read
-   * it (none when the facts are the same but for their positions, see
-   * same-facts.ts), every answer that asked what callers pass, and what was
-   * derived over the modules; the answers that read none of it stay. False when it cannot
-   * (the module is not volatile, or not a target of that path): the caller then
-   * makes a new index.
+   * it, every answer that asked what callers pass, and what was derived over
+   * the modules; the answers that read none of it stay. When the facts are the
+   * same but for their positions (see same-facts.ts), the index keeps the old
+   * facts with their positions moved, and with them every answer and every
+   * derived part as it was. Gives the facts the index now holds for the module
+   * (rules are run on those), or null when it cannot replace them (the module
+   * is not volatile, or not a target of that path): the caller then makes a
+   * new index.
    */
-  replace(facts: ModuleFacts): boolean {
+  replace(facts: ModuleFacts): ModuleFacts | null {
     const entry = this.modules.get(facts.module);
-    if (!entry || !entry.target || entry.facts.path !== facts.path || !this.volatile.some((v) => v.module === facts.module)) return false;
+    if (!entry || !entry.target || entry.facts.path !== facts.path || !this.volatile.some((v) => v.module === facts.module)) return null;
+    // An edit that changes no fact but their positions leaves the index as it was: what it derived holds
+    // the old facts (exception flow's witnesses, coroutine runs, loop-thread entries, rules' caches), and
+    // their Locs now say where each fact is in the new text.
+    if (sameFactsButPositions(entry.facts, facts) && movePositions(entry.facts, facts)) return entry.facts;
     // Answers about what callers pass read the call sites of the names they asked about, noting the
     // volatile modules' own (noteCallSites): a name the old facts did not call but the new ones do is
     // in no such note, so then every such answer goes.
@@ -356,46 +363,30 @@ export class ProjectIndex implements ResolvedProject {
         break;
       }
     }
-    // An edit that changes no fact but their positions (see same-facts.ts) leaves every answer as it was.
-    const before = entry.facts;
-    const sameFacts = sameFactsButPositions(before, facts);
     entry.facts = facts;
     entry.functions = new Map();
     entry.classes = new Map();
     entry.firstNames = undefined;
     for (const fn of facts.functions) entry.functions.set(rel(facts.module, fn.q), fn);
     for (const cls of facts.classes) entry.classes.set(rel(facts.module, cls.q), cls);
-    if (sameFacts) {
-      // The same names in the same order: each entry of the tables that held the old facts' function or
-      // class now holds the new one (Map.set keeps an entry's place), and every other entry stays.
-      for (let i = 0; i < facts.functions.length; i++) {
-        const fn = facts.functions[i]!;
-        if (this.functions.get(fn.q)?.fn === before.functions[i]) this.functions.set(fn.q, { fn, path: facts.path });
-      }
-      for (let i = 0; i < facts.classes.length; i++) {
-        const cls = facts.classes[i]!;
-        if (this.classes.get(cls.q)?.cls === before.classes[i]) this.classes.set(cls.q, { cls, module: entry });
-      }
-    } else this.indexAgain();
+    this.indexAgain();
     this.replacements++;
-    if (!sameFacts) {
-      this.factChange = this.replacements;
-      for (const key of this.memoVolatileKeys) this.memoVolatile[key] = undefined;
-      this.memoVolatileKeys.length = 0;
-      this.volatileValues = new WeakMap();
-      for (const key of this.volatileIndexed) {
-        this.memoIndexed[key] = undefined;
-        this.memoGated.delete(key);
-      }
-      this.volatileIndexed.clear();
+    this.factChange = this.replacements;
+    for (const key of this.memoVolatileKeys) this.memoVolatile[key] = undefined;
+    this.memoVolatileKeys.length = 0;
+    this.volatileValues = new WeakMap();
+    for (const key of this.volatileIndexed) {
+      this.memoIndexed[key] = undefined;
+      this.memoGated.delete(key);
     }
+    this.volatileIndexed.clear();
     this.dropIndexedAnswers(null, newCallees);
     this.memoGated.clear();
     this.moduleChanges++;
     if (newCallees) this.targetsAdded++;
     this.demand.replaced();
     this.resetDerived();
-    return true;
+    return facts;
   }
 
   /**
