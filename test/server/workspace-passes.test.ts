@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Workspace, type DocumentSnapshot } from '../../src/server/workspace.js';
 import { loadWasmParser } from '../../src/python/parser.js';
 import { makeWorkspace, uriOf } from './lsp-client.js';
+import { repoRoot } from '../fuzz/corpus.js';
 
 // The Workspace parses documents incrementally with web-tree-sitter, which the server loads first.
 await loadWasmParser();
@@ -22,6 +23,8 @@ class Session {
   readonly workspace = new Workspace();
   private readonly open = new Map<string, DocumentSnapshot>();
   private version = 0;
+  /** The last pass's findings in full (see findingsOf). */
+  shown: Record<string, string[]> = {};
 
   constructor(readonly root: string) {
     this.workspace.setRoots([root]);
@@ -40,21 +43,32 @@ class Session {
     this.workspace.fileChanged(full);
   }
 
-  /** The findings shown for each open document after a pass (`HANG001 17:20`), checked against a first pass. */
+  /**
+   * The findings shown for each open document after a pass (`HANG001 17:20`),
+   * checked against a first pass: with their ends, messages, related
+   * locations and fixes too.
+   */
   pass(): Record<string, string[]> {
     const shown = findingsOf(this.workspace, [...this.open.values()]);
+    this.shown = shown;
     const fresh = new Workspace();
     fresh.setRoots([this.root]);
     assert.deepEqual(shown, findingsOf(fresh, [...this.open.values()]), 'a later pass shows what a first pass over the same files shows');
-    return shown;
+    return Object.fromEntries(Object.entries(shown).map(([file, findings]) => [file, findings.map((f) => f.slice(0, f.indexOf('-')))]));
   }
 }
 
+/** Each open document's findings: `HANG001 17:20-17:32 message [related] fix`. */
 function findingsOf(workspace: Workspace, documents: DocumentSnapshot[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const result of workspace.lintDocuments(documents).documents) {
     assert.ok(result.messages, `linting ${result.document.path} failed: ${String(result.error)}`);
-    out[path.basename(result.document.path)] = result.messages.map((m) => `${m.ruleId} ${m.line}:${m.column}`);
+    out[path.basename(result.document.path)] = result.messages.map((m) => {
+      const end = m.place && 'end' in m.place ? `-${m.place.end.line}:${m.place.end.column}` : '-';
+      const related = (m.related ?? []).map((r) => ` [${path.basename(r.path)}:${r.loc.start.line}:${r.loc.start.column}-${r.loc.end.line}:${r.loc.end.column} ${r.message}]`);
+      const fix = m.fix ? ` fix ${JSON.stringify(m.fix.edits)}` : '';
+      return `${m.ruleId} ${m.line}:${m.column}${end} ${m.reason}${related.join('')}${fix}`;
+    });
   }
   return out;
 }
@@ -463,6 +477,37 @@ def run():
       assert.deepEqual(session.pass(), { 'app.py': ['HANG001 21:31'] });
       session.type('app.py', user);
       assert.deepEqual(session.pass(), { 'app.py': [] });
+    });
+  });
+});
+
+describe('server passes: an edit that changes no fact, only where the facts are', () => {
+  const service = path.join(repoRoot, 'examples', 'service');
+  const files: Record<string, string> = {};
+  for (const name of fs.readdirSync(service).filter((n) => n.endsWith('.py'))) files[`service/${name}`] = fs.readFileSync(path.join(service, name), 'utf8');
+
+  it("moves every position a finding shows, in other files' findings too: chains, submissions, related locations, fixes", () => {
+    withSession(files, (session) => {
+      for (const [file, text] of Object.entries(files)) session.type(file, text);
+      const first = session.pass();
+      assert.ok(first['handlers.py']!.includes('HANG002 24:9'));
+      assert.ok(first['loop_hooks.py']!.includes('HANG006 36:5'));
+      // Each file in turn gets a line above everything (every later position moves), then a longer
+      // line (only columns move), then blank lines between two definitions: no fact changes.
+      const edited = { ...files };
+      for (const file of Object.keys(files)) {
+        edited[file] = `# Reviewed.\n${edited[file]!}`;
+        session.type(file, edited[file]!);
+        session.pass();
+        edited[file] = edited[file]!.replace(/^(\s+)print\(/m, '$1print(  ');
+        session.type(file, edited[file]!);
+        session.pass();
+        edited[file] = edited[file]!.replace(/\n\n\ndef /, '\n\n\n\n\ndef ');
+        session.type(file, edited[file]!);
+        session.pass();
+      }
+      // The chain through bridge.py and the submission in cli.py are told where they now are.
+      assert.match(session.shown['handlers.py']!.join('\n'), /HANG002 25:9-.*via `die\(\)` \(bridge\.py:32\): cli\.py:16 hangs/);
     });
   });
 });
