@@ -75,6 +75,12 @@ export interface Step {
   at: number;
   /** Which match, token or variant. */
   pick: number;
+  /**
+   * No pass after this edit: the server's passes are debounced, so quick edits
+   * (in one document or in both) reach it as one change. (A typed token still
+   * gets a pass per character.)
+   */
+  batch?: boolean;
 }
 
 export interface Session {
@@ -513,13 +519,15 @@ export const stepArb: fc.Arbitrary<Step> = fc.record({
   file: fc.nat({ max: 7 }),
   at: fc.nat({ max: 10_000 }),
   pick: fc.nat({ max: 1000 }),
+  batch: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
 });
 
 export function sessionArb(maxSteps: number): fc.Arbitrary<Session> {
   return fc.record({
     project: fc.nat({ max: 1000 }),
     open: fc.array(fc.nat({ max: 20 }), { minLength: 1, maxLength: 2 }),
-    steps: fc.array(stepArb, { minLength: 1, maxLength: maxSteps }),
+    // (size 'max': lengths up to maxSteps; fast-check's default size keeps arrays near ten whatever the bound.)
+    steps: fc.array(stepArb, { minLength: 1, maxLength: maxSteps, size: 'max' }),
   });
 }
 
@@ -601,8 +609,8 @@ function diffText(kept: Record<string, string[]>, fresh: Record<string, string[]
 
 /**
  * Runs one session: opens its documents, applies each edit, and after every
- * pass compares each open document's findings with a new Workspace's.
- * `onPass` sees each pass (for counting; the long run's statistics).
+ * pass compares each open document's findings with a new Workspace's
+ * (`projects`: a regression case's own project instead of the fuzzer's).
  */
 export function runSession(session: Session, projects: readonly Project[] = editProjects()): SessionOutcome {
   const project = projects[session.project % projects.length]!;
@@ -649,12 +657,16 @@ export function runSession(session: Session, projects: readonly Project[] = edit
       if (step.kind === 'undo') past.pop();
       else past.push(before);
       history.set(file, past);
-      log.push(`  ${index + 1}. ${step.kind}${onDisk ? ' on disk' : ''} in ${file}${after.length > 1 ? `, typed in ${after.length} passes` : ''}, ${changeText(before, after.at(-1)!)}`);
+      const batched = step.batch === true && after.length === 1 && index < session.steps.length - 1;
+      log.push(
+        `  ${index + 1}. ${step.kind}${onDisk ? ' on disk' : ''} in ${file}${after.length > 1 ? `, typed in ${after.length} passes` : ''}${batched ? ' (no pass: with the next edit)' : ''}, ${changeText(before, after.at(-1)!)}`,
+      );
       for (const text of after) {
         if (onDisk) {
           fs.writeFileSync(full, text);
           workspace.fileChanged(full);
         } else texts.set(file, text);
+        if (batched) return;
         failure = compare();
         if (failure) {
           if (after.length > 1) log.push(`     (differs after typing up to: ${JSON.stringify(changeText(before, text).split('\n').at(-1)!.trim())})`);

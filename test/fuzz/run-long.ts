@@ -5,7 +5,7 @@
  *
  *   npm run fuzz                        # 20,000 core inputs, 200 CLI inputs, 50 server sessions, 500 edit sessions
  *   npm run fuzz -- --count 5000 --cli-count 50 --server-count 10 --edits-count 100 --seed 42
- *   npm run fuzz -- --only edits --edits-count 2000
+ *   npm run fuzz -- --only edits --edits-count 2000 --edits-steps 40
  *   npm run fuzz -- --only cli --known-failures
  *   PYHANG_FUZZ_COUNT=5000 npm run fuzz
  *
@@ -43,6 +43,8 @@ interface Args {
   cliCount: number;
   serverCount: number;
   editsCount: number;
+  /** Most edits in one edit session. */
+  editsSteps: number;
   seed: number;
   minutes: number;
   only: Fuzzer[];
@@ -56,6 +58,7 @@ function parseArgs(argv: readonly string[]): Args {
     cliCount: 200,
     serverCount: 50,
     editsCount: 500,
+    editsSteps: 12,
     seed: Number(process.env['PYHANG_FUZZ_SEED'] ?? Date.now() % 2 ** 31),
     minutes: 60,
     only: [...FUZZERS],
@@ -73,18 +76,19 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--cli-count' && value) args.cliCount = Number(value);
     else if (flag === '--server-count' && value) args.serverCount = Number(value);
     else if (flag === '--edits-count' && value) args.editsCount = Number(value);
+    else if (flag === '--edits-steps' && value) args.editsSteps = Number(value);
     else if (flag === '--seed' && value) args.seed = Number(value);
     else if (flag === '--minutes' && value) args.minutes = Number(value);
     else if (flag === '--only' && value) args.only = value.split(',') as Fuzzer[];
     else if (flag === '--out' && value) args.out = value;
     else {
       throw new Error(
-        `unknown argument '${flag}' (expected --count N, --cli-count N, --server-count N, --edits-count N, --seed N, --minutes M, --only core,cli,server,edits, --known-failures, --out DIR)`,
+        `unknown argument '${flag}' (expected --count N, --cli-count N, --server-count N, --edits-count N, --edits-steps N, --seed N, --minutes M, --only core,cli,server,edits, --known-failures, --out DIR)`,
       );
     }
     i++;
   }
-  for (const [name, count] of [['--count', args.count], ['--cli-count', args.cliCount], ['--server-count', args.serverCount], ['--edits-count', args.editsCount]] as const) {
+  for (const [name, count] of [['--count', args.count], ['--cli-count', args.cliCount], ['--server-count', args.serverCount], ['--edits-count', args.editsCount], ['--edits-steps', args.editsSteps]] as const) {
     if (!Number.isInteger(count) || count < 1) throw new Error(`${name} must be a positive integer`);
   }
   if (!(args.minutes > 0)) throw new Error('--minutes must be a positive number');
@@ -185,6 +189,7 @@ async function main(): Promise<number> {
     const started = Date.now();
     const report = runEditFuzz({
       count: args.editsCount,
+      maxSteps: args.editsSteps,
       seed: args.seed,
       timeLimitMs,
       onProgress: (r) => process.stderr.write(`fuzz edits: ${r.sessions}/${args.editsCount} sessions, ${r.passes} passes compared, ${((Date.now() - started) / 1000).toFixed(0)} s\n`),
@@ -195,7 +200,7 @@ async function main(): Promise<number> {
       inputs: report.sessions,
       failures: report.failures.length,
       checked: new Map([['each pass shows what a first pass shows', report.passes]]),
-      note: `each input one edit session of up to 12 edits; ${report.passes} passes compared in ${((Date.now() - started) / 1000).toFixed(0)} s (a failure's shrinking counts too)`,
+      note: `each input one edit session of up to ${args.editsSteps} edits; ${report.passes} passes compared in ${((Date.now() - started) / 1000).toFixed(0)} s (a failure's shrinking counts too)`,
     });
   }
   let failures = 0;
