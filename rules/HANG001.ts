@@ -87,7 +87,7 @@ function reportTimeoutMayBeNone(context: RuleContext, wait: WaitFact): void {
   if (!hazardous || !noneFrom || !text) return;
   const call = isMethod ? `${wait.targetText}.${wait.kind}(${text})` : `${wait.kind}(..., ${text})`;
   if (!noneFrom.param) {
-    context.report({ messageId: 'timeoutMayBeNone', data: { call, timeout: text, source: `is set to None on line ${noneFrom.line}, on some path to here` }, loc: wait.loc, severity: 'warning' });
+    context.report({ messageId: 'timeoutMayBeNone', data: { call, timeout: text, source: `is set to None on line ${noneFrom.loc.start.line}, on some path to here` }, loc: wait.loc, severity: 'warning' });
     return;
   }
   const fn = wait.inFunction ? context.project.functionAt(wait.inFunction)?.fn : undefined;

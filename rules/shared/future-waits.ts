@@ -24,10 +24,10 @@ export interface TimeoutArgument {
   text?: string;
   /**
    * For a local name given as the timeout: where it may have been set to None
-   * on some path to the wait (`timeout = None` on `line`, or a parameter
+   * on some path to the wait (`timeout = None` at `loc`, or a parameter
    * whose default is None, `param`).
    */
-  noneFrom?: { line: number; param: boolean };
+  noneFrom?: { loc: Loc; param: boolean };
 }
 
 /** A call that waits for a future: `x.result()`, `x.exception()`, `concurrent.futures.wait(fs)`, `as_completed(fs)`. */

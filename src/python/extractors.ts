@@ -26,9 +26,9 @@ export interface ExtractedArgument {
   knownDone: boolean;
   /**
    * For a local name: where it may have been set to None on some path to here
-   * (`x = None` on `line`, or a parameter whose default is None); else null.
+   * (`x = None` at `loc`, or a parameter whose default is None); else null.
    */
-  noneFrom: { line: number; param: boolean } | null;
+  noneFrom: { loc: Loc; param: boolean } | null;
 }
 
 /** What an extractor sees of a call: its place and its arguments, in the model's terms. */

@@ -14,7 +14,7 @@ import type { NoqaDirective } from './noqa.js';
  * whenever that shape or its meaning changes, so that no cache made before
  * is read as facts of the new shape (see src/engine/cache-key.ts).
  */
-export const FACTS_SCHEMA_VERSION = 10;
+export const FACTS_SCHEMA_VERSION = 11;
 
 /**
  * Reads a record of facts by key. Records are keyed by Python names, and

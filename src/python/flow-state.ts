@@ -6,7 +6,7 @@
  */
 import type { SyntaxNode } from './parser.js';
 import type { Scope } from './scopes.js';
-import type { FunctionFacts } from './facts.js';
+import type { FunctionFacts, Loc } from './facts.js';
 import { union, type Value } from './values.js';
 import { unwrapParens } from './expression-shapes.js';
 
@@ -73,9 +73,13 @@ export interface LoopFrame {
 export const NO_CAUGHT: string[] = Object.freeze([]) as unknown as string[];
 export const NO_LOOPS: LoopFrame[] = Object.freeze([]) as unknown as LoopFrame[];
 
-/** Where a local name may have been set to None: `x = None` on `line`, or a parameter whose default is None (`param`). */
+/**
+ * Where a local name may have been set to None: `x = None` (`loc`: the name), or
+ * a parameter whose default is None (`param`). A Loc, not a line number: facts'
+ * positions are their Locs, which a replayed body moves (body-memo.ts).
+ */
 export interface NoneSource {
-  line: number;
+  loc: Loc;
   param: boolean;
 }
 

@@ -378,7 +378,7 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
       const value = p.childForFieldName('value');
       if (!name || !value || unwrapParens(value).type !== 'none') continue;
       if (none === NO_NONE) none = new Map();
-      (none as Map<string, NoneSource>).set(name.text, { line: this.lines.point(name.startIndex).line, param: true });
+      (none as Map<string, NoneSource>).set(name.text, { loc: this.nodeLoc(name), param: true });
     }
     return none;
   }

@@ -308,7 +308,7 @@ export abstract class StatementAnalyzer extends AnalyzerBase {
       this.markDoneSet(left, right, ctx, state);
       // `timeout = None`: a local that may be None on the paths from here (what a wait's timeout may be).
       if (left?.type === 'identifier' && unwrapParens(right).type === 'none') {
-        state.none = new Map(state.none).set(left.text, { line: this.lines.point(left.startIndex).line, param: false });
+        state.none = new Map(state.none).set(left.text, { loc: this.nodeLoc(left), param: false });
       }
     }
     for (let i = chain.length - 2; i >= 0; i--) {

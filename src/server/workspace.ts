@@ -11,7 +11,7 @@
  * (src/engine/memory-store.ts), handed to lint() as the CLI hands it its cache.
  */
 import path from 'node:path';
-import { lint, LintSession, type PyhangMessage, type SourceFile } from '../engine/lint.js';
+import { lint, LintSession, suppressedMessagesOf, type PyhangMessage, type SourceFile } from '../engine/lint.js';
 import { ConfigError, ConfigResolver } from '../config/config.js';
 import { defaultSettings, type Settings } from '../config/settings.js';
 import { discoverFiles, realPath, type SettingsSource } from '../project/files.js';
@@ -44,6 +44,12 @@ export interface DocumentResult {
   document: DocumentSnapshot;
   /** Null when linting this document failed; `error` says why. */
   messages: PyhangMessage[] | null;
+  /**
+   * The findings its `# noqa` directives silenced (what `check --format json`
+   * lists as suppressedMessages): not shown in the editor, but a later pass
+   * must know them as a first pass does (test/server/workspace-edits.test.ts).
+   */
+  suppressed?: PyhangMessage[];
   error?: unknown;
   /** The pyproject.toml whose `[tool.pyhang]` governs the document; null: the defaults. */
   configPath: string | null;
@@ -138,7 +144,8 @@ export class Workspace {
       if (source) diskSources.push(source);
     }
 
-    const run = (open: readonly DocumentSnapshot[], session?: LintSession): Map<string, PyhangMessage[]> => {
+    type Linted = { messages: PyhangMessage[]; suppressed: PyhangMessage[] };
+    const run = (open: readonly DocumentSnapshot[], session?: LintSession): Map<string, Linted> => {
       const reported = new Set(open.map((document) => document.path));
       const sources: SourceFile[] = [
         ...open.map((document) => ({ path: document.path, text: document.text, parseState: this.parseStateOf(document.path) })),
@@ -151,19 +158,23 @@ export class Workspace {
         store: this.store,
         session,
       });
-      return new Map(files.map((file) => [file.path, file.messages as PyhangMessage[]]));
+      return new Map(files.map((file) => [file.path, { messages: file.messages as PyhangMessage[], suppressed: suppressedMessagesOf(file) }]));
     };
 
     let results: DocumentResult[];
     try {
       const byPath = run(documents, this.session);
-      results = documents.map((document) => ({ document, messages: byPath.get(document.path) ?? [], configPath: null }));
+      results = documents.map((document) => {
+        const linted = byPath.get(document.path);
+        return { document, messages: linted?.messages ?? [], suppressed: linted?.suppressed ?? [], configPath: null };
+      });
     } catch {
       // (A failed pass keeps no index: the session's next pass makes a new one.)
       this.session.clear();
       results = documents.map((document) => {
         try {
-          return { document, messages: run([document]).get(document.path) ?? [], configPath: null };
+          const linted = run([document]).get(document.path);
+          return { document, messages: linted?.messages ?? [], suppressed: linted?.suppressed ?? [], configPath: null };
         } catch (error) {
           return { document, messages: null, error, configPath: null };
         }
@@ -197,6 +208,13 @@ export class Workspace {
       files.push(file);
     }
     return { files, total: all.length };
+  }
+
+  /** Frees the open documents' parses (tree-sitter's trees live in WebAssembly memory, which no GC frees): for a workspace given up. */
+  dispose(): void {
+    for (const state of this.parseStates.values()) state.dispose();
+    this.parseStates.clear();
+    this.session.clear();
   }
 
   /** An open document's parse state (made on first use). */

@@ -1,17 +1,20 @@
 /**
- * `npm run fuzz`: the long fuzz run, outside `npm test`: the core, CLI and
- * server fuzzers one after the other, each for a stated number of inputs and
- * at most `--minutes` minutes, so it stops by itself.
+ * `npm run fuzz`: the long fuzz run, outside `npm test`: the core, CLI,
+ * server and edit-session fuzzers one after the other, each for a stated
+ * number of inputs and at most `--minutes` minutes, so it stops by itself.
  *
- *   npm run fuzz                        # 20,000 core inputs, 200 CLI inputs, 50 server sessions
- *   npm run fuzz -- --count 5000 --cli-count 50 --server-count 10 --seed 42
+ *   npm run fuzz                        # 20,000 core inputs, 200 CLI inputs, 50 server sessions, 500 edit sessions
+ *   npm run fuzz -- --count 5000 --cli-count 50 --server-count 10 --edits-count 100 --seed 42
+ *   npm run fuzz -- --only edits --edits-count 2000 --edits-steps 40
  *   npm run fuzz -- --only cli --known-failures
  *   PYHANG_FUZZ_COUNT=5000 npm run fuzz
  *
  * Inputs are generated from a seed (printed, so a run can be repeated); every
  * core input is checked with the properties of properties.ts, every CLI input
  * with those of cli-fuzz.ts, every server session with those of
- * server-fuzz.ts. A failure does not stop the run: each is printed, and a core
+ * server-fuzz.ts, every edit session with edit-sessions.ts's (each pass the
+ * same as a first pass; its first failure is shrunk and ends that fuzzer).
+ * A failure does not stop the run: each is printed, and a core
  * failure's input files are saved under the output directory (default: a new
  * temporary directory) for reproduction. Progress goes to stderr; stdout ends
  * with, per fuzzer, `fuzz <name>: N inputs, M failures` and how many inputs
@@ -29,14 +32,19 @@ import { inputArb, type FuzzFile } from './mutations.js';
 import { CORE_PROPERTIES, checkInput, describeInput } from './properties.js';
 import { runCliFuzz, type FuzzReport } from './cli-fuzz.js';
 import { runServerFuzz } from './server-fuzz.js';
+import { runEditFuzz } from './edit-sessions.js';
+import { loadWasmParser } from '../../src/python/parser.js';
 
-const FUZZERS = ['core', 'cli', 'server'] as const;
+const FUZZERS = ['core', 'cli', 'server', 'edits'] as const;
 type Fuzzer = (typeof FUZZERS)[number];
 
 interface Args {
   count: number;
   cliCount: number;
   serverCount: number;
+  editsCount: number;
+  /** Most edits in one edit session. */
+  editsSteps: number;
   seed: number;
   minutes: number;
   only: Fuzzer[];
@@ -49,6 +57,8 @@ function parseArgs(argv: readonly string[]): Args {
     count: Number(process.env['PYHANG_FUZZ_COUNT'] ?? 20_000),
     cliCount: 200,
     serverCount: 50,
+    editsCount: 500,
+    editsSteps: 12,
     seed: Number(process.env['PYHANG_FUZZ_SEED'] ?? Date.now() % 2 ** 31),
     minutes: 60,
     only: [...FUZZERS],
@@ -65,18 +75,20 @@ function parseArgs(argv: readonly string[]): Args {
     if (flag === '--count' && value) args.count = Number(value);
     else if (flag === '--cli-count' && value) args.cliCount = Number(value);
     else if (flag === '--server-count' && value) args.serverCount = Number(value);
+    else if (flag === '--edits-count' && value) args.editsCount = Number(value);
+    else if (flag === '--edits-steps' && value) args.editsSteps = Number(value);
     else if (flag === '--seed' && value) args.seed = Number(value);
     else if (flag === '--minutes' && value) args.minutes = Number(value);
     else if (flag === '--only' && value) args.only = value.split(',') as Fuzzer[];
     else if (flag === '--out' && value) args.out = value;
     else {
       throw new Error(
-        `unknown argument '${flag}' (expected --count N, --cli-count N, --server-count N, --seed N, --minutes M, --only core,cli,server, --known-failures, --out DIR)`,
+        `unknown argument '${flag}' (expected --count N, --cli-count N, --server-count N, --edits-count N, --edits-steps N, --seed N, --minutes M, --only core,cli,server,edits, --known-failures, --out DIR)`,
       );
     }
     i++;
   }
-  for (const [name, count] of [['--count', args.count], ['--cli-count', args.cliCount], ['--server-count', args.serverCount]] as const) {
+  for (const [name, count] of [['--count', args.count], ['--cli-count', args.cliCount], ['--server-count', args.serverCount], ['--edits-count', args.editsCount], ['--edits-steps', args.editsSteps]] as const) {
     if (!Number.isInteger(count) || count < 1) throw new Error(`${name} must be a positive integer`);
   }
   if (!(args.minutes > 0)) throw new Error('--minutes must be a positive number');
@@ -170,6 +182,26 @@ async function main(): Promise<number> {
     process.stderr.write(`fuzz server: ${args.serverCount} sessions, seed ${args.seed}\n`);
     const report = await runServerFuzz({ count: args.serverCount, seed: args.seed, timeLimitMs, onProgress: progress('server', args.serverCount, Date.now()) });
     summaries.push(summaryOf('server', report, 'each input one server session of up to 30 messages'));
+  }
+  if (args.only.includes('edits')) {
+    await loadWasmParser();
+    process.stderr.write(`fuzz edits: ${args.editsCount} sessions, seed ${args.seed}\n`);
+    const started = Date.now();
+    const report = runEditFuzz({
+      count: args.editsCount,
+      maxSteps: args.editsSteps,
+      seed: args.seed,
+      timeLimitMs,
+      onProgress: (r) => process.stderr.write(`fuzz edits: ${r.sessions}/${args.editsCount} sessions, ${r.passes} passes compared, ${((Date.now() - started) / 1000).toFixed(0)} s\n`),
+    });
+    for (const failure of report.failures) process.stderr.write(`\nfuzz edits: FAILURE (seed ${failure.seed}, path ${failure.path})\n${failure.failure}\n`);
+    summaries.push({
+      name: 'edits',
+      inputs: report.sessions,
+      failures: report.failures.length,
+      checked: new Map([['each pass shows what a first pass shows', report.passes]]),
+      note: `each input one edit session of up to ${args.editsSteps} edits; ${report.passes} passes compared in ${((Date.now() - started) / 1000).toFixed(0)} s (a failure's shrinking counts too)`,
+    });
   }
   let failures = 0;
   for (const summary of summaries) {
