@@ -192,12 +192,23 @@ export class ProjectIndex implements ResolvedProject {
   /** The DemandLoading.gateRound memoGated's answers were found in. */
   private memoGatedRound = -1;
   /**
-   * Keys being computed, one flag per key and per mode (see memoAnswer): keys
+   * Keys being computed, per mode, each with its depth of nesting plus one
+   * (0: not being computed; see memoAnswer): keys
    * are dense numbers, and a set added to and deleted from at every answer
    * computed was a tenth of the memo's own time in a server pass.
    */
-  private inProgressLoading = new Uint8Array(1024);
-  private inProgressIndexed = new Uint8Array(1024);
+  private inProgressLoading = new Int32Array(1024);
+  private inProgressIndexed = new Int32Array(1024);
+  /**
+   * Answers computed while a term they depend on was still being computed
+   * (a cycle through it was cut below it), by key: what the cut left out is
+   * that term's answer, so they hold only until it is done (see memoCompute).
+   */
+  private readonly provisional = new Map<number, { answer: Concrete[]; low: number; loading: boolean }>();
+  /** The keys of provisional answers by the depth of the term in progress they depend on, dropped when it is done. */
+  private readonly provisionalAt: number[][] = [];
+  /** The least depth of a term in progress that the answer being computed depends on through a cut (see memoCompute). */
+  private cutLow = Infinity;
   /**
    * The sets noting the modules missed by the answers being computed, one per
    * depth of nesting, emptied after each answer (see memoCompute): most answers
@@ -769,6 +780,16 @@ export class ProjectIndex implements ResolvedProject {
   private memoAnswer(key: number): Concrete[] | undefined {
     const stable = this.memoStable[key];
     if (stable) return stable;
+    if (this.provisional.size > 0) {
+      const held = this.provisional.get(key);
+      if (held && held.loading === this.demand.loading) {
+        // (Read like a cut: what depends on it is provisional too, and kept by no value or derivation.)
+        this.cycleCuts++;
+        if (this.volatile.length > 0) this.volatileReads++;
+        if (held.low < this.cutLow) this.cutLow = held.low;
+        return held.answer;
+      }
+    }
     if (this.memoVolatileKeys.length > 0) {
       const read = this.memoVolatile[key];
       if (read) {
@@ -817,32 +838,46 @@ export class ProjectIndex implements ResolvedProject {
     // (Two sets of flags rather than a prefixed key: a new string per call would be hashed afresh.)
     const loading = demand.loading;
     const inProgress = loading ? this.inProgressLoading : this.inProgressIndexed;
-    if (key < inProgress.length && inProgress[key] === 1) {
+    if (key < inProgress.length && inProgress[key] !== 0) {
       this.cycleCuts++;
+      // The answer being computed leaves out the one in progress: it holds only until that one is done.
+      const at = inProgress[key]! - 1;
+      if (at < this.cutLow) this.cutLow = at;
       // What a cut leaves out is the answer in progress, which may read a volatile module: the answers
       // made around the cut must not outlive its replacement either.
       if (this.volatile.length > 0) this.volatileReads++;
       return [];
     }
     if (key >= inProgress.length) {
-      const grown = new Uint8Array(Math.max(key + 1, inProgress.length * 2));
+      const grown = new Int32Array(Math.max(key + 1, inProgress.length * 2));
       grown.set(inProgress);
       if (loading) this.inProgressLoading = grown;
       else this.inProgressIndexed = grown;
     }
-    (loading ? this.inProgressLoading : this.inProgressIndexed)[key] = 1;
+    const depth = this.computeDepth++;
+    (loading ? this.inProgressLoading : this.inProgressIndexed)[key] = depth + 1;
+    const outerLow = this.cutLow;
+    this.cutLow = Infinity;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
     const callersBefore = this.callerQuestions;
     const volatileBefore = this.volatileReads;
     // Every answer notes the modules it missed, so that adding one drops only the answers that asked for it.
     const outerWanted = demand.wanted;
-    const depth = this.computeDepth++;
     let wanted = this.wantedSets[depth];
     if (!wanted) this.wantedSets.push((wanted = new Set<string>()));
     demand.wanted = wanted;
     try {
       const result = compute();
+      // Cut at a term still being computed above this one (not at itself): the answer leaves out what
+      // that term's answer will hold. A new question would not cut there (asyncio's import cycles met
+      // from another module), so it is kept only until that term is done, then found again.
+      if (this.cutLow < depth) {
+        const low = this.cutLow;
+        this.provisional.set(key, { answer: result, low, loading });
+        (this.provisionalAt[low] ??= []).push(key);
+        return result;
+      }
       // While loading, only a module the load gate turned away is missed.
       const readsVolatile = this.volatileReads !== volatileBefore;
       if (demand.misses === missesBefore) {
@@ -878,6 +913,13 @@ export class ProjectIndex implements ResolvedProject {
       // (Read again: an answer computed inside this one may have grown the flags.)
       (loading ? this.inProgressLoading : this.inProgressIndexed)[key] = 0;
       this.computeDepth--;
+      // What this answer depends on above it, the one computing it depends on too.
+      this.cutLow = this.cutLow < depth ? Math.min(outerLow, this.cutLow) : outerLow;
+      const dependents = this.provisionalAt[depth];
+      if (dependents !== undefined && dependents.length > 0) {
+        for (const dependent of dependents) if (this.provisional.get(dependent)?.low === depth) this.provisional.delete(dependent);
+        dependents.length = 0;
+      }
       demand.wanted = outerWanted;
       if (wanted.size > 0) {
         if (outerWanted) for (const name of wanted) outerWanted.add(name);
