@@ -47,7 +47,7 @@ export interface DocumentResult {
   /**
    * The findings its `# noqa` directives silenced (what `check --format json`
    * lists as suppressedMessages): not shown in the editor, but a later pass
-   * must know them as a first pass does (test/server/workspace-edits.test.ts).
+   * must know them as a first pass does (test/fuzz/edit-sessions.ts).
    */
   suppressed?: PyhangMessage[];
   error?: unknown;
