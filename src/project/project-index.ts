@@ -19,7 +19,7 @@ import { ExceptionFlow, type BaseExitEscape } from './exception-flow.js';
 import { LoopThreads, type LoopThreadEntry, type ScheduledCallback } from './loop-threads.js';
 import { apiEffect } from '../library/index.js';
 import { MemoKeys } from './memo-keys.js';
-import { movePositions, sameFactsButPositions } from './same-facts.js';
+import { movePositions } from './same-facts.js';
 import { MAX_RESOLVE_STEPS, type Concrete, type IndexedFunction, type ResolvedProject } from './resolved-project.js';
 
 export type { ProjectLoader } from './demand-loading.js';
@@ -362,7 +362,7 @@ export class ProjectIndex implements ResolvedProject {
     // An edit that changes no fact but their positions leaves the index as it was: what it derived holds
     // the old facts (exception flow's witnesses, coroutine runs, loop-thread entries, rules' caches), and
     // their Locs now say where each fact is in the new text.
-    if (sameFactsButPositions(entry.facts, facts) && movePositions(entry.facts, facts)) return entry.facts;
+    if (movePositions(entry.facts, facts)) return entry.facts;
     // Answers about what callers pass read the call sites of the names they asked about, noting the
     // volatile modules' own (noteCallSites): a name the old facts did not call but the new ones do is
     // in no such note, so then every such answer goes.
