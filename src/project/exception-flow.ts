@@ -54,6 +54,13 @@ function shortName(classQ: string): string {
 
 export class ExceptionFlow {
   private raisesCache: Map<string, Map<string, Witness>> | null = null;
+  /**
+   * escapingBaseExits' answer per function, for as long as raisesCache's: the
+   * rules ask it of every coroutine at every pass, and a language server's
+   * edit that changes no fact keeps the index (its Locs moved in place, which
+   * the chains hold).
+   */
+  private escapingCache = new WeakMap<FunctionFacts, BaseExitEscape[]>();
 
   constructor(
     private readonly project: ResolvedProject,
@@ -65,6 +72,7 @@ export class ExceptionFlow {
   /** What was computed over the modules known so far is recomputed on the next question. */
   reset(): void {
     this.raisesCache = null;
+    this.escapingCache = new WeakMap();
   }
 
   /** The base classes of a class, transitively, itself included (builtins end the walk). */
@@ -246,6 +254,12 @@ export class ExceptionFlow {
 
   /** Points through which SystemExit / KeyboardInterrupt escape this function, each with its chain. */
   escapingBaseExits(fn: FunctionFacts): BaseExitEscape[] {
+    let known = this.escapingCache.get(fn);
+    if (!known) this.escapingCache.set(fn, (known = this.findEscapingBaseExits(fn)));
+    return known;
+  }
+
+  private findEscapingBaseExits(fn: FunctionFacts): BaseExitEscape[] {
     const path = this.project.functionAt(fn.q)?.path ?? '';
     const out: BaseExitEscape[] = [];
     for (const escape of fn.escapes) {
