@@ -78,6 +78,37 @@ export const bodyMemos = new WeakMap<ParseState, WeakMap<SyntaxNode, BodyEffects
  */
 export const scopeMemos = new WeakMap<ParseState, { module: string; memo: WeakMap<SyntaxNode, ScopeEvent[]> }>();
 
+/**
+ * Each edited document's last body context (see BodyEffects), by its body
+ * memo: the module and the names it was made of, and its numbers
+ * (without, with a star import before).
+ */
+export const lastContexts = new WeakMap<
+  WeakMap<SyntaxNode, BodyEffects>,
+  {
+    module: string;
+    isPackage: boolean;
+    importsOnly: ReadonlyMap<string, string>;
+    /** The module's bound names, its globals, the done-callback names. */
+    names: ReadonlySet<string>[];
+    ids: [number, number];
+  }
+>();
+
+/** Whether two sets hold the same items (in any order). */
+export function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  if (a.size !== b.size) return false;
+  for (const item of b) if (!a.has(item)) return false;
+  return true;
+}
+
+/** Whether two maps hold the same entries (in any order). */
+export function sameMap<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of b) if (a.get(key) !== value || !a.has(key)) return false;
+  return true;
+}
+
 /** A number per context met, so that each definition compares a number rather than a long text. */
 export const contextIds = new Map<string, number>();
 

@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Edit, Point, Tree, Parser as WasmParser } from 'web-tree-sitter';
-import { lspPositionAt } from './positions.js';
+import { LineIndex, lspPositionAt, type LspPosition } from './positions.js';
 
 /** Shared by every leaf, so a leaf costs no array of its own. */
 const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
@@ -495,12 +495,18 @@ export class ParseState {
   root: SyntaxNode | null = null;
   /** The first node id the last copy left unused. */
   nextId = 0;
+  /**
+   * The last text's line index (see LineIndex.afterEdit), for the analysis
+   * and for the positions of the next edit; null when it is to be made anew.
+   */
+  lines: LineIndex | null = null;
 
   /** Frees the tree (a closed document's state). */
   dispose(): void {
     this.tree?.delete();
     this.tree = null;
     this.root = null;
+    this.lines = null;
     this.reusable = false;
   }
 }
@@ -743,7 +749,15 @@ export function parsePython(text: string, state?: ParseState, words?: Int32Array
   let previous: Tree | undefined;
   let edit: Edit | null = null;
   if (state?.tree && state.reusable) {
-    edit = editBetween(state.input, input);
+    const offsets = editOffsets(state.input, input);
+    if (offsets) {
+      // The line index moves with the edit when both texts are the parser's input as they are (no lone CR
+      // made a LF: the edit's offsets are then the texts' own).
+      const before = state.lines?.text === state.input ? state.lines : null;
+      const after = before && input === text ? before.afterEdit(text, offsets.start, offsets.oldEnd, offsets.newEnd) : null;
+      edit = editAt(state.input, input, offsets, before, after);
+      state.lines = after;
+    }
     if (edit) state.tree.edit(edit);
     previous = state.tree;
   }
@@ -768,6 +782,7 @@ export function parsePython(text: string, state?: ParseState, words?: Int32Array
   state.reusable = !root.hasError;
   state.root = state.reusable ? root : null;
   state.nextId = nextId;
+  if (state.lines?.text !== text) state.lines = new LineIndex(text);
   return root;
 }
 
@@ -776,6 +791,31 @@ const CHUNK = 256;
 
 /** The one edit that turns `before` into `after` (their common prefix and suffix kept), or null if they are equal. */
 export function editBetween(before: string, after: string): Edit | null {
+  const offsets = editOffsets(before, after);
+  return offsets && editAt(before, after, offsets, null, null);
+}
+
+/** The edit at `offsets` with its points, from the texts' line indexes where they are given (else by scanning the texts). */
+function editAt(before: string, after: string, offsets: EditOffsets, beforeLines: LineIndex | null, afterLines: LineIndex | null): Edit {
+  const { start, oldEnd, newEnd } = offsets;
+  return {
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointOf(beforeLines ? beforeLines.lsp(start) : lspPositionAt(before, start)),
+    oldEndPosition: pointOf(beforeLines ? beforeLines.lsp(oldEnd) : lspPositionAt(before, oldEnd)),
+    newEndPosition: pointOf(afterLines ? afterLines.lsp(newEnd) : lspPositionAt(after, newEnd)),
+  };
+}
+
+interface EditOffsets {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/** The offsets of editBetween's edit, or null if the texts are equal. */
+function editOffsets(before: string, after: string): EditOffsets | null {
   if (before === after) return null;
   const max = Math.min(before.length, after.length);
   let start = 0;
@@ -798,21 +838,13 @@ export function editBetween(before: string, after: string): Edit | null {
     oldEnd++;
     newEnd++;
   }
-  return {
-    startIndex: start,
-    oldEndIndex: oldEnd,
-    newEndIndex: newEnd,
-    startPosition: pointAt(before, start),
-    oldEndPosition: pointAt(before, oldEnd),
-    newEndPosition: pointAt(after, newEnd),
-  };
+  return { start, oldEnd, newEnd };
 }
 
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
-/** tree-sitter's point of an offset: its row, and its column in UTF-16 code units (web-tree-sitter's unit), as in LSP. */
-function pointAt(text: string, index: number): Point {
-  const { line, character } = lspPositionAt(text, index);
+/** tree-sitter's point of a position: its row, and its column in UTF-16 code units (web-tree-sitter's unit), as in LSP. */
+function pointOf({ line, character }: LspPosition): Point {
   return { row: line, column: character };
 }
