@@ -97,6 +97,7 @@ export const lastContexts = new WeakMap<
 
 /** Whether two sets hold the same items (in any order). */
 export function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const item of b) if (!a.has(item)) return false;
   return true;
@@ -104,6 +105,7 @@ export function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
 
 /** Whether two maps hold the same entries (in any order). */
 export function sameMap<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
+  if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const [key, value] of b) if (a.get(key) !== value || !a.has(key)) return false;
   return true;

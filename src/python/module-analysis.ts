@@ -492,7 +492,9 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
         const context = JSON.stringify([module, isPackage, bound, [...scope.importsOnly].sort(), globals, callbackNames]);
         this.memoContexts = [contextId(`${context} no star import`), contextId(`${context} star import`)];
         const ids = this.memoContexts;
-        lastContexts.set(this.memo!, { module, isPackage, importsOnly: new Map(scope.importsOnly), names: names.map((set) => new Set(set)), ids });
+        // (The sets themselves: nothing changes them once the walk has begun, and the module scope's come back whole
+        // from buildScope when no statement binds anything new.)
+        lastContexts.set(this.memo!, { module, isPackage, importsOnly: scope.importsOnly, names, ids });
       }
     }
     return this.memoContexts;
