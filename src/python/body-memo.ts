@@ -51,16 +51,35 @@ export function isLoc(value: object): value is Loc {
 }
 
 /**
- * A copy of recorded facts with every Loc in them replaced by `place(loc)`:
- * facts are plain data, and their positions are the Locs they hold.
+ * Recorded facts with every Loc in them replaced by `place(loc)`: facts are
+ * plain data, and their positions are the Locs they hold. What holds no Loc
+ * is not copied (values, names: most of a body's facts), only the arrays and
+ * objects on the way to a Loc; facts are never changed once recorded.
  */
 export function relocated<T>(data: T, place: (loc: Loc) => Loc): T {
-  if (Array.isArray(data)) return data.map((item) => relocated(item, place)) as T;
   if (data === null || typeof data !== 'object') return data;
+  if (Array.isArray(data)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < data.length; i++) {
+      const item: unknown = data[i];
+      const moved = relocated(item, place);
+      if (copy === null && moved !== item) copy = data.slice(0, i);
+      copy?.push(moved);
+    }
+    return (copy ?? data) as T;
+  }
   if (isLoc(data)) return place(data) as T;
-  const copy = Object.create(Object.getPrototypeOf(data)) as Record<string, unknown>;
-  for (const key of Object.keys(data)) copy[key] = relocated((data as Record<string, unknown>)[key], place);
-  return copy as T;
+  let copy: Record<string, unknown> | null = null;
+  const keys = Object.keys(data);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value: unknown = (data as Record<string, unknown>)[key];
+    const moved = relocated(value, place);
+    if (moved === value) continue;
+    copy ??= Object.assign(Object.create(Object.getPrototypeOf(data)) as Record<string, unknown>, data);
+    copy[key] = moved;
+  }
+  return (copy ?? data) as T;
 }
 
 /** Writes a body makes into the module's records (closures, globals, class-level names, imports in functions). */

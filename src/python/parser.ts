@@ -22,10 +22,16 @@ const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
 const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
+/** The flags' bits; above them, a reused node's pending shift (see moveBy). */
+const FLAG_BITS = 3;
+const FLAG_MASK = (1 << FLAG_BITS) - 1;
+/** A pending shift kept in the flags stays within this (a small integer with the flags); past it, it is passed on at once. */
+const MAX_PENDING = 1 << 27;
 
 /**
  * A file of tens of megabytes has tens of millions of nodes, so a node is kept
- * small: its three flags share one number, and its children array is exactly
+ * small: its three flags share one number (with the shift still owed to its
+ * descendants when an incremental copy moved it: see moveBy), and its children array is exactly
  * as long as needed (leaves share one empty array). A node of a native parse
  * makes its children only when they are first read (see FlatTree), and
  * `release` lets them go again: the module walk releases each top-level
@@ -92,7 +98,38 @@ export class SyntaxNode {
   }
 
   get children(): SyntaxNode[] {
+    if (this.flags >> FLAG_BITS !== 0) this.passShiftOn();
     return this.kids ?? this.expand();
+  }
+
+  /**
+   * Moves this node by `delta` (an incremental copy reusing it after an edit
+   * that changed the length of the text before it: see copyTree). Its own
+   * offsets move now; its descendants' when its children are next read
+   * (children, namedChildren): a reused definition whose body is replayed
+   * (see BodyEffects) is never read below its top, and moving every node
+   * after the edit on each keystroke that adds or removes a character took
+   * longer than parsing.
+   */
+  moveBy(delta: number): void {
+    this.startIndex += delta;
+    this.endIndex += delta;
+    if (this.kids === null || this.kids.length === 0) return;
+    const pending = (this.flags >> FLAG_BITS) + delta;
+    if (pending > -MAX_PENDING && pending < MAX_PENDING) {
+      this.flags = (this.flags & FLAG_MASK) | (pending << FLAG_BITS);
+    } else {
+      this.passShiftOn();
+      for (const child of this.kids) child.moveBy(delta);
+    }
+  }
+
+  /** Moves the children by the shift this node owes them (see moveBy). */
+  private passShiftOn(): void {
+    const pending = this.flags >> FLAG_BITS;
+    this.flags &= FLAG_MASK;
+    const kids = this.kids!;
+    for (let i = 0; i < kids.length; i++) kids[i]!.moveBy(pending);
   }
 
   set children(value: SyntaxNode[]) {
@@ -159,6 +196,8 @@ export class SyntaxNode {
   }
 
   get namedChildren(): SyntaxNode[] {
+    // (The named children are among the children: they are moved with them.)
+    if (this.flags >> FLAG_BITS !== 0) this.passShiftOn();
     if (!this.named && this.kids === null) this.named = this.doc.flat!.namedChildrenOf(this);
     if (!this.named) {
       // When every child is named (a block, an argument list of names), the children array serves as is:
@@ -373,17 +412,6 @@ function reusable(reuse: Reuse, type: string, start: number, end: number, depth:
   return node.type === type && node.startIndex === oldStart && node.endIndex === oldEnd ? node : null;
 }
 
-/** Shifts the offsets of a reused subtree by `delta` (the edit's change of length, for nodes after it). */
-function shift(node: SyntaxNode, delta: number): void {
-  const stack: SyntaxNode[] = [node];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    n.startIndex += delta;
-    n.endIndex += delta;
-    for (const child of n.children) stack.push(child);
-  }
-}
-
 /** `hasError` for a node that is an error, is missing, or holds one, and for every node above it. */
 function markHasError(from: SyntaxNode | null): void {
   for (let p = from; p && !p.hasError; p = p.parent) p.hasError = true;
@@ -434,7 +462,7 @@ export function copyTree(tree: Tree, text: string, reuse?: Reuse): { root: Synta
       const old = reuse && end - start >= MIN_REUSED_SIZE ? reusable(reuse, type, start, end, depth + 1) : null;
       let node: SyntaxNode;
       if (old) {
-        if (start !== old.startIndex) shift(old, start - old.startIndex);
+        if (start !== old.startIndex) old.moveBy(start - old.startIndex);
         old.parent = stack[depth]!;
         old.fieldName = field;
         node = old;
