@@ -59,6 +59,8 @@ export function isLoc(value: object): value is Loc {
 export function relocated<T>(data: T, place: (loc: Loc) => Loc): T {
   if (data === null || typeof data !== 'object') return data;
   if (Array.isArray(data)) {
+    // A value (an array of terms, values.ts) holds names and values, never a Loc: most of a body's facts are values.
+    if (isValue(data)) return data;
     let copy: unknown[] | null = null;
     for (let i = 0; i < data.length; i++) {
       const item: unknown = data[i];
@@ -80,6 +82,12 @@ export function relocated<T>(data: T, place: (loc: Loc) => Loc): T {
     copy[key] = moved;
   }
   return (copy ?? data) as T;
+}
+
+/** Whether an array is a value (its items are terms, values.ts: each has its kind in `k`, which no fact has). */
+function isValue(data: readonly unknown[]): boolean {
+  const first = data[0] as { k?: unknown } | null | undefined;
+  return typeof first === 'object' && first !== null && typeof first.k === 'string';
 }
 
 /** Writes a body makes into the module's records (closures, globals, class-level names, imports in functions). */
