@@ -87,8 +87,10 @@ export abstract class AnalyzerBase {
     info: ModuleInfo,
     /** The extractors of the rules that run, by key (see extractors.ts). */
     protected readonly extractors: ExtractorTable,
+    /** The text's line index, when one is made already (an edited document's: see ParseState.lines). */
+    lines?: LineIndex,
   ) {
-    this.lines = new LineIndex(text);
+    this.lines = lines?.text === text ? lines : new LineIndex(text);
     this.info = info;
     this.facts = {
       path: info.path,

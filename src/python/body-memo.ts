@@ -51,16 +51,43 @@ export function isLoc(value: object): value is Loc {
 }
 
 /**
- * A copy of recorded facts with every Loc in them replaced by `place(loc)`:
- * facts are plain data, and their positions are the Locs they hold.
+ * Recorded facts with every Loc in them replaced by `place(loc)`: facts are
+ * plain data, and their positions are the Locs they hold. What holds no Loc
+ * is not copied (values, names: most of a body's facts), only the arrays and
+ * objects on the way to a Loc; facts are never changed once recorded.
  */
 export function relocated<T>(data: T, place: (loc: Loc) => Loc): T {
-  if (Array.isArray(data)) return data.map((item) => relocated(item, place)) as T;
   if (data === null || typeof data !== 'object') return data;
+  if (Array.isArray(data)) {
+    // A value (an array of terms, values.ts) holds names and values, never a Loc: most of a body's facts are values.
+    if (isValue(data)) return data;
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < data.length; i++) {
+      const item: unknown = data[i];
+      const moved = relocated(item, place);
+      if (copy === null && moved !== item) copy = data.slice(0, i);
+      copy?.push(moved);
+    }
+    return (copy ?? data) as T;
+  }
   if (isLoc(data)) return place(data) as T;
-  const copy = Object.create(Object.getPrototypeOf(data)) as Record<string, unknown>;
-  for (const key of Object.keys(data)) copy[key] = relocated((data as Record<string, unknown>)[key], place);
-  return copy as T;
+  let copy: Record<string, unknown> | null = null;
+  const keys = Object.keys(data);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value: unknown = (data as Record<string, unknown>)[key];
+    const moved = relocated(value, place);
+    if (moved === value) continue;
+    copy ??= Object.assign(Object.create(Object.getPrototypeOf(data)) as Record<string, unknown>, data);
+    copy[key] = moved;
+  }
+  return (copy ?? data) as T;
+}
+
+/** Whether an array is a value (its items are terms, values.ts: each has its kind in `k`, which no fact has). */
+function isValue(data: readonly unknown[]): boolean {
+  const first = data[0] as { k?: unknown } | null | undefined;
+  return typeof first === 'object' && first !== null && typeof first.k === 'string';
 }
 
 /** Writes a body makes into the module's records (closures, globals, class-level names, imports in functions). */
@@ -77,6 +104,39 @@ export const bodyMemos = new WeakMap<ParseState, WeakMap<SyntaxNode, BodyEffects
  * under the module name its imports were resolved with.
  */
 export const scopeMemos = new WeakMap<ParseState, { module: string; memo: WeakMap<SyntaxNode, ScopeEvent[]> }>();
+
+/**
+ * Each edited document's last body context (see BodyEffects), by its body
+ * memo: the module and the names it was made of, and its numbers
+ * (without, with a star import before).
+ */
+export const lastContexts = new WeakMap<
+  WeakMap<SyntaxNode, BodyEffects>,
+  {
+    module: string;
+    isPackage: boolean;
+    importsOnly: ReadonlyMap<string, string>;
+    /** The module's bound names, its globals, the done-callback names. */
+    names: ReadonlySet<string>[];
+    ids: [number, number];
+  }
+>();
+
+/** Whether two sets hold the same items (in any order). */
+export function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const item of b) if (!a.has(item)) return false;
+  return true;
+}
+
+/** Whether two maps hold the same entries (in any order). */
+export function sameMap<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [key, value] of b) if (a.get(key) !== value || !a.has(key)) return false;
+  return true;
+}
 
 /** A number per context met, so that each definition compares a number rather than a long text. */
 export const contextIds = new Map<string, number>();

@@ -24,6 +24,7 @@
 import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
 import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { noqaDirective } from './noqa.js';
+import type { LineIndex } from './positions.js';
 import { noItems, own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
 import { NOTHING, callOf, definedSymbol, paramOf, singleSymbol, symbol, union, type Value, resetSymbols } from './values.js';
@@ -31,7 +32,7 @@ import { recoverFromSyntaxErrors } from './syntax-recovery.js';
 import { forgetGuardKeys, newState, NO_CAUGHT, NO_LOOPS, NO_NONE, type Ctx, type NoneSource, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { callArgs } from './call-sites.js';
-import { bodyMemos, scopeMemos, contextId, factLists, relocated, type BodyEffects, type EffectLog } from './body-memo.js';
+import { bodyMemos, scopeMemos, contextId, factLists, lastContexts, relocated, sameMap, sameSet, type BodyEffects, type EffectLog } from './body-memo.js';
 import type { ModuleInfo } from './analyzer-base.js';
 import { ExpressionAnalyzer } from './expression-analysis.js';
 import { apiEffect, apisDoing, methodsDoing } from '../library/index.js';
@@ -83,7 +84,14 @@ export function analyzeModule(
   const recovered = root.hasError ? recoverFromSyntaxErrors(text, root, (blanked) => parsePython(blanked)) : null;
   resetSymbols();
   forgetGuardKeys();
-  const analyzer = new ModuleAnalyzer(recovered?.text ?? text, info, extractors, recovered ? null : memo, recovered ? undefined : scopeMemo);
+  const analyzer = new ModuleAnalyzer(
+    recovered?.text ?? text,
+    info,
+    extractors,
+    recovered ? null : memo,
+    recovered ? undefined : scopeMemo,
+    parseState?.lines ?? undefined,
+  );
   analyzer.run(recovered?.root ?? root, recovered?.text ?? text);
   // The error is reported where it is in the file as it is (columns on a blanked line may differ).
   if (recovered) analyzer.facts.syntaxError = new ModuleAnalyzer(text, info, extractors).firstSyntaxError(root);
@@ -109,8 +117,9 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     memo: WeakMap<SyntaxNode, BodyEffects> | null = null,
     /** What each top-level statement binds, kept for a document analysed again (see buildScope). */
     private readonly scopeMemo?: WeakMap<SyntaxNode, ScopeEvent[]>,
+    lines?: LineIndex,
   ) {
-    super(text, info, extractors);
+    super(text, info, extractors, lines);
     this.memo = memo;
     this.isStub = info.path.endsWith('.pyi');
   }
@@ -464,31 +473,54 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
   private bodyContexts(): [number, number] {
     if (this.memoContexts === null) {
       const scope = this.moduleScope!;
-      const context = JSON.stringify([
-        this.info.module,
-        this.info.isPackage,
-        [...scope.bound].sort(),
-        [...scope.importsOnly].sort(),
-        [...scope.globals].sort(),
-        [...this.callbackNames].sort(),
-        // Not the done-callback lambdas: a lambda is one only as the argument of an add_done_callback call,
-        // so in the same body; and a reused body keeps its nodes' ids (see copyTree).
-      ]);
-      this.memoContexts = [contextId(`${context} no star import`), contextId(`${context} star import`)];
+      const { module, isPackage } = this.info;
+      // (Not the done-callback lambdas: a lambda is one only as the argument of an add_done_callback call,
+      // so in the same body; and a reused body keeps its nodes' ids (see copyTree).)
+      const names = [scope.bound, scope.globals, this.callbackNames];
+      // Most edits change none of these: the last analysis's numbers serve, without making the text again.
+      const last = lastContexts.get(this.memo!);
+      if (
+        last &&
+        last.module === module &&
+        last.isPackage === isPackage &&
+        sameMap(last.importsOnly, scope.importsOnly) &&
+        last.names.every((set, i) => sameSet(set, names[i]!))
+      ) {
+        this.memoContexts = last.ids;
+      } else {
+        const [bound, globals, callbackNames] = names.map((set) => [...set].sort());
+        const context = JSON.stringify([module, isPackage, bound, [...scope.importsOnly].sort(), globals, callbackNames]);
+        this.memoContexts = [contextId(`${context} no star import`), contextId(`${context} star import`)];
+        const ids = this.memoContexts;
+        // (The sets themselves: nothing changes them once the walk has begun, and the module scope's come back whole
+        // from buildScope when no statement binds anything new.)
+        lastContexts.set(this.memo!, { module, isPackage, importsOnly: scope.importsOnly, names, ids });
+      }
     }
     return this.memoContexts;
   }
 
-  /** Adds recorded effects to the facts, moved to where the definition now starts; returns them as recorded now. */
+  /**
+   * Adds recorded effects to the facts, moved to where the definition now
+   * starts; returns them as recorded now (the same record when the definition
+   * did not move: most of them, on most edits, and nothing is copied then).
+   */
   private replay(known: BodyEffects, start: number, line: number, column: number): BodyEffects {
     const delta = start - known.start;
     const moved = delta !== 0 || line !== known.line || column !== known.column;
     const lists = moved ? relocated(known.lists, (loc) => this.loc(loc.start.offset + delta, loc.end.offset + delta)) : known.lists;
     const facts = this.facts as unknown as Record<string, unknown[]>;
     // (this.classes is read only while a class's own body is analysed, so replayed classes need not be in it.)
-    for (const key of Object.keys(lists)) facts[key]!.push(...lists[key]!);
-    for (const [rel, value] of known.log.variables) this.addVariable(rel, value);
-    for (const [rel, target] of known.log.imports) this.facts.imports[rel] = target;
-    return { ...known, start, line, column, lists };
+    // (for-in and an indexed loop: this runs for every definition of the document on every edit, and
+    // Object.keys and a spread each made an array.)
+    for (const key in lists) {
+      const items = lists[key]!;
+      const list = facts[key]!;
+      for (let i = 0; i < items.length; i++) list.push(items[i]);
+    }
+    const { variables, imports } = known.log;
+    for (let i = 0; i < variables.length; i++) this.addVariable(variables[i]![0], variables[i]![1]);
+    for (let i = 0; i < imports.length; i++) this.facts.imports[imports[i]![0]] = imports[i]![1];
+    return moved ? { ...known, start, line, column, lists } : known;
   }
 }

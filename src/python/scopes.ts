@@ -155,13 +155,25 @@ export function buildScope(
         break;
     }
   };
-  for (const statement of body.namedChildren) {
-    if (!memo) {
+  const finish = (): Scope => {
+    let importsOnly: Map<string, string> | null = null;
+    if (imports) {
+      for (const [name, target] of imports as Map<string, string>) if (!otherBindings!.has(name)) (importsOnly ??= new Map()).set(name, target);
+    }
+    if (globals) for (const name of globals as Set<string>) bound.delete(name);
+    if (nonlocals) for (const name of nonlocals as Set<string>) bound.delete(name);
+    return { kind, parent, rel, bound, importsOnly: importsOnly ?? NO_IMPORTS, globals: globals ?? NO_NAMES, nonlocals: nonlocals ?? NO_NAMES, nests };
+  };
+  if (!memo) {
+    for (const statement of body.namedChildren) {
       // (No memo, no list: each statement's events go straight into the scope.)
       statementEvents(statement, resolveImport, apply);
       if (release) statement.release();
-      continue;
     }
+    return finish();
+  }
+  const all: ScopeEvent[][] = [];
+  for (const statement of body.namedChildren) {
     let events = memo.get(statement);
     if (!events) {
       const made: ScopeEvent[] = [];
@@ -169,16 +181,39 @@ export function buildScope(
       events = made;
       memo.set(statement, events);
     }
-    for (const event of events) apply(event[0], event[1], event[2]);
+    all.push(events);
     if (release) statement.release();
   }
-  let importsOnly: Map<string, string> | null = null;
-  if (imports) {
-    for (const [name, target] of imports as Map<string, string>) if (!otherBindings!.has(name)) (importsOnly ??= new Map()).set(name, target);
+  // The same events in the same order make the same scope: an edit that binds nothing new (most edits) keeps the
+  // last pass's names, and a 5,000-line module's thousand names are not gathered again. (Nothing changes a scope's
+  // sets once it is made.)
+  const last = lastScopes.get(memo);
+  if (last && sameNames(last.params, params) && last.events.length === all.length && last.events.every((events, i) => sameEvents(events, all[i]!))) {
+    return { ...last.scope, kind, parent, rel };
   }
-  if (globals) for (const name of globals as Set<string>) bound.delete(name);
-  if (nonlocals) for (const name of nonlocals as Set<string>) bound.delete(name);
-  return { kind, parent, rel, bound, importsOnly: importsOnly ?? NO_IMPORTS, globals: globals ?? NO_NAMES, nonlocals: nonlocals ?? NO_NAMES, nests };
+  for (const events of all) for (const event of events) apply(event[0], event[1], event[2]);
+  const scope = finish();
+  lastScopes.set(memo, { events: all, params: [...params], scope });
+  return scope;
+}
+
+/** The last scope built with each memo (see buildScope): the events it was built from, by statement, and its parameters. */
+const lastScopes = new WeakMap<WeakMap<SyntaxNode, ScopeEvent[]>, { events: ScopeEvent[][]; params: string[]; scope: Scope }>();
+
+/** Whether two statements' events are the same (a statement edited without binding anything new has new, equal ones). */
+function sameEvents(a: readonly ScopeEvent[], b: readonly ScopeEvent[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2]) return false;
+  }
+  return true;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
 /**

@@ -44,7 +44,11 @@ export class FileLocator {
   /** The open documents' texts, each indexed when first located (a 5,000-line text takes a millisecond). */
   private readonly texts = new Map<string, { uri: string; text: string }>();
 
-  constructor(openDocuments: Iterable<{ path: string; uri: string; text: string }>) {
+  /** `linesOf`: an open document's line index, where one is kept (see EditLog.linesOf). */
+  constructor(
+    openDocuments: Iterable<{ path: string; uri: string; text: string }>,
+    private readonly linesOf: (uri: string, text: string) => LineIndex = (_uri, text) => new LineIndex(text),
+  ) {
     for (const document of openDocuments) this.texts.set(document.path, { uri: document.uri, text: document.text });
   }
 
@@ -52,7 +56,7 @@ export class FileLocator {
     let entry = this.known.get(file);
     if (!entry) {
       const open = this.texts.get(file);
-      entry = open ? { uri: open.uri, index: new LineIndex(open.text) } : { uri: pathToFileURL(file).href, index: readIndex(file) };
+      entry = open ? { uri: open.uri, index: this.linesOf(open.uri, open.text) } : { uri: pathToFileURL(file).href, index: readIndex(file) };
       this.known.set(file, entry);
     }
     return entry;

@@ -11,6 +11,7 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent, TextDocumentsConfiguration } from 'vscode-languageserver/node.js';
+import { LineIndex } from '../python/positions.js';
 
 /** The UTF-16 code units [start, end) of a text replaced by `text`. */
 export interface TextChange {
@@ -29,10 +30,18 @@ interface Step {
 export class EditLog {
   private readonly steps = new Map<string, { steps: Step[]; size: number }>();
 
+  /**
+   * Each open document's line index, moved along with its edits (see
+   * LineIndex.afterEdit): each pass's diagnostics are placed with it, and
+   * indexing a 5,000-line text anew took a good part of publishing them.
+   */
+  private readonly indexes = new Map<string, LineIndex>();
+
   /** For `new TextDocuments(...)`: documents as vscode-languageserver-textdocument makes them, their edits recorded. */
   readonly configuration: TextDocumentsConfiguration<TextDocument> = {
     create: (uri, languageId, version, content) => {
       this.steps.delete(uri);
+      this.indexes.delete(uri);
       return TextDocument.create(uri, languageId, version, content);
     },
     update: (document, changes, version) => this.update(document, changes, version),
@@ -54,7 +63,12 @@ export class EditLog {
         changes.push({ start: 0, end: document.getText().length, text: event.text });
       }
       size += event.text.length;
+      const before = document.getText();
       TextDocument.update(document, [event], version);
+      const { start, end, text } = changes[changes.length - 1]!;
+      const index = this.indexes.get(document.uri);
+      if (index?.text === before) this.indexes.set(document.uri, index.afterEdit(document.getText(), start, end, start + text.length));
+      else this.indexes.delete(document.uri);
     }
     // Versions that do not increase (LSP says they do) would make "the edits since version n" ambiguous:
     // the log starts over, and the next pass sends the text.
@@ -97,9 +111,22 @@ export class EditLog {
     for (const step of log.steps.splice(0, last + 1)) for (const change of step.changes) log.size -= change.text.length;
   }
 
+  /**
+   * The line index of an open document's `text`: the one moved along its edits
+   * when `text` is its latest, else one made for it (kept when the document has none).
+   */
+  linesOf(uri: string, text: string): LineIndex {
+    const index = this.indexes.get(uri);
+    if (index?.text === text) return index;
+    const made = new LineIndex(text);
+    if (!index) this.indexes.set(uri, made);
+    return made;
+  }
+
   /** The document was closed. */
   forget(uri: string): void {
     this.steps.delete(uri);
+    this.indexes.delete(uri);
   }
 }
 

@@ -176,7 +176,10 @@ class ServerSession {
   private publish(pass: PassResult): void {
     if (this.shuttingDown) return;
     this.showConfigProblems(pass);
-    const locator = new FileLocator(pass.documents.map((result) => result.document));
+    const locator = new FileLocator(
+      pass.documents.map((result) => result.document),
+      (uri, text) => this.edits.linesOf(uri, text),
+    );
     for (const result of pass.documents) {
       const { document } = result;
       if (this.documents.get(document.uri)?.version !== document.version) continue;

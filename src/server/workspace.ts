@@ -199,11 +199,12 @@ export class Workspace {
     const open = new Set(documents.map((document) => document.path));
     // The same file may be open under another path (a symlink); compare real paths, but only for likely candidates.
     const openNames = new Set(documents.map((document) => path.basename(document.path)));
-    const openReal = new Set(documents.map((document) => realPath(document.path)));
+    // (Resolved only when a file has an open document's name: most passes have none but the document's own file.)
+    let openReal: Set<string> | null = null;
     const files: string[] = [];
     for (const file of all) {
       if (open.has(file)) continue;
-      if (openNames.has(path.basename(file)) && openReal.has(realPath(file))) continue;
+      if (openNames.has(path.basename(file)) && (openReal ??= new Set(documents.map((document) => realPath(document.path)))).has(realPath(file))) continue;
       if (files.length >= MAX_WORKSPACE_FILES) break;
       files.push(file);
     }

@@ -75,6 +75,34 @@ describe('LineIndex', () => {
     }
   });
 
+  it('afterEdit() gives the index a new one of the edited text gives: a terminator split, joined or made at the edge, pairs too', () => {
+    // Edits that cut between a CR and its LF, insert a CR before a LF, join a lone CR to a LF, add or remove
+    // a surrogate pair or half of one, at the start, the end and in between.
+    const texts = [MIXED, '', '\r', '\n\r\n\r', 'x\r\n', 'ab\rcd\n', 'a\u{1F600}\r\n\u{1F600}'];
+    const pieces = ['', '\n', '\r', '\r\n', 'x', 'y\rz', '\u{1F600}', '\ud83d', '\ude00', 'line\r\nline\n'];
+    let edits = 0;
+    for (const before of texts) {
+      const index = new LineIndex(before);
+      for (let start = 0; start <= before.length; start++) {
+        for (let oldEnd = start; oldEnd <= Math.min(before.length, start + 2); oldEnd++) {
+          for (const piece of pieces) {
+            const after = before.slice(0, start) + piece + before.slice(oldEnd);
+            const moved = index.afterEdit(after, start, oldEnd, start + piece.length);
+            const fresh = new LineIndex(after);
+            const what = `${JSON.stringify(before)} → ${JSON.stringify(after)}`;
+            assert.equal(moved.lineCount, fresh.lineCount, what);
+            for (let offset = 0; offset <= after.length; offset++) {
+              assert.deepEqual(moved.point(offset), fresh.point(offset), `${what} at ${offset}`);
+              assert.deepEqual(moved.lsp(offset), fresh.lsp(offset), `${what} at ${offset}`);
+            }
+            edits++;
+          }
+        }
+      }
+    }
+    assert.ok(edits > 500);
+  });
+
   it('offsetOfLsp() inverts lsp() and clamps to the line (never into its terminator)', () => {
     for (let offset = 0; offset <= MIXED.length; offset++) {
       const position = index.lsp(offset);

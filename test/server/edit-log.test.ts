@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node.js';
 import { EditLog, applyChanges } from '../../src/server/edit-log.js';
+import { LineIndex } from '../../src/python/positions.js';
 import { applyUpdates } from '../../src/server/lint-process.js';
 import type { DocumentSnapshot } from '../../src/server/workspace.js';
 
@@ -48,6 +49,36 @@ describe('the edit log', () => {
     assert.equal(log.changesSince(URI, 4, 5), undefined);
     change(log, document, 6, { range: range(1, 4, 1, 5), text: '3' });
     assert.equal(applyChanges('a = 1\nb = 2\n', log.changesSince(URI, 5, 6)!), 'a = 1\nb = 3\n');
+  });
+
+  it("keeps each document's line index along its edits: the diagnostics' positions are those of the text as it is", () => {
+    const log = new EditLog();
+    const base = 'import asyncio\r\nx = "é😀"\r\nfut.result()\n';
+    const document = open(log, base);
+    /** The kept index places every offset as an index of the text made anew does. */
+    const agrees = (what: string): void => {
+      const text = document.getText();
+      const kept = log.linesOf(URI, text);
+      const fresh = new LineIndex(text);
+      assert.equal(kept.text, text, what);
+      for (let offset = 0; offset <= text.length; offset++) assert.deepEqual(kept.lsp(offset), fresh.lsp(offset), `${what} at ${offset}`);
+    };
+    agrees('opened');
+    assert.equal(log.linesOf(URI, document.getText()), log.linesOf(URI, document.getText()), 'one index per text');
+    change(log, document, 2, { range: range(1, 9, 1, 9), text: ' + "ü"' }, { range: range(0, 0, 0, 0), text: '# first\n' });
+    agrees('two changes in one didChange');
+    // Into the CRLF: a CR left alone ends a line of its own.
+    change(log, document, 3, { range: range(2, 11, 2, 11), text: 'z' });
+    agrees('a character between a CR and its LF');
+    change(log, document, 4, { range: range(3, 3, 2, 7), text: 'y\r' });
+    agrees('a range given end first, ending in a CR');
+    change(log, document, 5, { text: 'a = 1\nb = 2\n' });
+    agrees('the whole text');
+    const older = document.getText();
+    change(log, document, 6, { range: range(1, 4, 1, 5), text: '3' });
+    agrees('after the whole text');
+    assert.deepEqual(log.linesOf(URI, older).lsp(older.length), { line: 2, character: 0 }, 'an older text gets an index of its own');
+    agrees('and the latest keeps its own');
   });
 
   it('knows no edits from a version it never saw or has let go of', () => {
