@@ -30,7 +30,7 @@ import { severityOf, type PyhangMessage } from '../../src/engine/lint.js';
 import { rules } from '../../rules/index.js';
 import { generateModule, HELPERS_MODULE } from '../../bench/generate-module.js';
 import { makeWorkspace, uriOf } from '../server/lsp-client.js';
-import { py } from '../rule-tester.js';
+import { fixtureFiles, py } from '../rule-tester.js';
 import { repoRoot } from './corpus.js';
 
 export interface Project {
@@ -178,37 +178,11 @@ class Client:
 `,
 };
 
-/** Two modules importing each other, both open in some sessions (as in workspace-passes.test.ts). */
-const MUTUAL: Record<string, string> = {
-  'a.py': `import asyncio
-
-from b import wait_all
-
-LOOP = asyncio.new_event_loop()
-
-
-async def job():
-    return 1
-
-
-def submit():
-    return asyncio.run_coroutine_threadsafe(job(), LOOP)
-
-
-def go():
-    wait_all([submit()])
-`,
-  'b.py': `from a import submit
-
-
-def wait_all(futures):
-    for fut in futures:
-        fut.result()
-
-
-def once():
-    return submit().result()
-`,
+/**
+ * Two modules importing each other (test/fixtures/value-flow/mutual-imports, as in
+ * workspace-passes.test.ts), both open in some sessions, and a third star-importing one.
+ */
+const MUTUAL: Record<string, string> = fixtureFiles('mutual-imports', {
   'c.py': `"""Everything a has, in one place."""
 import asyncio
 
@@ -219,7 +193,7 @@ async def idle():
     await asyncio.sleep(1)
     submit().result()
 `,
-};
+});
 
 /** Python files (and pyproject.toml, which may configure them) under a folder, by relative path. */
 function folderFiles(dir: string): Record<string, string> {

@@ -1498,24 +1498,21 @@ ruleTester('HANG001', {
 
 // Two modules importing each other, and a third star-importing one of them: what a cycle cut left
 // out while the third's names were resolved must not stay out of the first two's answers.
-const MUTUAL_A = 'import asyncio\nfrom b import wait_all\nLOOP = asyncio.new_event_loop()\nasync def job():\n    return 1\ndef submit():\n    return asyncio.run_coroutine_threadsafe(job(), LOOP)\ndef go():\n    wait_all([submit()])\n';
-const MUTUAL_B = 'from a import submit\ndef wait_all(futures):\n    for fut in futures:\n        fut.result()\ndef once():\n    return submit().result()\n';
+const MUTUAL = fixtureFiles('mutual-imports');
 ruleTester('HANG001', {
   valid: [],
   invalid: [
     {
       name: 'an import cycle, met first through a star import of one of its modules',
-      files: {
-        'a.py': MUTUAL_A,
-        'b.py': MUTUAL_B,
+      files: fixtureFiles('mutual-imports', {
         'c.py': 'import asyncio\nfrom a import *\nasync def idle():\n    await asyncio.sleep(1)\n    submit().result(timeout=5)\n',
-      },
+      }),
       output: {
-        'b.py': MUTUAL_B.replace('fut.result()', 'fut.result(timeout=30)').replace('submit().result()', 'submit().result(timeout=30)'),
+        'b.py': MUTUAL['b.py']!.replace('fut.result()', 'fut.result(timeout=30)').replace('submit().result()', 'submit().result(timeout=30)'),
       },
       errors: [
-        { file: 'b.py', line: 4, column: 12 },
-        { file: 'b.py', line: 6, column: 20 },
+        { file: 'b.py', line: 6, column: 12 },
+        { file: 'b.py', line: 10, column: 20 },
       ],
     },
   ],

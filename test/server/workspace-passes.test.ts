@@ -14,6 +14,7 @@ import { Workspace, type DocumentSnapshot } from '../../src/server/workspace.js'
 import { loadWasmParser } from '../../src/python/parser.js';
 import { makeWorkspace, uriOf } from './lsp-client.js';
 import { repoRoot } from '../fuzz/corpus.js';
+import { fixtureFiles } from '../rule-tester.js';
 
 // The Workspace parses documents incrementally with web-tree-sitter, which the server loads first.
 await loadWasmParser();
@@ -297,25 +298,7 @@ def start():
   });
 
   it('two open documents importing each other: an edit in either changes the findings in the other', () => {
-    const a = `import asyncio
-
-from b import wait_all
-
-LOOP = asyncio.new_event_loop()
-
-
-async def job():
-    return 1
-
-
-def submit():
-    return asyncio.run_coroutine_threadsafe(job(), LOOP)
-
-
-def go():
-    wait_all([submit()])
-`;
-    const b = 'from a import submit\n\n\ndef wait_all(futures):\n    for fut in futures:\n        fut.result()\n\n\ndef once():\n    return submit().result()\n';
+    const { 'a.py': a, 'b.py': b } = fixtureFiles('mutual-imports') as { 'a.py': string; 'b.py': string };
     withSession({ 'a.py': a, 'b.py': b }, (session) => {
       session.type('a.py', a);
       session.type('b.py', b);
