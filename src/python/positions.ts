@@ -63,11 +63,7 @@ export class LineIndex {
     while (before < old.length && old[before]! < start) before++;
     let after = before;
     while (after < old.length && old[after]! <= oldEnd) after++;
-    const between: number[] = [];
-    for (let p = Math.max(start, 1), end = Math.min(newEnd, text.length); p <= end; p++) {
-      const code = text.charCodeAt(p - 1);
-      if (code === 10 || (code === 13 && text.charCodeAt(p) !== 10)) between.push(p);
-    }
+    const between = lineBreaks(text, Math.max(start, 1), Math.min(newEnd, text.length));
     // (One array of the exact length: a 5,000-line document's starts pushed one by one were four times that.)
     const starts = new Int32Array(before + between.length + old.length - after);
     for (let i = 0; i < before; i++) starts[i] = old[i]!;
@@ -202,18 +198,30 @@ export function lspPositionAt(text: string, offset: number): LspPosition {
  * `\r` and `\n` of a CRLF is still on the line before).
  */
 function lineStarts(text: string, end: number): number[] {
-  const starts = [0];
-  const cr = text.indexOf('\r');
-  if (cr < 0 || cr >= end) {
-    // No carriage return before the end (most texts): a native search for each line feed.
-    for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    return starts;
+  return lineBreaks(text, 1, end, [0]);
+}
+
+/**
+ * The offsets from `from` to `to` (both included) at which a line starts: just
+ * after a `\r\n`, a `\n` or a lone `\r`, as Python's tokenizer ends lines;
+ * appended to `out`.
+ */
+function lineBreaks(text: string, from: number, to: number, out: number[] = []): number[] {
+  // A terminator ending at `from` began at most two code units before it.
+  const begin = Math.max(0, from - 2);
+  const cr = text.indexOf('\r', begin);
+  if (cr < 0 || cr >= to) {
+    // No carriage return in the range (most texts): a native search for each line feed.
+    for (let i = text.indexOf('\n', Math.max(0, from - 1)); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+    return out;
   }
   const breaks = /\r\n?|\n/g;
-  for (let match = breaks.exec(text); match && match.index + match[0].length <= end; match = breaks.exec(text)) {
-    starts.push(match.index + match[0].length);
+  breaks.lastIndex = begin;
+  for (let match = breaks.exec(text); match && match.index + match[0].length <= to; match = breaks.exec(text)) {
+    const at = match.index + match[0].length;
+    if (at >= from) out.push(at);
   }
-  return starts;
+  return out;
 }
 
 /** How many of the sorted numbers are below `limit`. */
