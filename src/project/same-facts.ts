@@ -20,18 +20,8 @@
  * a cycle cut, which reads the whole module, so a fact-changing edit dropped
  * nearly everything anyway, and the tracking made such passes 20-40% slower.
  */
-import type { ModuleFacts } from '../python/facts.js';
-
-/** A position in the facts: a Loc, or a range holding one (its `start` and `end` move). */
-interface Positioned {
-  start: { offset: number };
-  end: { offset: number };
-}
-
-function isPosition(value: object): value is Positioned {
-  const { start, end } = value as { start?: { offset?: unknown }; end?: { offset?: unknown } };
-  return typeof start?.offset === 'number' && typeof end?.offset === 'number';
-}
+import type { Loc, ModuleFacts } from '../python/facts.js';
+import { isLoc } from '../python/body-memo.js';
 
 /**
  * Each fact of an index's facts whose positions were last moved to match
@@ -57,7 +47,7 @@ export function movePositions(before: ModuleFacts, after: ModuleFacts): boolean 
   const b = after as unknown as Record<string, unknown>;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  const moves = new Map<Positioned, Positioned>();
+  const moves = new Map<Loc, Loc>();
   const pairs: [object, object][] = [];
   for (const key of keys) {
     const x = a[key];
@@ -92,8 +82,13 @@ export function movePositions(before: ModuleFacts, after: ModuleFacts): boolean 
   return true;
 }
 
-/** Whether two fact values are the same but for their positions, noting each pair of positions that differ. */
-function pair(x: unknown, y: unknown, moves: Map<Positioned, Positioned>): boolean {
+/**
+ * Whether two fact values are the same but for their positions, noting each
+ * pair of Locs that differ. A Loc is what replay moves (body-memo.ts isLoc):
+ * any other shape holding a position is compared as data, so an edit that
+ * moves it is not taken for one that changes no fact.
+ */
+function pair(x: unknown, y: unknown, moves: Map<Loc, Loc>): boolean {
   if (x === y) return true;
   if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
   if (Array.isArray(x)) {
@@ -102,37 +97,29 @@ function pair(x: unknown, y: unknown, moves: Map<Positioned, Positioned>): boole
     return true;
   }
   if (Array.isArray(y)) return false;
+  if (isLoc(x) || isLoc(y)) {
+    if (!isLoc(x) || !isLoc(y)) return false;
+    if (samePlace(x, y)) return true;
+    const known = moves.get(x);
+    if (known) return samePlace(known, y);
+    moves.set(x, y);
+    return true;
+  }
   const a = x as Record<string, unknown>;
   const b = y as Record<string, unknown>;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  const position = isPosition(x);
-  if (position !== isPosition(y)) return false;
-  for (const key of keys) {
-    // (A position's start and end are what moves; anything else it holds is compared.)
-    if (position && (key === 'start' || key === 'end')) continue;
-    if (!pair(a[key], b[key], moves)) return false;
-  }
-  if (position) {
-    const from = x as Positioned;
-    const to = y as Positioned;
-    if (samePlace(from, to)) return true;
-    const known = moves.get(from);
-    if (known) return samePlace(known, to);
-    moves.set(from, to);
-  }
+  for (const key of keys) if (!pair(a[key], b[key], moves)) return false;
   return true;
 }
 
-function samePlace(a: Positioned, b: Positioned): boolean {
-  const p = a as unknown as { start: Record<string, unknown>; end: Record<string, unknown> };
-  const q = b as unknown as { start: Record<string, unknown>; end: Record<string, unknown> };
+function samePlace(a: Loc, b: Loc): boolean {
   return (
-    p.start['offset'] === q.start['offset'] &&
-    p.end['offset'] === q.end['offset'] &&
-    p.start['line'] === q.start['line'] &&
-    p.start['column'] === q.start['column'] &&
-    p.end['line'] === q.end['line'] &&
-    p.end['column'] === q.end['column']
+    a.start.offset === b.start.offset &&
+    a.end.offset === b.end.offset &&
+    a.start.line === b.start.line &&
+    a.start.column === b.start.column &&
+    a.end.line === b.end.line &&
+    a.end.column === b.end.column
   );
 }
