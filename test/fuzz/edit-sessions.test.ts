@@ -55,6 +55,7 @@ describe('edit sessions: every pass shows what a first pass over the same texts 
     });
     if (outcome.failure) assert.fail(outcome.failure);
     assert.ok(outcome.passes >= 10, `passes: ${outcome.passes}`);
+    assert.ok(outcome.findings > 0, 'the passes compared findings, not only empty lists');
   });
 
   // Found by seed 20261207 (shrunk): a blank line above a definition the edit leaves alone. The
@@ -79,11 +80,17 @@ def poll(coro, retry):
     );
     if (outcome.failure) assert.fail(outcome.failure);
     assert.equal(outcome.passes, 4);
+    // The warning names the line `timeout = None` is on in the last text.
+    const line = outcome.last.texts['poll.py']!.split('\n').indexOf('    timeout = None') + 1;
+    const warnings = outcome.last.shown['poll.py']!.filter((shown) => shown.includes('"rule":"HANG001"'));
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, new RegExp(`is set to None on line ${line},`));
   });
 
   it('random sessions (fixed seed)', () => {
     const report = runEditFuzz({ count: 100, seed: SEED, timeLimitMs: 60_000 });
     for (const failure of report.failures) assert.fail(`seed ${failure.seed}, path ${failure.path}:\n${failure.failure}`);
     assert.ok(report.sessions >= 1);
+    assert.ok(report.findings > 0, 'the sessions compared findings, not only empty lists');
   });
 });

@@ -510,6 +510,10 @@ export function sessionArb(maxSteps: number): fc.Arbitrary<Session> {
 export interface SessionOutcome {
   /** Passes compared (each open document's findings in each). */
   passes: number;
+  /** Findings compared, over all passes (none would mean the sessions tested nothing). */
+  findings: number;
+  /** The last pass's findings as shown (see shownBy), and the open documents' texts then. */
+  last: { shown: Record<string, string[]>; texts: Record<string, string> };
   /** Null when every pass showed what a first pass shows; else what differed, and the session's edits. */
   failure: string | null;
 }
@@ -600,6 +604,8 @@ export function runSession(session: Session, projects: readonly Project[] = edit
   workspace.setRoots([root]);
   let version = 0;
   let passes = 0;
+  let findings = 0;
+  let shown: Record<string, string[]> = {};
   const snapshots = (): DocumentSnapshot[] =>
     open.map((file) => ({ uri: uriOf(path.join(root, file)), path: path.join(root, file), version: ++version, text: texts.get(file)! }));
   const compare = (): string | null => {
@@ -614,11 +620,14 @@ export function runSession(session: Session, projects: readonly Project[] = edit
       fresh.dispose();
     }
     passes++;
+    for (const lines of Object.values(kept)) findings += lines.length;
+    shown = kept;
     return JSON.stringify(kept) === JSON.stringify(first) ? null : diffText(kept, first);
   };
   try {
     let failure = compare();
-    if (failure) return { passes, failure: `${log.join('\n')}\nthe first pass differs from a new workspace's:\n${failure}` };
+    const outcome = (failure: string | null): SessionOutcome => ({ passes, findings, last: { shown, texts: Object.fromEntries(texts) }, failure });
+    if (failure) return outcome(`${log.join('\n')}\nthe first pass differs from a new workspace's:\n${failure}`);
     session.steps.forEach((step, index) => {
       if (failure) return;
       const onDisk = step.disk && closed.length > 0;
@@ -648,7 +657,7 @@ export function runSession(session: Session, projects: readonly Project[] = edit
         }
       }
     });
-    return { passes, failure: failure ? `${log.join('\n')}\na later pass shows other findings than a new workspace on the same texts:\n${failure}` : null };
+    return outcome(failure ? `${log.join('\n')}\na later pass shows other findings than a new workspace on the same texts:\n${failure}` : null);
   } finally {
     workspace.dispose();
     fs.rmSync(root, { recursive: true, force: true });
@@ -658,6 +667,8 @@ export function runSession(session: Session, projects: readonly Project[] = edit
 export interface EditFuzzReport {
   sessions: number;
   passes: number;
+  /** Findings compared (see SessionOutcome). */
+  findings: number;
   failures: { seed: number; path?: string; failure: string }[];
 }
 
@@ -667,13 +678,14 @@ export interface EditFuzzReport {
  * found (shrunk) ends the run.
  */
 export function runEditFuzz(options: { count: number; seed: number; timeLimitMs: number; maxSteps?: number; onProgress?: (report: EditFuzzReport) => void }): EditFuzzReport {
-  const report: EditFuzzReport = { sessions: 0, passes: 0, failures: [] };
+  const report: EditFuzzReport = { sessions: 0, passes: 0, findings: 0, failures: [] };
   let lastFailure = '';
   const details = fc.check(
     fc.property(sessionArb(options.maxSteps ?? 12), (session) => {
       const outcome = runSession(session);
       report.sessions++;
       report.passes += outcome.passes;
+      report.findings += outcome.findings;
       if (report.sessions % 25 === 0) options.onProgress?.(report);
       if (outcome.failure) {
         lastFailure = outcome.failure;

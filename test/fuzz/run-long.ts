@@ -200,7 +200,7 @@ async function main(): Promise<number> {
       inputs: report.sessions,
       failures: report.failures.length,
       checked: new Map([['each pass shows what a first pass shows', report.passes]]),
-      note: `each input one edit session of up to ${args.editsSteps} edits; ${report.passes} passes compared in ${((Date.now() - started) / 1000).toFixed(0)} s (a failure's shrinking counts too)`,
+      note: `each input one edit session of up to ${args.editsSteps} edits; ${report.passes} passes (${report.findings} findings) compared in ${((Date.now() - started) / 1000).toFixed(0)} s (a failure's shrinking counts too)`,
     });
   }
   let failures = 0;
