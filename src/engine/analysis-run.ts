@@ -130,6 +130,13 @@ export class AnalysisRun {
     return out;
   }
 
+  /** The text of each source given as text (an open document) that the pre-filter skipped, by path. */
+  skippedTexts(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const source of this.deferred) if (source.text !== undefined) out.set(source.path, source.text);
+    return out;
+  }
+
   /**
    * Takes on the loads an earlier run made (see loads), for an index kept from
    * it: each must be a skipped source of this run that the store still gives the

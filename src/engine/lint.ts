@@ -136,8 +136,7 @@ export class LintSession {
     const texts: [string, ModuleFacts][] = [];
     let looks = 0;
     // An open document the pre-filter skipped is looked at anew every run: with the same text, it is the same look.
-    const skippedText = new Map<string, string>();
-    for (const source of run.deferred) if (source.text !== undefined) skippedText.set(source.path, source.text);
+    const skippedText = run.skippedTexts();
     const sameSkippedText = (path: string) => skippedText.has(path) && kept.skippedTexts.get(path) === skippedText.get(path);
     for (const [path, analysis] of run.analyses) {
       const open = kept.texts.get(path);
@@ -167,9 +166,7 @@ export class LintSession {
   keep(run: AnalysisRun, firstLooks: Map<string, Analysis>, project: ProjectIndex, rules: readonly Rule[], prefilter: boolean): void {
     const texts = new Map(run.textModules);
     for (const path of texts.keys()) firstLooks.delete(path);
-    const skippedTexts = new Map<string, string>();
-    for (const source of run.deferred) if (source.text !== undefined) skippedTexts.set(source.path, source.text);
-    this.kept = { project, rules, prefilter, firstLooks, texts, skippedTexts, loads: run.loads() };
+    this.kept = { project, rules, prefilter, firstLooks, texts, skippedTexts: run.skippedTexts(), loads: run.loads() };
   }
 }
 
