@@ -174,6 +174,8 @@ describe('the analysis process, sent edits', () => {
       const killed = lint();
       process.kill(second, 'SIGKILL');
       await killed.catch((error: Error) => assert.match(error.message, /the analysis process stopped/));
+      // (A pass that ended before the kill leaves the server unaware of it yet: wait for the new process, as above.)
+      while (!analysisChildren().some((pid) => pid !== first && pid !== second)) await sleep(20);
       insertLines(log, document, 1);
       assert.deepEqual(findings(await lint()), [['HANG001', HAZARD_LINE + 4]]);
     });
