@@ -131,7 +131,7 @@ export class LoopThreads {
   functionIndexed(q: string, name: string): void {
     const dot = q.lastIndexOf('.');
     // (`name`, the function's own, is q's last part: no slice of q made and hashed for every function.)
-    const last = q.length - dot - 1 === name.length ? name : q.slice(dot + 1);
+    const last = q.length - dot - 1 === name.length && q.endsWith(name) ? name : q.slice(dot + 1);
     if (dot > 0 && CALLBACK_NAMES.has(last)) this.callbackOwners.add(q.slice(0, dot));
   }
 
