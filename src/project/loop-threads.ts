@@ -128,9 +128,11 @@ export class LoopThreads {
   constructor(private readonly project: ResolvedProject) {}
 
   /** The index has a function of that qualified name (functions are taken out only all at once, see functionsCleared). */
-  functionIndexed(q: string): void {
+  functionIndexed(q: string, name: string): void {
     const dot = q.lastIndexOf('.');
-    if (dot > 0 && CALLBACK_NAMES.has(q.slice(dot + 1))) this.callbackOwners.add(q.slice(0, dot));
+    // (`name`, the function's own, is q's last part: no slice of q made and hashed for every function.)
+    const last = q.length - dot - 1 === name.length && q.endsWith(name) ? name : q.slice(dot + 1);
+    if (dot > 0 && CALLBACK_NAMES.has(last)) this.callbackOwners.add(q.slice(0, dot));
   }
 
   /** The index's functions are indexed again (a module was replaced, see ProjectIndex.replace). */

@@ -136,6 +136,17 @@ function rel(module: string, q: string): string {
   return q.length > module.length && q.charCodeAt(module.length) === 46 && q.startsWith(module) ? q.slice(module.length + 1) : q;
 }
 
+/**
+ * rel() of a definition's name `q` whose last part is `name`: `name` itself
+ * for a module-level one (most), a text the walk has hashed already as a key,
+ * where a slice of `q` is a new text to hash (400,000 of them in one big file).
+ */
+function relOfDefinition(module: string, q: string, name: string): string {
+  return q.length === module.length + 1 + name.length && q.charCodeAt(module.length) === 46 && q.endsWith(name) && q.startsWith(module)
+    ? name
+    : rel(module, q);
+}
+
 export class ProjectIndex implements ResolvedProject {
   private readonly modules = new Map<string, ModuleEntry>();
   private readonly functions = new Map<string, IndexedFunction>();
@@ -280,12 +291,12 @@ export class ProjectIndex implements ResolvedProject {
     }
     const entry: ModuleEntry = { facts, target, functions: new Map(), classes: new Map() };
     for (const fn of facts.functions) {
-      entry.functions.set(rel(facts.module, fn.q), fn);
+      entry.functions.set(relOfDefinition(facts.module, fn.q, fn.name), fn);
       this.functions.set(fn.q, { fn, path: facts.path });
-      this.loopThreads.functionIndexed(fn.q);
+      this.loopThreads.functionIndexed(fn.q, fn.name);
     }
     for (const cls of facts.classes) {
-      entry.classes.set(rel(facts.module, cls.q), cls);
+      entry.classes.set(relOfDefinition(facts.module, cls.q, cls.name), cls);
       this.classes.set(cls.q, { cls, module: entry });
     }
     this.modules.set(facts.module, entry);
@@ -338,7 +349,7 @@ export class ProjectIndex implements ResolvedProject {
       const { path } = indexed.facts;
       for (const fn of indexed.facts.functions) {
         this.functions.set(fn.q, { fn, path });
-        this.loopThreads.functionIndexed(fn.q);
+        this.loopThreads.functionIndexed(fn.q, fn.name);
       }
       for (const cls of indexed.facts.classes) this.classes.set(cls.q, { cls, module: indexed });
     }
@@ -378,7 +389,7 @@ export class ProjectIndex implements ResolvedProject {
     entry.functions = new Map();
     entry.classes = new Map();
     entry.firstNames = undefined;
-    for (const fn of facts.functions) entry.functions.set(rel(facts.module, fn.q), fn);
+    for (const fn of facts.functions) entry.functions.set(relOfDefinition(facts.module, fn.q, fn.name), fn);
     for (const cls of facts.classes) entry.classes.set(rel(facts.module, cls.q), cls);
     this.indexAgain();
     this.replacements++;

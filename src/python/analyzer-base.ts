@@ -195,14 +195,26 @@ export abstract class AnalyzerBase {
   }
 
   protected symbolIn(scope: Scope, name: string): Value {
+    if (scope === this.moduleScope) {
+      // (A name of the module read from a function: by the name as it is, without making and hashing the
+      // dotted text each time, which a file of 400,000 small functions felt.)
+      const known = this.moduleSymbols.get(name);
+      if (known !== undefined) return known;
+    }
     const target = scope.importsOnly.get(name);
     if (target) return symbol(target);
     if (scope.kind === 'module' && !scope.bound.has(name)) {
       if (this.facts.starImports.length > 0 && !BUILTIN_NAMES.has(name)) return symbol(this.q(name));
       return builtinSymbol(name);
     }
-    return symbol(this.q(this.relOf(scope, name)));
+    const value = symbol(this.q(this.relOf(scope, name)));
+    // (Only names the module binds, other than by an import only: their value does not depend on where the walk is.)
+    if (scope === this.moduleScope) this.moduleSymbols.set(name, value);
+    return value;
   }
+
+  /** symbolIn's answers for the names the module scope binds (see symbolIn): the same values as `symbol`'s table. */
+  private readonly moduleSymbols = new Map<string, Value>();
 
   protected addVariable(rel: string, value: Value): void {
     if (value.length === 0) return;

@@ -342,11 +342,12 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     let classRel = ctx.classRel;
     let self = ctx.selfName;
     if (isMethod) {
-      classQ = this.q(ctx.scope.rel);
+      // (The class body's context names the class: classBody made both from the same `rel`.)
+      classQ = ctx.classQ ?? this.q(ctx.scope.rel);
       classRel = ctx.scope.rel;
       self = selfName;
       if (selfName) {
-        const selfValue: Value = [{ k: 'self', c: classQ }];
+        const selfValue = this.selfValue(classQ);
         inner.vars.set(selfName, selfValue);
         // Nested functions see `self` through the closure.
         if (this.hasNestedScopes(scope)) this.addVariable(`${rel}.${selfName}`, selfValue);
@@ -376,6 +377,21 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
     if (fn.escapes.length > 0) fn.escapes = fn.escapes.slice();
     if (fn.submitsParams.length > 0) fn.submitsParams = fn.submitsParams.slice();
     if (fn.runsParams.length > 0) fn.runsParams = fn.runsParams.slice();
+  }
+
+  /** The last class's `self` value (see selfValue). */
+  private lastSelf: Value = NOTHING;
+
+  /**
+   * What `self` holds in a method of the class: one value for the methods of
+   * one class, which come one after another (values are never changed), where
+   * one made per method was garbage or facts the collector copied.
+   */
+  private selfValue(classQ: string): Value {
+    const last = this.lastSelf[0];
+    if (last?.k === 'self' && last.c === classQ) return this.lastSelf;
+    this.lastSelf = [{ k: 'self', c: classQ }];
+    return this.lastSelf;
   }
 
   /** Parameters whose default is None: None on the paths where a caller leaves them out. */

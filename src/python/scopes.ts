@@ -90,7 +90,9 @@ export function parameterNames(params: SyntaxNode | null): string[] {
     }
     if (name) names.push(name);
   }
-  return names;
+  // A function's facts keep its parameters: an array filled by push keeps room for 17 items (see
+  // FunctionFacts' lists in module-analysis.ts), which 400,000 functions of one file felt.
+  return names.length > 0 ? names.slice() : names;
 }
 
 /**

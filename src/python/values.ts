@@ -115,6 +115,16 @@ export function union(...values: Value[]): Value {
     only = value;
   }
   if (!several) return only ?? [];
+  if (values.length === 2) {
+    // Two single terms (a parameter and what is stored into it, a call's value and an object it carries): equal
+    // when they are one object, different when their kinds are (their keys could not be equal): no key made.
+    const a = values[0]!;
+    const b = values[1]!;
+    if (a.length === 1 && b.length === 1) {
+      if (a[0] === b[0]) return [a[0]!];
+      if (a[0]!.k !== b[0]!.k) return [a[0]!, b[0]!];
+    }
+  }
   // The first MAX_TERMS distinct terms, in order: once they are found, what follows is cut off anyway.
   // (A literal of a million calls folds each element into a full union: it stops here after the first.)
   const seen = new Map<string, Term>();
