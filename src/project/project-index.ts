@@ -1060,9 +1060,11 @@ export class ProjectIndex implements ResolvedProject {
       const callees = this.calleesOf(candidates);
       /** Classes whose `__init__` is the function (when asked ahead, see below). */
       let initOf: Set<Concrete> | null = null;
+      /** Whether a stable answer is read without the memo (see StableCallees: loading, so calleeAt has none). */
+      let readStable = false;
       const at = (i: number): void => {
         const { call, path } = candidates[i]!;
-        for (const c of this.calleeAt(callees, call.callee, i)) {
+        for (const c of (readStable && this.stableCallee(candidates, callees, i)) || this.calleeAt(callees, call.callee, i)) {
           let offset = -1;
           if (c === func) offset = 0;
           else if (c === bound) offset = 1;
@@ -1109,6 +1111,9 @@ export class ProjectIndex implements ResolvedProject {
         return;
       }
       const recording = !this.demand.loading && !callees.complete;
+      // (A constructor's scan while loading: each class memberOf is asked about in place, as a load may change
+      // what it finds; stable answers are read at once, as the memo would give them.)
+      readStable = this.demand.loading;
       for (let i = 0; i < candidates.length; i++) at(i);
       if (recording && !this.demand.loading && callees.epoch === this.answersEpoch) callees.complete = true;
     };
