@@ -95,6 +95,80 @@ export interface ArgumentSite {
   offset: number;
 }
 
+/**
+ * The callees of one list of callsByName's call sites: each one's memo key,
+ * and what each one is as the memo answers when not loading (see
+ * ProjectIndex.calleesOf), with what reading those answers notes.
+ */
+interface Callees {
+  /** The memo key of each call's callee (when it is one term), found on first use. */
+  keys: (number | undefined)[];
+  /** The answersEpoch the answers were found at. */
+  epoch: number;
+  /** Each call's callee's answer (null: a cycle was cut finding it, so it is found again every time). */
+  answers: (Concrete[] | null | undefined)[];
+  /** Whether every call's answer was found at `epoch` (so a scan reads them and notes what they noted). */
+  complete: boolean;
+  /** What finding the answers noted (see ProjectIndex.memoAnswer), to note again in place of finding them. */
+  missed: boolean;
+  callers: boolean;
+  cutsFound: boolean;
+  volatile: boolean;
+  wanted: Set<string>;
+  /** The complete answers by what they hold (see calleesByAnswer), made on first use. */
+  byAnswer: CalleesByAnswer | null;
+  /** The stable answers by what they hold (see stableCallees), made on first use while loading. */
+  stable: StableCallees | null;
+}
+
+/**
+ * A list's callees whose answers are stable (memoStable's, never dropped, and
+ * read noting nothing, loading or not) by what they hold, and the others.
+ */
+interface StableCallees {
+  /** The calls whose callee's stable answer holds that (not in order: calls found stable later are added at the end). */
+  calls: Map<Concrete, number[]>;
+  /** The calls whose callees had no stable answer when last read, in order. */
+  rest: number[];
+}
+
+/** A list's complete callee answers by what they may be, so that a question reads only the calls that may call its function. */
+interface CalleesByAnswer {
+  /** The calls whose callee may be that, in the list's order. */
+  calls: Map<Concrete, number[]>;
+  /** The calls whose answers are found again every time (a cycle was cut), in order. */
+  again: number[];
+  /**
+   * The classes the answers hold, in the order of their first call, when each
+   * one's first call is by it first (`class:` first in its answer), so that a
+   * scan asks memberOf about each one there; else null.
+   */
+  classes: Concrete[] | null;
+}
+
+/** Adds call `i` under each concrete its stable answer holds (see StableCallees). */
+function addStableCall(calls: Map<Concrete, number[]>, answer: readonly Concrete[], i: number): void {
+  for (const c of answer) {
+    const list = calls.get(c);
+    if (!list) calls.set(c, [i]);
+    else if (list[list.length - 1] !== i) list.push(i);
+  }
+}
+
+function isAscending(list: readonly number[]): boolean {
+  for (let k = 1; k < list.length; k++) if (list[k]! < list[k - 1]!) return false;
+  return true;
+}
+
+/** Calls `visit` with each index the lists hold, once, in increasing order. */
+function visitInOrder(lists: readonly (readonly number[])[], visit: (i: number) => void): void {
+  if (lists.length === 0) return;
+  // (A copy: visiting may add to the lists, or settle a list's rest.)
+  const sorted = lists.length === 1 ? [...lists[0]!] : lists.flat();
+  if (lists.length > 1 || !isAscending(sorted)) sorted.sort((a, b) => a - b);
+  for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) visit(sorted[k]!);
+}
+
 /** The name a callee term calls by (`f` in `pkg.f` or `x.f`), or '' when it has none. */
 function calledName(term: Term): string {
   if (term.k === 'sym') return term.q.slice(term.q.lastIndexOf('.') + 1);
@@ -229,8 +303,15 @@ export class ProjectIndex implements ResolvedProject {
   private computeDepth = 0;
   /** The target modules' call facts by the name they call (made on first use, dropped when a target is added). */
   private callsByName: Map<string, { call: CallFact; path: string }[]> | null = null;
-  /** The memo keys of callsByName's callees, by list (see calleeAnswer). */
-  private readonly calleeKeys = new WeakMap<readonly { call: CallFact; path: string }[], (number | undefined)[]>();
+  /** What callsByName's callees are, by list (see calleesOf). */
+  private readonly callees = new WeakMap<readonly { call: CallFact; path: string }[], Callees>();
+  /**
+   * Changes whenever an answer the memo gives when not loading may change: a
+   * module added or replaced, answers dropped, an answer found while loading
+   * (it may take the place of one found before). Callees' answers hold while
+   * it does not.
+   */
+  private answersEpoch = 0;
   private readonly exceptionFlow: ExceptionFlow;
   private readonly coroutineRuns: CoroutineRuns;
   private readonly loopThreads: LoopThreads;
@@ -277,6 +358,7 @@ export class ProjectIndex implements ResolvedProject {
 
   /** Indexes a module's facts. Two files with one module name (scripts in different folders): the first one wins. */
   add(facts: ModuleFacts, target = true): void {
+    this.answersEpoch++;
     const existing = this.modules.get(facts.module);
     if (existing) {
       if (target && !existing.target && existing.facts.path === facts.path) {
@@ -319,6 +401,7 @@ export class ProjectIndex implements ResolvedProject {
    * that asked what callers pass.
    */
   private dropIndexedAnswers(module: string | null, callers: boolean): void {
+    this.answersEpoch++;
     const drop = (key: number) => {
       this.memoIndexed[key] = undefined;
       this.memoGated.delete(key);
@@ -374,6 +457,7 @@ export class ProjectIndex implements ResolvedProject {
     // the old facts (exception flow's witnesses, coroutine runs, loop-thread entries, rules' caches), and
     // their Locs now say where each fact is in the new text.
     if (movePositions(entry.facts, facts)) return entry.facts;
+    this.answersEpoch++;
     // Answers about what callers pass read the call sites of the names they asked about, noting the
     // volatile modules' own (noteCallSites): a name the old facts did not call but the new ones do is
     // in no such note, so then every such answer goes.
@@ -848,6 +932,8 @@ export class ProjectIndex implements ResolvedProject {
     // Answers found while loading is allowed may differ (a module appears), so each mode keeps its own.
     // (Two sets of flags rather than a prefixed key: a new string per call would be hashed afresh.)
     const loading = demand.loading;
+    // (An answer found while loading may take the place of one the callees of a name hold.)
+    if (loading) this.answersEpoch++;
     const inProgress = loading ? this.inProgressLoading : this.inProgressIndexed;
     if (key < inProgress.length && inProgress[key] !== 0) {
       this.cycleCuts++;
@@ -982,20 +1068,65 @@ export class ProjectIndex implements ResolvedProject {
     // made garbage in proportion to the project's size.)
     const findIn = (candidates: readonly { call: CallFact; path: string }[] | undefined): void => {
       if (!candidates) return;
-      const keys = this.calleeKeysOf(candidates);
-      for (let i = 0; i < candidates.length; i++) {
+      const callees = this.calleesOf(candidates);
+      /** Classes whose `__init__` is the function (when asked ahead, see below). */
+      let initOf: Set<Concrete> | null = null;
+      /** Whether a stable answer is read without the memo (see StableCallees: loading, so calleeAt has none). */
+      let readStable = false;
+      const at = (i: number): void => {
         const { call, path } = candidates[i]!;
-        for (const c of this.calleeAnswer(call.callee, keys, i)) {
+        for (const c of (readStable && this.stableCallee(candidates, callees, i)) || this.calleeAt(callees, call.callee, i)) {
           let offset = -1;
           if (c === func) offset = 0;
           else if (c === bound) offset = 1;
-          else if (cls && c.startsWith('class:') && this.memberOf(c.slice(6), '__init__', true, new Set()).includes(bound)) offset = 1;
+          else if (cls && c.startsWith('class:') && (initOf ? initOf.has(c) : this.memberOf(c.slice(6), '__init__', true, new Set()).includes(bound))) offset = 1;
           if (offset >= 0) {
             out.push({ call, path, offset });
             break;
           }
         }
+      };
+      const by = this.calleesByAnswer(callees);
+      // Only the calls that may call the function, in order, when the answers are known: a scan of the others
+      // would find the same (their answers, and what finding them notes, noted by calleesOf). memberOf is asked
+      // about each class first, in the order the scan would ask, when no answer is found again in between.
+      if (by && (!cls || (by.classes && by.again.length === 0))) {
+        const lists: number[][] = [];
+        const add = (list: number[] | undefined): void => {
+          if (list && list.length > 0) lists.push(list);
+        };
+        add(by.calls.get(func));
+        add(by.calls.get(bound));
+        add(by.again);
+        if (cls) {
+          initOf = new Set();
+          for (const c of by.classes!) {
+            if (this.memberOf(c.slice(6), '__init__', true, new Set()).includes(bound)) {
+              initOf.add(c);
+              add(by.calls.get(c));
+            }
+          }
+        }
+        visitInOrder(lists, at);
+        return;
       }
+      // While loading, the calls whose callees have stable answers that are not the function are passed
+      // over as the scan would (reading a stable answer notes nothing); the others are scanned in order.
+      // (Not for a constructor: which classes memberOf is asked about, and when, is the scan's to say.)
+      if (this.demand.loading && !cls) {
+        const stable = this.stableCallees(candidates, callees);
+        const lists: number[][] = [];
+        for (const list of [stable.calls.get(func), stable.calls.get(bound), stable.rest]) if (list && list.length > 0) lists.push(list);
+        visitInOrder(lists, at);
+        this.settleStableCallees(candidates, callees, stable);
+        return;
+      }
+      const recording = !this.demand.loading && !callees.complete;
+      // (A constructor's scan while loading: each class memberOf is asked about in place, as a load may change
+      // what it finds; stable answers are read at once, as the memo would give them.)
+      readStable = this.demand.loading;
+      for (let i = 0; i < candidates.length; i++) at(i);
+      if (recording && !this.demand.loading && callees.epoch === this.answersEpoch) callees.complete = true;
     };
     // By the last part of its qualified name: a lambda's (`<lambda2>`) tells it from the others of its scope.
     const name = fnQ.slice(fnQ.lastIndexOf('.') + 1);
@@ -1008,11 +1139,152 @@ export class ProjectIndex implements ResolvedProject {
     return out;
   }
 
-  /** The memo keys of the callees of a list of callsByName's (each found on first use). */
-  private calleeKeysOf(candidates: readonly { call: CallFact; path: string }[]): (number | undefined)[] {
-    let keys = this.calleeKeys.get(candidates);
-    if (!keys) this.calleeKeys.set(candidates, (keys = []));
-    return keys;
+  /**
+   * The callees of a list of callsByName's, before a scan of it (see
+   * calleeAt): once every answer was found with nothing changed since, and
+   * not loading, what finding them would note is noted here, once. Every
+   * question of what callers pass reads every call of its function's name,
+   * and a project of N copies has N times the calls of each name for N times
+   * the questions: finding each answer again (a memo lookup noting what it
+   * missed) made the questions' time grow with the square of the project.
+   */
+  private calleesOf(candidates: readonly { call: CallFact; path: string }[]): Callees {
+    let callees = this.callees.get(candidates);
+    if (!callees) {
+      callees = { keys: [], epoch: -1, answers: [], complete: false, missed: false, callers: false, cutsFound: false, volatile: false, wanted: new Set(), byAnswer: null, stable: null };
+      this.callees.set(candidates, callees);
+    }
+    if (this.demand.loading) return callees;
+    if (callees.epoch !== this.answersEpoch) {
+      callees.epoch = this.answersEpoch;
+      callees.answers = [];
+      callees.complete = false;
+      callees.missed = callees.callers = callees.cutsFound = callees.volatile = false;
+      callees.wanted = new Set();
+      callees.byAnswer = null;
+    } else if (callees.complete) {
+      if (callees.missed) this.demand.misses++;
+      if (callees.callers) this.callerQuestions++;
+      if (callees.cutsFound) this.cutAnswersFound++;
+      if (callees.volatile) this.volatileReads++;
+      const outer = this.demand.wanted;
+      if (outer) for (const name of callees.wanted) outer.add(name);
+    }
+    return callees;
+  }
+
+  /** The stable answer of the callee of call `i` of a list, if it has one (see StableCallees). */
+  private stableCallee(candidates: readonly { call: CallFact; path: string }[], callees: Callees, i: number): Concrete[] | undefined {
+    const { callee } = candidates[i]!.call;
+    if (callee.length !== 1) return this.stableValues.get(callee);
+    let key = callees.keys[i];
+    if (key === undefined) callees.keys[i] = key = this.keys.term(callee[0]!);
+    return this.memoStable[key];
+  }
+
+  /** A list's stable callees (see StableCallees), made on first use. */
+  private stableCallees(candidates: readonly { call: CallFact; path: string }[], callees: Callees): StableCallees {
+    if (callees.stable) return callees.stable;
+    const calls = new Map<Concrete, number[]>();
+    const rest: number[] = [];
+    for (let i = 0; i < candidates.length; i++) {
+      const answer = this.stableCallee(candidates, callees, i);
+      if (answer) addStableCall(calls, answer, i);
+      else rest.push(i);
+    }
+    return (callees.stable = { calls, rest });
+  }
+
+  /** Moves the calls of `rest` whose callees' answers are stable now to `calls`. */
+  private settleStableCallees(candidates: readonly { call: CallFact; path: string }[], callees: Callees, stable: StableCallees): void {
+    let kept = 0;
+    const { rest } = stable;
+    for (let k = 0; k < rest.length; k++) {
+      const i = rest[k]!;
+      const answer = this.stableCallee(candidates, callees, i);
+      if (answer) addStableCall(stable.calls, answer, i);
+      else rest[kept++] = i;
+    }
+    rest.length = kept;
+  }
+
+  /** A list's callee answers by what they hold, when they are complete and hold now (see calleesOf); else null. */
+  private calleesByAnswer(callees: Callees): CalleesByAnswer | null {
+    if (this.demand.loading || !callees.complete || callees.epoch !== this.answersEpoch) return null;
+    if (callees.byAnswer) return callees.byAnswer;
+    const calls = new Map<Concrete, number[]>();
+    const again: number[] = [];
+    let classes: Concrete[] | null = [];
+    const { answers } = callees;
+    for (let i = 0; i < answers.length; i++) {
+      const answer = answers[i];
+      if (!answer) {
+        again.push(i);
+        continue;
+      }
+      for (let p = 0; p < answer.length; p++) {
+        const c = answer[p]!;
+        const list = calls.get(c);
+        if (list) {
+          if (list[list.length - 1] !== i) list.push(i);
+          continue;
+        }
+        calls.set(c, [i]);
+        if (classes && c.startsWith('class:')) {
+          if (p === 0) classes.push(c);
+          else classes = null;
+        }
+      }
+    }
+    return (callees.byAnswer = { calls, again, classes });
+  }
+
+  /**
+   * The answer of the callee of call `i` of a list (see calleesOf): the one
+   * found before (what finding it notes was noted), or found now, in the
+   * list's order as the scan asks (and kept when not loading, with what
+   * finding it noted, unless a cycle was cut).
+   */
+  private calleeAt(callees: Callees, callee: Value, i: number): Concrete[] {
+    const demand = this.demand;
+    if (demand.loading || callees.epoch !== this.answersEpoch) return this.calleeAnswer(callee, callees.keys, i);
+    const known = callees.answers[i];
+    if (known) return known;
+    // (One found while a cycle was cut is found again, and kept if none is cut now: it was cut at a term
+    // being computed then, most often.)
+    if (known === undefined && callees.complete) return this.calleeAnswer(callee, callees.keys, i);
+    const missesBefore = demand.misses;
+    const cutsBefore = this.cycleCuts;
+    const callersBefore = this.callerQuestions;
+    const cutsFoundBefore = this.cutAnswersFound;
+    const volatileBefore = this.volatileReads;
+    const outer = demand.wanted;
+    const wanted = new Set<string>();
+    demand.wanted = wanted;
+    let answer: Concrete[];
+    try {
+      answer = this.calleeAnswer(callee, callees.keys, i);
+    } finally {
+      demand.wanted = outer;
+    }
+    // (Found again from the memo, it notes what it noted now: the memo keeps what an answer missed.)
+    for (const name of wanted) {
+      callees.wanted.add(name);
+      outer?.add(name);
+    }
+    if (callees.epoch !== this.answersEpoch) return answer;
+    if (this.cycleCuts !== cutsBefore) {
+      callees.answers[i] = null;
+    } else {
+      // (Kept by what it holds too once the answers are complete: made again on next use.)
+      if (known === null) callees.byAnswer = null;
+      callees.answers[i] = answer;
+      if (demand.misses !== missesBefore) callees.missed = true;
+      if (this.callerQuestions !== callersBefore) callees.callers = true;
+      if (this.cutAnswersFound !== cutsFoundBefore) callees.cutsFound = true;
+      if (this.volatileReads !== volatileBefore) callees.volatile = true;
+    }
+    return answer;
   }
 
   /**
