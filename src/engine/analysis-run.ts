@@ -29,6 +29,11 @@ export interface LintThreads {
   demandLoads(sources: readonly SourceFile[]): Map<string, Analysis>;
   /** Which of the files name any of the names (`called` ones followed by `(`): fileMentions' answer by path. */
   search(paths: string[], called: string[], named: string[]): Map<string, boolean>;
+  /**
+   * The run asks nothing more of the threads (its project is settled; the rules
+   * load nothing): they may let their memory go now. A later run starts them again.
+   */
+  release?(): void;
 }
 
 /** What the run needs from lint.ts (passed in rather than imported: lint.ts imports this file). */
@@ -46,6 +51,9 @@ export interface RunDeps {
 
 /** Rounds of loading files that name what the analysis found; each round can only add files, so few are needed. */
 const MAX_NAME_ROUNDS = 32;
+
+/** A skipped file's analysis once its words are let go (see forgetWords). */
+const SKIPPED: Analysis = Object.freeze({ kind: 'skipped' });
 
 const onDisk = (source: SourceFile): boolean => source.text === undefined && source.bytes === undefined;
 
@@ -113,6 +121,17 @@ export class AnalysisRun {
         this.initial.push(analysis.facts);
         if (source.text !== undefined) this.textModules.set(source.path, analysis.facts.module);
       } else if (analysis.kind === 'skipped') this.defer(source);
+    }
+  }
+
+  /**
+   * Lets go of the skipped files' word summaries (about 9 MB on the standard
+   * library with site-packages): only name searches read them, and a settled
+   * project makes none. (Not in a session: the next run compares first looks.)
+   */
+  forgetWords(): void {
+    for (const [path, analysis] of this.analyses) {
+      if (analysis.kind === 'skipped' && analysis.words !== undefined) this.analyses.set(path, SKIPPED);
     }
   }
 

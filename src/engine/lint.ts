@@ -421,6 +421,10 @@ export function lint(sources: SourceFile[], options: LintOptions): VFile[] {
     new ProjectIndex(run.initial, loader, session ? run.textModules.values() : []);
   run.loadNamingFiles(project);
   project.settle();
+  // Settled: nothing loads or searches files from here on (see below), and the run's memory peaks while the
+  // rules run (and, on disk, while the store is written): what only loading and searching needed goes now.
+  options.threads?.release?.();
+  if (!session) run.forgetWords();
   session?.keep(run, firstLooks!, project, ruleSet, prefilter);
 
   const cwd = process.cwd();

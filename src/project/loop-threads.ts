@@ -343,31 +343,40 @@ export class LoopThreads {
     if (!entry) return false;
     if (entry.chain.length === 0) return true;
     const name = fnQ.slice(fnQ.lastIndexOf('.') + 1);
-    for (const { caller, callee } of this.callsByName().get(name) ?? []) {
-      if (entries.has(caller)) continue;
-      if (this.project.functionsCalled(callee).some((fn) => fn.q === fnQ)) return false;
+    const calls = this.callsByName().get(name);
+    if (!calls) return true;
+    for (let i = 0; i < calls.length; i += 2) {
+      if (entries.has(calls[i] as string)) continue;
+      if (this.project.functionsCalled(calls[i + 1] as Value).some((fn) => fn.q === fnQ)) return false;
     }
     return true;
   }
 
-  private calls: Map<string, { caller: string; callee: Value }[]> | null = null;
+  private calls: Map<string, (string | Value)[]> | null = null;
 
-  /** Every function's calls, by the name they call (`f` in `pkg.f()` or `x.f()`). */
-  private callsByName(): Map<string, { caller: string; callee: Value }[]> {
+  /**
+   * Every function's calls, by the name they call (`f` in `pkg.f()` or
+   * `x.f()`): each call as its caller's qualified name followed by the callee.
+   * (Pairs in one list rather than an object per call, each list at its
+   * length: one per call of every function of the project, kept until the run
+   * ends, they were 7 MB on the standard library with site-packages.)
+   */
+  private callsByName(): Map<string, (string | Value)[]> {
     if (this.calls) return this.calls;
-    const calls = new Map<string, { caller: string; callee: Value }[]>();
+    const calls = new Map<string, (string | Value)[]>();
     for (const { fn } of this.project.allFunctions()) {
       for (const escape of fn.escapes) {
         if (escape.via !== 'call') continue;
         for (const term of escape.value) {
           const name = term.k === 'sym' ? term.q.slice(term.q.lastIndexOf('.') + 1) : term.k === 'attr' ? term.n : '';
           if (!name) continue;
-          const list = calls.get(name) ?? [];
-          list.push({ caller: fn.q, callee: escape.value });
-          calls.set(name, list);
+          const list = calls.get(name);
+          if (list) list.push(fn.q, escape.value);
+          else calls.set(name, [fn.q, escape.value]);
         }
       }
     }
+    for (const [name, list] of calls) if (list.length > 2) calls.set(name, list.slice());
     this.calls = calls;
     return calls;
   }

@@ -9,13 +9,16 @@
  * knowledge turns into facts.
  */
 import type { SyntaxNode } from './parser.js';
-import { addToFunction, record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
+import { addToFunction, keptText, record, type EscapeFact, type FunctionFacts, type LoopCallbackFact } from './facts.js';
 import { apiEffect, type ApiEffect, type MethodEffect } from '../library/index.js';
 import { FUTURE, NOTHING, libraryObject, mayBeLibraryObject, callOf, collectionOf, elemOf, itemOf, submittedToLoop, union, valuesOf, singleSymbol, mayBeProjectCallee, type Value } from './values.js';
 import { guardKey, writableDone, type Ctx, type State } from './flow-state.js';
 import { compact, unwrapParens } from './expression-shapes.js';
 import { argOf, argNodeOf, NO_KEYWORDS, type CallSite } from './call-sites.js';
 import { StatementAnalyzer } from './statement-analysis.js';
+
+/** The keywords of a recorded call that passes none (see recordCall); frozen, as facts are never changed once made. */
+const NO_KEYWORD_VALUES: Record<string, Value> = Object.freeze(record<Value>());
 
 /** Whether an argument's value may be data a parameter's reader cares about (see recordCall). */
 function mayBePassedData(value: Value): boolean {
@@ -82,7 +85,7 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
     const escape: EscapeFact = {
       via: raises ? 'exit' : 'call',
       loc: this.nodeLoc(call.node),
-      text: `${compact(call.fnNode.text)}()`,
+      text: keptText(`${compact(call.fnNode.text)}()`),
       value: callee,
       caught: ctx.caught,
     };
@@ -147,13 +150,18 @@ export abstract class CallEffectsAnalyzer extends StatementAnalyzer {
     let callables = !data && call.argValues.some(mayBePassedCallable);
     for (const v of call.keywordValues.values()) callables ||= !data && mayBePassedCallable(v);
     if (!data && !callables) return;
-    const keywords = record<Value>();
-    for (const [name, v] of call.keywordValues) keywords[name] = v;
+    // Kept until the run ends, for every such call: most pass no keyword (one shared empty record, where a
+    // record of its own took 160 bytes), and the argument values were filled by push (room for 17 kept).
+    let keywords = NO_KEYWORD_VALUES;
+    if (call.keywordValues.size > 0) {
+      keywords = record<Value>();
+      for (const [name, v] of call.keywordValues) keywords[name] = v;
+    }
     this.facts.calls.push({
       callee: call.callee,
       loc: this.nodeLoc(call.node),
       inFunction: ctx.fn?.q ?? null,
-      args: call.argValues,
+      args: call.argValues.length > 0 ? call.argValues.slice() : call.argValues,
       keywords,
       unpacks: call.args.splat,
       ...(data ? {} : { callablesOnly: true as const }),

@@ -96,6 +96,33 @@ function detached(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
+/** The texts keptText made for the module being analysed, each by itself. */
+const keptTexts = new Map<string, string>();
+
+/**
+ * A text taken from a module's source to keep in its facts (a name, a call's
+ * text): one copy of it per module, which keeps no other string alive (see
+ * detached). Facts live until the run ends, and the same texts recur in them
+ * (`self.assertEqual()` at thousands of calls of one test module); without
+ * this, on the standard library with site-packages, each kept its own copy and
+ * the longer ones their whole file's text (20 MB of texts). Texts shorter than
+ * 13 characters are copies already, and left as they are.
+ */
+export function keptText(text: string): string {
+  if (text.length < 13) return text;
+  let kept = keptTexts.get(text);
+  if (kept === undefined) {
+    kept = detached(text);
+    keptTexts.set(kept, kept);
+  }
+  return kept;
+}
+
+/** Forgets the texts kept so far (analyzeModule calls it before and after each module). */
+export function forgetKeptTexts(): void {
+  keptTexts.clear();
+}
+
 /**
  * The list every function's `submitsParams`, `runsParams`, `forwards` and
  * `escapes` start as: most functions add nothing to them, and four empty

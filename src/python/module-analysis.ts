@@ -25,7 +25,7 @@ import { parsePython, type ParseState, type SyntaxNode } from './parser.js';
 import { buildScope, parameterNames, type ScopeEvent } from './scopes.js';
 import { noqaDirective } from './noqa.js';
 import type { LineIndex } from './positions.js';
-import { noItems, own, record } from './facts.js';
+import { forgetKeptTexts, noItems, own, record } from './facts.js';
 import type { ClassFacts, FunctionFacts, Loc, ModuleFacts } from './facts.js';
 import { NOTHING, callOf, definedSymbol, paramOf, singleSymbol, symbol, union, type Value, resetSymbols } from './values.js';
 import { recoverFromSyntaxErrors } from './syntax-recovery.js';
@@ -84,6 +84,7 @@ export function analyzeModule(
   const recovered = root.hasError ? recoverFromSyntaxErrors(text, root, (blanked) => parsePython(blanked)) : null;
   resetSymbols();
   forgetGuardKeys();
+  forgetKeptTexts();
   const analyzer = new ModuleAnalyzer(
     recovered?.text ?? text,
     info,
@@ -97,6 +98,7 @@ export function analyzeModule(
   if (recovered) analyzer.facts.syntaxError = new ModuleAnalyzer(text, info, extractors).firstSyntaxError(root);
   resetSymbols();
   forgetGuardKeys();
+  forgetKeptTexts();
   return analyzer.facts;
 }
 
@@ -430,7 +432,8 @@ class ModuleAnalyzer extends ExpressionAnalyzer {
 
   /** A class's facts from its body (its bases are evaluated where it is defined). */
   protected classBody(node: SyntaxNode, nameNode: SyntaxNode, name: string, rel: string, q: string, bases: Value[], ctx: Ctx): void {
-    const cls: ClassFacts = { q, name, loc: this.lines.span(nameNode.startIndex, nameNode.endIndex), bases, attrs: record() };
+    // (Bases were filled by push: kept at their length, as a function's lists are.)
+    const cls: ClassFacts = { q, name, loc: this.lines.span(nameNode.startIndex, nameNode.endIndex), bases: bases.length > 0 ? bases.slice() : bases, attrs: record() };
     this.facts.classes.push(cls);
     this.classes.set(rel, cls);
     const body = node.childForFieldName('body');

@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import type { Edit, Point, Tree, Parser as WasmParser } from 'web-tree-sitter';
 import { LineIndex, lspPositionAt, type LspPosition } from './positions.js';
+import { keptText } from './facts.js';
 
 /** Shared by every leaf, so a leaf costs no array of its own. */
 const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
@@ -94,7 +95,10 @@ export class SyntaxNode {
   }
 
   get text(): string {
-    return this.doc.text.slice(this.startIndex, this.endIndex);
+    const text = this.doc.text.slice(this.startIndex, this.endIndex);
+    // An identifier's text is what facts keep of the source (names of functions, attributes, parameters,
+    // keywords) until the run ends: one copy of each (see keptText), rather than a view of the whole file's text.
+    return this.type === 'identifier' && text.length >= 13 ? keptText(text) : text;
   }
 
   get children(): SyntaxNode[] {
