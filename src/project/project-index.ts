@@ -96,6 +96,29 @@ export interface ArgumentSite {
 }
 
 /**
+ * What finding some answers noted (see ProjectIndex.noting), which finding
+ * them again would note again (see ProjectIndex.noteAgain).
+ */
+interface Notes {
+  /** The modules not indexed yet that they missed. */
+  wanted: Set<string>;
+  /** Whether they missed anything (a module, callers). */
+  missed: boolean;
+  /** Whether they asked what callers pass. */
+  callers: boolean;
+  /** Whether they read answers in which a cycle was cut (cutAnswers). */
+  cutsFound: boolean;
+  /** Whether they read a volatile module. */
+  volatile: boolean;
+  /** Whether a cycle was cut finding them (then they are not found again the same way). */
+  cut: boolean;
+}
+
+function noNotes(): Notes {
+  return { wanted: new Set(), missed: false, callers: false, cutsFound: false, volatile: false, cut: false };
+}
+
+/**
  * The callees of one list of callsByName's call sites: each one's memo key,
  * and what each one is as the memo answers when not loading (see
  * ProjectIndex.calleesOf), with what reading those answers notes.
@@ -109,12 +132,8 @@ interface Callees {
   answers: (Concrete[] | null | undefined)[];
   /** Whether every call's answer was found at `epoch` (so a scan reads them and notes what they noted). */
   complete: boolean;
-  /** What finding the answers noted (see ProjectIndex.memoAnswer), to note again in place of finding them. */
-  missed: boolean;
-  callers: boolean;
-  cutsFound: boolean;
-  volatile: boolean;
-  wanted: Set<string>;
+  /** What finding the answers noted, to note again in place of finding them (see ProjectIndex.noteAgain). */
+  notes: Notes;
   /** The complete answers by what they hold (see calleesByAnswer), made on first use. */
   byAnswer: CalleesByAnswer | null;
   /** The stable answers by what they hold (see stableCallees), made on first use while loading. */
@@ -731,6 +750,25 @@ export class ProjectIndex implements ResolvedProject {
    * derive per module this way.)
    */
   derive<T>(compute: () => T): Derivation<T> {
+    const { result, notes } = this.noting(compute);
+    // What a cut leaves out depends on where the evaluation started: such answers (cut now, or found
+    // in cutAnswers) are found again once any module is added, so what was derived from them is not kept.
+    const reusable = !notes.cut && !notes.cutsFound;
+    return {
+      result,
+      wanted: reusable ? [...notes.wanted] : null,
+      missed: notes.missed,
+      targets: notes.callers ? this.targetsAdded : null,
+      replacements: notes.volatile ? this.replacements : null,
+    };
+  }
+
+  /**
+   * Runs `compute`, which asks the index questions, and says what answering
+   * them noted (the modules they missed are noted for the outer question too,
+   * as they are found).
+   */
+  private noting<T>(compute: () => T): { result: T; notes: Notes } {
     const demand = this.demand;
     const missesBefore = demand.misses;
     const cutsBefore = this.cycleCuts;
@@ -747,16 +785,27 @@ export class ProjectIndex implements ResolvedProject {
       demand.wanted = outer;
       if (outer) for (const name of wanted) outer.add(name);
     }
-    // What a cut leaves out depends on where the evaluation started: such answers (cut now, or found
-    // in cutAnswers) are found again once any module is added, so what was derived from them is not kept.
-    const reusable = this.cycleCuts === cutsBefore && this.cutAnswersFound === cutsFoundBefore;
     return {
       result,
-      wanted: reusable ? [...wanted] : null,
-      missed: demand.misses !== missesBefore,
-      targets: this.callerQuestions === callersBefore ? null : this.targetsAdded,
-      replacements: this.volatileReads === volatileBefore ? null : this.replacements,
+      notes: {
+        wanted,
+        missed: demand.misses !== missesBefore,
+        callers: this.callerQuestions !== callersBefore,
+        cutsFound: this.cutAnswersFound !== cutsFoundBefore,
+        volatile: this.volatileReads !== volatileBefore,
+        cut: this.cycleCuts !== cutsBefore,
+      },
     };
+  }
+
+  /** Notes what `notes` says finding some answers noted, as finding them again would (see noting). */
+  private noteAgain(notes: Notes): void {
+    if (notes.missed) this.demand.misses++;
+    if (notes.callers) this.callerQuestions++;
+    if (notes.cutsFound) this.cutAnswersFound++;
+    if (notes.volatile) this.volatileReads++;
+    const outer = this.demand.wanted;
+    if (outer) for (const name of notes.wanted) outer.add(name);
   }
 
   /**
@@ -1151,7 +1200,7 @@ export class ProjectIndex implements ResolvedProject {
   private calleesOf(candidates: readonly { call: CallFact; path: string }[]): Callees {
     let callees = this.callees.get(candidates);
     if (!callees) {
-      callees = { keys: [], epoch: -1, answers: [], complete: false, missed: false, callers: false, cutsFound: false, volatile: false, wanted: new Set(), byAnswer: null, stable: null };
+      callees = { keys: [], epoch: -1, answers: [], complete: false, notes: noNotes(), byAnswer: null, stable: null };
       this.callees.set(candidates, callees);
     }
     if (this.demand.loading) return callees;
@@ -1159,16 +1208,10 @@ export class ProjectIndex implements ResolvedProject {
       callees.epoch = this.answersEpoch;
       callees.answers = [];
       callees.complete = false;
-      callees.missed = callees.callers = callees.cutsFound = callees.volatile = false;
-      callees.wanted = new Set();
+      callees.notes = noNotes();
       callees.byAnswer = null;
     } else if (callees.complete) {
-      if (callees.missed) this.demand.misses++;
-      if (callees.callers) this.callerQuestions++;
-      if (callees.cutsFound) this.cutAnswersFound++;
-      if (callees.volatile) this.volatileReads++;
-      const outer = this.demand.wanted;
-      if (outer) for (const name of callees.wanted) outer.add(name);
+      this.noteAgain(callees.notes);
     }
     return callees;
   }
@@ -1253,36 +1296,21 @@ export class ProjectIndex implements ResolvedProject {
     // (One found while a cycle was cut is found again, and kept if none is cut now: it was cut at a term
     // being computed then, most often.)
     if (known === undefined && callees.complete) return this.calleeAnswer(callee, callees.keys, i);
-    const missesBefore = demand.misses;
-    const cutsBefore = this.cycleCuts;
-    const callersBefore = this.callerQuestions;
-    const cutsFoundBefore = this.cutAnswersFound;
-    const volatileBefore = this.volatileReads;
-    const outer = demand.wanted;
-    const wanted = new Set<string>();
-    demand.wanted = wanted;
-    let answer: Concrete[];
-    try {
-      answer = this.calleeAnswer(callee, callees.keys, i);
-    } finally {
-      demand.wanted = outer;
-    }
+    const { result: answer, notes } = this.noting(() => this.calleeAnswer(callee, callees.keys, i));
     // (Found again from the memo, it notes what it noted now: the memo keeps what an answer missed.)
-    for (const name of wanted) {
-      callees.wanted.add(name);
-      outer?.add(name);
-    }
+    const kept = callees.notes;
+    for (const name of notes.wanted) kept.wanted.add(name);
     if (callees.epoch !== this.answersEpoch) return answer;
-    if (this.cycleCuts !== cutsBefore) {
+    if (notes.cut) {
       callees.answers[i] = null;
     } else {
       // (Kept by what it holds too once the answers are complete: made again on next use.)
       if (known === null) callees.byAnswer = null;
       callees.answers[i] = answer;
-      if (demand.misses !== missesBefore) callees.missed = true;
-      if (this.callerQuestions !== callersBefore) callees.callers = true;
-      if (this.cutAnswersFound !== cutsFoundBefore) callees.cutsFound = true;
-      if (this.volatileReads !== volatileBefore) callees.volatile = true;
+      kept.missed ||= notes.missed;
+      kept.callers ||= notes.callers;
+      kept.cutsFound ||= notes.cutsFound;
+      kept.volatile ||= notes.volatile;
     }
     return answer;
   }
