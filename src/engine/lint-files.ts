@@ -248,15 +248,19 @@ class PoolThreads implements LintThreads {
     return this.started().search(paths, called, named);
   }
 
+  /** The pool release() ended, ending (close() waits for it, so a failure to end it is not left unheard). */
+  private released: Promise<void> | null = null;
+
   release(): void {
     // Ended now, not when the run is over: the workers' heaps and parser memory (about 30 MB on the standard
     // library with site-packages) would otherwise stay through the rules, where the run's memory peaks.
     const pool = this.pool;
     this.pool = null;
-    void pool?.close();
+    if (pool) this.released = pool.close();
   }
 
   async close(): Promise<void> {
+    await this.released;
     await this.pool?.close();
   }
 
