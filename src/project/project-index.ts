@@ -165,8 +165,8 @@ interface CalleesByAnswer {
   classes: Concrete[] | null;
 }
 
-/** Adds call `i` under each concrete its stable answer holds (see StableCallees). */
-function addStableCall(calls: Map<Concrete, number[]>, answer: readonly Concrete[], i: number): void {
+/** Adds call `i` under each concrete its callee's answer holds (see StableCallees, CalleesByAnswer). */
+function addCallByAnswer(calls: Map<Concrete, number[]>, answer: readonly Concrete[], i: number): void {
   for (const c of answer) {
     const list = calls.get(c);
     if (!list) calls.set(c, [i]);
@@ -1232,7 +1232,7 @@ export class ProjectIndex implements ResolvedProject {
     const rest: number[] = [];
     for (let i = 0; i < candidates.length; i++) {
       const answer = this.stableCallee(candidates, callees, i);
-      if (answer) addStableCall(calls, answer, i);
+      if (answer) addCallByAnswer(calls, answer, i);
       else rest.push(i);
     }
     return (callees.stable = { calls, rest });
@@ -1245,7 +1245,7 @@ export class ProjectIndex implements ResolvedProject {
     for (let k = 0; k < rest.length; k++) {
       const i = rest[k]!;
       const answer = this.stableCallee(candidates, callees, i);
-      if (answer) addStableCall(stable.calls, answer, i);
+      if (answer) addCallByAnswer(stable.calls, answer, i);
       else rest[kept++] = i;
     }
     rest.length = kept;
@@ -1265,19 +1265,14 @@ export class ProjectIndex implements ResolvedProject {
         again.push(i);
         continue;
       }
-      for (let p = 0; p < answer.length; p++) {
+      // (A class met for the first time: its call asks memberOf about it first only if it is first in the answer.)
+      for (let p = 0; classes && p < answer.length; p++) {
         const c = answer[p]!;
-        const list = calls.get(c);
-        if (list) {
-          if (list[list.length - 1] !== i) list.push(i);
-          continue;
-        }
-        calls.set(c, [i]);
-        if (classes && c.startsWith('class:')) {
-          if (p === 0) classes.push(c);
-          else classes = null;
-        }
+        if (!c.startsWith('class:') || calls.has(c) || answer.indexOf(c) !== p) continue;
+        if (p === 0) classes.push(c);
+        else classes = null;
       }
+      addCallByAnswer(calls, answer, i);
     }
     return (callees.byAnswer = { calls, again, classes });
   }

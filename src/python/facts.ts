@@ -109,13 +109,7 @@ const keptTexts = new Map<string, string>();
  * 13 characters are copies already, and left as they are.
  */
 export function keptText(text: string): string {
-  if (text.length < 13) return text;
-  let kept = keptTexts.get(text);
-  if (kept === undefined) {
-    kept = detached(text);
-    keptTexts.set(kept, kept);
-  }
-  return kept;
+  return text.length < 13 ? text : intern(text, keptTexts);
 }
 
 /** Forgets the texts kept so far (analyzeModule calls it before and after each module). */
